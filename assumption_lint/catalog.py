@@ -1,0 +1,332 @@
+"""Load and validate the declarative catalog under ``rules/``.
+
+The catalog holds every fact alint knows: rule metadata (``rules.toml``) and, per domain,
+which calls talk to the network, their timeout parameter and default, the client objects
+that carry a timeout, and the exceptions they raise. Code reads it; it never hard-codes it.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+SEVERITIES = ("error", "warning", "note")
+CONFIDENCES = ("high", "medium", "low")
+PRECISIONS = ("very-high", "high", "medium", "low")
+# How a call behaves when no timeout is passed.
+DEFAULTS = ("forever", "global", "bounded")
+
+
+class CatalogError(Exception):
+    """A catalog file is missing, unreadable or has a bad key; the message names both."""
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    id: str
+    slug: str
+    title: str
+    summary: str
+    message: str
+    severity: str
+    confidence: str
+    precision: str
+    help: str
+    cwe: int | None = None
+    tags: tuple[str, ...] = ()
+    security_severity: float | None = None
+    always_on: bool = False
+
+    def render(self, **fields: object) -> str:
+        try:
+            return self.message.format(**fields)
+        except (KeyError, IndexError) as exc:
+            raise CatalogError(f"rule {self.id}: message template needs {exc}") from exc
+
+
+@dataclass(frozen=True)
+class TimeoutSpec:
+    keyword: str
+    position: int | None
+    # target version (major, minor) from which another position applies, newest first
+    positions_from: tuple[tuple[tuple[int, int], int | None], ...]
+    default: str
+    default_text: str
+    phase: str
+    fix: str
+    # Names of the phases when the timeout may be a tuple, e.g. requests' (connect, read).
+    tuple_phases: tuple[str, ...] = ()
+
+    def position_for(self, target: tuple[int, int]) -> int | None:
+        for since, pos in self.positions_from:
+            if target >= since:
+                return pos
+        return self.position
+
+
+@dataclass(frozen=True)
+class ApiEntry:
+    """One network (or otherwise blocking) call and what alint knows about it."""
+
+    names: tuple[str, ...]
+    library: str
+    kind: str
+    label: str
+    timeout: TimeoutSpec | None
+    raises: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class ClientEntry:
+    """A constructor whose result is an object with catalogued methods."""
+
+    constructors: tuple[str, ...]
+    type: str
+    library: str
+    timeout_keyword: str | None
+    timeout_position: int | None
+    # Methods whose override in a subclass can inject a timeout into every request.
+    timeout_hooks: tuple[str, ...]
+    # A method that attaches an adapter object (requests' `mount`).
+    mount_method: str | None
+    source: str
+
+
+@dataclass
+class Catalog:
+    rules: dict[str, RuleMeta] = field(default_factory=dict)
+    apis: dict[str, ApiEntry] = field(default_factory=dict)
+    clients: dict[str, ClientEntry] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def api(self, qualified_name: str) -> ApiEntry | None:
+        return self.apis.get(qualified_name)
+
+    def client(self, qualified_name: str) -> ClientEntry | None:
+        return self.clients.get(qualified_name)
+
+    def module_roots(self) -> set[str]:
+        """Top-level module names the catalog knows: the cheap pre-check looks for them."""
+        names = list(self.apis) + list(self.clients)
+        return {name.split(".", 1)[0] for name in names}
+
+    def libraries(self) -> list[str]:
+        return sorted({api.library for api in self.apis.values()})
+
+
+def _expect(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str,
+            default: Any = ..., choices: Iterable[str] | None = None) -> Any:
+    if key not in table:
+        if default is ...:
+            raise CatalogError(f"{where}: missing key '{key}'")
+        return default
+    value = table[key]
+    if not isinstance(value, kind) or isinstance(value, bool) and kind in (int, float):
+        raise CatalogError(f"{where}: key '{key}' has a bad value {value!r}")
+    if choices is not None and value not in choices:
+        raise CatalogError(f"{where}: key '{key}' must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def _check_keys(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise CatalogError(f"{where}: unknown key '{unknown[0]}'")
+
+
+def _str_list(table: Mapping[str, Any], key: str, where: str, default: Any = ...) -> tuple[str, ...]:
+    value = _expect(table, key, list, where, default=default)
+    if value is None:
+        return ()
+    if not all(isinstance(item, str) and item for item in value):
+        raise CatalogError(f"{where}: key '{key}' must be a list of non-empty strings")
+    return tuple(value)
+
+
+_RULE_KEYS = {"slug", "title", "summary", "message", "severity", "confidence", "precision",
+              "help", "cwe", "tags", "security-severity", "always-on"}
+
+
+def _parse_rule(rule_id: str, table: Mapping[str, Any], where: str) -> RuleMeta:
+    where = f"{where}: rule {rule_id}"
+    if not isinstance(table, dict):
+        raise CatalogError(f"{where}: must be a table")
+    _check_keys(table, _RULE_KEYS, where)
+    security = _expect(table, "security-severity", (int, float), where, default=None)
+    if security is not None and not 0.1 <= security <= 10.0:
+        raise CatalogError(f"{where}: key 'security-severity' must be between 0.1 and 10.0")
+    return RuleMeta(
+        id=rule_id,
+        slug=_expect(table, "slug", str, where),
+        title=_expect(table, "title", str, where),
+        summary=_expect(table, "summary", str, where),
+        message=_expect(table, "message", str, where),
+        severity=_expect(table, "severity", str, where, choices=SEVERITIES),
+        confidence=_expect(table, "confidence", str, where, choices=CONFIDENCES),
+        precision=_expect(table, "precision", str, where, default="high", choices=PRECISIONS),
+        help=_expect(table, "help", str, where),
+        cwe=_expect(table, "cwe", int, where, default=None),
+        tags=_str_list(table, "tags", where, default=[]),
+        security_severity=float(security) if security is not None else None,
+        always_on=_expect(table, "always-on", bool, where, default=False),
+    )
+
+
+_TIMEOUT_KEYS = {"keyword", "position", "positions-from", "default", "default-text", "phase", "fix",
+                 "tuple-phases"}
+
+
+def _parse_version(text: str, where: str) -> tuple[int, int]:
+    parts = text.split(".")
+    if len(parts) != 2 or not all(part.isdigit() for part in parts):
+        raise CatalogError(f"{where}: '{text}' is not a Python version like 3.12")
+    return int(parts[0]), int(parts[1])
+
+
+def _parse_timeout(table: Any, where: str) -> TimeoutSpec:
+    where = f"{where}.timeout"
+    if not isinstance(table, dict):
+        raise CatalogError(f"{where}: must be a table")
+    _check_keys(table, _TIMEOUT_KEYS, where)
+    positions = _expect(table, "positions-from", dict, where, default={})
+    positions_from = []
+    for version, pos in positions.items():
+        if not isinstance(pos, int) or isinstance(pos, bool) or pos < -1:
+            raise CatalogError(f"{where}.positions-from: bad position {pos!r} for {version}")
+        positions_from.append((_parse_version(version, f"{where}.positions-from"), None if pos == -1 else pos))
+    positions_from.sort(reverse=True)
+    position = _expect(table, "position", int, where, default=None)
+    return TimeoutSpec(
+        keyword=_expect(table, "keyword", str, where),
+        position=position,
+        positions_from=tuple(positions_from),
+        default=_expect(table, "default", str, where, choices=DEFAULTS),
+        default_text=_expect(table, "default-text", str, where),
+        phase=_expect(table, "phase", str, where, default="connect and read"),
+        fix=_expect(table, "fix", str, where, default=""),
+        tuple_phases=_str_list(table, "tuple-phases", where, default=[]),
+    )
+
+
+_API_KEYS = {"names", "library", "kind", "label", "timeout", "raises"}
+_CLIENT_KEYS = {"constructors", "type", "library", "timeout-keyword", "timeout-position",
+                "timeout-hooks", "mount-method"}
+_FILE_KEYS = {"api", "client", "rule", "meta"}
+
+
+def _parse_domain(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    for index, table in enumerate(_expect(data, "api", list, source, default=[])):
+        where = f"{source}: api[{index}]"
+        if not isinstance(table, dict):
+            raise CatalogError(f"{where}: must be a table")
+        _check_keys(table, _API_KEYS, where)
+        names = _str_list(table, "names", where)
+        entry = ApiEntry(
+            names=names,
+            library=_expect(table, "library", str, where),
+            kind=_expect(table, "kind", str, where),
+            label=_expect(table, "label", str, where, default=""),
+            timeout=_parse_timeout(table["timeout"], where) if "timeout" in table else None,
+            raises=_str_list(table, "raises", where, default=[]),
+            source=source,
+        )
+        for name in names:
+            # A later file (a user's extend-catalog) may override a shipped entry on purpose.
+            catalog.apis[name] = entry
+    for index, table in enumerate(_expect(data, "client", list, source, default=[])):
+        where = f"{source}: client[{index}]"
+        if not isinstance(table, dict):
+            raise CatalogError(f"{where}: must be a table")
+        _check_keys(table, _CLIENT_KEYS, where)
+        client = ClientEntry(
+            constructors=_str_list(table, "constructors", where),
+            type=_expect(table, "type", str, where),
+            library=_expect(table, "library", str, where),
+            timeout_keyword=_expect(table, "timeout-keyword", str, where, default=None),
+            timeout_position=_expect(table, "timeout-position", int, where, default=None),
+            timeout_hooks=_str_list(table, "timeout-hooks", where, default=[]),
+            mount_method=_expect(table, "mount-method", str, where, default=None),
+            source=source,
+        )
+        for name in client.constructors:
+            catalog.clients[name] = client
+
+
+def _read_toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{source}: not valid TOML: {exc}") from exc
+
+
+def load_text(catalog: Catalog, text: str, source: str) -> None:
+    """Add one catalog file's content to ``catalog``."""
+    data = _read_toml(text, source)
+    _check_keys(data, _FILE_KEYS, source)
+    rules = _expect(data, "rule", dict, source, default={})
+    for rule_id, table in rules.items():
+        if rule_id in catalog.rules:
+            raise CatalogError(f"{source}: rule {rule_id} is defined twice")
+        catalog.rules[rule_id] = _parse_rule(rule_id, table, source)
+    _parse_domain(data, source, catalog)
+    catalog.files.append(source)
+
+
+def shipped_rules_dir() -> Path | Any:
+    """The catalog folder: inside the wheel, else the repository's ``rules/`` (source, editable)."""
+    packaged = resources.files("assumption_lint").joinpath("rules")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+_SHIPPED: Catalog | None = None
+
+
+def _load_shipped() -> Catalog:
+    folder = shipped_rules_dir()
+    if not folder.is_dir():
+        raise CatalogError(f"the rule catalog folder is missing ({folder})")
+    catalog = Catalog()
+    entries = sorted((item for item in folder.iterdir() if item.name.endswith(".toml")), key=lambda item: item.name)
+    for item in entries:
+        load_text(catalog, item.read_text(encoding="utf-8"), f"rules/{item.name}")
+    if not catalog.rules:
+        raise CatalogError("rules/rules.toml defines no rules")
+    return catalog
+
+
+def shipped_catalog() -> Catalog:
+    """The catalog that ships with alint, loaded and validated once per process."""
+    global _SHIPPED
+    if _SHIPPED is None:
+        _SHIPPED = _load_shipped()
+    return _SHIPPED
+
+
+def extended_catalog(extra_files: Iterable[Path]) -> Catalog:
+    """The shipped catalog plus a project's own files (``extend-catalog``)."""
+    base = shipped_catalog()
+    catalog = Catalog(rules=dict(base.rules), apis=dict(base.apis), clients=dict(base.clients),
+                      files=list(base.files))
+    for path in extra_files:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CatalogError(f"{path}: cannot read catalog file: {exc.strerror or exc}") from exc
+        data = _read_toml(text, str(path))
+        if "rule" in data:
+            raise CatalogError(f"{path}: key 'rule': a project catalog may add APIs and clients, not rules")
+        _check_keys(data, _FILE_KEYS, str(path))
+        _parse_domain(data, str(path), catalog)
+        catalog.files.append(str(path))
+    return catalog

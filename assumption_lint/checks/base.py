@@ -1,0 +1,57 @@
+"""The base every check builds on: rule ids, options and ``report``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Sequence
+
+import libcst as cst
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import FileState
+
+
+@dataclass(frozen=True)
+class RawFinding:
+    """A finding before positions are known: positions are computed only for files with findings."""
+
+    rule: str
+    node: cst.CSTNode
+    fields: dict[str, Any]
+    check: str
+    statement: cst.CSTNode | None
+    function: str
+    related: tuple[tuple[cst.CSTNode, str], ...] = ()
+
+
+class Check:
+    """One check: visit_*/leave_* methods over libcst nodes, reporting catalogued rules.
+
+    Rule metadata (message, severity, help) lives in ``rules/rules.toml``; a check only
+    decides where a rule applies and fills the message's placeholders.
+    """
+
+    rules: ClassVar[tuple[str, ...]] = ()
+    # Words whose presence in a file's text makes it worth parsing for this check,
+    # beyond the catalogued module names.
+    triggers: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, state: "FileState") -> None:
+        self.state = state
+        self.ctx = state.context
+        self.resolver = state.context.resolver
+        self.catalog = state.settings.catalog
+
+    def enabled(self, rule: str) -> bool:
+        return rule in self.state.settings.enabled
+
+    def option(self, rule: str, key: str, default: Any) -> Any:
+        return self.state.settings.rule_options.get(rule, {}).get(key, default)
+
+    def report(self, rule: str, node: cst.CSTNode,
+               related: Sequence[tuple[cst.CSTNode, str]] = (), **fields: Any) -> None:
+        if rule not in self.state.settings.enabled:
+            return
+        function = self.ctx.function.qualname if self.ctx.function else "<module>"
+        self.state.raw.append(RawFinding(rule, node, fields, type(self).__name__,
+                                         self.ctx.statement, function, tuple(related)))

@@ -1,0 +1,585 @@
+"""The analysis pipeline for one file.
+
+read bytes (size cap) -> decode -> cheap relevance pre-check -> depth guard -> parse once
+with libcst -> one traversal in which the engine keeps its context stacks and resolver up
+to date and dispatches every node to every enabled check -> positions, only when the file
+has findings. Any failure becomes a finding for that file, never a traceback.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import re
+import sys
+import tokenize
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping, Union
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from .catalog import Catalog
+from .checks import ALL_CHECKS
+from .checks.base import Check, RawFinding
+from .context import Context, FunctionFrame, Handler, TryFrame
+from .findings import FileResult, Finding, InternalError, Related
+from .resolve import Instance, LocalClass, LocalFunction, Resolver, dotted_name
+from .suppress import is_suppressed
+
+MAX_FILE_BYTES = 5_000_000
+# The traversal recurses a few frames per nesting level; CPython's default of 1000 is far
+# too low for real code with long operator chains.
+RECURSION_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that decides what is checked in one file."""
+
+    catalog: Catalog
+    enabled: frozenset[str]
+    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    severities: Mapping[str, str] = field(default_factory=dict)
+    target_version: tuple[int, int] = (3, 10)
+    max_file_bytes: int = MAX_FILE_BYTES
+
+
+@dataclass
+class FileState:
+    """One file under analysis: what checks read besides the context stacks."""
+
+    path: str
+    text: str
+    module: cst.Module
+    settings: Settings
+    context: Context
+    raw: list[RawFinding] = field(default_factory=list)
+    _global_timeout: bool | None = None
+
+    def global_socket_timeout_set(self) -> bool:
+        """True when module-level code calls ``socket.setdefaulttimeout(<not None>)``."""
+        if self._global_timeout is None:
+            self._global_timeout = any(_sets_default_timeout(call, self.context.resolver)
+                                       for call in _module_level_calls(self.module))
+        return self._global_timeout
+
+
+def _module_level_calls(module: cst.Module) -> Iterable[cst.Call]:
+    pending: list[cst.BaseStatement] = list(module.body)
+    while pending:
+        statement = pending.pop()
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                    yield small.value
+        elif isinstance(statement, cst.If):
+            pending.extend(statement.body.body)
+            orelse = statement.orelse
+            if isinstance(orelse, cst.If):
+                pending.append(orelse)
+            elif isinstance(orelse, cst.Else):
+                pending.extend(orelse.body.body)
+
+
+def _sets_default_timeout(call: cst.Call, resolver: Resolver) -> bool:
+    resolved = resolver.resolve(call.func)
+    if resolved is None or resolved.name != "socket.setdefaulttimeout" or not call.args:
+        return False
+    value = call.args[0].value
+    return not (isinstance(value, cst.Name) and value.value == "None")
+
+
+# --------------------------------------------------------------------------- decode/guard
+class Unreadable(Exception):
+    def __init__(self, reason: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(reason)
+        self.reason, self.line, self.column = reason, line, column
+
+
+def decode_source(data: bytes) -> str:
+    """Bytes to text with the PEP 263 encoding (UTF-8 by default, BOM honoured)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise Unreadable(f"bad encoding declaration: {exc.msg}", exc.lineno or 1) from exc
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise Unreadable(f"cannot decode as {encoding}: byte 0x{data[exc.start]:02x} at line {line}",
+                         line, column) from exc
+    except LookupError as exc:
+        raise Unreadable(f"unknown encoding {encoding!r}") from exc
+
+
+_BRACKETS = re.compile(r"[()\[\]{}]")
+
+
+def too_deep(text: str) -> str | None:
+    """A reason when the text nests too deeply for libcst's native parser to survive.
+
+    libcst's parser overflows its native stack (a crash, not an exception) on a few
+    thousand nested brackets or a several-thousand-term operator chain. A cheap scan
+    decides whether to ask CPython's own parser, which does fail cleanly, for a verdict.
+    """
+    depth = max_depth = 0
+    start = longest = 0
+    for match in _BRACKETS.finditer(text):
+        if match.group() in "([{":
+            if depth == 0:
+                start = match.start()
+            depth += 1
+            max_depth = max(max_depth, depth)
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                longest = max(longest, match.start() - start)
+    suspicious = (max_depth > 100 or longest > 20_000 or text.count("\\\n") > 500
+                  or any(len(line) > 5_000 for line in text.splitlines()))
+    if not suspicious:
+        return None
+    try:
+        ast.parse(text)
+    except (RecursionError, MemoryError):
+        return "expressions nest deeper than the parser can follow"
+    except SyntaxError as exc:
+        if "too many nested" in str(exc.msg) or "too complex" in str(exc.msg):
+            return f"expressions nest too deeply ({exc.msg})"
+    except ValueError:
+        return None
+    return None
+
+
+# --------------------------------------------------------------------------- pre-check
+_TRIGGER_CACHE: dict[frozenset[str], re.Pattern[str]] = {}
+
+
+def relevance_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    key = frozenset(words)
+    pattern = _TRIGGER_CACHE.get(key)
+    if pattern is None:
+        alternatives = "|".join(sorted((re.escape(word) for word in key), key=len, reverse=True))
+        pattern = re.compile(rf"\b(?:{alternatives})\b")
+        _TRIGGER_CACHE[key] = pattern
+    return pattern
+
+
+def enabled_checks(settings: Settings) -> list[type[Check]]:
+    return [check for check in ALL_CHECKS if any(rule in settings.enabled for rule in check.rules)]
+
+
+def is_relevant(text: str, settings: Settings, checks: list[type[Check]]) -> bool:
+    """Could this file matter? A text search: it never needs the file to parse."""
+    words = set(settings.catalog.module_roots())
+    for check in checks:
+        words.update(check.triggers)
+    return bool(words) and relevance_pattern(words).search(text) is not None
+
+
+# --------------------------------------------------------------------------- traversal
+_STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+
+
+class _Walker(cst.CSTVisitor):
+    """One traversal: keep the context up to date, then hand each node to every check."""
+
+    def __init__(self, state: FileState, checks: list[Check], on_crash: Callable[[Check, BaseException], None]) -> None:
+        self.state = state
+        self.ctx = state.context
+        self.resolver = state.context.resolver
+        self.checks = checks
+        self.on_crash = on_crash
+        self._build_tables()
+
+    def _build_tables(self) -> None:
+        self.visits: dict[str, list[tuple[Check, Callable[[Any], Any]]]] = {}
+        self.leaves: dict[str, list[tuple[Check, Callable[[Any], Any]]]] = {}
+        for check in self.checks:
+            for attr in dir(type(check)):
+                if attr.startswith("visit_"):
+                    self.visits.setdefault(attr[6:], []).append((check, getattr(check, attr)))
+                elif attr.startswith("leave_"):
+                    self.leaves.setdefault(attr[6:], []).append((check, getattr(check, attr)))
+
+    def _dispatch(self, table: dict[str, list[tuple[Check, Callable[[Any], Any]]]], node: cst.CSTNode) -> None:
+        for check, method in table.get(type(node).__name__, ()):
+            try:
+                method(node)
+            except RecursionError:
+                raise
+            except Exception as exc:  # a crashing check must not stop the others
+                self.on_crash(check, exc)
+                self.checks.remove(check)
+                self._build_tables()
+                return self._dispatch(table, node)
+        return None
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        enter = _ENTER.get(type(node))
+        if enter is not None:
+            enter(self, node)
+        if isinstance(node, _STATEMENTS):
+            self.ctx.statements.append(node)  # type: ignore[arg-type]
+        self._dispatch(self.visits, node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self._dispatch(self.leaves, original_node)
+        if isinstance(original_node, _STATEMENTS):
+            self.ctx.statements.pop()
+        leave = _LEAVE.get(type(original_node))
+        if leave is not None:
+            leave(self, original_node)
+
+    # libcst's per-attribute hooks look methods up by name on every field: not needed.
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+    # ---------------------------------------------------------------- context hooks
+    def enter_import(self, node: cst.Import) -> None:
+        self.resolver.bind_import(node)
+
+    def enter_import_from(self, node: cst.ImportFrom) -> None:
+        self.resolver.bind_import_from(node)
+
+    def enter_class(self, node: cst.ClassDef) -> None:
+        local = self._local_class(node)
+        self.resolver.bind(node.name.value, local)
+        self.ctx.classes.append(node)
+        self.resolver.push("class")
+
+    def leave_class(self, node: cst.ClassDef) -> None:
+        self.resolver.pop()
+        self.ctx.classes.pop()
+
+    def _local_class(self, node: cst.ClassDef) -> LocalClass:
+        """A class extending a catalogued client keeps its type; overriding a timeout
+        hook method (e.g. ``request``) that mentions ``timeout`` injects one."""
+        for base in node.bases:
+            client = None
+            inherited = False
+            binding = self.resolver.lookup(base.value.value) if isinstance(base.value, cst.Name) else None
+            if isinstance(binding, LocalClass) and binding.client is not None:
+                client, inherited = binding.client, binding.timeout_injected
+            else:
+                resolved = self.resolver.resolve(base.value)
+                if resolved is not None:
+                    client = self.state.settings.catalog.client(resolved.name)
+            if client is not None:
+                injected = inherited or any(
+                    isinstance(item, cst.FunctionDef) and item.name.value in client.timeout_hooks
+                    and _mentions_timeout(item)
+                    for item in node.body.body)
+                return LocalClass(node.name.value, node, client, injected)
+        return LocalClass(node.name.value, node)
+
+    def enter_function(self, node: cst.FunctionDef) -> None:
+        self.resolver.bind(node.name.value, LocalFunction(node.name.value, node))
+        in_class = self.resolver.current.kind == "class"
+        outer = [frame.node.name.value for frame in self.ctx.functions]
+        class_name = self.ctx.classes[-1].name.value if in_class and self.ctx.classes else None
+        qualname = ".".join(outer + ([class_name] if class_name else []) + [node.name.value])
+        decorators = []
+        for decorator in node.decorators:
+            target = decorator.decorator
+            if isinstance(target, cst.Call):
+                target = target.func
+            resolved = self.resolver.resolve(target)
+            parts = dotted_name(target)
+            decorators.append(resolved.name if resolved else ".".join(parts) if parts else "?")
+        frame = FunctionFrame(node, qualname, class_name, tuple(decorators), node.asynchronous is not None)
+        self.ctx.enter_function(frame)
+        self.resolver.push("function")
+        params = node.params
+        ordered = list(params.posonly_params) + list(params.params)
+        for param in ordered + list(params.kwonly_params):
+            self.resolver.bind(param.name.value, None)
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                self.resolver.bind(star.name.value, None)
+        if in_class and ordered and "staticmethod" not in decorators:
+            self.resolver.set_self_name(ordered[0].name.value)
+
+    def leave_function(self, node: cst.FunctionDef) -> None:
+        self.resolver.pop()
+        frame = self.ctx.leave_function()
+        returned = [value for value in frame.return_bindings]
+        if returned and all(isinstance(value, Instance) for value in returned):
+            first = returned[0]
+            if all(value.type == first.type for value in returned):  # type: ignore[union-attr]
+                self.resolver.bind(node.name.value, LocalFunction(node.name.value, node, first))  # type: ignore[arg-type]
+
+    def enter_return(self, node: cst.Return) -> None:
+        frame = self.ctx.function
+        if frame is not None:
+            frame.return_bindings.append(
+                self.resolver.binding_for_value(node.value) if node.value is not None else None)
+
+    def enter_lambda(self, node: cst.Lambda) -> None:
+        self.resolver.push("function")
+        for param in list(node.params.params) + list(node.params.kwonly_params) + list(node.params.posonly_params):
+            self.resolver.bind(param.name.value, None)
+
+    def leave_lambda(self, node: cst.Lambda) -> None:
+        self.resolver.pop()
+
+    def enter_try(self, node: Union[cst.Try, cst.TryStar]) -> None:
+        handlers = tuple(Handler(handler, self._caught(handler.type)) for handler in node.handlers)
+        self.ctx.tries.append(TryFrame(node, handlers))
+
+    def _caught(self, expression: cst.BaseExpression | None) -> tuple[str, ...] | None:
+        if expression is None:
+            return None
+        elements = expression.elements if isinstance(expression, cst.Tuple) else [expression]
+        names = []
+        for element in elements:
+            value = element.value if isinstance(element, cst.Element) else element
+            resolved = self.resolver.resolve(value)
+            if resolved is not None:
+                names.append(resolved.name)
+            else:
+                parts = dotted_name(value)
+                names.append("?" + (".".join(parts) if parts else "<expression>"))
+        return tuple(names)
+
+    def leave_try(self, node: cst.CSTNode) -> None:
+        self.ctx.tries.pop()
+
+    def enter_handler_part(self, node: cst.CSTNode) -> None:
+        """An except clause, or the else/finally of the innermost try: out of its body."""
+        if self.ctx.tries:
+            frame = self.ctx.tries[-1]
+            if node is frame.node.orelse or node is frame.node.finalbody or isinstance(
+                    node, (cst.ExceptHandler, cst.ExceptStarHandler)):
+                frame.in_body = False
+
+    def enter_loop(self, node: Union[cst.For, cst.While]) -> None:
+        if isinstance(node, cst.For):
+            self.resolver.bind_target(node.target, None)
+        self.ctx.loops.append(node)
+
+    def leave_loop(self, node: cst.CSTNode) -> None:
+        self.ctx.loops.pop()
+
+    def enter_with(self, node: cst.With) -> None:
+        self.ctx.withs.append(node)
+        for item in node.items:
+            if item.asname is not None:
+                self.resolver.bind_target(item.asname.name, self.resolver.instance_of(item.item))
+
+    def leave_with(self, node: cst.With) -> None:
+        self.ctx.withs.pop()
+
+    def leave_assign(self, node: cst.Assign) -> None:
+        value = self._assigned(node.value)
+        for target in node.targets:
+            self._bind_assignment(target.target, node.value, value)
+
+    def leave_ann_assign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind_assignment(node.target, node.value, self._assigned(node.value))
+
+    def _assigned(self, value: cst.BaseExpression) -> Any:
+        return self.resolver.binding_for_value(value)
+
+    def _bind_assignment(self, target: cst.BaseExpression, value_node: cst.BaseExpression, value: Any) -> None:
+        # `self.session = None` is a placeholder, not a rebinding alint should trust.
+        if isinstance(target, cst.Attribute) and isinstance(value_node, cst.Name) and value_node.value == "None":
+            return
+        self.resolver.bind_target(target, value)
+
+    def leave_aug_assign(self, node: cst.AugAssign) -> None:
+        self.resolver.bind_target(node.target, None)
+
+    def leave_named_expr(self, node: cst.NamedExpr) -> None:
+        self.resolver.bind_target(node.target, self._assigned(node.value))
+
+    def leave_call(self, node: cst.Call) -> None:
+        """``session.mount(prefix, TimeoutAdapter())``: the session now injects a timeout."""
+        func = node.func
+        if not (isinstance(func, cst.Attribute) and len(node.args) >= 2):
+            return
+        instance = self.resolver.instance_of(func.value)
+        if instance is None or instance.timeout_injected or func.attr.value != instance.client.mount_method:
+            return
+        adapter = self.resolver.instance_of(node.args[1].value)
+        if adapter is not None and adapter.timeout_injected:
+            self.resolver.bind_target(func.value, Instance(instance.client, instance.call, True))
+
+
+def _mentions_timeout(node: cst.CSTNode) -> bool:
+    finder = _TimeoutMention()
+    node.visit(finder)
+    return finder.found
+
+
+class _TimeoutMention(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.found = self.found or "timeout" in node.value.lower()
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.found = self.found or "timeout" in node.value.lower()
+
+
+_ENTER: dict[type, Callable[[_Walker, Any], None]] = {
+    cst.Import: _Walker.enter_import,
+    cst.ImportFrom: _Walker.enter_import_from,
+    cst.ClassDef: _Walker.enter_class,
+    cst.FunctionDef: _Walker.enter_function,
+    cst.Return: _Walker.enter_return,
+    cst.Lambda: _Walker.enter_lambda,
+    cst.Try: _Walker.enter_try,
+    cst.TryStar: _Walker.enter_try,
+    cst.ExceptHandler: _Walker.enter_handler_part,
+    cst.ExceptStarHandler: _Walker.enter_handler_part,
+    cst.Else: _Walker.enter_handler_part,
+    cst.Finally: _Walker.enter_handler_part,
+    cst.For: _Walker.enter_loop,
+    cst.While: _Walker.enter_loop,
+    cst.With: _Walker.enter_with,
+}
+_LEAVE: dict[type, Callable[[_Walker, Any], None]] = {
+    cst.ClassDef: _Walker.leave_class,
+    cst.FunctionDef: _Walker.leave_function,
+    cst.Lambda: _Walker.leave_lambda,
+    cst.Try: _Walker.leave_try,
+    cst.TryStar: _Walker.leave_try,
+    cst.For: _Walker.leave_loop,
+    cst.While: _Walker.leave_loop,
+    cst.With: _Walker.leave_with,
+    cst.Assign: _Walker.leave_assign,
+    cst.AnnAssign: _Walker.leave_ann_assign,
+    cst.AugAssign: _Walker.leave_aug_assign,
+    cst.NamedExpr: _Walker.leave_named_expr,
+    cst.Call: _Walker.leave_call,
+}
+
+
+# --------------------------------------------------------------------------- findings
+def _rule_finding(settings: Settings, path: str, rule: str, message: str, line: int, column: int,
+                  end_line: int, end_column: int, related: tuple[Related, ...] = ()) -> Finding:
+    meta = settings.catalog.rules[rule]
+    return Finding(path=path, rule=rule, name=meta.slug,
+                   severity=settings.severities.get(rule, meta.severity), confidence=meta.confidence,
+                   message=message, line=line, column=column, end_line=end_line, end_column=end_column,
+                   related=related)
+
+
+def _fingerprint(rule: str, path: str, text: str, function: str, occurrence: int) -> str:
+    normalized = " ".join(text.split())
+    digest = hashlib.sha256(f"{rule}\0{path}\0{function}\0{normalized}\0{occurrence}".encode()).hexdigest()
+    return digest[:20]
+
+
+def _positioned(state: FileState, lines: list[str]) -> list[Finding]:
+    """Positions are a whole-tree pass: only files with findings pay for it."""
+    wrapper = MetadataWrapper(state.module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    findings = []
+    occurrences: dict[tuple[str, str, str], int] = {}
+    for raw in sorted(state.raw, key=lambda raw: (positions[raw.node].start.line, positions[raw.node].start.column)):
+        span = positions[raw.node]
+        statement_line = positions[raw.statement].start.line if raw.statement in positions else span.start.line
+        if is_suppressed(raw.rule, lines, span.start.line, statement_line):
+            continue
+        meta = state.settings.catalog.rules[raw.rule]
+        related = tuple(
+            Related(positions[node].start.line, positions[node].start.column + 1,
+                    positions[node].end.line, positions[node].end.column + 1, text)
+            for node, text in raw.related if node in positions)
+        text = state.module.code_for_node(raw.node)
+        key = (raw.rule, raw.function, " ".join(text.split()))
+        occurrence = occurrences.get(key, 0)
+        occurrences[key] = occurrence + 1
+        finding = _rule_finding(state.settings, state.path, raw.rule, meta.render(**raw.fields),
+                                span.start.line, span.start.column + 1, span.end.line, span.end.column + 1,
+                                related)
+        findings.append(_with_fingerprint(finding, _fingerprint(raw.rule, state.path, text, raw.function, occurrence)))
+    return findings
+
+
+def _with_fingerprint(finding: Finding, fingerprint: str) -> Finding:
+    from dataclasses import replace
+    return replace(finding, fingerprint=fingerprint)
+
+
+def _file_level(settings: Settings, path: str, rule: str, line: int = 1, column: int = 1, **fields: Any) -> list[Finding]:
+    if rule not in settings.enabled:
+        return []
+    meta = settings.catalog.rules[rule]
+    finding = _rule_finding(settings, path, rule, meta.render(**fields), line, column, line, column)
+    return [_with_fingerprint(finding, _fingerprint(rule, path, meta.render(**fields), "<file>", 0))]
+
+
+# --------------------------------------------------------------------------- entry points
+def analyze_bytes(data: bytes, path: str, settings: Settings, *, keep_tracebacks: bool = False) -> FileResult:
+    result = FileResult(path)
+    if len(data) > settings.max_file_bytes:
+        result.findings = _file_level(settings, path, "AL003",
+                                      reason=f"the file is {len(data) / 1e6:.1f} MB, over the "
+                                             f"{settings.max_file_bytes / 1e6:.0f} MB limit")
+        return result
+    try:
+        text = decode_source(data)
+    except Unreadable as exc:
+        result.findings = _file_level(settings, path, "AL001", exc.line, exc.column, reason=exc.reason)
+        return result
+    return analyze_text(text, path, settings, keep_tracebacks=keep_tracebacks)
+
+
+def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: bool = False) -> FileResult:
+    result = FileResult(path)
+    check_classes = enabled_checks(settings)
+    if not text.strip() or not check_classes or not is_relevant(text, settings, check_classes):
+        return result
+    reason = too_deep(text)
+    if reason is not None:
+        result.findings = _file_level(settings, path, "AL003", reason=reason)
+        return result
+    if sys.getrecursionlimit() < RECURSION_LIMIT:
+        sys.setrecursionlimit(RECURSION_LIMIT)
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        message = " ".join(exc.message.split()) or "invalid syntax"
+        result.findings = _file_level(settings, path, "AL001", exc.raw_line, exc.raw_column + 1,
+                                      reason=f"syntax error: {message}")
+        return result
+    except RecursionError:
+        result.findings = _file_level(settings, path, "AL003", reason="expressions nest deeper than the parser can follow")
+        return result
+    result.analyzed = True
+    state = FileState(path, text, module, settings, Context(Resolver(settings.catalog)))
+
+    def on_crash(check: Check, exc: BaseException) -> None:
+        name = type(check).__name__
+        detail = f"{type(exc).__name__}: {exc}"
+        result.errors.append(InternalError(path, name, detail, traceback.format_exc() if keep_tracebacks else ""))
+        result.findings.extend(_file_level(settings, path, "AL002", check=name, error=detail))
+
+    checks = [check_class(state) for check_class in check_classes]
+    try:
+        module.visit(_Walker(state, checks, on_crash))
+    except RecursionError:
+        result.findings = _file_level(settings, path, "AL003", reason="code nests deeper than the traversal can follow")
+        return result
+    except Exception as exc:  # the engine itself failed: report it for this file only
+        on_crash_engine = InternalError(path, "engine", f"{type(exc).__name__}: {exc}",
+                                        traceback.format_exc() if keep_tracebacks else "")
+        result.errors.append(on_crash_engine)
+        result.findings.extend(_file_level(settings, path, "AL002", check="engine", error=on_crash_engine.error))
+        return result
+    if state.raw:
+        result.findings.extend(_positioned(state, text.splitlines()))
+    return result

@@ -1,0 +1,273 @@
+"""Name resolution in alint's own pass: imports, aliases and client objects.
+
+libcst's QualifiedNameProvider and ScopeProvider cost a whole-tree pass each and do not
+follow objects (``s = requests.Session(); s.get()`` stays ``s.get``). The engine instead
+feeds this resolver as it walks the tree once, so bindings are known in source order.
+Anything it cannot resolve stays unresolved, and checks stay silent on it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+import libcst as cst
+
+from .catalog import Catalog, ClientEntry
+
+
+@dataclass(frozen=True)
+class Instance:
+    """An object built by a catalogued constructor, with the arguments it was built with."""
+
+    client: ClientEntry
+    call: cst.Call
+    # True when the object's class or a mounted adapter sets a timeout on every request.
+    timeout_injected: bool = False
+
+    @property
+    def type(self) -> str:
+        return self.client.type
+
+
+@dataclass(frozen=True)
+class LocalFunction:
+    """A same-module function; ``returns`` is set when it returns a client object."""
+
+    name: str
+    node: cst.FunctionDef
+    returns: Instance | None = None
+
+
+@dataclass(frozen=True)
+class LocalClass:
+    name: str
+    node: cst.ClassDef
+    # The client type this class extends, and whether it injects a timeout.
+    client: ClientEntry | None = None
+    timeout_injected: bool = False
+
+
+Binding = Union[str, Instance, LocalFunction, LocalClass, None]
+"""A qualified name (``"requests.get"``), an object, a local function or class, or None
+(bound to something alint does not model, which shadows any outer binding)."""
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What an expression refers to: a qualified name, and the object it is a method of."""
+
+    name: str
+    instance: Instance | None = None
+
+
+@dataclass
+class Scope:
+    kind: str  # "module" | "function" | "class"
+    names: dict[str, Binding] = field(default_factory=dict)
+    # self.<attr> bindings of a class, filled from its methods' assignments.
+    attributes: dict[str, Binding] = field(default_factory=dict)
+
+
+def dotted_name(node: cst.BaseExpression) -> list[str] | None:
+    """``a.b.c`` as ``["a", "b", "c"]``; None for anything that is not a plain dotted name."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        parts.reverse()
+        return parts
+    return None
+
+
+def _module_name(node: cst.BaseExpression | None) -> str | None:
+    if node is None:
+        return None
+    parts = dotted_name(node)
+    return ".".join(parts) if parts else None
+
+
+class Resolver:
+    """Tracks bindings per scope while the engine walks the module once."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.scopes: list[Scope] = [Scope("module")]
+        # For each open class scope: the name of the method's first parameter (self).
+        self._self_names: list[str | None] = []
+
+    # ------------------------------------------------------------------ scopes
+    def push(self, kind: str) -> None:
+        self.scopes.append(Scope(kind))
+
+    def pop(self) -> Scope:
+        return self.scopes.pop()
+
+    @property
+    def current(self) -> Scope:
+        return self.scopes[-1]
+
+    def enclosing_class_scope(self) -> Scope | None:
+        """The class whose method body is being walked (function directly inside a class)."""
+        if len(self.scopes) >= 3 and self.scopes[-1].kind == "function" and self.scopes[-2].kind == "class":
+            return self.scopes[-2]
+        return None
+
+    def bind(self, name: str, value: Binding) -> None:
+        self.current.names[name] = value
+
+    def lookup(self, name: str) -> Binding:
+        innermost = True
+        for scope in reversed(self.scopes):
+            # Class bodies do not enclose the functions defined in them.
+            if scope.kind == "class" and not innermost:
+                continue
+            if name in scope.names:
+                return scope.names[name]
+            innermost = False
+        return name if name in _BUILTINS else None
+
+    # ------------------------------------------------------------------ imports
+    def bind_import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = _module_name(alias.name)
+            if full is None:
+                continue
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.bind(alias.asname.name.value, full)
+            else:
+                root = full.split(".", 1)[0]
+                self.bind(root, root)
+
+    def bind_import_from(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        module = _module_name(node.module)
+        relative = bool(node.relative)
+        for alias in node.names:
+            name = _module_name(alias.name)
+            if name is None:
+                continue
+            local = name
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+            # A relative import names this project's own module: not catalogued.
+            self.bind(local, None if relative or module is None else f"{module}.{name}")
+
+    # ------------------------------------------------------------------ expressions
+    def resolve(self, node: cst.BaseExpression) -> Resolved | None:
+        """The qualified name an expression refers to, following aliases and objects."""
+        if isinstance(node, cst.Name):
+            binding = self.lookup(node.value)
+            if isinstance(binding, str):
+                return Resolved(binding)
+            return None
+        if isinstance(node, cst.Attribute):
+            base = node.value
+            attr = node.attr.value
+            self_attr = self._self_attribute(base)
+            if self_attr is not None:
+                if isinstance(self_attr, Instance):
+                    return Resolved(f"{self_attr.type}.{attr}", self_attr)
+                return None
+            instance = self.instance_of(base)
+            if instance is not None:
+                return Resolved(f"{instance.type}.{attr}", instance)
+            inner = self.resolve(base)
+            if inner is not None and inner.instance is None:
+                return Resolved(f"{inner.name}.{attr}")
+            return None
+        return None
+
+    def _self_attribute(self, node: cst.BaseExpression) -> Binding | None:
+        """``self.session`` inside a method: the object bound to that attribute, if any."""
+        if not (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name)):
+            return None
+        cls = self._class_of_self(node.value.value)
+        if cls is None:
+            return None
+        return cls.attributes.get(node.attr.value)
+
+    def _class_of_self(self, name: str) -> Scope | None:
+        for index in range(len(self.scopes) - 1, 0, -1):
+            scope = self.scopes[index]
+            if scope.kind == "function" and self.scopes[index - 1].kind == "class":
+                if scope.names.get("\0self") == name:
+                    return self.scopes[index - 1]
+                return None
+        return None
+
+    def instance_of(self, node: cst.BaseExpression) -> Instance | None:
+        """The client object an expression evaluates to, if alint can tell."""
+        if isinstance(node, cst.Name):
+            binding = self.lookup(node.value)
+            return binding if isinstance(binding, Instance) else None
+        if isinstance(node, cst.Attribute):
+            binding = self._self_attribute(node)
+            return binding if isinstance(binding, Instance) else None
+        if isinstance(node, cst.Call):
+            return self.instance_from_call(node)
+        return None
+
+    def instance_from_call(self, call: cst.Call) -> Instance | None:
+        """``requests.Session()``, ``make_session()`` or ``TimeoutSession()`` as an object."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            binding = self.lookup(func.value)
+            if isinstance(binding, LocalFunction):
+                return binding.returns
+            if isinstance(binding, LocalClass):
+                if binding.client is None:
+                    return None
+                return Instance(binding.client, call, binding.timeout_injected)
+        resolved = self.resolve(func)
+        if resolved is None:
+            return None
+        client = self.catalog.client(resolved.name)
+        return Instance(client, call) if client is not None else None
+
+    def binding_for_value(self, value: cst.BaseExpression) -> Binding:
+        """What a name assigned ``value`` is bound to: an object, an alias, or unknown."""
+        if isinstance(value, cst.Call):
+            return self.instance_from_call(value)
+        if isinstance(value, (cst.Name, cst.Attribute)):
+            instance = self.instance_of(value)
+            if instance is not None:
+                return instance
+            resolved = self.resolve(value)
+            return resolved.name if resolved is not None else None
+        return None
+
+    # ------------------------------------------------------------------ assignments
+    def bind_target(self, target: cst.BaseExpression, value: Binding) -> None:
+        if isinstance(target, cst.Name):
+            self.bind(target.value, value)
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            cls = self._class_of_self(target.value.value)
+            if cls is not None:
+                attr = target.attr.value
+                # Two different assignments to one attribute: alint cannot tell which is live.
+                if attr in cls.attributes and cls.attributes[attr] != value:
+                    cls.attributes[attr] = None
+                else:
+                    cls.attributes[attr] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self.bind_target(element.value, None)
+        elif isinstance(target, cst.StarredElement):
+            self.bind_target(target.value, None)
+
+    def set_self_name(self, name: str | None) -> None:
+        """Record the first parameter's name of a method being entered."""
+        if name is not None:
+            self.current.names["\0self"] = name
+
+
+_BUILTINS = frozenset({"open", "input", "eval", "exec", "print", "len", "int", "float", "str",
+                       "Exception", "BaseException", "OSError", "IOError", "EnvironmentError",
+                       "TimeoutError", "ConnectionError", "ValueError", "KeyError", "IndexError",
+                       "TypeError", "RuntimeError", "ConnectionRefusedError",
+                       "ConnectionResetError", "ConnectionAbortedError", "BrokenPipeError",
+                       "__import__", "compile", "getattr"})

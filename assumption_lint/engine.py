@@ -514,7 +514,7 @@ def _with_fingerprint(finding: Finding, fingerprint: str) -> Finding:
     return replace(finding, fingerprint=fingerprint)
 
 
-def _file_level(settings: Settings, path: str, rule: str, line: int = 1, column: int = 1, **fields: Any) -> list[Finding]:
+def file_level(settings: Settings, path: str, rule: str, line: int = 1, column: int = 1, **fields: Any) -> list[Finding]:
     if rule not in settings.enabled:
         return []
     meta = settings.catalog.rules[rule]
@@ -526,14 +526,14 @@ def _file_level(settings: Settings, path: str, rule: str, line: int = 1, column:
 def analyze_bytes(data: bytes, path: str, settings: Settings, *, keep_tracebacks: bool = False) -> FileResult:
     result = FileResult(path)
     if len(data) > settings.max_file_bytes:
-        result.findings = _file_level(settings, path, "AL003",
+        result.findings = file_level(settings, path, "AL003",
                                       reason=f"the file is {len(data) / 1e6:.1f} MB, over the "
                                              f"{settings.max_file_bytes / 1e6:.0f} MB limit")
         return result
     try:
         text = decode_source(data)
     except Unreadable as exc:
-        result.findings = _file_level(settings, path, "AL001", exc.line, exc.column, reason=exc.reason)
+        result.findings = file_level(settings, path, "AL001", exc.line, exc.column, reason=exc.reason)
         return result
     return analyze_text(text, path, settings, keep_tracebacks=keep_tracebacks)
 
@@ -545,19 +545,19 @@ def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: b
         return result
     reason = too_deep(text)
     if reason is not None:
-        result.findings = _file_level(settings, path, "AL003", reason=reason)
+        result.findings = file_level(settings, path, "AL003", reason=reason)
         return result
     if sys.getrecursionlimit() < RECURSION_LIMIT:
         sys.setrecursionlimit(RECURSION_LIMIT)
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        message = " ".join(exc.message.split()) or "invalid syntax"
-        result.findings = _file_level(settings, path, "AL001", exc.raw_line, exc.raw_column + 1,
+        message = re.sub(r"^(parser error: )?(error at \d+:\d+: )?", "", " ".join(exc.message.split())) or "invalid syntax"
+        result.findings = file_level(settings, path, "AL001", exc.raw_line, exc.raw_column + 1,
                                       reason=f"syntax error: {message}")
         return result
     except RecursionError:
-        result.findings = _file_level(settings, path, "AL003", reason="expressions nest deeper than the parser can follow")
+        result.findings = file_level(settings, path, "AL003", reason="expressions nest deeper than the parser can follow")
         return result
     result.analyzed = True
     state = FileState(path, text, module, settings, Context(Resolver(settings.catalog)))
@@ -566,19 +566,19 @@ def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: b
         name = type(check).__name__
         detail = f"{type(exc).__name__}: {exc}"
         result.errors.append(InternalError(path, name, detail, traceback.format_exc() if keep_tracebacks else ""))
-        result.findings.extend(_file_level(settings, path, "AL002", check=name, error=detail))
+        result.findings.extend(file_level(settings, path, "AL002", check=name, error=detail))
 
     checks = [check_class(state) for check_class in check_classes]
     try:
         module.visit(_Walker(state, checks, on_crash))
     except RecursionError:
-        result.findings = _file_level(settings, path, "AL003", reason="code nests deeper than the traversal can follow")
+        result.findings = file_level(settings, path, "AL003", reason="code nests deeper than the traversal can follow")
         return result
     except Exception as exc:  # the engine itself failed: report it for this file only
         on_crash_engine = InternalError(path, "engine", f"{type(exc).__name__}: {exc}",
                                         traceback.format_exc() if keep_tracebacks else "")
         result.errors.append(on_crash_engine)
-        result.findings.extend(_file_level(settings, path, "AL002", check="engine", error=on_crash_engine.error))
+        result.findings.extend(file_level(settings, path, "AL002", check="engine", error=on_crash_engine.error))
         return result
     if state.raw:
         result.findings.extend(_positioned(state, text.splitlines()))

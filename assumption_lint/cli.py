@@ -1,0 +1,189 @@
+"""The ``alint`` command line. ``check`` is the default subcommand: ``alint src/`` runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .catalog import CatalogError, shipped_catalog
+from .discovery import discover
+from .engine import Settings
+from .reporters import FORMATS, RenderOptions
+from .runner import Report, run
+from .selection import SelectionError, enabled_rules, parse_codes, validate_codes
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageProblem(click.ClickException):
+    """A problem with how alint was called or configured: one line, exit status 2."""
+
+    exit_code = EXIT_ERROR
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"alint: error: {self.format_message()}", err=True)
+
+
+class DefaultGroup(click.Group):
+    """A group whose unknown first argument (a path or an option) goes to ``check``."""
+
+    default_command = "check"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h", "--version")):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        check = self.commands[self.default_command]
+        with click.Context(check, info_name=ctx.info_name, parent=None) as check_ctx:
+            formatter.write_usage(ctx.info_name or "alint", "[OPTIONS] [PATHS]...  (same as: alint check ...)")
+            formatter.write_paragraph()
+            formatter.write_text(check.help or "")
+            check.format_options(check_ctx, formatter)
+        self.format_commands(ctx, formatter)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    folder = path.resolve().parent
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def _use_color(output: Path | None) -> bool:
+    if output is not None or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+@click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="alint", message="%(prog)s %(version)s")
+def cli() -> None:
+    """alint: finds the hidden assumptions in AI-generated Python code."""
+
+
+@cli.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text",
+              show_default=True, help="Report format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to FILE (atomically) instead of standard output.")
+@click.option("--select", help="Comma-separated rule ids or prefixes to enable (e.g. AL3,AL201).")
+@click.option("--extend-select", help="Rule ids or prefixes to enable on top of the selection.")
+@click.option("--ignore", help="Comma-separated rule ids or prefixes to disable.")
+@click.option("--target-version", help="Python version the analyzed code runs on, e.g. 3.12.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary.")
+@click.option("-v", "--verbose", is_flag=True, help="Print timing, and tracebacks for internal errors.")
+@click.version_option(__version__, "--version", prog_name="alint", message="%(prog)s %(version)s")
+def check(paths: tuple[Path, ...], output_format: str, output: Path | None, select: str | None,
+          extend_select: str | None, ignore: str | None, target_version: str | None,
+          exit_zero: bool, quiet: bool, verbose: bool) -> None:
+    """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
+
+    Exit status: 0 no findings, 1 findings, 2 usage or internal error.
+    """
+    try:
+        catalog = shipped_catalog()
+        selected = parse_codes(select) if select is not None else None
+        ignored, extended = parse_codes(ignore), parse_codes(extend_select)
+        for option, codes in (("--select", selected or ()), ("--ignore", ignored), ("--extend-select", extended)):
+            validate_codes(codes, catalog, option)
+    except (CatalogError, SelectionError) as exc:
+        raise UsageProblem(str(exc)) from exc
+    settings = Settings(catalog, enabled_rules(catalog, selected, ignored, extended),
+                        target_version=_parse_target(target_version))
+    targets = list(discover(list(paths) or [Path(".")]))
+    report = run(targets, lambda path: settings, keep_tracebacks=verbose)
+    _emit(report, catalog, output_format, output, quiet, verbose)
+    _exit(report, exit_zero)
+
+
+def _parse_target(text: str | None) -> tuple[int, int]:
+    if text is None:
+        return (3, 10)
+    parts = text.removeprefix("py").replace("py", "").split(".")
+    if len(parts) == 1 and len(parts[0]) >= 2 and parts[0].isdigit():
+        parts = [parts[0][0], parts[0][1:]]
+    if len(parts) != 2 or not all(part.isdigit() for part in parts) or parts[0] != "3":
+        raise UsageProblem(f"--target-version: '{text}' is not a Python 3 version like 3.12")
+    return (3, int(parts[1]))
+
+
+def _emit(report: Report, catalog: Any, output_format: str, output: Path | None, quiet: bool, verbose: bool) -> None:
+    options = RenderOptions(color=_use_color(output), quiet=quiet, verbose=verbose)
+    text = FORMATS[output_format](report, catalog, options)
+    if output is not None:
+        try:
+            _atomic_write(output, text)
+        except OSError as exc:
+            raise UsageProblem(f"cannot write {output}: {exc.strerror or exc}") from exc
+    elif text:
+        click.echo(text, nl=False, color=options.color)
+    for error in report.errors:
+        click.echo(f"alint: internal error in {error.check} on {error.path}: {error.error}", err=True)
+        if verbose and error.traceback:
+            click.echo(error.traceback, err=True)
+    if verbose:
+        click.echo(f"alint: {report.files} files, {report.analyzed} parsed, {report.seconds:.3f}s", err=True)
+
+
+def _exit(report: Report, exit_zero: bool) -> None:
+    if report.errors:
+        sys.exit(EXIT_ERROR)
+    if report.findings and not exit_zero:
+        sys.exit(EXIT_FINDINGS)
+    sys.exit(EXIT_CLEAN)
+
+
+@cli.command("rules")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_command(output_format: str) -> None:
+    """List every rule: id, name, default severity and what it finds."""
+    try:
+        catalog = shipped_catalog()
+    except CatalogError as exc:
+        raise UsageProblem(str(exc)) from exc
+    rules = [catalog.rules[rule_id] for rule_id in sorted(catalog.rules)]
+    if output_format == "json":
+        click.echo(json.dumps([{"id": rule.id, "name": rule.slug, "severity": rule.severity,
+                                "confidence": rule.confidence, "summary": rule.summary, "cwe": rule.cwe}
+                               for rule in rules], indent=2))
+        return
+    width = max(len(rule.slug) for rule in rules)
+    for rule in rules:
+        click.echo(f"{rule.id}  {rule.slug:<{width}}  {rule.severity:<7}  {rule.summary}")
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="alint", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("alint: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: one clear line, traceback on -v
+        click.echo(f"alint: internal error: {type(exc).__name__}: {exc}", err=True)
+        if "-v" in sys.argv or "--verbose" in sys.argv:
+            traceback.print_exc()
+        sys.exit(EXIT_ERROR)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

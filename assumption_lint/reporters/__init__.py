@@ -1,0 +1,25 @@
+"""Output formats. Each reporter turns a Report into the text to write."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..catalog import Catalog
+from ..runner import Report
+from . import json_report, text
+
+Renderer = Callable[[Report, Catalog, "RenderOptions"], str]
+
+
+class RenderOptions:
+    def __init__(self, *, color: bool = False, quiet: bool = False, verbose: bool = False) -> None:
+        self.color = color
+        self.quiet = quiet
+        self.verbose = verbose
+
+
+FORMATS: dict[str, Renderer] = {
+    "text": text.render_full,
+    "concise": text.render_concise,
+    "json": json_report.render,
+}

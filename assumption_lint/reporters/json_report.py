@@ -1,0 +1,44 @@
+"""Machine output: one JSON object with a schema version (documented in the README)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+from .. import __version__
+from ..catalog import Catalog
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..runner import Report
+    from . import RenderOptions
+
+SCHEMA_VERSION = 1
+
+
+def render(report: "Report", catalog: Catalog, options: "RenderOptions") -> str:
+    findings = []
+    for finding in report.findings:
+        item = asdict(finding)
+        item["related"] = [asdict(related) for related in finding.related]
+        findings.append(item)
+    errors = []
+    for error in report.errors:
+        item = {"path": error.path, "check": error.check, "error": error.error}
+        if options.verbose and error.traceback:
+            item["traceback"] = error.traceback
+        errors.append(item)
+    document = {
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "alint", "version": __version__},
+        "findings": findings,
+        "errors": errors,
+        "summary": {
+            "files": report.files,
+            "parsed": report.analyzed,
+            "findings": len(report.findings),
+            "by_rule": report.by_rule(),
+            "by_severity": report.by_severity(),
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

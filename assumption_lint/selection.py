@@ -1,0 +1,41 @@
+"""Which rules are on: ``select``/``ignore`` by id or prefix (``AL3``)."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from .catalog import Catalog
+
+
+class SelectionError(ValueError):
+    pass
+
+
+def parse_codes(text: str | Iterable[str] | None) -> tuple[str, ...]:
+    if text is None:
+        return ()
+    items = text.split(",") if isinstance(text, str) else list(text)
+    return tuple(item.strip().upper() for item in items if item and item.strip())
+
+
+def validate_codes(codes: Iterable[str], catalog: Catalog, where: str) -> None:
+    for code in codes:
+        if code == "ALL":
+            continue
+        if not any(rule.startswith(code) for rule in catalog.rules):
+            raise SelectionError(f"{where}: '{code}' matches no rule (see `alint rules`)")
+
+
+def _matches(rule: str, codes: Iterable[str]) -> bool:
+    return any(code == "ALL" or rule.startswith(code) for code in codes)
+
+
+def enabled_rules(catalog: Catalog, select: tuple[str, ...] | None = None,
+                  ignore: tuple[str, ...] = (), extend_select: tuple[str, ...] = ()) -> frozenset[str]:
+    """Selected rules minus ignored ones. AL001-AL003 are always selected but can be ignored."""
+    chosen = set()
+    for rule_id, meta in catalog.rules.items():
+        selected = meta.always_on or select is None or _matches(rule_id, select) or _matches(rule_id, extend_select)
+        if selected and not _matches(rule_id, ignore):
+            chosen.add(rule_id)
+    return frozenset(chosen)

@@ -49,9 +49,16 @@ class Check:
         return self.state.settings.rule_options.get(rule, {}).get(key, default)
 
     def report(self, rule: str, node: cst.CSTNode,
-               related: Sequence[tuple[cst.CSTNode, str]] = (), **fields: Any) -> None:
+               related: Sequence[tuple[cst.CSTNode, str]] = (), *,
+               statement: cst.CSTNode | None = None, function: str | None = None, **fields: Any) -> None:
+        """Record a finding at ``node``. A check that reports after the traversal has moved
+        on (e.g. from ``leave_Module``) passes the ``statement`` that holds the node (for
+        suppression comments) and the ``function`` qualname (for fingerprints)."""
         if rule not in self.state.settings.enabled:
             return
-        function = self.ctx.function.qualname if self.ctx.function else "<module>"
+        if function is None:
+            function = self.ctx.function.qualname if self.ctx.function else "<module>"
+        if statement is None:
+            statement = self.ctx.statement
         self.state.raw.append(RawFinding(rule, node, fields, type(self).__name__,
-                                         self.ctx.statement, function, tuple(related)))
+                                         statement, function, tuple(related)))

@@ -207,6 +207,10 @@ class _Walker(cst.CSTVisitor):
 
     def _dispatch(self, table: dict[str, list[tuple[Check, Callable[[Any], Any]]]], node: cst.CSTNode) -> None:
         for check, method in table.get(type(node).__name__, ()):
+            # `table` predates any rebuild below: skip a check that crashed on this node
+            # (calling it again crashed the engine), and never re-run the checks before it.
+            if check not in self.checks:
+                continue
             try:
                 method(node)
             except RecursionError:
@@ -215,7 +219,6 @@ class _Walker(cst.CSTVisitor):
                 self.on_crash(check, exc)
                 self.checks.remove(check)
                 self._build_tables()
-                return self._dispatch(table, node)
         return None
 
     def on_visit(self, node: cst.CSTNode) -> bool:

@@ -6,7 +6,7 @@ from typing import Callable
 
 from ..catalog import Catalog
 from ..runner import Report
-from . import json_report, text
+from . import json_report, sarif, text
 
 Renderer = Callable[[Report, Catalog, "RenderOptions"], str]
 
@@ -22,4 +22,5 @@ FORMATS: dict[str, Renderer] = {
     "text": text.render_full,
     "concise": text.render_concise,
     "json": json_report.render,
+    "sarif": sarif.render,
 }

@@ -236,4 +236,7 @@ def build_log(report: "Report", catalog: Catalog) -> om.SarifLog:
 
 
 def render(report: "Report", catalog: Catalog, options: "RenderOptions") -> str:
-    return json.dumps(to_sarif_json(build_log(report, catalog)), indent=2, ensure_ascii=False) + "\n"
+    data = to_sarif_json(build_log(report, catalog))
+    # sarif-om declares `runs` first; readers (and file-type sniffers) expect these two on top.
+    document = {"$schema": data.pop("$schema"), "version": data.pop("version"), **data}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

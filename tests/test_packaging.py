@@ -1,0 +1,108 @@
+"""The wheel ships everything alint reads at run time: install it in a fresh virtual
+environment, away from the repository, and lint a fixture there.
+
+Slow (a build and an install, about 15-30 s): deselect with ``pytest -m "not slow"``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assumption_lint.cli import cli
+from fixture_labels import read_labels
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = ROOT / "fixtures" / "timeouts" / "requests_client.py"
+# pip's wording when it cannot reach the package index at all (not: a bad requirement).
+_OFFLINE = re.compile(r"NewConnectionError|Temporary failure in name resolution|Network is unreachable|"
+                      r"ConnectTimeout|ProxyError|Failed to establish a new connection")
+
+
+def _run(command: list[str], cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def _build_wheel(outdir: Path) -> Path:
+    if importlib.util.find_spec("build") is None:
+        pytest.skip("the 'build' package is not installed (pip install -e '.[test]')")
+    command = [sys.executable, "-m", "build", "--wheel", "--outdir", str(outdir)]
+    if importlib.util.find_spec("hatchling") is not None:
+        command.append("--no-isolation")  # the backend is here already: no download, faster
+    result = _run(command, ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (wheel,) = outdir.glob("assumption_lint-*.whl")
+    return wheel
+
+
+def _venv_bin(env: Path, name: str) -> Path:
+    folder = env / ("Scripts" if sys.platform == "win32" else "bin")
+    return folder / (name + (".exe" if sys.platform == "win32" else ""))
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build_wheel(tmp_path_factory.mktemp("dist"))
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh virtual environment with only the wheel and its declared dependencies."""
+    base = tmp_path_factory.mktemp("packaging")
+    env = base / "env"
+    venv.EnvBuilder(with_pip=True).create(env)
+    python = _venv_bin(env, "python")
+    result = _run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)], base)
+    if result.returncode != 0 and _OFFLINE.search(result.stdout + result.stderr):
+        pytest.skip("the package index is unreachable, so the wheel's dependencies cannot be installed")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return env
+
+
+@pytest.mark.slow
+def test_wheel_contains_the_catalog(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {f"assumption_lint/rules/{path.name}" for path in (ROOT / "rules").glob("*.toml")}
+    assert "assumption_lint/rules/rules.toml" in shipped
+    assert shipped <= names, sorted(shipped - names)
+
+
+@pytest.mark.slow
+def test_installed_alint_finds_what_the_source_tree_finds(tmp_path: Path, installed: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    work = tmp_path / "project"
+    work.mkdir()
+    shutil.copy(FIXTURE, work / FIXTURE.name)
+    python = _venv_bin(installed, "python")
+
+    # The package imported there is the installed copy, not this repository.
+    where = _run([str(python), "-c", "import assumption_lint; print(assumption_lint.__file__)"], work)
+    assert Path(where.stdout.strip()).resolve().is_relative_to(installed.resolve()), where.stdout + where.stderr
+
+    result = _run([str(_venv_bin(installed, "alint")), "--format", "json", FIXTURE.name], work, timeout=60)
+    assert result.returncode == 1, result.stdout + result.stderr  # 1: findings, no error
+    found = json.loads(result.stdout)["findings"]
+    lines = {finding["line"] for finding in found if finding["rule"] == "AL301"}
+    expected = {line for line, rule in read_labels(FIXTURE).expect if rule == "AL301"}
+    assert expected and expected <= lines
+
+    # Same findings as the source tree's alint on the same file.
+    monkeypatch.chdir(work)
+    local = CliRunner().invoke(cli, ["check", "--format", "json", FIXTURE.name])
+    assert found == json.loads(local.stdout)["findings"]
+
+    # SARIF needs sarif-om at run time: proves it is a declared dependency of the wheel.
+    sarif = _run([str(_venv_bin(installed, "alint")), "--format", "sarif", FIXTURE.name], work, timeout=60)
+    assert sarif.returncode == 1, sarif.stderr
+    results = json.loads(sarif.stdout)["runs"][0]["results"]
+    assert {result["ruleId"] for result in results} >= {"AL301"}

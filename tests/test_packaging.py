@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -106,3 +107,23 @@ def test_installed_alint_finds_what_the_source_tree_finds(tmp_path: Path, instal
     assert sarif.returncode == 1, sarif.stderr
     results = json.loads(sarif.stdout)["runs"][0]["results"]
     assert {result["ruleId"] for result in results} >= {"AL301"}
+
+
+def test_pre_commit_hook_applies_the_project_excludes_to_named_files(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    yaml = pytest.importorskip("yaml")
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert hook["id"] == "alint" and hook["language"] == "python" and hook["types"] == ["python"]
+    program, *arguments = shlex.split(hook["entry"])
+    assert program == "alint"
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text('[tool.alint]\nexclude = ["generated/"]\n', encoding="utf-8")
+    for folder in ("generated", "src"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "client.py").write_text('import requests\nrequests.get("https://x")\n', encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    # pre-commit runs the entry with the staged files' names appended.
+    result = CliRunner().invoke(cli, [*arguments, *hook.get("args", []), "--format", "json",
+                                      "generated/client.py", "src/client.py"])
+    assert result.exit_code == 1, result.output
+    assert [finding["path"] for finding in json.loads(result.stdout)["findings"]] == ["src/client.py"]

@@ -29,6 +29,34 @@ class CatalogError(Exception):
     """A catalog file is missing, unreadable or has a bad key; the message names both."""
 
 
+# An option's declared type -> the TOML value types it accepts (bool is not an int here).
+OPTION_TYPES: dict[str, tuple[type, ...]] = {
+    "bool": (bool,), "int": (int,), "float": (int, float), "str": (str,), "list[str]": (list,),
+}
+
+
+@dataclass(frozen=True)
+class RuleOption:
+    """One setting a rule's check reads with ``Check.option(rule, name, default)``."""
+
+    name: str
+    type: str
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` is not acceptable for this option, or None when it is."""
+        kinds = OPTION_TYPES[self.type]
+        if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+            return f"must be {'a list of strings' if self.type == 'list[str]' else 'a ' + self.type}, not {value!r}"
+        if self.type == "list[str]" and not all(isinstance(item, str) for item in value):
+            return f"must be a list of strings, not {value!r}"
+        if self.choices and value not in self.choices:
+            return f"must be one of {', '.join(self.choices)}, not {value!r}"
+        return None
+
+
 @dataclass(frozen=True)
 class RuleMeta:
     id: str
@@ -44,6 +72,9 @@ class RuleMeta:
     tags: tuple[str, ...] = ()
     security_severity: float | None = None
     always_on: bool = False
+    # The rule's own settings (``[rule.AL201.options.strict]``), which a project sets in
+    # ``[tool.alint.rules.AL201]``; the config loader validates values against them.
+    options: Mapping[str, "RuleOption"] = field(default_factory=dict, hash=False, compare=False)
 
     def render(self, **fields: object) -> str:
         try:
@@ -153,7 +184,32 @@ def _str_list(table: Mapping[str, Any], key: str, where: str, default: Any = ...
 
 
 _RULE_KEYS = {"slug", "title", "summary", "message", "severity", "confidence", "precision",
-              "help", "cwe", "tags", "security-severity", "always-on"}
+              "help", "cwe", "tags", "security-severity", "always-on", "options"}
+_OPTION_KEYS = {"type", "default", "help", "choices"}
+
+
+def _parse_options(table: Any, where: str) -> dict[str, RuleOption]:
+    where = f"{where}.options"
+    if not isinstance(table, dict):
+        raise CatalogError(f"{where}: must be a table")
+    options = {}
+    for name, spec in table.items():
+        at = f"{where}.{name}"
+        if not isinstance(spec, dict):
+            raise CatalogError(f"{at}: must be a table")
+        _check_keys(spec, _OPTION_KEYS, at)
+        if name == "severity":
+            raise CatalogError(f"{at}: 'severity' is reserved for the rule's severity")
+        option = RuleOption(name, _expect(spec, "type", str, at, choices=tuple(OPTION_TYPES)),
+                            spec.get("default"), _expect(spec, "help", str, at),
+                            _str_list(spec, "choices", at, default=[]))
+        if "default" not in spec:
+            raise CatalogError(f"{at}: missing key 'default'")
+        problem = option.problem(option.default)
+        if problem:
+            raise CatalogError(f"{at}: key 'default' {problem}")
+        options[name] = option
+    return options
 
 
 def _parse_rule(rule_id: str, table: Mapping[str, Any], where: str) -> RuleMeta:
@@ -178,6 +234,7 @@ def _parse_rule(rule_id: str, table: Mapping[str, Any], where: str) -> RuleMeta:
         tags=_str_list(table, "tags", where, default=[]),
         security_severity=float(security) if security is not None else None,
         always_on=_expect(table, "always-on", bool, where, default=False),
+        options=_parse_options(table["options"], where) if "options" in table else {},
     )
 
 

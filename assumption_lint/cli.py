@@ -14,11 +14,11 @@ import click
 
 from . import __version__
 from .catalog import CatalogError, shipped_catalog
-from .discovery import discover
-from .engine import Settings
+from .config import ConfigError, Configurations, Overrides, parse_version
+from .discovery import WalkProblem, discover
 from .reporters import FORMATS, RenderOptions
 from .runner import Report, run
-from .selection import SelectionError, enabled_rules, parse_codes, validate_codes
+from .selection import SelectionError, parse_codes, validate_codes
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -78,7 +78,8 @@ def cli() -> None:
 
 
 @cli.command("check")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+# Paths are not checked for existence here: a missing one is reported and the rest still run.
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text",
               show_default=True, help="Report format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -86,43 +87,63 @@ def cli() -> None:
 @click.option("--select", help="Comma-separated rule ids or prefixes to enable (e.g. AL3,AL201).")
 @click.option("--extend-select", help="Rule ids or prefixes to enable on top of the selection.")
 @click.option("--ignore", help="Comma-separated rule ids or prefixes to disable.")
-@click.option("--target-version", help="Python version the analyzed code runs on, e.g. 3.12.")
+@click.option("--target-version", help="Python version the analyzed code runs on, e.g. 3.12 "
+              "(default: target-version from the config, else the lower bound of requires-python, else 3.10).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Use this configuration for every file (a pyproject.toml with [tool.alint], or a "
+                   "TOML file with the same keys at top level) instead of the nearest pyproject.toml.")
+@click.option("--force-exclude", is_flag=True,
+              help="Apply the configured excludes (and .gitignore) to paths named on the command line too.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Print timing, and tracebacks for internal errors.")
 @click.version_option(__version__, "--version", prog_name="alint", message="%(prog)s %(version)s")
 def check(paths: tuple[Path, ...], output_format: str, output: Path | None, select: str | None,
           extend_select: str | None, ignore: str | None, target_version: str | None,
-          exit_zero: bool, quiet: bool, verbose: bool) -> None:
+          config_file: Path | None, force_exclude: bool, exit_zero: bool, quiet: bool, verbose: bool) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
 
-    Exit status: 0 no findings, 1 findings, 2 usage or internal error.
+    Settings come from [tool.alint] in the nearest pyproject.toml above each file (or from
+    --config); --select and --ignore replace the configured values, --extend-select adds.
+
+    Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error, or a
+    path that could not be read.
     """
+    problems: list[WalkProblem] = []
     try:
         catalog = shipped_catalog()
-        selected = parse_codes(select) if select is not None else None
-        ignored, extended = parse_codes(ignore), parse_codes(extend_select)
-        for option, codes in (("--select", selected or ()), ("--ignore", ignored), ("--extend-select", extended)):
-            validate_codes(codes, catalog, option)
-    except (CatalogError, SelectionError) as exc:
+        overrides = Overrides(
+            select=_codes(select, "--select", catalog) if select is not None else None,
+            ignore=_codes(ignore, "--ignore", catalog) if ignore is not None else None,
+            extend_select=_codes(extend_select, "--extend-select", catalog),
+            target_version=_parse_target(target_version))
+        configs = Configurations(catalog, overrides, config_file)
+        targets = list(discover(list(paths) or [Path(".")], configs.excluded, problems,
+                                configs.force_excluded if force_exclude else None))
+        report = run(targets, configs.settings_for, keep_tracebacks=verbose, keep=configs.keep)
+    except (CatalogError, ConfigError) as exc:
         raise UsageProblem(str(exc)) from exc
-    settings = Settings(catalog, enabled_rules(catalog, selected, ignored, extended),
-                        target_version=_parse_target(target_version))
-    targets = list(discover(list(paths) or [Path(".")]))
-    report = run(targets, lambda path: settings, keep_tracebacks=verbose)
+    report.problems = problems
     _emit(report, catalog, output_format, output, quiet, verbose)
     _exit(report, exit_zero)
 
 
-def _parse_target(text: str | None) -> tuple[int, int]:
+def _codes(text: str | None, option: str, catalog: Any) -> tuple[str, ...]:
+    codes = parse_codes(text)
+    try:
+        validate_codes(codes, catalog, option)
+    except SelectionError as exc:
+        raise UsageProblem(str(exc)) from exc
+    return codes
+
+
+def _parse_target(text: str | None) -> tuple[int, int] | None:
     if text is None:
-        return (3, 10)
-    parts = text.removeprefix("py").replace("py", "").split(".")
-    if len(parts) == 1 and len(parts[0]) >= 2 and parts[0].isdigit():
-        parts = [parts[0][0], parts[0][1:]]
-    if len(parts) != 2 or not all(part.isdigit() for part in parts) or parts[0] != "3":
+        return None
+    version = parse_version(text)
+    if version is None:
         raise UsageProblem(f"--target-version: '{text}' is not a Python 3 version like 3.12")
-    return (3, int(parts[1]))
+    return version
 
 
 def _emit(report: Report, catalog: Any, output_format: str, output: Path | None, quiet: bool, verbose: bool) -> None:
@@ -135,6 +156,8 @@ def _emit(report: Report, catalog: Any, output_format: str, output: Path | None,
             raise UsageProblem(f"cannot write {output}: {exc.strerror or exc}") from exc
     elif text:
         click.echo(text, nl=False, color=options.color)
+    for problem in report.problems:
+        click.echo(f"alint: cannot read {problem.path}: {problem.reason} (skipped)", err=True)
     for error in report.errors:
         click.echo(f"alint: internal error in {error.check} on {error.path}: {error.error}", err=True)
         if verbose and error.traceback:
@@ -144,7 +167,7 @@ def _emit(report: Report, catalog: Any, output_format: str, output: Path | None,
 
 
 def _exit(report: Report, exit_zero: bool) -> None:
-    if report.errors:
+    if report.errors or report.problems:
         sys.exit(EXIT_ERROR)
     if report.findings and not exit_zero:
         sys.exit(EXIT_FINDINGS)

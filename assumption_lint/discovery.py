@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -29,15 +30,26 @@ class WalkProblem:
 
 
 def discover(paths: list[Path], excluded: Callable[[Path, bool], bool] | None = None,
-             problems: list[WalkProblem] | None = None) -> Iterator[Target]:
+             problems: list[WalkProblem] | None = None,
+             force_excluded: Callable[[Path, bool], bool] | None = None) -> Iterator[Target]:
     """Files to analyze, each once, in a stable order.
 
-    ``excluded(path, is_dir)`` decides a project's own excludes; it is applied to walked
-    files and folders, and to explicit files only when the caller asks (--force-exclude).
+    ``excluded(path, is_dir)`` decides a project's own excludes for walked files and folders.
+    Paths named on the command line are analyzed whatever the excludes say, unless the caller
+    passes ``force_excluded`` (--force-exclude). A named path that does not exist becomes a
+    ``WalkProblem``: the other paths are still analyzed.
     """
     seen: set[Path] = set()
     for root in paths:
-        if root.is_dir():
+        try:
+            is_dir = stat.S_ISDIR(root.stat().st_mode)
+        except OSError as exc:  # missing, a dangling link, or a folder we may not enter
+            if problems is not None:
+                problems.append(WalkProblem(root, exc.strerror or str(exc)))
+            continue
+        if force_excluded is not None and force_excluded(root, is_dir):
+            continue
+        if is_dir:
             for path in _walk(root, excluded, problems):
                 key = path.resolve()
                 if key not in seen:

@@ -15,7 +15,7 @@ import re
 import sys
 import tokenize
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, Union
 
 import libcst as cst
@@ -405,8 +405,14 @@ class _Walker(cst.CSTVisitor):
         self.resolver.bind_target(node.target, self._assigned(node.value))
 
     def leave_call(self, node: cst.Call) -> None:
-        """``session.mount(prefix, TimeoutAdapter())``: the session now injects a timeout."""
+        """``session.mount(prefix, TimeoutAdapter())``: the session now injects a timeout;
+        ``sock.settimeout(5)`` (a catalogued timeout setter) sets one from here on."""
         func = node.func
+        if isinstance(func, cst.Attribute) and node.args:
+            owner = self.resolver.instance_of(func.value)
+            if owner is not None and func.attr.value in owner.client.timeout_setters:
+                self.resolver.bind_target(func.value, replace(owner, timeout_injected=True))
+                return
         if not (isinstance(func, cst.Attribute) and len(node.args) >= 2):
             return
         instance = self.resolver.instance_of(func.value)

@@ -24,10 +24,13 @@ class Instance:
     call: cst.Call
     # True when the object's class or a mounted adapter sets a timeout on every request.
     timeout_injected: bool = False
+    # The constructor's qualified name, for clients whose catalog type is "*" (generated
+    # classes matched by a pattern: their methods are named after the real class).
+    constructor: str = ""
 
     @property
     def type(self) -> str:
-        return self.client.type
+        return self.constructor if self.client.type == "*" and self.constructor else self.client.type
 
 
 @dataclass(frozen=True)
@@ -226,7 +229,30 @@ class Resolver:
         if resolved is None:
             return None
         client = self.catalog.client(resolved.name)
-        return Instance(client, call) if client is not None else None
+        if client is None or not self._requirement_met(client, call):
+            return None
+        return Instance(client, call, constructor=resolved.name)
+
+    def _requirement_met(self, client: ClientEntry, call: cst.Call) -> bool:
+        """A client that ``requires`` an argument of a known type (a gRPC stub needs a
+        channel alint resolved) is only recognised when that argument resolves to one."""
+        if client.requires is None:
+            return True
+        keyword, position, types = client.requires
+        positional = 0
+        for arg in call.args:
+            if arg.keyword is not None:
+                if arg.keyword.value != keyword:
+                    continue
+            elif arg.star:
+                return False
+            else:
+                positional += 1
+                if positional - 1 != position:
+                    continue
+            instance = self.instance_of(arg.value)
+            return instance is not None and instance.type in types
+        return False
 
     def binding_for_value(self, value: cst.BaseExpression) -> Binding:
         """What a name assigned ``value`` is bound to: an object, an alias, or unknown."""

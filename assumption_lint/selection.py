@@ -18,15 +18,17 @@ def parse_codes(text: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(item.strip().upper() for item in items if item and item.strip())
 
 
-def validate_codes(codes: Iterable[str], catalog: Catalog, where: str) -> None:
+def validate_codes(codes: Iterable[str], catalog: Catalog, where: str = "") -> None:
     for code in codes:
         if code == "ALL":
             continue
         if not any(rule.startswith(code) for rule in catalog.rules):
-            raise SelectionError(f"{where}: '{code}' matches no rule (see `alint rules`)")
+            prefix = f"{where}: " if where else ""
+            raise SelectionError(f"{prefix}'{code}' matches no rule (see `alint rules`)")
 
 
-def _matches(rule: str, codes: Iterable[str]) -> bool:
+def rule_matches(rule: str, codes: Iterable[str]) -> bool:
+    """Is ``rule`` named by one of ``codes`` (an id, a prefix such as ``AL3``, or ``ALL``)?"""
     return any(code == "ALL" or rule.startswith(code) for code in codes)
 
 
@@ -35,7 +37,7 @@ def enabled_rules(catalog: Catalog, select: tuple[str, ...] | None = None,
     """Selected rules minus ignored ones. AL001-AL003 are always selected but can be ignored."""
     chosen = set()
     for rule_id, meta in catalog.rules.items():
-        selected = meta.always_on or select is None or _matches(rule_id, select) or _matches(rule_id, extend_select)
-        if selected and not _matches(rule_id, ignore):
+        selected = meta.always_on or select is None or rule_matches(rule_id, select) or rule_matches(rule_id, extend_select)
+        if selected and not rule_matches(rule_id, ignore):
             chosen.add(rule_id)
     return frozenset(chosen)

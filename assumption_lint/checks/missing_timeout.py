@@ -2,15 +2,21 @@
 
 Which calls can block, where their timeout goes and what the default means all come from
 the catalog (``rules/*.toml``); this module only reads a call's arguments against it.
+
+A call may take several timeouts, one per phase (PyMySQL's ``read_timeout``, ldap3's
+``receive_timeout``...). Each is judged on its own; the call gets at most one AL301 (the
+phases left to an unbounded default) and one AL302 (the phases explicitly disabled).
 """
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from dataclasses import dataclass
 
 import libcst as cst
 
-from ..catalog import TimeoutSpec
+from ..catalog import ApiEntry, Catalog, TimeoutSpec
 from ..resolve import Instance, dotted_name
 from .base import Check
 
@@ -23,13 +29,15 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
-def timeout_argument(call: cst.Call, keyword: str, position: int | None) -> cst.BaseExpression | _Unknown | None:
+def timeout_argument(call: cst.Call, keyword: str | tuple[str, ...], position: int | None
+                     ) -> cst.BaseExpression | _Unknown | None:
     """The expression passed as the timeout, UNKNOWN if it may be hidden, None if absent."""
+    keywords = (keyword,) if isinstance(keyword, str) else keyword
     positional = 0
     hidden = False
     for arg in call.args:
         if arg.keyword is not None:
-            if arg.keyword.value == keyword:
+            if arg.keyword.value in keywords:
                 return arg.value
             continue
         if arg.star == "**":
@@ -56,58 +64,252 @@ def _is_infinite(node: cst.BaseExpression) -> bool:
     return dotted_name(node) == ["math", "inf"]
 
 
-def unbounded_phases(value: cst.BaseExpression, spec: TimeoutSpec) -> str | None:
+def _is_zero(node: cst.BaseExpression) -> bool:
+    return isinstance(node, (cst.Integer, cst.Float)) and float(node.value.replace("_", "")) == 0
+
+
+_VALUE_TESTS = {"None": _is_none, "inf": _is_infinite, "0": _is_zero}
+
+
+def _matches(node: cst.BaseExpression, values: tuple[str, ...]) -> bool:
+    return any(_VALUE_TESTS[value](node) for value in values)
+
+
+def unbounded_phases(value: cst.BaseExpression, spec: TimeoutSpec,
+                     is_timeout_object: "callable[[cst.Call], bool] | None" = None) -> str | None:
     """Which phase a timeout value leaves unbounded, or None when it is bounded or unknown."""
-    if _is_none(value) or _is_infinite(value):
+    if _matches(value, spec.disabled_values):
+        return spec.phase
+    if isinstance(value, cst.Call) and is_timeout_object is not None and is_timeout_object(value):
         return spec.phase
     if isinstance(value, cst.Tuple) and spec.tuple_phases and len(value.elements) == len(spec.tuple_phases):
         open_phases = [phase for phase, element in zip(spec.tuple_phases, value.elements)
-                       if _is_none(element.value) or _is_infinite(element.value)]
+                       if _matches(element.value, spec.disabled_values)]
         if open_phases:
             return " and ".join(open_phases) + " phase" if len(open_phases) < len(spec.tuple_phases) else spec.phase
+    return None
+
+
+def _literal_text(node: cst.BaseExpression) -> str | None:
+    """The text of a string literal; an f-string's literal parts (its holes stay empty)."""
+    if isinstance(node, cst.SimpleString):
+        return str(node.evaluated_value)
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = _literal_text(node.left), _literal_text(node.right)
+        return None if left is None or right is None else left + right
+    if isinstance(node, cst.FormattedString):
+        return "".join(part.value if isinstance(part, cst.FormattedStringText) else " "
+                       for part in node.parts)
+    return None
+
+
+@dataclass(frozen=True)
+class _Verdict:
+    """How one timeout of one call stands."""
+
+    kind: str  # "bounded" | "unknown" | "missing" | "disabled"
+    spec: TimeoutSpec
+    phase: str = ""
+    value: str = ""
+    related: cst.CSTNode | None = None
+    # Set when the verdict comes from a client object's own timeout (report once per object).
+    client_call: cst.Call | None = None
+
+
+_WILDCARDS: dict[int, list[tuple[str, ApiEntry]]] = {}
+
+
+def _wildcard_apis(catalog: Catalog) -> list[tuple[str, ApiEntry]]:
+    key = id(catalog)
+    if key not in _WILDCARDS:
+        _WILDCARDS[key] = [(name, api) for name, api in catalog.apis.items() if "*" in name]
+    return _WILDCARDS[key]
+
+
+def find_api(catalog: Catalog, name: str) -> ApiEntry | None:
+    """The catalog entry for a call: exact name first, then a pattern (``*_pb2_grpc.*Stub.*``)."""
+    api = catalog.api(name)
+    if api is not None:
+        return api
+    for pattern, entry in _wildcard_apis(catalog):
+        if fnmatch.fnmatchcase(name, pattern):
+            return entry
     return None
 
 
 class MissingTimeout(Check):
     rules = ("AL301", "AL302")
 
+    def __init__(self, state) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(state)
+        # Client objects already reported: one finding per object whose own timeout is unset.
+        self._reported_clients: set[int] = set()
+        self._setters: dict[str, bool] = {}
+
     def visit_Call(self, node: cst.Call) -> None:
         resolved = self.resolver.resolve(node.func)
         if resolved is None:
             return
-        api = self.catalog.api(resolved.name)
-        if api is None or api.timeout is None:
+        api = find_api(self.catalog, resolved.name)
+        if api is None or not (api.timeouts or api.timeout):
             return
-        spec = api.timeout
-        value = timeout_argument(node, spec.keyword, spec.position_for(self.state.settings.target_version))
-        if isinstance(value, _Unknown):
-            return
-        if value is None:
-            if not self._bounded_elsewhere(spec, resolved.instance):
-                self.report("AL301", node, api=resolved.name, default=spec.default_text,
-                            phase=spec.phase, fix=spec.fix or f"pass {spec.keyword}=...")
-            return
-        phase = unbounded_phases(value, spec)
-        if phase is not None:
-            self.report("AL302", node, api=resolved.name, phase=phase,
-                        value=f"{spec.keyword}={self.state.module.code_for_node(value)}")
+        verdicts = [self._judge(node, spec, resolved.instance) for spec in (api.timeouts or (api.timeout,))]
+        self._report_missing(node, resolved.name, [v for v in verdicts if v.kind == "missing"])
+        self._report_disabled(node, resolved.name, [v for v in verdicts if v.kind == "disabled"])
 
-    def _bounded_elsewhere(self, spec: TimeoutSpec, instance: Instance | None) -> bool:
-        """A missing timeout is fine when the default is bounded, a global one is set, or
-        the client object carries one."""
-        if spec.default == "bounded":
-            return True
-        if spec.default == "global" and self.state.global_socket_timeout_set():
-            return True
-        if instance is None:
+    # ------------------------------------------------------------------ reporting
+    def _report_missing(self, node: cst.Call, api: str, verdicts: list[_Verdict]) -> None:
+        verdicts = [v for v in verdicts if v.client_call is None or id(v.client_call) not in self._reported_clients]
+        if not verdicts:
+            return
+        self._reported_clients.update(id(v.client_call) for v in verdicts if v.client_call is not None)
+        related = [(v.related, "the object is created here without a timeout") for v in verdicts
+                   if v.related is not None and v.related is not node]
+        self.report("AL301", node, related,
+                    api=api, default=_join(v.spec.default_text for v in verdicts),
+                    phase=_join_phases(v.spec.phase for v in verdicts),
+                    fix=_join(v.spec.fix or f"pass {v.spec.keyword}=..." for v in verdicts))
+
+    def _report_disabled(self, node: cst.Call, api: str, verdicts: list[_Verdict]) -> None:
+        if not verdicts:
+            return
+        related = [(v.related, "the timeout is disabled here") for v in verdicts
+                   if v.related is not None and v.related is not node]
+        self.report("AL302", node, related, api=api, phase=_join_phases(v.phase for v in verdicts),
+                    value=_join((v.value for v in verdicts), ", "))
+
+    # ------------------------------------------------------------------ judging
+    def _judge(self, call: cst.Call, spec: TimeoutSpec, instance: Instance | None) -> _Verdict:
+        value = self._argument(call, spec)
+        if isinstance(value, _Unknown):
+            return _Verdict("unknown", spec)
+        if value is not None:
+            return self._judge_value(value, spec, call)
+        in_string = self._judge_string(call, spec)
+        if in_string is not None:
+            return in_string
+        return self._judge_default(spec, instance, call)
+
+    def _argument(self, call: cst.Call, spec: TimeoutSpec) -> cst.BaseExpression | _Unknown | None:
+        if not spec.keywords:
+            # No timeout parameter at all: only **kwargs could hide something relevant.
+            return UNKNOWN if any(arg.star == "**" for arg in call.args) else None
+        value = timeout_argument(call, spec.keywords, spec.position_for(self.state.settings.target_version))
+        if isinstance(value, cst.BaseExpression) and _matches(value, spec.default_values):
+            return None  # e.g. imaplib's timeout=None: the (unbounded) global default
+        return value
+
+    def _judge_value(self, value: cst.BaseExpression, spec: TimeoutSpec, where: cst.CSTNode,
+                     owner: str = "") -> _Verdict:
+        phase = unbounded_phases(value, spec, lambda call: self._disabled_object(call, spec))
+        if phase is None:
+            return _Verdict("bounded", spec)
+        keyword = spec.keyword or "timeout"
+        text = f"{keyword}={self.state.module.code_for_node(value)}" + (f" on {owner}" if owner else "")
+        return _Verdict("disabled", spec, phase, text, related=where)
+
+    def _disabled_object(self, call: cst.Call, spec: TimeoutSpec) -> bool:
+        """``httpx.Timeout(None)``, ``aiohttp.ClientTimeout(total=None)``: every bound None."""
+        if not spec.timeout_objects:
             return False
-        if instance.timeout_injected:
-            return True
+        resolved = self.resolver.resolve(call.func)
+        if resolved is None or resolved.name not in spec.timeout_objects:
+            return False
+        return all(not arg.star and _is_none(arg.value) for arg in call.args)
+
+    def _judge_string(self, call: cst.Call, spec: TimeoutSpec) -> _Verdict | None:
+        """A DSN or URI argument (``"dbname=app connect_timeout=5"``, ``"mongodb://h/?socketTimeoutMS=5000"``)."""
+        if spec.string_keyword is None and spec.string_position is None:
+            return None
+        argument = timeout_argument(call, spec.string_keyword or "", spec.string_position)
+        if argument is None:
+            return None
+        if isinstance(argument, _Unknown):
+            return _Verdict("unknown", spec)
+        text = _literal_text(argument)
+        if text is None:
+            return _Verdict("unknown", spec)  # a variable: it may well hold the timeout
+        for keyword in spec.keywords:
+            match = re.search(rf"(?:^|[\s?&;]){re.escape(keyword)}\s*=\s*([^\s&;]*)", text, re.IGNORECASE)
+            if match:
+                if "0" in spec.disabled_values and re.fullmatch(r"0+(\.0*)?", match.group(1)):
+                    return _Verdict("disabled", spec, spec.phase, f"{keyword}={match.group(1)} in the connection string")
+                return _Verdict("bounded", spec)
+        return None
+
+    def _judge_default(self, spec: TimeoutSpec, instance: Instance | None, call: cst.Call) -> _Verdict:
+        if instance is not None and spec.default != "client":
+            # A Session subclass or mounted adapter that injects a timeout covers the call.
+            if instance.timeout_injected:
+                return _Verdict("bounded", spec)
+            if instance.client.timeout is None and instance.client.timeout_keyword is not None:
+                return self._legacy_client(instance, spec)
+        if spec.default == "bounded":
+            return _Verdict("bounded", spec)
+        if spec.default == "global":
+            return _Verdict("bounded" if self._global_set(spec.global_setter) else "missing", spec)
+        if spec.default == "client":
+            return self._judge_client(instance, spec)
+        return _Verdict("missing", spec)
+
+    def _judge_client(self, instance: Instance | None, method_spec: TimeoutSpec) -> _Verdict:
+        """A method that uses its object's timeout: judge the constructor's arguments."""
+        if instance is None or instance.timeout_injected:
+            return _Verdict("unknown", method_spec)
+        client = instance.client
+        spec = client.timeout
+        if spec is None:
+            return self._legacy_client(instance, method_spec)
+        value = self._argument(instance.call, spec)
+        if isinstance(value, _Unknown):
+            return _Verdict("unknown", spec)
+        if value is not None:
+            verdict = self._judge_value(value, spec, instance.call, owner=f"the {client.type} object")
+            return _Verdict(verdict.kind, verdict.spec, verdict.phase, verdict.value, instance.call)
+        verdict = self._judge_default(spec, None, instance.call)
+        if verdict.kind == "missing":
+            return _Verdict("missing", spec, related=instance.call, client_call=instance.call)
+        return verdict
+
+    def _legacy_client(self, instance: Instance, spec: TimeoutSpec) -> _Verdict:
+        """Clients that only name their constructor's timeout keyword (``timeout-keyword``)."""
         client = instance.client
         if client.timeout_keyword is None:
-            return False
+            return _Verdict("unknown", spec)
         given = timeout_argument(instance.call, client.timeout_keyword, client.timeout_position)
-        return given is not None and (isinstance(given, _Unknown) or unbounded_phases(given, spec) is None)
+        if given is None:
+            return _Verdict("missing", spec)
+        if isinstance(given, _Unknown) or unbounded_phases(given, spec) is None:
+            return _Verdict("bounded", spec)
+        return _Verdict("unknown", spec)
+
+    def _global_set(self, setter: str) -> bool:
+        if setter == "socket.setdefaulttimeout":
+            return self.state.global_socket_timeout_set()
+        if setter not in self._setters:
+            from ..engine import _module_level_calls  # the same scan the engine does for socket
+            self._setters[setter] = any(
+                (resolved := self.resolver.resolve(call.func)) is not None and resolved.name == setter
+                and bool(call.args) and not _is_none(call.args[0].value)
+                for call in _module_level_calls(self.state.module))
+        return self._setters[setter]
 
 
+def _join(texts, separator: str = "; ") -> str:  # type: ignore[no-untyped-def]
+    unique: list[str] = []
+    for text in texts:
+        if text and text not in unique:
+            unique.append(text)
+    return separator.join(unique)
 
+
+def _join_phases(phases) -> str:  # type: ignore[no-untyped-def]
+    """``["connect phase", "read phase"]`` -> ``"connect and read phases"``."""
+    unique: list[str] = []
+    for phase in phases:
+        if phase and phase not in unique:
+            unique.append(phase)
+    if len(unique) > 1 and all(phase.endswith(" phase") for phase in unique):
+        names = [phase[: -len(" phase")] for phase in unique]
+        return ", ".join(names[:-1]) + " and " + names[-1] + " phases"
+    return " and ".join(unique)

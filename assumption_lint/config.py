@@ -1,0 +1,489 @@
+"""Project configuration: ``[tool.alint]`` in pyproject.toml, or one file named by ``--config``.
+
+Each analyzed file is governed by the nearest pyproject.toml above it that has a
+``[tool.alint]`` table (so a monorepo's subprojects can differ); without one, by the nearest
+pyproject.toml at all (only its ``requires-python`` matters then). Every value is validated
+when its file is read: a bad one is a ``ConfigError`` naming the file and the key, which the
+CLI turns into one line and exit status 2. Nothing here guesses: an unknown key is an error,
+not a silently ignored typo.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import pathspec
+
+from .catalog import SEVERITIES, Catalog, CatalogError, extended_catalog
+from .discovery import DEFAULT_EXCLUDED_DIRS, repository_root
+from .engine import Settings
+from .findings import Finding
+from .selection import SelectionError, enabled_rules, parse_codes, rule_matches, validate_codes
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+DEFAULT_TARGET = (3, 10)
+KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "extend-catalog",
+        "target-version", "respect-gitignore", "rules")
+
+
+class ConfigError(Exception):
+    """A configuration file or value alint cannot use; the message names the file and key."""
+
+
+# ----------------------------------------------------------------------------- versions
+_VERSION = re.compile(r"^(?:py)?(?P<major>\d)(?:\.?(?P<minor>\d{1,2}))$")
+
+
+def parse_version(text: str) -> tuple[int, int] | None:
+    """``"3.12"`` or ``"py312"`` -> (3, 12); None for anything else (only Python 3 exists here)."""
+    match = _VERSION.match(text.strip().lower())
+    if match is None or match["major"] != "3":
+        return None
+    return (3, int(match["minor"]))
+
+
+_SPECIFIER = re.compile(r"^\s*(?P<op>>=|~=|===|==|>)\s*(?P<major>\d+)(?:\.(?P<minor>\d+|\*))?")
+
+
+def requires_python_floor(text: str) -> tuple[int, int] | None:
+    """The lowest Python 3 minor version a PEP 440 ``requires-python`` admits, if it says.
+
+    ``">=3.9,<4"`` -> (3, 9); ``"~=3.11"`` -> (3, 11); ``"==3.12.*"`` -> (3, 12). Upper bounds
+    and exclusions say nothing about the floor; every clause must hold, so the floor is the
+    highest lower bound.
+    """
+    floors = []
+    for clause in text.split(","):
+        match = _SPECIFIER.match(clause)
+        if match is None or match["major"] != "3":
+            continue
+        minor = match["minor"]
+        floors.append((3, int(minor) if minor and minor != "*" else 0))
+    return max(floors) if floors else None
+
+
+# ----------------------------------------------------------------------------- the values
+@dataclass(frozen=True)
+class RuleConfig:
+    """``[tool.alint.rules.AL301]``: a severity override and the rule's own options."""
+
+    severity: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PerFileIgnore:
+    pattern: str
+    spec: pathspec.PathSpec = field(compare=False)
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Config:
+    """One configuration as read from one file (``source``), validated."""
+
+    source: Path | None = None  # None: no file; built-in defaults
+    root: Path | None = None  # the folder patterns and extend-catalog paths are relative to
+    has_table: bool = False  # the file has [tool.alint] (a bare pyproject.toml does not)
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    exclude_spec: pathspec.PathSpec | None = field(default=None, compare=False)
+    per_file_ignores: tuple[PerFileIgnore, ...] = ()
+    extend_catalog: tuple[Path, ...] = ()
+    target_version: tuple[int, int] | None = None
+    requires_python: tuple[int, int] | None = None
+    respect_gitignore: bool = True
+    rules: Mapping[str, RuleConfig] = field(default_factory=dict, compare=False)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (str(self.source), str(self.root))
+
+    def relative(self, path: Path) -> str | None:
+        """``path`` relative to this config's folder, with forward slashes; None if outside."""
+        if self.root is None:
+            return None
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return None
+
+
+DEFAULT_CONFIG = Config()
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Values given on the command line: they win over every config file."""
+
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    target_version: tuple[int, int] | None = None
+
+
+# ----------------------------------------------------------------------------- reading
+def shown(path: Path) -> str:
+    """A file as named in error messages: relative to the current folder when inside it."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return Path(os.path.abspath(path)).as_posix()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{shown(path)}: cannot read the configuration: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{shown(path)}: not UTF-8 text: {exc.reason}") from exc
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{shown(path)}: not valid TOML: {exc}") from exc
+
+
+class _Reader:
+    """Validates one table, naming ``file: [table] key 'k'`` in every message."""
+
+    def __init__(self, path: Path, table_name: str, catalog: Catalog) -> None:
+        self.path = path
+        self.table_name = table_name
+        self.catalog = catalog
+
+    def where(self, key: str | None = None, table: str | None = None) -> str:
+        table = self.table_name if table is None else table
+        prefix = f"{shown(self.path)}: {table} " if table else f"{shown(self.path)}: "
+        return prefix + (f"key '{key}'" if key is not None else "").rstrip()
+
+    def fail(self, key: str, problem: str, table: str | None = None) -> ConfigError:
+        return ConfigError(f"{self.where(key, table)}: {problem}")
+
+    def sub(self, name: str) -> str:
+        """The name of a nested table: ``[tool.alint.rules]`` (or ``[rules]`` at top level)."""
+        return f"[{self.table_name[1:-1]}.{name}]" if self.table_name else f"[{name}]"
+
+    def unknown(self, keys: Any, known: tuple[str, ...], table: str | None = None, note: str = "") -> None:
+        for key in keys:
+            if key not in known:
+                close = difflib.get_close_matches(key, known, n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else note
+                raise self.fail(key, f"unknown key{hint}", table)
+
+    def strings(self, data: Mapping[str, Any], key: str, table: str | None = None) -> tuple[str, ...]:
+        value = data[key]
+        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+            raise self.fail(key, f"must be a list of strings, not {value!r}", table)
+        return tuple(value)
+
+    def codes(self, data: Mapping[str, Any], key: str, table: str | None = None) -> tuple[str, ...]:
+        codes = parse_codes(self.strings(data, key, table))
+        try:
+            validate_codes(codes, self.catalog)
+        except SelectionError as exc:
+            raise self.fail(key, str(exc), table) from exc
+        return codes
+
+    def patterns(self, values: tuple[str, ...], key: str, table: str | None = None) -> pathspec.PathSpec:
+        try:
+            return pathspec.GitIgnoreSpec.from_lines(values)
+        except (ValueError, TypeError) as exc:  # pathspec rejects a malformed pattern this way
+            raise self.fail(key, f"bad pattern: {exc}", table) from exc
+
+
+def parse_table(table: Mapping[str, Any], path: Path, table_name: str, catalog: Catalog,
+                requires_python: tuple[int, int] | None = None) -> Config:
+    """Validate one ``[tool.alint]`` table (or a whole standalone config file)."""
+    reader = _Reader(path, table_name, catalog)
+    reader.unknown(table, KEYS)
+    root = Path(os.path.abspath(path)).parent
+    values: dict[str, Any] = {}
+    for key, attribute in (("select", "select"), ("ignore", "ignore"), ("extend-select", "extend_select")):
+        if key in table:
+            values[attribute] = reader.codes(table, key)
+    if "exclude" in table:
+        values["exclude"] = reader.strings(table, "exclude")
+        values["exclude_spec"] = reader.patterns(values["exclude"], "exclude")
+    if "per-file-ignores" in table:
+        values["per_file_ignores"] = _per_file_ignores(reader, table["per-file-ignores"])
+    if "extend-catalog" in table:
+        values["extend_catalog"] = _extend_catalog(reader, reader.strings(table, "extend-catalog"), root)
+    if "target-version" in table:
+        raw = table["target-version"]
+        version = parse_version(raw) if isinstance(raw, str) else None
+        if version is None:
+            raise reader.fail("target-version", f"{raw!r} is not a Python 3 version like \"3.12\"")
+        values["target_version"] = version
+    if "respect-gitignore" in table:
+        if not isinstance(table["respect-gitignore"], bool):
+            raise reader.fail("respect-gitignore", f"must be true or false, not {table['respect-gitignore']!r}")
+        values["respect_gitignore"] = table["respect-gitignore"]
+    if "rules" in table:
+        values["rules"] = _rule_tables(reader, table["rules"])
+    return Config(source=path, root=root, has_table=True, requires_python=requires_python, **values)
+
+
+def _per_file_ignores(reader: _Reader, table: Any) -> tuple[PerFileIgnore, ...]:
+    name = reader.sub("per-file-ignores")
+    if not isinstance(table, dict):
+        raise reader.fail("per-file-ignores", f"must be a table of glob = [rule ids], not {table!r}")
+    entries = []
+    for pattern, _ in table.items():
+        codes = reader.codes(table, pattern, name)
+        entries.append(PerFileIgnore(pattern, reader.patterns((pattern,), pattern, name), codes))
+    return tuple(entries)
+
+
+def _extend_catalog(reader: _Reader, names: tuple[str, ...], root: Path) -> tuple[Path, ...]:
+    paths = []
+    for name in names:
+        path = Path(name) if Path(name).is_absolute() else root / name
+        if not path.is_file():
+            raise reader.fail("extend-catalog", f"catalog file {shown(path)} does not exist")
+        paths.append(path)
+    return tuple(paths)
+
+
+def _rule_tables(reader: _Reader, tables: Any) -> dict[str, RuleConfig]:
+    parent = reader.sub("rules")
+    if not isinstance(tables, dict):
+        raise reader.fail("rules", f"must be a table of rule tables, not {tables!r}")
+    rules = {}
+    for rule_id, table in tables.items():
+        meta = reader.catalog.rules.get(rule_id)
+        if meta is None:
+            raise reader.fail(rule_id, "no such rule (see `alint rules`)", parent)
+        name = f"{parent[:-1]}.{rule_id}]"
+        if not isinstance(table, dict):
+            raise reader.fail(rule_id, f"must be a table, not {table!r}", parent)
+        known = ("severity", *meta.options)
+        note = f" ({rule_id} has no options)" if not meta.options else f" (known: {', '.join(known)})"
+        reader.unknown(table, known, name, note)
+        severity = table.get("severity")
+        if severity is not None and severity not in SEVERITIES:
+            raise reader.fail("severity", f"must be one of {', '.join(SEVERITIES)}, not {severity!r}", name)
+        options = {}
+        for key, value in table.items():
+            if key == "severity":
+                continue
+            problem = meta.options[key].problem(value)
+            if problem:
+                raise reader.fail(key, problem, name)
+            options[key] = value
+        rules[rule_id] = RuleConfig(severity, options)
+    return rules
+
+
+def _requires_python(data: Mapping[str, Any]) -> tuple[int, int] | None:
+    project = data.get("project")
+    text = project.get("requires-python") if isinstance(project, dict) else None
+    return requires_python_floor(text) if isinstance(text, str) else None
+
+
+def load_pyproject(path: Path, catalog: Catalog) -> Config:
+    """A pyproject.toml: its ``[tool.alint]`` (``has_table``) or, without one, just its folder
+    and ``requires-python``."""
+    data = _read_toml(path)
+    tool = data.get("tool")
+    requires = _requires_python(data)
+    if isinstance(tool, dict) and "alint" in tool:
+        table = tool["alint"]
+        if not isinstance(table, dict):
+            raise ConfigError(f"{shown(path)}: [tool] key 'alint' must be a table")
+        return parse_table(table, path, "[tool.alint]", catalog, requires)
+    return Config(source=path, root=Path(os.path.abspath(path)).parent, requires_python=requires)
+
+
+def load_config_file(path: Path, catalog: Catalog) -> Config:
+    """``--config FILE``: a pyproject.toml (its ``[tool.alint]``) or a standalone TOML file whose
+    top level holds the same keys (e.g. ``alint.toml``)."""
+    data = _read_toml(path)
+    tool = data.get("tool")
+    if isinstance(tool, dict) and "alint" in tool or path.name == "pyproject.toml":
+        config = load_pyproject(path, catalog)
+        if not config.has_table:
+            raise ConfigError(f"{shown(path)}: no [tool.alint] table")
+        return config
+    return parse_table(data, path, "", catalog)
+
+
+# ----------------------------------------------------------------------------- per file
+class Configurations:
+    """Which configuration governs each path, and the Settings, excludes and per-file
+    ignores that follow from it. Lookups are cached per folder, Settings and catalogs per
+    configuration: a run over thousands of files reads each pyproject.toml once."""
+
+    def __init__(self, catalog: Catalog, overrides: Overrides | None = None,
+                 config_file: Path | None = None) -> None:
+        self.catalog = catalog
+        self.overrides = overrides or Overrides()
+        self.fixed = load_config_file(config_file, catalog) if config_file is not None else None
+        self._folders: dict[Path, tuple[Config | None, Config | None]] = {}
+        self._settings: dict[tuple[str, str], Settings] = {}
+        self._catalogs: dict[tuple[Path, ...], Catalog] = {}
+        self._gitignores: dict[Path, pathspec.PathSpec | None] = {}
+
+    # ------------------------------------------------------------------ lookup
+    def config_for(self, path: Path) -> Config:
+        """The configuration of the folder that holds ``path``."""
+        if self.fixed is not None:
+            return self.fixed
+        table, nearest = self._lookup(_absolute(path).parent)
+        return table or nearest or DEFAULT_CONFIG
+
+    def _lookup(self, folder: Path) -> tuple[Config | None, Config | None]:
+        """(nearest config with a [tool.alint] table, nearest pyproject.toml) at or above ``folder``."""
+        cached = self._folders.get(folder)
+        if cached is not None:
+            return cached
+        candidate = folder / "pyproject.toml"
+        own = load_pyproject(candidate, self.catalog) if candidate.is_file() else None
+        if own is not None and own.has_table:
+            result: tuple[Config | None, Config | None] = (own, own)
+        else:
+            above = self._lookup(folder.parent) if folder.parent != folder else (None, None)
+            result = (above[0], own or above[1])
+        self._folders[folder] = result
+        return result
+
+    # ------------------------------------------------------------------ settings
+    def settings_for(self, path: Path) -> Settings:
+        config = self.config_for(path)
+        settings = self._settings.get(config.key)
+        if settings is None:
+            settings = self._settings[config.key] = self._build(config)
+        return settings
+
+    def _build(self, config: Config) -> Settings:
+        catalog = self._catalog(config)
+        cli = self.overrides
+        if cli.select is not None:  # --select replaces the config's select and extend-select
+            select, extend = cli.select, cli.extend_select
+        else:
+            select, extend = config.select, config.extend_select + cli.extend_select
+        ignore = cli.ignore if cli.ignore is not None else config.ignore
+        options: dict[str, dict[str, Any]] = {}
+        for rule_id, meta in catalog.rules.items():
+            if meta.options:
+                options[rule_id] = {name: option.default for name, option in meta.options.items()}
+        for rule_id, rule in config.rules.items():
+            options.setdefault(rule_id, {}).update(rule.options)
+        return Settings(
+            catalog,
+            enabled_rules(catalog, select, ignore, extend),
+            rule_options=options,
+            severities={rule_id: rule.severity for rule_id, rule in config.rules.items() if rule.severity},
+            target_version=cli.target_version or config.target_version or config.requires_python or DEFAULT_TARGET,
+        )
+
+    def _catalog(self, config: Config) -> Catalog:
+        if not config.extend_catalog:
+            return self.catalog
+        key = config.extend_catalog
+        catalog = self._catalogs.get(key)
+        if catalog is None:
+            try:
+                catalog = self._catalogs[key] = extended_catalog(key)
+            except CatalogError as exc:
+                raise ConfigError(f"{shown(config.source or Path('.'))}: [tool.alint] key 'extend-catalog': "
+                                  f"{exc}") from exc
+        return catalog
+
+    # ------------------------------------------------------------------ per-file ignores
+    def keep(self, finding: Finding, path: Path) -> bool:
+        """False when a ``per-file-ignores`` entry of the file's configuration covers the finding."""
+        config = self.config_for(path)
+        if not config.per_file_ignores:
+            return True
+        relative = config.relative(_absolute(path))
+        if relative is None:
+            return True
+        return not any(rule_matches(finding.rule, entry.codes) and entry.spec.match_file(relative)
+                       for entry in config.per_file_ignores)
+
+    # ------------------------------------------------------------------ excludes
+    def excluded(self, path: Path, is_dir: bool) -> bool:
+        """Does ``exclude`` (or a .gitignore) of the governing configuration cover ``path``?"""
+        path = _absolute(path)
+        config = self.config_for(path)
+        relative = config.relative(path)
+        suffix = "/" if is_dir else ""
+        if relative and config.exclude_spec is not None and config.exclude_spec.match_file(relative + suffix):
+            return True
+        return config.respect_gitignore and self._gitignored(path, is_dir, config)
+
+    def force_excluded(self, path: Path, is_dir: bool) -> bool:
+        """``--force-exclude`` for a path named on the command line: the path itself or any
+        folder between it and its project's root may be excluded."""
+        path = _absolute(path)
+        config = self.config_for(path)
+        base = config.root or repository_root(path.parent) or Path.cwd()
+        if self.excluded(path, is_dir):
+            return True
+        for folder in path.parents:
+            if folder == base or base not in folder.parents:
+                break
+            if folder.name in DEFAULT_EXCLUDED_DIRS or self.excluded(folder, True):
+                return True
+        return False
+
+    def _gitignored(self, path: Path, is_dir: bool, config: Config) -> bool:
+        """git's own answer: the deepest .gitignore with a matching pattern decides."""
+        boundary = repository_root(path.parent) or config.root
+        if boundary is None:
+            return False
+        suffix = "/" if is_dir else ""
+        for folder in path.parents:
+            spec = self._gitignore(folder)
+            if spec is not None:
+                verdict = spec.check_file(path.relative_to(folder).as_posix() + suffix).include
+                if verdict is not None:
+                    return verdict
+            if folder == boundary or boundary not in folder.parents:
+                break
+        return False
+
+    def _gitignore(self, folder: Path) -> pathspec.PathSpec | None:
+        if folder not in self._gitignores:
+            spec = None
+            try:
+                lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                lines = []  # no .gitignore here (or an unreadable one, which git skips too)
+            if lines:
+                spec = _lenient_spec(lines)
+            self._gitignores[folder] = spec
+        return self._gitignores[folder]
+
+
+def _lenient_spec(lines: list[str]) -> pathspec.PathSpec:
+    """A .gitignore's patterns; a line pathspec rejects is skipped, as git skips it."""
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except (ValueError, TypeError):
+        good = []
+        for line in lines:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except (ValueError, TypeError):
+                continue
+            good.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(good)
+
+
+def _absolute(path: Path) -> Path:
+    # abspath, not resolve(): patterns apply to the path as the user's tree spells it.
+    return Path(os.path.abspath(path))

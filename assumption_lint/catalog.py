@@ -7,6 +7,7 @@ that carry a timeout, and the exceptions they raise. Code reads it; it never har
 
 from __future__ import annotations
 
+import fnmatch
 import sys
 from dataclasses import dataclass, field
 from importlib import resources
@@ -21,8 +22,11 @@ else:  # pragma: no cover - exercised on 3.10 only
 SEVERITIES = ("error", "warning", "note")
 CONFIDENCES = ("high", "medium", "low")
 PRECISIONS = ("very-high", "high", "medium", "low")
-# How a call behaves when no timeout is passed.
-DEFAULTS = ("forever", "global", "bounded")
+# How a call behaves when no timeout is passed. "client": the object it is called on decides
+# (its constructor's timeout, or a setter such as socket's settimeout()).
+DEFAULTS = ("forever", "global", "bounded", "client")
+# Literal values a timeout spec may list as meaning "no bound" or "use the default".
+TIMEOUT_VALUES = ("None", "inf", "0")
 
 
 class CatalogError(Exception):
@@ -95,6 +99,23 @@ class TimeoutSpec:
     fix: str
     # Names of the phases when the timeout may be a tuple, e.g. requests' (connect, read).
     tuple_phases: tuple[str, ...] = ()
+    # Other keywords that set the same bound (mysql-connector's connect_timeout alias).
+    aliases: tuple[str, ...] = ()
+    # Values (from TIMEOUT_VALUES) that mean "no bound": AL302.
+    disabled_values: tuple[str, ...] = ("None", "inf")
+    # Values that select the library default, as if nothing was passed (imaplib's None).
+    default_values: tuple[str, ...] = ()
+    # Timeout object constructors (httpx.Timeout): a call whose arguments are all None disables it.
+    timeout_objects: tuple[str, ...] = ()
+    # A connection string (DSN/URI) argument that may carry the timeout as `keyword=value`.
+    string_keyword: str | None = None
+    string_position: int | None = None
+    # The module-level call that sets the "global" default (socket.setdefaulttimeout).
+    global_setter: str = "socket.setdefaulttimeout"
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        return ((self.keyword,) if self.keyword else ()) + self.aliases
 
     def position_for(self, target: tuple[int, int]) -> int | None:
         for since, pos in self.positions_from:
@@ -114,6 +135,8 @@ class ApiEntry:
     timeout: TimeoutSpec | None
     raises: tuple[str, ...]
     source: str
+    # Every timeout the call takes, one per phase (``timeout`` is the first of them).
+    timeouts: tuple[TimeoutSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,6 +153,13 @@ class ClientEntry:
     # A method that attaches an adapter object (requests' `mount`).
     mount_method: str | None
     source: str
+    # The object's own timeout, which covers methods whose timeout default is "client".
+    timeout: TimeoutSpec | None = None
+    # Methods that set the object's timeout after construction (socket's settimeout).
+    timeout_setters: tuple[str, ...] = ()
+    # The object is this client only when this argument is an object of one of these types
+    # (a gRPC stub built on a channel alint knows): (keyword, position, types).
+    requires: tuple[str, int | None, tuple[str, ...]] | None = None
 
 
 @dataclass
@@ -143,7 +173,13 @@ class Catalog:
         return self.apis.get(qualified_name)
 
     def client(self, qualified_name: str) -> ClientEntry | None:
-        return self.clients.get(qualified_name)
+        found = self.clients.get(qualified_name)
+        if found is None:
+            # Constructors may be glob patterns (generated classes: `*_pb2_grpc.*Stub`).
+            for pattern, entry in self.clients.items():
+                if "*" in pattern and fnmatch.fnmatchcase(qualified_name, pattern):
+                    return entry
+        return found
 
     def module_roots(self) -> set[str]:
         """Top-level module names the catalog knows: the cheap pre-check looks for them."""
@@ -239,7 +275,8 @@ def _parse_rule(rule_id: str, table: Mapping[str, Any], where: str) -> RuleMeta:
 
 
 _TIMEOUT_KEYS = {"keyword", "position", "positions-from", "default", "default-text", "phase", "fix",
-                 "tuple-phases"}
+                 "tuple-phases", "aliases", "disabled-values", "default-values", "timeout-objects",
+                 "string-argument", "global-setter"}
 
 
 def _parse_version(text: str, where: str) -> tuple[int, int]:
@@ -262,8 +299,26 @@ def _parse_timeout(table: Any, where: str) -> TimeoutSpec:
         positions_from.append((_parse_version(version, f"{where}.positions-from"), None if pos == -1 else pos))
     positions_from.sort(reverse=True)
     position = _expect(table, "position", int, where, default=None)
+    values = {}
+    for key, default in (("disabled-values", ["None", "inf"]), ("default-values", [])):
+        values[key] = _str_list(table, key, where, default=default)
+        bad = [value for value in values[key] if value not in TIMEOUT_VALUES]
+        if bad:
+            raise CatalogError(f"{where}: key '{key}' must list values among {', '.join(TIMEOUT_VALUES)}, not {bad[0]!r}")
+    string_arg = _expect(table, "string-argument", dict, where, default={})
+    _check_keys(string_arg, {"keyword", "position"}, f"{where}.string-argument")
+    keyword = _expect(table, "keyword", str, where, default="")
+    if not keyword and position is not None:
+        raise CatalogError(f"{where}: key 'position' needs a 'keyword'")
     return TimeoutSpec(
-        keyword=_expect(table, "keyword", str, where),
+        aliases=_str_list(table, "aliases", where, default=[]),
+        disabled_values=values["disabled-values"],
+        default_values=values["default-values"],
+        timeout_objects=_str_list(table, "timeout-objects", where, default=[]),
+        string_keyword=_expect(string_arg, "keyword", str, f"{where}.string-argument", default=None),
+        string_position=_expect(string_arg, "position", int, f"{where}.string-argument", default=None),
+        global_setter=_expect(table, "global-setter", str, where, default="socket.setdefaulttimeout"),
+        keyword=keyword,
         position=position,
         positions_from=tuple(positions_from),
         default=_expect(table, "default", str, where, choices=DEFAULTS),
@@ -276,7 +331,27 @@ def _parse_timeout(table: Any, where: str) -> TimeoutSpec:
 
 _API_KEYS = {"names", "library", "kind", "label", "timeout", "raises"}
 _CLIENT_KEYS = {"constructors", "type", "library", "timeout-keyword", "timeout-position",
-                "timeout-hooks", "mount-method"}
+                "timeout-hooks", "mount-method", "timeout", "timeout-setters", "requires"}
+
+
+def _parse_timeouts(table: Mapping[str, Any], where: str) -> tuple[TimeoutSpec, ...]:
+    """``timeout`` is one table, or an array of tables (one per phase: pymysql's read_timeout...)."""
+    value = table.get("timeout")
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        return tuple(_parse_timeout(item, f"{where}[{index}]") for index, item in enumerate(value))
+    return (_parse_timeout(value, where),)
+
+
+def _parse_requires(table: Mapping[str, Any], where: str) -> tuple[str, int | None, tuple[str, ...]] | None:
+    value = _expect(table, "requires", dict, where, default=None)
+    if value is None:
+        return None
+    where = f"{where}.requires"
+    _check_keys(value, {"keyword", "position", "types"}, where)
+    return (_expect(value, "keyword", str, where), _expect(value, "position", int, where, default=None),
+            _str_list(value, "types", where))
 _FILE_KEYS = {"api", "client", "rule", "meta"}
 
 
@@ -292,9 +367,10 @@ def _parse_domain(data: Mapping[str, Any], source: str, catalog: Catalog) -> Non
             library=_expect(table, "library", str, where),
             kind=_expect(table, "kind", str, where),
             label=_expect(table, "label", str, where, default=""),
-            timeout=_parse_timeout(table["timeout"], where) if "timeout" in table else None,
+            timeout=_parse_timeouts(table, where)[0] if "timeout" in table else None,
             raises=_str_list(table, "raises", where, default=[]),
             source=source,
+            timeouts=_parse_timeouts(table, where),
         )
         for name in names:
             # A later file (a user's extend-catalog) may override a shipped entry on purpose.
@@ -313,6 +389,9 @@ def _parse_domain(data: Mapping[str, Any], source: str, catalog: Catalog) -> Non
             timeout_hooks=_str_list(table, "timeout-hooks", where, default=[]),
             mount_method=_expect(table, "mount-method", str, where, default=None),
             source=source,
+            timeout=_parse_timeouts(table, where)[0] if "timeout" in table else None,
+            timeout_setters=_str_list(table, "timeout-setters", where, default=[]),
+            requires=_parse_requires(table, where),
         )
         for name in client.constructors:
             catalog.clients[name] = client

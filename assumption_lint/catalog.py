@@ -79,6 +79,9 @@ class RuleMeta:
     # The rule's own settings (``[rule.AL201.options.strict]``), which a project sets in
     # ``[tool.alint.rules.AL201]``; the config loader validates values against them.
     options: Mapping[str, "RuleOption"] = field(default_factory=dict, hash=False, compare=False)
+    # Rules that speak for the same problem more precisely: this rule's finding is dropped
+    # where one of theirs is on the same node (or covers it), whether or not they are enabled.
+    yields_to: tuple[str, ...] = ()
 
     def render(self, **fields: object) -> str:
         try:
@@ -162,11 +165,34 @@ class ClientEntry:
     requires: tuple[str, int | None, tuple[str, ...]] | None = None
 
 
+@dataclass(frozen=True)
+class RetryPolicy:
+    """A library retry helper (tenacity ``retry``, backoff ``on_exception``, urllib3 ``Retry``)
+    and the keywords that bound its attempts (``rules/retries.toml``)."""
+
+    names: tuple[str, ...]
+    library: str
+    # "decorator" (``@retry``), "iterator" (``for attempt in Retrying(...)``) or "object"
+    # (an argument such as ``HTTPAdapter(max_retries=Retry(total=3))``).
+    form: str
+    # Any of these keywords, given a value not in ``unbounded_values``, bounds the attempts.
+    bound_keywords: tuple[str, ...]
+    # Qualified names (or ``None``) that mean "no bound" when passed as a bound keyword.
+    unbounded_values: tuple[str, ...]
+    # Libraries whose calls this policy can retry (used to suggest it as the fix).
+    retries_libraries: tuple[str, ...]
+    fix: str
+    source: str
+
+
 @dataclass
 class Catalog:
     rules: dict[str, RuleMeta] = field(default_factory=dict)
     apis: dict[str, ApiEntry] = field(default_factory=dict)
     clients: dict[str, ClientEntry] = field(default_factory=dict)
+    retry_policies: dict[str, RetryPolicy] = field(default_factory=dict)
+    # Calls that pause before the next attempt (``time.sleep``, ``asyncio.sleep``).
+    sleeps: set[str] = field(default_factory=set)
     files: list[str] = field(default_factory=list)
 
     def api(self, qualified_name: str) -> ApiEntry | None:
@@ -180,6 +206,9 @@ class Catalog:
                 if "*" in pattern and fnmatch.fnmatchcase(qualified_name, pattern):
                     return entry
         return found
+
+    def retry_policy(self, qualified_name: str) -> RetryPolicy | None:
+        return self.retry_policies.get(qualified_name)
 
     def module_roots(self) -> set[str]:
         """Top-level module names the catalog knows: the cheap pre-check looks for them."""
@@ -220,7 +249,7 @@ def _str_list(table: Mapping[str, Any], key: str, where: str, default: Any = ...
 
 
 _RULE_KEYS = {"slug", "title", "summary", "message", "severity", "confidence", "precision",
-              "help", "cwe", "tags", "security-severity", "always-on", "options"}
+              "help", "cwe", "tags", "security-severity", "always-on", "options", "yields-to"}
 _OPTION_KEYS = {"type", "default", "help", "choices"}
 
 
@@ -271,6 +300,7 @@ def _parse_rule(rule_id: str, table: Mapping[str, Any], where: str) -> RuleMeta:
         security_severity=float(security) if security is not None else None,
         always_on=_expect(table, "always-on", bool, where, default=False),
         options=_parse_options(table["options"], where) if "options" in table else {},
+        yields_to=_str_list(table, "yields-to", where, default=[]),
     )
 
 
@@ -352,7 +382,10 @@ def _parse_requires(table: Mapping[str, Any], where: str) -> tuple[str, int | No
     _check_keys(value, {"keyword", "position", "types"}, where)
     return (_expect(value, "keyword", str, where), _expect(value, "position", int, where, default=None),
             _str_list(value, "types", where))
-_FILE_KEYS = {"api", "client", "rule", "meta"}
+_FILE_KEYS = {"api", "client", "rule", "meta", "retry-policy", "sleep"}
+_RETRY_KEYS = {"names", "library", "form", "bound-keywords", "unbounded-values", "retries-libraries", "fix"}
+_RETRY_FORMS = ("decorator", "iterator", "object")
+_SLEEP_KEYS = {"names"}
 
 
 def _parse_domain(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
@@ -395,6 +428,33 @@ def _parse_domain(data: Mapping[str, Any], source: str, catalog: Catalog) -> Non
         )
         for name in client.constructors:
             catalog.clients[name] = client
+    _parse_retries(data, source, catalog)
+
+
+def _parse_retries(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    for index, table in enumerate(_expect(data, "retry-policy", list, source, default=[])):
+        where = f"{source}: retry-policy[{index}]"
+        if not isinstance(table, dict):
+            raise CatalogError(f"{where}: must be a table")
+        _check_keys(table, _RETRY_KEYS, where)
+        policy = RetryPolicy(
+            names=_str_list(table, "names", where),
+            library=_expect(table, "library", str, where),
+            form=_expect(table, "form", str, where, choices=_RETRY_FORMS),
+            bound_keywords=_str_list(table, "bound-keywords", where),
+            unbounded_values=_str_list(table, "unbounded-values", where, default=[]),
+            retries_libraries=_str_list(table, "retries-libraries", where, default=[]),
+            fix=_expect(table, "fix", str, where),
+            source=source,
+        )
+        for name in policy.names:
+            catalog.retry_policies[name] = policy
+    for index, table in enumerate(_expect(data, "sleep", list, source, default=[])):
+        where = f"{source}: sleep[{index}]"
+        if not isinstance(table, dict):
+            raise CatalogError(f"{where}: must be a table")
+        _check_keys(table, _SLEEP_KEYS, where)
+        catalog.sleeps.update(_str_list(table, "names", where))
 
 
 def _read_toml(text: str, source: str) -> dict[str, Any]:
@@ -438,7 +498,15 @@ def _load_shipped() -> Catalog:
         load_text(catalog, item.read_text(encoding="utf-8"), f"rules/{item.name}")
     if not catalog.rules:
         raise CatalogError("rules/rules.toml defines no rules")
+    _check_yields(catalog)
     return catalog
+
+
+def _check_yields(catalog: Catalog) -> None:
+    for rule in catalog.rules.values():
+        for other in rule.yields_to:
+            if other not in catalog.rules or other == rule.id:
+                raise CatalogError(f"rules/rules.toml: rule {rule.id}: key 'yields-to' names unknown rule {other!r}")
 
 
 def shipped_catalog() -> Catalog:
@@ -453,6 +521,7 @@ def extended_catalog(extra_files: Iterable[Path]) -> Catalog:
     """The shipped catalog plus a project's own files (``extend-catalog``)."""
     base = shipped_catalog()
     catalog = Catalog(rules=dict(base.rules), apis=dict(base.apis), clients=dict(base.clients),
+                      retry_policies=dict(base.retry_policies), sleeps=set(base.sleeps),
                       files=list(base.files))
     for path in extra_files:
         try:

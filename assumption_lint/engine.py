@@ -59,6 +59,11 @@ class FileState:
     raw: list[RawFinding] = field(default_factory=list)
     _global_timeout: bool | None = None
 
+    @property
+    def yielded_to(self) -> frozenset[str]:
+        """Rules some enabled rule yields to: recorded even when disabled, for de-duplication."""
+        return yielded_rules(self.settings)
+
     def global_socket_timeout_set(self) -> bool:
         """True when module-level code calls ``socket.setdefaulttimeout(<not None>)``."""
         if self._global_timeout is None:
@@ -168,8 +173,37 @@ def relevance_pattern(words: Iterable[str]) -> re.Pattern[str]:
     return pattern
 
 
+def yielded_rules(settings: Settings) -> frozenset[str]:
+    rules = settings.catalog.rules
+    return frozenset(other for rule in settings.enabled if rule in rules for other in rules[rule].yields_to)
+
+
 def enabled_checks(settings: Settings) -> list[type[Check]]:
-    return [check for check in ALL_CHECKS if any(rule in settings.enabled for rule in check.rules)]
+    # A check also runs for a disabled rule that an enabled one yields to: its findings
+    # decide where the enabled rule stands back.
+    wanted = settings.enabled | yielded_rules(settings)
+    return [check for check in ALL_CHECKS if any(rule in wanted for rule in check.rules)]
+
+
+def deduplicated(raw: list[RawFinding], settings: Settings) -> list[RawFinding]:
+    """Drop a finding where a rule it yields to reports on the same node (or covers it),
+    then drop the findings of rules that are not enabled. Runs before suppressions and
+    selection, on every raw finding, so the outcome does not depend on what is selected."""
+    rules = settings.catalog.rules
+    spoken_for: dict[str, set[int]] = {}
+    for finding in raw:
+        nodes = spoken_for.setdefault(finding.rule, set())
+        nodes.add(id(finding.node))
+        nodes.update(id(node) for node in finding.covers)
+    kept = []
+    for finding in raw:
+        meta = rules.get(finding.rule)
+        yields = meta.yields_to if meta is not None else ()
+        if any(id(finding.node) in spoken_for.get(other, ()) for other in yields):
+            continue
+        if finding.rule in settings.enabled:
+            kept.append(finding)
+    return kept
 
 
 def is_relevant(text: str, settings: Settings, checks: list[type[Check]]) -> bool:
@@ -589,6 +623,7 @@ def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: b
         result.errors.append(on_crash_engine)
         result.findings.extend(file_level(settings, path, "AL002", check="engine", error=on_crash_engine.error))
         return result
+    state.raw = deduplicated(state.raw, settings)
     if state.raw:
         result.findings.extend(_positioned(state, text.splitlines()))
     return result

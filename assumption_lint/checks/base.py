@@ -22,6 +22,9 @@ class RawFinding:
     statement: cst.CSTNode | None
     function: str
     related: tuple[tuple[cst.CSTNode, str], ...] = ()
+    # Other nodes this finding speaks for (AL205's retrying except clauses): a rule that
+    # yields to this one stays quiet on them too.
+    covers: tuple[cst.CSTNode, ...] = ()
 
 
 class Check:
@@ -50,15 +53,19 @@ class Check:
 
     def report(self, rule: str, node: cst.CSTNode,
                related: Sequence[tuple[cst.CSTNode, str]] = (), *,
-               statement: cst.CSTNode | None = None, function: str | None = None, **fields: Any) -> None:
+               statement: cst.CSTNode | None = None, function: str | None = None,
+               covers: Sequence[cst.CSTNode] = (), **fields: Any) -> None:
         """Record a finding at ``node``. A check that reports after the traversal has moved
         on (e.g. from ``leave_Module``) passes the ``statement`` that holds the node (for
-        suppression comments) and the ``function`` qualname (for fingerprints)."""
-        if rule not in self.state.settings.enabled:
+        suppression comments) and the ``function`` qualname (for fingerprints).
+
+        Findings of rules that are not enabled are recorded too when an enabled rule yields
+        to them; the engine de-duplicates first and drops disabled rules after."""
+        if rule not in self.state.settings.enabled and rule not in self.state.yielded_to:
             return
         if function is None:
             function = self.ctx.function.qualname if self.ctx.function else "<module>"
         if statement is None:
             statement = self.ctx.statement
         self.state.raw.append(RawFinding(rule, node, fields, type(self).__name__,
-                                         statement, function, tuple(related)))
+                                         statement, function, tuple(related), tuple(covers)))

@@ -1,0 +1,121 @@
+"""Small syntactic facts about calls and statements, shared by the AL2xx part II checks.
+
+Which calls talk to the network comes from the catalog (``ApiEntry.kind``); these helpers
+only walk libcst nodes, without descending into nested functions or classes, whose code
+runs at another time.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Sequence
+
+import libcst as cst
+
+from ..catalog import ApiEntry, Catalog
+from ..resolve import Resolved, Resolver, dotted_name
+
+# Catalog kinds whose calls block locally (processes, locks, queues) rather than wait on
+# another machine: they can hang, but they do not fail the way a remote call does.
+LOCAL_KINDS = frozenset({"subprocess", "process", "thread", "lock", "queue", "sync", "wait",
+                         "concurrency", "local"})
+
+_NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+def network_api(resolver: Resolver, catalog: Catalog, call: cst.Call) -> tuple[Resolved, ApiEntry] | None:
+    """The catalog entry of a call to another machine, or None (unresolved means silent)."""
+    resolved = resolver.resolve(call.func)
+    if resolved is None:
+        return None
+    api = catalog.api(resolved.name)
+    if api is None or api.kind in LOCAL_KINDS:
+        return None
+    return resolved, api
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self, kinds: tuple[type, ...], loops: bool) -> None:
+        super().__init__()
+        self.kinds = kinds
+        self.loops = loops
+        self.found: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, self.kinds):
+            self.found.append(node)
+        if isinstance(node, _NESTED_SCOPES):
+            return False
+        if not self.loops and isinstance(node, (cst.For, cst.While)):
+            return False
+        return True
+
+
+def nodes_in(nodes: Sequence[cst.CSTNode] | cst.CSTNode, kinds: tuple[type, ...], *,
+             into_loops: bool = True) -> list[cst.CSTNode]:
+    """Every node of ``kinds`` in ``nodes`` (themselves included), not in nested defs."""
+    collector = _Collector(kinds, into_loops)
+    for node in ([nodes] if isinstance(nodes, cst.CSTNode) else nodes):
+        if isinstance(node, _NESTED_SCOPES):
+            continue
+        node.visit(collector)
+    return collector.found
+
+
+def calls_in(nodes: Sequence[cst.CSTNode] | cst.CSTNode) -> Iterator[cst.Call]:
+    for node in nodes_in(nodes, (cst.Call,)):
+        assert isinstance(node, cst.Call)
+        yield node
+
+
+def block_statements(block: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
+    if isinstance(block, cst.IndentedBlock):
+        return block.body
+    return [cst.SimpleStatementLine(body=list(block.body))] if isinstance(block, cst.SimpleStatementSuite) else []
+
+
+def _small(statement: cst.CSTNode) -> Sequence[cst.BaseSmallStatement]:
+    return statement.body if isinstance(statement, cst.SimpleStatementLine) else ()
+
+
+def ends_with_exit(statements: Sequence[cst.CSTNode], kinds: tuple[type, ...]) -> bool:
+    """True when the block always leaves by one of ``kinds`` (Break, Return, Raise, Continue)
+    at its top level: the statements after an unconditional exit never run."""
+    return any(isinstance(small, kinds) for statement in statements for small in _small(statement))
+
+
+def contains_exit(statements: Sequence[cst.CSTNode], kinds: tuple[type, ...]) -> bool:
+    """True when any statement (nested in ifs, withs, tries) exits by one of ``kinds``.
+    ``break``/``continue`` inside a nested loop belong to that loop and do not count."""
+    loop_bound = tuple(kind for kind in kinds if kind in (cst.Break, cst.Continue))
+    other = tuple(kind for kind in kinds if kind not in (cst.Break, cst.Continue))
+    if other and nodes_in(list(statements), other):
+        return True
+    return bool(loop_bound and nodes_in(list(statements), loop_bound, into_loops=False))
+
+
+def last_name(func: cst.BaseExpression) -> str | None:
+    """``self._sleep`` -> ``_sleep``; ``sleep`` -> ``sleep``."""
+    parts = dotted_name(func)
+    if parts:
+        return parts[-1]
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return None
+
+
+def keyword(call: cst.Call, name: str) -> cst.Arg | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg
+    return None
+
+
+def has_star_kwargs(call: cst.Call) -> bool:
+    return any(arg.star == "**" for arg in call.args)
+
+
+def string_value(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None

@@ -1,0 +1,201 @@
+"""AL206 gather-loses-results: ``asyncio.gather`` over requests, where one failure loses all.
+
+``gather`` without ``return_exceptions=True`` raises the first error and drops every result
+already fetched. It matters only when the gathered coroutines make network calls: a
+same-module function whose body calls a catalogued client (directly, or through other
+same-module functions), a coroutine handed a client object, or a client call itself.
+Functions may be defined after the ``gather`` that runs them, so the decision is made when
+the module has been walked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from ..resolve import Instance
+from .base import Check
+from .call_facts import keyword, network_api
+
+_WRAPPERS = frozenset({"asyncio.create_task", "asyncio.ensure_future", "asyncio.shield"})
+# Method-style task wrappers (`loop.create_task(coro)`, `tg.create_task(coro)`): unwrapped by name.
+_WRAPPER_METHODS = frozenset({"create_task", "ensure_future"})
+
+
+@dataclass
+class _Awaitable:
+    """What one gathered argument runs: a network call seen at the call site, or the
+    names of same-module functions to look up once every function is known."""
+
+    network: bool = False
+    functions: set[str] = field(default_factory=set)  # "name" or "Class.name"
+
+
+@dataclass
+class _Gather:
+    node: cst.Call
+    statement: cst.CSTNode | None
+    function: str
+    awaitables: list[_Awaitable]
+    count: str
+
+
+@dataclass
+class _FunctionFacts:
+    network: bool = False
+    calls: set[str] = field(default_factory=set)
+
+
+class GatherLosesResults(Check):
+    rules = ("AL206",)
+    triggers = ("gather",)
+
+    def __init__(self, state) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(state)
+        self._facts: dict[str, _FunctionFacts] = {}
+        self._gathers: list[_Gather] = []
+        # Per function: names bound to a list/generator of coroutines (`tasks = [...]`).
+        self._task_lists: dict[tuple[int, str], list[cst.BaseExpression]] = {}
+
+    # ------------------------------------------------------------ facts per function
+    def _key(self) -> str | None:
+        frame = self.ctx.function
+        if frame is None:
+            return None
+        name = frame.node.name.value
+        return f"{frame.class_name}.{name}" if frame.class_name else name
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        key = self._key()
+        if key is not None:
+            self._facts.setdefault(key, _FunctionFacts())
+
+    def visit_Call(self, node: cst.Call) -> None:
+        key = self._key()
+        facts = self._facts.setdefault(key, _FunctionFacts()) if key is not None else None
+        if facts is not None:
+            if network_api(self.resolver, self.catalog, node) is not None:
+                facts.network = True
+            callee = self._local_callee(node.func)
+            if callee is not None:
+                facts.calls.add(callee)
+            self._record_append(node)
+        resolved = self.resolver.resolve(node.func)
+        if resolved is not None and resolved.name == "asyncio.gather":
+            self._gather(node)
+
+    def _local_callee(self, func: cst.BaseExpression) -> str | None:
+        """``fetch`` or ``self.fetch`` as a key of ``_facts``; anything else is unknown."""
+        if isinstance(func, cst.Name):
+            return func.value
+        frame = self.ctx.function
+        if (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and frame is not None
+                and frame.class_name and func.value.value in ("self", "cls")):
+            return f"{frame.class_name}.{func.attr.value}"
+        return None
+
+    # ------------------------------------------------------------ task lists
+    def _list_key(self, name: str) -> tuple[int, str]:
+        frame = self.ctx.function
+        return (id(frame.node) if frame else 0, name)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        name = node.targets[0].target.value
+        value = node.value
+        if isinstance(value, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            self._task_lists[self._list_key(name)] = [value.elt]
+        elif isinstance(value, (cst.List, cst.Tuple)):
+            self._task_lists[self._list_key(name)] = [element.value for element in value.elements]
+
+    def _record_append(self, node: cst.Call) -> None:
+        func = node.func
+        if (isinstance(func, cst.Attribute) and func.attr.value == "append" and isinstance(func.value, cst.Name)
+                and len(node.args) == 1):
+            key = self._list_key(func.value.value)
+            if key in self._task_lists:
+                self._task_lists[key].append(node.args[0].value)
+
+    # ------------------------------------------------------------ gather
+    def _gather(self, node: cst.Call) -> None:
+        if any(arg.star == "**" for arg in node.args):
+            return
+        flag = keyword(node, "return_exceptions")
+        if flag is not None and not (isinstance(flag.value, cst.Name) and flag.value.value == "False"):
+            return
+        if next(iter(self.ctx.active_handlers()), None) is not None:
+            return  # a try around it decides what a failure means
+        positional = [arg for arg in node.args if arg.keyword is None]
+        awaitables: list[_Awaitable] = []
+        starred = False
+        for arg in positional:
+            if arg.star == "*":
+                starred = True
+                for expression in self._spread(arg.value):
+                    awaitables.append(self._awaitable(expression))
+            else:
+                awaitables.append(self._awaitable(arg.value))
+        if not starred and len(positional) < 2:
+            return  # one request: nothing else is lost
+        count = "these requests" if starred else f"{len(positional)} requests"
+        frame = self.ctx.function
+        self._gathers.append(_Gather(node, self.ctx.statement, frame.qualname if frame else "<module>",
+                                     awaitables, count))
+
+    def _spread(self, value: cst.BaseExpression) -> list[cst.BaseExpression]:
+        if isinstance(value, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            return [value.elt]
+        if isinstance(value, (cst.List, cst.Tuple)):
+            return [element.value for element in value.elements]
+        if isinstance(value, cst.Name):
+            return self._task_lists.get(self._list_key(value.value), [])
+        return []
+
+    def _awaitable(self, expression: cst.BaseExpression) -> _Awaitable:
+        found = _Awaitable()
+        if not isinstance(expression, cst.Call):
+            return found
+        call = self._unwrap(expression)
+        if network_api(self.resolver, self.catalog, call) is not None:
+            found.network = True
+            return found
+        # A coroutine handed a client object (`fetch(session, url)`) uses it.
+        if any(isinstance(self.resolver.instance_of(arg.value), Instance) for arg in call.args):
+            found.network = True
+            return found
+        callee = self._local_callee(call.func)
+        if callee is not None:
+            found.functions.add(callee)
+        return found
+
+    def _unwrap(self, call: cst.Call) -> cst.Call:
+        while call.args and isinstance(call.args[0].value, cst.Call):
+            resolved = self.resolver.resolve(call.func)
+            method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+            if (resolved is not None and resolved.name in _WRAPPERS) or method in _WRAPPER_METHODS:
+                call = call.args[0].value
+            else:
+                break
+        return call
+
+    # ------------------------------------------------------------ decision
+    def leave_Module(self, node: cst.Module) -> None:
+        networking = self._networking_functions()
+        for gather in self._gathers:
+            if any(awaitable.network or awaitable.functions & networking for awaitable in gather.awaitables):
+                self.report("AL206", gather.node, statement=gather.statement, function=gather.function,
+                            count=gather.count)
+
+    def _networking_functions(self) -> set[str]:
+        """Functions that make a network call, directly or through same-module functions."""
+        networking = {name for name, facts in self._facts.items() if facts.network}
+        changed = True
+        while changed:
+            changed = False
+            for name, facts in self._facts.items():
+                if name not in networking and facts.calls & networking:
+                    networking.add(name)
+                    changed = True
+        return networking

@@ -1,0 +1,250 @@
+"""AL205 retry-without-bound: a request retried forever, or retried with no pause.
+
+Three shapes retry a call:
+- a hand-written loop: ``while True`` (or ``for attempt in range(n)``) around a ``try``
+  whose success path leaves the loop and whose except clause goes round again;
+- a retry decorator (tenacity ``@retry``, backoff ``on_exception``) on the function that
+  makes the call;
+- ``for attempt in Retrying(...)`` around the call.
+Which helpers retry and which keywords bound them come from ``rules/retries.toml``.
+A loop over different items (``for url in urls``) is a batch, not a retry, and a loop
+that never leaves on success is a poller: both are left alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Union
+
+import libcst as cst
+
+from ..catalog import ApiEntry, RetryPolicy
+from ..context import TryFrame
+from ..resolve import dotted_name
+from .base import Check
+from .call_facts import (block_statements, calls_in, contains_exit, ends_with_exit, has_star_kwargs,
+                         keyword, last_name, network_api)
+
+Loop = Union[cst.For, cst.While]
+_EXITS = (cst.Break, cst.Return, cst.Raise)
+# Unresolved helpers whose name says they pause (``self._backoff(attempt)``): trusted, so
+# that a loop which does wait is never called hot.
+_PAUSE_WORDS = ("sleep", "backoff", "wait", "delay", "throttle", "pause")
+
+
+@dataclass(frozen=True)
+class _RetryLoop:
+    loop: Loop
+    handlers: tuple[cst.ExceptHandler, ...]  # the except clauses that go round again
+    unbounded: bool
+    pauses: bool
+
+
+class RetryWithoutBound(Check):
+    rules = ("AL205",)
+    triggers = ("retry", "Retrying", "on_exception", "on_predicate", "while", "range")
+
+    def __init__(self, state) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(state)
+        # Functions and `for ... in Retrying()` loops retried without a bound, with the fix.
+        self._retried_functions: dict[cst.FunctionDef, RetryPolicy] = {}
+        self._retried_loops: dict[cst.For, RetryPolicy] = {}
+        self._reported: set[cst.CSTNode] = set()
+        self._loops: dict[tuple[Loop, cst.CSTNode], _RetryLoop | None] = {}
+
+    # ------------------------------------------------------------ library helpers
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        for decorator in node.decorators:
+            policy = self._unbounded_policy(decorator.decorator, "decorator")
+            if policy is not None:
+                self._retried_functions[node] = policy
+                return
+
+    def visit_For(self, node: cst.For) -> None:
+        policy = self._unbounded_policy(node.iter, "iterator")
+        if policy is not None:
+            self._retried_loops[node] = policy
+
+    def _unbounded_policy(self, expression: cst.BaseExpression, form: str) -> RetryPolicy | None:
+        """The policy when ``expression`` is a retry helper used without any attempt bound."""
+        call = expression if isinstance(expression, cst.Call) else None
+        resolved = self.resolver.resolve(call.func if call is not None else expression)
+        if resolved is None:
+            return None
+        policy = self.catalog.retry_policy(resolved.name)
+        if policy is None or policy.form != form:
+            return None
+        if call is None:
+            return policy  # bare `@retry`: every default applies
+        if has_star_kwargs(call):
+            return None  # the bound may be in **kwargs
+        for name in policy.bound_keywords:
+            arg = keyword(call, name)
+            if arg is not None and not self._means_unbounded(arg.value, policy):
+                return None
+        return policy
+
+    def _means_unbounded(self, value: cst.BaseExpression, policy: RetryPolicy) -> bool:
+        if isinstance(value, cst.Name) and value.value == "None":
+            return "None" in policy.unbounded_values
+        target = value.func if isinstance(value, cst.Call) else value
+        resolved = self.resolver.resolve(target)
+        return resolved is not None and resolved.name in policy.unbounded_values
+
+    # ------------------------------------------------------------ calls
+    def visit_Call(self, node: cst.Call) -> None:
+        found = network_api(self.resolver, self.catalog, node)
+        if found is None:
+            return
+        resolved, api = found
+        frame = self.ctx.function
+        if frame is not None and frame.node in self._retried_functions and frame.node not in self._reported:
+            self._reported.add(frame.node)
+            policy = self._retried_functions[frame.node]
+            self.report("AL205", node, api=resolved.name,
+                        reason=f"{_short(policy)} has no attempt limit, so it retries forever", fix=policy.fix)
+            return
+        loops = self.ctx.loops_in_function()
+        if not loops:
+            return
+        loop = loops[-1]
+        if isinstance(loop, cst.For) and loop in self._retried_loops:
+            if loop not in self._reported:
+                self._reported.add(loop)
+                policy = self._retried_loops[loop]
+                self.report("AL205", node, api=resolved.name,
+                            reason=f"{_short(policy)} has no attempt limit, so it retries forever", fix=policy.fix)
+            return
+        retry = self._retry_loop(loop, node)
+        if retry is None or loop in self._reported or not (retry.unbounded or not retry.pauses):
+            return
+        self._reported.add(loop)
+        if retry.unbounded:
+            reason = "the loop retries after an error with no attempt limit" + (
+                "" if retry.pauses else " and no pause between attempts")
+        else:
+            reason = "the loop retries at once after an error, with no pause between attempts"
+        self.report("AL205", node, api=resolved.name, reason=reason, fix=self._fix(api, retry),
+                    covers=retry.handlers)
+
+    def _fix(self, api: ApiEntry, retry: _RetryLoop) -> str:
+        for policy in self.catalog.retry_policies.values():
+            if api.library in policy.retries_libraries:
+                return policy.fix
+        if retry.unbounded:
+            return "count the attempts and give up after a few, sleeping (with backoff) in between"
+        return "sleep between attempts, e.g. time.sleep(2 ** attempt)"
+
+    # ------------------------------------------------------------ hand-written loops
+    def _retry_loop(self, loop: Loop, call: cst.Call) -> _RetryLoop | None:
+        """The loop as a retry loop around the call being visited, or None when it is not one."""
+        frame = self._innermost_try()
+        if frame is None:
+            return None
+        key = (loop, frame.node)
+        if key not in self._loops:
+            self._loops[key] = self._analyze(loop, frame, call) if self._directly_in(frame.node, loop) else None
+        return self._loops[key]
+
+    def _innermost_try(self) -> TryFrame | None:
+        for frame in reversed(self.ctx.tries):
+            if frame.in_body:
+                return frame if isinstance(frame.node, cst.Try) and frame.handlers else None
+        return None
+
+    @staticmethod
+    def _directly_in(node: cst.CSTNode, loop: Loop) -> bool:
+        return any(statement is node for statement in block_statements(loop.body))
+
+    def _analyze(self, loop: Loop, frame: TryFrame, call: cst.Call) -> _RetryLoop | None:
+        bounded = self._loop_bound(loop, call)
+        if bounded is None:
+            return None  # not a loop that repeats the same request
+        statements = list(block_statements(loop.body))
+        try_node = frame.node
+        assert isinstance(try_node, cst.Try)
+        after = statements[statements.index(try_node) + 1:]
+        falls_through_exits = ends_with_exit(after, _EXITS)
+        retrying = tuple(handler.node for handler in frame.handlers
+                         if self._goes_round(block_statements(handler.node.body), falls_through_exits))
+        if not retrying:
+            return None
+        # Success must leave the loop, else this is a poller that runs forever by design.
+        success = list(block_statements(try_node.body))
+        if try_node.orelse is not None:
+            success += list(block_statements(try_node.orelse.body))
+        if not (contains_exit(success, (cst.Break, cst.Return)) or (
+                falls_through_exits and all(ends_with_exit(block_statements(h.body), (cst.Continue,))
+                                            for h in retrying))):
+            return None
+        # An attempt limit: the loop's own bound, a conditional exit in a retrying clause
+        # (`if attempt == 5: raise`), or one elsewhere in the loop body.
+        others = [statement for statement in statements if statement is not try_node]
+        limited = (bounded or any(contains_exit(block_statements(handler.body), _EXITS) for handler in retrying)
+                   or (not falls_through_exits and contains_exit(others, _EXITS)))
+        return _RetryLoop(loop, retrying, unbounded=not limited, pauses=self._pauses(loop))
+
+    @staticmethod
+    def _goes_round(body: list[cst.BaseStatement] | tuple, after_exits: bool) -> bool:
+        """An except clause that lets the loop run again: it ends in ``continue``, or it falls
+        through to the rest of the loop body, which does not leave the loop."""
+        if ends_with_exit(body, (cst.Continue,)):
+            return True
+        if ends_with_exit(body, _EXITS):
+            return False
+        return not after_exits
+
+    def _loop_bound(self, loop: Loop, call: cst.Call) -> bool | None:
+        """True: the loop itself limits attempts; False: it never stops by itself;
+        None: the loop walks over items (a batch), so it is no retry."""
+        if isinstance(loop, cst.While):
+            test = loop.test
+            if isinstance(test, cst.Name) and test.value == "True" or \
+                    isinstance(test, cst.Integer) and test.value not in ("0",):
+                return False
+            return True  # a condition may count attempts: assume it does
+        iterator = loop.iter
+        if not isinstance(iterator, cst.Call):
+            return None
+        if self._uses_target(loop, call):
+            return None
+        if dotted_name(iterator.func) == ["range"] and self.resolver.lookup("range") is None:
+            return True
+        resolved = self.resolver.resolve(iterator.func)
+        if resolved is not None and resolved.name == "itertools.count":
+            return False
+        return None
+
+    @staticmethod
+    def _uses_target(loop: cst.For, call: cst.Call) -> bool:
+        """``for page in range(5): get(url, params={"page": page})`` fetches five things:
+        the target used anywhere but in the except clauses makes the loop a batch."""
+        names = {node.value for node in _names(loop.target)}
+        if not names or names <= {"_"}:
+            return False
+        used = {name.value for arg in call.args for name in _names(arg.value)}
+        for statement in block_statements(loop.body):
+            # The except clauses may log or sleep by the attempt number: that is no item.
+            parts = ([statement.body] + ([statement.orelse] if statement.orelse else [])
+                     if isinstance(statement, cst.Try) else [statement])
+            used.update(name.value for part in parts for name in _names(part))
+        return bool(names & used)
+
+    def _pauses(self, loop: Loop) -> bool:
+        for call in calls_in(list(block_statements(loop.body))):
+            resolved = self.resolver.resolve(call.func)
+            if resolved is not None and resolved.name in self.catalog.sleeps:
+                return True
+            name = last_name(call.func)
+            if name is not None and any(word in name.lower() for word in _PAUSE_WORDS):
+                return True
+        return False
+
+
+def _names(node: cst.CSTNode) -> list[cst.Name]:
+    from .call_facts import nodes_in
+    return [found for found in nodes_in(node, (cst.Name,)) if isinstance(found, cst.Name)]
+
+
+def _short(policy: RetryPolicy) -> str:
+    return f"{policy.library} {policy.names[0].rsplit('.', 1)[-1]}"

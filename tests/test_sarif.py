@@ -206,7 +206,7 @@ def test_security_rule_metadata_and_related_locations(validate: Callable[[dict[s
     (rule,) = run["tool"]["driver"]["rules"]
     assert rule["properties"] == {"tags": ["taint", "security", "external/cwe/cwe-918"], "precision": "medium",
                                   "security-severity": "7.5"}
-    assert rule["fullDescription"]["text"] == "What it finds. A made-up rule used to test how security metadata is written."
+    assert rule["fullDescription"]["text"] == "A made-up rule used to test how security metadata is written."
     (result,) = run["results"]
     assert result["ruleIndex"] == 0
     assert result["relatedLocations"] == [

@@ -97,10 +97,17 @@ def _shorten(text: str, limit: int) -> str:
     return cut[: cut.rfind(" ")].rstrip(" ,;:") + "…" if " " in cut else cut + "…"
 
 
+_RUN_IN_HEADING = re.compile(r"^\*\*[^*\n]+\*\*\s*")
+
+
 def full_description(rule: RuleMeta) -> str:
-    """The help's first paragraph (what the rule finds), under GitHub's 1,024 characters."""
-    first = plain_text(rule.help).split("\n\n", 1)[0] or rule.summary
-    return _shorten(first, MAX_FULL_DESCRIPTION)
+    """The help's first paragraph (what the rule finds), under GitHub's 1,024 characters.
+
+    A bold run-in heading (``**What it finds.**``) is dropped: GitHub shows the
+    description under its own heading.
+    """
+    first = re.split(r"\n\s*\n", rule.help.strip(), maxsplit=1)[0]
+    return _shorten(plain_text(_RUN_IN_HEADING.sub("", first)) or rule.summary, MAX_FULL_DESCRIPTION)
 
 
 def rule_tags(rule: RuleMeta) -> list[str]:

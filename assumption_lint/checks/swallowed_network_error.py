@@ -1,0 +1,136 @@
+"""AL204 swallowed-network-error: a broad except clause around a network call that hides
+the failure (``pass``, ``continue``, ``return None``, ``return []``, made-up data).
+
+The clause is around a network call directly, or around a call of a same-module function
+that lets a network error out (decided after the walk, with the AL201 flow). A clause
+that logs, re-raises, uses the exception or returns anything alint cannot judge is quiet.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from .network_facts import Clause, NetworkFlow, Origin, Site, first_catching
+
+_EMPTY_CALLS = ("list", "dict", "set", "tuple", "str")
+# A returned dict with one of these keys reports the error to the caller.
+_ERROR_KEYS = frozenset({"error", "errors", "ok", "success", "status", "message", "detail", "failed"})
+
+
+class SwallowedNetworkError(NetworkFlow):
+    rules = ("AL204",)
+
+    def leave_Module(self, node: cst.Module) -> None:
+        self.resolve_callees()
+        origins = self.origins()
+        if not origins:
+            return
+        index_of = {id(origin.site): index for index, origin in enumerate(origins)}
+        escapes = self.escapes(origins)
+        reported: set[int] = set()
+        for site in self.sites:
+            for origin_index, error in sorted(self.site_errors(site, index_of, escapes)):
+                clause = first_catching(site.clauses, self.knowledge, error)
+                if clause is None or id(clause.node) in reported:
+                    continue
+                origin = origins[origin_index]
+                assert origin.site.network is not None
+                if not clause.is_broad(self.knowledge, origin.site.network.family):
+                    continue
+                outcome = silent_outcome(clause.node)
+                if outcome is None:
+                    continue
+                reported.add(id(clause.node))
+                self._report(site, clause, origin, outcome)
+
+    def _report(self, site: Site, clause: Clause, origin: Origin, outcome: tuple[str, str]) -> None:
+        net = origin.site.network
+        assert net is not None
+        call = net.label
+        if origin.site is not site and site.callee is not None:
+            call = f"{call} (through `{site.callee}()`)"
+        did, looks = outcome
+        self.report("AL204", clause.node, statement=site.statement, function=site.function,
+                    call=call, clause=clause.spelled(self.module), outcome=did, looks=looks)
+
+
+def silent_outcome(handler: cst.ExceptHandler) -> tuple[str, str] | None:
+    """(what the clause does, what the failure looks like) when its body only hides the
+    error; None when it does anything else (logs, raises, records, returns other values)."""
+    outcomes: list[tuple[str, str]] = []
+    for statement in handler.body.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            return None
+        for small in statement.body:
+            outcome = _silent_small(small)
+            if outcome is None:
+                return None
+            if outcome[0]:
+                outcomes.append(outcome)
+    if not outcomes:
+        return ("does nothing", "success")
+    return outcomes[-1]
+
+
+def _silent_small(small: cst.BaseSmallStatement) -> tuple[str, str] | None:
+    if isinstance(small, cst.Pass):
+        return ("", "")
+    if isinstance(small, cst.Expr) and isinstance(small.value, (cst.Ellipsis, cst.SimpleString)):
+        return ("", "")
+    if isinstance(small, cst.Continue):
+        return ("skips to the next item", "an item with nothing to do")
+    if isinstance(small, cst.Break):
+        return ("stops the loop", "the end of the data")
+    if isinstance(small, cst.Return):
+        if small.value is None:
+            return ("returns None", "no data")
+        kind = _silent_value(small.value)
+        if kind is None:
+            return None
+        return (f"returns {kind}", "real data" if kind == "made-up data" else "no data")
+    if isinstance(small, (cst.Assign, cst.AnnAssign)):
+        targets = [target.target for target in small.targets] if isinstance(small, cst.Assign) else [small.target]
+        value = small.value
+        if value is None or not all(isinstance(target, cst.Name) for target in targets):
+            return None
+        return ("", "") if _silent_value(value) is not None else None
+    return None
+
+
+def _silent_value(value: cst.BaseExpression) -> str | None:
+    """``None``/an empty value: "None", "an empty value"; constant data: "made-up data"."""
+    if isinstance(value, cst.Name) and value.value == "None":
+        return "None"
+    if isinstance(value, (cst.List, cst.Tuple, cst.Set)) and not value.elements:
+        return "an empty value"
+    if isinstance(value, cst.Dict) and not value.elements:
+        return "an empty value"
+    if isinstance(value, cst.SimpleString) and value.evaluated_value == "":
+        return "an empty value"
+    if isinstance(value, cst.Call) and not value.args and isinstance(value.func, cst.Name) \
+            and value.func.value in _EMPTY_CALLS:
+        return "an empty value"
+    if isinstance(value, (cst.List, cst.Tuple, cst.Set, cst.Dict)) and _constant(value):
+        return "made-up data"
+    return None
+
+
+def _constant(value: cst.BaseExpression) -> bool:
+    """Literal data only (numbers, strings, None, booleans), without an error key."""
+    if isinstance(value, (cst.Integer, cst.Float, cst.SimpleString)):
+        return True
+    if isinstance(value, cst.Name):
+        return value.value in ("None", "True", "False")
+    if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+        return all(isinstance(element, cst.Element) and _constant(element.value) for element in value.elements)
+    if isinstance(value, cst.Dict):
+        for element in value.elements:
+            if not isinstance(element, cst.DictElement):
+                return False
+            key = element.key
+            if isinstance(key, cst.SimpleString) and str(key.evaluated_value).lower() in _ERROR_KEYS:
+                return False
+            if not (_constant(key) and _constant(element.value)):
+                return False
+        return True
+    return False

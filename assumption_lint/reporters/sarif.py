@@ -205,9 +205,12 @@ def _result(finding: Finding, rule_index: dict[str, int], roots: _Roots) -> om.R
     )
 
 
-def _notification(error: InternalError, rule_index: dict[str, int], roots: _Roots) -> om.Notification:
+def _notification(error: InternalError, catalog: Catalog, rule_index: dict[str, int],
+                  roots: _Roots) -> om.Notification:
+    meta = catalog.rules.get("AL002")
+    text = meta.render(check=error.check, error=error.error) if meta else f"{error.check}: {error.error}"
     return om.Notification(
-        message=om.Message(text=f"internal error in check {error.check}: {error.error}"),
+        message=om.Message(text=text),
         level="error",
         associated_rule=om.ReportingDescriptorReference(id="AL002", index=rule_index.get("AL002", -1)),
         locations=[om.Location(physical_location=om.PhysicalLocation(artifact_location=roots.artifact(error.path)))],
@@ -230,7 +233,7 @@ def build_log(report: "Report", catalog: Catalog) -> om.SarifLog:
     )
     invocation = om.Invocation(
         execution_successful=not errors,
-        tool_execution_notifications=[_notification(error, rule_index, roots) for error in errors] or None,
+        tool_execution_notifications=[_notification(error, catalog, rule_index, roots) for error in errors] or None,
     )
     run = om.Run(
         tool=om.Tool(driver=driver),

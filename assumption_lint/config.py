@@ -431,12 +431,12 @@ class Configurations:
         path = _absolute(path)
         config = self.config_for(path)
         base = config.root or repository_root(path.parent) or Path.cwd()
-        if self.excluded(path, is_dir):
+        if is_dir and _never_walked(path) and path != base or self.excluded(path, is_dir):
             return True
         for folder in path.parents:
             if folder == base or base not in folder.parents:
                 break
-            if folder.name in DEFAULT_EXCLUDED_DIRS or self.excluded(folder, True):
+            if _never_walked(folder) or self.excluded(folder, True):
                 return True
         return False
 
@@ -482,6 +482,10 @@ def _lenient_spec(lines: list[str]) -> pathspec.PathSpec:
                 continue
             good.append(line)
         return pathspec.GitIgnoreSpec.from_lines(good)
+
+
+def _never_walked(folder: Path) -> bool:
+    return folder.name in DEFAULT_EXCLUDED_DIRS or folder.name.endswith(".egg-info")
 
 
 def _absolute(path: Path) -> Path:

@@ -280,6 +280,8 @@ def test_force_exclude_applies_excludes_to_named_files(tmp_path: Path) -> None:
     configs = Configurations(shipped_catalog())
     assert _walked(tmp_path, configs, "out/x.py", ".venv/tool.py") == [".venv/tool.py", "out/x.py"]
     assert _walked(tmp_path, configs, "out/x.py", ".venv/tool.py", force=True) == []
+    assert _walked(tmp_path, configs, ".venv") == [".venv/tool.py"]
+    assert _walked(tmp_path, configs, ".venv", force=True) == []
     # end to end: the pre-commit hook passes file names and --force-exclude
     assert {path for path, _, _ in found(run_json(tmp_path, *named)[1])} == set(named)
     assert found(run_json(tmp_path, "--force-exclude", *named)[1]) == {("app.py", 5, "AL301")}

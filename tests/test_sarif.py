@@ -97,13 +97,16 @@ def test_serializer_keeps_required_attributes_and_writes_property_bags_as_dicts(
                                                        "security-severity": "7.5"}
 
 
-def test_result_level_is_written_even_when_it_is_the_attribute_default() -> None:
+def test_result_level_is_written_even_when_it_is_the_attribute_default(
+        validate: Callable[[dict[str, Any]], None]) -> None:
     # Absent, a result's level would be its rule's default level (here "error"), not "warning".
     catalog = shipped_catalog()
     finding = Finding("a.py", "AL001", "syntax-error", "warning", "high", "m", 1, 1, 1, 2, "f")
-    result = only_run(to_sarif_json(build_log(Report(findings=[finding]), catalog)))["results"][0]
+    document = to_sarif_json(build_log(Report(findings=[finding]), catalog))
+    result = only_run(document)["results"][0]
     assert catalog.rules["AL001"].severity == "error"
     assert result["level"] == "warning"
+    validate(document)
 
 
 # ----------------------------------------------------------------- whole-run output
@@ -301,7 +304,7 @@ def test_syntax_error_result_in_a_repository_with_an_awkward_name(validate: Call
     validate(document)
 
 
-def test_output_is_deterministic_whatever_the_finding_order() -> None:
+def test_output_is_deterministic_whatever_the_finding_order(validate: Callable[[dict[str, Any]], None]) -> None:
     catalog = shipped_catalog()
     findings = [Finding(f"m{n % 3}.py", "AL301", "missing-timeout", "warning", "high", f"msg {n}",
                         n % 5 + 1, n % 4 + 1, n % 5 + 1, 9, f"fp{n}") for n in range(30)]
@@ -315,6 +318,7 @@ def test_output_is_deterministic_whatever_the_finding_order() -> None:
              r["locations"][0]["physicalLocation"]["region"]["startLine"],
              r["locations"][0]["physicalLocation"]["region"]["startColumn"]) for r in results]
     assert keys == sorted(keys)
+    validate(json.loads(first))
 
 
 def test_long_help_is_shortened_under_githubs_limit_at_a_word() -> None:

@@ -8,6 +8,7 @@ that carry a timeout, and the exceptions they raise. Code reads it; it never har
 from __future__ import annotations
 
 import fnmatch
+import fnmatch
 import sys
 from dataclasses import dataclass, field
 from importlib import resources
@@ -163,6 +164,13 @@ class ClientEntry:
     # The object is this client only when this argument is an object of one of these types
     # (a gRPC stub built on a channel alint knows): (keyword, position, types).
     requires: tuple[str, int | None, tuple[str, ...]] | None = None
+    # The object's own timeout, which covers methods whose timeout default is "client".
+    timeout: TimeoutSpec | None = None
+    # Methods that set the object's timeout after construction (socket's settimeout).
+    timeout_setters: tuple[str, ...] = ()
+    # The object is this client only when this argument is an object of one of these types
+    # (a gRPC stub built on a channel alint knows): (keyword, position, types).
+    requires: tuple[str, int | None, tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -217,7 +225,8 @@ class Catalog:
     def module_roots(self) -> set[str]:
         """Top-level module names the catalog knows: the cheap pre-check looks for them."""
         names = list(self.apis) + list(self.clients) + list(self.network.call_names())
-        return {name.split(".", 1)[0] for name in names}
+        # A pattern's root (`*_pb2_grpc`) names no module: the file imports grpc anyway.
+        return {name.split(".", 1)[0] for name in names if "*" not in name.split(".", 1)[0]}
 
     def libraries(self) -> list[str]:
         return sorted({api.library for api in self.apis.values()})

@@ -8,7 +8,6 @@ that carry a timeout, and the exceptions they raise. Code reads it; it never har
 from __future__ import annotations
 
 import fnmatch
-import fnmatch
 import sys
 from dataclasses import dataclass, field
 from importlib import resources
@@ -157,13 +156,6 @@ class ClientEntry:
     # A method that attaches an adapter object (requests' `mount`).
     mount_method: str | None
     source: str
-    # The object's own timeout, which covers methods whose timeout default is "client".
-    timeout: TimeoutSpec | None = None
-    # Methods that set the object's timeout after construction (socket's settimeout).
-    timeout_setters: tuple[str, ...] = ()
-    # The object is this client only when this argument is an object of one of these types
-    # (a gRPC stub built on a channel alint knows): (keyword, position, types).
-    requires: tuple[str, int | None, tuple[str, ...]] | None = None
     # The object's own timeout, which covers methods whose timeout default is "client".
     timeout: TimeoutSpec | None = None
     # Methods that set the object's timeout after construction (socket's settimeout).

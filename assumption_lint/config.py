@@ -334,7 +334,7 @@ class Configurations:
         self._folders: dict[Path, tuple[Config | None, Config | None]] = {}
         self._settings: dict[tuple[str, str], Settings] = {}
         self._catalogs: dict[tuple[Path, ...], Catalog] = {}
-        self._gitignores: dict[Path, pathspec.PathSpec | None] = {}
+        self._gitignores: dict[Path, _GitIgnore | None] = {}
 
     # ------------------------------------------------------------------ lookup
     def config_for(self, path: Path) -> Config:
@@ -447,41 +447,52 @@ class Configurations:
             return False
         suffix = "/" if is_dir else ""
         for folder in path.parents:
-            spec = self._gitignore(folder)
-            if spec is not None:
-                verdict = spec.check_file(path.relative_to(folder).as_posix() + suffix).include
+            rules = self._gitignore(folder)
+            if rules is not None:
+                verdict = rules.verdict(path.relative_to(folder).as_posix() + suffix)
                 if verdict is not None:
                     return verdict
             if folder == boundary or boundary not in folder.parents:
                 break
         return False
 
-    def _gitignore(self, folder: Path) -> pathspec.PathSpec | None:
+    def _gitignore(self, folder: Path) -> "_GitIgnore | None":
         if folder not in self._gitignores:
-            spec = None
             try:
                 lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
             except OSError:
                 lines = []  # no .gitignore here (or an unreadable one, which git skips too)
-            if lines:
-                spec = _lenient_spec(lines)
-            self._gitignores[folder] = spec
+            self._gitignores[folder] = _GitIgnore.from_lines(lines) if lines else None
         return self._gitignores[folder]
 
 
-def _lenient_spec(lines: list[str]) -> pathspec.PathSpec:
-    """A .gitignore's patterns; a line pathspec rejects is skipped, as git skips it."""
+@dataclass(frozen=True)
+class _GitIgnore:
+    """One .gitignore file. ``verdict`` tells "ignored", "re-included by a ``!`` pattern" and
+    "no pattern here matches" apart: only in the last case does the parent folder's file decide."""
+
+    ignore: pathspec.PathSpec
+    touched: pathspec.PathSpec  # the same patterns without their "!": does any of them match?
+
+    @classmethod
+    def from_lines(cls, lines: list[str]) -> "_GitIgnore":
+        good = [line for line in lines if _valid_pattern(line)]
+        unsigned = [line[1:] if line.startswith("!") else line for line in good]
+        return cls(pathspec.GitIgnoreSpec.from_lines(good), pathspec.GitIgnoreSpec.from_lines(unsigned))
+
+    def verdict(self, relative: str) -> bool | None:
+        if not self.touched.match_file(relative):
+            return None
+        return self.ignore.match_file(relative)
+
+
+def _valid_pattern(line: str) -> bool:
+    """pathspec rejects a few malformed patterns; git skips them, and so does alint."""
     try:
-        return pathspec.GitIgnoreSpec.from_lines(lines)
+        pathspec.GitIgnoreSpec.from_lines([line])
     except (ValueError, TypeError):
-        good = []
-        for line in lines:
-            try:
-                pathspec.GitIgnoreSpec.from_lines([line])
-            except (ValueError, TypeError):
-                continue
-            good.append(line)
-        return pathspec.GitIgnoreSpec.from_lines(good)
+        return False
+    return True
 
 
 def _never_walked(folder: Path) -> bool:

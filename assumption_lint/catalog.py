@@ -8,11 +8,12 @@ that carry a timeout, and the exceptions they raise. Code reads it; it never har
 from __future__ import annotations
 
 import fnmatch
+import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Mapping, Protocol
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -140,6 +141,8 @@ class ApiEntry:
     source: str
     # Every timeout the call takes, one per phase (``timeout`` is the first of them).
     timeouts: tuple[TimeoutSpec, ...] = ()
+    # How a call that waits on something local is bounded (AL303-AL305).
+    wait: "WaitSpec | None" = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,8 @@ class ClientEntry:
     # The object is this client only when this argument is an object of one of these types
     # (a gRPC stub built on a channel alint knows): (keyword, position, types).
     requires: tuple[str, int | None, tuple[str, ...]] | None = None
+    # Types of the elements when the result is unpacked (asyncio.open_connection's reader, writer).
+    unpacks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -197,7 +202,15 @@ class Catalog:
     # calls, response objects, entry points (rules/exceptions.toml, responses.toml,
     # entry_points.toml). Defined at the end of this module.
     network: "NetworkKnowledge" = field(default_factory=lambda: NetworkKnowledge())
+    # Programs, deadlines and worker entry points for AL303-AL305 (subprocess.toml, concurrency.toml).
+    waits: "WaitKnowledge" = field(default_factory=lambda: WaitKnowledge())
+    # Timeout defaults that changed across a library's releases (versions.toml).
+    default_changes: list["DefaultChange"] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+
+    def for_versions(self, versions: Mapping[str, "DeclaredVersion"]) -> "Catalog":
+        """This catalog specialised for a project's declared package versions (see specialise())."""
+        return specialise(self, versions)
 
     def api(self, qualified_name: str) -> ApiEntry | None:
         return self.apis.get(qualified_name)
@@ -217,8 +230,7 @@ class Catalog:
     def module_roots(self) -> set[str]:
         """Top-level module names the catalog knows: the cheap pre-check looks for them."""
         names = list(self.apis) + list(self.clients) + list(self.network.call_names())
-        # A pattern's root (`*_pb2_grpc`) names no module: the file imports grpc anyway.
-        return {name.split(".", 1)[0] for name in names if "*" not in name.split(".", 1)[0]}
+        return {name.split(".", 1)[0] for name in names}
 
     def libraries(self) -> list[str]:
         return sorted({api.library for api in self.apis.values()})
@@ -364,9 +376,9 @@ def _parse_timeout(table: Any, where: str) -> TimeoutSpec:
     )
 
 
-_API_KEYS = {"names", "library", "kind", "label", "timeout", "raises"}
+_API_KEYS = {"names", "library", "kind", "label", "timeout", "raises", "wait"}
 _CLIENT_KEYS = {"constructors", "type", "library", "timeout-keyword", "timeout-position",
-                "timeout-hooks", "mount-method", "timeout", "timeout-setters", "requires"}
+                "timeout-hooks", "mount-method", "timeout", "timeout-setters", "requires", "unpacks"}
 
 
 def _parse_timeouts(table: Mapping[str, Any], where: str) -> tuple[TimeoutSpec, ...]:
@@ -390,6 +402,8 @@ def _parse_requires(table: Mapping[str, Any], where: str) -> tuple[str, int | No
 # AL2xx network knowledge (exceptions.toml, responses.toml, entry_points.toml).
 _NETWORK_FILE_KEYS = {"exception", "network", "response", "entry-point", "spawner", "error-handler"}
 _FILE_KEYS = {"api", "client", "rule", "meta", "retry-policy", "sleep"} | _NETWORK_FILE_KEYS
+# AL303-AL305: programs, deadlines, worker entry points (subprocess.toml, concurrency.toml).
+_FILE_KEYS |= {"command", "deadline", "worker-entry", "default-change"}
 _RETRY_KEYS = {"names", "library", "form", "bound-keywords", "unbounded-values", "retries-libraries", "fix"}
 _RETRY_FORMS = ("decorator", "iterator", "object")
 _SLEEP_KEYS = {"names"}
@@ -411,6 +425,7 @@ def _parse_domain(data: Mapping[str, Any], source: str, catalog: Catalog) -> Non
             raises=_str_list(table, "raises", where, default=[]),
             source=source,
             timeouts=_parse_timeouts(table, where),
+            wait=_parse_wait(table["wait"], where) if "wait" in table else None,
         )
         for name in names:
             # A later file (a user's extend-catalog) may override a shipped entry on purpose.
@@ -428,6 +443,7 @@ def _parse_domain(data: Mapping[str, Any], source: str, catalog: Catalog) -> Non
             timeout_position=_expect(table, "timeout-position", int, where, default=None),
             timeout_hooks=_str_list(table, "timeout-hooks", where, default=[]),
             mount_method=_expect(table, "mount-method", str, where, default=None),
+            unpacks=_str_list(table, "unpacks", where, default=[]),
             source=source,
             timeout=_parse_timeouts(table, where)[0] if "timeout" in table else None,
             timeout_setters=_str_list(table, "timeout-setters", where, default=[]),
@@ -436,6 +452,8 @@ def _parse_domain(data: Mapping[str, Any], source: str, catalog: Catalog) -> Non
         for name in client.constructors:
             catalog.clients[name] = client
     _parse_retries(data, source, catalog)
+    _parse_waits(data, source, catalog)
+    _parse_default_changes(data, source, catalog)
     _parse_network(data, source, catalog)
 
 
@@ -507,6 +525,7 @@ def _load_shipped() -> Catalog:
     if not catalog.rules:
         raise CatalogError("rules/rules.toml defines no rules")
     _check_yields(catalog)
+    _check_default_changes(catalog)
     return catalog
 
 
@@ -530,7 +549,8 @@ def extended_catalog(extra_files: Iterable[Path]) -> Catalog:
     base = shipped_catalog()
     catalog = Catalog(rules=dict(base.rules), apis=dict(base.apis), clients=dict(base.clients),
                       retry_policies=dict(base.retry_policies), sleeps=set(base.sleeps),
-                      network=base.network.copy(), files=list(base.files))
+                      network=base.network.copy(), waits=base.waits.copy(),
+                      default_changes=list(base.default_changes), files=list(base.files))
     for path in extra_files:
         try:
             text = Path(path).read_text(encoding="utf-8")
@@ -809,3 +829,264 @@ def _tables(data: Mapping[str, Any], key: str, source: str) -> Iterable[Mapping[
             raise CatalogError(f"{source}: {key}[{index}]: must be a table")
         yield table
 
+# ----------------------------------------------------------------------------- waits (AL303-AL305)
+# Kinds of API entries that wait on something local to the program (a child process, a
+# queue, a lock, a peer task) rather than being a network call themselves.
+WAIT_KINDS = ("subprocess", "async-wait", "blocking-wait")
+COMMAND_ROLES = ("network", "shell", "interpreter", "wrapper", "bounded")
+
+
+@dataclass(frozen=True)
+class WaitSpec:
+    """How a call that waits (on a child process, a queue, a lock, a task, a peer) is bounded:
+    its own timeout argument, a bound set on the object it is called on, or nothing at all."""
+
+    # None: the call takes no timeout at all (asyncio.Queue.get); only a deadline around it helps.
+    keyword: str | None
+    position: int | None
+    # Source spellings that still mean "wait forever" when passed (None; Lock.acquire's -1).
+    unbounded_values: tuple[str, ...]
+    # An argument that makes the call return at once instead of waiting (Queue.get(block=False)).
+    nonblocking_keyword: str | None
+    nonblocking_position: int | None
+    # Keywords of the object's constructor that bound this call (ws_connect(receive_timeout=)).
+    client_keywords: tuple[str, ...]
+    # What happens when the timeout expires: the message names what the caller must check.
+    on_timeout: str
+    fix: str
+
+
+@dataclass(frozen=True)
+class CommandEntry:
+    """Programs a subprocess call may run, and what that means for how long it can wait."""
+
+    programs: tuple[str, ...]
+    # network: waits on another machine; shell: runs the text after `option` as a command
+    # line; interpreter: runs the module after `option` (python -m pip); wrapper: runs the
+    # next word as the program (env, sudo); bounded: kills the program it runs (timeout).
+    role: str
+    # A network program counts only with one of these subcommands (git clone, docker pull).
+    subcommands: tuple[str, ...]
+    option: str | None
+    label: str
+    source: str
+
+
+@dataclass(frozen=True)
+class DeadlineEntry:
+    """A call that bounds the awaits it wraps: as ``async with`` (asyncio.timeout) or as a call
+    whose arguments are awaited under it (asyncio.wait_for). Unbounded when its delay is missing
+    or None."""
+
+    names: tuple[str, ...]
+    library: str
+    keyword: str
+    position: int | None
+    source: str
+
+
+@dataclass(frozen=True)
+class WorkerEntry:
+    """A call that runs a function on another thread or process (Thread(target=...),
+    executor.submit(fn)); ``run_method`` is the method a subclass overrides to the same end."""
+
+    names: tuple[str, ...]
+    library: str
+    keyword: str | None
+    position: int | None
+    run_method: str | None
+    source: str
+
+
+@dataclass
+class WaitKnowledge:
+    commands: dict[str, CommandEntry] = field(default_factory=dict)
+    deadlines: dict[str, DeadlineEntry] = field(default_factory=dict)
+    workers: dict[str, WorkerEntry] = field(default_factory=dict)
+
+    def copy(self) -> "WaitKnowledge":
+        return WaitKnowledge(dict(self.commands), dict(self.deadlines), dict(self.workers))
+
+
+_WAIT_KEYS = {"keyword", "position", "unbounded-values", "nonblocking", "client-keywords",
+              "on-timeout", "fix"}
+_COMMAND_KEYS = {"programs", "role", "subcommands", "option", "label"}
+_DEADLINE_KEYS = {"names", "library", "keyword", "position"}
+_WORKER_KEYS = {"names", "library", "keyword", "position", "run-method"}
+
+
+def _parse_wait(table: Any, where: str) -> WaitSpec:
+    where = f"{where}.wait"
+    if not isinstance(table, dict):
+        raise CatalogError(f"{where}: must be a table")
+    _check_keys(table, _WAIT_KEYS, where)
+    nonblocking = _expect(table, "nonblocking", dict, where, default={})
+    _check_keys(nonblocking, {"keyword", "position"}, f"{where}.nonblocking")
+    keyword = _expect(table, "keyword", str, where, default=None)
+    position = _expect(table, "position", int, where, default=None)
+    if keyword is None and position is not None:
+        raise CatalogError(f"{where}: key 'position' needs a 'keyword'")
+    return WaitSpec(
+        keyword=keyword,
+        position=position,
+        unbounded_values=_str_list(table, "unbounded-values", where, default=["None"]),
+        nonblocking_keyword=_expect(nonblocking, "keyword", str, f"{where}.nonblocking", default=None),
+        nonblocking_position=_expect(nonblocking, "position", int, f"{where}.nonblocking", default=None),
+        client_keywords=_str_list(table, "client-keywords", where, default=[]),
+        on_timeout=_expect(table, "on-timeout", str, where, default=""),
+        fix=_expect(table, "fix", str, where),
+    )
+
+
+def _wait_tables(data: Mapping[str, Any], key: str, source: str, allowed: set[str]) -> Iterable[tuple[str, Mapping[str, Any]]]:
+    for index, table in enumerate(_expect(data, key, list, source, default=[])):
+        where = f"{source}: {key}[{index}]"
+        if not isinstance(table, dict):
+            raise CatalogError(f"{where}: must be a table")
+        _check_keys(table, allowed, where)
+        yield where, table
+
+
+def _parse_waits(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    """``[[command]]``, ``[[deadline]]`` and ``[[worker-entry]]`` tables (subprocess.toml,
+    concurrency.toml)."""
+    waits = catalog.waits
+    for where, table in _wait_tables(data, "command", source, _COMMAND_KEYS):
+        role = _expect(table, "role", str, where, choices=COMMAND_ROLES)
+        option = _expect(table, "option", str, where, default=None)
+        if role in ("shell", "interpreter") and option is None:
+            raise CatalogError(f"{where}: role '{role}' needs key 'option' (e.g. \"-c\")")
+        command = CommandEntry(_str_list(table, "programs", where), role,
+                               _str_list(table, "subcommands", where, default=[]), option,
+                               _expect(table, "label", str, where, default=""), source)
+        for program in command.programs:
+            waits.commands[program] = command
+    for where, table in _wait_tables(data, "deadline", source, _DEADLINE_KEYS):
+        deadline = DeadlineEntry(_str_list(table, "names", where), _expect(table, "library", str, where),
+                                 _expect(table, "keyword", str, where),
+                                 _expect(table, "position", int, where, default=None), source)
+        for name in deadline.names:
+            waits.deadlines[name] = deadline
+    for where, table in _wait_tables(data, "worker-entry", source, _WORKER_KEYS):
+        keyword = _expect(table, "keyword", str, where, default=None)
+        position = _expect(table, "position", int, where, default=None)
+        run_method = _expect(table, "run-method", str, where, default=None)
+        if keyword is None and position is None and run_method is None:
+            raise CatalogError(f"{where}: needs 'keyword', 'position' or 'run-method'")
+        worker = WorkerEntry(_str_list(table, "names", where), _expect(table, "library", str, where),
+                             keyword, position, run_method, source)
+        for name in worker.names:
+            waits.workers[name] = worker
+
+
+# ----------------------------------------------------------------------------- version ranges
+@dataclass(frozen=True)
+class DefaultChange:
+    """``[[default-change]]``: releases of ``package`` below ``below`` had another default for
+    the ``keyword`` timeout of ``apis`` than the current release their entries describe
+    (redis-py before 8.0: no socket timeout). Applied by ``Catalog.for_versions``."""
+
+    package: str
+    below: tuple[int, ...]
+    apis: tuple[str, ...]
+    keyword: str
+    default: str
+    default_text: str
+    fix: str
+    source: str
+
+
+_DEFAULT_CHANGE_KEYS = {"package", "below", "apis", "keyword", "default", "default-text", "fix"}
+
+
+def normalize_package(name: str) -> str:
+    """A distribution name as PEP 503 compares them: ``Redis_Py`` -> ``redis-py``."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def parse_release(text: str) -> tuple[int, ...] | None:
+    """The numeric release of a version string: ``"8.0.0rc1"`` -> (8, 0, 0); None if none."""
+    match = re.match(r"\s*v?(\d+(?:\.\d+)*)", text)
+    return tuple(int(part) for part in match.group(1).split(".")) if match else None
+
+
+def _parse_default_changes(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    for where, table in _wait_tables(data, "default-change", source, _DEFAULT_CHANGE_KEYS):
+        below = parse_release(_expect(table, "below", str, where))
+        if below is None:
+            raise CatalogError(f"{where}: key 'below' must be a release like \"8.0\"")
+        catalog.default_changes.append(DefaultChange(
+            package=normalize_package(_expect(table, "package", str, where)),
+            below=below,
+            apis=_str_list(table, "apis", where),
+            keyword=_expect(table, "keyword", str, where),
+            default=_expect(table, "default", str, where, choices=DEFAULTS),
+            default_text=_expect(table, "default-text", str, where),
+            fix=_expect(table, "fix", str, where, default=""),
+            source=source,
+        ))
+
+
+def _check_default_changes(catalog: Catalog) -> None:
+    """Every default change must name a catalogued API and one of its timeout keywords."""
+    for change in catalog.default_changes:
+        for name in change.apis:
+            entry = catalog.apis.get(name)
+            if entry is None:
+                raise CatalogError(f"{change.source}: default-change for {change.package}: key 'apis' names "
+                                   f"unknown API {name!r}")
+            if not any(spec.keyword == change.keyword for spec in _specs(entry)):
+                raise CatalogError(f"{change.source}: default-change for {change.package}: {name} has no "
+                                   f"timeout keyword {change.keyword!r}")
+
+
+def _specs(entry: ApiEntry) -> tuple[TimeoutSpec, ...]:
+    return entry.timeouts or ((entry.timeout,) if entry.timeout is not None else ())
+
+
+class DeclaredVersion(Protocol):
+    """What the analyzed project declares about one package (see ``versions.py``)."""
+
+    origin: str
+
+    def all_below(self, release: tuple[int, ...]) -> bool: ...
+
+
+def specialise(catalog: Catalog, versions: Mapping[str, DeclaredVersion]) -> Catalog:
+    """``catalog`` as it applies to a project that declares ``versions``: a timeout default
+    that changed applies with its old value when every release the project allows is older
+    than the change. Packages the project does not declare keep the current default."""
+    changes = []
+    for change in catalog.default_changes:
+        declared = versions.get(change.package)
+        if declared is not None and declared.all_below(change.below):
+            changes.append((change, declared))
+    if not changes:
+        return catalog
+    apis = dict(catalog.apis)
+    # Names that share one entry share its replacement; a second change of the same entry
+    # (another timeout keyword) applies on top of the first.
+    memo: dict[tuple[int, int], tuple[ApiEntry, ApiEntry]] = {}
+    for change, declared in changes:
+        for name in change.apis:
+            entry = apis.get(name)
+            if entry is None:
+                continue
+            key = (id(entry), id(change))
+            if key not in memo:
+                memo[key] = (entry, _changed(entry, change, declared))
+            apis[name] = memo[key][1]
+    return replace(catalog, apis=apis)
+
+
+def _changed(entry: ApiEntry, change: DefaultChange, declared: DeclaredVersion) -> ApiEntry:
+    def old(spec: TimeoutSpec) -> TimeoutSpec:
+        if spec.keyword != change.keyword:
+            return spec
+        return replace(spec, default=change.default, default_text=f"{change.default_text} ({declared.origin})",
+                       fix=change.fix or spec.fix)
+    timeouts = tuple(old(spec) for spec in entry.timeouts)
+    timeout = old(entry.timeout) if entry.timeout is not None else None
+    if timeouts and entry.timeout is not None and entry.timeout.keyword == timeouts[0].keyword:
+        timeout = timeouts[0]
+    return replace(entry, timeout=timeout, timeouts=timeouts)

@@ -45,6 +45,9 @@ class Settings:
     severities: Mapping[str, str] = field(default_factory=dict)
     target_version: tuple[int, int] = (3, 10)
     max_file_bytes: int = MAX_FILE_BYTES
+    # Package versions the analyzed project declares (versions.py), by normalized name. The
+    # catalog above is already specialised for them (Catalog.for_versions).
+    package_versions: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -511,10 +514,12 @@ _LEAVE: dict[type, Callable[[_Walker, Any], None]] = {
 
 # --------------------------------------------------------------------------- findings
 def _rule_finding(settings: Settings, path: str, rule: str, message: str, line: int, column: int,
-                  end_line: int, end_column: int, related: tuple[Related, ...] = ()) -> Finding:
+                  end_line: int, end_column: int, related: tuple[Related, ...] = (),
+                  severity: str | None = None) -> Finding:
+    """``severity`` is the check's choice for this finding; the user's configuration wins over it."""
     meta = settings.catalog.rules[rule]
     return Finding(path=path, rule=rule, name=meta.slug,
-                   severity=settings.severities.get(rule, meta.severity), confidence=meta.confidence,
+                   severity=settings.severities.get(rule, severity or meta.severity), confidence=meta.confidence,
                    message=message, line=line, column=column, end_line=end_line, end_column=end_column,
                    related=related)
 
@@ -547,7 +552,7 @@ def _positioned(state: FileState, lines: list[str]) -> list[Finding]:
         occurrences[key] = occurrence + 1
         finding = _rule_finding(state.settings, state.path, raw.rule, meta.render(**raw.fields),
                                 span.start.line, span.start.column + 1, span.end.line, span.end.column + 1,
-                                related)
+                                related, severity=raw.severity)
         findings.append(_with_fingerprint(finding, _fingerprint(raw.rule, state.path, text, raw.function, occurrence)))
     return findings
 

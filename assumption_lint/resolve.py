@@ -9,7 +9,7 @@ Anything it cannot resolve stays unresolved, and checks stay silent on it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Sequence, Union
 
 import libcst as cst
 
@@ -256,6 +256,9 @@ class Resolver:
 
     def binding_for_value(self, value: cst.BaseExpression) -> Binding:
         """What a name assigned ``value`` is bound to: an object, an alias, or unknown."""
+        if isinstance(value, cst.Await) and isinstance(value.expression, cst.Call):
+            # `ws = await websockets.connect(url)`: a catalogued factory that is a coroutine.
+            value = value.expression
         if isinstance(value, cst.Call):
             return self.instance_from_call(value)
         if isinstance(value, (cst.Name, cst.Attribute)):
@@ -280,10 +283,25 @@ class Resolver:
                 else:
                     cls.attributes[attr] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self.bind_target(element.value, None)
+            parts = self._unpacked(value, target.elements)
+            for element, part in zip(target.elements, parts):
+                self.bind_target(element.value, part)
         elif isinstance(target, cst.StarredElement):
             self.bind_target(target.value, None)
+
+    def _unpacked(self, value: Binding, elements: Sequence[cst.BaseElement]) -> list[Binding]:
+        """``reader, writer = await asyncio.open_connection(...)``: one object per element when
+        the catalog says what the call's result unpacks to; unknown otherwise."""
+        unknown: list[Binding] = [None] * len(elements)
+        if not isinstance(value, Instance) or len(value.client.unpacks) != len(elements):
+            return unknown
+        if any(isinstance(element, cst.StarredElement) for element in elements):
+            return unknown
+        parts: list[Binding] = []
+        for type_name in value.client.unpacks:
+            client = self.catalog.client(type_name)
+            parts.append(Instance(client, value.call) if client is not None else None)
+        return parts
 
     def set_self_name(self, name: str | None) -> None:
         """Record the first parameter's name of a method being entered."""

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from .base import Check
 from .missing_timeout import MissingTimeout
+from .subprocess_timeout import SubprocessWithoutTimeout
+from .async_wait_timeout import AsyncWaitWithoutTimeout
+from .blocking_wait_timeout import BlockingWaitWithoutTimeout
 from .gather_loses_results import GatherLosesResults
 from .graphql_errors_unchecked import GraphqlErrorsUnchecked
 from .retry_without_bound import RetryWithoutBound
@@ -13,6 +16,9 @@ from .unhandled_network_error import UnhandledNetworkError
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     MissingTimeout,
+    SubprocessWithoutTimeout,
+    AsyncWaitWithoutTimeout,
+    BlockingWaitWithoutTimeout,
     RetryWithoutBound,
     GatherLosesResults,
     GraphqlErrorsUnchecked,

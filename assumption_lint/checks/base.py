@@ -25,6 +25,9 @@ class RawFinding:
     # Other nodes this finding speaks for (AL205's retrying except clauses): a rule that
     # yields to this one stays quiet on them too.
     covers: tuple[cst.CSTNode, ...] = ()
+    # This finding's severity when it differs from the rule's default (AL303: a local
+    # command is a note); a severity set in the user's configuration still wins.
+    severity: str | None = None
 
 
 class Check:
@@ -54,7 +57,7 @@ class Check:
     def report(self, rule: str, node: cst.CSTNode,
                related: Sequence[tuple[cst.CSTNode, str]] = (), *,
                statement: cst.CSTNode | None = None, function: str | None = None,
-               covers: Sequence[cst.CSTNode] = (), **fields: Any) -> None:
+               covers: Sequence[cst.CSTNode] = (), severity: str | None = None, **fields: Any) -> None:
         """Record a finding at ``node``. A check that reports after the traversal has moved
         on (e.g. from ``leave_Module``) passes the ``statement`` that holds the node (for
         suppression comments) and the ``function`` qualname (for fingerprints).
@@ -68,4 +71,11 @@ class Check:
         if statement is None:
             statement = self.ctx.statement
         self.state.raw.append(RawFinding(rule, node, fields, type(self).__name__,
-                                         statement, function, tuple(related), tuple(covers)))
+                                         statement, function, tuple(related), tuple(covers),
+                                         severity=_checked_severity(severity)))
+
+
+def _checked_severity(severity: str | None) -> str | None:
+    if severity is not None and severity not in ("error", "warning", "note"):
+        raise ValueError(f"unknown severity {severity!r}")
+    return severity

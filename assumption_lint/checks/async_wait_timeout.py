@@ -1,0 +1,149 @@
+"""AL304 async-wait-without-timeout.
+
+An ``await`` of a call that can wait forever (``asyncio.open_connection``, a stream read,
+``Queue.get``, ``Event.wait``, a websocket receive: ``[api]`` entries of kind "async-wait")
+with nothing bounding it. Bounded means: the call's own timeout argument or its
+connection's (aiohttp ``receive_timeout``), an enclosing ``async with asyncio.timeout(...)``
+or another ``[[deadline]]`` in the same function, or a function of this module that is itself
+only run under a deadline (``await asyncio.wait_for(fetch(url), 10)`` bounds the awaits in
+``fetch`` and in what ``fetch`` calls). The last needs the whole module, so findings are
+reported when the traversal leaves it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from ..catalog import DeadlineEntry
+from .base import Check
+from .wait_support import HIDDEN, argument, callee_name, is_none, waits_unbounded
+
+
+@dataclass
+class _Candidate:
+    node: cst.Call
+    statement: cst.CSTNode | None
+    function: str
+    function_name: str | None
+    fields: dict[str, str]
+
+
+@dataclass
+class _Scope:
+    """A region where awaits are bounded: a deadline ``with`` body or a deadline call's arguments."""
+
+    node: cst.CSTNode
+    depth: int  # how many functions enclose it: a nested def is not covered
+
+
+@dataclass
+class _State:
+    candidates: list[_Candidate] = field(default_factory=list)
+    # function name -> names of same-module functions it calls
+    callees: dict[str, set[str]] = field(default_factory=dict)
+    # functions called inside a bounded region
+    bounded: set[str] = field(default_factory=set)
+
+
+class AsyncWaitWithoutTimeout(Check):
+    rules = ("AL304",)
+
+    def __init__(self, state: object) -> None:
+        super().__init__(state)  # type: ignore[arg-type]
+        self._scopes: list[_Scope] = []
+        self._found = _State()
+
+    # ------------------------------------------------------------------ deadlines
+    def _deadline(self, node: cst.BaseExpression) -> DeadlineEntry | None:
+        """The deadline entry when ``node`` is a call to one with a bound (not None) delay."""
+        if not isinstance(node, cst.Call):
+            return None
+        resolved = self.resolver.resolve(node.func)
+        entry = self.catalog.waits.deadlines.get(resolved.name) if resolved else None
+        if entry is None:
+            return None
+        delay = argument(node, entry.keyword, entry.position)
+        if delay is HIDDEN:
+            return entry
+        if delay is None or is_none(delay):  # type: ignore[arg-type]
+            return None
+        return entry
+
+    def _depth(self) -> int:
+        return len(self.ctx.functions)
+
+    def _bounded_here(self) -> bool:
+        depth = self._depth()
+        return any(scope.depth == depth for scope in self._scopes)
+
+    def visit_With(self, node: cst.With) -> None:
+        if any(self._deadline(item.item) for item in node.items):
+            self._scopes.append(_Scope(node, self._depth()))
+
+    def leave_With(self, original_node: cst.With) -> None:
+        if self._scopes and self._scopes[-1].node is original_node:
+            self._scopes.pop()
+
+    # ------------------------------------------------------------------ calls
+    def visit_Call(self, node: cst.Call) -> None:
+        name = callee_name(node.func)
+        if name is not None:
+            frame = self.ctx.function
+            if frame is not None:
+                self._found.callees.setdefault(frame.node.name.value, set()).add(name)
+            if self._bounded_here():
+                self._found.bounded.add(name)
+        if self._deadline(node) is not None:
+            # Calls in its arguments (`wait_for(fetch(url), 10)`) run under the deadline.
+            self._scopes.append(_Scope(node, self._depth()))
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        if self._scopes and self._scopes[-1].node is original_node:
+            self._scopes.pop()
+
+    def visit_Await(self, node: cst.Await) -> None:
+        call = node.expression
+        if not isinstance(call, cst.Call):
+            return
+        resolved = self.resolver.resolve(call.func)
+        if resolved is None:
+            return
+        api = self.catalog.api(resolved.name)
+        if api is None or api.kind != "async-wait" or api.wait is None:
+            return
+        if not waits_unbounded(call, api.wait, resolved.instance) or self._bounded_here():
+            return
+        frame = self.ctx.function
+        if api.wait.keyword is None:
+            why = "it takes no timeout and no deadline encloses this await"
+        elif api.wait.client_keywords:
+            why = "no timeout is passed, none is set on the connection, and no deadline encloses this await"
+        else:
+            why = "no timeout is passed and no deadline encloses this await"
+        self._found.candidates.append(_Candidate(
+            call, self.ctx.statement, frame.qualname if frame else "<module>",
+            frame.node.name.value if frame else None,
+            {"api": resolved.name, "why": why, "fix": api.wait.fix}))
+
+    # ------------------------------------------------------------------ report
+    def leave_Module(self, original_node: cst.Module) -> None:
+        bounded = _closure(self._found.bounded, self._found.callees)
+        for candidate in self._found.candidates:
+            if candidate.function_name is not None and candidate.function_name in bounded:
+                continue
+            self.report("AL304", candidate.node, statement=candidate.statement, function=candidate.function,
+                        **candidate.fields)
+
+
+def _closure(start: set[str], callees: dict[str, set[str]]) -> set[str]:
+    """Functions run under a deadline, and everything they call in this module."""
+    seen = set(start)
+    pending = list(start)
+    while pending:
+        for callee in callees.get(pending.pop(), ()):
+            if callee not in seen:
+                seen.add(callee)
+                pending.append(callee)
+    return seen

@@ -1,0 +1,117 @@
+"""AL305 blocking-wait-without-timeout.
+
+``queue.Queue.get()``, ``Event.wait()``, ``Lock.acquire()``, ``Thread.join()``,
+``Future.result()``, ``AsyncResult.get()`` without a timeout (``[api]`` entries of kind
+"blocking-wait"), where a stuck wait hurts: in a function that also makes a network call
+(any other catalogued API), or in one that runs as a thread or worker (a function passed to
+a ``[[worker-entry]]`` call such as ``Thread(target=...)`` or ``executor.submit(...)``, or
+the ``run`` method of a ``Thread`` subclass). ``with lock:`` is not flagged. The target may
+be defined before it is started, so findings are reported when the traversal leaves the module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from ..catalog import WorkerEntry
+from .base import Check
+from .wait_support import HIDDEN, NOT_NETWORK_KINDS, argument, callee_name, waits_unbounded
+
+
+@dataclass
+class _Candidate:
+    node: cst.Call
+    statement: cst.CSTNode | None
+    function: cst.FunctionDef
+    qualname: str
+    class_name: str | None
+    api: str
+    fix: str
+
+
+@dataclass
+class _Found:
+    candidates: list[_Candidate] = field(default_factory=list)
+    # id(FunctionDef) -> the first network call made directly in it
+    network: dict[int, str] = field(default_factory=dict)
+    # function name -> the worker entry it is passed to (threading.Thread, Executor.submit)
+    targets: dict[str, str] = field(default_factory=dict)
+    # class name -> (method run on the worker, worker entry) for Thread/Process subclasses
+    run_methods: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+class BlockingWaitWithoutTimeout(Check):
+    rules = ("AL305",)
+
+    def __init__(self, state: object) -> None:
+        super().__init__(state)  # type: ignore[arg-type]
+        self._found = _Found()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        for base in node.bases:
+            resolved = self.resolver.resolve(base.value)
+            entry = self.catalog.waits.workers.get(resolved.name) if resolved else None
+            if entry is not None and entry.run_method:
+                self._found.run_methods[node.name.value] = (entry.run_method, resolved.name)  # type: ignore[union-attr]
+
+    def visit_Call(self, node: cst.Call) -> None:
+        resolved = self.resolver.resolve(node.func)
+        if resolved is None:
+            return
+        worker = self.catalog.waits.workers.get(resolved.name)
+        if worker is not None:
+            self._record_target(node, worker, resolved.name)
+        api = self.catalog.api(resolved.name)
+        if api is None:
+            return
+        frame = self.ctx.function
+        if frame is None:
+            return
+        if api.kind not in NOT_NETWORK_KINDS:
+            self._found.network.setdefault(id(frame.node), resolved.name)
+            return
+        if api.kind != "blocking-wait" or api.wait is None:
+            return
+        if waits_unbounded(node, api.wait, resolved.instance):
+            self._found.candidates.append(_Candidate(node, self.ctx.statement, frame.node, frame.qualname,
+                                                     frame.class_name, resolved.name, api.wait.fix))
+
+    def _record_target(self, call: cst.Call, worker: WorkerEntry, name: str) -> None:
+        if worker.keyword is None and worker.position is None:
+            return
+        target = argument(call, worker.keyword, worker.position)
+        if target is None or target is HIDDEN:
+            return
+        assert isinstance(target, cst.BaseExpression)
+        if isinstance(target, cst.Call):
+            # functools.partial(work, arg): the function is the first argument.
+            resolved = self.resolver.resolve(target.func)
+            if resolved is None or resolved.name != "functools.partial" or not target.args:
+                return
+            target = target.args[0].value
+        function = callee_name(target)
+        if function is not None:
+            self._found.targets.setdefault(function, name)
+
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for candidate in self._found.candidates:
+            where = self._why(candidate)
+            if where is None:
+                continue
+            self.report("AL305", candidate.node, statement=candidate.statement, function=candidate.qualname,
+                        api=candidate.api, where=where, fix=candidate.fix)
+
+    def _why(self, candidate: _Candidate) -> str | None:
+        name = candidate.function.name.value
+        network = self._found.network.get(id(candidate.function))
+        if network is not None:
+            return f"{name}() also makes network calls ({network})"
+        entry = self._found.targets.get(name)
+        if entry is not None:
+            return f"{name}() runs as a worker ({entry})"
+        run = self._found.run_methods.get(candidate.class_name or "")
+        if run is not None and run[0] == name:
+            return f"{candidate.class_name}.{name}() runs as a worker ({run[1]} subclass)"
+        return None

@@ -1,0 +1,234 @@
+"""AL303 subprocess-without-timeout.
+
+``subprocess.run(...)`` and friends, and ``Popen.communicate()/wait()``, wait for the child
+as long as it runs. The finding's severity follows what the child can wait on: a network
+program (a ``[[command]]`` with role "network" in ``rules/subprocess.toml``), a program or
+command text alint cannot read, or ``shell=True`` make it a warning; a local program named
+by a literal is a note.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import dataclass
+from typing import Callable
+
+import libcst as cst
+
+from ..catalog import CommandEntry
+from .base import Check
+from .wait_support import HIDDEN, argument, literal_string, source_text, waits_unbounded
+
+_SHELL_OPERATORS = frozenset(";&|()<>")
+# Methods that end the child: a later wait for it returns promptly.
+_KILLERS = frozenset({"kill", "terminate"})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a command runs, as far as literals tell."""
+
+    subject: str  # "`git clone`", "the command"
+    why: str
+    outside: bool  # can wait on something outside this machine's local resources
+    bounded: bool = False  # the command line bounds itself (coreutils `timeout`)
+
+
+class SubprocessWithoutTimeout(Check):
+    rules = ("AL303",)
+
+    def __init__(self, state: object) -> None:
+        super().__init__(state)  # type: ignore[arg-type]
+        # Literal command lists bound to names (`cmd = ["git", "pull"]`), innermost scope last.
+        self._literals: list[dict[str, cst.BaseExpression]] = [{}]
+        # Popen objects already killed in this function (`proc.kill()`): waiting for them
+        # afterwards is the documented clean-up after TimeoutExpired, and returns promptly.
+        self._killed: list[set[str]] = [set()]
+
+    # ------------------------------------------------------------------ literals
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._literals.append({})
+        self._killed.append(set())
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._literals.pop()
+        self._killed.pop()
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                name = target.target.value
+                if isinstance(node.value, (cst.List, cst.Tuple, cst.SimpleString, cst.ConcatenatedString)):
+                    self._literals[-1][name] = node.value
+                else:
+                    # Shadowed by something alint does not read: the name is no longer a literal.
+                    self._literals[-1][name] = cst.Name("None")
+
+    def _literal(self, name: str) -> cst.BaseExpression | None:
+        for scope in reversed(self._literals):
+            if name in scope:
+                value = scope[name]
+                return None if isinstance(value, cst.Name) else value
+        return None
+
+    # ------------------------------------------------------------------ calls
+    def visit_Call(self, node: cst.Call) -> None:
+        resolved = self.resolver.resolve(node.func)
+        if resolved is None:
+            return
+        if resolved.instance is not None and isinstance(node.func, cst.Attribute):
+            owner = source_text(node.func.value)
+            if node.func.attr.value in _KILLERS:
+                self._killed[-1].add(owner)
+                return
+            if owner in self._killed[-1]:
+                return
+        api = self.catalog.api(resolved.name)
+        if api is None or api.kind != "subprocess" or api.wait is None:
+            return
+        if not waits_unbounded(node, api.wait, None):
+            return
+        # Popen methods: the command is in the constructor call the object came from.
+        command_call = resolved.instance.call if resolved.instance is not None else node
+        verdict = self._verdict(command_call)
+        if verdict.bounded:
+            return
+        self.report("AL303", node, severity="warning" if verdict.outside else "note",
+                    api=resolved.name, subject=verdict.subject, why=verdict.why, fix=api.wait.fix)
+
+    def _verdict(self, call: cst.Call) -> Verdict:
+        shell = argument(call, "shell", None)
+        is_shell = isinstance(shell, cst.Name) and shell.value == "True"
+        command = argument(call, "args", 0)
+        if command is None or command is HIDDEN:
+            return Verdict("the command", "alint cannot see which program it runs", True)
+        assert isinstance(command, cst.BaseExpression)
+        if isinstance(command, cst.Name):
+            command = self._literal(command.value) or command
+        words = _words(command, is_shell, self._program_name)
+        if words is None:
+            what = "command line" if is_shell or isinstance(command, (cst.FormattedString, cst.BinaryOperation)) else "command"
+            return Verdict("the command", f"the {what} comes from a variable", True)
+        if is_shell:
+            return _shell_verdict(words, self.catalog.waits.commands, "shell=True runs a whole command line")
+        return _program_verdict(words, self.catalog.waits.commands)
+
+
+    def _program_name(self, node: cst.BaseExpression) -> str | None:
+        """A literal word, or the interpreter running alint's target (``sys.executable``)."""
+        text = literal_string(node)
+        if text is not None:
+            return text
+        resolved = self.resolver.resolve(node)
+        return "python" if resolved is not None and resolved.name == "sys.executable" else None
+
+
+# A word alint cannot read inside an f-string; never produced by a real command line.
+_HOLE = "\0"
+
+
+def _words(command: cst.BaseExpression, shell: bool,
+           word: Callable[[cst.BaseExpression], str | None]) -> list[str | None] | None:
+    """The argument vector as literals (None for an element alint cannot read), or None."""
+    if isinstance(command, (cst.List, cst.Tuple)):
+        words: list[str | None] = []
+        for element in command.elements:
+            if isinstance(element, cst.StarredElement):
+                words.append(None)
+                break  # positions after a starred element are unknown
+            words.append(word(element.value))
+        return words
+    if isinstance(command, cst.FormattedString):
+        # f"ssh {host} uptime": the literal parts still name the program.
+        text = "".join(part.value if isinstance(part, cst.FormattedStringText) else _HOLE
+                       for part in command.parts)
+        split = _split(text, shell)
+        return [None if item is None or _HOLE in item else item for item in split] if split else None
+    text = literal_string(command)
+    if text is None:
+        return None
+    return _split(text, shell) if shell or " " in text else [text]
+
+
+def _split(text: str, shell: bool) -> list[str | None] | None:
+    try:
+        lexer = shlex.shlex(text, posix=True, punctuation_chars=shell)
+        lexer.whitespace_split = True
+        return list(lexer)
+    except ValueError:
+        return None
+
+
+def _program(word: str) -> str:
+    name = os.path.basename(word)
+    return name[:-4] if name.lower().endswith(".exe") else name
+
+
+def _program_verdict(words: list[str | None], commands: dict[str, CommandEntry]) -> Verdict:
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word is None:
+            return Verdict("the command", "the program comes from a variable", True)
+        program = _program(word)
+        entry = commands.get(program)
+        if entry is None:
+            return _local(program)
+        rest = words[index + 1:]
+        if entry.role == "bounded":
+            return Verdict(f"`{program}`", "", False, bounded=True)
+        if entry.role == "wrapper":
+            index += 1
+            while index < len(words) and words[index] is not None and (
+                    words[index].startswith("-") or "=" in words[index]):  # type: ignore[union-attr]
+                index += 1
+            continue
+        if entry.role == "network":
+            if not entry.subcommands:
+                return Verdict(f"`{program}`", f"{program} {entry.label}", True)
+            sub = next((word for word in rest if word in entry.subcommands), None)
+            if sub is not None:
+                return Verdict(f"`{program} {sub}`", f"{program} {sub} {entry.label}", True)
+            return _local(program)
+        option_at = rest.index(entry.option) if entry.option in rest else -1
+        if entry.role == "shell":
+            if option_at < 0:
+                return _local(program)
+            text = rest[option_at + 1] if option_at + 1 < len(rest) else None
+            inner = _split(text, True) if text is not None else None
+            if inner is None:
+                return Verdict("the command", f"{program} {entry.option} runs command text from a variable", True)
+            return _shell_verdict(inner, commands, f"{program} {entry.option} runs a whole command line")
+        if entry.role == "interpreter" and option_at >= 0:
+            index += 1 + option_at + 1  # the module after -m is the program
+            continue
+        return _local(program)
+    return Verdict("the command", "alint cannot see which program it runs", True)
+
+
+def _local(program: str) -> Verdict:
+    return Verdict(f"`{program}`", "even a local program can hang on a lock, a full pipe or a prompt", False)
+
+
+def _shell_verdict(words: list[str | None], commands: dict[str, CommandEntry], why: str) -> Verdict:
+    """A shell command line: always a warning; name its network program when there is one."""
+    segments: list[list[str | None]] = [[]]
+    for word in words:
+        if word is not None and word and set(word) <= _SHELL_OPERATORS:
+            segments.append([])
+        else:
+            segments[-1].append(word)
+    first: Verdict | None = None
+    for segment in segments:
+        if not segment:
+            continue
+        verdict = _program_verdict(segment, commands)
+        if verdict.bounded:
+            continue
+        if verdict.outside and verdict.subject != "the command":
+            return verdict
+        first = first or verdict
+    if first is None:
+        return Verdict("the command", why, True, bounded=any(segments))
+    return Verdict(first.subject, why, True)

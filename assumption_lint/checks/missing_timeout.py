@@ -176,7 +176,8 @@ class MissingTimeout(Check):
         related = [(v.related, "the timeout is disabled here") for v in verdicts
                    if v.related is not None and v.related is not node]
         self.report("AL302", node, related, api=api, phase=_join_phases(v.phase for v in verdicts),
-                    value=_join((v.value for v in verdicts), ", "))
+                    value=_join((v.value for v in verdicts), ", "),
+                    fix=_join(v.spec.fix or f"pass a finite {v.spec.keyword or 'timeout'}" for v in verdicts))
 
     # ------------------------------------------------------------------ judging
     def _judge(self, call: cst.Call, spec: TimeoutSpec, instance: Instance | None) -> _Verdict:

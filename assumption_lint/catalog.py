@@ -54,7 +54,9 @@ class RuleOption:
         """Why ``value`` is not acceptable for this option, or None when it is."""
         kinds = OPTION_TYPES[self.type]
         if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
-            return f"must be {'a list of strings' if self.type == 'list[str]' else 'a ' + self.type}, not {value!r}"
+            expected = {"list[str]": "a list of strings", "int": "an integer", "float": "a number",
+                        "bool": "true or false", "str": "a string"}[self.type]
+            return f"must be {expected}, not {value!r}"
         if self.type == "list[str]" and not all(isinstance(item, str) for item in value):
             return f"must be a list of strings, not {value!r}"
         if self.choices and value not in self.choices:

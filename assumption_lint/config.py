@@ -25,6 +25,7 @@ from .discovery import DEFAULT_EXCLUDED_DIRS, repository_root
 from .engine import Settings
 from .findings import Finding
 from .selection import SelectionError, enabled_rules, parse_codes, rule_matches, validate_codes
+from .versions import ProjectVersions
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -164,13 +165,10 @@ class _Reader:
         self.table_name = table_name
         self.catalog = catalog
 
-    def where(self, key: str | None = None, table: str | None = None) -> str:
-        table = self.table_name if table is None else table
-        prefix = f"{shown(self.path)}: {table} " if table else f"{shown(self.path)}: "
-        return prefix + (f"key '{key}'" if key is not None else "").rstrip()
-
     def fail(self, key: str, problem: str, table: str | None = None) -> ConfigError:
-        return ConfigError(f"{self.where(key, table)}: {problem}")
+        table = self.table_name if table is None else table
+        where = f"{shown(self.path)}: {table} key '{key}'" if table else f"{shown(self.path)}: key '{key}'"
+        return ConfigError(f"{where}: {problem}")
 
     def sub(self, name: str) -> str:
         """The name of a nested table: ``[tool.alint.rules]`` (or ``[rules]`` at top level)."""
@@ -252,7 +250,8 @@ def _extend_catalog(reader: _Reader, names: tuple[str, ...], root: Path) -> tupl
     for name in names:
         path = Path(name) if Path(name).is_absolute() else root / name
         if not path.is_file():
-            raise reader.fail("extend-catalog", f"catalog file {shown(path)} does not exist")
+            raise reader.fail("extend-catalog", f"catalog file {shown(path)} does not exist"
+                              if not path.exists() else f"{shown(path)} is not a file")
         paths.append(path)
     return tuple(paths)
 
@@ -335,6 +334,8 @@ class Configurations:
         self._settings: dict[tuple[str, str], Settings] = {}
         self._catalogs: dict[tuple[Path, ...], Catalog] = {}
         self._gitignores: dict[Path, _GitIgnore | None] = {}
+        # Declared package versions per project folder (version-aware timeout defaults).
+        self._versions = ProjectVersions()
 
     # ------------------------------------------------------------------ lookup
     def config_for(self, path: Path) -> Config:
@@ -365,7 +366,7 @@ class Configurations:
         settings = self._settings.get(config.key)
         if settings is None:
             settings = self._settings[config.key] = self._build(config)
-        return settings
+        return self._versions.settings_for(settings, path)
 
     def _build(self, config: Config) -> Settings:
         catalog = self._catalog(config)

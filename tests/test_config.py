@@ -396,8 +396,8 @@ def test_rule_options_reach_the_checks(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("table, problem", [
-    ("strict = 1", "key 'strict': must be a bool, not 1"),
-    ("max-pages = true", "key 'max-pages': must be a int, not True"),
+    ("strict = 1", "key 'strict': must be true or false, not 1"),
+    ("max-pages = true", "key 'max-pages': must be an integer, not True"),
     ("stric = true", "key 'stric': unknown key (did you mean 'strict'?)"),
 ])
 def test_rule_option_values_are_validated(tmp_path: Path, table: str, problem: str) -> None:
@@ -431,3 +431,13 @@ def test_unreadable_folder_is_reported_and_the_rest_still_runs(tmp_path: Path,
     assert code == 2
     assert found(report) == {("app.py", 5, "AL301")}
     assert stderr == "alint: cannot read locked: Permission denied (skipped)\n"
+
+
+def test_a_shipped_rule_option_reaches_its_check_end_to_end(tmp_path: Path) -> None:
+    # AL201 reports library-style functions only with `strict = true` (rules/rules.toml
+    # declares the option; the check reads it with Check.option).
+    assert "strict" in shipped_catalog().rules["AL201"].options
+    write(tmp_path, {"lib.py": "import requests\n\n\ndef rates(url):\n    return requests.get(url, timeout=5)\n"})
+    assert found(run_json(tmp_path, "--select", "AL201")[1]) == set()
+    write(tmp_path, {"pyproject.toml": "[tool.alint.rules.AL201]\nstrict = true\n"})
+    assert found(run_json(tmp_path, "--select", "AL201")[1]) == {("lib.py", 5, "AL201")}

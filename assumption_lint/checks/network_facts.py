@@ -108,9 +108,29 @@ def _label(node: cst.Call, family: NetworkFamily, api: str, method: str | None, 
     if family.method != "none":
         url = keyword_or_position(node, "url", 1 if family.method == "argument" else 0)
         path = _url_text(url, module) if url is not None else None
-        if path:
-            return f"{method or 'the request to'} {path}"
+        if path and path.strip("/{}") and not (path.startswith("{") and path.endswith("}") and path.count("{") == 1):
+            return f"{method} {path}" if method else f"the request to {path}"
     return f"`{_short(module.code_for_node(node.func))}()`"
+
+
+def _url_parts(node: cst.BaseExpression, module: cst.Module) -> list[tuple[str, bool]] | None:
+    """A URL expression as (text, is_placeholder) parts; None when it is no string at all."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return [(value, False)] if isinstance(value, str) else None
+    if isinstance(node, cst.FormattedString):
+        return [(part.value, False) if isinstance(part, cst.FormattedStringText)
+                else ("{" + _short(module.code_for_node(part.expression), 30) + "}", True)
+                for part in node.parts]
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left = _url_parts(node.left, module)
+        right = _url_parts(node.right, module)
+        if left is None and right is None:
+            return None
+        placeholder = lambda side: [("{" + _short(module.code_for_node(side), 30) + "}", True)]  # noqa: E731
+        return (left if left is not None else placeholder(node.left)) + (
+            right if right is not None else placeholder(node.right))
+    return None
 
 
 def _short(text: str, limit: int = 60) -> str:
@@ -119,19 +139,13 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _url_text(node: cst.BaseExpression, module: cst.Module) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        text = value if isinstance(value, str) else None
-    elif isinstance(node, cst.FormattedString):
-        parts = []
-        for index, part in enumerate(node.parts):
-            if isinstance(part, cst.FormattedStringText):
-                parts.append(part.value)
-            elif index > 0:  # a leading {BASE_URL} is the host: drop it
-                parts.append("{" + _short(module.code_for_node(part.expression), 30) + "}")
-        text = "".join(parts)
-    else:
+    parts = _url_parts(node, module)
+    if parts is None:
         return None
+    # A leading {BASE_URL} is the host: drop it.
+    if parts and parts[0][1]:
+        parts = parts[1:]
+    text = "".join(part for part, _ in parts)
     if not text:
         return None
     if "://" in text:
@@ -289,6 +303,9 @@ class NetworkFlow(Check):
         self._main_guard: list[cst.If] = []
         self._module_names: set[str] = set()
         self._awaits = 0
+        # Objects of this module's classes: (function node id or 0, name) or
+        # (class qualname, attribute) -> class name.
+        self._instances: dict[tuple[object, str], str] = {}
         self._with_items: set[int] = set()
 
     # ------------------------------------------------------------------ imports
@@ -391,6 +408,51 @@ class NetworkFlow(Check):
 
     def leave_Assign(self, node: cst.Assign) -> None:
         self._spread_item_names([target.target for target in node.targets], node.value)
+        if len(node.targets) == 1:
+            self._bind_instance(node.targets[0].target, node.value)
+
+    def _bind_instance(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
+        """``client = BillingClient(...)`` or ``self.client = BillingClient(...)``: calls of
+        its methods reach this module's class."""
+        cls = None
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+            name = value.func.value
+            binding = self.resolver.lookup(name)
+            if isinstance(binding, LocalClass) or (binding is None and not self._bound_anywhere(name)):
+                cls = name
+        key = self._instance_key(target)
+        if key is not None:
+            if cls is None:
+                self._instances.pop(key, None)
+            else:
+                self._instances[key] = cls
+
+    def _bound_anywhere(self, name: str) -> bool:
+        return any(name in scope.names for scope in self.resolver.scopes)
+
+    def _instance_key(self, target: cst.BaseExpression) -> tuple[object, str] | None:
+        if isinstance(target, cst.Name):
+            frame = self.ctx.function
+            return (id(frame.node) if frame is not None else 0, target.value)
+        if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            frame = self.ctx.function
+            if frame is not None and frame.class_name is not None:
+                params = list(frame.node.params.posonly_params) + list(frame.node.params.params)
+                if params and target.value.value == params[0].name.value:
+                    return (self._method_owner(frame.qualname), target.attr.value)
+        return None
+
+    def _instance_class(self, receiver: cst.BaseExpression) -> str | None:
+        key = self._instance_key(receiver)
+        if key is None:
+            return None
+        found = self._instances.get(key)
+        if found is None and isinstance(receiver, cst.Name) and not self._bound_locally(receiver.value):
+            found = self._instances.get((0, receiver.value))
+        return found
+
+    def _bound_locally(self, name: str) -> bool:
+        return len(self.resolver.scopes) > 1 and name in self.resolver.scopes[-1].names
 
     def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
@@ -452,6 +514,10 @@ class NetworkFlow(Check):
         ``self.method(...)`` in a method."""
         if isinstance(func, cst.Name):
             return self._named_function(func.value)
+        if isinstance(func, cst.Attribute):
+            cls = self._instance_class(func.value)
+            if cls is not None:
+                return f"{cls}.{func.attr.value}"
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
             frame = self.ctx.function
             if frame is None or frame.class_name is None:

@@ -155,6 +155,11 @@ class UncheckedStatus(Check):
         if self._is_body(kind, attr):
             self._report_body(call, kind, node, self.ctx.statement, self._function(), attr)
 
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        """``resp.json() if resp.ok else None``: the test runs first, though written last."""
+        finder = _StatusTests(self)
+        node.test.visit(finder)
+
     def visit_Name(self, node: cst.Name) -> None:
         """Any other use of a tracked response (an argument, a return, ``if resp:``) hands
         it on: alint cannot see what happens to it there."""
@@ -186,6 +191,8 @@ class UncheckedStatus(Check):
     def _report_body(self, call: NetworkCall, kind: ResponseKind, use: cst.CSTNode,
                      statement: cst.CSTNode | None, function: str, spelled: str) -> None:
         body = spelled if "." in spelled else f".{spelled}"
+        if body.rsplit(".", 1)[-1] in kind.body_methods:
+            body += "()"
         self.report("AL202", call.node, related=[(use, "the body is used here")], statement=statement,
                     function=function, call=call.label,
                     problem=f"the body ({body}) is read without checking the status, so an error "
@@ -198,3 +205,17 @@ class UncheckedStatus(Check):
                     problem="the response is discarded without checking its status, so a failed "
                             "request goes unnoticed",
                     fix=self._fix(kind) if kind else "check the status")
+
+
+class _StatusTests(cst.CSTVisitor):
+    """Settles the tracked responses whose status a (conditional) test reads."""
+
+    def __init__(self, check: UncheckedStatus) -> None:
+        super().__init__()
+        self.check = check
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Name):
+            tracked = self.check.frames[-1].get(node.value.value)
+            if tracked is not None and self.check._is_status(tracked.kind, node.attr.value):
+                tracked.used = tracked.settled = True

@@ -42,41 +42,45 @@ class UnhandledNetworkError(NetworkFlow):
         escapes = self.escapes(origins)
         contexts = self._contexts()
         strict = bool(self.option("AL201", "strict", False))
-        # origin index -> (context, escaping classes), first found wins
-        chosen: dict[int, tuple[_Context, list[str]]] = {}
-
-        def hurt(context: _Context, escape: Escape) -> None:
-            origin, error = escape
-            if any(self.knowledge.catches(name, error) for name in context.handled):
-                return
-            current = chosen.setdefault(origin, (context, []))
-            if current[0] == context and error not in current[1]:
-                current[1].append(error)
-
+        # origin index -> (priority, context, escaping classes): entry points first, then
+        # loops, then (strict) library roots; in source order within a priority.
+        chosen: dict[int, tuple[int, _Context, list[str]]] = {}
         for site in self.sites:
             errors = self.site_errors(site, index_of, escapes)
             uncaught = [escape for escape in sorted(errors) if self.uncaught(site.clauses, escape[1])]
             if not uncaught:
                 continue
-            context = contexts.get(site.function)
-            if context is None and strict and self._is_root(site.function):
-                context = _Context(site.function, self._strict_where(site.function), "to its callers")
-            if context is None and site.loop is not None:
-                context = _Context(site.function, f"{site.loop.description} in `{self._display(site.function)}`",
-                                   "and stops it: one failed item skips all the remaining ones")
-            if context is None:
-                continue
-            for escape in uncaught:
-                hurt(context, escape)
-        for origin_index, (context, errors) in sorted(chosen.items()):
+            for priority, context in enumerate(self._site_contexts(site, contexts, strict)):
+                if context is None:
+                    continue
+                for origin, error in uncaught:
+                    if any(self.knowledge.catches(name, error) for name in context.handled):
+                        continue
+                    current = chosen.get(origin)
+                    if current is None or current[0] > priority:
+                        chosen[origin] = current = (priority, context, [])
+                    if current[1] == context and error not in current[2]:
+                        current[2].append(error)
+        for origin_index, (_, context, errors) in sorted(chosen.items()):
             if errors:
                 self._report(origins[origin_index], context, errors)
+
+    def _site_contexts(self, site: Site, contexts: dict[str, _Context], strict: bool) -> list[_Context | None]:
+        """Where an error leaving ``site`` hurts, by priority."""
+        loop = None
+        if site.loop is not None:
+            loop = _Context(site.function, f"{site.loop.description} in `{self._display(site.function)}`",
+                            "stopping it: one failed item skips all the remaining ones")
+        root = None
+        if strict and self._is_root(site.function):
+            root = _Context(site.function, self._strict_where(site.function), "to its callers")
+        return [contexts.get(site.function), loop, root]
 
     # ------------------------------------------------------------------ contexts
     def _contexts(self) -> dict[str, _Context]:
         contexts: dict[str, _Context] = {
             MAIN_GUARD: _Context(MAIN_GUARD, 'the `if __name__ == "__main__"` block',
-                                 "and ends the program with a traceback")}
+                                 "ending the program with a traceback")}
         for info in self.functions.values():
             entry = self.entry_point(info)
             if entry is not None:
@@ -110,14 +114,14 @@ class UnhandledNetworkError(NetworkFlow):
         assert net is not None
         family = net.family
         if set(errors) >= set(family.errors):
-            what = "a connection error or timeout"
+            what, escapes = family.summary, "escapes"
         else:
-            what = " and ".join(errors)
+            what, escapes = " and ".join(errors), "escapes" if len(errors) == 1 else "escape"
         where = context.where
         if site.function != context.function:
             where = f"`{self._display(site.function)}` into {where}" if site.function not in (MODULE, MAIN_GUARD) else where
         self.report("AL201", site.node, statement=site.statement, function=site.function,
-                    call=net.label, what=what, where=where, effect=context.effect, fix=family.fix)
+                    call=net.label, what=what, escapes=escapes, where=where, effect=context.effect, fix=family.fix)
 
 
 def function_info(flow: NetworkFlow, qualname: str) -> FunctionInfo | None:

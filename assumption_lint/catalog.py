@@ -575,7 +575,7 @@ def extended_catalog(extra_files: Iterable[Path]) -> Catalog:
 
 _EXCEPTION_KEYS = {"name", "bases", "aliases"}
 _NETWORK_KEYS = {"library", "calls", "not-calls", "errors", "root", "response", "method",
-                 "raise-options", "awaitable", "fix"}
+                 "raise-options", "awaitable", "summary", "fix"}
 _NETWORK_METHODS = ("name", "argument", "none")
 _RESPONSE_KEYS = {"kind", "status-attributes", "status-methods", "body-attributes", "body-methods",
                   "truthiness"}
@@ -622,6 +622,8 @@ class NetworkFamily:
     # The call returns an awaitable: it fails where it is awaited (or entered with
     # ``async with``), not where it is called.
     awaitable: bool = False
+    # What ``errors`` are, in a message ("a connection error or timeout").
+    summary: str = "a connection error or timeout"
 
 
 @dataclass(frozen=True)
@@ -781,7 +783,8 @@ def _parse_network(data: Mapping[str, Any], source: str, catalog: Catalog) -> No
             raise_options=_str_list(table, "raise-options", where, default=[]),
             fix=_expect(table, "fix", str, where),
             source=source,
-            awaitable=_expect(table, "awaitable", bool, where, default=False))
+            awaitable=_expect(table, "awaitable", bool, where, default=False),
+            summary=_expect(table, "summary", str, where, default="a connection error or timeout"))
         for name in family.errors + family.root:
             if not knowledge.known(name):
                 raise CatalogError(f"{where}: exception '{name}' is not defined in an [[exception]] table")
@@ -830,6 +833,7 @@ def _tables(data: Mapping[str, Any], key: str, source: str) -> Iterable[Mapping[
         if not isinstance(table, dict):
             raise CatalogError(f"{source}: {key}[{index}]: must be a table")
         yield table
+
 
 # ----------------------------------------------------------------------------- waits (AL303-AL305)
 # Kinds of API entries that wait on something local to the program (a child process, a

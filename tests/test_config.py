@@ -441,3 +441,68 @@ def test_a_shipped_rule_option_reaches_its_check_end_to_end(tmp_path: Path) -> N
     assert found(run_json(tmp_path, "--select", "AL201")[1]) == set()
     write(tmp_path, {"pyproject.toml": "[tool.alint.rules.AL201]\nstrict = true\n"})
     assert found(run_json(tmp_path, "--select", "AL201")[1]) == {("lib.py", 5, "AL201")}
+
+
+# ----------------------------------------------------------------------------- order
+class _Speaks(Check):
+    """Reports AL901 on every call to ``probe``."""
+
+    rules = ("AL901",)
+    triggers = ("probe",)
+
+    def visit_Call(self, node) -> None:  # type: ignore[no-untyped-def]
+        if getattr(node.func, "value", None) == "probe":
+            self.report("AL901", node)
+
+
+class _Yields(Check):
+    """Reports AL902 on the same calls; AL902 yields to AL901."""
+
+    rules = ("AL902",)
+    triggers = ("probe",)
+
+    def visit_Call(self, node) -> None:  # type: ignore[no-untyped-def]
+        if getattr(node.func, "value", None) == "probe":
+            self.report("AL902", node)
+
+
+def _catalog_with_yielding_rules() -> Catalog:
+    base = shipped_catalog()
+    catalog = Catalog(rules=dict(base.rules), apis=dict(base.apis), clients=dict(base.clients))
+    rule = 'slug = "{slug}"\ntitle = "t"\nsummary = "s"\nmessage = "m"\nseverity = "note"\nconfidence = "high"\nhelp = "h"\n'
+    load_text(catalog, "[rule.AL901]\n" + rule.format(slug="speaks") + "[rule.AL902]\n"
+              + rule.format(slug="yields") + 'yields-to = ["AL901"]\n', "test-rules.toml")
+    return catalog
+
+
+@pytest.mark.parametrize("pyproject, line, args, left", [
+    ("", "", {}, {"AL901"}),
+    # dropping the rule that speaks does not make the one that yields appear
+    ('[tool.alint.per-file-ignores]\n"app.py" = ["AL901"]\n', "", {}, set()),
+    ("", "  # alint: ignore[AL901]", {}, set()),
+    ('[tool.alint]\nignore = ["AL901"]\n', "", {}, set()),
+    ("", "", {"select": ("AL902",)}, set()),
+])
+def test_deduplication_comes_before_ignores_and_suppressions(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pyproject: str, line: str,
+        args: dict, left: set[str]) -> None:
+    from assumption_lint import engine
+    from assumption_lint.runner import run
+
+    monkeypatch.setattr(engine, "ALL_CHECKS", [_Speaks, _Yields])
+    write(tmp_path, {"app.py": f"probe(){line}\n", "pyproject.toml": pyproject})
+    configs = Configurations(_catalog_with_yielding_rules(), Overrides(**args))
+    targets = list(discover([tmp_path / "app.py"], configs.excluded, []))
+    report = run(targets, configs.settings_for, keep=configs.keep, cwd=tmp_path)
+    assert {finding.rule for finding in report.findings} == left
+
+
+def test_the_yielding_rule_reports_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from assumption_lint import engine
+    from assumption_lint.runner import run
+
+    monkeypatch.setattr(engine, "ALL_CHECKS", [_Yields])  # nothing speaks: AL902 is reported
+    write(tmp_path, {"app.py": "probe()\n"})
+    configs = Configurations(_catalog_with_yielding_rules())
+    report = run(list(discover([tmp_path / "app.py"])), configs.settings_for, cwd=tmp_path)
+    assert {finding.rule for finding in report.findings} == {"AL902"}

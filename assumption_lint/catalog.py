@@ -576,7 +576,7 @@ def extended_catalog(extra_files: Iterable[Path]) -> Catalog:
 _EXCEPTION_KEYS = {"name", "bases", "aliases"}
 _NETWORK_KEYS = {"library", "calls", "not-calls", "errors", "root", "response", "method",
                  "raise-options", "awaitable", "summary", "fix"}
-_NETWORK_METHODS = ("name", "argument", "none")
+_NETWORK_METHODS = ("name", "argument", "url", "none")
 _RESPONSE_KEYS = {"kind", "status-attributes", "status-methods", "body-attributes", "body-methods",
                   "truthiness"}
 _ENTRY_KEYS = {"label", "effect", "imports", "decorators", "names", "first-parameter", "base-classes",
@@ -612,7 +612,7 @@ class NetworkFamily:
     # status itself (urllib's urlopen, boto3) or returns no response.
     response: str | None
     # Where the HTTP method is: the method's name (``post``), its first argument
-    # (``request("POST", url)``), or nowhere.
+    # (``request("POST", url)``), nowhere but the URL comes first (``url``), or nowhere.
     method: str
     # Client-constructor or call keywords that make error statuses raise (aiohttp
     # ``raise_for_status=True``, httpx ``event_hooks``).

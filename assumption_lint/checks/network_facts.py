@@ -107,9 +107,14 @@ def _label(node: cst.Call, family: NetworkFamily, api: str, method: str | None, 
     """``POST /charges`` for an HTTP call with a readable URL, else the call as written."""
     if family.method != "none":
         url = keyword_or_position(node, "url", 1 if family.method == "argument" else 0)
+        if family.method == "url":
+            method = None
         path = _url_text(url, module) if url is not None else None
         if path and path.strip("/{}") and not (path.startswith("{") and path.endswith("}") and path.count("{") == 1):
             return f"{method} {path}" if method else f"the request to {path}"
+        parts = dotted_name(url) if url is not None else None
+        if method and parts:
+            return f"{method} `{_short('.'.join(parts), 40)}`"
     return f"`{_short(module.code_for_node(node.func))}()`"
 
 
@@ -202,6 +207,8 @@ class Clause:
     def is_broad(self, knowledge: NetworkKnowledge, family: NetworkFamily) -> bool:
         """Bare, ``Exception``/``BaseException``, or the library's root error (or a base of it)."""
         if self.catches is None:
+            return True
+        if all(self.catches_class(knowledge, error) for error in family.errors):
             return True
         for name in self.catches:
             canonical = knowledge.canonical(name)

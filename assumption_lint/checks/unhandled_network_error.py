@@ -70,17 +70,17 @@ class UnhandledNetworkError(NetworkFlow):
         loop = None
         if site.loop is not None:
             loop = _Context(site.function, f"{site.loop.description} in `{self._display(site.function)}`",
-                            "stopping it: one failed item skips all the remaining ones")
+                            ", stopping it: one failed item skips all the remaining ones")
         root = None
         if strict and self._is_root(site.function):
-            root = _Context(site.function, self._strict_where(site.function), "to its callers")
+            root = _Context(site.function, self._strict_where(site.function), " to its callers")
         return [contexts.get(site.function), loop, root]
 
     # ------------------------------------------------------------------ contexts
     def _contexts(self) -> dict[str, _Context]:
         contexts: dict[str, _Context] = {
             MAIN_GUARD: _Context(MAIN_GUARD, 'the `if __name__ == "__main__"` block',
-                                 "ending the program with a traceback")}
+                                 ", ending the program with a traceback")}
         for info in self.functions.values():
             entry = self.entry_point(info)
             if entry is not None:

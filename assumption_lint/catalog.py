@@ -168,6 +168,9 @@ class ClientEntry:
     # The object is this client only when this argument is an object of one of these types
     # (a gRPC stub built on a channel alint knows): (keyword, position, types).
     requires: tuple[str, int | None, tuple[str, ...]] | None = None
+    # The object is not this client when this argument names one of these values
+    # (socket.socket(socket.AF_UNIX): a local socket, not a network one).
+    excludes: tuple[str, int | None, tuple[str, ...]] | None = None
     # Types of the elements when the result is unpacked (asyncio.open_connection's reader, writer).
     unpacks: tuple[str, ...] = ()
 
@@ -200,6 +203,8 @@ class Catalog:
     retry_policies: dict[str, RetryPolicy] = field(default_factory=dict)
     # Calls that pause before the next attempt (``time.sleep``, ``asyncio.sleep``).
     sleeps: set[str] = field(default_factory=set)
+    # What decoding a response body as JSON raises, per [[response]] kind (AL203).
+    json_decoders: dict[str, "JsonDecode"] = field(default_factory=dict)
     # Network failure knowledge for AL2xx: exception classes, error families of network
     # calls, response objects, entry points (rules/exceptions.toml, responses.toml,
     # entry_points.toml). Defined at the end of this module.
@@ -226,13 +231,17 @@ class Catalog:
                     return entry
         return found
 
+    def json_decoder(self, response_kind: str) -> "JsonDecode | None":
+        return self.json_decoders.get(response_kind)
+
     def retry_policy(self, qualified_name: str) -> RetryPolicy | None:
         return self.retry_policies.get(qualified_name)
 
     def module_roots(self) -> set[str]:
         """Top-level module names the catalog knows: the cheap pre-check looks for them."""
         names = list(self.apis) + list(self.clients) + list(self.network.call_names())
-        return {name.split(".", 1)[0] for name in names}
+        # A pattern's root (`*_pb2_grpc`) names no module: the file imports grpc anyway.
+        return {name.split(".", 1)[0] for name in names if "*" not in name.split(".", 1)[0]}
 
     def libraries(self) -> list[str]:
         return sorted({api.library for api in self.apis.values()})
@@ -380,7 +389,8 @@ def _parse_timeout(table: Any, where: str) -> TimeoutSpec:
 
 _API_KEYS = {"names", "library", "kind", "label", "timeout", "raises", "wait"}
 _CLIENT_KEYS = {"constructors", "type", "library", "timeout-keyword", "timeout-position",
-                "timeout-hooks", "mount-method", "timeout", "timeout-setters", "requires", "unpacks"}
+                "timeout-hooks", "mount-method", "timeout", "timeout-setters", "requires", "unpacks",
+                "excludes"}
 
 
 def _parse_timeouts(table: Mapping[str, Any], where: str) -> tuple[TimeoutSpec, ...]:
@@ -393,17 +403,20 @@ def _parse_timeouts(table: Mapping[str, Any], where: str) -> tuple[TimeoutSpec, 
     return (_parse_timeout(value, where),)
 
 
-def _parse_requires(table: Mapping[str, Any], where: str) -> tuple[str, int | None, tuple[str, ...]] | None:
-    value = _expect(table, "requires", dict, where, default=None)
+def _parse_requires(table: Mapping[str, Any], where: str,
+                    key: str = "requires") -> tuple[str, int | None, tuple[str, ...]] | None:
+    value = _expect(table, key, dict, where, default=None)
     if value is None:
         return None
-    where = f"{where}.requires"
-    _check_keys(value, {"keyword", "position", "types"}, where)
+    where = f"{where}.{key}"
+    # requires lists object types; excludes lists values (qualified names such as socket.AF_UNIX).
+    listed = "types" if key == "requires" else "values"
+    _check_keys(value, {"keyword", "position", listed}, where)
     return (_expect(value, "keyword", str, where), _expect(value, "position", int, where, default=None),
-            _str_list(value, "types", where))
+            _str_list(value, listed, where))
 # AL2xx network knowledge (exceptions.toml, responses.toml, entry_points.toml).
 _NETWORK_FILE_KEYS = {"exception", "network", "response", "entry-point", "spawner", "error-handler"}
-_FILE_KEYS = {"api", "client", "rule", "meta", "retry-policy", "sleep"} | _NETWORK_FILE_KEYS
+_FILE_KEYS = {"api", "client", "rule", "meta", "retry-policy", "sleep", "json-decode"} | _NETWORK_FILE_KEYS
 # AL303-AL305: programs, deadlines, worker entry points (subprocess.toml, concurrency.toml).
 _FILE_KEYS |= {"command", "deadline", "worker-entry", "default-change"}
 _RETRY_KEYS = {"names", "library", "form", "bound-keywords", "unbounded-values", "retries-libraries", "fix"}
@@ -450,10 +463,44 @@ def _parse_domain(data: Mapping[str, Any], source: str, catalog: Catalog) -> Non
             timeout=_parse_timeouts(table, where)[0] if "timeout" in table else None,
             timeout_setters=_str_list(table, "timeout-setters", where, default=[]),
             requires=_parse_requires(table, where),
+            excludes=_parse_requires(table, where, "excludes"),
         )
         for name in client.constructors:
             catalog.clients[name] = client
     _parse_retries(data, source, catalog)
+    _parse_json_decoders(data, source, catalog)
+
+
+@dataclass(frozen=True)
+class JsonDecode:
+    """What a response's JSON decoding method raises on a body that is not JSON."""
+
+    response: str  # a [[response]] kind of rules/responses.toml
+    methods: tuple[str, ...]
+    raises: str  # a class of rules/exceptions.toml
+    # Classes outside the catalogued hierarchy that also catch it (requests' error is also
+    # a json.JSONDecodeError).
+    also_caught_by: tuple[str, ...]
+    source: str
+
+
+_JSON_DECODE_KEYS = {"response", "methods", "raises", "also-caught-by"}
+
+
+def _parse_json_decoders(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    for index, table in enumerate(_expect(data, "json-decode", list, source, default=[])):
+        where = f"{source}: json-decode[{index}]"
+        if not isinstance(table, dict):
+            raise CatalogError(f"{where}: must be a table")
+        _check_keys(table, _JSON_DECODE_KEYS, where)
+        entry = JsonDecode(
+            response=_expect(table, "response", str, where),
+            methods=_str_list(table, "methods", where),
+            raises=_expect(table, "raises", str, where),
+            also_caught_by=_str_list(table, "also-caught-by", where, default=[]),
+            source=source,
+        )
+        catalog.json_decoders[entry.response] = entry
     _parse_waits(data, source, catalog)
     _parse_default_changes(data, source, catalog)
     _parse_network(data, source, catalog)
@@ -527,8 +574,18 @@ def _load_shipped() -> Catalog:
     if not catalog.rules:
         raise CatalogError("rules/rules.toml defines no rules")
     _check_yields(catalog)
+    _check_json_decoders(catalog)
     _check_default_changes(catalog)
     return catalog
+
+
+def _check_json_decoders(catalog: Catalog) -> None:
+    for entry in catalog.json_decoders.values():
+        where = f"{entry.source}: json-decode for {entry.response!r}"
+        if entry.response not in catalog.network.responses:
+            raise CatalogError(f"{where}: key 'response' names no [[response]] kind")
+        if not catalog.network.known(entry.raises):
+            raise CatalogError(f"{where}: key 'raises' names no [[exception]] class {entry.raises!r}")
 
 
 def _check_yields(catalog: Catalog) -> None:
@@ -551,6 +608,7 @@ def extended_catalog(extra_files: Iterable[Path]) -> Catalog:
     base = shipped_catalog()
     catalog = Catalog(rules=dict(base.rules), apis=dict(base.apis), clients=dict(base.clients),
                       retry_policies=dict(base.retry_policies), sleeps=set(base.sleeps),
+                      json_decoders=dict(base.json_decoders),
                       network=base.network.copy(), waits=base.waits.copy(),
                       default_changes=list(base.default_changes), files=list(base.files))
     for path in extra_files:
@@ -564,6 +622,7 @@ def extended_catalog(extra_files: Iterable[Path]) -> Catalog:
         _check_keys(data, _FILE_KEYS, str(path))
         _parse_domain(data, str(path), catalog)
         catalog.files.append(str(path))
+    _check_default_changes(catalog)
     return catalog
 
 
@@ -989,20 +1048,20 @@ def _parse_waits(data: Mapping[str, Any], source: str, catalog: Catalog) -> None
 @dataclass(frozen=True)
 class DefaultChange:
     """``[[default-change]]``: releases of ``package`` below ``below`` had another default for
-    the ``keyword`` timeout of ``apis`` than the current release their entries describe
+    the ``keywords`` timeouts of ``apis`` than the current release their entries describe
     (redis-py before 8.0: no socket timeout). Applied by ``Catalog.for_versions``."""
 
     package: str
     below: tuple[int, ...]
     apis: tuple[str, ...]
-    keyword: str
+    keywords: tuple[str, ...]
     default: str
     default_text: str
     fix: str
     source: str
 
 
-_DEFAULT_CHANGE_KEYS = {"package", "below", "apis", "keyword", "default", "default-text", "fix"}
+_DEFAULT_CHANGE_KEYS = {"package", "below", "apis", "keywords", "default", "default-text", "fix"}
 
 
 def normalize_package(name: str) -> str:
@@ -1025,7 +1084,7 @@ def _parse_default_changes(data: Mapping[str, Any], source: str, catalog: Catalo
             package=normalize_package(_expect(table, "package", str, where)),
             below=below,
             apis=_str_list(table, "apis", where),
-            keyword=_expect(table, "keyword", str, where),
+            keywords=_str_list(table, "keywords", where),
             default=_expect(table, "default", str, where, choices=DEFAULTS),
             default_text=_expect(table, "default-text", str, where),
             fix=_expect(table, "fix", str, where, default=""),
@@ -1041,9 +1100,10 @@ def _check_default_changes(catalog: Catalog) -> None:
             if entry is None:
                 raise CatalogError(f"{change.source}: default-change for {change.package}: key 'apis' names "
                                    f"unknown API {name!r}")
-            if not any(spec.keyword == change.keyword for spec in _specs(entry)):
-                raise CatalogError(f"{change.source}: default-change for {change.package}: {name} has no "
-                                   f"timeout keyword {change.keyword!r}")
+            for keyword in change.keywords:
+                if not any(spec.keyword == keyword for spec in _specs(entry)):
+                    raise CatalogError(f"{change.source}: default-change for {change.package}: {name} has no "
+                                       f"timeout keyword {keyword!r}")
 
 
 def _specs(entry: ApiEntry) -> tuple[TimeoutSpec, ...]:
@@ -1087,7 +1147,7 @@ def specialise(catalog: Catalog, versions: Mapping[str, DeclaredVersion]) -> Cat
 
 def _changed(entry: ApiEntry, change: DefaultChange, declared: DeclaredVersion) -> ApiEntry:
     def old(spec: TimeoutSpec) -> TimeoutSpec:
-        if spec.keyword != change.keyword:
+        if spec.keyword not in change.keywords:
             return spec
         return replace(spec, default=change.default, default_text=f"{change.default_text} ({declared.origin})",
                        fix=change.fix or spec.fix)

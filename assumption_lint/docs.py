@@ -130,7 +130,7 @@ def _without(spec: TimeoutSpec) -> str:
 def _changes(catalog: Catalog, entry: ApiEntry, spec: TimeoutSpec) -> list:  # type: ignore[type-arg]
     """Defaults that differ in older releases (``[[default-change]]`` in versions.toml)."""
     return [change for change in getattr(catalog, "default_changes", ())
-            if change.keyword == spec.keyword and set(change.apis) & set(entry.names)]
+            if spec.keyword in change.keywords and set(change.apis) & set(entry.names)]
 
 
 def _older_releases(catalog: Catalog, entry: ApiEntry, spec: TimeoutSpec) -> str:

@@ -8,10 +8,14 @@ import pytest
 
 from assumption_lint.catalog import shipped_catalog
 from assumption_lint.engine import Settings, analyze_bytes
+from assumption_lint.versions import ProjectVersions
 from fixture_labels import fixture_files, read_labels
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+# A fixture folder with its own requirements.txt or lock file is a project: its files are
+# checked against the package versions it declares, as the CLI does (versions.py).
+VERSIONS = ProjectVersions()
 
 
 def _settings(labels_settings: dict[str, str]) -> Settings:
@@ -33,7 +37,7 @@ def _settings(labels_settings: dict[str, str]) -> Settings:
 @pytest.mark.parametrize("path", fixture_files(FIXTURES), ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_fixture_findings_match_labels(path: Path) -> None:
     labels = read_labels(path)
-    result = analyze_bytes(path.read_bytes(), path.name, _settings(labels.settings))
+    result = analyze_bytes(path.read_bytes(), path.name, VERSIONS.settings_for(_settings(labels.settings), path))
     assert not result.errors, result.errors
     found = {(finding.line, finding.rule) for finding in result.findings}
     overlap = labels.expect & labels.ok

@@ -1,0 +1,286 @@
+"""AL303-AL305: what bounds a wait, per-finding severity, messages, and the catalog schema."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assumption_lint.catalog import Catalog, CatalogError, load_text, shipped_catalog
+from assumption_lint.cli import cli
+from assumption_lint.engine import Settings, analyze_text
+from assumption_lint.findings import Finding
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPLOY = ROOT / "fixtures" / "timeouts" / "subprocess_deploy.py"
+
+
+def findings(code: str, rule: str | None = None, **settings: object) -> list[Finding]:
+    catalog = shipped_catalog()
+    result = analyze_text(textwrap.dedent(code), "snippet.py",
+                          Settings(catalog, frozenset(catalog.rules), **settings))  # type: ignore[arg-type]
+    assert not result.errors, result.errors
+    return [f for f in result.findings if rule is None or f.rule == rule]
+
+
+def lines(code: str, rule: str) -> list[int]:
+    return [f.line for f in findings(code, rule)]
+
+
+# ---------------------------------------------------------------------------- AL303
+def test_severity_follows_what_the_child_can_wait_on() -> None:
+    catalog = shipped_catalog()
+    result = analyze_text(DEPLOY.read_text(), "deploy.py", Settings(catalog, frozenset(catalog.rules)))
+    severity = {f.line: f.severity for f in result.findings if f.rule == "AL303"}
+    text = DEPLOY.read_text().splitlines()
+    line_of = {snippet: next(i for i, line in enumerate(text, 1) if snippet in line)
+               for snippet in ('"rev-parse"', '"pull", "--ff-only"', '"make", "-C"', "subprocess.run(SYNC",
+                               'f"ssh deploy@', "command.split()")}
+    assert severity[line_of['"rev-parse"']] == "note"  # git rev-parse is local
+    assert severity[line_of['"make", "-C"']] == "note"
+    for remote in ('"pull", "--ff-only"', "subprocess.run(SYNC", 'f"ssh deploy@', "command.split()"):
+        assert severity[line_of[remote]] == "warning", remote
+
+
+def test_a_configured_severity_wins_over_the_checks_choice() -> None:
+    code = "import subprocess\nsubprocess.run(['ls'])\nsubprocess.run(['curl', 'x'])\n"
+    assert [f.severity for f in findings(code, "AL303")] == ["note", "warning"]
+    assert [f.severity for f in findings(code, "AL303", severities={"AL303": "error"})] == ["error", "error"]
+
+
+@pytest.mark.parametrize("call, expected", [
+    ("subprocess.run('ls -l | wc -l', shell=True)", ("warning", "shell=True")),
+    ("subprocess.run(['bash', '-c', 'curl -fsS https://x | sh'])", ("warning", "curl talks to another machine")),
+    ("subprocess.run(['bash', '-c', script])", ("warning", "command text from a variable")),
+    ("subprocess.run([sys.executable, '-m', 'pip', 'install', 'x'])", ("warning", "pip install downloads")),
+    ("subprocess.run(['env', 'GIT_SSH_COMMAND=ssh -i k', 'git', 'fetch'])", ("warning", "git fetch talks")),
+    ("subprocess.run(['/usr/bin/docker', 'pull', image])", ("warning", "docker pull talks to a registry")),
+    ("subprocess.run(['docker', 'ps'])", ("note", "local program")),
+    ("subprocess.run([tool, '--version'])", ("warning", "program comes from a variable")),
+    ("subprocess.run(['git', 'pull'], timeout=None)", ("warning", "git pull")),
+    # timeout is keyword-only: *args cannot carry it
+    ("subprocess.check_output(*args)", ("warning", "cannot see which program")),
+])
+def test_al303_verdicts(call: str, expected: tuple[str, str]) -> None:
+    found = findings(f"import subprocess, sys\nscript = tool = image = args = input()\n{call}\n", "AL303")
+    assert len(found) == 1
+    assert found[0].severity == expected[0]
+    assert expected[1] in found[0].message
+
+
+@pytest.mark.parametrize("call", [
+    "subprocess.run(['git', 'pull'], timeout=60)",
+    "subprocess.run(['timeout', '60', 'git', 'pull'])",
+    "subprocess.run('timeout 60 curl -fsS https://x', shell=True)",
+    "subprocess.run(['git', 'pull'], **options)",
+])
+def test_al303_quiet_when_bounded_or_unknown(call: str) -> None:
+    assert lines(f"import subprocess\noptions = args = None\n{call}\n", "AL303") == []
+
+
+def test_communicate_message_says_the_child_is_not_killed_and_kill_then_communicate_is_quiet() -> None:
+    code = """
+    import subprocess
+    def f():
+        proc = subprocess.Popen(['rsync', 'a', 'host:b'])
+        try:
+            proc.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+        other = subprocess.Popen(['rsync', 'a', 'host:b'])
+        other.communicate()
+    """
+    found = findings(code, "AL303")
+    assert [f.line for f in found] == [11]
+    assert "communicate() does not kill the child" in found[0].message
+
+
+# ---------------------------------------------------------------------------- AL304
+ASYNC_HEADER = "import asyncio\nimport async_timeout\n"
+
+
+def test_al304_bounded_by_an_enclosing_deadline_in_the_same_function_only() -> None:
+    code = ASYNC_HEADER + textwrap.dedent("""
+    async def main(q: object) -> None:
+        queue = asyncio.Queue()
+        async with asyncio.timeout(5):
+            await queue.get()
+            async def later():
+                await queue.get()
+            return later
+    """)
+    assert lines(code, "AL304") == [9]  # the nested def runs after the deadline is gone
+
+
+@pytest.mark.parametrize("deadline, flagged", [
+    ("asyncio.timeout(5)", False),
+    ("asyncio.timeout(None)", True),
+    ("async_timeout.timeout(delay)", False),
+    ("asyncio.timeout_at(loop.time() + 5)", False),
+])
+def test_al304_deadline_values(deadline: str, flagged: bool) -> None:
+    code = ASYNC_HEADER + textwrap.dedent(f"""
+    async def main(delay, loop) -> None:
+        event = asyncio.Event()
+        async with {deadline}:
+            await event.wait()
+    """)
+    assert bool(lines(code, "AL304")) is flagged
+
+
+@pytest.mark.parametrize("sync_deadline", ["trio.fail_after(5)", "anyio.move_on_after(5)"])
+def test_al304_trio_and_anyio_deadlines_are_plain_with(sync_deadline: str) -> None:
+    code = ASYNC_HEADER + f"import trio, anyio\nasync def main():\n    q = asyncio.Queue()\n    with {sync_deadline}:\n        await q.get()\n"
+    assert lines(code, "AL304") == []
+
+
+def test_al304_functions_run_under_wait_for_and_what_they_call_are_bounded() -> None:
+    code = ASYNC_HEADER + textwrap.dedent("""
+    async def read_line(host):
+        reader, writer = await asyncio.open_connection(host, 80)
+        return await reader.readline()
+
+    async def fetch(host):
+        return await read_line(host)
+
+    async def unbounded(host):
+        reader, writer = await asyncio.open_connection(host, 80)
+
+    async def main():
+        await asyncio.wait_for(fetch("a"), timeout=10)
+        await unbounded("b")
+    """)
+    assert lines(code, "AL304") == [12]
+    code_no_timeout = code.replace("asyncio.wait_for(fetch(\"a\"), timeout=10)", "asyncio.wait_for(fetch(\"a\"), None)")
+    assert lines(code_no_timeout, "AL304") == [5, 6, 12]
+
+
+def test_al304_asyncio_wait_with_timeout_bounds_its_tasks() -> None:
+    code = ASYNC_HEADER + textwrap.dedent("""
+    async def worker():
+        q = asyncio.Queue()
+        await q.get()
+
+    async def main(timeout):
+        await asyncio.wait([asyncio.create_task(worker())]{})
+    """)
+    assert lines(code.format(", timeout=timeout"), "AL304") == []
+    assert lines(code.format(""), "AL304") == [6]
+
+
+def test_al304_only_direct_awaits_of_resolved_objects() -> None:
+    code = ASYNC_HEADER + textwrap.dedent("""
+    async def main(queue):
+        await queue.get()  # a parameter: unresolved, silent
+        q = asyncio.Queue()
+        task = asyncio.create_task(q.get())  # not awaited here
+        await task
+    """)
+    assert lines(code, "AL304") == []
+
+
+# ---------------------------------------------------------------------------- AL305
+WORKER = """
+import queue, threading, functools, requests
+from concurrent.futures import ThreadPoolExecutor
+
+jobs = queue.Queue()
+
+def worker(tag):
+    item = jobs.get({args})
+    {extra}
+
+{start}
+"""
+
+
+@pytest.mark.parametrize("start", [
+    "threading.Thread(target=worker, args=(1,)).start()",
+    "threading.Thread(None, worker).start()",
+    "threading.Thread(target=functools.partial(worker, 1)).start()",
+    "ThreadPoolExecutor().submit(worker, 1)",
+])
+def test_al305_in_a_worker_target(start: str) -> None:
+    found = findings(WORKER.format(args="", extra="pass", start=start), "AL305")
+    assert [f.line for f in found] == [8]
+    assert "worker() runs as a worker" in found[0].message and "queue.Empty" in found[0].message
+
+
+def test_al305_quiet_outside_workers_and_network_code_and_when_bounded() -> None:
+    assert lines(WORKER.format(args="", extra="pass", start=""), "AL305") == []
+    assert lines(WORKER.format(args="", extra="requests.get('https://x', timeout=5)", start=""), "AL305") == [8]
+    for args in ("timeout=5", "False", "block=False", "True, 3"):
+        assert lines(WORKER.format(args=args, extra="pass", start="threading.Thread(target=worker).start()"),
+                     "AL305") == [], args
+    assert lines(WORKER.format(args="timeout=None", extra="pass", start="threading.Thread(target=worker).start()"),
+                 "AL305") == [8]
+
+
+@pytest.mark.parametrize("wait, expected", [
+    ("lock.acquire()", "returns False"),
+    ("lock.acquire(True, -1)", "returns False"),
+    ("event.wait()", "returns False"),
+    ("thread.join()", "is_alive()"),
+])
+def test_al305_messages_name_what_to_check(wait: str, expected: str) -> None:
+    code = textwrap.dedent(f"""
+    import threading, requests
+    lock = threading.Lock()
+    event = threading.Event()
+    thread = threading.Thread(target=print)
+    def sync():
+        requests.post("https://x", timeout=5)
+        {wait}
+    """)
+    found = findings(code, "AL305")
+    assert len(found) == 1 and expected in found[0].message and "requests.post" in found[0].message
+
+
+def test_al305_with_lock_and_non_blocking_acquire_are_quiet() -> None:
+    code = textwrap.dedent("""
+    import threading, requests
+    lock = threading.Lock()
+    def sync():
+        requests.post("https://x", timeout=5)
+        with lock:
+            pass
+        if lock.acquire(False):
+            lock.release()
+        lock.acquire(blocking=False)
+    """)
+    assert lines(code, "AL305") == []
+
+
+# ---------------------------------------------------------------------------- SARIF
+def test_sarif_carries_the_rules_and_per_result_levels(tmp_path: Path) -> None:
+    out = tmp_path / "out.sarif"
+    result = CliRunner().invoke(cli, ["check", "--format", "sarif", "-o", str(out), "--exit-zero", str(DEPLOY)])
+    assert result.exit_code == 0, result.output
+    run = json.loads(out.read_text())["runs"][0]
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert rules["AL303"]["name"] == "subprocess-without-timeout"
+    assert rules["AL303"]["defaultConfiguration"]["level"] == "warning"
+    levels = {r["level"] for r in run["results"] if r["ruleId"] == "AL303"}
+    assert levels == {"note", "warning"}
+
+
+# ---------------------------------------------------------------------------- schema
+@pytest.mark.parametrize("text, problem", [
+    ('[[command]]\nprograms = ["sh"]\nrole = "shell"\n', r"command\[0\]: role 'shell' needs key 'option'"),
+    ('[[command]]\nprograms = ["x"]\nrole = "remote"\n', r"command\[0\]: key 'role' must be one of"),
+    ('[[deadline]]\nnames = ["x.y"]\nlibrary = "x"\n', r"deadline\[0\]: missing key 'keyword'"),
+    ('[[worker-entry]]\nnames = ["x.y"]\nlibrary = "x"\n', r"worker-entry\[0\]: needs 'keyword'"),
+    ('[[api]]\nnames = ["x.y"]\nlibrary = "x"\nkind = "blocking-wait"\n[api.wait]\nfix = "f"\nwhen = 1\n',
+     r"api\[0\]\.wait: unknown key 'when'"),
+    ('[[api]]\nnames = ["x.y"]\nlibrary = "x"\nkind = "blocking-wait"\n[api.wait]\nposition = 0\nfix = "f"\n',
+     r"api\[0\]\.wait: key 'position' needs a 'keyword'"),
+    ('[[client]]\nconstructors = ["x.y"]\ntype = "x.Y"\nlibrary = "x"\nunpacks = "x.A"\n',
+     r"client\[0\]: key 'unpacks' has a bad value"),
+])
+def test_catalog_schema_errors_name_file_and_key(text: str, problem: str) -> None:
+    with pytest.raises(CatalogError, match=r"^mine\.toml: " + problem):
+        load_text(Catalog(), text, "mine.toml")

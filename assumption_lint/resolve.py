@@ -85,6 +85,24 @@ def dotted_name(node: cst.BaseExpression) -> list[str] | None:
     return None
 
 
+def _argument(call: cst.Call, keyword: str, position: int | None) -> cst.BaseExpression | bool | None:
+    """The argument passed as ``keyword`` or at ``position``; None if absent, False if a
+    ``*args`` before it hides where it is."""
+    positional = 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value == keyword:
+                return arg.value
+        elif arg.star:
+            if arg.star == "*" and position is not None and positional <= position:
+                return False
+        else:
+            if positional == position:
+                return arg.value
+            positional += 1
+    return None
+
+
 def _module_name(node: cst.BaseExpression | None) -> str | None:
     if node is None:
         return None
@@ -235,24 +253,25 @@ class Resolver:
 
     def _requirement_met(self, client: ClientEntry, call: cst.Call) -> bool:
         """A client that ``requires`` an argument of a known type (a gRPC stub needs a
-        channel alint resolved) is only recognised when that argument resolves to one."""
+        channel alint resolved) is only recognised when that argument resolves to one;
+        one that ``excludes`` values (a socket's AF_UNIX family) is not when it names one."""
+        if client.excludes is not None:
+            keyword, position, names = client.excludes
+            found = _argument(call, keyword, position)
+            if found is False:
+                return False  # *args: the family may be anything
+            if found is not None:
+                resolved = self.resolve(found)
+                if resolved is not None and resolved.name in names:
+                    return False
         if client.requires is None:
             return True
         keyword, position, types = client.requires
-        positional = 0
-        for arg in call.args:
-            if arg.keyword is not None:
-                if arg.keyword.value != keyword:
-                    continue
-            elif arg.star:
-                return False
-            else:
-                positional += 1
-                if positional - 1 != position:
-                    continue
-            instance = self.instance_of(arg.value)
-            return instance is not None and instance.type in types
-        return False
+        found = _argument(call, keyword, position)
+        if not isinstance(found, cst.BaseExpression):
+            return False
+        instance = self.instance_of(found)
+        return instance is not None and instance.type in types
 
     def binding_for_value(self, value: cst.BaseExpression) -> Binding:
         """What a name assigned ``value`` is bound to: an object, an alias, or unknown."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ..catalog import ApiEntry, Catalog, TimeoutSpec
-from ..resolve import Instance, dotted_name
+from ..resolve import Instance, Resolved, dotted_name
 from .base import Check
 
 
@@ -126,12 +126,19 @@ def _wildcard_apis(catalog: Catalog) -> list[tuple[str, ApiEntry]]:
     return _WILDCARDS[key]
 
 
-def find_api(catalog: Catalog, name: str) -> ApiEntry | None:
-    """The catalog entry for a call: exact name first, then a pattern (``*_pb2_grpc.*Stub.*``)."""
+def find_api(catalog: Catalog, name: str, nested: bool = False) -> ApiEntry | None:
+    """The catalog entry for a call: exact name first, then a pattern (``*_pb2_grpc.*Stub.*``).
+
+    A ``nested`` name is a method of a method (``stub.Get.with_call``): only patterns that
+    spell its last part literally match it, so ``kubernetes.client.*Api.*`` does not claim
+    ``api.api_client.close``."""
     api = catalog.api(name)
     if api is not None:
         return api
+    last = name.rpartition(".")[2]
     for pattern, entry in _wildcard_apis(catalog):
+        if nested and pattern.rpartition(".")[2] != last:
+            continue
         if fnmatch.fnmatchcase(name, pattern):
             return entry
     return None
@@ -148,9 +155,16 @@ class MissingTimeout(Check):
 
     def visit_Call(self, node: cst.Call) -> None:
         resolved = self.resolver.resolve(node.func)
+        nested = False
+        if resolved is None and isinstance(node.func, cst.Attribute):
+            # `stub.GetStock.with_call(req)`: a method of an object's method.
+            inner = self.resolver.resolve(node.func.value)
+            if inner is None or inner.instance is None:
+                return
+            resolved, nested = Resolved(f"{inner.name}.{node.func.attr.value}", inner.instance), True
         if resolved is None:
             return
-        api = find_api(self.catalog, resolved.name)
+        api = find_api(self.catalog, resolved.name, nested)
         if api is None or not (api.timeouts or api.timeout):
             return
         verdicts = [self._judge(node, spec, resolved.instance) for spec in (api.timeouts or (api.timeout,))]

@@ -125,14 +125,19 @@ def decode_source(data: bytes) -> str:
 
 
 _BRACKETS = re.compile(r"[()\[\]{}]")
+# libcst's native parser crashes (stack overflow, not an exception) or takes seconds per
+# statement past a couple of thousand levels of expression nesting: measured with an 8 MB
+# stack, a 3000-deep subscript chain, a 4000-deep lambda chain and an 8000-term `and`
+# chain crash it, and a 2000-deep subscript chain takes 13 s. Real code stays far below.
+MAX_EXPRESSION_DEPTH = 1000
 
 
-def too_deep(text: str) -> str | None:
-    """A reason when the text nests too deeply for libcst's native parser to survive.
+def _may_nest_deeply(text: str) -> bool:
+    """A cheap text scan: could any expression here nest MAX_EXPRESSION_DEPTH deep?
 
-    libcst's parser overflows its native stack (a crash, not an exception) on a few
-    thousand nested brackets or a several-thousand-term operator chain. A cheap scan
-    decides whether to ask CPython's own parser, which does fail cleanly, for a verdict.
+    An expression that deep needs more than 100 nested brackets, or an operator chain of
+    at least two characters per level: on one long line, inside one long bracketed span,
+    or across many backslash continuations.
     """
     depth = max_depth = 0
     start = longest = 0
@@ -146,19 +151,58 @@ def too_deep(text: str) -> str | None:
             depth -= 1
             if depth == 0:
                 longest = max(longest, match.start() - start)
-    suspicious = (max_depth > 100 or longest > 20_000 or text.count("\\\n") > 500
-                  or any(len(line) > 5_000 for line in text.splitlines()))
-    if not suspicious:
-        return None
+    if depth:  # an unclosed bracket: the span runs to the end of the text
+        longest = max(longest, len(text) - start)
+    reach = 2 * MAX_EXPRESSION_DEPTH
+    return (max_depth > 100 or longest > reach or text.count("\\\n") > MAX_EXPRESSION_DEPTH // 5
+            or any(len(line) > reach for line in text.splitlines()))
+
+
+def _libcst_depth(tree: ast.AST) -> int:
+    """How deep libcst's tree for this code would be: CPython's tree, except that libcst
+    nests `a and b and c` one level per operator where CPython keeps one flat BoolOp."""
+    deepest = 0
+    pending: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while pending:
+        node, depth = pending.pop()
+        depth += len(node.values) - 1 if isinstance(node, ast.BoolOp) else 1
+        if depth > deepest:
+            deepest = depth
+        pending.extend((child, depth) for child in ast.iter_child_nodes(node))
+    return deepest
+
+
+def _cpython_parses(text: str) -> bool:
     try:
         ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def too_deep(text: str) -> str | None:
+    """A reason when the text nests too deeply for libcst's native parser to survive.
+
+    A cheap scan decides whether to ask CPython's own parser, which fails cleanly, for
+    the tree's shape; code CPython cannot parse is left to libcst (it may be newer syntax).
+    """
+    if not _may_nest_deeply(text):
+        return None
+    if sys.getrecursionlimit() < RECURSION_LIMIT:  # CPython's tree conversion recurses per level
+        sys.setrecursionlimit(RECURSION_LIMIT)
+    try:
+        tree = ast.parse(text)
     except (RecursionError, MemoryError):
         return "expressions nest deeper than the parser can follow"
     except SyntaxError as exc:
         if "too many nested" in str(exc.msg) or "too complex" in str(exc.msg):
             return f"expressions nest too deeply ({exc.msg})"
+        return None
     except ValueError:
         return None
+    depth = _libcst_depth(tree)
+    if depth > MAX_EXPRESSION_DEPTH:
+        return f"expressions nest {depth} levels deep, over the {MAX_EXPRESSION_DEPTH} alint follows"
     return None
 
 
@@ -600,6 +644,11 @@ def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: b
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
+        if _may_nest_deeply(text) and _cpython_parses(text):
+            # Valid code past what libcst's parser handles (e.g. thousands of implicitly
+            # concatenated strings): too complex for alint, not a syntax error.
+            result.findings = file_level(settings, path, "AL003", reason="the parser cannot follow this valid code")
+            return result
         message = re.sub(r"^(parser error: )?(error at \d+:\d+: )?", "", " ".join(exc.message.split())) or "invalid syntax"
         result.findings = file_level(settings, path, "AL001", exc.raw_line, exc.raw_column + 1,
                                       reason=f"syntax error: {message}")

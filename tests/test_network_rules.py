@@ -386,3 +386,38 @@ def test_sarif_carries_help_for_the_network_rules() -> None:
     assert ("AL201", 17) in results and ("AL202", 71) in results and ("AL204", 119) in results
     al202 = next(result for result in run["results"] if result["ruleId"] == "AL202")
     assert al202["relatedLocations"][0]["message"]["text"] == "the body is used here"
+
+
+def test_al202_body_read_where_a_decode_error_is_handled_is_deliberate() -> None:
+    code = """
+        import json
+        import requests
+
+        def login(user):
+            resp = requests.post("https://example.com/api/login", data={"user": user}, timeout=5)
+            try:
+                body = resp.json()
+            except {caught}:
+                raise RuntimeError("login failed")
+            if body.get("status") != "ok":
+                raise RuntimeError(body.get("message"))
+            return body
+    """
+    assert lines(code.replace("{caught}", "json.JSONDecodeError"), "AL202") == []
+    assert lines(code.replace("{caught}", "ValueError"), "AL202") == []
+    assert lines(code.replace("{caught}", "KeyError"), "AL202") == [6]
+
+
+def test_al202_a_status_check_after_reading_the_body_still_counts() -> None:
+    code = """
+        import requests
+
+        def owners(url):
+            resp = requests.get(url, timeout=5)
+            owners = resp.json()
+            {after}
+            return owners
+    """
+    assert lines(code.replace("{after}", "if resp.status_code != 200:\n                raise RuntimeError(owners)"),
+                 "AL202") == []
+    assert lines(code.replace("{after}", "print(len(owners))"), "AL202") == [5]

@@ -1,9 +1,10 @@
 """AL202 unchecked-status: a response body used, or a state-changing request's response
 discarded, without a status check.
 
-Tracked per function, in source order: a response bound to a name (``resp = ...``,
+Tracked per function: a response bound to a name (``resp = ...``,
 ``async with session.get(...) as resp``) is checked by a status test or
-``raise_for_status()``; handing it to anything else (an argument, a return, another
+``raise_for_status()`` anywhere in the function (a body read first to build an error
+message is fine); handing it to anything else (an argument, a return, another
 name) makes its fate unknown, so it counts as checked (unresolved means silent). What
 counts as a status test or a body use comes from the catalog's ``[[response]]`` kinds.
 """
@@ -16,7 +17,7 @@ import libcst as cst
 
 from ..catalog import ResponseKind
 from .base import Check
-from .network_facts import NetworkCall, network_call, raises_on_status
+from .network_facts import CATCH_ALL, NetworkCall, caught_names, network_call, raises_on_status
 
 
 @dataclass
@@ -28,6 +29,8 @@ class _Tracked:
     function: str
     settled: bool = False  # checked, handed on, or already reported
     used: bool = False
+    # The first body use, reported when the function ends without any status check.
+    body_use: tuple[cst.CSTNode, str] | None = None
 
 
 class UncheckedStatus(Check):
@@ -57,8 +60,12 @@ class UncheckedStatus(Check):
             self._finish(tracked)
 
     def _finish(self, tracked: _Tracked) -> None:
-        """A state-changing request whose response nobody looked at."""
-        if not tracked.settled and not tracked.used and tracked.call.state_changing:
+        """The response's last chance: a body used without any status check in the whole
+        function, or a state-changing request whose response nobody looked at."""
+        if not tracked.settled and tracked.body_use is not None:
+            use, spelled = tracked.body_use
+            self._report_body(tracked.call, tracked.kind, use, tracked.statement, tracked.function, spelled)
+        elif not tracked.settled and not tracked.used and tracked.call.state_changing:
             self._report_discarded(tracked.call, tracked.statement, tracked.function)
         tracked.settled = True
 
@@ -143,16 +150,19 @@ class UncheckedStatus(Check):
             if self._is_status(tracked.kind, attr):
                 tracked.settled = True
             elif self._is_body(tracked.kind, attr):
-                tracked.settled = True
-                self._report_body(tracked.call, tracked.kind, node, tracked.statement, tracked.function,
-                                  f"{base.value}.{attr}")
+                # A status check later in the function still counts (the body may be read
+                # first to build an error message): decided when the function ends.
+                if self._decode_error_handled():
+                    tracked.settled = True
+                elif tracked.body_use is None:
+                    tracked.body_use = (node, f"{base.value}.{attr}")
             return
         # requests.get(url).json(): the body of a response nobody looked at
         found = self._response_call(base)
         if found is None:
             return
         call, kind = found
-        if self._is_body(kind, attr):
+        if self._is_body(kind, attr) and not self._decode_error_handled():
             self._report_body(call, kind, node, self.ctx.statement, self._function(), attr)
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
@@ -169,6 +179,19 @@ class UncheckedStatus(Check):
         if tracked is not None:
             tracked.used = True
             tracked.settled = True
+
+    def _decode_error_handled(self) -> bool:
+        """The body is read inside a ``try`` that catches a decode error (``ValueError``,
+        ``json.JSONDecodeError``): the author expects an error body there and reads it on
+        purpose (APIs that explain a failure in a JSON body)."""
+        for handler in self.ctx.active_handlers():
+            names = caught_names(handler, self.resolver)
+            if names is None:
+                continue
+            if any(name != CATCH_ALL and "ValueError" in self.knowledge.ancestors(name)
+                   and self.knowledge.canonical(name) not in ("Exception", "BaseException") for name in names):
+                return True
+        return False
 
     @staticmethod
     def _is_status(kind: ResponseKind, attr: str) -> bool:

@@ -241,3 +241,34 @@ def test_kubernetes_api_classes_match_by_pattern_but_not_the_api_client() -> Non
         client.CustomObjectsApi(api_client).list_cluster_custom_object("g", "v", "p")
     """
     assert _rules_by_line(source) == {(5, "AL301")}
+
+
+# ---------------------------------------------------------------------------- SARIF
+def test_sarif_results_for_the_timeout_fixtures(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every AL301/AL302 of a fixture reaches SARIF, the client-level ones with the
+    constructor as a related location."""
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from assumption_lint.cli import cli
+
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)
+    fixture = Path("fixtures/timeouts/client_patterns.py")
+    result = CliRunner().invoke(cli, ["check", "--select", "AL301,AL302", "--format", "sarif", str(fixture)],
+                                catch_exceptions=False)
+    assert result.exit_code == 1
+    run = json.loads(result.stdout)["runs"][0]
+    found = {(r["locations"][0]["physicalLocation"]["region"]["startLine"], r["ruleId"]) for r in run["results"]}
+    from fixture_labels import read_labels
+    labels = read_labels(fixture)
+    assert found == {(line, rule) for line, rule in labels.expect if rule in ("AL301", "AL302")}
+    lines = fixture.read_text(encoding="utf-8").splitlines()
+    deals = next(r for r in run["results"] if "self.http.get" in lines[
+        r["locations"][0]["physicalLocation"]["region"]["startLine"] - 1])
+    [related] = deals["relatedLocations"]
+    constructor_line = related["physicalLocation"]["region"]["startLine"]
+    assert "httpx.Client(base_url=API, timeout=None)" in lines[constructor_line - 1]
+    assert related["message"]["text"] == "the timeout is disabled here"

@@ -13,12 +13,16 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import libcst as cst
 
 from ..catalog import ApiEntry, Catalog, TimeoutSpec
 from ..resolve import Instance, Resolved, dotted_name
 from .base import Check
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import FileState
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ def _matches(node: cst.BaseExpression, values: tuple[str, ...]) -> bool:
 
 
 def unbounded_phases(value: cst.BaseExpression, spec: TimeoutSpec,
-                     is_timeout_object: "callable[[cst.Call], bool] | None" = None) -> str | None:
+                     is_timeout_object: Callable[[cst.Call], bool] | None = None) -> str | None:
     """Which phase a timeout value leaves unbounded, or None when it is bounded or unknown."""
     if _matches(value, spec.disabled_values):
         return spec.phase
@@ -116,14 +120,15 @@ class _Verdict:
     client_call: cst.Call | None = None
 
 
-_WILDCARDS: dict[int, list[tuple[str, ApiEntry]]] = {}
+# Pattern entries per catalog; the catalog itself is kept so that its id is not reused.
+_WILDCARDS: dict[int, tuple[Catalog, list[tuple[str, ApiEntry]]]] = {}
 
 
 def _wildcard_apis(catalog: Catalog) -> list[tuple[str, ApiEntry]]:
-    key = id(catalog)
-    if key not in _WILDCARDS:
-        _WILDCARDS[key] = [(name, api) for name, api in catalog.apis.items() if "*" in name]
-    return _WILDCARDS[key]
+    cached = _WILDCARDS.get(id(catalog))
+    if cached is None or cached[0] is not catalog:
+        cached = _WILDCARDS[id(catalog)] = (catalog, [(name, api) for name, api in catalog.apis.items() if "*" in name])
+    return cached[1]
 
 
 def find_api(catalog: Catalog, name: str, nested: bool = False) -> ApiEntry | None:
@@ -147,7 +152,7 @@ def find_api(catalog: Catalog, name: str, nested: bool = False) -> ApiEntry | No
 class MissingTimeout(Check):
     rules = ("AL301", "AL302")
 
-    def __init__(self, state) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, state: "FileState") -> None:
         super().__init__(state)
         # Client objects already reported: one finding per object whose own timeout is unset.
         self._reported_clients: set[int] = set()
@@ -310,7 +315,7 @@ class MissingTimeout(Check):
         return self._setters[setter]
 
 
-def _join(texts, separator: str = "; ") -> str:  # type: ignore[no-untyped-def]
+def _join(texts: Iterable[str], separator: str = "; ") -> str:
     unique: list[str] = []
     for text in texts:
         if text and text not in unique:
@@ -318,7 +323,7 @@ def _join(texts, separator: str = "; ") -> str:  # type: ignore[no-untyped-def]
     return separator.join(unique)
 
 
-def _join_phases(phases) -> str:  # type: ignore[no-untyped-def]
+def _join_phases(phases: Iterable[str]) -> str:
     """``["connect phase", "read phase"]`` -> ``"connect and read phases"``."""
     unique: list[str] = []
     for phase in phases:

@@ -168,9 +168,9 @@ class ClientEntry:
     # The object is this client only when this argument is an object of one of these types
     # (a gRPC stub built on a channel alint knows): (keyword, position, types).
     requires: tuple[str, int | None, tuple[str, ...]] | None = None
-    # The object is not this client when this argument names one of these values
-    # (socket.socket(socket.AF_UNIX): a local socket, not a network one).
-    excludes: tuple[str, int | None, tuple[str, ...]] | None = None
+    # The object is not this client when one of these arguments names one of the values
+    # (socket.socket(socket.AF_UNIX): a local socket; SOCK_DGRAM: connect() does not wait).
+    excludes: tuple[tuple[str, int | None, tuple[str, ...]], ...] = ()
     # Types of the elements when the result is unpacked (asyncio.open_connection's reader, writer).
     unpacks: tuple[str, ...] = ()
 
@@ -414,6 +414,19 @@ def _parse_requires(table: Mapping[str, Any], where: str,
     _check_keys(value, {"keyword", "position", listed}, where)
     return (_expect(value, "keyword", str, where), _expect(value, "position", int, where, default=None),
             _str_list(value, listed, where))
+
+
+def _parse_excludes(table: Mapping[str, Any], where: str) -> tuple[tuple[str, int | None, tuple[str, ...]], ...]:
+    """``excludes``: one table, or an array of tables (one per argument)."""
+    value = table.get("excludes")
+    items = value if isinstance(value, list) else [] if value is None else [value]
+    parsed = []
+    for index, item in enumerate(items):
+        at = f"{where}.excludes[{index}]" if isinstance(value, list) else where
+        found = _parse_requires({"excludes": item}, at, "excludes")
+        if found is not None:
+            parsed.append(found)
+    return tuple(parsed)
 # AL2xx network knowledge (exceptions.toml, responses.toml, entry_points.toml).
 _NETWORK_FILE_KEYS = {"exception", "network", "response", "entry-point", "spawner", "error-handler"}
 _FILE_KEYS = {"api", "client", "rule", "meta", "retry-policy", "sleep", "json-decode"} | _NETWORK_FILE_KEYS
@@ -463,7 +476,7 @@ def _parse_domain(data: Mapping[str, Any], source: str, catalog: Catalog) -> Non
             timeout=_parse_timeouts(table, where)[0] if "timeout" in table else None,
             timeout_setters=_str_list(table, "timeout-setters", where, default=[]),
             requires=_parse_requires(table, where),
-            excludes=_parse_requires(table, where, "excludes"),
+            excludes=_parse_excludes(table, where),
         )
         for name in client.constructors:
             catalog.clients[name] = client

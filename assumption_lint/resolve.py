@@ -255,14 +255,14 @@ class Resolver:
         """A client that ``requires`` an argument of a known type (a gRPC stub needs a
         channel alint resolved) is only recognised when that argument resolves to one;
         one that ``excludes`` values (a socket's AF_UNIX family) is not when it names one."""
-        if client.excludes is not None:
-            keyword, position, names = client.excludes
+        for keyword, position, names in client.excludes:
             found = _argument(call, keyword, position)
             if found is False:
                 return False  # *args: the family may be anything
             if found is not None:
+                # A variable may hold an excluded value (getaddrinfo loops): unresolved means silent.
                 resolved = self.resolve(found)
-                if resolved is not None and resolved.name in names:
+                if resolved is None or resolved.name in names:
                     return False
         if client.requires is None:
             return True

@@ -233,20 +233,25 @@ def enabled_checks(settings: Settings) -> list[type[Check]]:
 
 
 def deduplicated(raw: list[RawFinding], settings: Settings) -> list[RawFinding]:
-    """Drop a finding where a rule it yields to reports on the same node (or covers it),
-    then drop the findings of rules that are not enabled. Runs before suppressions and
-    selection, on every raw finding, so the outcome does not depend on what is selected."""
+    """Drop a finding where a rule it yields to speaks for the same place, then drop the
+    findings of rules that are not enabled. A finding speaks for its node, the nodes it
+    covers and its related locations; the yielding finding is recognised by its node or
+    the nodes it covers (AL203 at ``resp.json()`` covers ``resp.json``, the body use AL202
+    names). Runs before suppressions and selection, on every raw finding, so the outcome
+    does not depend on what is selected."""
     rules = settings.catalog.rules
     spoken_for: dict[str, set[int]] = {}
     for finding in raw:
         nodes = spoken_for.setdefault(finding.rule, set())
         nodes.add(id(finding.node))
         nodes.update(id(node) for node in finding.covers)
+        nodes.update(id(node) for node, _ in finding.related)
     kept = []
     for finding in raw:
         meta = rules.get(finding.rule)
         yields = meta.yields_to if meta is not None else ()
-        if any(id(finding.node) in spoken_for.get(other, ()) for other in yields):
+        own = [id(finding.node)] + [id(node) for node in finding.covers]
+        if any(node in spoken_for.get(other, ()) for other in yields for node in own):
             continue
         if finding.rule in settings.enabled:
             kept.append(finding)

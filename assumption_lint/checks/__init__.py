@@ -12,6 +12,7 @@ from .graphql_errors_unchecked import GraphqlErrorsUnchecked
 from .retry_without_bound import RetryWithoutBound
 from .swallowed_network_error import SwallowedNetworkError
 from .unchecked_status import UncheckedStatus
+from .unhandled_json_decode import UnhandledJsonDecode
 from .unhandled_network_error import UnhandledNetworkError
 
 ALL_CHECKS: tuple[type[Check], ...] = (
@@ -25,4 +26,5 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     UnhandledNetworkError,
     UncheckedStatus,
     SwallowedNetworkError,
+    UnhandledJsonDecode,
 )

@@ -121,10 +121,12 @@ def _is_query_dict(value: cst.BaseExpression) -> bool:
 def _query_dicts(body: list[cst.CSTNode]) -> set[str]:
     """Names bound to a dict literal with a "query" key in this scope."""
     names = set()
-    for node in nodes_in(body, (cst.Assign,)):
-        assert isinstance(node, cst.Assign)
-        if _is_query_dict(node.value):
+    for node in nodes_in(body, (cst.Assign, cst.AnnAssign)):
+        if isinstance(node, cst.Assign) and _is_query_dict(node.value):
             names.update(target.target.value for target in node.targets if isinstance(target.target, cst.Name))
+        elif (isinstance(node, cst.AnnAssign) and node.value is not None and _is_query_dict(node.value)
+              and isinstance(node.target, cst.Name)):
+            names.add(node.target.value)
     return names
 
 

@@ -1,0 +1,174 @@
+"""AL203 unhandled-json-decode: ``resp.json()`` where a body that is not JSON escapes.
+
+A 200 with an HTML error page from a proxy, an empty 204, a login redirect: the decode
+error escapes. It is reported in the same places as AL201 (a web handler, a CLI entry
+point or the ``__main__`` block, a thread or task target, a loop over many items),
+directly or through same-module functions that let it out, and reuses AL201's collection
+of entry points, loops and call sites. What each client's decoding raises, and which
+classes catch it, comes from ``rules/json_decode.toml`` and ``rules/exceptions.toml``.
+Where the status is not checked at all, AL202 speaks for the same body use (the rule
+yields to it; see ``yields-to`` in ``rules/rules.toml``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from ..catalog import JsonDecode
+from .network_facts import CATCH_ALL, Clause, Loop, NetworkCall, network_call
+from .unhandled_network_error import UnhandledNetworkError, _Context
+
+
+@dataclass
+class _JsonSite:
+    node: cst.Call
+    statement: cst.CSTNode | None
+    function: str
+    clauses: tuple[Clause, ...]
+    loop: Loop | None
+    request: NetworkCall
+    decoder: JsonDecode
+
+
+class UnhandledJsonDecode(UnhandledNetworkError):
+    rules = ("AL203",)
+
+    def __init__(self, state: "object") -> None:
+        super().__init__(state)
+        self.json_sites: list[_JsonSite] = []
+        # Per function (and the module): response name -> (request, its item loop).
+        self._responses: list[dict[str, tuple[NetworkCall, Loop | None]]] = [{}]
+
+    # ------------------------------------------------------------------ responses
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        super().visit_FunctionDef(node)
+        self._responses.append({})
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._responses.pop()
+
+    def leave_Assign(self, node: cst.Assign) -> None:
+        super().leave_Assign(node)
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self._bind(target.target.value, node.value if len(node.targets) == 1 else None)
+
+    def visit_With(self, node: cst.With) -> None:
+        for item in node.items:
+            if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                self._bind(item.asname.name.value, item.item)
+
+    def _bind(self, name: str, value: cst.BaseExpression | None) -> None:
+        frame = self._responses[-1]
+        frame.pop(name, None)
+        call = _unawait(value) if value is not None else None
+        if isinstance(call, cst.Call):
+            request = network_call(self.resolver, self.knowledge, self.module, call)
+            if request is not None:
+                frame[name] = (request, self._item_loop(call))
+
+    # ------------------------------------------------------------------ .json()
+    def visit_Call(self, node: cst.Call) -> None:
+        super().visit_Call(node)
+        func = node.func
+        if not isinstance(func, cst.Attribute) or node.args:
+            return
+        receiver = _unawait(func.value)
+        found: tuple[NetworkCall, Loop | None] | None = None
+        if isinstance(receiver, cst.Call):
+            request = network_call(self.resolver, self.knowledge, self.module, receiver)
+            found = (request, self._item_loop(receiver)) if request is not None else None
+        elif isinstance(receiver, cst.Name):
+            found = self._responses[-1].get(receiver.value)
+        if found is None:
+            return
+        request, loop = found
+        kind = request.family.response
+        decoder = self.catalog.json_decoder(kind) if kind is not None else None
+        if decoder is None or func.attr.value not in decoder.methods:
+            return
+        self.json_sites.append(_JsonSite(node, self.ctx.statement, self.current_function(), self._clauses(),
+                                         loop, request, decoder))
+
+    # ------------------------------------------------------------------ after the walk
+    def leave_Module(self, node: cst.Module) -> None:
+        if not self.json_sites:
+            return
+        self.resolve_callees()
+        contexts = self._contexts()
+        escaping = self._escaping()
+        for index, site in enumerate(self.json_sites):
+            if self._handled(site.clauses, site.decoder):
+                continue
+            placed = self._place(site, contexts.get(site.function), site.loop, site.function)
+            if placed is None:
+                placed = self._through_callers(index, site, contexts, escaping)
+            if placed is not None:
+                self._report_json(site, *placed)
+
+    def _place(self, site: _JsonSite, context: _Context | None, loop: Loop | None,
+               function: str) -> tuple[str, tuple[str, ...]] | None:
+        if context is not None:
+            return context.where, context.handled
+        if loop is not None:
+            return f"{loop.description} in `{function}`", ()
+        return None
+
+    def _escaping(self) -> dict[str, set[int]]:
+        """Per function: the JSON sites whose decode error leaves it, over same-module calls."""
+        result: dict[str, set[int]] = {}
+        for index, site in enumerate(self.json_sites):
+            if not self._handled(site.clauses, site.decoder):
+                result.setdefault(site.function, set()).add(index)
+        changed = True
+        while changed:
+            changed = False
+            for call_site in self.sites:
+                if call_site.callee is None:
+                    continue
+                for index in list(result.get(call_site.callee, ())):
+                    out = result.setdefault(call_site.function, set())
+                    if index not in out and not self._handled(call_site.clauses, self.json_sites[index].decoder):
+                        out.add(index)
+                        changed = True
+        return result
+
+    def _through_callers(self, index: int, site: _JsonSite, contexts: dict[str, _Context],
+                         escaping: dict[str, set[int]]) -> tuple[str, tuple[str, ...]] | None:
+        for call_site in self.sites:
+            if call_site.callee is None or index not in escaping.get(call_site.callee, ()):
+                continue
+            if self._handled(call_site.clauses, site.decoder):
+                continue
+            placed = self._place(site, contexts.get(call_site.function), call_site.loop, call_site.function)
+            if placed is not None:
+                where, handled = placed
+                return f"`{site.function}` into {where}", handled
+        return None
+
+    def _handled(self, clauses: tuple[Clause, ...], decoder: JsonDecode) -> bool:
+        for clause in clauses:
+            if clause.transparent:
+                continue
+            if clause.catches is None:
+                return True
+            for name in clause.catches:
+                if name == CATCH_ALL or self.knowledge.catches(name, decoder.raises):
+                    return True
+                if name in decoder.also_caught_by:
+                    return True
+        return False
+
+    def _report_json(self, site: _JsonSite, where: str, framework_handled: tuple[str, ...]) -> None:
+        if any(self.knowledge.catches(name, site.decoder.raises) for name in framework_handled):
+            return
+        raised = site.decoder.raises
+        catch = "ValueError" if self.knowledge.catches("ValueError", raised) else raised
+        self.report("AL203", site.node, statement=site.statement, function=site.function,
+                    covers=(site.node.func,), api=site.request.label, where=where, error=raised, catch=catch)
+
+
+def _unawait(node: cst.BaseExpression) -> cst.BaseExpression:
+    return node.expression if isinstance(node, cst.Await) else node

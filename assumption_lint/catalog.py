@@ -113,6 +113,9 @@ class TimeoutSpec:
     default_values: tuple[str, ...] = ()
     # Timeout object constructors (httpx.Timeout): a call whose arguments are all None disables it.
     timeout_objects: tuple[str, ...] = ()
+    # Per-phase keywords of those objects (httpx.Timeout(10, read=None) leaves the read phase
+    # open); their first argument is the value of every phase not given.
+    object_phases: tuple[str, ...] = ()
     # A connection string (DSN/URI) argument that may carry the timeout as `keyword=value`.
     string_keyword: str | None = None
     string_position: int | None = None
@@ -334,7 +337,7 @@ def _parse_rule(rule_id: str, table: Mapping[str, Any], where: str) -> RuleMeta:
 
 _TIMEOUT_KEYS = {"keyword", "position", "positions-from", "default", "default-text", "phase", "fix",
                  "tuple-phases", "aliases", "disabled-values", "default-values", "timeout-objects",
-                 "string-argument", "global-setter"}
+                 "string-argument", "global-setter", "object-phases"}
 
 
 def _parse_version(text: str, where: str) -> tuple[int, int]:
@@ -373,6 +376,7 @@ def _parse_timeout(table: Any, where: str) -> TimeoutSpec:
         disabled_values=values["disabled-values"],
         default_values=values["default-values"],
         timeout_objects=_str_list(table, "timeout-objects", where, default=[]),
+        object_phases=_str_list(table, "object-phases", where, default=[]),
         string_keyword=_expect(string_arg, "keyword", str, f"{where}.string-argument", default=None),
         string_position=_expect(string_arg, "position", int, f"{where}.string-argument", default=None),
         global_setter=_expect(table, "global-setter", str, where, default="socket.setdefaulttimeout"),

@@ -155,7 +155,8 @@ def _al302(spec: TimeoutSpec) -> str:
     if not spec.keywords:
         return "never"
     values = [_VALUE_TEXT[value] for value in spec.disabled_values]
-    values += [f"`{name}(...)` with every argument `None`" for name in spec.timeout_objects]
+    values += [f"`{name}(...)` with `None` for {'a phase' if spec.object_phases else 'every argument'}"
+               for name in spec.timeout_objects]
     if spec.tuple_phases and "None" in spec.disabled_values:
         values.append(f"`None` in a ({', '.join(spec.tuple_phases)}) pair")
     return ", ".join(values) if values else "never"

@@ -272,3 +272,20 @@ def test_sarif_results_for_the_timeout_fixtures(monkeypatch: pytest.MonkeyPatch)
     constructor_line = related["physicalLocation"]["region"]["startLine"]
     assert "httpx.Client(base_url=API, timeout=None)" in lines[constructor_line - 1]
     assert related["message"]["text"] == "the timeout is disabled here"
+
+
+@pytest.mark.parametrize("value, phase", [
+    ("httpx.Timeout(None)", "connect, read, write and pool phases"),
+    ("httpx.Timeout(10.0, read=None)", "read phase"),
+    ("httpx.Timeout(None, connect=5.0)", "read, write and pool phases"),
+    ("httpx.Timeout(connect=None, read=5, write=5, pool=5)", "connect phase"),
+    ("httpx.Timeout(10.0, connect=5.0)", None),
+    ("httpx.Timeout(**settings)", None),
+])
+def test_httpx_timeout_objects_name_the_open_phases(value: str, phase: str | None) -> None:
+    findings = _findings(f"import httpx\nhttpx.get('u', timeout={value})\n")
+    if phase is None:
+        assert findings == []
+    else:
+        [finding] = findings
+        assert finding.rule == "AL302" and f"so the {phase} can block forever" in finding.message

@@ -80,12 +80,13 @@ def _matches(node: cst.BaseExpression, values: tuple[str, ...]) -> bool:
 
 
 def unbounded_phases(value: cst.BaseExpression, spec: TimeoutSpec,
-                     is_timeout_object: Callable[[cst.Call], bool] | None = None) -> str | None:
-    """Which phase a timeout value leaves unbounded, or None when it is bounded or unknown."""
+                     open_in_object: Callable[[cst.Call], str | None] | None = None) -> str | None:
+    """Which phase a timeout value leaves unbounded, or None when it is bounded or unknown.
+    ``open_in_object`` says the same for a timeout object (``httpx.Timeout(...)``)."""
     if _matches(value, spec.disabled_values):
         return spec.phase
-    if isinstance(value, cst.Call) and is_timeout_object is not None and is_timeout_object(value):
-        return spec.phase
+    if isinstance(value, cst.Call) and open_in_object is not None:
+        return open_in_object(value)
     if isinstance(value, cst.Tuple) and spec.tuple_phases and len(value.elements) == len(spec.tuple_phases):
         open_phases = [phase for phase, element in zip(spec.tuple_phases, value.elements)
                        if _matches(element.value, spec.disabled_values)]
@@ -228,14 +229,31 @@ class MissingTimeout(Check):
         text = f"{keyword}={self.state.module.code_for_node(value)}" + (f" on {owner}" if owner else "")
         return _Verdict("disabled", spec, phase, text, related=where)
 
-    def _disabled_object(self, call: cst.Call, spec: TimeoutSpec) -> bool:
-        """``httpx.Timeout(None)``, ``aiohttp.ClientTimeout(total=None)``: every bound None."""
+    def _disabled_object(self, call: cst.Call, spec: TimeoutSpec) -> str | None:
+        """The phases a timeout object leaves open: all of them when every argument is None
+        (``httpx.Timeout(None)``, ``aiohttp.ClientTimeout(total=None)``); with
+        ``object-phases``, those set to None or left to a None first argument
+        (``httpx.Timeout(10, read=None)``: the read phase)."""
         if not spec.timeout_objects:
-            return False
+            return None
         resolved = self.resolver.resolve(call.func)
         if resolved is None or resolved.name not in spec.timeout_objects:
-            return False
-        return all(not arg.star and _is_none(arg.value) for arg in call.args)
+            return None
+        if any(arg.star for arg in call.args):
+            return None
+        if all(_is_none(arg.value) for arg in call.args):
+            return spec.phase
+        if not spec.object_phases:
+            return None
+        given = {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
+        positional = [arg.value for arg in call.args if arg.keyword is None]
+        default = positional[0] if positional else None
+        open_phases = []
+        for phase in spec.object_phases:
+            value = given.get(phase, default)
+            if value is not None and _is_none(value):
+                open_phases.append(phase)
+        return _join_phases(f"{phase} phase" for phase in open_phases) or None
 
     def _judge_string(self, call: cst.Call, spec: TimeoutSpec) -> _Verdict | None:
         """A DSN or URI argument (``"dbname=app connect_timeout=5"``, ``"mongodb://h/?socketTimeoutMS=5000"``)."""

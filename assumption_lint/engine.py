@@ -268,6 +268,14 @@ def is_relevant(text: str, settings: Settings, checks: list[type[Check]]) -> boo
 
 # --------------------------------------------------------------------------- traversal
 _STATEMENTS = (cst.SimpleStatementLine, cst.BaseCompoundStatement)
+_STATEMENT_TYPES: dict[type, bool] = {}
+
+
+def _is_statement(kind: type) -> bool:
+    known = _STATEMENT_TYPES.get(kind)
+    if known is None:
+        known = _STATEMENT_TYPES[kind] = issubclass(kind, _STATEMENTS)
+    return known
 
 
 class _Walker(cst.CSTVisitor):
@@ -307,20 +315,26 @@ class _Walker(cst.CSTVisitor):
                 self._build_tables()
         return None
 
+    # on_visit/on_leave run for every node: they look the node's type up in dicts instead
+    # of calling isinstance on an ABC (BaseCompoundStatement) and _dispatch for nothing.
     def on_visit(self, node: cst.CSTNode) -> bool:
-        enter = _ENTER.get(type(node))
+        kind = type(node)
+        enter = _ENTER.get(kind)
         if enter is not None:
             enter(self, node)
-        if isinstance(node, _STATEMENTS):
+        if _is_statement(kind):
             self.ctx.statements.append(node)  # type: ignore[arg-type]
-        self._dispatch(self.visits, node)
+        if kind.__name__ in self.visits:
+            self._dispatch(self.visits, node)
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        self._dispatch(self.leaves, original_node)
-        if isinstance(original_node, _STATEMENTS):
+        kind = type(original_node)
+        if kind.__name__ in self.leaves:
+            self._dispatch(self.leaves, original_node)
+        if _is_statement(kind):
             self.ctx.statements.pop()
-        leave = _LEAVE.get(type(original_node))
+        leave = _LEAVE.get(kind)
         if leave is not None:
             leave(self, original_node)
 

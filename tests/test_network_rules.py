@@ -399,9 +399,7 @@ def test_al202_body_read_where_a_decode_error_is_handled_is_deliberate() -> None
                 body = resp.json()
             except {caught}:
                 raise RuntimeError("login failed")
-            if body.get("status") != "ok":
-                raise RuntimeError(body.get("message"))
-            return body
+            return body["token"]
     """
     assert lines(code.replace("{caught}", "json.JSONDecodeError"), "AL202") == []
     assert lines(code.replace("{caught}", "ValueError"), "AL202") == []
@@ -421,3 +419,54 @@ def test_al202_a_status_check_after_reading_the_body_still_counts() -> None:
     assert lines(code.replace("{after}", "if resp.status_code != 200:\n                raise RuntimeError(owners)"),
                  "AL202") == []
     assert lines(code.replace("{after}", "print(len(owners))"), "AL202") == [5]
+
+
+def test_al202_responses_bound_in_exclusive_branches() -> None:
+    code = """
+        import requests
+
+        def call(method, url, params):
+            if method == "GET":
+                response = requests.get(url, timeout=5)
+            elif method == "PUT":
+                response = requests.put(url, params, timeout=5)
+            else:
+                response = requests.delete(url, timeout=5)
+            response.raise_for_status()
+            return response.json()
+    """
+    assert lines(code, "AL202") == []
+
+
+def test_al204_a_fallback_that_names_the_failure_is_not_made_up() -> None:
+    code = """
+        import requests
+
+        def player_state(url):
+            try:
+                return requests.get(url, timeout=5).json()
+            except requests.RequestException:
+                return {"player_state": "{value}"}
+    """
+    assert lines(code.replace("{value}", "offline"), "AL204") == []
+    assert lines(code.replace("{value}", "playing"), "AL204") == [7]
+
+
+@pytest.mark.parametrize("check, flagged", [
+    ('if "error" in resp.json():\n        return None', False),
+    ('if "error" in data:\n        return None', False),
+    ('if not data["ok"]:\n        return None', False),
+    ('if data.get("errors"):\n        return None', False),
+    ('if "items" in data:\n        return data["items"]', True),
+])
+def test_al202_a_failure_reported_in_the_body_is_checked_there(check: str, flagged: bool) -> None:
+    code = f"""
+import requests
+
+def rates(url):
+    resp = requests.get(url, timeout=5)
+    data = resp.json()
+    {check}
+    return data
+"""
+    assert lines(code, "AL202") == ([5] if flagged else [])

@@ -13,8 +13,11 @@ import libcst as cst
 from .network_facts import Clause, NetworkFlow, Origin, Site, first_catching
 
 _EMPTY_CALLS = ("list", "dict", "set", "tuple", "str")
-# A returned dict with one of these keys reports the error to the caller.
+# A returned dict with one of these keys, or a returned value with one of these words
+# (`{"state": "offline"}`), reports the failure to the caller.
 _ERROR_KEYS = frozenset({"error", "errors", "ok", "success", "status", "message", "detail", "failed"})
+_ERROR_WORDS = frozenset({"error", "errors", "failed", "failure", "offline", "unavailable", "down",
+                          "unreachable", "timeout", "timed out"})
 
 
 class SwallowedNetworkError(NetworkFlow):
@@ -117,7 +120,9 @@ def _silent_value(value: cst.BaseExpression) -> str | None:
 
 def _constant(value: cst.BaseExpression) -> bool:
     """Literal data only (numbers, strings, None, booleans), without an error key."""
-    if isinstance(value, (cst.Integer, cst.Float, cst.SimpleString)):
+    if isinstance(value, cst.SimpleString):
+        return str(value.evaluated_value).strip().lower() not in _ERROR_WORDS
+    if isinstance(value, (cst.Integer, cst.Float)):
         return True
     if isinstance(value, cst.Name):
         return value.value in ("None", "True", "False")

@@ -39,15 +39,20 @@ class UncheckedStatus(Check):
     def __init__(self, state: "object") -> None:
         super().__init__(state)  # type: ignore[arg-type]
         self.knowledge = self.catalog.network
-        # One frame per function (and the module): response name -> tracked response.
-        self.frames: list[dict[str, _Tracked]] = [{}]
+        # One frame per function (and the module): name -> the responses bound to it. A name
+        # rebound to another response keeps the earlier one too: the two may sit in
+        # different branches (`if ...: resp = get() else: resp = delete()`).
+        self.frames: list[dict[str, list[_Tracked]]] = [{}]
         self.finished: list[_Tracked] = []
         self._attribute_bases: set[int] = set()
+        # `data = resp.json()`: the responses whose parsed body a name holds (this function).
+        self._bodies: dict[str, list[_Tracked]] = {}
         self._targets: set[int] = set()
 
     # ------------------------------------------------------------------ scopes
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.frames.append({})
+        self._bodies = {}
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._close(self.frames.pop())
@@ -55,9 +60,13 @@ class UncheckedStatus(Check):
     def leave_Module(self, node: cst.Module) -> None:
         self._close(self.frames.pop() if self.frames else {})
 
-    def _close(self, frame: dict[str, _Tracked]) -> None:
-        for tracked in list(frame.values()):
-            self._finish(tracked)
+    def _close(self, frame: dict[str, list[_Tracked]]) -> None:
+        for bound in list(frame.values()):
+            for tracked in bound:
+                self._finish(tracked)
+
+    def _tracked(self, name: str) -> list[_Tracked]:
+        return [tracked for tracked in self.frames[-1].get(name, ()) if not tracked.settled]
 
     def _finish(self, tracked: _Tracked) -> None:
         """The response's last chance: a body used without any status check in the whole
@@ -85,12 +94,11 @@ class UncheckedStatus(Check):
 
     def _bind(self, name: str, value: cst.BaseExpression) -> None:
         frame = self.frames[-1]
-        previous = frame.pop(name, None)
-        if previous is not None:
-            self._finish(previous)
         found = self._response_call(value)
-        if found is not None:
-            frame[name] = _Tracked(name, found[0], found[1], self.ctx.statement, self._function())
+        if found is None:
+            self._forget(name)
+            return
+        frame.setdefault(name, []).append(_Tracked(name, found[0], found[1], self.ctx.statement, self._function()))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -99,7 +107,12 @@ class UncheckedStatus(Check):
 
     def leave_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-            self._bind(node.targets[0].target.value, node.value)
+            name = node.targets[0].target.value
+            self._bodies.pop(name, None)
+            body_of = self._body_source(node.value)
+            if body_of:
+                self._bodies[name] = body_of
+            self._bind(name, node.value)
         else:
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
@@ -114,8 +127,7 @@ class UncheckedStatus(Check):
             self._bind(node.target.value, node.value)
 
     def _forget(self, name: str) -> None:
-        previous = self.frames[-1].pop(name, None)
-        if previous is not None:
+        for previous in self.frames[-1].pop(name, ()):
             self._finish(previous)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
@@ -143,19 +155,17 @@ class UncheckedStatus(Check):
         self._attribute_bases.add(id(base))
         attr = node.attr.value
         if isinstance(base, cst.Name):
-            tracked = self.frames[-1].get(base.value)
-            if tracked is None or tracked.settled:
-                return
-            tracked.used = True
-            if self._is_status(tracked.kind, attr):
-                tracked.settled = True
-            elif self._is_body(tracked.kind, attr):
-                # A status check later in the function still counts (the body may be read
-                # first to build an error message): decided when the function ends.
-                if self._decode_error_handled():
+            for tracked in self._tracked(base.value):
+                tracked.used = True
+                if self._is_status(tracked.kind, attr):
                     tracked.settled = True
-                elif tracked.body_use is None:
-                    tracked.body_use = (node, f"{base.value}.{attr}")
+                elif self._is_body(tracked.kind, attr):
+                    # A status check later in the function still counts (the body may be
+                    # read first to build an error message): decided when the function ends.
+                    if self._decode_error_handled():
+                        tracked.settled = True
+                    elif tracked.body_use is None:
+                        tracked.body_use = (node, f"{base.value}.{attr}")
             return
         # requests.get(url).json(): the body of a response nobody looked at
         found = self._response_call(base)
@@ -164,6 +174,42 @@ class UncheckedStatus(Check):
         call, kind = found
         if self._is_body(kind, attr) and not self._decode_error_handled():
             self._report_body(call, kind, node, self.ctx.statement, self._function(), attr)
+
+    def _body_source(self, node: cst.BaseExpression) -> list[_Tracked]:
+        """The tracked responses whose body ``node`` is (``resp.json()``, ``data``)."""
+        if isinstance(node, cst.Await):
+            node = node.expression
+        if isinstance(node, cst.Call):
+            node = node.func
+        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+            return [tracked for tracked in self._tracked(node.value.value) if self._is_body(tracked.kind, node.attr.value)]
+        if isinstance(node, cst.Name):
+            return [tracked for tracked in self._bodies.get(node.value, ()) if not tracked.settled]
+        return []
+
+    def _body_checked(self, body: cst.BaseExpression) -> None:
+        """An API that reports failures in its body (`"error" in data`, `data["ok"]`) is
+        checked that way: the author looked at the outcome."""
+        for tracked in self._body_source(body):
+            tracked.used = tracked.settled = True
+
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        left = node.left
+        for target in node.comparisons:
+            if isinstance(target.operator, (cst.In, cst.NotIn)) and _error_key(left):
+                self._body_checked(target.comparator)
+            left = target.comparator
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) \
+                and _error_key(node.slice[0].slice.value):
+            self._body_checked(node.value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        # data.get("error")
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args and _error_key(node.args[0].value):
+            self._body_checked(func.value)
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
         """``resp.json() if resp.ok else None``: the test runs first, though written last."""
@@ -175,8 +221,7 @@ class UncheckedStatus(Check):
         it on: alint cannot see what happens to it there."""
         if id(node) in self._attribute_bases or id(node) in self._targets:
             return
-        tracked = self.frames[-1].get(node.value)
-        if tracked is not None:
+        for tracked in self._tracked(node.value):
             tracked.used = True
             tracked.settled = True
 
@@ -239,6 +284,14 @@ class _StatusTests(cst.CSTVisitor):
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if isinstance(node.value, cst.Name):
-            tracked = self.check.frames[-1].get(node.value.value)
-            if tracked is not None and self.check._is_status(tracked.kind, node.attr.value):
-                tracked.used = tracked.settled = True
+            for tracked in self.check._tracked(node.value.value):
+                if self.check._is_status(tracked.kind, node.attr.value):
+                    tracked.used = tracked.settled = True
+
+
+# Keys through which APIs report a failure in the body itself.
+_ERROR_KEYS = frozenset({"error", "errors", "ok", "status", "success"})
+
+
+def _error_key(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.SimpleString) and str(node.evaluated_value).lower() in _ERROR_KEYS

@@ -302,7 +302,7 @@ class MissingTimeout(Check):
         if isinstance(value, _Unknown):
             return _Verdict("unknown", spec)
         if value is not None:
-            verdict = self._judge_value(value, spec, instance.call, owner=f"the {client.type} object")
+            verdict = self._judge_value(value, spec, instance.call, owner=f"the {instance.type} object")
             return _Verdict(verdict.kind, verdict.spec, verdict.phase, verdict.value, instance.call)
         verdict = self._judge_default(spec, None, instance.call)
         if verdict.kind == "missing":

@@ -172,6 +172,29 @@ def _libcst_depth(tree: ast.AST) -> int:
     return deepest
 
 
+def syntax_error_position(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
+    """Line, 1-based column and message of a syntax error.
+
+    libcst's native parser leaves ``raw_column`` at 0 and names, in its message, the token
+    after the one that failed. CPython's parser points at the failing token with a
+    clearer message: use it when it fails within the two lines before libcst's (else it
+    stopped at something else, e.g. syntax newer than the running Python).
+    """
+    line, column = exc.raw_line, exc.raw_column + 1
+    where = re.search(r"error at (\d+):(\d+)", exc.message)
+    if where is not None:
+        line, column = int(where.group(1)), int(where.group(2)) + 1
+    message = re.sub(r"^(parser error: )?(error at \d+:\d+: )?", "", " ".join(exc.message.split())) or "invalid syntax"
+    try:
+        compile(text, "<alint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as cpython:
+        if cpython.lineno is not None and line - 2 <= cpython.lineno <= line:
+            return cpython.lineno, max(cpython.offset or 1, 1), cpython.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return line, column, message
+
+
 def _cpython_parses(text: str) -> bool:
     try:
         ast.parse(text)
@@ -668,9 +691,8 @@ def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: b
             # concatenated strings): too complex for alint, not a syntax error.
             result.findings = file_level(settings, path, "AL003", reason="the parser cannot follow this valid code")
             return result
-        message = re.sub(r"^(parser error: )?(error at \d+:\d+: )?", "", " ".join(exc.message.split())) or "invalid syntax"
-        result.findings = file_level(settings, path, "AL001", exc.raw_line, exc.raw_column + 1,
-                                      reason=f"syntax error: {message}")
+        line, column, message = syntax_error_position(text, exc)
+        result.findings = file_level(settings, path, "AL001", line, column, reason=f"syntax error: {message}")
         return result
     except RecursionError:
         result.findings = file_level(settings, path, "AL003", reason="expressions nest deeper than the parser can follow")

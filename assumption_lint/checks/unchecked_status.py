@@ -248,13 +248,17 @@ class UncheckedStatus(Check):
 
     # ------------------------------------------------------------------ reports
     @staticmethod
-    def _fix(kind: ResponseKind) -> str:
+    def _fix(kind: ResponseKind, discarded: bool = False) -> str:
         tests = []
         if kind.status_methods:
             tests.append(f"call resp.{kind.status_methods[0]}()")
         if kind.status_attributes:
             tests.append(f"test resp.{kind.status_attributes[0]}")
-        return " or ".join(tests) + " before using the response" if tests else "check the status first"
+        if not tests:
+            return "check the status"
+        if discarded:
+            return "keep the response and " + " or ".join(tests)
+        return " or ".join(tests) + " before using the body"
 
     def _report_body(self, call: NetworkCall, kind: ResponseKind, use: cst.CSTNode,
                      statement: cst.CSTNode | None, function: str, spelled: str) -> None:
@@ -272,7 +276,7 @@ class UncheckedStatus(Check):
         self.report("AL202", call.node, statement=statement, function=function, call=call.label,
                     problem="the response is discarded without checking its status, so a failed "
                             "request goes unnoticed",
-                    fix=self._fix(kind) if kind else "check the status")
+                    fix=self._fix(kind, discarded=True) if kind else "check the status")
 
 
 class _StatusTests(cst.CSTVisitor):

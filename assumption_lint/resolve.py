@@ -8,6 +8,7 @@ Anything it cannot resolve stays unresolved, and checks stay silent on it.
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass, field
 from typing import Sequence, Union
 
@@ -174,8 +175,21 @@ class Resolver:
             local = name
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
-            # A relative import names this project's own module: not catalogued.
-            self.bind(local, None if relative or module is None else f"{module}.{name}")
+            if relative or module is None:
+                # A relative import names this project's own module: not catalogued, unless
+                # it is generated code a catalog pattern describes (`from . import svc_pb2_grpc`).
+                self.bind(local, self._generated_module(f"{module}.{name}" if module else name))
+            else:
+                self.bind(local, f"{module}.{name}")
+
+    def _generated_module(self, name: str) -> str | None:
+        """``name`` when a constructor pattern's module part (``*_pb2_grpc``) or the whole
+        pattern matches it; None otherwise."""
+        for pattern in self.catalog.clients:
+            module = pattern.rpartition(".")[0]
+            if "*" in module and (fnmatch.fnmatchcase(name, module) or fnmatch.fnmatchcase(name, pattern)):
+                return name
+        return None
 
     # ------------------------------------------------------------------ expressions
     def resolve(self, node: cst.BaseExpression) -> Resolved | None:

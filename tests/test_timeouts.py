@@ -289,3 +289,17 @@ def test_httpx_timeout_objects_name_the_open_phases(value: str, phase: str | Non
     else:
         [finding] = findings
         assert finding.rule == "AL302" and f"so the {phase} can block forever" in finding.message
+
+
+def test_generated_grpc_modules_resolve_through_relative_imports() -> None:
+    source = """
+        import grpc
+        from . import svc_pb2_grpc
+        from .gen.svc_pb2_grpc import ThingStub
+        from .client import helpers
+        channel = grpc.insecure_channel("t")
+        svc_pb2_grpc.ThingStub(channel).Get(1)
+        ThingStub(channel).Get(1)
+        helpers.ThingStub(channel).Get(1)
+    """
+    assert _rules_by_line(source) == {(7, "AL301"), (8, "AL301")}

@@ -1166,8 +1166,10 @@ def _changed(entry: ApiEntry, change: DefaultChange, declared: DeclaredVersion) 
     def old(spec: TimeoutSpec) -> TimeoutSpec:
         if spec.keyword not in change.keywords:
             return spec
-        return replace(spec, default=change.default, default_text=f"{change.default_text} ({declared.origin})",
-                       fix=change.fix or spec.fix)
+        # Where the version was read goes with the fix: AL301 joins several phases' fixes,
+        # and identical texts once.
+        return replace(spec, default=change.default, default_text=change.default_text,
+                       fix=f"{declared.origin}, so {change.fix or spec.fix or f'pass {spec.keyword}=...'}")
     timeouts = tuple(old(spec) for spec in entry.timeouts)
     timeout = old(entry.timeout) if entry.timeout is not None else None
     if timeouts and entry.timeout is not None and entry.timeout.keyword == timeouts[0].keyword:

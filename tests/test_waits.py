@@ -59,13 +59,17 @@ def test_a_configured_severity_wins_over_the_checks_choice() -> None:
     ("subprocess.run(['env', 'GIT_SSH_COMMAND=ssh -i k', 'git', 'fetch'])", ("warning", "git fetch talks")),
     ("subprocess.run(['/usr/bin/docker', 'pull', image])", ("warning", "docker pull talks to a registry")),
     ("subprocess.run(['docker', 'ps'])", ("note", "local program")),
+    ("subprocess.check_call(['apt-get', 'install', '-y', 'curl'])", ("warning", "apt-get install downloads")),
+    ("subprocess.run('git fetch origin'.split())", ("warning", "git fetch talks")),
+    ("subprocess.run(shlex.split('uname -a'))", ("note", "local program")),
+    ("subprocess.run(['powershell', '-Command', script])", ("warning", "command text from a variable")),
     ("subprocess.run([tool, '--version'])", ("warning", "program comes from a variable")),
     ("subprocess.run(['git', 'pull'], timeout=None)", ("warning", "git pull")),
     # timeout is keyword-only: *args cannot carry it
     ("subprocess.check_output(*args)", ("warning", "cannot see which program")),
 ])
 def test_al303_verdicts(call: str, expected: tuple[str, str]) -> None:
-    found = findings(f"import subprocess, sys\nscript = tool = image = args = input()\n{call}\n", "AL303")
+    found = findings(f"import subprocess, sys, shlex\nscript = tool = image = args = input()\n{call}\n", "AL303")
     assert len(found) == 1
     assert found[0].severity == expected[0]
     assert expected[1] in found[0].message
@@ -93,6 +97,7 @@ def test_communicate_message_says_the_child_is_not_killed_and_kill_then_communic
             proc.communicate()
         other = subprocess.Popen(['rsync', 'a', 'host:b'])
         other.communicate()
+        other.wait()  # the child has exited: returns at once
     """
     found = findings(code, "AL303")
     assert [f.line for f in found] == [11]
@@ -218,6 +223,26 @@ def test_al305_quiet_outside_workers_and_network_code_and_when_bounded() -> None
                      "AL305") == [], args
     assert lines(WORKER.format(args="timeout=None", extra="pass", start="threading.Thread(target=worker).start()"),
                  "AL305") == [8]
+
+
+def test_al305_daemon_threads_are_not_workers_but_network_calls_still_count() -> None:
+    daemon = "threading.Thread(target=worker, daemon=True).start()"
+    assert lines(WORKER.format(args="", extra="pass", start=daemon), "AL305") == []
+    both = daemon + "\nthreading.Thread(target=worker).start()"
+    assert lines(WORKER.format(args="", extra="pass", start=both), "AL305") == [8]
+    network = WORKER.format(args="", extra="requests.post('https://x', timeout=5)", start=daemon)
+    assert lines(network, "AL305") == [8]
+    subclass = textwrap.dedent("""
+    import threading
+    class Flusher(threading.Thread):
+        def __init__(self):
+            super().__init__({})
+            self.wake = threading.Event()
+        def run(self):
+            self.wake.wait()
+    """)
+    assert lines(subclass.format("daemon=True"), "AL305") == []
+    assert lines(subclass.format("name='flusher'"), "AL305") == [8]
 
 
 @pytest.mark.parametrize("wait, expected", [

@@ -5,7 +5,9 @@
 "blocking-wait"), where a stuck wait hurts: in a function that also makes a network call
 (any other catalogued API), or in one that runs as a thread or worker (a function passed to
 a ``[[worker-entry]]`` call such as ``Thread(target=...)`` or ``executor.submit(...)``, or
-the ``run`` method of a ``Thread`` subclass). ``with lock:`` is not flagged. The target may
+the ``run`` method of a ``Thread`` subclass). A daemon thread (``daemon=True``) does not
+count as a worker: it dies with the process, and waiting idle for the next job is what a
+daemon consumer is for. ``with lock:`` is not flagged. The target may
 be defined before it is started, so findings are reported when the traversal leaves the module.
 """
 
@@ -38,8 +40,12 @@ class _Found:
     network: dict[int, str] = field(default_factory=dict)
     # function name -> the worker entry it is passed to (threading.Thread, Executor.submit)
     targets: dict[str, str] = field(default_factory=dict)
+    # functions started only as daemon threads (Thread(target=f, daemon=True))
+    daemon_targets: set[str] = field(default_factory=set)
     # class name -> (method run on the worker, worker entry) for Thread/Process subclasses
     run_methods: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Thread/Process subclasses that make themselves daemons (super().__init__(daemon=True))
+    daemon_classes: set[str] = field(default_factory=set)
 
 
 class BlockingWaitWithoutTimeout(Check):
@@ -57,6 +63,8 @@ class BlockingWaitWithoutTimeout(Check):
                 self._found.run_methods[node.name.value] = (entry.run_method, resolved.name)  # type: ignore[union-attr]
 
     def visit_Call(self, node: cst.Call) -> None:
+        if _is_daemon(node) and self._is_super_init(node.func) and self.ctx.classes:
+            self._found.daemon_classes.add(self.ctx.classes[-1].name.value)
         resolved = self.resolver.resolve(node.func)
         if resolved is None:
             return
@@ -92,8 +100,29 @@ class BlockingWaitWithoutTimeout(Check):
                 return
             target = target.args[0].value
         function = callee_name(target)
-        if function is not None:
-            self._found.targets.setdefault(function, name)
+        if function is None:
+            return
+        # A daemon thread dies with the process: waiting idle for the next job is its design.
+        daemon = _is_daemon(call)
+        if daemon and function not in self._found.targets:
+            self._found.daemon_targets.add(function)
+        elif not daemon:
+            self._found.daemon_targets.discard(function)
+        self._found.targets.setdefault(function, name)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        """``self.daemon = True`` in a Thread subclass."""
+        if not self.ctx.classes or not (isinstance(node.value, cst.Name) and node.value.value == "True"):
+            return
+        for target in node.targets:
+            if isinstance(target.target, cst.Attribute) and target.target.attr.value == "daemon" \
+                    and isinstance(target.target.value, cst.Name) and target.target.value.value == "self":
+                self._found.daemon_classes.add(self.ctx.classes[-1].name.value)
+
+    @staticmethod
+    def _is_super_init(func: cst.BaseExpression) -> bool:
+        return (isinstance(func, cst.Attribute) and func.attr.value == "__init__" and isinstance(func.value, cst.Call)
+                and isinstance(func.value.func, cst.Name) and func.value.func.value == "super")
 
     def leave_Module(self, original_node: cst.Module) -> None:
         for candidate in self._found.candidates:
@@ -109,9 +138,14 @@ class BlockingWaitWithoutTimeout(Check):
         if network is not None:
             return f"{name}() also makes network calls ({network})"
         entry = self._found.targets.get(name)
-        if entry is not None:
+        if entry is not None and name not in self._found.daemon_targets:
             return f"{name}() runs as a worker ({entry})"
         run = self._found.run_methods.get(candidate.class_name or "")
-        if run is not None and run[0] == name:
+        if run is not None and run[0] == name and candidate.class_name not in self._found.daemon_classes:
             return f"{candidate.class_name}.{name}() runs as a worker ({run[1]} subclass)"
         return None
+
+
+def _is_daemon(call: cst.Call) -> bool:
+    value = argument(call, "daemon", None)
+    return isinstance(value, cst.Name) and value.value == "True"

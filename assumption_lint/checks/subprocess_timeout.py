@@ -21,8 +21,8 @@ from .base import Check
 from .wait_support import HIDDEN, argument, literal_string, source_text, waits_unbounded
 
 _SHELL_OPERATORS = frozenset(";&|()<>")
-# Methods that end the child: a later wait for it returns promptly.
-_KILLERS = frozenset({"kill", "terminate"})
+# Methods after which the child has ended (or was told to): a later wait returns promptly.
+_FINISHERS = frozenset({"kill", "terminate", "communicate", "wait"})
 
 
 @dataclass(frozen=True)
@@ -42,24 +42,26 @@ class SubprocessWithoutTimeout(Check):
         super().__init__(state)  # type: ignore[arg-type]
         # Literal command lists bound to names (`cmd = ["git", "pull"]`), innermost scope last.
         self._literals: list[dict[str, cst.BaseExpression]] = [{}]
-        # Popen objects already killed in this function (`proc.kill()`): waiting for them
-        # afterwards is the documented clean-up after TimeoutExpired, and returns promptly.
-        self._killed: list[set[str]] = [set()]
+        # Popen objects already killed or waited for in this function (`proc.kill()`,
+        # `proc.communicate()`): a later wait for them returns promptly; after a kill it is
+        # the documented clean-up after TimeoutExpired.
+        self._finished: list[set[str]] = [set()]
 
     # ------------------------------------------------------------------ literals
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._literals.append({})
-        self._killed.append(set())
+        self._finished.append(set())
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._literals.pop()
-        self._killed.pop()
+        self._finished.pop()
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             if isinstance(target.target, cst.Name):
                 name = target.target.value
-                if isinstance(node.value, (cst.List, cst.Tuple, cst.SimpleString, cst.ConcatenatedString)):
+                if isinstance(node.value, (cst.List, cst.Tuple, cst.SimpleString, cst.ConcatenatedString)) \
+                        or self._split_literal(node.value) is not None:
                     self._literals[-1][name] = node.value
                 else:
                     # Shadowed by something alint does not read: the name is no longer a literal.
@@ -79,11 +81,10 @@ class SubprocessWithoutTimeout(Check):
             return
         if resolved.instance is not None and isinstance(node.func, cst.Attribute):
             owner = source_text(node.func.value)
-            if node.func.attr.value in _KILLERS:
-                self._killed[-1].add(owner)
+            if owner in self._finished[-1]:
                 return
-            if owner in self._killed[-1]:
-                return
+            if node.func.attr.value in _FINISHERS:
+                self._finished[-1].add(owner)
         api = self.catalog.api(resolved.name)
         if api is None or api.kind != "subprocess" or api.wait is None:
             return
@@ -106,7 +107,7 @@ class SubprocessWithoutTimeout(Check):
         assert isinstance(command, cst.BaseExpression)
         if isinstance(command, cst.Name):
             command = self._literal(command.value) or command
-        words = _words(command, is_shell, self._program_name)
+        words = self._split_literal(command) or _words(command, is_shell, self._program_name)
         if words is None:
             what = "command line" if is_shell or isinstance(command, (cst.FormattedString, cst.BinaryOperation)) else "command"
             return Verdict("the command", f"the {what} comes from a variable", True)
@@ -114,6 +115,20 @@ class SubprocessWithoutTimeout(Check):
             return _shell_verdict(words, self.catalog.waits.commands, "shell=True runs a whole command line")
         return _program_verdict(words, self.catalog.waits.commands)
 
+
+    def _split_literal(self, node: cst.BaseExpression) -> list[str | None] | None:
+        """``"git pull".split()`` or ``shlex.split("git pull")``: a literal argument vector."""
+        if not isinstance(node, cst.Call):
+            return None
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "split" and not node.args:
+            text = literal_string(func.value)
+            return list(text.split()) if text is not None else None
+        resolved = self.resolver.resolve(func)
+        if resolved is not None and resolved.name == "shlex.split" and len(node.args) == 1:
+            text = literal_string(node.args[0].value)
+            return _split(text, False) if text is not None else None
+        return None
 
     def _program_name(self, node: cst.BaseExpression) -> str | None:
         """A literal word, or the interpreter running alint's target (``sys.executable``)."""

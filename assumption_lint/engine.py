@@ -117,7 +117,8 @@ def decode_source(data: bytes) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        # columns count code points: decode what precedes the bad byte on its line
+        column = len(data[data.rfind(b"\n", 0, exc.start) + 1:exc.start].decode(encoding, "replace")) + 1
         raise Unreadable(f"cannot decode as {encoding}: byte 0x{data[exc.start]:02x} at line {line}",
                          line, column) from exc
     except LookupError as exc:
@@ -185,6 +186,10 @@ def syntax_error_position(text: str, exc: cst.ParserSyntaxError) -> tuple[int, i
     if where is not None:
         line, column = int(where.group(1)), int(where.group(2)) + 1
     message = re.sub(r"^(parser error: )?(error at \d+:\d+: )?", "", " ".join(exc.message.split())) or "invalid syntax"
+    null = text.find("\0")
+    if null >= 0 and "'\\0'" in message:  # CPython rejects null bytes before parsing
+        line = text.count("\n", 0, null) + 1
+        return line, null - (text.rfind("\n", 0, null) + 1) + 1, "the file contains a null byte"
     try:
         compile(text, "<alint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as cpython:

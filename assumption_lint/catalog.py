@@ -116,6 +116,9 @@ class TimeoutSpec:
     # Per-phase keywords of those objects (httpx.Timeout(10, read=None) leaves the read phase
     # open); their first argument is the value of every phase not given.
     object_phases: tuple[str, ...] = ()
+    # The call only waits on the network when this argument is given (ftplib.FTP() without a
+    # host connects later, in connect()): (keyword, position).
+    connects_with: tuple[str, int | None] | None = None
     # A connection string (DSN/URI) argument that may carry the timeout as `keyword=value`.
     string_keyword: str | None = None
     string_position: int | None = None
@@ -337,7 +340,7 @@ def _parse_rule(rule_id: str, table: Mapping[str, Any], where: str) -> RuleMeta:
 
 _TIMEOUT_KEYS = {"keyword", "position", "positions-from", "default", "default-text", "phase", "fix",
                  "tuple-phases", "aliases", "disabled-values", "default-values", "timeout-objects",
-                 "string-argument", "global-setter", "object-phases"}
+                 "string-argument", "global-setter", "object-phases", "connects-with"}
 
 
 def _parse_version(text: str, where: str) -> tuple[int, int]:
@@ -345,6 +348,16 @@ def _parse_version(text: str, where: str) -> tuple[int, int]:
     if len(parts) != 2 or not all(part.isdigit() for part in parts):
         raise CatalogError(f"{where}: '{text}' is not a Python version like 3.12")
     return int(parts[0]), int(parts[1])
+
+
+def _parse_argument(table: Mapping[str, Any], key: str, where: str) -> tuple[str, int | None] | None:
+    """``{ keyword = "host", position = 0 }``: where one argument of a call goes."""
+    value = _expect(table, key, dict, where, default=None)
+    if value is None:
+        return None
+    _check_keys(value, {"keyword", "position"}, f"{where}.{key}")
+    return (_expect(value, "keyword", str, f"{where}.{key}"),
+            _expect(value, "position", int, f"{where}.{key}", default=None))
 
 
 def _parse_timeout(table: Any, where: str) -> TimeoutSpec:
@@ -377,6 +390,7 @@ def _parse_timeout(table: Any, where: str) -> TimeoutSpec:
         default_values=values["default-values"],
         timeout_objects=_str_list(table, "timeout-objects", where, default=[]),
         object_phases=_str_list(table, "object-phases", where, default=[]),
+        connects_with=_parse_argument(table, "connects-with", where),
         string_keyword=_expect(string_arg, "keyword", str, f"{where}.string-argument", default=None),
         string_position=_expect(string_arg, "position", int, f"{where}.string-argument", default=None),
         global_setter=_expect(table, "global-setter", str, where, default="socket.setdefaulttimeout"),

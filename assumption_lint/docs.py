@@ -139,6 +139,8 @@ def _older_releases(catalog: Catalog, entry: ApiEntry, spec: TimeoutSpec) -> str
 
 def _al301_versioned(catalog: Catalog, entry: ApiEntry, spec: TimeoutSpec) -> str:
     text = _al301(spec)
+    if spec.connects_with is not None and spec.default in ("forever", "global"):
+        text += f", when given `{spec.connects_with[0]}` (it connects then)"
     for change in _changes(catalog, entry, spec):
         if spec.default == "bounded" and change.default in ("forever", "global"):
             below = ".".join(str(part) for part in change.below)

@@ -183,6 +183,9 @@ class MissingTimeout(Check):
         if not verdicts:
             return
         self._reported_clients.update(id(v.client_call) for v in verdicts if v.client_call is not None)
+        # A constructor reported here (ftplib.FTP(host)) is not reported again at the first
+        # call that relies on the object's timeout.
+        self._reported_clients.add(id(node))
         related = [(v.related, "the object is created here without a timeout") for v in verdicts
                    if v.related is not None and v.related is not node]
         self.report("AL301", node, related,
@@ -201,6 +204,8 @@ class MissingTimeout(Check):
 
     # ------------------------------------------------------------------ judging
     def _judge(self, call: cst.Call, spec: TimeoutSpec, instance: Instance | None) -> _Verdict:
+        if spec.connects_with is not None and not self._connects(call, spec.connects_with):
+            return _Verdict("unknown", spec)
         value = self._argument(call, spec)
         if isinstance(value, _Unknown):
             return _Verdict("unknown", spec)
@@ -210,6 +215,14 @@ class MissingTimeout(Check):
         if in_string is not None:
             return in_string
         return self._judge_default(spec, instance, call)
+
+    @staticmethod
+    def _connects(call: cst.Call, where: tuple[str, int | None]) -> bool:
+        """Does the call get the argument that makes it connect (a non-empty host)?"""
+        value = timeout_argument(call, where[0], where[1])
+        if value is None:
+            return False
+        return not (isinstance(value, cst.SimpleString) and not value.evaluated_value)
 
     def _argument(self, call: cst.Call, spec: TimeoutSpec) -> cst.BaseExpression | _Unknown | None:
         if not spec.keywords:

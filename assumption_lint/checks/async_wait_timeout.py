@@ -13,12 +13,16 @@ reported when the traversal leaves it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from ..catalog import DeadlineEntry
 from .base import Check
 from .wait_support import HIDDEN, argument, callee_name, is_none, waits_unbounded
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import FileState
 
 
 @dataclass
@@ -50,8 +54,8 @@ class _State:
 class AsyncWaitWithoutTimeout(Check):
     rules = ("AL304",)
 
-    def __init__(self, state: object) -> None:
-        super().__init__(state)  # type: ignore[arg-type]
+    def __init__(self, state: "FileState") -> None:
+        super().__init__(state)
         self._scopes: list[_Scope] = []
         self._found = _State()
 
@@ -133,8 +137,9 @@ class AsyncWaitWithoutTimeout(Check):
         for candidate in self._found.candidates:
             if candidate.function_name is not None and candidate.function_name in bounded:
                 continue
+            fields = candidate.fields
             self.report("AL304", candidate.node, statement=candidate.statement, function=candidate.function,
-                        **candidate.fields)
+                        api=fields["api"], why=fields["why"], fix=fields["fix"])
 
 
 def _closure(start: set[str], callees: dict[str, set[str]]) -> set[str]:

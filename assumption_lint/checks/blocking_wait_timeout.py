@@ -14,12 +14,16 @@ be defined before it is started, so findings are reported when the traversal lea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from ..catalog import WorkerEntry
 from .base import Check
 from .wait_support import HIDDEN, NOT_NETWORK_KINDS, argument, callee_name, waits_unbounded
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import FileState
 
 
 @dataclass
@@ -51,8 +55,8 @@ class _Found:
 class BlockingWaitWithoutTimeout(Check):
     rules = ("AL305",)
 
-    def __init__(self, state: object) -> None:
-        super().__init__(state)  # type: ignore[arg-type]
+    def __init__(self, state: "FileState") -> None:
+        super().__init__(state)
         self._found = _Found()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:

@@ -12,13 +12,16 @@ from __future__ import annotations
 import os
 import shlex
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, TYPE_CHECKING
 
 import libcst as cst
 
 from ..catalog import CommandEntry
 from .base import Check
 from .wait_support import HIDDEN, argument, literal_string, source_text, waits_unbounded
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import FileState
 
 _SHELL_OPERATORS = frozenset(";&|()<>")
 # Methods after which the child has ended (or was told to): a later wait returns promptly.
@@ -38,8 +41,8 @@ class Verdict:
 class SubprocessWithoutTimeout(Check):
     rules = ("AL303",)
 
-    def __init__(self, state: object) -> None:
-        super().__init__(state)  # type: ignore[arg-type]
+    def __init__(self, state: "FileState") -> None:
+        super().__init__(state)
         # Literal command lists bound to names (`cmd = ["git", "pull"]`), innermost scope last.
         self._literals: list[dict[str, cst.BaseExpression]] = [{}]
         # Popen objects already killed or waited for in this function (`proc.kill()`,
@@ -160,10 +163,10 @@ def _words(command: cst.BaseExpression, shell: bool,
                        for part in command.parts)
         split = _split(text, shell)
         return [None if item is None or _HOLE in item else item for item in split] if split else None
-    text = literal_string(command)
-    if text is None:
+    literal = literal_string(command)
+    if literal is None:
         return None
-    return _split(text, shell) if shell or " " in text else [text]
+    return _split(literal, shell) if shell or " " in literal else [literal]
 
 
 def _split(text: str, shell: bool) -> list[str | None] | None:
@@ -195,8 +198,7 @@ def _program_verdict(words: list[str | None], commands: dict[str, CommandEntry])
             return Verdict(f"`{program}`", "", False, bounded=True)
         if entry.role == "wrapper":
             index += 1
-            while index < len(words) and words[index] is not None and (
-                    words[index].startswith("-") or "=" in words[index]):  # type: ignore[union-attr]
+            while index < len(words) and _is_option(words[index]):
                 index += 1
             continue
         if entry.role == "network":
@@ -220,6 +222,11 @@ def _program_verdict(words: list[str | None], commands: dict[str, CommandEntry])
             continue
         return _local(program)
     return Verdict("the command", "alint cannot see which program it runs", True)
+
+
+def _is_option(word: str | None) -> bool:
+    """A wrapper's own option or ``VAR=value`` (``env FOO=1 git fetch``, ``sudo -E ...``)."""
+    return word is not None and (word.startswith("-") or "=" in word)
 
 
 def _local(program: str) -> Verdict:

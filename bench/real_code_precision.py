@@ -47,6 +47,16 @@ PACKAGES = (
     "mwclient==0.10.1",       # MediaWiki client: requests, retries with sleep
     "openai==0.28.1",         # OpenAI API (pre-1.0): requests and aiohttp
     "yfinance==0.2.37",       # Yahoo Finance: requests
+    "spotdl==4.2.4",          # Spotify downloader: requests, asyncio fan-out
+    "wikipedia==1.4.0",       # Wikipedia API wrapper on requests
+    "pycoingecko==3.1.0",     # CoinGecko API on requests
+    "howdoi==2.0.20",         # CLI on requests
+    "python-graphql-client==0.4.3",  # GraphQL over requests and aiohttp
+    "pyTibber==0.30.4",       # Tibber GraphQL API on aiohttp
+    "monday==2.0.1",          # monday.com GraphQL API on requests
+    "twitchio==2.9.1",        # Twitch API on aiohttp
+    "you-get==0.4.1743",      # downloader scripts on urllib
+    "changedetection.io==0.45.16",  # web app: requests, Flask views
 )
 HTTP_WORDS = ("import aiohttp", "import requests", "import httpx", "from aiohttp", "from requests", "from httpx")
 
@@ -151,15 +161,22 @@ def main() -> None:
     cache = args.cache.resolve()
     cache.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
+    skipped = []
     for spec in PACKAGES:
-        root = unpack(download(spec, cache), cache)
+        try:
+            root = unpack(download(spec, cache), cache)
+        except (subprocess.CalledProcessError, SystemExit) as exc:
+            skipped.append(spec)  # an sdist that pip cannot prepare: said below, not hidden
+            print(f"skipped {spec}: {exc}", file=sys.stderr)
+            continue
         paths += targets_of(root, spec, args.integrations, args.seed)
     findings = lint(paths, cache)
     (cache / "findings.json").write_text(json.dumps(findings, indent=1), encoding="utf-8")
     counts = Counter(str(finding["rule"]) for finding in findings)
     sampled = worksheet(findings, args.per_rule, args.seed, cache / "worksheet.md", cache)
     files = sum(1 for path in paths for _ in (path.rglob("*.py") if path.is_dir() else [path]))
-    print(f"{len(PACKAGES)} packages, {len(paths)} folders, {files} Python files")
+    print(f"{len(PACKAGES) - len(skipped)} packages, {len(paths)} folders, {files} Python files"
+          + (f"; skipped: {', '.join(skipped)}" if skipped else ""))
     print("rule   findings  sampled")
     for rule in RULES:
         print(f"{rule}  {counts.get(rule, 0):8d}  {sampled.get(rule, 0):7d}")

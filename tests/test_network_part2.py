@@ -154,28 +154,38 @@ def test_rules_of_this_family_carry_help_sections() -> None:
 
 
 # --------------------------------------------------------------------------- messages
+def _line_after(name: str, marker: str, text: str = "# expect") -> int:
+    """The first line carrying ``text`` after the line that contains ``marker``."""
+    lines = (NETWORK / name).read_text().splitlines()
+    start = next(number for number, line in enumerate(lines, 1) if marker in line)
+    return next(number for number, line in enumerate(lines, 1) if number > start and text in line)
+
+
+def _messages(name: str, rule: str) -> dict[int, str]:
+    result = analyze_text((NETWORK / name).read_text(), name, _settings(rule))
+    return {finding.line: finding.message for finding in result.findings}
+
+
 def test_retry_messages_name_the_fix_of_the_library_that_retries() -> None:
-    result = analyze_text((NETWORK / "retry_libraries.py").read_text(), "retry_libraries.py", _settings("AL205"))
-    messages = {finding.line: finding.message for finding in result.findings}
-    assert "stop=stop_after_attempt(5)" in messages[17]
-    assert "max_tries=5 or max_time=60" in messages[39]
-    loops = analyze_text((NETWORK / "retry_loops.py").read_text(), "retry_loops.py", _settings("AL205"))
-    loop_messages = {finding.line: finding.message for finding in loops.findings}
-    assert "HTTPAdapter(max_retries=Retry(total=5" in loop_messages[17]
-    assert "no pause between attempts" in loop_messages[40]
+    messages = _messages("retry_libraries.py", "AL205")
+    assert "stop=stop_after_attempt(5)" in messages[_line_after("retry_libraries.py", "def get_profile(")]
+    assert "max_tries=5 or max_time=60" in messages[_line_after("retry_libraries.py", "def post_metric(")]
+    loops = _messages("retry_loops.py", "AL205")
+    assert "HTTPAdapter(max_retries=Retry(total=5" in loops[_line_after("retry_loops.py", "def fetch_rates_forever")]
+    assert "no pause between attempts" in loops[_line_after("retry_loops.py", "def fetch_user_three_times")]
 
 
 def test_gather_message_counts_explicit_requests() -> None:
-    result = analyze_text((NETWORK / "gather_fanout.py").read_text(), "gather_fanout.py", _settings("AL206"))
-    messages = {finding.line: finding.message for finding in result.findings}
-    assert "2 requests run together" in messages[48]
-    assert "these requests run together" in messages[38]
+    messages = _messages("gather_fanout.py", "AL206")
+    assert "2 requests run together" in messages[_line_after("gather_fanout.py", "async def two_prices")]
+    assert "these requests run together" in messages[_line_after("gather_fanout.py", "async def crawl(")]
 
 
 def test_graphql_finding_quotes_the_read_and_sits_on_it() -> None:
     result = analyze_text((NETWORK / "graphql_github.py").read_text(), "graphql_github.py", _settings("AL207"))
     first = min(result.findings, key=lambda finding: finding.line)
-    assert first.line == 24
+    assert first.line == _line_after("graphql_github.py", "def viewer_login(self)")
+    assert first.column == len('        return ') + 1
     assert 'resp.json()["data"] reads the result' in first.message
 
 

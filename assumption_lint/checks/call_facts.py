@@ -14,10 +14,11 @@ import libcst as cst
 from ..catalog import ApiEntry, Catalog
 from ..resolve import Resolved, Resolver, dotted_name
 
-# Catalog kinds whose calls block locally (processes, locks, queues) rather than wait on
-# another machine: they can hang, but they do not fail the way a remote call does.
-LOCAL_KINDS = frozenset({"subprocess", "process", "thread", "lock", "queue", "sync", "wait",
-                         "concurrency", "local"})
+# Catalog kinds of calls that talk to another machine. Other kinds (subprocess, local
+# waits on queues and events) can hang but do not fail the way a request does; a kind
+# not listed here is not trusted to be remote (unresolved means silent).
+REMOTE_KINDS = frozenset({"http", "socket", "mail", "database", "rpc", "websocket", "ftp", "ssh",
+                          "directory"})
 
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
@@ -28,7 +29,7 @@ def network_api(resolver: Resolver, catalog: Catalog, call: cst.Call) -> tuple[R
     if resolved is None:
         return None
     api = catalog.api(resolved.name)
-    if api is None or api.kind in LOCAL_KINDS:
+    if api is None or api.kind not in REMOTE_KINDS:
         return None
     return resolved, api
 

@@ -23,7 +23,7 @@ from ..context import TryFrame
 from ..resolve import dotted_name
 from .base import Check
 from .call_facts import (block_statements, calls_in, contains_exit, ends_with_exit, has_star_kwargs,
-                         keyword, last_name, network_api)
+                         keyword, last_name, network_api, nodes_in)
 
 Loop = Union[cst.For, cst.While]
 _EXITS = (cst.Break, cst.Return, cst.Raise)
@@ -180,9 +180,31 @@ class RetryWithoutBound(Check):
         # An attempt limit: the loop's own bound, a conditional exit in a retrying clause
         # (`if attempt == 5: raise`), or one elsewhere in the loop body.
         others = [statement for statement in statements if statement is not try_node]
+        if bounded and isinstance(loop, cst.While) and not self._error_path_advances(loop, statements, try_node, retrying):
+            bounded = False  # `while tries < 4:` whose error path never counts a try
         limited = (bounded or any(contains_exit(block_statements(handler.body), _EXITS) for handler in retrying)
                    or (not falls_through_exits and contains_exit(others, _EXITS)))
         return _RetryLoop(loop, retrying, unbounded=not limited, pauses=self._pauses(loop))
+
+    @staticmethod
+    def _error_path_advances(loop: cst.While, statements: list[cst.BaseStatement], try_node: cst.Try,
+                             retrying: tuple[cst.ExceptHandler, ...]) -> bool:
+        """Does the way round after an error change a name the loop condition compares?
+        Only a plain comparison of names is judged (``while tries < 4``); a condition that
+        calls anything (``while not stop.is_set()``) may change by itself: assume it does."""
+        test = loop.test
+        if not isinstance(test, cst.Comparison) or nodes_in(test, (cst.Call, cst.Await)):
+            return True
+        counted = {name.value for name in _names(test)}
+        before = statements[:statements.index(try_node)]
+        after = statements[statements.index(try_node) + 1:]
+        for handler in retrying:
+            path = list(before) + list(block_statements(handler.body))
+            if not ends_with_exit(block_statements(handler.body), (cst.Continue,)):
+                path += after
+            if not counted & _assigned_names(path):
+                return False
+        return True
 
     @staticmethod
     def _goes_round(body: list[cst.BaseStatement] | tuple, after_exits: bool) -> bool:
@@ -242,8 +264,22 @@ class RetryWithoutBound(Check):
 
 
 def _names(node: cst.CSTNode) -> list[cst.Name]:
-    from .call_facts import nodes_in
     return [found for found in nodes_in(node, (cst.Name,)) if isinstance(found, cst.Name)]
+
+
+def _assigned_names(statements: list[cst.BaseStatement]) -> set[str]:
+    """Names (and ``self.attr`` attribute names) assigned anywhere in ``statements``."""
+    targets: list[cst.BaseExpression] = []
+    for node in nodes_in(statements, (cst.Assign, cst.AugAssign, cst.AnnAssign, cst.NamedExpr)):
+        if isinstance(node, cst.Assign):
+            targets += [target.target for target in node.targets]
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.NamedExpr)):
+            targets.append(node.target)
+    names = set()
+    for target in targets:
+        for name in _names(target):
+            names.add(name.value)
+    return names
 
 
 def _short(policy: RetryPolicy) -> str:

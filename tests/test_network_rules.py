@@ -470,3 +470,31 @@ def rates(url):
     return data
 """
     assert lines(code, "AL202") == ([5] if flagged else [])
+
+
+def test_al201_parameters_typed_by_annotation_or_by_every_caller() -> None:
+    code = """
+        import aiohttp
+        from flask import Flask
+
+        app = Flask(__name__)
+
+        async def fetch(session, url):
+            return await session.get(url)
+
+        async def fetch_annotated(session: aiohttp.ClientSession, url):
+            return await session.get(url)
+
+        async def crawl(urls, other):
+            async with aiohttp.ClientSession() as session:
+                for url in urls:
+                    await fetch(session, url)
+                    await fetch_annotated(other, url)
+                    await maybe(session, url)
+                    await maybe(other, url)
+
+        async def maybe(session, url):
+            return await session.get(url)
+    """
+    # `maybe` gets a session from one caller and an unknown object from another: quiet.
+    assert lines(code, "AL201") == [8, 11]

@@ -14,7 +14,7 @@ from typing import Iterable, Iterator, Sequence, Union
 
 import libcst as cst
 
-from ..catalog import EntryPoint, NetworkFamily, NetworkKnowledge, Spawner
+from ..catalog import Catalog, EntryPoint, NetworkFamily, NetworkKnowledge, Spawner
 from ..context import Handler
 from ..resolve import Instance, LocalClass, LocalFunction, Resolver, dotted_name
 from .base import Check
@@ -53,9 +53,53 @@ def network_call(resolver: Resolver, knowledge: NetworkKnowledge, module: cst.Mo
     family = knowledge.family(resolved.name, instance.type if instance is not None else None)
     if family is None:
         return None
-    method = _http_method(node, family, resolved.name)
-    return NetworkCall(node, family, resolved.name, instance, method,
-                       _label(node, family, resolved.name, method, module))
+    return _network_call(node, family, resolved.name, instance, module)
+
+
+def _network_call(node: cst.Call, family: NetworkFamily, api: str, instance: Instance | None,
+                  module: cst.Module) -> NetworkCall:
+    method = _http_method(node, family, api)
+    return NetworkCall(node, family, api, instance, method, _label(node, family, api, method, module))
+
+
+def parameter_network_call(knowledge: NetworkKnowledge, module: cst.Module, node: cst.Call,
+                           client_type: str) -> NetworkCall | None:
+    """``session.get(url)`` where ``session`` is a parameter known to hold a ``client_type``
+    (from its annotation, or from every same-module call passing one)."""
+    func = node.func
+    if not isinstance(func, cst.Attribute):
+        return None
+    api = f"{client_type}.{func.attr.value}"
+    family = knowledge.family(api, client_type)
+    return _network_call(node, family, api, None, module) if family is not None else None
+
+
+def annotated_clients(resolver: Resolver, catalog: "Catalog", node: cst.FunctionDef) -> dict[str, str]:
+    """Parameters annotated with a catalogued client type: ``session: aiohttp.ClientSession``."""
+    types = {client.type for client in catalog.clients.values() if client.type != "*"}
+    found = {}
+    params = node.params
+    for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
+        if param.annotation is None:
+            continue
+        resolved = resolver.resolve(param.annotation.annotation)
+        if resolved is None:
+            continue
+        client = catalog.client(resolved.name)
+        if client is not None and client.type != "*":
+            found[param.name.value] = client.type
+        elif resolved.name in types:
+            found[param.name.value] = resolved.name
+    return found
+
+
+def parameter_receiver(func: cst.BaseExpression, params: Iterable[str], resolver: Resolver) -> str | None:
+    """The parameter a method is called on (``session`` in ``session.get()``), if unrebound."""
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+        name = func.value.value
+        if name in params and resolver.current.names.get(name, "\0") is None:
+            return name
+    return None
 
 
 def raises_on_status(call: NetworkCall) -> bool:
@@ -260,6 +304,11 @@ class Site:
     callee: str | None = None
     # Inside an ``await`` (or an ``async with`` item): a coroutine fails here, not later.
     awaited: bool = False
+    # ``session.get(url)`` on an unannotated parameter: (parameter, call), typed after the walk.
+    parameter: str | None = None
+    # For calls of same-module functions: per argument (position or keyword), the client
+    # type it carries, or ("param", qualname, name) for a parameter of the caller.
+    arguments: dict[object, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -272,6 +321,9 @@ class FunctionInfo:
     decorators: tuple[str, ...]
     first_parameter: str | None
     nested: bool
+    # Positional parameters (``self`` left out) and those annotated with a client type.
+    params: tuple[str, ...] = ()
+    annotated: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -357,7 +409,9 @@ class NetworkFlow(Check):
         nested = len(self.ctx.functions) > 1
         self.functions.setdefault(frame.qualname, FunctionInfo(
             frame.qualname, node, node.name.value, frame.class_name, bases, frame.decorators,
-            params[0].name.value if params else None, nested))
+            params[0].name.value if params else None, nested,
+            tuple(param.name.value for param in params),
+            annotated_clients(self.resolver, self.catalog, node)))
         if not nested and not frame.class_name:
             self._module_names.add(node.name.value)
         self._registrations_from_decorators(node)
@@ -498,6 +552,16 @@ class NetworkFlow(Check):
         clauses = self._clauses()
         awaited = self._awaits > 0 or id(node) in self._with_items
         net = network_call(self.resolver, self.knowledge, self.module, node)
+        info = self.functions.get(self.ctx.function.qualname) if self.ctx.function is not None else None
+        parameter = parameter_receiver(node.func, info.params + tuple(info.annotated), self.resolver) \
+            if info is not None and info.node is self.ctx.function.node else None  # type: ignore[union-attr]
+        if net is None and parameter is not None and info is not None:
+            if parameter in info.annotated:
+                net = parameter_network_call(self.knowledge, self.module, node, info.annotated[parameter])
+            elif isinstance(node.func, cst.Attribute):
+                # Typed after the walk, if every caller passes the same client.
+                self.sites.append(Site(node, self.ctx.statement, self.current_function(), clauses,
+                                       self._item_loop(node), awaited=awaited, parameter=parameter))
         if net is not None:
             # `tasks.append(client.get(url))` makes a coroutine: it fails where it is awaited.
             if awaited or not net.family.awaitable:
@@ -507,9 +571,29 @@ class NetworkFlow(Check):
         callee = self.local_callee(node.func)
         if callee is not None:
             self.sites.append(Site(node, self.ctx.statement, self.current_function(), clauses,
-                                   self._item_loop(node), callee=callee, awaited=awaited))
+                                   self._item_loop(node), callee=callee, awaited=awaited,
+                                   arguments=self._argument_types(node, info)))
         self._spawn(node)
         self._registration_call(node)
+
+    def _argument_types(self, node: cst.Call, info: FunctionInfo | None) -> dict[object, object]:
+        """What each argument of a same-module call carries: a client type, or a parameter
+        of the caller (typed later), or nothing alint knows."""
+        found: dict[object, object] = {}
+        position = 0
+        for arg in node.args:
+            if arg.star:
+                break
+            key: object = arg.keyword.value if arg.keyword is not None else position
+            if arg.keyword is None:
+                position += 1
+            instance = self.resolver.instance_of(arg.value)
+            if instance is not None and instance.type != "*":
+                found[key] = instance.type
+            elif (info is not None and isinstance(arg.value, cst.Name) and arg.value.value in info.params
+                  and self.resolver.current.names.get(arg.value.value, "\0") is None):
+                found[key] = ("param", info.qualname, arg.value.value)
+        return found
 
     def _clauses(self) -> tuple[Clause, ...]:
         return tuple(Clause(handler.node, caught_names(handler, self.resolver), reraises(handler.node))
@@ -607,6 +691,45 @@ class NetworkFlow(Check):
             if info is not None and (site.awaited or info.node.asynchronous is None):
                 continue
             site.callee = None
+        self._type_parameters()
+
+    def _type_parameters(self) -> None:
+        """A parameter every same-module call fills with the same client type holds that
+        type: ``fetch(session, url)`` called only as ``fetch(self.session, u)``."""
+        types: dict[tuple[str, str], str] = {}
+        for info in self.functions.values():
+            for name, client_type in info.annotated.items():
+                types[(info.qualname, name)] = client_type
+        calls: dict[str, list[Site]] = {}
+        for site in self.sites:
+            if site.callee is not None:
+                calls.setdefault(site.callee, []).append(site)
+        changed = True
+        while changed:
+            changed = False
+            for qualname, sites in calls.items():
+                info = self.functions[qualname]
+                for position, name in enumerate(info.params):
+                    if (qualname, name) in types:
+                        continue
+                    seen = set()
+                    for site in sites:
+                        carried = site.arguments.get(position, site.arguments.get(name))
+                        if isinstance(carried, tuple):
+                            carried = types.get((carried[1], carried[2]))
+                        seen.add(carried)
+                    if len(seen) == 1 and None not in seen:
+                        types[(qualname, name)] = seen.pop()  # type: ignore[assignment]
+                        changed = True
+        for site in self.sites:
+            if site.parameter is None or site.network is not None:
+                continue
+            client_type = types.get((site.function, site.parameter))
+            if client_type is None:
+                continue
+            net = parameter_network_call(self.knowledge, self.module, site.node, client_type)
+            if net is not None and (site.awaited or not net.family.awaitable):
+                site.network = net
 
     def origins(self) -> list[Origin]:
         return [Origin(site, site.network.family.errors) for site in self.sites if site.network is not None]

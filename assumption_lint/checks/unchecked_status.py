@@ -17,7 +17,8 @@ import libcst as cst
 
 from ..catalog import ResponseKind
 from .base import Check
-from .network_facts import CATCH_ALL, NetworkCall, caught_names, network_call, raises_on_status
+from .network_facts import (CATCH_ALL, NetworkCall, annotated_clients, caught_names, network_call,
+                            parameter_network_call, parameter_receiver, raises_on_status)
 
 
 @dataclass
@@ -45,6 +46,8 @@ class UncheckedStatus(Check):
         self.frames: list[dict[str, list[_Tracked]]] = [{}]
         self.finished: list[_Tracked] = []
         self._attribute_bases: set[int] = set()
+        # Per function: parameters annotated with a client type (``session: httpx.Client``).
+        self._annotated: list[dict[str, str]] = []
         # `data = resp.json()`: the responses whose parsed body a name holds (this function).
         self._bodies: dict[str, list[_Tracked]] = {}
         self._targets: set[int] = set()
@@ -53,9 +56,11 @@ class UncheckedStatus(Check):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.frames.append({})
         self._bodies = {}
+        self._annotated.append(annotated_clients(self.resolver, self.catalog, node))
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._close(self.frames.pop())
+        self._annotated.pop()
 
     def leave_Module(self, node: cst.Module) -> None:
         self._close(self.frames.pop() if self.frames else {})
@@ -85,6 +90,10 @@ class UncheckedStatus(Check):
         if not isinstance(node, cst.Call):
             return None
         call = network_call(self.resolver, self.knowledge, self.state.module, node)
+        if call is None and self._annotated:
+            parameter = parameter_receiver(node.func, self._annotated[-1], self.resolver)
+            if parameter is not None:
+                call = parameter_network_call(self.knowledge, self.state.module, node, self._annotated[-1][parameter])
         if call is None or call.family.response is None or raises_on_status(call):
             return None
         return call, self.knowledge.responses[call.family.response]

@@ -498,3 +498,17 @@ def test_al201_parameters_typed_by_annotation_or_by_every_caller() -> None:
     """
     # `maybe` gets a session from one caller and an unknown object from another: quiet.
     assert lines(code, "AL201") == [8, 11]
+
+
+def test_contextlib_suppress_handles_what_it_names() -> None:
+    code = """
+        import contextlib
+        import requests
+
+        def main():
+            with contextlib.suppress({caught}):
+                requests.post("https://hooks.example.com/ping", timeout=5).raise_for_status()
+    """
+    assert lines(code.replace("{caught}", "requests.RequestException"), "AL201") == []
+    assert lines(code.replace("{caught}", "requests.Timeout"), "AL201") == [7]
+    assert lines(code.replace("{caught}", "Exception"), "AL204") == []

@@ -362,6 +362,8 @@ class NetworkFlow(Check):
         self._main_guard: list[cst.If] = []
         self._module_names: set[str] = set()
         self._awaits = 0
+        # Open `with contextlib.suppress(...)` blocks: (node, function frame, clause).
+        self._suppress: list[tuple[cst.With, object, Clause]] = []
         # Objects of this module's classes: (function node id or 0, name) or
         # (class qualname, attribute) -> class name.
         self._instances: dict[tuple[object, str], str] = {}
@@ -547,6 +549,15 @@ class NetworkFlow(Check):
 
     def visit_With(self, node: cst.With) -> None:
         self._with_items.update(id(item.item) for item in node.items)
+        for item in node.items:
+            call = item.item
+            if isinstance(call, cst.Call) and self._call_shape(call.func) in ("contextlib.suppress",):
+                classes = self._classes(cst.Tuple([cst.Element(arg.value) for arg in call.args]))
+                self._suppress.append((node, self.ctx.function, Clause(node, classes, False)))  # type: ignore[arg-type]
+
+    def leave_With(self, node: cst.With) -> None:
+        while self._suppress and self._suppress[-1][0] is node:
+            self._suppress.pop()
 
     def visit_Call(self, node: cst.Call) -> None:
         clauses = self._clauses()
@@ -596,8 +607,12 @@ class NetworkFlow(Check):
         return found
 
     def _clauses(self) -> tuple[Clause, ...]:
-        return tuple(Clause(handler.node, caught_names(handler, self.resolver), reraises(handler.node))
-                     for handler in self.ctx.active_handlers())
+        """The except clauses around the current node, innermost first, then the
+        ``with contextlib.suppress(...)`` blocks of this function (which also catch)."""
+        clauses = [Clause(handler.node, caught_names(handler, self.resolver), reraises(handler.node))
+                   for handler in self.ctx.active_handlers()]
+        clauses.extend(clause for _, function, clause in reversed(self._suppress) if function is self.ctx.function)
+        return tuple(clauses)
 
     def local_callee(self, func: cst.BaseExpression) -> str | None:
         """The qualname a call may reach in this module: ``helper(...)`` (a module-level

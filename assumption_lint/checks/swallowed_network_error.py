@@ -34,7 +34,8 @@ class SwallowedNetworkError(NetworkFlow):
         for site in self.sites:
             for origin_index, error in sorted(self.site_errors(site, index_of, escapes)):
                 clause = first_catching(site.clauses, self.knowledge, error)
-                if clause is None or id(clause.node) in reported:
+                # `with contextlib.suppress(...)` says out loud that it ignores the error.
+                if clause is None or id(clause.node) in reported or not isinstance(clause.node, cst.ExceptHandler):
                     continue
                 origin = origins[origin_index]
                 assert origin.site.network is not None

@@ -57,6 +57,10 @@ PACKAGES = (
     "twitchio==2.9.1",        # Twitch API on aiohttp
     "you-get==0.4.1743",      # downloader scripts on urllib
     "changedetection.io==0.45.16",  # web app: requests, Flask views
+    "ghstack==0.8.0",         # GitHub GraphQL over requests
+    "cve-bin-tool==3.2.1",    # NVD downloads: aiohttp, asyncio.gather
+    "asyncpraw==7.7.1",       # Reddit API on aiohttp
+    "sherlock-project==0.16.2",  # CLI: many requests in a loop
 )
 HTTP_WORDS = ("import aiohttp", "import requests", "import httpx", "from aiohttp", "from requests", "from httpx")
 

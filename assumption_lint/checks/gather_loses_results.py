@@ -57,6 +57,8 @@ class GatherLosesResults(Check):
         self._gathers: list[_Gather] = []
         # Per function: names bound to a list/generator of coroutines (`tasks = [...]`).
         self._task_lists: dict[tuple[int, str], list[cst.BaseExpression]] = {}
+        # Per function: names bound to a call (`task = asyncio.create_task(fetch(url))`).
+        self._bound_calls: dict[tuple[int, str], cst.Call] = {}
 
     # ------------------------------------------------------------ facts per function
     def _key(self) -> str | None:
@@ -105,6 +107,9 @@ class GatherLosesResults(Check):
             return
         name = node.targets[0].target.value
         value = node.value
+        if isinstance(value, cst.Call):
+            # `task = fetch(url)` then `tasks.append(task)`: remember what the name runs.
+            self._bound_calls[self._list_key(name)] = value
         if isinstance(value, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
             self._task_lists[self._list_key(name)] = [value.elt]
         elif isinstance(value, (cst.List, cst.Tuple)):
@@ -155,6 +160,8 @@ class GatherLosesResults(Check):
 
     def _awaitable(self, expression: cst.BaseExpression) -> _Awaitable:
         found = _Awaitable()
+        if isinstance(expression, cst.Name):
+            expression = self._bound_calls.get(self._list_key(expression.value), expression)
         if not isinstance(expression, cst.Call):
             return found
         call = self._unwrap(expression)

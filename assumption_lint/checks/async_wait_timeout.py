@@ -19,7 +19,7 @@ import libcst as cst
 
 from ..catalog import DeadlineEntry
 from .base import Check
-from .wait_support import HIDDEN, argument, callee_name, is_none, waits_unbounded
+from .wait_support import HIDDEN, argument, callee_name, is_none, last_names, may_be, waits_unbounded
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -58,11 +58,12 @@ class AsyncWaitWithoutTimeout(Check):
         super().__init__(state)
         self._scopes: list[_Scope] = []
         self._found = _State()
+        self._deadline_attributes = last_names(self.catalog.waits.deadlines)
 
     # ------------------------------------------------------------------ deadlines
     def _deadline(self, node: cst.BaseExpression) -> DeadlineEntry | None:
         """The deadline entry when ``node`` is a call to one with a bound (not None) delay."""
-        if not isinstance(node, cst.Call):
+        if not isinstance(node, cst.Call) or not may_be(node.func, self._deadline_attributes):
             return None
         resolved = self.resolver.resolve(node.func)
         entry = self.catalog.waits.deadlines.get(resolved.name) if resolved else None

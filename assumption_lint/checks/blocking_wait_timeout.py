@@ -20,7 +20,7 @@ import libcst as cst
 
 from ..catalog import WorkerEntry
 from .base import Check
-from .wait_support import HIDDEN, NOT_NETWORK_KINDS, argument, callee_name, waits_unbounded
+from .wait_support import HIDDEN, NOT_NETWORK_KINDS, argument, callee_name, last_names, may_be, waits_unbounded
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -58,6 +58,10 @@ class BlockingWaitWithoutTimeout(Check):
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)
         self._found = _Found()
+        # Any catalogued API counts as a network call, so the filter is every API's last name
+        # (none when a pattern may match any attribute).
+        names = last_names(self.catalog.apis) | last_names(self.catalog.waits.workers)
+        self._attributes = None if any("*" in name for name in names) else names
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         for base in node.bases:
@@ -67,8 +71,10 @@ class BlockingWaitWithoutTimeout(Check):
                 self._found.run_methods[node.name.value] = (entry.run_method, resolved.name)  # type: ignore[union-attr]
 
     def visit_Call(self, node: cst.Call) -> None:
-        if _is_daemon(node) and self._is_super_init(node.func) and self.ctx.classes:
+        if self._is_super_init(node.func) and self.ctx.classes and _is_daemon(node):
             self._found.daemon_classes.add(self.ctx.classes[-1].name.value)
+        if self._attributes is not None and not may_be(node.func, self._attributes):
+            return
         resolved = self.resolver.resolve(node.func)
         if resolved is None:
             return

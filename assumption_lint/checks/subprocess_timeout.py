@@ -18,7 +18,7 @@ import libcst as cst
 
 from ..catalog import CommandEntry
 from .base import Check
-from .wait_support import HIDDEN, argument, literal_string, source_text, waits_unbounded
+from .wait_support import HIDDEN, argument, last_names, literal_string, may_be, source_text, waits_unbounded
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # pragma: no cover
 _SHELL_OPERATORS = frozenset(";&|()<>")
 # Methods after which the child has ended (or was told to): a later wait returns promptly.
 _FINISHERS = frozenset({"kill", "terminate", "communicate", "wait"})
+_SPLIT = frozenset({"split"})
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class SubprocessWithoutTimeout(Check):
         # `proc.communicate()`): a later wait for them returns promptly; after a kill it is
         # the documented clean-up after TimeoutExpired.
         self._finished: list[set[str]] = [set()]
+        self._attributes = last_names(name for name, api in self.catalog.apis.items()
+                                      if api.kind == "subprocess") | _FINISHERS
 
     # ------------------------------------------------------------------ literals
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -79,6 +82,8 @@ class SubprocessWithoutTimeout(Check):
 
     # ------------------------------------------------------------------ calls
     def visit_Call(self, node: cst.Call) -> None:
+        if not may_be(node.func, self._attributes):
+            return
         resolved = self.resolver.resolve(node.func)
         if resolved is None:
             return
@@ -121,7 +126,7 @@ class SubprocessWithoutTimeout(Check):
 
     def _split_literal(self, node: cst.BaseExpression) -> list[str | None] | None:
         """``"git pull".split()`` or ``shlex.split("git pull")``: a literal argument vector."""
-        if not isinstance(node, cst.Call):
+        if not isinstance(node, cst.Call) or not may_be(node.func, _SPLIT):
             return None
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "split" and not node.args:

@@ -9,6 +9,7 @@ call arguments against it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 import libcst as cst
 
@@ -106,3 +107,16 @@ def callee_name(func: cst.BaseExpression) -> str | None:
     if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in ("self", "cls"):
         return func.attr.value
     return None
+
+
+def last_names(names: Iterable[str]) -> frozenset[str]:
+    """The final parts of qualified names (``subprocess.Popen.wait`` -> ``wait``)."""
+    return frozenset(name.rsplit(".", 1)[-1] for name in names)
+
+
+def may_be(func: cst.BaseExpression, attributes: frozenset[str]) -> bool:
+    """Cheap pre-filter before resolving a call: an attribute call (``x.wait()``) can only be
+    one of ``attributes``; a plain name may be an import alias, so it always passes."""
+    if isinstance(func, cst.Attribute):
+        return func.attr.value in attributes
+    return isinstance(func, cst.Name)

@@ -177,6 +177,21 @@ def test_al304_asyncio_wait_with_timeout_bounds_its_tasks() -> None:
     assert lines(code.format(""), "AL304") == [6]
 
 
+def test_al304_waiting_for_a_killed_process_is_quiet() -> None:
+    code = ASYNC_HEADER + textwrap.dedent("""
+    async def render(url):
+        proc = await asyncio.create_subprocess_exec("chromium", url)
+        try:
+            await asyncio.wait_for(proc.communicate(), timeout=60)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+        other = await asyncio.create_subprocess_exec("chromium", url)
+        await other.wait()
+    """)
+    assert lines(code, "AL304") == [12]
+
+
 def test_al304_only_direct_awaits_of_resolved_objects() -> None:
     code = ASYNC_HEADER + textwrap.dedent("""
     async def main(queue):

@@ -19,10 +19,14 @@ import libcst as cst
 
 from ..catalog import DeadlineEntry
 from .base import Check
-from .wait_support import HIDDEN, argument, callee_name, is_none, last_names, may_be, waits_unbounded
+from .wait_support import (HIDDEN, argument, callee_name, is_none, last_names, may_be, source_text,
+                           waits_unbounded)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
+
+# Methods after which a process has ended or was told to: a later wait returns promptly.
+_KILLERS = frozenset({"kill", "terminate"})
 
 
 @dataclass
@@ -59,6 +63,15 @@ class AsyncWaitWithoutTimeout(Check):
         self._scopes: list[_Scope] = []
         self._found = _State()
         self._deadline_attributes = last_names(self.catalog.waits.deadlines)
+        # Objects already killed in the current function (`proc.kill()`): waiting for them
+        # afterwards is the clean-up after a timeout, and returns promptly.
+        self._killed: list[set[str]] = [set()]
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._killed.append(set())
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._killed.pop()
 
     # ------------------------------------------------------------------ deadlines
     def _deadline(self, node: cst.BaseExpression) -> DeadlineEntry | None:
@@ -93,6 +106,10 @@ class AsyncWaitWithoutTimeout(Check):
 
     # ------------------------------------------------------------------ calls
     def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _KILLERS \
+                and self.resolver.instance_of(func.value) is not None:
+            self._killed[-1].add(source_text(func.value))
         name = callee_name(node.func)
         if name is not None:
             frame = self.ctx.function
@@ -119,6 +136,8 @@ class AsyncWaitWithoutTimeout(Check):
         if api is None or api.kind != "async-wait" or api.wait is None:
             return
         if not waits_unbounded(call, api.wait, resolved.instance) or self._bounded_here():
+            return
+        if isinstance(call.func, cst.Attribute) and source_text(call.func.value) in self._killed[-1]:
             return
         frame = self.ctx.function
         if api.wait.keyword is None:

@@ -360,7 +360,6 @@ class NetworkFlow(Check):
         self.handler_registrations: list[tuple[str, tuple[str, ...]]] = []  # (shape, classes)
         self.loops: list[Loop] = []
         self._main_guard: list[cst.If] = []
-        self._module_names: set[str] = set()
         self._awaits = 0
         # Open `with contextlib.suppress(...)` blocks: (node, function frame, clause).
         self._suppress: list[tuple[cst.With, object, Clause]] = []
@@ -414,8 +413,6 @@ class NetworkFlow(Check):
             params[0].name.value if params else None, nested,
             tuple(param.name.value for param in params),
             annotated_clients(self.resolver, self.catalog, node)))
-        if not nested and not frame.class_name:
-            self._module_names.add(node.name.value)
         self._registrations_from_decorators(node)
 
     def _registrations_from_decorators(self, node: cst.FunctionDef) -> None:
@@ -860,17 +857,3 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
     names = [side.value for side in sides if isinstance(side, cst.Name)]
     strings = [side.evaluated_value for side in sides if isinstance(side, cst.SimpleString)]
     return names == ["__name__"] and strings == ["__main__"]
-
-
-def short(text: str, limit: int = 60) -> str:
-    return _short(text, limit)
-
-
-@dataclass
-class Hurt:
-    """Where an escaping error ends up, for a message."""
-
-    errors: list[str] = field(default_factory=list)
-    where: str = ""
-    effect: str = ""
-    order: int = 0

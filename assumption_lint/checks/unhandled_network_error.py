@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from .network_facts import MAIN_GUARD, MODULE, Escape, FunctionInfo, NetworkFlow, Origin, Site
+from .network_facts import MAIN_GUARD, MODULE, NetworkFlow, Origin, Site
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,3 @@ class UnhandledNetworkError(NetworkFlow):
             where = f"`{self._display(site.function)}` into {where}" if site.function not in (MODULE, MAIN_GUARD) else where
         self.report("AL201", site.node, statement=site.statement, function=site.function,
                     call=net.label, what=what, escapes=escapes, where=where, effect=context.effect, fix=family.fix)
-
-
-def function_info(flow: NetworkFlow, qualname: str) -> FunctionInfo | None:
-    return flow.functions.get(qualname)

@@ -51,6 +51,11 @@ class RetryWithoutBound(Check):
         self._retried_loops: dict[cst.For, RetryPolicy] = {}
         self._reported: set[cst.CSTNode] = set()
         self._loops: dict[tuple[Loop, cst.CSTNode], _RetryLoop | None] = {}
+        # Same-module calls per function, and the functions that make a network call: a
+        # retried function that requests through a helper is decided after the walk.
+        self._local_calls: dict[cst.FunctionDef, list[_LocalCall]] = {}
+        self._callees: dict[str, set[str]] = {}
+        self._networking: set[str] = set()
 
     # ------------------------------------------------------------ library helpers
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -94,6 +99,7 @@ class RetryWithoutBound(Check):
     # ------------------------------------------------------------ calls
     def visit_Call(self, node: cst.Call) -> None:
         found = network_api(self.resolver, self.catalog, node)
+        self._record_local_call(node, found is not None)
         if found is None:
             return
         resolved, api = found
@@ -126,6 +132,51 @@ class RetryWithoutBound(Check):
             reason = "the loop retries at once after an error, with no pause between attempts"
         self.report("AL205", node, api=resolved.name, reason=reason, fix=self._fix(api, retry),
                     covers=retry.handlers)
+
+    def _record_local_call(self, node: cst.Call, network: bool) -> None:
+        frame = self.ctx.function
+        if frame is None:
+            return
+        key = _function_key(frame.node.name.value, frame.class_name)
+        if network:
+            self._networking.add(key)
+            return
+        func = node.func
+        callee = None
+        if isinstance(func, cst.Name):
+            callee = func.value
+        elif (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and frame.class_name
+              and func.value.value in ("self", "cls")):
+            callee = _function_key(func.attr.value, frame.class_name)
+        if callee is None:
+            return
+        self._callees.setdefault(key, set()).add(callee)
+        self._local_calls.setdefault(frame.node, []).append(
+            _LocalCall(node, callee, self.ctx.statement, frame.qualname))
+
+    def leave_Module(self, node: cst.Module) -> None:
+        """A retried function that makes no request itself but calls a same-module function
+        that does: the retried call is that helper call."""
+        pending = [function for function in self._retried_functions if function not in self._reported]
+        if not pending:
+            return
+        networking = set(self._networking)
+        changed = True
+        while changed:
+            changed = False
+            for name, callees in self._callees.items():
+                if name not in networking and callees & networking:
+                    networking.add(name)
+                    changed = True
+        for function in pending:
+            for call in self._local_calls.get(function, ()):
+                if call.callee in networking:
+                    policy = self._retried_functions[function]
+                    self.report("AL205", call.node, statement=call.statement, function=call.function,
+                                api=f"{call.callee.rsplit('.', 1)[-1]}() (which makes a network call)",
+                                reason=f"{_short(policy)} has no attempt limit, so it retries forever",
+                                fix=policy.fix)
+                    break
 
     def _fix(self, api: ApiEntry, retry: _RetryLoop) -> str:
         for policy in self.catalog.retry_policies.values():
@@ -280,6 +331,18 @@ def _assigned_names(statements: list[cst.BaseStatement]) -> set[str]:
         for name in _names(target):
             names.add(name.value)
     return names
+
+
+@dataclass(frozen=True)
+class _LocalCall:
+    node: cst.Call
+    callee: str
+    statement: cst.CSTNode | None
+    function: str
+
+
+def _function_key(name: str, class_name: str | None) -> str:
+    return f"{class_name}.{name}" if class_name else name
 
 
 def _short(policy: RetryPolicy) -> str:

@@ -98,9 +98,11 @@ def test_communicate_message_says_the_child_is_not_killed_and_kill_then_communic
         other = subprocess.Popen(['rsync', 'a', 'host:b'])
         other.communicate()
         other.wait()  # the child has exited: returns at once
+        other = subprocess.Popen(['rsync', 'a', 'host:b'])
+        other.wait()  # a new child
     """
     found = findings(code, "AL303")
-    assert [f.line for f in found] == [11]
+    assert [f.line for f in found] == [11, 14]
     assert "communicate() does not kill the child" in found[0].message
 
 
@@ -188,8 +190,10 @@ def test_al304_waiting_for_a_killed_process_is_quiet() -> None:
             await proc.wait()
         other = await asyncio.create_subprocess_exec("chromium", url)
         await other.wait()
+        proc = await asyncio.create_subprocess_exec("chromium", url)
+        await proc.wait()  # a new process under the killed name
     """)
-    assert lines(code, "AL304") == [12]
+    assert lines(code, "AL304") == [12, 14]
 
 
 def test_al304_only_direct_awaits_of_resolved_objects() -> None:

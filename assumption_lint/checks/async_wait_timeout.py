@@ -73,6 +73,11 @@ class AsyncWaitWithoutTimeout(Check):
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._killed.pop()
 
+    def visit_Assign(self, node: cst.Assign) -> None:
+        # A new process under a killed name must be waited for again.
+        for target in node.targets:
+            self._killed[-1].discard(source_text(target.target))
+
     # ------------------------------------------------------------------ deadlines
     def _deadline(self, node: cst.BaseExpression) -> DeadlineEntry | None:
         """The deadline entry when ``node`` is a call to one with a bound (not None) delay."""

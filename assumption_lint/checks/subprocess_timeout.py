@@ -64,6 +64,8 @@ class SubprocessWithoutTimeout(Check):
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
+            # A new object under a finished name (`proc = Popen(...)` again) must be waited for.
+            self._finished[-1].discard(source_text(target.target))
             if isinstance(target.target, cst.Name):
                 name = target.target.value
                 if isinstance(node.value, (cst.List, cst.Tuple, cst.SimpleString, cst.ConcatenatedString)) \
@@ -122,7 +124,6 @@ class SubprocessWithoutTimeout(Check):
         if is_shell:
             return _shell_verdict(words, self.catalog.waits.commands, "shell=True runs a whole command line")
         return _program_verdict(words, self.catalog.waits.commands)
-
 
     def _split_literal(self, node: cst.BaseExpression) -> list[str | None] | None:
         """``"git pull".split()`` or ``shlex.split("git pull")``: a literal argument vector."""

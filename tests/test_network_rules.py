@@ -512,3 +512,26 @@ def test_contextlib_suppress_handles_what_it_names() -> None:
     assert lines(code.replace("{caught}", "requests.RequestException"), "AL201") == []
     assert lines(code.replace("{caught}", "requests.Timeout"), "AL201") == [7]
     assert lines(code.replace("{caught}", "Exception"), "AL204") == []
+
+
+def test_al202_a_parameter_typed_by_its_callers() -> None:
+    code = """
+        import aiohttp
+
+        async def fetch(session, url):
+            async with session.get(url) as resp:
+                return await resp.text()
+
+        async def notify(session, url):
+            await session.post(url, json={"done": True})
+
+        async def main(urls, other):
+            async with aiohttp.ClientSession() as session:
+                for url in urls:
+                    await fetch(session, url)
+                await notify(session, urls[0])
+                await notify({caller}, urls[0])
+    """
+    assert lines(code.replace("{caller}", "session"), "AL202") == [5, 9]
+    # One caller passes something alint does not know: `notify` stays quiet.
+    assert lines(code.replace("{caller}", "other"), "AL202") == [5]

@@ -1,6 +1,11 @@
 """AL202 unchecked-status: a response body used, or a state-changing request's response
 discarded, without a status check.
 
+A response from a method called on a parameter that is not annotated
+(``async def fetch(session, url)``) is tracked provisionally, with every response kind's
+status and body attributes; it is reported after the walk only if every same-module
+caller passes the same client (the AL201 flow types the parameter).
+
 Tracked per function: a response bound to a name (``resp = ...``,
 ``async with session.get(...) as resp``) is checked by a status test or
 ``raise_for_status()`` anywhere in the function (a body read first to build an error
@@ -16,15 +21,25 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ..catalog import ResponseKind
-from .base import Check
-from .network_facts import (CATCH_ALL, NetworkCall, annotated_clients, caught_names, network_call,
-                            parameter_network_call, parameter_receiver, raises_on_status)
+from .network_facts import (CATCH_ALL, HTTP_VERBS, STATE_CHANGING, NetworkCall, NetworkFlow, annotated_clients,
+                            caught_names, network_call, parameter_network_call, parameter_receiver,
+                            raises_on_status)
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A call that returns a response; ``call`` is None while its client is provisional."""
+
+    node: cst.Call
+    call: NetworkCall | None
+    kind: ResponseKind
+    state_changing: bool
 
 
 @dataclass
 class _Tracked:
     name: str
-    call: NetworkCall
+    found: _Found
     kind: ResponseKind
     statement: cst.CSTNode | None
     function: str
@@ -34,12 +49,14 @@ class _Tracked:
     body_use: tuple[cst.CSTNode, str] | None = None
 
 
-class UncheckedStatus(Check):
+class UncheckedStatus(NetworkFlow):
     rules = ("AL202",)
 
     def __init__(self, state: "object") -> None:
-        super().__init__(state)  # type: ignore[arg-type]
-        self.knowledge = self.catalog.network
+        super().__init__(state)
+        self._any_kind = _union(list(self.knowledge.responses.values()))
+        # Findings on provisional responses, decided after the walk.
+        self._pending: list[tuple[str, cst.Call, dict[str, object]]] = []
         # One frame per function (and the module): name -> the responses bound to it. A name
         # rebound to another response keeps the earlier one too: the two may sit in
         # different branches (`if ...: resp = get() else: resp = delete()`).
@@ -54,6 +71,7 @@ class UncheckedStatus(Check):
 
     # ------------------------------------------------------------------ scopes
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        super().visit_FunctionDef(node)
         self.frames.append({})
         self._bodies = {}
         self._annotated.append(annotated_clients(self.resolver, self.catalog, node))
@@ -64,6 +82,21 @@ class UncheckedStatus(Check):
 
     def leave_Module(self, node: cst.Module) -> None:
         self._close(self.frames.pop() if self.frames else {})
+        if not self._pending:
+            return
+        self.resolve_callees()
+        typed = {id(site.node): site.network for site in self.sites if site.network is not None}
+        for what, call_node, fields in self._pending:
+            net = typed.get(id(call_node))
+            if net is None or net.family.response is None or raises_on_status(net):
+                continue
+            kind = self.knowledge.responses[net.family.response]
+            if what == "body":
+                if not self._is_body(kind, str(fields.pop("attr"))):
+                    continue
+                self._report_body(_Found(call_node, net, kind, net.state_changing), kind, **fields)  # type: ignore[arg-type]
+            elif net.state_changing:
+                self._report_discarded(_Found(call_node, net, kind, True), **fields)  # type: ignore[arg-type]
 
     def _close(self, frame: dict[str, list[_Tracked]]) -> None:
         for bound in list(frame.values()):
@@ -78,13 +111,13 @@ class UncheckedStatus(Check):
         function, or a state-changing request whose response nobody looked at."""
         if not tracked.settled and tracked.body_use is not None:
             use, spelled = tracked.body_use
-            self._report_body(tracked.call, tracked.kind, use, tracked.statement, tracked.function, spelled)
-        elif not tracked.settled and not tracked.used and tracked.call.state_changing:
-            self._report_discarded(tracked.call, tracked.statement, tracked.function)
+            self._report_body(tracked.found, tracked.kind, use, tracked.statement, tracked.function, spelled)
+        elif not tracked.settled and not tracked.used and tracked.found.state_changing:
+            self._report_discarded(tracked.found, tracked.statement, tracked.function)
         tracked.settled = True
 
     # ------------------------------------------------------------------ responses
-    def _response_call(self, node: cst.BaseExpression) -> tuple[NetworkCall, ResponseKind] | None:
+    def _response_call(self, node: cst.BaseExpression) -> _Found | None:
         if isinstance(node, cst.Await):
             node = node.expression
         if not isinstance(node, cst.Call):
@@ -94,9 +127,22 @@ class UncheckedStatus(Check):
             parameter = parameter_receiver(node.func, self._annotated[-1], self.resolver)
             if parameter is not None:
                 call = parameter_network_call(self.knowledge, self.state.module, node, self._annotated[-1][parameter])
-        if call is None or call.family.response is None or raises_on_status(call):
+        if call is None:
+            return self._provisional(node)
+        if call.family.response is None or raises_on_status(call):
             return None
-        return call, self.knowledge.responses[call.family.response]
+        return _Found(node, call, self.knowledge.responses[call.family.response], call.state_changing)
+
+    def _provisional(self, node: cst.Call) -> _Found | None:
+        """``session.get(url)`` on an unannotated parameter: maybe a response."""
+        func = node.func
+        frame = self.ctx.function
+        info = self.functions.get(frame.qualname) if frame is not None else None
+        if info is None or info.node is not frame.node or not isinstance(func, cst.Attribute):  # type: ignore[union-attr]
+            return None
+        if func.attr.value not in HTTP_VERBS or parameter_receiver(func, info.params, self.resolver) is None:
+            return None
+        return _Found(node, None, self._any_kind, func.attr.value.upper() in STATE_CHANGING)
 
     def _function(self) -> str:
         return self.ctx.function.qualname if self.ctx.function else "<module>"
@@ -107,7 +153,7 @@ class UncheckedStatus(Check):
         if found is None:
             self._forget(name)
             return
-        frame.setdefault(name, []).append(_Tracked(name, found[0], found[1], self.ctx.statement, self._function()))
+        frame.setdefault(name, []).append(_Tracked(name, found, found.kind, self.ctx.statement, self._function()))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -115,6 +161,7 @@ class UncheckedStatus(Check):
                 self._targets.add(id(target.target))
 
     def leave_Assign(self, node: cst.Assign) -> None:
+        super().leave_Assign(node)
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             name = node.targets[0].target.value
             self._bodies.pop(name, None)
@@ -132,6 +179,7 @@ class UncheckedStatus(Check):
             self._targets.add(id(node.target))
 
     def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
+        super().leave_AnnAssign(node)
         if isinstance(node.target, cst.Name) and node.value is not None:
             self._bind(node.target.value, node.value)
 
@@ -144,19 +192,20 @@ class UncheckedStatus(Check):
             self._targets.add(id(node.asname.name))
 
     def visit_With(self, node: cst.With) -> None:
+        super().visit_With(node)
         for item in node.items:
             if item.asname is not None and isinstance(item.asname.name, cst.Name):
                 self._bind(item.asname.name.value, item.item)
             elif item.asname is None:
                 found = self._response_call(item.item)
-                if found is not None and found[0].state_changing:
-                    self._report_discarded(found[0], self.ctx.statement, self._function())
+                if found is not None and found.state_changing:
+                    self._report_discarded(found, self.ctx.statement, self._function())
 
     def visit_Expr(self, node: cst.Expr) -> None:
         """``requests.post(...)`` as a statement: the response is thrown away."""
         found = self._response_call(node.value)
-        if found is not None and found[0].state_changing:
-            self._report_discarded(found[0], self.ctx.statement, self._function())
+        if found is not None and found.state_changing:
+            self._report_discarded(found, self.ctx.statement, self._function())
 
     # ------------------------------------------------------------------ uses
     def visit_Attribute(self, node: cst.Attribute) -> None:
@@ -180,9 +229,8 @@ class UncheckedStatus(Check):
         found = self._response_call(base)
         if found is None:
             return
-        call, kind = found
-        if self._is_body(kind, attr) and not self._decode_error_handled():
-            self._report_body(call, kind, node, self.ctx.statement, self._function(), attr)
+        if self._is_body(found.kind, attr) and not self._decode_error_handled():
+            self._report_body(found, found.kind, node, self.ctx.statement, self._function(), attr)
 
     def _body_source(self, node: cst.BaseExpression) -> list[_Tracked]:
         """The tracked responses whose body ``node`` is (``resp.json()``, ``data``)."""
@@ -215,6 +263,7 @@ class UncheckedStatus(Check):
             self._body_checked(node.value)
 
     def visit_Call(self, node: cst.Call) -> None:
+        super().visit_Call(node)
         # data.get("error")
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args and _error_key(node.args[0].value):
@@ -269,8 +318,13 @@ class UncheckedStatus(Check):
             return "keep the response and " + " or ".join(tests)
         return " or ".join(tests) + " before using the body"
 
-    def _report_body(self, call: NetworkCall, kind: ResponseKind, use: cst.CSTNode,
+    def _report_body(self, found: _Found, kind: ResponseKind, use: cst.CSTNode,
                      statement: cst.CSTNode | None, function: str, spelled: str) -> None:
+        call = found.call
+        if call is None:
+            self._pending.append(("body", found.node, dict(use=use, statement=statement, function=function,
+                                                           spelled=spelled, attr=spelled.rsplit(".", 1)[-1])))
+            return
         body = spelled if "." in spelled else f".{spelled}"
         if body.rsplit(".", 1)[-1] in kind.body_methods:
             body += "()"
@@ -280,7 +334,11 @@ class UncheckedStatus(Check):
                             "response is treated as data",
                     fix=self._fix(kind))
 
-    def _report_discarded(self, call: NetworkCall, statement: cst.CSTNode | None, function: str) -> None:
+    def _report_discarded(self, found: _Found, statement: cst.CSTNode | None, function: str) -> None:
+        call = found.call
+        if call is None:
+            self._pending.append(("discarded", found.node, dict(statement=statement, function=function)))
+            return
         kind = self.knowledge.responses[call.family.response] if call.family.response else None
         self.report("AL202", call.node, statement=statement, function=function, call=call.label,
                     problem="the response is discarded without checking its status, so a failed "
@@ -308,3 +366,11 @@ _ERROR_KEYS = frozenset({"error", "errors", "ok", "status", "success"})
 
 def _error_key(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.SimpleString) and str(node.evaluated_value).lower() in _ERROR_KEYS
+
+
+def _union(kinds: list[ResponseKind]) -> ResponseKind:
+    """Every kind's status and body attributes: for a response whose client is not known yet."""
+    def merged(attribute: str) -> tuple[str, ...]:
+        return tuple(sorted({name for kind in kinds for name in getattr(kind, attribute)}))
+    return ResponseKind("*", merged("status_attributes"), merged("status_methods"), merged("body_attributes"),
+                        merged("body_methods"), False, "")

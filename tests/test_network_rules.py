@@ -535,3 +535,19 @@ def test_al202_a_parameter_typed_by_its_callers() -> None:
     assert lines(code.replace("{caller}", "session"), "AL202") == [5, 9]
     # One caller passes something alint does not know: `notify` stays quiet.
     assert lines(code.replace("{caller}", "other"), "AL202") == [5]
+
+
+def test_docs_example_output_is_current(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/network.md quotes real output: it must still be what alint prints."""
+    import re
+
+    doc = (ROOT / "docs" / "network.md").read_text(encoding="utf-8")
+    example = doc[doc.index("### Example"):]
+    code = re.search(r"```python\n# shop.py\n(.*?)```", example, re.S).group(1)  # type: ignore[union-attr]
+    console = re.search(r"```console\n\$ alint (.*?)\n(.*?)```", example, re.S)
+    assert console is not None
+    (tmp_path / "shop.py").write_text(code, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check", *console.group(1).split()])
+    printed = [line for line in result.stdout.splitlines() if line.startswith("shop.py")]
+    assert printed == console.group(2).strip().splitlines()

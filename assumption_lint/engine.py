@@ -524,7 +524,20 @@ class _Walker(cst.CSTVisitor):
         # `self.session = None` is a placeholder, not a rebinding alint should trust.
         if isinstance(target, cst.Attribute) and isinstance(value_node, cst.Name) and value_node.value == "None":
             return
+        if self._replaces_timeout_hook(target, value_node):
+            return
         self.resolver.bind_target(target, value)
+
+    def _replaces_timeout_hook(self, target: cst.BaseExpression, value_node: cst.BaseExpression) -> bool:
+        """``session.request = partial(session.request, timeout=30)``: a timeout hook replaced
+        by a callable that mentions a timeout injects one, like a subclass overriding it."""
+        if not isinstance(target, cst.Attribute):
+            return False
+        owner = self.resolver.instance_of(target.value)
+        if owner is None or target.attr.value not in owner.client.timeout_hooks or not _mentions_timeout(value_node):
+            return False
+        self.resolver.bind_target(target.value, replace(owner, timeout_injected=True))
+        return True
 
     def leave_aug_assign(self, node: cst.AugAssign) -> None:
         self.resolver.bind_target(node.target, None)

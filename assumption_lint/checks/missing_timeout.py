@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 import libcst as cst
 
 from ..catalog import ApiEntry, Catalog, TimeoutSpec
+from ..package_facts import package_sets_global
 from ..resolve import Instance, Resolved, dotted_name
 from .base import Check
 
@@ -335,15 +336,19 @@ class MissingTimeout(Check):
         return _Verdict("unknown", spec)
 
     def _global_set(self, setter: str) -> bool:
+        if setter not in self._setters:
+            # Set in this module, or in another module of its package (a CLI's main()).
+            self._setters[setter] = self._module_sets(setter) or package_sets_global(self.state.path, setter)
+        return self._setters[setter]
+
+    def _module_sets(self, setter: str) -> bool:
         if setter == "socket.setdefaulttimeout":
             return self.state.global_socket_timeout_set()
-        if setter not in self._setters:
-            from ..engine import _module_level_calls  # the same scan the engine does for socket
-            self._setters[setter] = any(
-                (resolved := self.resolver.resolve(call.func)) is not None and resolved.name == setter
-                and bool(call.args) and not _is_none(call.args[0].value)
-                for call in _module_level_calls(self.state.module))
-        return self._setters[setter]
+        from ..engine import _module_level_calls  # the same scan the engine does for socket
+        return any(
+            (resolved := self.resolver.resolve(call.func)) is not None and resolved.name == setter
+            and bool(call.args) and not _is_none(call.args[0].value)
+            for call in _module_level_calls(self.state.module))
 
 
 def _join(texts: Iterable[str], separator: str = "; ") -> str:

@@ -238,3 +238,24 @@ def test_json_decode_stands_back_where_unchecked_status_reports_the_body_use() -
     without_yield = _with_rule(shipped_catalog(), "AL203", yields_to=())
     result = analyze_text(text, "json_decode_views.py", _settings("AL203", catalog=without_yield))
     assert (unchecked, "AL203") in {(finding.line, finding.rule) for finding in result.findings}
+
+
+def test_a_parameter_annotated_with_a_client_type_is_that_client() -> None:
+    code = '''from typing import Optional
+import requests
+
+def poll(session: Optional[requests.Session], url):
+    while True:
+        try:
+            return session.get(url, timeout=5).json()
+        except requests.RequestException:
+            continue
+
+def poll_unknown(session, url):
+    while True:
+        try:
+            return session.get(url, timeout=5).json()
+        except requests.RequestException:
+            continue
+'''
+    assert _findings(code, "AL205") == [(7, "AL205")]

@@ -11,7 +11,7 @@ from typing import Iterator, Sequence
 
 import libcst as cst
 
-from ..catalog import ApiEntry, Catalog
+from ..catalog import ApiEntry, Catalog, ClientEntry
 from ..resolve import Resolved, Resolver, dotted_name
 
 # Catalog kinds of calls that talk to another machine. Other kinds (subprocess, local
@@ -23,15 +23,46 @@ REMOTE_KINDS = frozenset({"http", "socket", "mail", "database", "rpc", "websocke
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
-def network_api(resolver: Resolver, catalog: Catalog, call: cst.Call) -> tuple[Resolved, ApiEntry] | None:
-    """The catalog entry of a call to another machine, or None (unresolved means silent)."""
+def network_api(resolver: Resolver, catalog: Catalog, call: cst.Call,
+                function: cst.FunctionDef | None = None) -> tuple[Resolved, ApiEntry] | None:
+    """The catalog entry of a call to another machine, or None (unresolved means silent).
+    With ``function``, a method of a parameter annotated with a catalogued client type
+    (``session: aiohttp.ClientSession``) resolves too."""
     resolved = resolver.resolve(call.func)
+    if resolved is None and function is not None and isinstance(call.func, cst.Attribute) \
+            and isinstance(call.func.value, cst.Name):
+        client = annotated_client(resolver, catalog, function, call.func.value.value)
+        if client is not None:
+            resolved = Resolved(f"{client.type}.{call.func.attr.value}")
     if resolved is None:
         return None
     api = catalog.api(resolved.name)
     if api is None or api.kind not in REMOTE_KINDS:
         return None
     return resolved, api
+
+
+def annotated_client(resolver: Resolver, catalog: Catalog, function: cst.FunctionDef, name: str) -> ClientEntry | None:
+    """The client type of parameter ``name`` of ``function`` from its annotation
+    (``X``, ``X | None``, ``Optional[X]``), or None."""
+    params = function.params
+    for param in (list(params.posonly_params) + list(params.params) + list(params.kwonly_params)):
+        if param.name.value != name or param.annotation is None:
+            continue
+        for candidate in _annotation_types(param.annotation.annotation):
+            resolved = resolver.resolve(candidate)
+            client = catalog.client(resolved.name) if resolved is not None else None
+            if client is not None:
+                return client
+    return None
+
+
+def _annotation_types(annotation: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        return _annotation_types(annotation.left) + _annotation_types(annotation.right)
+    if isinstance(annotation, cst.Subscript) and dotted_name(annotation.value) in (["Optional"], ["typing", "Optional"]):
+        return [element.slice.value for element in annotation.slice if isinstance(element.slice, cst.Index)]
+    return [annotation]
 
 
 class _Collector(cst.CSTVisitor):

@@ -16,7 +16,7 @@ import libcst as cst
 
 from ..resolve import Instance
 from .base import Check
-from .call_facts import keyword, network_api
+from .call_facts import annotated_client, keyword, network_api
 
 _WRAPPERS = frozenset({"asyncio.create_task", "asyncio.ensure_future", "asyncio.shield"})
 # Method-style task wrappers (`loop.create_task(coro)`, `tg.create_task(coro)`): unwrapped by name.
@@ -77,7 +77,7 @@ class GatherLosesResults(Check):
         key = self._key()
         facts = self._facts.setdefault(key, _FunctionFacts()) if key is not None else None
         if facts is not None:
-            if network_api(self.resolver, self.catalog, node) is not None:
+            if network_api(self.resolver, self.catalog, node, self._function_node()) is not None:
                 facts.network = True
             callee = self._local_callee(node.func)
             if callee is not None:
@@ -165,17 +165,27 @@ class GatherLosesResults(Check):
         if not isinstance(expression, cst.Call):
             return found
         call = self._unwrap(expression)
-        if network_api(self.resolver, self.catalog, call) is not None:
+        if network_api(self.resolver, self.catalog, call, self._function_node()) is not None:
             found.network = True
             return found
         # A coroutine handed a client object (`fetch(session, url)`) uses it.
-        if any(isinstance(self.resolver.instance_of(arg.value), Instance) for arg in call.args):
+        if any(self._is_client(arg.value) for arg in call.args):
             found.network = True
             return found
         callee = self._local_callee(call.func)
         if callee is not None:
             found.functions.add(callee)
         return found
+
+    def _function_node(self) -> cst.FunctionDef | None:
+        return self.ctx.function.node if self.ctx.function is not None else None
+
+    def _is_client(self, value: cst.BaseExpression) -> bool:
+        if isinstance(self.resolver.instance_of(value), Instance):
+            return True
+        function = self._function_node()
+        return (isinstance(value, cst.Name) and function is not None
+                and annotated_client(self.resolver, self.catalog, function, value.value) is not None)
 
     def _unwrap(self, call: cst.Call) -> cst.Call:
         while call.args and isinstance(call.args[0].value, cst.Call):

@@ -47,7 +47,7 @@ class GraphqlErrorsUnchecked(Check):
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
             self._remember_statement(node)
-        found = network_api(self.resolver, self.catalog, node)
+        found = network_api(self.resolver, self.catalog, node, self.ctx.function.node if self.ctx.function else None)
         if found is None or not self._is_post(found[0].name, node):
             return
         scope = self._scopes[-1]

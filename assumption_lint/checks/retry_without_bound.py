@@ -98,7 +98,7 @@ class RetryWithoutBound(Check):
 
     # ------------------------------------------------------------ calls
     def visit_Call(self, node: cst.Call) -> None:
-        found = network_api(self.resolver, self.catalog, node)
+        found = network_api(self.resolver, self.catalog, node, self.ctx.function.node if self.ctx.function else None)
         self._record_local_call(node, found is not None)
         if found is None:
             return

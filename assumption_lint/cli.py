@@ -46,8 +46,7 @@ class DefaultGroup(click.Group):
         check = self.commands[self.default_command]
         with click.Context(check, info_name=ctx.info_name, parent=None) as check_ctx:
             formatter.write_usage(ctx.info_name or "alint", "[OPTIONS] [PATHS]...  (same as: alint check ...)")
-            formatter.write_paragraph()
-            formatter.write_text(check.help or "")
+            check.format_help_text(check_ctx, formatter)  # dedented and rewrapped per paragraph
             check.format_options(check_ctx, formatter)
         self.format_commands(ctx, formatter)
 

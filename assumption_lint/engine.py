@@ -9,6 +9,7 @@ has findings. Any failure becomes a finding for that file, never a traceback.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import hashlib
 import io
 import re
@@ -616,6 +617,69 @@ _LEAVE: dict[type, Callable[[_Walker, Any], None]] = {
 }
 
 
+# libcst's own ``visit`` rebuilds and re-validates every node it passes, whatever the
+# visitor: most of a traversal's cost. ``walk`` hands the walker the same nodes in the same
+# order without rebuilding anything. The order is libcst's: the fields its
+# ``_visit_and_replace_children`` visits, recorded once per node class. Whitespace and
+# punctuation nodes (which hold only more whitespace) are skipped when nothing listens.
+_FIELD_ORDER: dict[type, tuple[str, ...]] = {}
+_TOKEN_TYPES = frozenset(
+    kind for module in (cst._nodes.whitespace, cst._nodes.op) for kind in vars(module).values()
+    if isinstance(kind, type) and issubclass(kind, cst.CSTNode) and not getattr(kind, "__abstractmethods__", None)
+) | {cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace,
+     cst.RightCurlyBrace, cst.Asynchronous}
+
+
+class _FieldRecorder(cst.CSTVisitor):
+    def __init__(self, parent: cst.CSTNode) -> None:
+        self.parent = parent
+        self.fields: list[str] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return False
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        if node is self.parent:
+            self.fields.append(attribute)
+
+
+def _child_fields(node: cst.CSTNode) -> tuple[str, ...]:
+    kind = type(node)
+    order = _FIELD_ORDER.get(kind)
+    if order is None:
+        recorder = _FieldRecorder(node)
+        node._visit_and_replace_children(recorder)
+        names = list(dict.fromkeys(recorder.fields))
+        # A field libcst visits only when it is set (an f-string's format_spec) comes
+        # after the recorded ones, as in libcst; non-node values are ignored when walking.
+        names += [item.name for item in dataclasses.fields(kind) if item.name not in names]
+        order = _FIELD_ORDER[kind] = tuple(names)
+    return order
+
+
+def walk(walker: _Walker, module: cst.Module) -> None:
+    """``module.visit(walker)``, without rebuilding the tree."""
+    listened = set(walker.visits) | set(walker.leaves)
+    skip = frozenset(kind for kind in _TOKEN_TYPES
+                     if kind.__name__ not in listened and kind not in _ENTER and kind not in _LEAVE)
+    node_type = cst.CSTNode
+
+    def visit(node: cst.CSTNode) -> None:
+        walker.on_visit(node)
+        for name in _child_fields(node):
+            value = getattr(node, name)
+            if isinstance(value, node_type):
+                if type(value) not in skip:
+                    visit(value)
+            elif isinstance(value, (tuple, list)):
+                for child in value:
+                    if isinstance(child, node_type) and type(child) not in skip:
+                        visit(child)
+        walker.on_leave(node)
+
+    visit(module)
+
+
 # --------------------------------------------------------------------------- findings
 def _rule_finding(settings: Settings, path: str, rule: str, message: str, line: int, column: int,
                   end_line: int, end_column: int, related: tuple[Related, ...] = (),
@@ -726,7 +790,7 @@ def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: b
 
     checks = [check_class(state) for check_class in check_classes]
     try:
-        module.visit(_Walker(state, checks, on_crash))
+        walk(_Walker(state, checks, on_crash), module)
     except RecursionError:
         result.findings = file_level(settings, path, "AL003", reason="code nests deeper than the traversal can follow")
         return result

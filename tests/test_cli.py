@@ -78,6 +78,9 @@ def test_help_shows_check_options_and_the_subcommands(tmp_path: Path) -> None:
     for option in ("--format", "--output", "--select", "--ignore", "--exit-zero", "--quiet",
                    "--verbose", "--version"):
         assert option in result.stdout, option
+    description = result.stdout[:result.stdout.index("Options:")]
+    assert "Exit status" in description
+    assert not re.search(r"\S {2,}\S", description.split("\n", 1)[1]), "help text is not rewrapped"
     commands = result.stdout[result.stdout.index("Commands:"):]
     assert re.search(r"^\s+check\s", commands, re.M) and re.search(r"^\s+rules\s", commands, re.M)
 

@@ -330,3 +330,72 @@ def test_a_folder_of_bad_files_never_stops_the_run(tmp_path: Path) -> None:
         ("cookie.py", "AL001"), ("deep.py", "AL003"), ("nul.py", "AL001"), ("syntax.py", "AL001"),
         ("undecodable.py", "AL001"), ("zz_good.py", "AL301")]
     assert document["summary"]["files"] == 7
+
+
+# ----------------------------------------------------------------------------- traversal
+TRICKY = '''\
+from __future__ import annotations
+from os import (path as p, sep)
+from os.path import *
+import requests as r, json
+
+
+@decorator(arg=1)
+class Client(Base, metaclass=Meta):
+    timeout: float = 5
+
+    @property
+    async def fetch(self, url: str, /, *args, key=None, **kwargs) -> dict:
+        async with r.Session() as s, other() as (a, b):
+            try:
+                data = [x async for x in s.get(url) if x if not x]
+            except* (ValueError, KeyError) as exc:
+                raise RuntimeError(f"{url!r:>{width}.{prec}} {data=}") from exc
+            else:
+                pass
+            finally:
+                del data
+        match kwargs:
+            case {"a": [1, *rest], **others} if rest:
+                return {k: v for k, v in others.items()}
+            case Point(x=0) | None:
+                return lambda y, *, z=1: (y := z) + 1
+        global g
+        while (n := len(args)) > 0:
+            yield from (i ** -2 for i in range(n)); break
+        return await s.post(url, timeout=None)[1:2, ::3]
+'''
+
+
+def _sequence(module, use_walk: bool, listen_to_tokens: bool) -> list[tuple[str, str]]:
+    seen: list[tuple[str, str]] = []
+
+    class Recorder(engine.cst.CSTVisitor):
+        visits = {kind.__name__: [] for kind in engine._TOKEN_TYPES} if listen_to_tokens else {}
+        leaves: dict = {}
+
+        def on_visit(self, node) -> bool:
+            seen.append(("enter", type(node).__name__))
+            return True
+
+        def on_leave(self, node) -> None:
+            seen.append(("leave", type(node).__name__))
+
+    if use_walk:
+        engine.walk(Recorder(), module)
+    else:
+        module.visit(Recorder())
+    return seen
+
+
+@pytest.mark.parametrize("listen_to_tokens", [True, False])
+def test_the_walk_visits_what_libcst_visits_in_the_same_order(listen_to_tokens: bool) -> None:
+    sources = [TRICKY] + [path.read_text(encoding="utf-8")
+                          for path in sorted((Path(__file__).parent.parent / "fixtures").rglob("*.py"))]
+    for source in sources:
+        module = engine.cst.parse_module(source)
+        expected = _sequence(module, use_walk=False, listen_to_tokens=listen_to_tokens)
+        if not listen_to_tokens:
+            tokens = {kind.__name__ for kind in engine._TOKEN_TYPES}
+            expected = [step for step in expected if step[1] not in tokens]
+        assert _sequence(module, use_walk=True, listen_to_tokens=listen_to_tokens) == expected

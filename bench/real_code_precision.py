@@ -61,6 +61,10 @@ PACKAGES = (
     "cve-bin-tool==3.2.1",    # NVD downloads: aiohttp, asyncio.gather
     "asyncpraw==7.7.1",       # Reddit API on aiohttp
     "sherlock-project==0.16.2",  # CLI: many requests in a loop
+    "AnilistPython==0.1.3",   # AniList GraphQL API on requests
+    "maigret==0.4.4",         # username search: aiohttp fan-out
+    "holehe==1.61",           # e-mail checks: httpx, async fan-out
+    "OctoPrint==1.9.3",       # web app: Flask views, requests
 )
 HTTP_WORDS = ("import aiohttp", "import requests", "import httpx", "from aiohttp", "from requests", "from httpx")
 

@@ -49,7 +49,8 @@ class _FunctionFacts:
 
 class GatherLosesResults(Check):
     rules = ("AL206",)
-    triggers = ("gather",)
+    # Every finding needs a catalogued network call, whose module name the engine's
+    # pre-check already looks for: no extra trigger words.
 
     def __init__(self, state) -> None:  # type: ignore[no-untyped-def]
         super().__init__(state)

@@ -213,6 +213,11 @@ def test_sarif_lists_the_rules_with_help_and_results() -> None:
         assert rules[rule]["help"]["markdown"].startswith("**What it finds.**")
     found = {result["ruleId"] for result in run["results"]}
     assert found == {"AL205", "AL206", "AL207"}
+    schema = ROOT.parent / "shared" / "sarif" / "sarif-schema-2.1.0.json"
+    if not schema.is_file():
+        pytest.skip(f"SARIF schema not found at {schema}: schema validation skipped")
+    import jsonschema
+    jsonschema.Draft7Validator(json.loads(schema.read_text(encoding="utf-8"))).validate(document)
 
 
 def test_swallowed_error_rule_stands_back_on_a_retry_clause_even_when_al205_is_not_selected() -> None:

@@ -6,8 +6,9 @@ point or the ``__main__`` block, a thread or task target, a loop over many items
 directly or through same-module functions that let it out, and reuses AL201's collection
 of entry points, loops and call sites. What each client's decoding raises, and which
 classes catch it, comes from ``rules/json_decode.toml`` and ``rules/exceptions.toml``.
-Where the status is not checked at all, AL202 speaks for the same body use (the rule
-yields to it; see ``yields-to`` in ``rules/rules.toml``).
+Where the status is not checked at all, AL202 speaks for the same response (the rule
+yields to it; see ``yields-to`` in ``rules/rules.toml``): the finding covers both the
+decoded ``resp.json`` and the request that returned the response.
 """
 
 from __future__ import annotations
@@ -167,7 +168,8 @@ class UnhandledJsonDecode(UnhandledNetworkError):
         raised = site.decoder.raises
         catch = "ValueError" if self.knowledge.catches("ValueError", raised) else raised
         self.report("AL203", site.node, statement=site.statement, function=site.function,
-                    covers=(site.node.func,), api=site.request.label, where=where, error=raised, catch=catch)
+                    covers=(site.node.func, site.request.node), api=site.request.label, where=where,
+                    error=raised, catch=catch)
 
 
 def _unawait(node: cst.BaseExpression) -> cst.BaseExpression:

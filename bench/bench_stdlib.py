@@ -1,0 +1,252 @@
+"""Time alint and bandit on the standard library of the running Python.
+
+Both tools get the same explicit list of files and run once each, as separate processes,
+so start-up is included for both. Wall time and CPU time (user + system of the child) are
+recorded: on a shared, busy machine the CPU time is the steadier figure. Test folders
+(``test``, ``tests``, ``idle_test``) are left out: they are mostly test data, including
+files broken on purpose to exercise CPython's own parser and codecs. ``site-packages`` is
+left out too. A second, in-process run of alint splits its time by pipeline phase.
+
+    python bench/bench_stdlib.py                    # print the report
+    python bench/bench_stdlib.py --write docs/performance.md
+
+bandit is not a dependency of alint: install it into the same environment first
+(``pip install bandit``) or pass ``--bandit PATH``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+EXCLUDED_DIRS = {"test", "tests", "idle_test", "site-packages", "__pycache__"}
+
+
+@dataclass
+class Timing:
+    seconds: float  # wall clock
+    cpu: float  # user + system time of the child process
+    exit_code: int
+    report: dict
+
+
+@dataclass
+class Phases:
+    """alint's own run, in-process: CPU seconds per pipeline phase."""
+
+    total: float = 0.0
+    parsed_files: int = 0
+    parsed_lines: int = 0
+    spent: Counter = field(default_factory=Counter)
+
+
+def stdlib_files(root: Path) -> list[Path]:
+    files = []
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(name for name in dirs if name not in EXCLUDED_DIRS)
+        files.extend(Path(folder) / name for name in sorted(names) if name.endswith(".py"))
+    return files
+
+
+def count_lines(paths: list[Path]) -> int:
+    return sum(path.read_bytes().count(b"\n") for path in paths)
+
+
+def _children_cpu() -> float:
+    try:
+        import resource
+    except ImportError:  # Windows: no CPU time of children this way
+        return float("nan")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str], report_file: Path) -> Timing:
+    cpu_before = _children_cpu()
+    started = time.perf_counter()
+    completed = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - started
+    cpu = _children_cpu() - cpu_before
+    try:
+        report = json.loads(report_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"{command[0]} wrote no report (exit {completed.returncode}): "
+                         f"{exc}\n{completed.stderr[-2000:]}") from exc
+    return Timing(seconds, cpu, completed.returncode, report)
+
+
+def alint_command(files: list[Path], output: Path) -> list[str]:
+    return [sys.executable, "-m", "assumption_lint.cli", "--format", "json", "-o", str(output),
+            "--exit-zero", *map(str, files)]
+
+
+def bandit_command(bandit: str, files: list[Path], output: Path) -> list[str]:
+    return [bandit, "-q", "-f", "json", "-o", str(output), *map(str, files)]
+
+
+def phase_split(files: list[Path]) -> Phases:
+    """Run alint's engine in-process with a CPU timer around each phase."""
+    from assumption_lint import engine
+    from assumption_lint.catalog import shipped_catalog
+    from assumption_lint.selection import enabled_rules
+
+    catalog = shipped_catalog()
+    settings = engine.Settings(catalog, enabled_rules(catalog))
+    phases = Phases()
+
+    running: list[str] = []
+
+    def timer(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        # Only the outermost phase counts: positions run a Module.visit of their own.
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if running:
+                return function(*args, **kwargs)
+            running.append(name)
+            started = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                phases.spent[name] += time.process_time() - started
+                running.pop()
+        return wrapper
+
+    patched = {
+        (engine, "decode_source"): "decode",
+        (engine, "is_relevant"): "text pre-check",
+        (engine, "too_deep"): "depth guard",
+        (engine.cst, "parse_module"): "libcst parse",
+        (engine, "walk"): "traversal + checks",
+        (engine, "_positioned"): "positions of findings",
+    }
+    originals = {key: getattr(*key) for key in patched}
+    try:
+        for (owner, name), label in patched.items():
+            setattr(owner, name, timer(label, originals[(owner, name)]))
+        started = time.process_time()
+        for path in files:
+            data = path.read_bytes()
+            result = engine.analyze_bytes(data, str(path), settings)
+            if result.analyzed:
+                phases.parsed_files += 1
+                phases.parsed_lines += data.count(b"\n")
+        phases.total = time.process_time() - started
+    finally:
+        for (owner, name), original in originals.items():
+            setattr(owner, name, original)
+    return phases
+
+
+def per_kline(seconds: float, lines: int) -> float:
+    return seconds * 1000 / (lines / 1000)
+
+
+def render(stdlib: Path, files: list[Path], lines: int, alint: Timing, bandit: Timing | None,
+           bandit_version: str, phases: Phases) -> str:
+    summary = alint.report["summary"]
+
+    def row(name: str, timing: Timing) -> str:
+        return (f"| {name} | {timing.cpu:.1f} s | **{per_kline(timing.cpu, lines):.0f}** | "
+                f"{timing.seconds:.1f} s | {per_kline(timing.seconds, lines):.0f} |")
+
+    rows = [row(f"alint {alint.report['tool']['version']}", alint)]
+    ratio = ""
+    if bandit is not None:
+        rows.append(row(f"bandit {bandit_version}", bandit))
+        ratio = (f"\nalint took {alint.cpu / bandit.cpu:.2f}x bandit's CPU time "
+                 f"({alint.seconds / bandit.seconds:.2f}x its wall time) on the same files.\n")
+    by_rule = ", ".join(f"{rule} {count}" for rule, count in summary["by_rule"].items()) or "none"
+    skipped = summary["files"] - summary["parsed"]
+    phase_rows = "\n".join(
+        f"| {name} | {seconds:.2f} s | {100 * seconds / phases.total:.0f}% | "
+        f"{per_kline(seconds, lines):.1f} | {per_kline(seconds, phases.parsed_lines):.1f} |"
+        for name, seconds in phases.spent.most_common())
+    other = phases.total - sum(phases.spent.values())
+    return f"""\
+| tool | CPU time | CPU ms per 1000 lines | wall time | wall ms per 1000 lines |
+|---|---|---|---|---|
+{chr(10).join(rows)}
+{ratio}
+- Corpus: the standard library of CPython {platform.python_version()} (`{stdlib.name}`), without
+  test folders (`test`, `tests`, `idle_test`) or `site-packages`: {len(files)} files,
+  {lines:,} lines. Both tools get the same explicit file list, one process each, start-up
+  included (about 0.4 s for alint, 0.2 s for bandit).
+- alint's split: of {summary['files']} files the text pre-check skipped {skipped} without
+  parsing; {summary['parsed']} were parsed with libcst and traversed ({phases.parsed_lines:,} lines,
+  {100 * phases.parsed_lines / lines:.0f}% of all lines).
+- alint's findings: {summary['findings']} ({by_rule}).
+- Machine: {platform.machine()}, {platform.system()} {platform.release()}, {os.cpu_count()} CPUs.
+
+### Where alint's time goes
+
+A second run of alint's engine in-process ({phases.total:.1f} s of CPU,
+{per_kline(phases.total, lines):.0f} ms per 1000 lines, without start-up), with a CPU timer
+around each phase:
+
+| phase | CPU time | share | ms per 1000 lines (all) | ms per 1000 parsed lines |
+|---|---|---|---|---|
+{phase_rows}
+| everything else (reading, findings, bookkeeping) | {other:.2f} s | {100 * other / phases.total:.0f}% | {per_kline(other, lines):.1f} | {per_kline(other, phases.parsed_lines):.1f} |
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stdlib", type=Path, default=Path(sysconfig.get_paths()["stdlib"]))
+    parser.add_argument("--bandit", default=shutil.which("bandit") or str(Path(sys.executable).with_name("bandit")))
+    parser.add_argument("--write", type=Path, help="Write the report (markdown) to this file too.")
+    args = parser.parse_args()
+
+    files = stdlib_files(args.stdlib)
+    lines = count_lines(files)
+    with tempfile.TemporaryDirectory() as folder:
+        alint = timed(alint_command(files, Path(folder) / "alint.json"), Path(folder) / "alint.json")
+        bandit = None
+        bandit_version = ""
+        if Path(args.bandit).exists():
+            bandit = timed(bandit_command(args.bandit, files, Path(folder) / "bandit.json"),
+                           Path(folder) / "bandit.json")
+            bandit_version = subprocess.run([args.bandit, "--version"], capture_output=True,
+                                            text=True).stdout.split()[1]
+        else:
+            print(f"bandit not found at {args.bandit}: timing alint only", file=sys.stderr)
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))
+    phases = phase_split(files)
+    text = render(args.stdlib, files, lines, alint, bandit, bandit_version, phases)
+    print(text)
+    if args.write:
+        args.write.write_text(HEADER + text + FOOTER, encoding="utf-8")
+
+
+HEADER = """\
+# Performance
+
+Measured with `python bench/bench_stdlib.py --write docs/performance.md` (one run of each
+tool; numbers move by several percent between runs, wall times far more on a busy machine).
+
+"""
+FOOTER = """
+How alint keeps its cost down: a text pre-check skips files that mention no catalogued
+module or check trigger (no parse at all); a relevant file is parsed once with libcst and
+walked once with every enabled check, the engine keeping the context stacks and the
+resolver up to date in the same pass. The walk hands nodes to the checks in libcst's own
+visiting order but without libcst's `visit`, which rebuilds and re-validates every node
+(that alone cost about 20 ms per 1000 lines here), and it skips whitespace and
+punctuation nodes no check listens to. Positions (libcst's PositionProvider, a whole-tree
+pass) are computed only for files that have findings.
+"""
+
+
+if __name__ == "__main__":
+    main()

@@ -457,3 +457,11 @@ def test_control_characters_from_the_source_are_never_echoed_raw(tmp_path: Path)
     caret = next(line for line in text.splitlines() if "^" in line)
     code = next(line for line in text.splitlines() if line.startswith("  2 | "))
     assert len(caret) == len(code)  # the caret spans the escaped text
+
+
+def test_control_characters_in_a_file_name_are_not_echoed_raw(tmp_path: Path) -> None:
+    name = "evil\x1b[2Jname.py"
+    write(tmp_path, {name: MISSING})
+    result = subprocess_alint(tmp_path, "--format", "concise", name)
+    assert result.returncode == 1
+    assert "\x1b" not in result.stdout and result.stdout.startswith("evil\\x1b[2Jname.py:5:")

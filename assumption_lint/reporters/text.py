@@ -41,7 +41,8 @@ def _shown_path(report: "Report", finding: Finding) -> str:
 
 
 def headline(report: "Report", finding: Finding, color: bool) -> str:
-    location = f"{_shown_path(report, finding)}:{finding.line}:{finding.column}:"
+    # a file name can hold control characters too
+    location = f"{printable(_shown_path(report, finding))}:{finding.line}:{finding.column}:"
     rule = finding.rule
     severity = f"[{finding.severity}]"
     if color:

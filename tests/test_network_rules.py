@@ -551,3 +551,21 @@ def test_docs_example_output_is_current(tmp_path: Path, monkeypatch: pytest.Monk
     result = CliRunner().invoke(cli, ["check", *console.group(1).split()])
     printed = [line for line in result.stdout.splitlines() if line.startswith("shop.py")]
     assert printed == console.group(2).strip().splitlines()
+
+
+def test_al204_trying_candidates_until_one_works_is_not_a_swallow() -> None:
+    code = """
+        import requests
+
+        def upload_extension(base):
+            for ext in ["php", "asp", "jsp"]:
+                try:
+                    resp = requests.get(f"{base}/upload.{ext}", timeout=5)
+                except Exception:
+                    pass
+                else:
+                    {after}
+            return None
+    """
+    assert lines(code.replace("{after}", "break"), "AL204") == []
+    assert lines(code.replace("{after}", "print(resp.status_code)"), "AL204") == [8]

@@ -361,6 +361,8 @@ class NetworkFlow(Check):
         self.loops: list[Loop] = []
         self._main_guard: list[cst.If] = []
         self._awaits = 0
+        # The try statement of each except clause seen around a call.
+        self.try_of: dict[int, cst.Try] = {}
         # Open `with contextlib.suppress(...)` blocks: (node, function frame, clause).
         self._suppress: list[tuple[cst.With, object, Clause]] = []
         # Objects of this module's classes: (function node id or 0, name) or
@@ -606,6 +608,9 @@ class NetworkFlow(Check):
     def _clauses(self) -> tuple[Clause, ...]:
         """The except clauses around the current node, innermost first, then the
         ``with contextlib.suppress(...)`` blocks of this function (which also catch)."""
+        for frame in self.ctx.tries:
+            for handler in frame.handlers:
+                self.try_of[id(handler.node)] = frame.node  # type: ignore[assignment]
         clauses = [Clause(handler.node, caught_names(handler, self.resolver), reraises(handler.node))
                    for handler in self.ctx.active_handlers()]
         clauses.extend(clause for _, function, clause in reversed(self._suppress) if function is self.ctx.function)

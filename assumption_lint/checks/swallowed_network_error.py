@@ -42,10 +42,19 @@ class SwallowedNetworkError(NetworkFlow):
                 if not clause.is_broad(self.knowledge, origin.site.network.family):
                     continue
                 outcome = silent_outcome(clause.node)
-                if outcome is None:
+                if outcome is None or self._first_success_search(clause.node):
                     continue
                 reported.add(id(clause.node))
                 self._report(site, clause, origin, outcome)
+
+    def _first_success_search(self, handler: cst.ExceptHandler) -> bool:
+        """``for candidate in ...: try: ... except: pass  else: break``: trying candidates
+        until one works, where a failure only means "try the next one"."""
+        node = self.try_of.get(id(handler))
+        if node is None:
+            return False
+        blocks = [node.body] + ([node.orelse.body] if node.orelse is not None else [])
+        return any(_breaks(block) for block in blocks)
 
     def _report(self, site: Site, clause: Clause, origin: Origin, outcome: tuple[str, str]) -> None:
         net = origin.site.network
@@ -140,3 +149,25 @@ def _constant(value: cst.BaseExpression) -> bool:
                 return False
         return True
     return False
+
+
+def _breaks(block: cst.CSTNode) -> bool:
+    finder = _BreakFinder()
+    block.visit(finder)
+    return finder.found
+
+
+class _BreakFinder(cst.CSTVisitor):
+    """A ``break`` of the loop around the try (not of a loop or function inside it)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def visit_Break(self, node: cst.Break) -> None:
+        self.found = True
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return False
+        return super().on_visit(node)

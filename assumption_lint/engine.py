@@ -132,6 +132,10 @@ _BRACKETS = re.compile(r"[()\[\]{}]")
 # stack, a 3000-deep subscript chain, a 4000-deep lambda chain and an 8000-term `and`
 # chain crash it, and a 2000-deep subscript chain takes 13 s. Real code stays far below.
 MAX_EXPRESSION_DEPTH = 1000
+# A statement level costs libcst about a quarter of an expression level: an `elif` chain
+# (each `elif` an If nested in the previous one's orelse) of 8000 parses, of 12000 crashes.
+# Other statements cannot nest past CPython's 100 indentation levels.
+STATEMENT_WEIGHT = 4  # statement levels per expression level
 
 
 def _may_nest_deeply(text: str) -> bool:
@@ -139,7 +143,7 @@ def _may_nest_deeply(text: str) -> bool:
 
     An expression that deep needs more than 100 nested brackets, or an operator chain of
     at least two characters per level: on one long line, inside one long bracketed span,
-    or across many backslash continuations.
+    or across many backslash continuations; statements that deep need an `elif` chain.
     """
     depth = max_depth = 0
     start = longest = 0
@@ -157,21 +161,27 @@ def _may_nest_deeply(text: str) -> bool:
         longest = max(longest, len(text) - start)
     reach = 2 * MAX_EXPRESSION_DEPTH
     return (max_depth > 100 or longest > reach or text.count("\\\n") > MAX_EXPRESSION_DEPTH // 5
-            or any(len(line) > reach for line in text.splitlines()))
+            or text.count("elif") > reach or any(len(line) > reach for line in text.splitlines()))
 
 
 def _libcst_depth(tree: ast.AST) -> int:
-    """How deep libcst's tree for this code would be: CPython's tree, except that libcst
-    nests `a and b and c` one level per operator where CPython keeps one flat BoolOp."""
+    """How deep libcst's tree for this code would be, in expression levels: CPython's
+    tree, except that libcst nests `a and b and c` one level per operator where CPython
+    keeps one flat BoolOp, and that a statement level weighs 1/STATEMENT_WEIGHT."""
     deepest = 0
     pending: list[tuple[ast.AST, int]] = [(tree, 0)]
     while pending:
         node, depth = pending.pop()
-        depth += len(node.values) - 1 if isinstance(node, ast.BoolOp) else 1
+        if isinstance(node, ast.stmt):
+            depth += 1
+        elif isinstance(node, ast.BoolOp):
+            depth += STATEMENT_WEIGHT * (len(node.values) - 1)
+        else:
+            depth += STATEMENT_WEIGHT
         if depth > deepest:
             deepest = depth
         pending.extend((child, depth) for child in ast.iter_child_nodes(node))
-    return deepest
+    return deepest // STATEMENT_WEIGHT
 
 
 def syntax_error_position(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
@@ -231,7 +241,7 @@ def too_deep(text: str) -> str | None:
         return None
     depth = _libcst_depth(tree)
     if depth > MAX_EXPRESSION_DEPTH:
-        return f"expressions nest {depth} levels deep, over the {MAX_EXPRESSION_DEPTH} alint follows"
+        return f"code nests {depth} levels deep, over the {MAX_EXPRESSION_DEPTH} alint follows"
     return None
 
 

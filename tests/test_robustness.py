@@ -246,6 +246,7 @@ DEEP = {
     "5000-deep power chain": "x = " + _chain("**", 5000, False),
     "6000-deep conditional chain": "x = (" + "a if b else\n" * 6000 + "c)",
     "6000 implicitly concatenated strings": "x = (" + "\n".join(['"a"'] * 6000) + ")",
+    "12000-branch elif chain": "if x == 0:\n    pass\n" + "elif x:\n    pass\n" * 12_000,
 }
 
 
@@ -261,7 +262,8 @@ def test_deep_nesting_is_al003_and_never_a_crash(tmp_path: Path, name: str) -> N
 
 def test_nesting_below_the_limit_is_analyzed(tmp_path: Path) -> None:
     depth = MAX_EXPRESSION_DEPTH - 200
-    source = HEADER + "x = " + _chain("+", depth, True) + "\ny = a" + ".b" * depth + "\n" + CALL + "\n"
+    source = (HEADER + "x = " + _chain("+", depth, True) + "\ny = a" + ".b" * depth + "\n"
+              + "if x == 0:\n    pass\n" + "elif x:\n    pass\n" * 3000 + CALL + "\n")
     (tmp_path / "deep.py").write_text(source, encoding="utf-8")
     code, document, _ = alint_json(tmp_path, "deep.py")
     assert [(f["line"], f["rule"]) for f in document["findings"]] == [(source.count("\n"), "AL301")]

@@ -633,11 +633,14 @@ _LEAVE: dict[type, Callable[[_Walker, Any], None]] = {
 # ``_visit_and_replace_children`` visits, recorded once per node class. Whitespace and
 # punctuation nodes (which hold only more whitespace) are skipped when nothing listens.
 _FIELD_ORDER: dict[type, tuple[str, ...]] = {}
+_TOKEN_BASES = (cst.BaseParenthesizableWhitespace, cst.BaseUnaryOp, cst.BaseBooleanOp, cst.BaseBinaryOp,
+                cst.BaseCompOp, cst.BaseAugOp)
 _TOKEN_TYPES = frozenset(
-    kind for module in (cst._nodes.whitespace, cst._nodes.op) for kind in vars(module).values()
-    if isinstance(kind, type) and issubclass(kind, cst.CSTNode) and not getattr(kind, "__abstractmethods__", None)
-) | {cst.LeftParen, cst.RightParen, cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace,
-     cst.RightCurlyBrace, cst.Asynchronous}
+    kind for kind in vars(cst).values()
+    if isinstance(kind, type) and issubclass(kind, _TOKEN_BASES) and not getattr(kind, "__abstractmethods__", None)
+) | {cst.Newline, cst.Comment, cst.TrailingWhitespace, cst.EmptyLine, cst.Semicolon, cst.Colon, cst.Comma,
+     cst.Dot, cst.ImportStar, cst.AssignEqual, cst.LeftParen, cst.RightParen, cst.LeftSquareBracket,
+     cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.Asynchronous}
 
 
 class _FieldRecorder(cst.CSTVisitor):

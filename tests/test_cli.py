@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -236,7 +237,10 @@ def test_json_columns_count_code_points_and_end_is_exclusive(tmp_path: Path) -> 
 def test_json_paths_are_relative_to_the_git_root(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     write(repo, {"pkg/mod.py": MISSING})
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    if shutil.which("git"):
+        subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    else:  # alint only looks for the .git folder
+        (repo / ".git").mkdir()
     result = alint(repo / "pkg", "--format", "json", "mod.py")
     assert found(result) == [("pkg/mod.py", 5, "AL301")]
     # the text report names files as the user typed them (relative to the cwd)

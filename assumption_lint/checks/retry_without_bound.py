@@ -18,7 +18,7 @@ from typing import Union
 
 import libcst as cst
 
-from ..catalog import ApiEntry, RetryPolicy
+from ..catalog import RetryPolicy
 from ..context import TryFrame
 from ..resolve import dotted_name
 from .base import Check
@@ -57,6 +57,7 @@ class RetryWithoutBound(Check):
         self._local_calls: dict[cst.FunctionDef, list[_LocalCall]] = {}
         self._callees: dict[str, set[str]] = {}
         self._networking: set[str] = set()
+        self._helper_loops: list[_HelperLoop] = []
 
     # ------------------------------------------------------------ library helpers
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -100,8 +101,10 @@ class RetryWithoutBound(Check):
     # ------------------------------------------------------------ calls
     def visit_Call(self, node: cst.Call) -> None:
         found = network_api(self.resolver, self.catalog, node, self.ctx.function.node if self.ctx.function else None)
-        self._record_local_call(node, found is not None)
+        callee = self._record_local_call(node, found is not None)
         if found is None:
+            if callee is not None:
+                self._helper_in_loop(node, callee)
             return
         resolved, api = found
         frame = self.ctx.function
@@ -126,22 +129,29 @@ class RetryWithoutBound(Check):
         if retry is None or loop in self._reported or not (retry.unbounded or not retry.pauses):
             return
         self._reported.add(loop)
-        if retry.unbounded:
-            reason = "the loop retries after an error with no attempt limit" + (
-                "" if retry.pauses else " and no pause between attempts")
-        else:
-            reason = "the loop retries at once after an error, with no pause between attempts"
-        self.report("AL205", node, api=resolved.name, reason=reason, fix=self._fix(api, retry),
+        self.report("AL205", node, api=resolved.name, reason=_loop_reason(retry), fix=self._fix(api.library, retry),
                     covers=retry.handlers)
 
-    def _record_local_call(self, node: cst.Call, network: bool) -> None:
+    def _helper_in_loop(self, node: cst.Call, callee: str) -> None:
+        """A retry loop around a same-module helper: whether the helper makes a request is
+        known after the walk, so the loop is judged now and reported then."""
+        loops = self.ctx.loops_in_function()
+        if not loops or not self.ctx.function:
+            return
+        retry = self._retry_loop(loops[-1], node)
+        if retry is not None and (retry.unbounded or not retry.pauses):
+            self._helper_loops.append(_HelperLoop(node, callee, retry, self.ctx.statement, self.ctx.function.qualname))
+
+    def _record_local_call(self, node: cst.Call, network: bool) -> str | None:
+        """Remember same-module calls (and which functions make network calls); returns
+        the callee's key for a same-module call."""
         frame = self.ctx.function
         if frame is None:
-            return
+            return None
         key = _function_key(frame.node.name.value, frame.class_name)
         if network:
             self._networking.add(key)
-            return
+            return None
         func = node.func
         callee = None
         if isinstance(func, cst.Name):
@@ -150,16 +160,17 @@ class RetryWithoutBound(Check):
               and func.value.value in ("self", "cls")):
             callee = _function_key(func.attr.value, frame.class_name)
         if callee is None:
-            return
+            return None
         self._callees.setdefault(key, set()).add(callee)
         self._local_calls.setdefault(frame.node, []).append(
             _LocalCall(node, callee, self.ctx.statement, frame.qualname))
+        return callee
 
     def leave_Module(self, node: cst.Module) -> None:
         """A retried function that makes no request itself but calls a same-module function
         that does: the retried call is that helper call."""
         pending = [function for function in self._retried_functions if function not in self._reported]
-        if not pending:
+        if not pending and not self._helper_loops:
             return
         networking = set(self._networking)
         changed = True
@@ -169,6 +180,13 @@ class RetryWithoutBound(Check):
                 if name not in networking and callees & networking:
                     networking.add(name)
                     changed = True
+        for helper in self._helper_loops:
+            if helper.callee in networking and helper.retry.loop not in self._reported:
+                self._reported.add(helper.retry.loop)
+                self.report("AL205", helper.node, statement=helper.statement, function=helper.function,
+                            covers=helper.retry.handlers,
+                            api=f"{helper.callee.rsplit('.', 1)[-1]}() (which makes a network call)",
+                            reason=_loop_reason(helper.retry), fix=self._fix(None, helper.retry))
         for function in pending:
             for call in self._local_calls.get(function, ()):
                 if call.callee in networking:
@@ -179,9 +197,9 @@ class RetryWithoutBound(Check):
                                 fix=policy.fix)
                     break
 
-    def _fix(self, api: ApiEntry, retry: _RetryLoop) -> str:
+    def _fix(self, library: str | None, retry: _RetryLoop) -> str:
         for policy in self.catalog.retry_policies.values():
-            if api.library in policy.retries_libraries:
+            if library is not None and library in policy.retries_libraries:
                 return policy.fix
         if retry.unbounded:
             return "count the attempts and give up after a few, sleeping (with backoff) in between"
@@ -332,6 +350,22 @@ def _assigned_names(statements: list[cst.BaseStatement]) -> set[str]:
         for name in _names(target):
             names.add(name.value)
     return names
+
+
+@dataclass(frozen=True)
+class _HelperLoop:
+    node: cst.Call
+    callee: str
+    retry: _RetryLoop
+    statement: cst.CSTNode | None
+    function: str
+
+
+def _loop_reason(retry: _RetryLoop) -> str:
+    if retry.unbounded:
+        return "the loop retries after an error with no attempt limit" + (
+            "" if retry.pauses else " and no pause between attempts")
+    return "the loop retries at once after an error, with no pause between attempts"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from .catalog import CatalogError, shipped_catalog
 from .config import ConfigError, Configurations, Overrides, parse_version
 from .discovery import WalkProblem, discover
 from .reporters import FORMATS, RenderOptions
-from .runner import Report, run
+from .runner import Report, default_jobs, run
 from .selection import SelectionError, parse_codes, validate_codes
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -93,13 +93,17 @@ def cli() -> None:
                    "TOML file with the same keys at top level) instead of the nearest pyproject.toml.")
 @click.option("--force-exclude", is_flag=True,
               help="Apply the configured excludes (and .gitignore) to paths named on the command line too.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Processes to analyze with (default: one per CPU, up to 8; runs of fewer than "
+                   "64 files always use one).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Print timing, and tracebacks for internal errors.")
 @click.version_option(__version__, "--version", prog_name="alint", message="%(prog)s %(version)s")
 def check(paths: tuple[Path, ...], output_format: str, output: Path | None, select: str | None,
           extend_select: str | None, ignore: str | None, target_version: str | None,
-          config_file: Path | None, force_exclude: bool, exit_zero: bool, quiet: bool, verbose: bool) -> None:
+          config_file: Path | None, force_exclude: bool, jobs: int | None, exit_zero: bool, quiet: bool,
+          verbose: bool) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
 
     Settings come from [tool.alint] in the nearest pyproject.toml above each file (or from
@@ -119,7 +123,8 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
         configs = Configurations(catalog, overrides, config_file)
         targets = list(discover(list(paths) or [Path(".")], configs.excluded, problems,
                                 configs.force_excluded if force_exclude else None))
-        report = run(targets, configs.settings_for, keep_tracebacks=verbose, keep=configs.keep)
+        report = run(targets, configs.settings_for, keep_tracebacks=verbose, keep=configs.keep,
+                     jobs=jobs or default_jobs())
     except (CatalogError, ConfigError) as exc:
         raise UsageProblem(str(exc)) from exc
     report.problems = problems

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from .discovery import Target, WalkProblem, report_path
 from .engine import Settings, analyze_bytes, file_level
@@ -43,19 +45,57 @@ def read_and_analyze(target: Target, shown: str, settings: Settings, keep_traceb
     return analyze_bytes(data, shown, settings, keep_tracebacks=keep_tracebacks)
 
 
+# Below this many files a process pool costs more than it saves.
+PARALLEL_MIN_FILES = 64
+
+# What forked workers need, inherited through fork instead of pickled per file.
+_JOB: tuple[list[Target], list[str], Callable[[Path], Settings], bool] | None = None
+
+
+def _analyze_index(index: int) -> FileResult:
+    assert _JOB is not None
+    targets, shown, settings_for, keep_tracebacks = _JOB
+    target = targets[index]
+    return read_and_analyze(target, shown[index], settings_for(target.path), keep_tracebacks)
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _results(targets: list[Target], shown: list[str], settings_for: Callable[[Path], Settings],
+             keep_tracebacks: bool, jobs: int) -> Iterator[FileResult]:
+    """Results in target order; several processes when there are enough files and the
+    platform can fork (settings and the catalog are then shared, not pickled)."""
+    if jobs > 1 and len(targets) >= PARALLEL_MIN_FILES and "fork" in multiprocessing.get_all_start_methods():
+        global _JOB
+        _JOB = (targets, shown, settings_for, keep_tracebacks)
+        try:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                yield from pool.imap(_analyze_index, range(len(targets)), chunksize=8)
+        finally:
+            _JOB = None
+        return
+    for target, name in zip(targets, shown):
+        yield read_and_analyze(target, name, settings_for(target.path), keep_tracebacks)
+
+
 def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
         keep_tracebacks: bool = False, cwd: Path | None = None,
-        keep: Callable[[Finding, Path], bool] | None = None) -> Report:
+        keep: Callable[[Finding, Path], bool] | None = None, jobs: int = 1) -> Report:
     """Analyze every target; ``keep`` filters findings (per-file ignores) after analysis."""
     started = time.perf_counter()
     cwd = cwd or Path.cwd()
     report = Report()
+    shown = [report_path(target.path, cwd) for target in targets]
     for target in targets:
-        shown = report_path(target.path, cwd)
-        result = read_and_analyze(target, shown, settings_for(target.path), keep_tracebacks)
+        # Resolve every file's settings up front: a configuration error surfaces here, in
+        # this process, and forked workers inherit the filled caches.
+        settings_for(target.path)
+    for target, name, result in zip(targets, shown, _results(targets, shown, settings_for, keep_tracebacks, jobs)):
         report.files += 1
         report.analyzed += result.analyzed
-        report.sources[shown] = target.path
+        report.sources[name] = target.path
         findings = result.findings
         if keep is not None:
             findings = [finding for finding in findings if keep(finding, target.path)]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, Union
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
 from .catalog import Catalog
 from .checks import ALL_CHECKS
@@ -718,7 +718,7 @@ def _positioned(state: FileState, lines: list[str]) -> list[Finding]:
     findings = []
     occurrences: dict[tuple[str, str, str], int] = {}
     for raw in sorted(state.raw, key=lambda raw: (positions[raw.node].start.line, positions[raw.node].start.column)):
-        span = positions[raw.node]
+        span = _reported_span(positions, raw.node, lines)
         statement_line = positions[raw.statement].start.line if raw.statement in positions else span.start.line
         if is_suppressed(raw.rule, lines, span.start.line, statement_line):
             continue
@@ -736,6 +736,24 @@ def _positioned(state: FileState, lines: list[str]) -> list[Finding]:
                                 related, severity=raw.severity)
         findings.append(_with_fingerprint(finding, _fingerprint(raw.rule, state.path, text, raw.function, occurrence)))
     return findings
+
+
+def _reported_span(positions: Any, node: cst.CSTNode, lines: list[str]) -> CodeRange:
+    """The region a finding shows: the node's span, except that an except clause is shown
+    by its one-line header (``except ...:``), not its whole body (noisy in editors and SARIF)."""
+    span = positions[node]
+    if not isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)):
+        return span
+    last = node.name or node.type
+    start = span.start
+    if last is not None and positions[last].end.line == start.line:
+        end_column = positions[last].end.column + len(node.whitespace_before_colon.value) + 1  # the colon
+    elif last is None:
+        keyword = 7 if isinstance(node, cst.ExceptStarHandler) else 6  # `except*` / `except`
+        end_column = start.column + keyword + len(node.whitespace_before_colon.value) + 1
+    else:  # a header over several lines: its first line
+        end_column = len(lines[start.line - 1].rstrip()) if start.line <= len(lines) else start.column
+    return CodeRange(start, CodePosition(start.line, max(end_column, start.column)))
 
 
 def _with_fingerprint(finding: Finding, fingerprint: str) -> Finding:

@@ -369,6 +369,31 @@ def test_al204_through_a_same_module_helper() -> None:
     assert "(through `_fetch()`)" in found[0].message
 
 
+@pytest.mark.parametrize("header, region", [
+    ("except Exception as exc:", (11, 5, 11, 29)),
+    ("except:", (11, 5, 11, 12)),
+    ("except (ValueError,\n            Exception):", (11, 5, 11, 24)),
+])
+def test_al204_region_is_the_except_header(header: str, region: tuple[int, int, int, int]) -> None:
+    code = f"""
+import logging
+import requests
+
+log = logging.getLogger(__name__)
+
+def rate():
+    try:
+        data = requests.get("https://rates.example.com", timeout=5).json()
+        log.info("fetched")
+    {header}
+        data = None
+        pass
+    return data
+"""
+    found = findings(code, ("AL204",))
+    assert [(f.line, f.column, f.end_line, f.end_column) for f in found] == [region]
+
+
 # --------------------------------------------------------------------------- SARIF
 def test_sarif_carries_help_for_the_network_rules() -> None:
     path = ROOT / "fixtures" / "network" / "payments_flask.py"

@@ -1,7 +1,7 @@
 """Precision and speed of the AL3xx family (timeouts) on real code.
 
     python bench/real_code_timeouts.py [--cache bench/.cache] [--integrations 150] [--seed 3]
-                                       [--per-rule 25] [--holdout]
+                                       [--per-rule 25] [--holdout] [--jobs 1]
 
 Pinned source distributions of applications, CLIs and integrations that open sockets,
 call HTTP APIs, run subprocesses and wait on threads and tasks are fetched with
@@ -150,14 +150,14 @@ def python_files(paths: list[Path]) -> list[Path]:
             if shipped(file.relative_to(path) if path.is_dir() else Path(file.name))]
 
 
-def lint(paths: list[Path], cache: Path) -> tuple[list[dict[str, object]], dict[str, object], float, float]:
+def lint(paths: list[Path], cache: Path, jobs: int) -> tuple[list[dict[str, object]], dict[str, object], float, float]:
     config = cache / "alint-timeouts.toml"
     # Test folders nested inside packages (locust/test) are left out like top-level ones.
     exclude = [f"{folder}/" for folder in SKIPPED_FOLDERS] + ["test_*.py", "*_test.py", "conftest.py"]
     config.write_text(f"respect-gitignore = false\nselect = {json.dumps(list(RULES))}\n"
                       f"exclude = {json.dumps(exclude)}\n", encoding="utf-8")
     command = [sys.executable, "-c", "from assumption_lint.cli import main; main()", "check", "--config", str(config),
-               "--format", "json", "--exit-zero", *map(str, paths)]
+               "--format", "json", "--exit-zero", "--jobs", str(jobs), *map(str, paths)]
     started, cpu_before = time.perf_counter(), _children_cpu()
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     elapsed, cpu = time.perf_counter() - started, _children_cpu() - cpu_before
@@ -170,8 +170,8 @@ def lint(paths: list[Path], cache: Path) -> tuple[list[dict[str, object]], dict[
 
 
 def _children_cpu() -> float:
-    """CPU seconds (user + system) of finished child processes: steadier than wall time on
-    a shared machine."""
+    """CPU seconds (user + system) of finished child processes (alint's own workers
+    included): steadier than wall time on a shared machine."""
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
@@ -227,6 +227,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--per-rule", type=int, default=25)
     parser.add_argument("--holdout", action="store_true", help="lint the HOLDOUT packages instead")
+    parser.add_argument("--jobs", type=int, default=1, help="alint --jobs (1: the cost of one process)")
     args = parser.parse_args()
     packages, stem = (HOLDOUT, "timeouts-holdout") if args.holdout else (PACKAGES, "timeouts")
     cache = args.cache.resolve()
@@ -236,12 +237,12 @@ def main() -> None:
         paths += targets_of(unpack(download(spec, cache), cache), spec, args.integrations, args.seed)
     files = python_files(paths)
     lines = sum(len(file.read_bytes().splitlines()) for file in files)
-    findings, summary, elapsed, cpu = lint(paths, cache)
+    findings, summary, elapsed, cpu = lint(paths, cache, args.jobs)
     (cache / f"{stem}-findings.json").write_text(json.dumps(findings, indent=1), encoding="utf-8")
     per_1000 = 1000 / max(lines, 1) * 1000
     print(f"{len(packages)} packages, {len(files)} Python files, {lines} lines; alint took {elapsed:.1f} s wall "
           f"({elapsed * per_1000:.1f} ms per 1000 lines), {cpu:.1f} s CPU ({cpu * per_1000:.1f} ms per 1000 lines), "
-          f"one process, start-up included; alint parsed {summary.get('parsed', '?')} of "
+          f"--jobs {args.jobs}, start-up included; alint parsed {summary.get('parsed', '?')} of "
           f"{summary.get('files', '?')} files (the others mention no catalogued library)")
     per_package: dict[str, Counter[str]] = defaultdict(Counter)
     per_library: dict[str, Counter[str]] = defaultdict(Counter)

@@ -123,7 +123,7 @@ def _without(spec: TimeoutSpec) -> str:
         return "the object's timeout (see client objects)"
     text = spec.default_text
     if spec.default == "global":
-        text += f"; bounded once `{spec.global_setter}()` is called at module level"
+        text += f"; bounded once `{spec.global_setter}()` is called at module level or anywhere in the same package"
     return text
 
 

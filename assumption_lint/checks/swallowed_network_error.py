@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from .network_facts import Clause, NetworkFlow, Origin, Site, first_catching
+from ..resolve import dotted_name
+from .network_facts import Clause, NetworkFlow, Origin, Site, first_catching, names_in
 
 _EMPTY_CALLS = ("list", "dict", "set", "tuple", "str")
 # A returned dict with one of these keys, or a returned value with one of these words
@@ -18,6 +19,9 @@ _EMPTY_CALLS = ("list", "dict", "set", "tuple", "str")
 _ERROR_KEYS = frozenset({"error", "errors", "ok", "success", "status", "message", "detail", "failed"})
 _ERROR_WORDS = frozenset({"error", "errors", "failed", "failure", "offline", "unavailable", "down",
                           "unreachable", "timeout", "timed out"})
+# Calls that only tell a person something (a warning, a log line): a result that flows
+# nowhere else is a hint, and a failed request only means the hint is missing.
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 
 
 class SwallowedNetworkError(NetworkFlow):
@@ -44,6 +48,8 @@ class SwallowedNetworkError(NetworkFlow):
                 outcome = silent_outcome(clause.node)
                 if outcome is None or self._first_success_search(clause.node):
                     continue
+                if outcome[1] != "real data" and self._advisory(site):
+                    continue
                 reported.add(id(clause.node))
                 self._report(site, clause, origin, outcome)
 
@@ -55,6 +61,36 @@ class SwallowedNetworkError(NetworkFlow):
             return False
         blocks = [node.body] + ([node.orelse.body] if node.orelse is not None else [])
         return any(_breaks(block) for block in blocks)
+
+    def _advisory(self, site: Site) -> bool:
+        """A best-effort read whose failure changes nothing the caller can see: the call's
+        result (and every name derived from it) only feeds warnings or log lines, or the
+        test of an ``if`` whose body only does that or sets a constant flag. Swallowing
+        the error then only means "no hint today" (a "new version available" check), not
+        empty or stale data passed on as real. A discarded result is not advisory: the
+        request was made for its effect."""
+        tracked = _assigned_names(site.statement, site.node)
+        if not tracked:
+            return False
+        info = self.functions.get(site.function)
+        scope: cst.CSTNode = info.node if info is not None else self.module
+        uses = _Uses(site.statement)
+        scope.visit(uses)
+        while True:  # names derived from derived names, in any order (loops)
+            before = len(tracked)
+            for small in uses.smalls:
+                mentioned = names_in(small) & tracked
+                if not mentioned:
+                    continue
+                derived = _derived_names(small)
+                if derived is not None:
+                    tracked |= derived
+                elif not _is_log_call(small):
+                    return False
+            if len(tracked) == before:
+                break
+        return all(_flag_only(branch) for branch in uses.ifs if names_in(branch.test) & tracked) and not any(
+            names_in(header) & tracked for header in uses.headers)
 
     def _report(self, site: Site, clause: Clause, origin: Origin, outcome: tuple[str, str]) -> None:
         net = origin.site.network
@@ -171,3 +207,135 @@ class _BreakFinder(cst.CSTVisitor):
         if isinstance(node, (cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             return False
         return super().on_visit(node)
+
+
+def _assigned_names(statement: cst.CSTNode | None, call: cst.Call) -> set[str]:
+    """``data = <... call ...>``: the plain names the call's result is bound to."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return set()
+    small = statement.body[0]
+    if not isinstance(small, (cst.Assign, cst.AnnAssign)) or small.value is None:
+        return set()
+    if not _contains(small.value, call):
+        return set()
+    return _derived_names(small) or set()
+
+
+def _contains(tree: cst.CSTNode, node: cst.CSTNode) -> bool:
+    if tree is node:
+        return True
+    return any(_contains(child, node) for child in tree.children)
+
+
+def _derived_names(small: cst.BaseSmallStatement) -> set[str] | None:
+    """The local names an assignment binds, or None when it stores anywhere else
+    (an attribute, an item: the value leaves the function's locals)."""
+    if isinstance(small, cst.Assign):
+        targets = [target.target for target in small.targets]
+    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+        targets = [small.target]
+    else:
+        return None
+    names: set[str] = set()
+    for target in targets:
+        plain = _plain_names(target)
+        if plain is None:
+            return None
+        names |= plain
+    return names
+
+
+def _plain_names(target: cst.BaseExpression) -> set[str] | None:
+    if isinstance(target, cst.Name):
+        return {target.value}
+    if isinstance(target, (cst.Tuple, cst.List)):
+        names: set[str] = set()
+        for element in target.elements:
+            inner = _plain_names(element.value)
+            if inner is None:
+                return None
+            names |= inner
+        return names
+    return None
+
+
+def _is_log_call(small: cst.BaseSmallStatement) -> bool:
+    """``warnings.warn(...)``, ``log.warning(...)``, ``self._logger.info(...)``."""
+    if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+        return False
+    parts = dotted_name(small.value.func)
+    if not parts or len(parts) < 2:
+        return False
+    if parts == ["warnings", "warn"]:
+        return True
+    return parts[-1] in _LOG_METHODS and ("log" in parts[-2].lower() or parts[-2] == "structlog")
+
+
+def _flag_only(branch: cst.If) -> bool:
+    """An ``if`` whose branches only log, warn, ``pass`` or set something to a constant."""
+    blocks = [branch.body]
+    orelse = branch.orelse
+    while orelse is not None:
+        if isinstance(orelse, cst.If):
+            blocks.append(orelse.body)
+            orelse = orelse.orelse
+        else:
+            blocks.append(orelse.body)
+            orelse = None
+    for block in blocks:
+        for statement in block.body:
+            if isinstance(statement, cst.If):
+                if not _flag_only(statement):
+                    return False
+                continue
+            if not isinstance(statement, cst.SimpleStatementLine):
+                return False
+            for small in statement.body:
+                if isinstance(small, cst.Pass) or _is_log_call(small):
+                    continue
+                if isinstance(small, cst.Assign) and _literal(small.value):
+                    continue
+                return False
+    return True
+
+
+def _literal(value: cst.BaseExpression) -> bool:
+    if isinstance(value, cst.Name):
+        return value.value in ("True", "False", "None")
+    return isinstance(value, (cst.Integer, cst.Float, cst.SimpleString))
+
+
+class _Uses(cst.CSTVisitor):
+    """Every small statement (but the origin's), every ``if``, and the headers of other
+    compound statements (loop iterables, ``with`` items, ``while`` tests) in a scope."""
+
+    def __init__(self, origin: cst.CSTNode | None) -> None:
+        super().__init__()
+        self.origin = origin
+        self.smalls: list[cst.BaseSmallStatement] = []
+        self.ifs: list[cst.If] = []
+        self.headers: list[cst.CSTNode] = []
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        if node is not self.origin:
+            self.smalls.extend(node.body)
+        return False
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> bool:
+        self.smalls.extend(node.body)
+        return False
+
+    def visit_If(self, node: cst.If) -> None:
+        self.ifs.append(node)
+
+    def visit_For(self, node: cst.For) -> None:
+        self.headers.extend((node.target, node.iter))
+
+    def visit_While(self, node: cst.While) -> None:
+        self.headers.append(node.test)
+
+    def visit_With(self, node: cst.With) -> None:
+        self.headers.extend(item.item for item in node.items)
+
+    def visit_Match(self, node: cst.Match) -> None:
+        self.headers.append(node.subject)

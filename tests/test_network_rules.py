@@ -594,3 +594,31 @@ def test_al204_trying_candidates_until_one_works_is_not_a_swallow() -> None:
     """
     assert lines(code.replace("{after}", "break"), "AL204") == []
     assert lines(code.replace("{after}", "print(resp.status_code)"), "AL204") == [8]
+
+
+def test_al202_one_finding_per_body_read_of_a_response_bound_in_branches() -> None:
+    code = """
+        import requests
+
+        def command(method, url):
+            if method == "GET":
+                response = requests.get(url, timeout=5)
+            elif method == "PUT":
+                response = requests.put(url, timeout=5)
+            else:
+                response = requests.delete(url, timeout=5)
+            return response.json()
+
+        def two_reads(flag, url):
+            if flag:
+                response = requests.get(url, timeout=5)
+            else:
+                response = requests.post(url, timeout=5)
+            print(response.text)
+            return response.json()
+    """
+    found = findings(code, ("AL202",))
+    assert [finding.line for finding in found] == [6, 15]
+    assert [related.line for related in found[0].related] == [11, 8, 10]
+    # Several reads of the same responses: still one finding, at the first read.
+    assert [related.line for related in found[1].related] == [18, 17]

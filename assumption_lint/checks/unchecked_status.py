@@ -68,6 +68,10 @@ class UncheckedStatus(NetworkFlow):
         # `data = resp.json()`: the responses whose parsed body a name holds (this function).
         self._bodies: dict[str, list[_Tracked]] = {}
         self._targets: set[int] = set()
+        # Unchecked body reads waiting for the end of the function, by the read: a name bound
+        # by requests in several branches (`if ...: r = get() elif ...: r = put()`) and read
+        # once is one finding (at the first request, the others related), not one per request.
+        self._body_reads: dict[int, list[_Tracked]] = {}
 
     # ------------------------------------------------------------------ scopes
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -78,10 +82,12 @@ class UncheckedStatus(NetworkFlow):
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._close(self.frames.pop())
+        self._report_body_reads()
         self._annotated.pop()
 
     def leave_Module(self, node: cst.Module) -> None:
         self._close(self.frames.pop() if self.frames else {})
+        self._report_body_reads()
         if not self._pending:
             return
         self.resolve_callees()
@@ -110,11 +116,23 @@ class UncheckedStatus(NetworkFlow):
         """The response's last chance: a body used without any status check in the whole
         function, or a state-changing request whose response nobody looked at."""
         if not tracked.settled and tracked.body_use is not None:
-            use, spelled = tracked.body_use
-            self._report_body(tracked.found, tracked.kind, use, tracked.statement, tracked.function, spelled)
+            self._body_reads.setdefault(id(tracked.body_use[0]), []).append(tracked)
         elif not tracked.settled and not tracked.used and tracked.found.state_changing:
             self._report_discarded(tracked.found, tracked.statement, tracked.function)
         tracked.settled = True
+
+    def _report_body_reads(self) -> None:
+        for group in self._body_reads.values():
+            first = group[0]
+            assert first.body_use is not None
+            use, spelled = first.body_use
+            others = [tracked.found.node for tracked in group[1:] if tracked.found.call is not None]
+            if first.found.call is None:  # provisional: each decided on its own after the walk
+                others = []
+                for tracked in group[1:]:
+                    self._report_body(tracked.found, tracked.kind, use, tracked.statement, tracked.function, spelled)
+            self._report_body(first.found, first.kind, use, first.statement, first.function, spelled, also=others)
+        self._body_reads = {}
 
     # ------------------------------------------------------------------ responses
     def _response_call(self, node: cst.BaseExpression) -> _Found | None:
@@ -319,7 +337,8 @@ class UncheckedStatus(NetworkFlow):
         return " or ".join(tests) + " before using the body"
 
     def _report_body(self, found: _Found, kind: ResponseKind, use: cst.CSTNode,
-                     statement: cst.CSTNode | None, function: str, spelled: str) -> None:
+                     statement: cst.CSTNode | None, function: str, spelled: str,
+                     also: list[cst.Call] | None = None) -> None:
         call = found.call
         if call is None:
             self._pending.append(("body", found.node, dict(use=use, statement=statement, function=function,
@@ -328,7 +347,9 @@ class UncheckedStatus(NetworkFlow):
         body = spelled if "." in spelled else f".{spelled}"
         if body.rsplit(".", 1)[-1] in kind.body_methods:
             body += "()"
-        self.report("AL202", call.node, related=[(use, "the body is used here")], statement=statement,
+        related = [(use, "the body is used here")]
+        related += [(other, "this request's response may be the one read there too") for other in also or ()]
+        self.report("AL202", call.node, related=related, statement=statement,
                     function=function, call=call.label,
                     problem=f"the body ({body}) is read without checking the status, so an error "
                             "response is treated as data",

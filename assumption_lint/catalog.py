@@ -665,7 +665,7 @@ def extended_catalog(extra_files: Iterable[Path]) -> Catalog:
 
 _EXCEPTION_KEYS = {"name", "bases", "aliases"}
 _NETWORK_KEYS = {"library", "calls", "not-calls", "errors", "root", "response", "method",
-                 "raise-options", "awaitable", "summary", "fix"}
+                 "raise-options", "awaitable", "summary", "fix", "timeout-errors", "untimed-summary"}
 _NETWORK_METHODS = ("name", "argument", "url", "none")
 _RESPONSE_KEYS = {"kind", "status-attributes", "status-methods", "body-attributes", "body-methods",
                   "truthiness"}
@@ -714,6 +714,10 @@ class NetworkFamily:
     awaitable: bool = False
     # What ``errors`` are, in a message ("a connection error or timeout").
     summary: str = "a connection error or timeout"
+    # Classes of ``errors`` raised only when the call sets a ``timeout`` (requests: without
+    # one it blocks forever, so no Timeout), and what the rest are, in a message.
+    timeout_errors: tuple[str, ...] = ()
+    untimed_summary: str = "a connection error"
 
 
 @dataclass(frozen=True)
@@ -874,10 +878,15 @@ def _parse_network(data: Mapping[str, Any], source: str, catalog: Catalog) -> No
             fix=_expect(table, "fix", str, where),
             source=source,
             awaitable=_expect(table, "awaitable", bool, where, default=False),
-            summary=_expect(table, "summary", str, where, default="a connection error or timeout"))
+            summary=_expect(table, "summary", str, where, default="a connection error or timeout"),
+            timeout_errors=_str_list(table, "timeout-errors", where, default=[]),
+            untimed_summary=_expect(table, "untimed-summary", str, where, default="a connection error"))
         for name in family.errors + family.root:
             if not knowledge.known(name):
                 raise CatalogError(f"{where}: exception '{name}' is not defined in an [[exception]] table")
+        for name in family.timeout_errors:
+            if name not in family.errors:
+                raise CatalogError(f"{where}: key 'timeout-errors' names {name!r}, which is not in 'errors'")
         if family.response is not None and family.response not in knowledge.responses:
             raise CatalogError(f"{where}: response kind '{family.response}' is not defined in a [[response]] table")
         for name in family.calls:

@@ -133,6 +133,23 @@ def test_al201_names_what_escapes_a_narrow_catch(caught: str, escaping: str | No
     assert "catch requests.RequestException" in message
 
 
+@pytest.mark.parametrize("timeout, caught, escaping", [
+    # Without a timeout requests waits forever: requests.Timeout cannot escape.
+    ("", "requests.ConnectionError", None),
+    ("", "requests.HTTPError", "a connection error escapes"),
+    ("", "requests.Timeout", "a connection error escapes"),
+    (", **options", "requests.ConnectionError", "requests.Timeout escapes"),
+    (", timeout=None", "requests.ConnectionError", "requests.Timeout escapes"),
+])
+def test_al201_no_timeout_means_no_timeout_error(timeout: str, caught: str, escaping: str | None) -> None:
+    code = FLASK_VIEW.replace("{caught}", caught).replace(", timeout=10", timeout)
+    if timeout == ", **options":
+        code = code.replace("import requests", "import requests\n    options = {}")
+    found = findings(code, ("AL201",))
+    assert [finding.message.split(": ", 1)[1].split(" the Flask")[0] for finding in found] == (
+        [escaping] if escaping else [])
+
+
 def test_al201_route_shape_needs_the_framework_import() -> None:
     code = FLASK_VIEW.replace("from flask import Flask", "from myweb import Flask").replace(
         "except {caught}:\n            return \"unavailable\", 503", "finally:\n            pass")

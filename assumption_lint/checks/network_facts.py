@@ -42,6 +42,19 @@ class NetworkCall:
     def state_changing(self) -> bool:
         return self.method in STATE_CHANGING
 
+    @property
+    def errors(self) -> tuple[str, ...]:
+        """What this call can raise on a failed connection: without a ``timeout`` argument a
+        requests call blocks instead of timing out, so its Timeout classes cannot happen
+        (``**kwargs`` or ``*args`` may carry one)."""
+        if not self.family.timeout_errors or _may_set_timeout(self.node):
+            return self.family.errors
+        return tuple(error for error in self.family.errors if error not in self.family.timeout_errors)
+
+
+def _may_set_timeout(node: cst.Call) -> bool:
+    return any(arg.star or (arg.keyword is not None and arg.keyword.value == "timeout") for arg in node.args)
+
 
 def network_call(resolver: Resolver, knowledge: NetworkKnowledge, module: cst.Module,
                  node: cst.Call) -> NetworkCall | None:
@@ -749,7 +762,7 @@ class NetworkFlow(Check):
                 site.network = net
 
     def origins(self) -> list[Origin]:
-        return [Origin(site, site.network.family.errors) for site in self.sites if site.network is not None]
+        return [Origin(site, site.network.errors) for site in self.sites if site.network is not None]
 
     def escapes(self, origins: list[Origin]) -> dict[str, set[Escape]]:
         """Per function: the (origin, class) pairs that leave it, to a fixpoint."""
@@ -769,7 +782,7 @@ class NetworkFlow(Check):
     def site_errors(self, site: Site, index_of: dict[int, int], escapes: dict[str, set[Escape]]) -> set[Escape]:
         if site.network is not None:
             origin = index_of[id(site)]
-            return {(origin, error) for error in site.network.family.errors}
+            return {(origin, error) for error in site.network.errors}
         if site.callee is not None:
             return set(escapes.get(site.callee, ()))
         return set()

@@ -115,6 +115,8 @@ class UnhandledNetworkError(NetworkFlow):
         family = net.family
         if set(errors) >= set(family.errors):
             what, escapes = family.summary, "escapes"
+        elif set(errors) >= set(net.errors):  # no timeout set: no timeout error to name
+            what, escapes = family.untimed_summary, "escapes"
         else:
             what, escapes = " and ".join(errors), "escapes" if len(errors) == 1 else "escape"
         where = context.where

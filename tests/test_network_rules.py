@@ -80,6 +80,9 @@ def test_every_network_family_names_known_exceptions_and_responses() -> None:
      "key 'method' must be one of"),
     ('[[spawner]]\nlabel = "t"\neffect = "e"\ncalls = ["x.run"]\n', "give 'keyword' or 'position'"),
     ('[[entry-point]]\nlabel = "x"\neffect = "e"\nweb = "yes"\n', "key 'web' has a bad value"),
+    ('[[exception]]\nname = "Exception"\n[[network]]\nlibrary = "x"\ncalls = ["x.get"]\nerrors = ["Exception"]\n'
+     'root = ["Exception"]\ntimeout-errors = ["TimeoutError"]\nfix = "f"\n',
+     "key 'timeout-errors' names 'TimeoutError', which is not in 'errors'"),
 ])
 def test_catalog_errors_name_the_file_and_key(text: str, message: str) -> None:
     with pytest.raises(CatalogError) as raised:

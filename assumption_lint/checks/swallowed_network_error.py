@@ -107,8 +107,10 @@ def silent_outcome(handler: cst.ExceptHandler) -> tuple[str, str] | None:
     """(what the clause does, what the failure looks like) when its body only hides the
     error; None when it does anything else (logs, raises, records, returns other values)."""
     outcomes: list[tuple[str, str]] = []
-    for statement in handler.body.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
+    # `except Exception: pass` on one line is a suite of small statements.
+    lines = [handler.body] if isinstance(handler.body, cst.SimpleStatementSuite) else handler.body.body
+    for statement in lines:
+        if not isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             return None
         for small in statement.body:
             outcome = _silent_small(small)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +62,34 @@ def _analyze_index(index: int) -> FileResult:
     return read_and_analyze(target, shown[index], settings_for(target.path), keep_tracebacks)
 
 
+def _isolated(index: int) -> FileResult:
+    """One file in a forked process of its own; a process that dies becomes an AL002."""
+    assert _JOB is not None
+    targets, shown, settings_for, _ = _JOB
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_send_result, args=(index, sender))
+    process.start()
+    sender.close()
+    try:
+        result: FileResult = receiver.recv()
+    except EOFError:  # the process died before sending anything
+        process.join()
+        settings = settings_for(targets[index].path)
+        detail = f"the analysis process died (exit status {process.exitcode})"
+        result = FileResult(shown[index])
+        result.errors.append(InternalError(shown[index], "parser", detail, ""))
+        result.findings = file_level(settings, shown[index], "AL002", check="parser", error=detail)
+        return result
+    process.join()
+    return result
+
+
+def _send_result(index: int, sender: "multiprocessing.connection.Connection") -> None:
+    sender.send(_analyze_index(index))
+    sender.close()
+
+
 def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
@@ -70,9 +101,19 @@ def _results(targets: list[Target], shown: list[str], settings_for: Callable[[Pa
     if jobs > 1 and len(targets) >= PARALLEL_MIN_FILES and "fork" in multiprocessing.get_all_start_methods():
         global _JOB
         _JOB = (targets, shown, settings_for, keep_tracebacks)
+        done = 0
         try:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                yield from pool.imap(_analyze_index, range(len(targets)), chunksize=8)
+            # ProcessPoolExecutor, not Pool: when a worker dies (a native crash in the
+            # parser) Pool waits forever for its result; the executor raises.
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                for result in pool.map(_analyze_index, range(len(targets)), chunksize=8):
+                    done += 1
+                    yield result
+        except BrokenProcessPool:
+            # Go on one file per process, so the file that kills its process gets an
+            # AL002 and every other file is still analyzed.
+            for index in range(done, len(targets)):
+                yield _isolated(index)
         finally:
             _JOB = None
         return

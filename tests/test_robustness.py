@@ -401,3 +401,37 @@ def test_the_walk_visits_what_libcst_visits_in_the_same_order(listen_to_tokens: 
             tokens = {kind.__name__ for kind in engine._TOKEN_TYPES}
             expected = [step for step in expected if step[1] not in tokens]
         assert _sequence(module, use_walk=True, listen_to_tokens=listen_to_tokens) == expected
+
+
+# ----------------------------------------------------------------------------- parallel runs
+@pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),
+                    reason="parallel runs need fork")
+def test_a_worker_process_that_dies_is_al002_for_its_file_and_the_run_finishes(tmp_path: Path) -> None:
+    """A native crash (libcst's parser can overflow its stack) kills a worker process:
+    the run must neither hang nor lose the other files."""
+    from assumption_lint.runner import PARALLEL_MIN_FILES
+
+    for index in range(PARALLEL_MIN_FILES + 6):
+        (tmp_path / f"f{index:03}.py").write_text(HEADER + CALL + "\n", encoding="utf-8")
+    (tmp_path / "f030_dies.py").write_text(HEADER + CALL + "\n", encoding="utf-8")
+    crash = (
+        "import os, signal, sys\n"
+        "from assumption_lint import runner\n"
+        "real = runner.read_and_analyze\n"
+        "def dying(target, *args):\n"
+        "    if target.path.name == 'f030_dies.py':\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    return real(target, *args)\n"
+        "runner.read_and_analyze = dying\n"
+        "from assumption_lint.cli import main\n"
+        "sys.argv = ['alint', '--format', 'json', '--jobs', '2', '--select', 'AL301', '.']\n"
+        "main()\n")
+    process = subprocess.run([sys.executable, "-c", crash], cwd=tmp_path, capture_output=True,
+                             text=True, timeout=120)
+    assert process.returncode == 2, process.stderr
+    document = json.loads(process.stdout)
+    rules = {(f["path"], f["rule"]) for f in document["findings"]}
+    assert ("f030_dies.py", "AL002") in rules
+    assert len([rule for _, rule in rules if rule == "AL301"]) == PARALLEL_MIN_FILES + 6
+    assert [error["path"] for error in document["errors"]] == ["f030_dies.py"]
+    assert process.stderr.count("\n") == 1 and "f030_dies.py" in process.stderr

@@ -262,10 +262,14 @@ class Clause:
         return any(name == CATCH_ALL or knowledge.catches(name, raised) for name in self.catches)
 
     def is_broad(self, knowledge: NetworkKnowledge, family: NetworkFamily) -> bool:
-        """Bare, ``Exception``/``BaseException``, or the library's root error (or a base of it)."""
+        """Bare, ``Exception``/``BaseException``, or the library's root error (or a base of it).
+        A class alint cannot resolve (``except KeyboardInterrupt``, a local alias) is assumed
+        to catch the error (so AL201 stays quiet) but is not known to be broad (so AL204
+        stays quiet too: unresolved means silent)."""
         if self.catches is None:
             return True
-        if all(self.catches_class(knowledge, error) for error in family.errors):
+        known = Clause(self.node, tuple(name for name in self.catches if name != CATCH_ALL), self.transparent)
+        if known.catches and all(known.catches_class(knowledge, error) for error in family.errors):
             return True
         for name in self.catches:
             canonical = knowledge.canonical(name)

@@ -469,3 +469,21 @@ def test_control_characters_in_a_file_name_are_not_echoed_raw(tmp_path: Path) ->
     result = subprocess_alint(tmp_path, "--format", "concise", name)
     assert result.returncode == 1
     assert "\x1b" not in result.stdout and result.stdout.startswith("evil\\x1b[2Jname.py:5:")
+
+
+def test_unreadable_paths_are_listed_in_json_and_sarif(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A path that cannot be read is named in the machine reports too, not only on stderr."""
+    import json
+
+    (tmp_path / "app.py").write_text("import requests\nrequests.get('https://x')\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check", "--format", "json", "app.py", "missing.py"])
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    assert [item["path"] for item in document["path_errors"]] == ["missing.py"]
+    assert document["path_errors"][0]["reason"]
+    assert any(finding["rule"] == "AL301" for finding in document["findings"])
+    sarif = json.loads(CliRunner().invoke(cli, ["check", "--format", "sarif", "app.py", "missing.py"]).stdout)
+    invocation = sarif["runs"][0]["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    assert any("missing.py" in note["message"]["text"] for note in invocation["toolExecutionNotifications"])

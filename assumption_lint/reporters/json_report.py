@@ -28,11 +28,14 @@ def render(report: "Report", catalog: Catalog, options: "RenderOptions") -> str:
         if options.verbose and error.traceback:
             item["traceback"] = error.traceback
         errors.append(item)
+    path_errors = [{"path": problem.path.as_posix(), "reason": problem.reason}
+                   for problem in sorted(report.problems, key=lambda problem: problem.path.as_posix())]
     document = {
         "version": SCHEMA_VERSION,
         "tool": {"name": "alint", "version": __version__},
         "findings": findings,
         "errors": errors,
+        "path_errors": path_errors,
         "summary": {
             "files": report.files,
             "parsed": report.analyzed,

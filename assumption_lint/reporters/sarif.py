@@ -22,7 +22,7 @@ import sarif_om as om
 
 from .. import __version__
 from ..catalog import Catalog, RuleMeta
-from ..discovery import repository_root
+from ..discovery import WalkProblem, repository_root
 from ..findings import Finding, InternalError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -217,6 +217,14 @@ def _notification(error: InternalError, catalog: Catalog, rule_index: dict[str, 
     )
 
 
+def _path_notification(problem: WalkProblem) -> om.Notification:
+    """A path named on the command line that could not be read: nothing in it was checked."""
+    return om.Notification(
+        message=om.Message(text=f"cannot read {problem.path.as_posix()}: {problem.reason} (skipped)"),
+        level="error",
+    )
+
+
 # ---------------------------------------------------------------------------- report
 def build_log(report: "Report", catalog: Catalog) -> om.SarifLog:
     rules = [catalog.rules[rule_id] for rule_id in sorted(catalog.rules)]
@@ -231,9 +239,12 @@ def build_log(report: "Report", catalog: Catalog) -> om.SarifLog:
         information_uri=INFORMATION_URI,
         rules=[reporting_descriptor(rule) for rule in rules],
     )
+    problems = sorted(report.problems, key=lambda problem: problem.path.as_posix())
+    notifications = ([_notification(error, catalog, rule_index, roots) for error in errors]
+                     + [_path_notification(problem) for problem in problems])
     invocation = om.Invocation(
-        execution_successful=not errors,
-        tool_execution_notifications=[_notification(error, catalog, rule_index, roots) for error in errors] or None,
+        execution_successful=not errors and not problems,
+        tool_execution_notifications=notifications or None,
     )
     run = om.Run(
         tool=om.Tool(driver=driver),

@@ -665,7 +665,8 @@ def extended_catalog(extra_files: Iterable[Path]) -> Catalog:
 
 _EXCEPTION_KEYS = {"name", "bases", "aliases"}
 _NETWORK_KEYS = {"library", "calls", "not-calls", "errors", "root", "response", "method",
-                 "raise-options", "awaitable", "summary", "fix", "timeout-errors", "untimed-summary"}
+                 "raise-options", "awaitable", "summary", "fix", "timeout-errors", "untimed-summary",
+                 "timeout-position"}
 _NETWORK_METHODS = ("name", "argument", "url", "none")
 _RESPONSE_KEYS = {"kind", "status-attributes", "status-methods", "body-attributes", "body-methods",
                   "truthiness"}
@@ -718,6 +719,8 @@ class NetworkFamily:
     # one it blocks forever, so no Timeout), and what the rest are, in a message.
     timeout_errors: tuple[str, ...] = ()
     untimed_summary: str = "a connection error"
+    # The timeout's position among the call's arguments (urlopen: 2), when it has one.
+    timeout_position: int | None = None
 
 
 @dataclass(frozen=True)
@@ -880,7 +883,8 @@ def _parse_network(data: Mapping[str, Any], source: str, catalog: Catalog) -> No
             awaitable=_expect(table, "awaitable", bool, where, default=False),
             summary=_expect(table, "summary", str, where, default="a connection error or timeout"),
             timeout_errors=_str_list(table, "timeout-errors", where, default=[]),
-            untimed_summary=_expect(table, "untimed-summary", str, where, default="a connection error"))
+            untimed_summary=_expect(table, "untimed-summary", str, where, default="a connection error"),
+            timeout_position=_expect(table, "timeout-position", int, where, default=None))
         for name in family.errors + family.root:
             if not knowledge.known(name):
                 raise CatalogError(f"{where}: exception '{name}' is not defined in an [[exception]] table")
@@ -959,6 +963,9 @@ class WaitSpec:
     # What happens when the timeout expires: the message names what the caller must check.
     on_timeout: str
     fix: str
+    # A queue the program feeds itself: a loop built to take its next item of work from it
+    # (`while item := q.get()`, a sentinel loop) waits for work by design (AL304/AL305).
+    work_queue: bool = False
 
 
 @dataclass(frozen=True)
@@ -975,6 +982,9 @@ class CommandEntry:
     option: str | None
     label: str
     source: str
+    # Options that bound the program's whole run (curl --max-time, ping -c): with one of
+    # them among the literal arguments the call is bounded like under coreutils `timeout`.
+    bounded_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -1014,8 +1024,8 @@ class WaitKnowledge:
 
 
 _WAIT_KEYS = {"keyword", "position", "unbounded-values", "nonblocking", "client-keywords",
-              "on-timeout", "fix"}
-_COMMAND_KEYS = {"programs", "role", "subcommands", "option", "label"}
+              "on-timeout", "fix", "work-queue"}
+_COMMAND_KEYS = {"programs", "role", "subcommands", "option", "label", "bounded-by"}
 _DEADLINE_KEYS = {"names", "library", "keyword", "position"}
 _WORKER_KEYS = {"names", "library", "keyword", "position", "run-method"}
 
@@ -1040,6 +1050,7 @@ def _parse_wait(table: Any, where: str) -> WaitSpec:
         client_keywords=_str_list(table, "client-keywords", where, default=[]),
         on_timeout=_expect(table, "on-timeout", str, where, default=""),
         fix=_expect(table, "fix", str, where),
+        work_queue=_expect(table, "work-queue", bool, where, default=False),
     )
 
 
@@ -1063,7 +1074,10 @@ def _parse_waits(data: Mapping[str, Any], source: str, catalog: Catalog) -> None
             raise CatalogError(f"{where}: role '{role}' needs key 'option' (e.g. \"-c\")")
         command = CommandEntry(_str_list(table, "programs", where), role,
                                _str_list(table, "subcommands", where, default=[]), option,
-                               _expect(table, "label", str, where, default=""), source)
+                               _expect(table, "label", str, where, default=""), source,
+                               _str_list(table, "bounded-by", where, default=[]))
+        if command.bounded_by and role != "network":
+            raise CatalogError(f"{where}: key 'bounded-by' is only meaningful with role 'network'")
         for program in command.programs:
             waits.commands[program] = command
     for where, table in _wait_tables(data, "deadline", source, _DEADLINE_KEYS):

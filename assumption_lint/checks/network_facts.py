@@ -47,12 +47,15 @@ class NetworkCall:
         """What this call can raise on a failed connection: without a ``timeout`` argument a
         requests call blocks instead of timing out, so its Timeout classes cannot happen
         (``**kwargs`` or ``*args`` may carry one)."""
-        if not self.family.timeout_errors or _may_set_timeout(self.node):
+        if not self.family.timeout_errors or _may_set_timeout(self.node, self.family.timeout_position):
             return self.family.errors
         return tuple(error for error in self.family.errors if error not in self.family.timeout_errors)
 
 
-def _may_set_timeout(node: cst.Call) -> bool:
+def _may_set_timeout(node: cst.Call, position: int | None) -> bool:
+    positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
+    if position is not None and len(positional) > position:
+        return True
     return any(arg.star or (arg.keyword is not None and arg.keyword.value == "timeout") for arg in node.args)
 
 

@@ -17,6 +17,7 @@ import libcst as cst
 from ..resolve import Instance
 from .base import Check
 from .call_facts import annotated_client, keyword, network_api
+from .network_facts import reraises
 
 _WRAPPERS = frozenset({"asyncio.create_task", "asyncio.ensure_future", "asyncio.shield"})
 # Method-style task wrappers (`loop.create_task(coro)`, `tg.create_task(coro)`): unwrapped by name.
@@ -30,6 +31,9 @@ class _Awaitable:
 
     network: bool = False
     functions: set[str] = field(default_factory=set)  # "name" or "Class.name"
+    # Same-module coroutines handed a client object (`query(session, url)`): they use it,
+    # and fail unless they handle its errors themselves.
+    handed: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -45,6 +49,10 @@ class _Gather:
 class _FunctionFacts:
     network: bool = False
     calls: set[str] = field(default_factory=set)
+    # An await, a network call or a same-module call outside any clause that catches a
+    # network error: a failure there can leave the function (and fail the gather).
+    leaks: bool = False
+    unguarded_calls: set[str] = field(default_factory=set)
 
 
 class GatherLosesResults(Check):
@@ -78,15 +86,70 @@ class GatherLosesResults(Check):
         key = self._key()
         facts = self._facts.setdefault(key, _FunctionFacts()) if key is not None else None
         if facts is not None:
+            guarded = self._guarded()
             if network_api(self.resolver, self.catalog, node, self._function_node()) is not None:
                 facts.network = True
+                facts.leaks = facts.leaks or not guarded
             callee = self._local_callee(node.func)
             if callee is not None:
                 facts.calls.add(callee)
+                if not guarded:
+                    facts.unguarded_calls.add(callee)
             self._record_append(node)
         resolved = self.resolver.resolve(node.func)
         if resolved is not None and resolved.name == "asyncio.gather":
             self._gather(node)
+
+    def visit_Await(self, node: cst.Await) -> None:
+        key = self._key()
+        if key is None or self._guarded():
+            return
+        awaited = node.expression
+        if isinstance(awaited, cst.Call):
+            if self._local_callee(awaited.func) is not None:
+                return  # decided by whether that function leaks (visit_Call records it)
+            resolved = self.resolver.resolve(awaited.func)
+            if resolved is not None and resolved.name.startswith("asyncio."):
+                return  # asyncio.sleep, a queue or an event: no request
+        self._facts.setdefault(key, _FunctionFacts()).leaks = True
+
+    def visit_With(self, node: cst.With) -> None:
+        """``async with session.get(url) as resp``: the request fails on entering."""
+        key = self._key()
+        if key is None or node.asynchronous is None or self._guarded():
+            return
+        for item in node.items:
+            call = item.item
+            if not isinstance(call, cst.Call) or self._local_callee(call.func) is not None:
+                continue
+            resolved = self.resolver.resolve(call.func)
+            if resolved is None or not resolved.name.startswith("asyncio."):
+                self._facts.setdefault(key, _FunctionFacts()).leaks = True
+
+    def _guarded(self) -> bool:
+        """Inside a clause that does not re-raise and catches every connection error and
+        timeout of some catalogued library (``except (aiohttp.ClientError, TimeoutError)``),
+        or anything (bare, a class alint cannot resolve)."""
+        knowledge = self.catalog.network
+        caught: list[str] = []  # by every clause of the tries around: `except A: ... except B:`
+        for handler in self.ctx.active_handlers():
+            if reraises(handler.node):
+                continue
+            if handler.catches is None:
+                return True
+            for name in handler.catches:
+                # `?ValueError`: a builtin the resolver leaves unresolved, known to the catalog.
+                plain = name[1:] if name.startswith("?") else name
+                if not knowledge.known(plain):
+                    return True  # a class alint cannot judge: unresolved means silent
+                caught.append(plain)
+        return any(all(any(knowledge.catches(name, error) for name in caught) for error in errors)
+                   for errors in self._family_errors())
+
+    def _family_errors(self) -> set[tuple[str, ...]]:
+        if not hasattr(self, "_errors"):
+            self._errors = {family.errors for family in self.catalog.network.calls.values() if family.errors}
+        return self._errors
 
     def _local_callee(self, func: cst.BaseExpression) -> str | None:
         """``fetch`` or ``self.fetch`` as a key of ``_facts``; anything else is unknown."""
@@ -169,11 +232,14 @@ class GatherLosesResults(Check):
         if network_api(self.resolver, self.catalog, call, self._function_node()) is not None:
             found.network = True
             return found
+        callee = self._local_callee(call.func)
         # A coroutine handed a client object (`fetch(session, url)`) uses it.
         if any(self._is_client(arg.value) for arg in call.args):
-            found.network = True
+            if callee is None:
+                found.network = True
+            else:
+                found.handed.add(callee)
             return found
-        callee = self._local_callee(call.func)
         if callee is not None:
             found.functions.add(callee)
         return found
@@ -201,10 +267,27 @@ class GatherLosesResults(Check):
     # ------------------------------------------------------------ decision
     def leave_Module(self, node: cst.Module) -> None:
         networking = self._networking_functions()
+        leaking = self._leaking_functions()
         for gather in self._gathers:
-            if any(awaitable.network or awaitable.functions & networking for awaitable in gather.awaitables):
+            if any(awaitable.network or awaitable.functions & networking & leaking
+                   or any(name not in self._facts or name in leaking for name in awaitable.handed)
+                   for awaitable in gather.awaitables):
                 self.report("AL206", gather.node, statement=gather.statement, function=gather.function,
                             count=gather.count)
+
+    def _leaking_functions(self) -> set[str]:
+        """Functions a failure can leave: an unguarded await or network call, or an
+        unguarded call of a function that leaks (a coroutine that catches its own request
+        errors returns normally, so the gather loses nothing)."""
+        leaking = {name for name, facts in self._facts.items() if facts.leaks}
+        changed = True
+        while changed:
+            changed = False
+            for name, facts in self._facts.items():
+                if name not in leaking and facts.unguarded_calls & leaking:
+                    leaking.add(name)
+                    changed = True
+        return leaking
 
     def _networking_functions(self) -> set[str]:
         """Functions that make a network call, directly or through same-module functions."""

@@ -966,6 +966,9 @@ class WaitSpec:
     # A queue the program feeds itself: a loop built to take its next item of work from it
     # (`while item := q.get()`, a sentinel loop) waits for work by design (AL304/AL305).
     work_queue: bool = False
+    # A wait on the program's own threads or tasks (an event, a lock, a join), not on a peer:
+    # a function whose whole body is this wait has waiting as its contract (AL304/AL305).
+    local_sync: bool = False
 
 
 @dataclass(frozen=True)
@@ -1024,7 +1027,7 @@ class WaitKnowledge:
 
 
 _WAIT_KEYS = {"keyword", "position", "unbounded-values", "nonblocking", "client-keywords",
-              "on-timeout", "fix", "work-queue"}
+              "on-timeout", "fix", "work-queue", "local-sync"}
 _COMMAND_KEYS = {"programs", "role", "subcommands", "option", "label", "bounded-by"}
 _DEADLINE_KEYS = {"names", "library", "keyword", "position"}
 _WORKER_KEYS = {"names", "library", "keyword", "position", "run-method"}
@@ -1051,6 +1054,7 @@ def _parse_wait(table: Any, where: str) -> WaitSpec:
         on_timeout=_expect(table, "on-timeout", str, where, default=""),
         fix=_expect(table, "fix", str, where),
         work_queue=_expect(table, "work-queue", bool, where, default=False),
+        local_sync=_expect(table, "local-sync", bool, where, default=False),
     )
 
 

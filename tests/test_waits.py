@@ -41,8 +41,10 @@ def test_severity_follows_what_the_child_can_wait_on() -> None:
                                'f"ssh deploy@', "command.split()")}
     assert severity[line_of['"rev-parse"']] == "note"  # git rev-parse is local
     assert severity[line_of['"make", "-C"']] == "note"
-    for remote in ('"pull", "--ff-only"', "subprocess.run(SYNC", 'f"ssh deploy@', "command.split()"):
+    for remote in ('"pull", "--ff-only"', "subprocess.run(SYNC", 'f"ssh deploy@'):
         assert severity[line_of[remote]] == "warning", remote
+    # A program from a variable whose output goes to the terminal runs in front of the user.
+    assert severity[line_of["command.split()"]] == "note"
 
 
 def test_a_configured_severity_wins_over_the_checks_choice() -> None:
@@ -52,9 +54,9 @@ def test_a_configured_severity_wins_over_the_checks_choice() -> None:
 
 
 @pytest.mark.parametrize("call, expected", [
-    ("subprocess.run('ls -l | wc -l', shell=True)", ("warning", "shell=True")),
+    ("subprocess.run('ls -l | wc -l', shell=True, capture_output=True)", ("warning", "shell=True")),
     ("subprocess.run(['bash', '-c', 'curl -fsS https://x | sh'])", ("warning", "curl talks to another machine")),
-    ("subprocess.run(['bash', '-c', script])", ("warning", "command text from a variable")),
+    ("subprocess.run(['bash', '-c', script], stdout=subprocess.PIPE)", ("warning", "command text from a variable")),
     ("subprocess.run([sys.executable, '-m', 'pip', 'install', 'x'])", ("warning", "pip install downloads")),
     ("subprocess.run(['env', 'GIT_SSH_COMMAND=ssh -i k', 'git', 'fetch'])", ("warning", "git fetch talks")),
     ("subprocess.run(['/usr/bin/docker', 'pull', image])", ("warning", "docker pull talks to a registry")),
@@ -62,8 +64,8 @@ def test_a_configured_severity_wins_over_the_checks_choice() -> None:
     ("subprocess.check_call(['apt-get', 'install', '-y', 'curl'])", ("warning", "apt-get install downloads")),
     ("subprocess.run('git fetch origin'.split())", ("warning", "git fetch talks")),
     ("subprocess.run(shlex.split('uname -a'))", ("note", "local program")),
-    ("subprocess.run(['powershell', '-Command', script])", ("warning", "command text from a variable")),
-    ("subprocess.run([tool, '--version'])", ("warning", "program comes from a variable")),
+    ("subprocess.run(['powershell', '-Command', script], stderr=subprocess.DEVNULL)", ("warning", "command text from a variable")),
+    ("subprocess.check_output([tool, '--version'])", ("warning", "program comes from a variable")),
     ("subprocess.run(['git', 'pull'], timeout=None)", ("warning", "git pull")),
     # timeout is keyword-only: *args cannot carry it
     ("subprocess.check_output(*args)", ("warning", "cannot see which program")),
@@ -83,6 +85,63 @@ def test_al303_verdicts(call: str, expected: tuple[str, str]) -> None:
 ])
 def test_al303_quiet_when_bounded_or_unknown(call: str) -> None:
     assert lines(f"import subprocess\noptions = args = None\n{call}\n", "AL303") == []
+
+
+@pytest.mark.parametrize("call, flagged", [
+    ("subprocess.run(['ping', '-c', '1', '-W', str(wait), host])", False),
+    ("subprocess.run(['ping', '-w', '5', host])", False),
+    ("subprocess.run(['ping', '-c1', host])", False),
+    ("subprocess.run(['ping', '-W', '2', host])", True),  # -W bounds each reply, not the run
+    ("subprocess.run(['ping', host])", True),
+    ("subprocess.run(['curl', '-m', '30', host])", False),
+    ("subprocess.run(['curl', '--max-time=30', host])", False),
+    ("subprocess.run(['curl', '--connect-timeout', '5', host])", True),  # connect phase only
+    ("subprocess.run(['wget', '-T5', host])", False),
+    ("subprocess.run(['wget', '--read-timeout', '60', host])", False),
+    ("subprocess.run(['wget', '--timeout', '0', host])", True),  # 0 disables the bound
+    ("subprocess.run(['rsync', '--timeout=60', 'a', host])", False),
+    ("subprocess.run(['rsync', '--contimeout=5', 'a', host])", True),
+    ("subprocess.run(['ssh', '-o', 'ConnectTimeout=5', host, 'ls'])", True),
+    ("subprocess.run(f'curl -fsS --max-time 5 {host}', shell=True)", False),
+    ("subprocess.run(['sudo', 'curl', '-m', '5', host])", False),
+])
+def test_al303_programs_bounded_by_their_own_options(call: str, flagged: bool) -> None:
+    code = f"import subprocess\nhost = wait = input()\n{call}\n"
+    found = findings(code, "AL303")
+    assert bool(found) is flagged
+    assert all(f.severity == "warning" for f in found)  # a network program: never lowered
+
+
+@pytest.mark.parametrize("call, severity", [
+    # Output to the terminal: a hang shows and Ctrl-C stops it.
+    ("subprocess.call(shlex.split(player) + urls)", "note"),
+    ("subprocess.call(params, stdin=subprocess.DEVNULL)", "note"),
+    ("subprocess.run(params, stdout=sys.stdout, stderr=subprocess.STDOUT)", "note"),
+    ("subprocess.Popen(player, shell=True, stdin=subprocess.PIPE, stdout=sys.stdout).communicate(input=b'x')",
+     "note"),
+    ("subprocess.run(params, input=b'x')", "note"),
+    # Output captured, discarded or sent to a file: nobody sees the child hang.
+    ("subprocess.check_output(params)", "warning"),
+    ("subprocess.run(params, capture_output=True)", "warning"),
+    ("subprocess.run(params, stdout=subprocess.DEVNULL)", "warning"),
+    ("subprocess.run(params, stderr=subprocess.PIPE)", "warning"),
+    ("subprocess.run(params, stdout=log_file)", "warning"),
+    ("subprocess.run(params, **options)", None),  # the timeout may be in options
+    # A child fed by a pipe nobody closes: wait() can deadlock, hidden.
+    ("subprocess.Popen(params, stdin=subprocess.PIPE).wait()", "warning"),
+    # A named network program stays a warning in the foreground too.
+    ("subprocess.run(['git', 'clone', url])", "warning"),
+    ("subprocess.run(f'git clone {url}', shell=True)", "warning"),
+    # A local program named by a literal was a note already.
+    ("subprocess.run(['make'])", "note"),
+])
+def test_al303_foreground_children_are_notes(call: str, severity: str | None) -> None:
+    code = ("import shlex, subprocess, sys\nplayer = urls = params = url = log_file = options = input()\n"
+            f"{call}\n")
+    found = findings(code, "AL303")
+    assert [f.severity for f in found] == ([severity] if severity else [])
+    if severity == "note" and "make" not in call:
+        assert "runs in the foreground" in found[0].message
 
 
 def test_communicate_message_says_the_child_is_not_killed_and_kill_then_communicate_is_quiet() -> None:
@@ -117,7 +176,8 @@ def test_al304_bounded_by_an_enclosing_deadline_in_the_same_function_only() -> N
         async with asyncio.timeout(5):
             await queue.get()
             async def later():
-                await queue.get()
+                item = await queue.get()
+                return item
             return later
     """)
     assert lines(code, "AL304") == [9]  # the nested def runs after the deadline is gone
@@ -196,6 +256,57 @@ def test_al304_waiting_for_a_killed_process_is_quiet() -> None:
     assert lines(code, "AL304") == [12, 14]
 
 
+@pytest.mark.parametrize("body, flagged", [
+    # Consumer loops: waiting for the next item of work is their purpose.
+    ("while item := await q.get():\n        print(item)", False),
+    ("while (item := await q.get()) is not None:\n        print(item)", False),
+    ("while True:\n        item = await q.get()\n        if item is None:\n            break\n        print(item)", False),
+    ("while True:\n        item = await q.get()\n        if item is STOP:\n            return\n        print(item)", False),
+    ("while True:\n        if (item := await q.get()) is None:\n            break", False),
+    # Not a consumer loop: no sentinel ends it, or the break belongs to an inner loop.
+    ("while True:\n        item = await q.get()\n        print(item)", True),
+    ("while True:\n        item = await q.get()\n        for x in item:\n            if item is None:\n                break", True),
+    ("item = await q.get()\n    if item is None:\n        return", True),
+    ("for _ in range(3):\n        item = await q.get()\n        if item is None:\n            break", True),
+    # Event.wait is no work queue: a loop around it is not a consumer loop.
+    ("while True:\n        item = await ev.wait()\n        if item is None:\n            break", True),
+])
+def test_al304_consumer_loops_wait_by_design(body: str, flagged: bool) -> None:
+    code = ASYNC_HEADER + "STOP = object()\nq = asyncio.Queue()\nev = asyncio.Event()\n" \
+        + f"async def consume():\n    {body}\n"
+    assert bool(lines(code, "AL304")) is flagged
+
+
+@pytest.mark.parametrize("body, flagged", [
+    ("await self.ready.wait()", False),
+    ('"""Block until ready."""\n        await self.ready.wait()', False),
+    ("return await self.ready.wait()", False),
+    ("return await self.items.get()", False),
+    ("await self.ready.wait()\n        return 1", True),
+    ("reader, writer = await asyncio.open_connection('h', 1)\n        await self.ready.wait()", True),
+])
+def test_al304_a_method_that_is_only_the_wait_has_waiting_as_its_contract(body: str, flagged: bool) -> None:
+    code = ASYNC_HEADER + textwrap.dedent("""
+    class Device:
+        def __init__(self):
+            self.ready = asyncio.Event()
+            self.items = asyncio.Queue()
+    """) + f"    async def wait_ready(self):\n        {body}\n"
+    assert (9 in lines(code, "AL304") or 10 in lines(code, "AL304")) is flagged
+
+
+def test_al304_a_stream_read_is_never_a_contract_wrapper() -> None:
+    code = ASYNC_HEADER + textwrap.dedent("""
+    class Peer:
+        async def connect(self):
+            async with asyncio.timeout(5):
+                self.reader, self.writer = await asyncio.open_connection('h', 1)
+        async def line(self):
+            return await self.reader.readline()
+    """)
+    assert lines(code, "AL304") == [9]
+
+
 def test_al304_only_direct_awaits_of_resolved_objects() -> None:
     code = ASYNC_HEADER + textwrap.dedent("""
     async def main(queue):
@@ -242,6 +353,19 @@ def test_al305_quiet_outside_workers_and_network_code_and_when_bounded() -> None
                      "AL305") == [], args
     assert lines(WORKER.format(args="timeout=None", extra="pass", start="threading.Thread(target=worker).start()"),
                  "AL305") == [8]
+
+
+@pytest.mark.parametrize("loop, flagged", [
+    ("while True:\n        item = jobs.get()\n        if item is None:\n            break", False),
+    ("while True:\n        if (item := jobs.get()) is None:\n            return", False),
+    ("while item := jobs.get():\n        pass", False),
+    ("while True:\n        item = jobs.get()", True),
+    ("while not stop.is_set():\n        item = jobs.get()", True),
+])
+def test_al305_sentinel_consumer_loops_wait_by_design(loop: str, flagged: bool) -> None:
+    code = ("import queue, threading\njobs = queue.Queue()\nstop = threading.Event()\n"
+            f"def worker():\n    {loop}\nthreading.Thread(target=worker).start()\n")
+    assert bool(lines(code, "AL305")) is flagged
 
 
 def test_al305_daemon_threads_are_not_workers_but_network_calls_still_count() -> None:
@@ -324,6 +448,10 @@ def test_sarif_carries_the_rules_and_per_result_levels(tmp_path: Path) -> None:
      r"api\[0\]\.wait: key 'position' needs a 'keyword'"),
     ('[[client]]\nconstructors = ["x.y"]\ntype = "x.Y"\nlibrary = "x"\nunpacks = "x.A"\n',
      r"client\[0\]: key 'unpacks' has a bad value"),
+    ('[[command]]\nprograms = ["sudo"]\nrole = "wrapper"\nbounded-by = ["-T"]\n',
+     r"command\[0\]: key 'bounded-by' is only meaningful with role 'network'"),
+    ('[[api]]\nnames = ["x.y"]\nlibrary = "x"\nkind = "blocking-wait"\n[api.wait]\nfix = "f"\nwork-queue = "yes"\n',
+     r"api\[0\]\.wait: key 'work-queue'"),
 ])
 def test_catalog_schema_errors_name_file_and_key(text: str, problem: str) -> None:
     with pytest.raises(CatalogError, match=r"^mine\.toml: " + problem):

@@ -19,8 +19,8 @@ import libcst as cst
 
 from ..catalog import DeadlineEntry
 from .base import Check
-from .wait_support import (HIDDEN, argument, callee_name, is_none, last_names, may_be, source_text,
-                           waits_unbounded)
+from .wait_support import (HIDDEN, argument, by_design, callee_name, is_none, last_names, may_be,
+                           source_text, waits_unbounded)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -145,6 +145,8 @@ class AsyncWaitWithoutTimeout(Check):
         if isinstance(call.func, cst.Attribute) and source_text(call.func.value) in self._killed[-1]:
             return
         frame = self.ctx.function
+        if by_design(call, api.wait, self.ctx.loops_in_function(), frame.node if frame else None):
+            return
         if api.wait.keyword is None:
             why = "it takes no timeout and no deadline encloses this await"
         elif api.wait.client_keywords:

@@ -20,7 +20,8 @@ import libcst as cst
 
 from ..catalog import WorkerEntry
 from .base import Check
-from .wait_support import HIDDEN, NOT_NETWORK_KINDS, argument, callee_name, last_names, may_be, waits_unbounded
+from .wait_support import (HIDDEN, NOT_NETWORK_KINDS, argument, by_design, callee_name, last_names, may_be,
+                           waits_unbounded)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -92,7 +93,11 @@ class BlockingWaitWithoutTimeout(Check):
             return
         if api.kind != "blocking-wait" or api.wait is None:
             return
-        if waits_unbounded(node, api.wait, resolved.instance):
+        if waits_unbounded(node, api.wait, resolved.instance) \
+                and not by_design(node, api.wait, self.ctx.loops_in_function(), None):
+            # (No whole-body exemption here: a function that is nothing but the wait makes no
+            # network call, so it is only flagged as a worker, and a worker is not waited on by
+            # a caller who could bound it.)
             self._found.candidates.append(_Candidate(node, self.ctx.statement, frame.node, frame.qualname,
                                                      frame.class_name, resolved.name, api.wait.fix))
 

@@ -36,7 +36,8 @@ class Verdict:
     subject: str  # "`git clone`", "the command"
     why: str
     outside: bool  # can wait on something outside this machine's local resources
-    bounded: bool = False  # the command line bounds itself (coreutils `timeout`)
+    bounded: bool = False  # the command line bounds itself (coreutils `timeout`, curl -m)
+    network: bool = False  # a catalogued network program is named (git pull, curl)
 
 
 class SubprocessWithoutTimeout(Check):
@@ -105,8 +106,44 @@ class SubprocessWithoutTimeout(Check):
         verdict = self._verdict(command_call)
         if verdict.bounded:
             return
-        self.report("AL303", node, severity="warning" if verdict.outside else "note",
-                    api=resolved.name, subject=verdict.subject, why=verdict.why, fix=api.wait.fix)
+        severity = "warning" if verdict.outside else "note"
+        why = verdict.why
+        if verdict.outside and not verdict.network and self._foreground(resolved.name, command_call):
+            # An unknown or user-chosen program in front of the user (a pager, a player, an
+            # ffmpeg merge): a hang shows on the terminal and Ctrl-C ends it. Still worth a
+            # note; a named network program stays a warning (its wait is on another machine).
+            severity = "note"
+            why += ", though it runs in the foreground (its output goes to the terminal, where a hang shows and Ctrl-C stops it)"
+        self.report("AL303", node, severity=severity,
+                    api=resolved.name, subject=verdict.subject, why=why, fix=api.wait.fix)
+
+    def _foreground(self, api: str, call: cst.Call) -> bool:
+        """The child inherits the terminal's output: nothing captures or discards its stdout
+        or stderr, and alint can see every argument. A ``stdin=PIPE`` child waited for with
+        ``wait()`` is not: it may block reading a pipe the parent never closes (a hidden
+        deadlock), while ``communicate()`` and ``run()`` write the input and close it."""
+        if api == "subprocess.check_output" or sum(1 for arg in call.args if arg.keyword is None) > 1 \
+                or any(arg.star for arg in call.args):
+            return False
+        capture = argument(call, "capture_output", None)
+        if capture is not None and not (isinstance(capture, cst.Name) and capture.value == "False"):
+            return False
+        for keyword, inherit in (("stdout", {"sys.stdout"}), ("stderr", {"sys.stderr", "subprocess.STDOUT"})):
+            value = argument(call, keyword, None)
+            if value is not None and not self._names(value, inherit):
+                return False
+        stdin = argument(call, "stdin", None)
+        return not (api == "subprocess.Popen.wait" and stdin is not None
+                    and not self._names(stdin, {"sys.stdin", "subprocess.DEVNULL"}))
+
+    def _names(self, value: object, names: set[str]) -> bool:
+        """``None`` or an expression that resolves to one of ``names``."""
+        if not isinstance(value, cst.BaseExpression):
+            return False
+        if isinstance(value, cst.Name) and value.value == "None":
+            return True
+        resolved = self.resolver.resolve(value)
+        return resolved is not None and resolved.instance is None and resolved.name in names
 
     def _verdict(self, call: cst.Call) -> Verdict:
         shell = argument(call, "shell", None)
@@ -208,11 +245,13 @@ def _program_verdict(words: list[str | None], commands: dict[str, CommandEntry])
                 index += 1
             continue
         if entry.role == "network":
+            if _bounds_itself(rest, entry.bounded_by):
+                return Verdict(f"`{program}`", "", True, bounded=True)
             if not entry.subcommands:
-                return Verdict(f"`{program}`", f"{program} {entry.label}", True)
+                return Verdict(f"`{program}`", f"{program} {entry.label}", True, network=True)
             sub = next((word for word in rest if word in entry.subcommands), None)
             if sub is not None:
-                return Verdict(f"`{program} {sub}`", f"{program} {sub} {entry.label}", True)
+                return Verdict(f"`{program} {sub}`", f"{program} {sub} {entry.label}", True, network=True)
             return _local(program)
         option_at = rest.index(entry.option) if entry.option in rest else -1
         if entry.role == "shell":
@@ -228,6 +267,27 @@ def _program_verdict(words: list[str | None], commands: dict[str, CommandEntry])
             continue
         return _local(program)
     return Verdict("the command", "alint cannot see which program it runs", True)
+
+
+def _bounds_itself(arguments: list[str | None], options: tuple[str, ...]) -> bool:
+    """One of the program's own run-bounding options among its literal arguments: ``-m 30``,
+    ``--max-time=30``, ``-m30`` (a short option with its value attached). A literal value of
+    0 disables the bound for these programs (``wget --timeout=0``), so it does not count."""
+    for index, word in enumerate(arguments):
+        if word is None:
+            continue
+        for option in options:
+            if word == option:
+                value = arguments[index + 1] if index + 1 < len(arguments) else None
+            elif option.startswith("--") and word.startswith(option + "="):
+                value = word[len(option) + 1:]
+            elif not option.startswith("--") and word.startswith(option) and len(word) > len(option):
+                value = word[len(option):]
+            else:
+                continue
+            if value is None or value.strip() not in ("0", "0.0"):
+                return True
+    return False
 
 
 def _is_option(word: str | None) -> bool:

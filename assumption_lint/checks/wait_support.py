@@ -9,7 +9,7 @@ call arguments against it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import libcst as cst
 
@@ -120,3 +120,105 @@ def may_be(func: cst.BaseExpression, attributes: frozenset[str]) -> bool:
     if isinstance(func, cst.Attribute):
         return func.attr.value in attributes
     return isinstance(func, cst.Name)
+
+
+# ---------------------------------------------------------------------------- waits by design
+def _contains(tree: cst.CSTNode, node: cst.CSTNode) -> bool:
+    if tree is node:
+        return True
+    return any(_contains(child, node) for child in tree.children)
+
+
+def _nodes(tree: cst.CSTNode) -> Iterable[cst.CSTNode]:
+    yield tree
+    for child in tree.children:
+        yield from _nodes(child)
+
+
+def _is_wait(value: cst.BaseExpression | None, call: cst.Call) -> bool:
+    """``value`` is the wait itself, awaited or not."""
+    return value is call or isinstance(value, cst.Await) and value.expression is call
+
+
+def consumes_work(call: cst.Call, loops: Sequence[cst.For | cst.While]) -> bool:
+    """The wait is how a consumer loop takes its next item of work: the test of the innermost
+    ``while`` (``while item := await q.get():``), or an item bound in its body that the loop
+    checks to stop (``item = q.get()`` then ``if item is None: break``, a sentinel). Such a
+    loop exists to wait for work; the producer decides when it ends."""
+    loop = loops[-1] if loops else None
+    if not isinstance(loop, cst.While):
+        return False
+    if _contains(loop.test, call):
+        return True
+    names = _bound_names(loop.body, call)
+    if not names:
+        return False
+    return any(_mentions(node.test, names) and _stops(node.body) for node in _ifs(loop.body))
+
+
+def _ifs(tree: cst.CSTNode) -> Iterable[cst.If]:
+    """The ``if`` statements of a loop body, not those of a nested loop or function (whose
+    ``break`` or ``return`` does not end this loop)."""
+    for child in tree.children:
+        if isinstance(child, (cst.For, cst.While, cst.FunctionDef)):
+            continue
+        if isinstance(child, cst.If):
+            yield child
+        yield from _ifs(child)
+
+
+def _bound_names(body: cst.CSTNode, call: cst.Call) -> set[str]:
+    """Names the wait's result is bound to in ``body``: ``item = q.get()``, ``(item := q.get())``."""
+    names: set[str] = set()
+    for node in _nodes(body):
+        if isinstance(node, cst.Assign) and _is_wait(node.value, call):
+            names.update(target.target.value for target in node.targets if isinstance(target.target, cst.Name))
+        elif isinstance(node, cst.NamedExpr) and _is_wait(node.value, call) and isinstance(node.target, cst.Name):
+            names.add(node.target.value)
+    return names
+
+
+def _mentions(test: cst.BaseExpression, names: set[str]) -> bool:
+    return any(isinstance(node, cst.Name) and node.value in names for node in _nodes(test))
+
+
+def _stops(body: cst.CSTNode) -> bool:
+    """The branch leaves the loop: ``break`` or ``return`` among its statements (not in a
+    nested loop, where ``break`` would end that one)."""
+    if isinstance(body, (cst.Break, cst.Return)):
+        return True
+    if isinstance(body, (cst.For, cst.While, cst.FunctionDef)):
+        return False
+    return any(_stops(child) for child in body.children)  # type: ignore[arg-type]
+
+
+def whole_body(call: cst.Call, function: cst.FunctionDef) -> bool:
+    """The function's body is this wait and nothing else (a docstring aside): ``async def
+    on_muted(self): await self._unmuted.wait()``. Waiting is then its documented purpose;
+    whoever calls it decides how long to wait."""
+    body = function.body
+    statements = list(body.body) if isinstance(body, cst.IndentedBlock) else [body]
+    if statements and _docstring(statements[0]):
+        statements = statements[1:]
+    if len(statements) != 1 or not isinstance(statements[0], cst.SimpleStatementLine) \
+            or len(statements[0].body) != 1:
+        return False
+    small = statements[0].body[0]
+    value = small.value if isinstance(small, (cst.Expr, cst.Return)) else None
+    return _is_wait(value, call)
+
+
+def _docstring(statement: cst.CSTNode) -> bool:
+    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr)
+            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+
+
+def by_design(call: cst.Call, spec: WaitSpec, loops: Sequence[cst.For | cst.While],
+              function: cst.FunctionDef | None) -> bool:
+    """Waiting without a bound is the code's purpose, not an oversight: a consumer loop on a
+    work queue (``work-queue`` in the catalog), or a function that is nothing but a wait on the
+    program's own threads or tasks (``local-sync``)."""
+    if spec.work_queue and consumes_work(call, loops):
+        return True
+    return spec.local_sync and function is not None and whole_body(call, function)

@@ -273,6 +273,12 @@ class UncheckedStatus(NetworkFlow):
         for target in node.comparisons:
             if isinstance(target.operator, (cst.In, cst.NotIn)) and _error_key(left):
                 self._body_checked(target.comparator)
+            # `if body != "OK":` (DuckDNS, no-ip): a text protocol whose body is the outcome.
+            if isinstance(target.operator, (cst.Equal, cst.NotEqual)):
+                if _marker(target.comparator):
+                    self._body_checked(left)
+                if _marker(left):
+                    self._body_checked(target.comparator)
             left = target.comparator
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
@@ -285,6 +291,10 @@ class UncheckedStatus(NetworkFlow):
         # data.get("error")
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args and _error_key(node.args[0].value):
+            self._body_checked(func.value)
+        # body.startswith("good"): the outcome read from a text protocol's answer
+        if (isinstance(func, cst.Attribute) and func.attr.value in ("startswith", "endswith") and node.args
+                and _marker(node.args[0].value)):
             self._body_checked(func.value)
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
@@ -383,6 +393,13 @@ class _StatusTests(cst.CSTVisitor):
 
 # Keys through which APIs report a failure in the body itself.
 _ERROR_KEYS = frozenset({"error", "errors", "ok", "status", "success"})
+
+
+def _marker(node: cst.BaseExpression) -> bool:
+    """A non-empty string literal (or a tuple of them) a text body is compared with."""
+    if isinstance(node, cst.Tuple):
+        return bool(node.elements) and all(_marker(element.value) for element in node.elements)
+    return isinstance(node, cst.SimpleString) and bool(node.evaluated_value)
 
 
 def _error_key(node: cst.BaseExpression) -> bool:

@@ -368,6 +368,16 @@ def test_al305_sentinel_consumer_loops_wait_by_design(loop: str, flagged: bool) 
     assert bool(lines(code, "AL305")) is flagged
 
 
+@pytest.mark.parametrize("start, flagged", [
+    ("t = threading.Thread(target=worker)\nt.daemon = True\nt.start()", False),
+    ("t = threading.Thread(target=worker)\nt.daemon = False\nt.start()", True),
+    ("t = threading.Thread(target=worker)\nu = threading.Thread(target=worker)\nt.daemon = True", True),
+    ("t = threading.Thread(target=worker)\nother.daemon = True", True),
+])
+def test_al305_daemon_set_after_the_thread_is_built(start: str, flagged: bool) -> None:
+    assert bool(lines(WORKER.format(args="", extra="pass", start=start), "AL305")) is flagged
+
+
 def test_al305_daemon_threads_are_not_workers_but_network_calls_still_count() -> None:
     daemon = "threading.Thread(target=worker, daemon=True).start()"
     assert lines(WORKER.format(args="", extra="pass", start=daemon), "AL305") == []

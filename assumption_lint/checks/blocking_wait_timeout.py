@@ -5,8 +5,8 @@
 "blocking-wait"), where a stuck wait hurts: in a function that also makes a network call
 (any other catalogued API), or in one that runs as a thread or worker (a function passed to
 a ``[[worker-entry]]`` call such as ``Thread(target=...)`` or ``executor.submit(...)``, or
-the ``run`` method of a ``Thread`` subclass). A daemon thread (``daemon=True``) does not
-count as a worker: it dies with the process, and waiting idle for the next job is what a
+the ``run`` method of a ``Thread`` subclass). A daemon thread (``daemon=True``, or ``t.daemon = True`` after
+``t = Thread(target=f)``) does not count as a worker: it dies with the process, and waiting idle for the next job is what a
 daemon consumer is for. ``with lock:`` is not flagged. The target may
 be defined before it is started, so findings are reported when the traversal leaves the module.
 """
@@ -21,7 +21,7 @@ import libcst as cst
 from ..catalog import WorkerEntry
 from .base import Check
 from .wait_support import (HIDDEN, NOT_NETWORK_KINDS, argument, by_design, callee_name, last_names, may_be,
-                           waits_unbounded)
+                           source_text, waits_unbounded)
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -51,6 +51,11 @@ class _Found:
     run_methods: dict[str, tuple[str, str]] = field(default_factory=dict)
     # Thread/Process subclasses that make themselves daemons (super().__init__(daemon=True))
     daemon_classes: set[str] = field(default_factory=set)
+    # function name -> how many non-daemon worker starts run it
+    plain_starts: dict[str, int] = field(default_factory=dict)
+    # `t = Thread(target=f)` / `self._worker = Thread(...)`: the name's text -> f, so that a
+    # later `t.daemon = True` makes that start a daemon one
+    thread_names: dict[str, str] = field(default_factory=dict)
 
 
 class BlockingWaitWithoutTimeout(Check):
@@ -123,11 +128,35 @@ class BlockingWaitWithoutTimeout(Check):
             self._found.daemon_targets.add(function)
         elif not daemon:
             self._found.daemon_targets.discard(function)
+            self._found.plain_starts[function] = self._found.plain_starts.get(function, 0) + 1
+            bound_to = self._bound_to(call)
+            if bound_to is not None:
+                self._found.thread_names[bound_to] = function
         self._found.targets.setdefault(function, name)
 
+    def _bound_to(self, call: cst.Call) -> str | None:
+        """The name a worker object is assigned to (``t = Thread(...)``), when it is."""
+        statement = self.ctx.statement
+        if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+            return None
+        assign = statement.body[0]
+        if isinstance(assign, cst.Assign) and assign.value is call and len(assign.targets) == 1:
+            return source_text(assign.targets[0].target)
+        return None
+
     def visit_Assign(self, node: cst.Assign) -> None:
-        """``self.daemon = True`` in a Thread subclass."""
-        if not self.ctx.classes or not (isinstance(node.value, cst.Name) and node.value.value == "True"):
+        """``self.daemon = True`` in a Thread subclass; ``t.daemon = True`` after
+        ``t = Thread(target=f)`` (the thread is a daemon once started)."""
+        if not (isinstance(node.value, cst.Name) and node.value.value == "True"):
+            return
+        for target in node.targets:
+            if isinstance(target.target, cst.Attribute) and target.target.attr.value == "daemon":
+                function = self._found.thread_names.pop(source_text(target.target.value), None)
+                if function is not None:
+                    self._found.plain_starts[function] -= 1
+                    if self._found.plain_starts[function] == 0:
+                        self._found.daemon_targets.add(function)
+        if not self.ctx.classes:
             return
         for target in node.targets:
             if isinstance(target.target, cst.Attribute) and target.target.attr.value == "daemon" \

@@ -65,6 +65,45 @@ PACKAGES = (
     "maigret==0.4.4",         # username search: aiohttp fan-out
     "holehe==1.61",           # e-mail checks: httpx, async fan-out
     "OctoPrint==1.9.3",       # web app: Flask views, requests
+    # Second enlargement (apps, CLIs, bots and integrations that call requests, httpx or
+    # aiohttp themselves, for AL204/AL206/AL207 findings).
+    "apprise==1.7.4",         # notifications to ~100 services: requests.post per service
+    "ntfy==2.7.1",            # notification CLI: requests backends
+    "discord-webhook==1.4.1", # Discord webhooks: requests and httpx
+    "dhooks==1.1.4",          # Discord webhooks: requests and aiohttp
+    "h8mail==2.5.6",          # e-mail OSINT CLI: requests per service
+    "socialscan==2.0.1",      # username checks: aiohttp, asyncio.gather
+    "nexfil==1.0.6",          # username search: aiohttp fan-out
+    "ignorant==1.2",          # phone checks: httpx, async fan-out
+    "toutatis==1.31",         # Instagram OSINT CLI: requests
+    "gitfive==1.1.9",         # GitHub OSINT: httpx async, gather
+    "ghunt==2.3.4",           # Google OSINT: httpx async
+    "waybackpy==3.0.6",       # Wayback Machine CLI: requests
+    "shodan==1.31.0",         # Shodan CLI and client: requests
+    "sublist3r==1.0",         # subdomain CLI: requests in threads
+    "social-analyzer==0.45",  # profile search: requests in threads
+    "twint==2.1.20",          # Twitter scraper: aiohttp
+    "gdown==6.5.1",           # Google Drive download CLI: requests
+    "anilist-man==0.4.3",     # AniList CLI: GraphQL over requests
+    "anilistpy==0.1.0",       # AniList GraphQL over requests
+    "github-stats==0.0.3",    # GitHub statistics CLI
+    "ghstats==2.0.0",         # GitHub release statistics CLI
+    "pyhunter==2.1.0",        # Hunter.io API client: requests
+    "wafw00f==2.4.2",         # WAF detection CLI: requests
+    "zulip==0.9.1",           # Zulip bots and client: requests
+    "Glances==3.4.0.5",       # monitoring app: version check, exports over requests
+    "sopel==7.1.9",           # IRC bot: plugins calling requests
+    "speedtest-cli==2.1.3",   # CLI on urllib, threads
+    "opsdroid==0.31.0",       # chat-ops bot: aiohttp connectors and skills
+    "errbot==6.2.1",          # chat-ops bot: requests in plugins and the repo manager
+    "photon==1.1.9",          # crawler CLI: requests in threads
+    "lyricsgenius==3.15.0",   # Genius API and scraping: requests
+    "gh-stats-heatmap==1.0.3",  # GitHub contributions CLI: GraphQL
+    "ghstats-cli==0.1.0",     # GitHub activity CLI: GraphQL
+    "github-stats-analyzer==1.0.0",  # GitHub user statistics
+    "anilist-chart==0.0.4",   # AniList GraphQL API
+    "docker-scout-graphql==0.2.0",  # Docker Scout GraphQL CLI
+    "assetnote-cli==0.0.1",   # GraphQL API CLI
 )
 HTTP_WORDS = ("import aiohttp", "import requests", "import httpx", "from aiohttp", "from requests", "from httpx")
 

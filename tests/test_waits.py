@@ -65,7 +65,9 @@ def test_a_configured_severity_wins_over_the_checks_choice() -> None:
     ("subprocess.run('git fetch origin'.split())", ("warning", "git fetch talks")),
     ("subprocess.run(shlex.split('uname -a'))", ("note", "local program")),
     ("subprocess.run(['powershell', '-Command', script], stderr=subprocess.DEVNULL)", ("warning", "command text from a variable")),
-    ("subprocess.check_output([tool, '--version'])", ("warning", "program comes from a variable")),
+    ("subprocess.check_output([tool, 'build'])", ("warning", "program comes from a variable")),
+    ("subprocess.check_output([tool, '--version'])", ("note", "it only prints its version")),
+    ("subprocess.check_output([tool, '--version', image])", ("warning", "program comes from a variable")),
     ("subprocess.run(['git', 'pull'], timeout=None)", ("warning", "git pull")),
     # timeout is keyword-only: *args cannot carry it
     ("subprocess.check_output(*args)", ("warning", "cannot see which program")),

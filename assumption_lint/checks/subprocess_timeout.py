@@ -27,6 +27,8 @@ _SHELL_OPERATORS = frozenset(";&|()<>")
 # Methods after which the child has ended (or was told to): a later wait returns promptly.
 _FINISHERS = frozenset({"kill", "terminate", "communicate", "wait"})
 _SPLIT = frozenset({"split"})
+# The arguments of a version probe, the usual way to check which program a path runs.
+_VERSION_PROBES = frozenset({"--version", "-version", "-V", "version"})
 
 
 @dataclass(frozen=True)
@@ -231,6 +233,11 @@ def _program_verdict(words: list[str | None], commands: dict[str, CommandEntry])
     while index < len(words):
         word = words[index]
         if word is None:
+            if words[index + 1:] and all(rest in _VERSION_PROBES for rest in words[index + 1:]):
+                # `[ffmpeg, "-version"]`: which program it is, alint cannot tell, but a version
+                # probe answers at once unless the program itself is broken.
+                return Verdict("the command", "the program comes from a variable, though it only prints its version",
+                               False)
             return Verdict("the command", "the program comes from a variable", True)
         program = _program(word)
         entry = commands.get(program)

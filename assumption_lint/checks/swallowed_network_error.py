@@ -11,7 +11,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..resolve import dotted_name
-from .network_facts import Clause, NetworkFlow, Origin, Site, first_catching, names_in
+from .network_facts import Clause, NetworkCall, NetworkFlow, Origin, Site, first_catching, names_in
 
 _EMPTY_CALLS = ("list", "dict", "set", "tuple", "str")
 # A returned dict with one of these keys, or a returned value with one of these words
@@ -48,7 +48,7 @@ class SwallowedNetworkError(NetworkFlow):
                 outcome = silent_outcome(clause.node)
                 if outcome is None or self._first_success_search(clause.node):
                     continue
-                if outcome[1] != "real data" and self._advisory(site):
+                if outcome[1] != "real data" and self._advisory(site, origin):
                     continue
                 reported.add(id(clause.node))
                 self._report(site, clause, origin, outcome)
@@ -62,18 +62,35 @@ class SwallowedNetworkError(NetworkFlow):
         blocks = [node.body] + ([node.orelse.body] if node.orelse is not None else [])
         return any(_breaks(block) for block in blocks)
 
-    def _advisory(self, site: Site) -> bool:
+    def _body_read(self, scope: cst.CSTNode, call: cst.Call, names: set[str], net: NetworkCall) -> bool:
+        """The response's body is read (``r.text``, ``requests.post(...).json()``): the
+        request asks a question, like the version-check POST of changedetection.io."""
+        kind = self.knowledge.responses.get(net.family.response) if net.family.response else None
+        if kind is None:
+            return False
+        body = set(kind.body_attributes) | set(kind.body_methods)
+        reads = _AttributeReads()
+        scope.visit(reads)
+        return any(node.attr.value in body and (node.value is call or (
+            isinstance(node.value, cst.Name) and node.value.value in names)) for node in reads.found)
+
+    def _advisory(self, site: Site, origin: Origin) -> bool:
         """A best-effort read whose failure changes nothing the caller can see: the call's
         result (and every name derived from it) only feeds warnings or log lines, or the
         test of an ``if`` whose body only does that or sets a constant flag. Swallowing
         the error then only means "no hint today" (a "new version available" check), not
         empty or stale data passed on as real. A discarded result is not advisory: the
-        request was made for its effect."""
+        request was made for its effect, and so is a state-changing request (POST, PUT,
+        PATCH, DELETE) whose body is never read: a sent message failing silently."""
         tracked = _assigned_names(site.statement, site.node)
         if not tracked:
             return False
         info = self.functions.get(site.function)
         scope: cst.CSTNode = info.node if info is not None else self.module
+        net = origin.site.network
+        if net is not None and net.state_changing and (
+                origin.site is not site or not self._body_read(scope, site.node, tracked, net)):
+            return False
         uses = _Uses(site.statement)
         scope.visit(uses)
         while True:  # names derived from derived names, in any order (loops)
@@ -341,3 +358,12 @@ class _Uses(cst.CSTVisitor):
 
     def visit_Match(self, node: cst.Match) -> None:
         self.headers.append(node.subject)
+
+
+class _AttributeReads(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[cst.Attribute] = []
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.found.append(node)

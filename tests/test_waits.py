@@ -468,3 +468,17 @@ def test_sarif_carries_the_rules_and_per_result_levels(tmp_path: Path) -> None:
 def test_catalog_schema_errors_name_file_and_key(text: str, problem: str) -> None:
     with pytest.raises(CatalogError, match=r"^mine\.toml: " + problem):
         load_text(Catalog(), text, "mine.toml")
+
+
+def test_al303_names_bound_to_literals_and_parameters_that_shadow_them() -> None:
+    code = """
+    import subprocess
+    cmd = ["ls"]
+    COUNT = "-c"
+    def probe(host):
+        subprocess.run(["ping", COUNT, "1", host])  # -c read through the name: bounded
+    def run(cmd):
+        subprocess.run(cmd, capture_output=True)  # the parameter, not the module's ["ls"]
+    """
+    found = findings(code, "AL303")
+    assert [(f.line, f.severity) for f in found] == [(8, "warning")]

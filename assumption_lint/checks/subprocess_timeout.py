@@ -58,7 +58,11 @@ class SubprocessWithoutTimeout(Check):
 
     # ------------------------------------------------------------------ literals
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._literals.append({})
+        # Parameters shadow module literals of the same name: their value is the caller's.
+        params = node.params
+        every = [*params.posonly_params, *params.params, *params.kwonly_params,
+                 *(p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param))]
+        self._literals.append({param.name.value: cst.Name("None") for param in every})
         self._finished.append(set())
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
@@ -183,6 +187,13 @@ class SubprocessWithoutTimeout(Check):
         text = literal_string(node)
         if text is not None:
             return text
+        if isinstance(node, cst.Name):
+            # A name bound to a string literal (`count_opt = "-c"`); the last binding in source
+            # order when branches differ, as for the command lists themselves.
+            bound = self._literal(node.value)
+            text = literal_string(bound) if bound is not None else None
+            if text is not None:
+                return text
         resolved = self.resolver.resolve(node)
         return "python" if resolved is not None and resolved.name == "sys.executable" else None
 

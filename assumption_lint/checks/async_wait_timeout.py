@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..catalog import DeadlineEntry
+from .arguments import HIDDEN, argument, is_none
 from .base import Check
-from .wait_support import (HIDDEN, argument, by_design, callee_name, is_none, last_names, may_be,
+from .wait_support import (by_design, callee_name, last_names, may_be,
                            source_text, waits_unbounded)
 
 if TYPE_CHECKING:  # pragma: no cover

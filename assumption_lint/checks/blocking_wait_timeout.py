@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..catalog import WorkerEntry
+from .arguments import HIDDEN, argument
 from .base import Check
-from .wait_support import (HIDDEN, NOT_NETWORK_KINDS, argument, by_design, callee_name, last_names, may_be,
+from .wait_support import (NOT_NETWORK_KINDS, by_design, callee_name, last_names, may_be,
                            source_text, waits_unbounded)
 
 if TYPE_CHECKING:  # pragma: no cover

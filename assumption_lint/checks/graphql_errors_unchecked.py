@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from .arguments import literal_string
 from .base import Check
-from .call_facts import keyword, network_api, nodes_in, string_value
+from .call_facts import keyword, network_api, nodes_in
 
 _POST_SUFFIXES = (".post",)
 _REQUEST_SUFFIXES = (".request",)
@@ -71,7 +72,7 @@ class GraphqlErrorsUnchecked(Check):
             method = call.args[0].value if call.args and call.args[0].keyword is None else None
             arg = keyword(call, "method")
             method = arg.value if arg is not None else method
-            text = string_value(method) if method is not None else None
+            text = literal_string(method) if method is not None else None
             return text is not None and text.upper() == "POST"
         return False
 
@@ -106,13 +107,13 @@ def _body_of(node: cst.CSTNode) -> list[cst.CSTNode]:
 
 
 def _mentions_errors(body: list[cst.CSTNode]) -> bool:
-    return any(string_value(node) == "errors"  # type: ignore[arg-type]
+    return any(literal_string(node) == "errors"  # type: ignore[arg-type]
                for node in nodes_in(body, (cst.SimpleString, cst.ConcatenatedString)))
 
 
 def _is_query_dict(value: cst.BaseExpression) -> bool:
     if isinstance(value, cst.Dict):
-        return any(isinstance(element, cst.DictElement) and string_value(element.key) == "query"
+        return any(isinstance(element, cst.DictElement) and literal_string(element.key) == "query"
                    for element in value.elements)
     if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "dict":
         return keyword(value, "query") is not None
@@ -188,9 +189,9 @@ def _result_uses(body: list[cst.CSTNode], requests: list[cst.Call]) -> list[cst.
     for node in nodes_in(body, (cst.Subscript, cst.Call)):
         if isinstance(node, cst.Subscript) and is_result(node.value):
             key = node.slice[0].slice if len(node.slice) == 1 else None
-            if isinstance(key, cst.Index) and string_value(key.value) not in (None, "errors"):
+            if isinstance(key, cst.Index) and literal_string(key.value) not in (None, "errors"):
                 uses.append(node)
         elif (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get"
-              and node.args and is_result(node.func.value) and string_value(node.args[0].value) not in (None, "errors")):
+              and node.args and is_result(node.func.value) and literal_string(node.args[0].value) not in (None, "errors")):
             uses.append(node)
     return uses

@@ -20,46 +20,11 @@ import libcst as cst
 from ..catalog import ApiEntry, Catalog, TimeoutSpec
 from ..package_facts import package_sets_global
 from ..resolve import Instance, Resolved, dotted_name
+from .arguments import HIDDEN, Hidden, argument, is_none
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
-
-
-@dataclass(frozen=True)
-class _Unknown:
-    """An argument list that may carry the timeout alint cannot see (``*args``, ``**kw``)."""
-
-
-UNKNOWN = _Unknown()
-
-
-def timeout_argument(call: cst.Call, keyword: str | tuple[str, ...], position: int | None
-                     ) -> cst.BaseExpression | _Unknown | None:
-    """The expression passed as the timeout, UNKNOWN if it may be hidden, None if absent."""
-    keywords = (keyword,) if isinstance(keyword, str) else keyword
-    positional = 0
-    hidden = False
-    for arg in call.args:
-        if arg.keyword is not None:
-            if arg.keyword.value in keywords:
-                return arg.value
-            continue
-        if arg.star == "**":
-            hidden = True
-        elif arg.star == "*":
-            # Everything from here on may land anywhere, the timeout's position included.
-            if position is not None and positional <= position:
-                hidden = True
-        else:
-            if position is not None and positional == position:
-                return arg.value
-            positional += 1
-    return UNKNOWN if hidden else None
-
-
-def _is_none(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
 
 
 def _is_infinite(node: cst.BaseExpression) -> bool:
@@ -73,7 +38,7 @@ def _is_zero(node: cst.BaseExpression) -> bool:
     return isinstance(node, (cst.Integer, cst.Float)) and float(node.value.replace("_", "")) == 0
 
 
-_VALUE_TESTS = {"None": _is_none, "inf": _is_infinite, "0": _is_zero}
+_VALUE_TESTS = {"None": is_none, "inf": _is_infinite, "0": _is_zero}
 
 
 def _matches(node: cst.BaseExpression, values: tuple[str, ...]) -> bool:
@@ -208,7 +173,7 @@ class MissingTimeout(Check):
         if spec.connects_with is not None and not self._connects(call, spec.connects_with):
             return _Verdict("unknown", spec)
         value = self._argument(call, spec)
-        if isinstance(value, _Unknown):
+        if isinstance(value, Hidden):
             return _Verdict("unknown", spec)
         if value is not None:
             return self._judge_value(value, spec, call)
@@ -220,16 +185,16 @@ class MissingTimeout(Check):
     @staticmethod
     def _connects(call: cst.Call, where: tuple[str, int | None]) -> bool:
         """Does the call get the argument that makes it connect (a non-empty host)?"""
-        value = timeout_argument(call, where[0], where[1])
+        value = argument(call, where[0], where[1])
         if value is None:
             return False
         return not (isinstance(value, cst.SimpleString) and not value.evaluated_value)
 
-    def _argument(self, call: cst.Call, spec: TimeoutSpec) -> cst.BaseExpression | _Unknown | None:
+    def _argument(self, call: cst.Call, spec: TimeoutSpec) -> cst.BaseExpression | Hidden | None:
         if not spec.keywords:
             # No timeout parameter at all: only **kwargs could hide something relevant.
-            return UNKNOWN if any(arg.star == "**" for arg in call.args) else None
-        value = timeout_argument(call, spec.keywords, spec.position_for(self.state.settings.target_version))
+            return HIDDEN if any(arg.star == "**" for arg in call.args) else None
+        value = argument(call, spec.keywords, spec.position_for(self.state.settings.target_version))
         if isinstance(value, cst.BaseExpression) and _matches(value, spec.default_values):
             return None  # e.g. imaplib's timeout=None: the (unbounded) global default
         return value
@@ -255,7 +220,7 @@ class MissingTimeout(Check):
             return None
         if any(arg.star for arg in call.args):
             return None
-        if all(_is_none(arg.value) for arg in call.args):
+        if all(is_none(arg.value) for arg in call.args):
             return spec.phase
         if not spec.object_phases:
             return None
@@ -265,7 +230,7 @@ class MissingTimeout(Check):
         open_phases = []
         for phase in spec.object_phases:
             value = given.get(phase, default)
-            if value is not None and _is_none(value):
+            if value is not None and is_none(value):
                 open_phases.append(phase)
         return _join_phases(f"{phase} phase" for phase in open_phases) or None
 
@@ -273,12 +238,12 @@ class MissingTimeout(Check):
         """A DSN or URI argument (``"dbname=app connect_timeout=5"``, ``"mongodb://h/?socketTimeoutMS=5000"``)."""
         if spec.string_keyword is None and spec.string_position is None:
             return None
-        argument = timeout_argument(call, spec.string_keyword or "", spec.string_position)
-        if argument is None:
+        given = argument(call, spec.string_keyword or "", spec.string_position)
+        if given is None:
             return None
-        if isinstance(argument, _Unknown):
+        if isinstance(given, Hidden):
             return _Verdict("unknown", spec)
-        text = _literal_text(argument)
+        text = _literal_text(given)
         if text is None:
             return _Verdict("unknown", spec)  # a variable: it may well hold the timeout
         for keyword in spec.keywords:
@@ -313,7 +278,7 @@ class MissingTimeout(Check):
         if spec is None:
             return self._legacy_client(instance, method_spec)
         value = self._argument(instance.call, spec)
-        if isinstance(value, _Unknown):
+        if isinstance(value, Hidden):
             return _Verdict("unknown", spec)
         if value is not None:
             verdict = self._judge_value(value, spec, instance.call, owner=f"the {instance.type} object")
@@ -328,10 +293,10 @@ class MissingTimeout(Check):
         client = instance.client
         if client.timeout_keyword is None:
             return _Verdict("unknown", spec)
-        given = timeout_argument(instance.call, client.timeout_keyword, client.timeout_position)
+        given = argument(instance.call, client.timeout_keyword, client.timeout_position)
         if given is None:
             return _Verdict("missing", spec)
-        if isinstance(given, _Unknown) or unbounded_phases(given, spec) is None:
+        if isinstance(given, Hidden) or unbounded_phases(given, spec) is None:
             return _Verdict("bounded", spec)
         return _Verdict("unknown", spec)
 
@@ -347,7 +312,7 @@ class MissingTimeout(Check):
         from ..engine import _module_level_calls  # the same scan the engine does for socket
         return any(
             (resolved := self.resolver.resolve(call.func)) is not None and resolved.name == setter
-            and bool(call.args) and not _is_none(call.args[0].value)
+            and bool(call.args) and not is_none(call.args[0].value)
             for call in _module_level_calls(self.state.module))
 
 

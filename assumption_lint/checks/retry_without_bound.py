@@ -21,6 +21,7 @@ import libcst as cst
 from ..catalog import RetryPolicy
 from ..context import TryFrame
 from ..resolve import dotted_name
+from .arguments import is_none
 from .base import Check
 from .call_facts import (block_statements, calls_in, contains_exit, ends_with_exit, has_star_kwargs,
                          keyword, last_name, network_api, nodes_in)
@@ -92,7 +93,7 @@ class RetryWithoutBound(Check):
         return policy
 
     def _means_unbounded(self, value: cst.BaseExpression, policy: RetryPolicy) -> bool:
-        if isinstance(value, cst.Name) and value.value == "None":
+        if is_none(value):
             return "None" in policy.unbounded_values
         target = value.func if isinstance(value, cst.Call) else value
         resolved = self.resolver.resolve(target)

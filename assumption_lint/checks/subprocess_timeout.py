@@ -17,8 +17,9 @@ from typing import Callable, TYPE_CHECKING
 import libcst as cst
 
 from ..catalog import CommandEntry
+from .arguments import HIDDEN, argument, is_none, literal_string
 from .base import Check
-from .wait_support import HIDDEN, argument, last_names, literal_string, may_be, source_text, waits_unbounded
+from .wait_support import last_names, may_be, source_text, waits_unbounded
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -146,7 +147,7 @@ class SubprocessWithoutTimeout(Check):
         """``None`` or an expression that resolves to one of ``names``."""
         if not isinstance(value, cst.BaseExpression):
             return False
-        if isinstance(value, cst.Name) and value.value == "None":
+        if is_none(value):
             return True
         resolved = self.resolver.resolve(value)
         return resolved is not None and resolved.instance is None and resolved.name in names

@@ -11,6 +11,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..resolve import dotted_name
+from .arguments import is_none
 from .network_facts import Clause, NetworkCall, NetworkFlow, Origin, Site, first_catching, names_in
 
 _EMPTY_CALLS = ("list", "dict", "set", "tuple", "str")
@@ -167,7 +168,7 @@ def _silent_small(small: cst.BaseSmallStatement) -> tuple[str, str] | None:
 
 def _silent_value(value: cst.BaseExpression) -> str | None:
     """``None``/an empty value: "None", "an empty value"; constant data: "made-up data"."""
-    if isinstance(value, cst.Name) and value.value == "None":
+    if is_none(value):
         return "None"
     if isinstance(value, (cst.List, cst.Tuple, cst.Set)) and not value.elements:
         return "an empty value"

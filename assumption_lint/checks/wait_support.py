@@ -8,47 +8,17 @@ call arguments against it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import libcst as cst
 
 from ..catalog import WAIT_KINDS, WaitSpec
 from ..resolve import Instance
+from .arguments import Hidden, argument, is_none
 
 # API kinds that are not a network call of their own: waits, and constructors that only
 # build a client object (redis.Redis connects lazily).
 NOT_NETWORK_KINDS = frozenset(WAIT_KINDS) | {"local"}
-
-
-@dataclass(frozen=True)
-class _Hidden:
-    """The argument may be there, inside ``*args`` or ``**kwargs``: alint cannot tell."""
-
-
-HIDDEN = _Hidden()
-
-
-def argument(call: cst.Call, keyword: str | None, position: int | None) -> cst.BaseExpression | _Hidden | None:
-    """The expression passed as ``keyword`` (or at ``position``), HIDDEN, or None when absent."""
-    positional = 0
-    hidden = False
-    for arg in call.args:
-        if arg.keyword is not None:
-            if keyword is not None and arg.keyword.value == keyword:
-                return arg.value
-            continue
-        if arg.star == "**":
-            hidden = True
-        elif arg.star == "*":
-            # Everything from here on may land anywhere, this position included.
-            if position is not None and positional <= position:
-                hidden = True
-        else:
-            if position is not None and positional == position:
-                return arg.value
-            positional += 1
-    return HIDDEN if hidden else None
 
 
 def source_text(node: cst.CSTNode) -> str:
@@ -62,41 +32,26 @@ def is_false(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Integer) and node.value == "0"
 
 
-def is_none(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
-
 def waits_unbounded(call: cst.Call, spec: WaitSpec, instance: Instance | None) -> bool:
     """True when nothing in the call (or the object it is called on) bounds this wait.
 
     Quiet (False) whenever alint cannot see: ``**kwargs`` may carry the timeout."""
     if spec.nonblocking_keyword is not None or spec.nonblocking_position is not None:
         flag = argument(call, spec.nonblocking_keyword, spec.nonblocking_position)
-        if isinstance(flag, _Hidden) or flag is not None and is_false(flag):
+        if isinstance(flag, Hidden) or flag is not None and is_false(flag):
             return False
     if spec.keyword is not None:
         value = argument(call, spec.keyword, spec.position)
-        if isinstance(value, _Hidden):
+        if isinstance(value, Hidden):
             return False
         if value is not None and source_text(value) not in spec.unbounded_values:
             return False
     if spec.client_keywords and instance is not None:
         for keyword in spec.client_keywords:
             value = argument(instance.call, keyword, None)
-            if isinstance(value, _Hidden) or value is not None and not is_none(value):
+            if isinstance(value, Hidden) or value is not None and not is_none(value):
                 return False
     return True
-
-
-def literal_string(node: cst.BaseExpression) -> str | None:
-    """The value of a plain string literal (implicit concatenation included), else None."""
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    if isinstance(node, cst.ConcatenatedString):
-        left, right = literal_string(node.left), literal_string(node.right)
-        return left + right if left is not None and right is not None else None
-    return None
 
 
 def callee_name(func: cst.BaseExpression) -> str | None:

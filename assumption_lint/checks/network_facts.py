@@ -771,6 +771,18 @@ class NetworkFlow(Check):
     def origins(self) -> list[Origin]:
         return [Origin(site, site.network.errors) for site in self.sites if site.network is not None]
 
+    def reaching_errors(self) -> tuple[list[Origin], list[tuple[Site, set[Escape]]]]:
+        """After the walk: the network origins, and for every call site the (origin index,
+        class) pairs that can leave it, directly or through same-module calls. No origins,
+        no sites: nothing in the module can raise a network error."""
+        self.resolve_callees()
+        origins = self.origins()
+        if not origins:
+            return origins, []
+        index_of = {id(origin.site): index for index, origin in enumerate(origins)}
+        escapes = self.escapes(origins)
+        return origins, [(site, self.site_errors(site, index_of, escapes)) for site in self.sites]
+
     def escapes(self, origins: list[Origin]) -> dict[str, set[Escape]]:
         """Per function: the (origin, class) pairs that leave it, to a fixpoint."""
         index_of = {id(origin.site): index for index, origin in enumerate(origins)}

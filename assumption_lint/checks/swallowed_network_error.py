@@ -29,15 +29,10 @@ class SwallowedNetworkError(NetworkFlow):
     rules = ("AL204",)
 
     def leave_Module(self, node: cst.Module) -> None:
-        self.resolve_callees()
-        origins = self.origins()
-        if not origins:
-            return
-        index_of = {id(origin.site): index for index, origin in enumerate(origins)}
-        escapes = self.escapes(origins)
+        origins, reaching = self.reaching_errors()
         reported: set[int] = set()
-        for site in self.sites:
-            for origin_index, error in sorted(self.site_errors(site, index_of, escapes)):
+        for site, errors in reaching:
+            for origin_index, error in sorted(errors):
                 clause = first_catching(site.clauses, self.knowledge, error)
                 # `with contextlib.suppress(...)` says out loud that it ignores the error.
                 if clause is None or id(clause.node) in reported or not isinstance(clause.node, cst.ExceptHandler):

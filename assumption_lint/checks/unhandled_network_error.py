@@ -34,19 +34,15 @@ class UnhandledNetworkError(NetworkFlow):
     rules = ("AL201",)
 
     def leave_Module(self, node: cst.Module) -> None:
-        self.resolve_callees()
-        origins = self.origins()
+        origins, reaching = self.reaching_errors()
         if not origins:
             return
-        index_of = {id(origin.site): index for index, origin in enumerate(origins)}
-        escapes = self.escapes(origins)
         contexts = self._contexts()
         strict = bool(self.option("AL201", "strict", False))
         # origin index -> (priority, context, escaping classes): entry points first, then
         # loops, then (strict) library roots; in source order within a priority.
         chosen: dict[int, tuple[int, _Context, list[str]]] = {}
-        for site in self.sites:
-            errors = self.site_errors(site, index_of, escapes)
+        for site, errors in reaching:
             uncaught = [escape for escape in sorted(errors) if self.uncaught(site.clauses, escape[1])]
             if not uncaught:
                 continue

@@ -11,6 +11,7 @@ the module has been walked.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import libcst as cst
 
@@ -279,24 +280,23 @@ class GatherLosesResults(Check):
         """Functions a failure can leave: an unguarded await or network call, or an
         unguarded call of a function that leaks (a coroutine that catches its own request
         errors returns normally, so the gather loses nothing)."""
-        leaking = {name for name, facts in self._facts.items() if facts.leaks}
-        changed = True
-        while changed:
-            changed = False
-            for name, facts in self._facts.items():
-                if name not in leaking and facts.unguarded_calls & leaking:
-                    leaking.add(name)
-                    changed = True
-        return leaking
+        return _spread(self._facts, lambda facts: facts.leaks, lambda facts: facts.unguarded_calls)
 
     def _networking_functions(self) -> set[str]:
         """Functions that make a network call, directly or through same-module functions."""
-        networking = {name for name, facts in self._facts.items() if facts.network}
-        changed = True
-        while changed:
-            changed = False
-            for name, facts in self._facts.items():
-                if name not in networking and facts.calls & networking:
-                    networking.add(name)
-                    changed = True
-        return networking
+        return _spread(self._facts, lambda facts: facts.network, lambda facts: facts.calls)
+
+
+def _spread(functions: dict[str, _FunctionFacts], holds: Callable[[_FunctionFacts], bool],
+            calls: Callable[[_FunctionFacts], set[str]]) -> set[str]:
+    """The functions where ``holds`` is true, and, to a fixpoint, every function whose
+    ``calls`` reach one of them."""
+    found = {name for name, facts in functions.items() if holds(facts)}
+    changed = True
+    while changed:
+        changed = False
+        for name, facts in functions.items():
+            if name not in found and calls(facts) & found:
+                found.add(name)
+                changed = True
+    return found

@@ -93,6 +93,13 @@ def nodes_in(nodes: Sequence[cst.CSTNode] | cst.CSTNode, kinds: tuple[type, ...]
     return collector.found
 
 
+def contains(tree: cst.CSTNode, node: cst.CSTNode) -> bool:
+    """``node`` is ``tree`` itself or one of its descendants (by identity)."""
+    if tree is node:
+        return True
+    return any(contains(child, node) for child in tree.children)
+
+
 def calls_in(nodes: Sequence[cst.CSTNode] | cst.CSTNode) -> Iterator[cst.Call]:
     for node in nodes_in(nodes, (cst.Call,)):
         assert isinstance(node, cst.Call)

@@ -12,6 +12,7 @@ import libcst as cst
 
 from ..resolve import dotted_name
 from .arguments import is_none
+from .call_facts import contains, contains_exit
 from .network_facts import Clause, NetworkCall, NetworkFlow, Origin, Site, first_catching, names_in
 
 _EMPTY_CALLS = ("list", "dict", "set", "tuple", "str")
@@ -56,7 +57,8 @@ class SwallowedNetworkError(NetworkFlow):
         if node is None:
             return False
         blocks = [node.body] + ([node.orelse.body] if node.orelse is not None else [])
-        return any(_breaks(block) for block in blocks)
+        # A `break` of the loop around the try (not of a loop or function inside it).
+        return any(contains_exit([block], (cst.Break,)) for block in blocks)
 
     def _body_read(self, scope: cst.CSTNode, call: cst.Call, names: set[str], net: NetworkCall) -> bool:
         """The response's body is read (``r.text``, ``requests.post(...).json()``): the
@@ -202,28 +204,6 @@ def _constant(value: cst.BaseExpression) -> bool:
     return False
 
 
-def _breaks(block: cst.CSTNode) -> bool:
-    finder = _BreakFinder()
-    block.visit(finder)
-    return finder.found
-
-
-class _BreakFinder(cst.CSTVisitor):
-    """A ``break`` of the loop around the try (not of a loop or function inside it)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found = False
-
-    def visit_Break(self, node: cst.Break) -> None:
-        self.found = True
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, (cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-            return False
-        return super().on_visit(node)
-
-
 def _assigned_names(statement: cst.CSTNode | None, call: cst.Call) -> set[str]:
     """``data = <... call ...>``: the plain names the call's result is bound to."""
     if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
@@ -231,15 +211,11 @@ def _assigned_names(statement: cst.CSTNode | None, call: cst.Call) -> set[str]:
     small = statement.body[0]
     if not isinstance(small, (cst.Assign, cst.AnnAssign)) or small.value is None:
         return set()
-    if not _contains(small.value, call):
+    if not contains(small.value, call):
         return set()
     return _derived_names(small) or set()
 
 
-def _contains(tree: cst.CSTNode, node: cst.CSTNode) -> bool:
-    if tree is node:
-        return True
-    return any(_contains(child, node) for child in tree.children)
 
 
 def _derived_names(small: cst.BaseSmallStatement) -> set[str] | None:

@@ -15,6 +15,7 @@ import libcst as cst
 from ..catalog import WAIT_KINDS, WaitSpec
 from ..resolve import Instance
 from .arguments import Hidden, argument, is_none
+from .call_facts import contains
 
 # API kinds that are not a network call of their own: waits, and constructors that only
 # build a client object (redis.Redis connects lazily).
@@ -78,12 +79,6 @@ def may_be(func: cst.BaseExpression, attributes: frozenset[str]) -> bool:
 
 
 # ---------------------------------------------------------------------------- waits by design
-def _contains(tree: cst.CSTNode, node: cst.CSTNode) -> bool:
-    if tree is node:
-        return True
-    return any(_contains(child, node) for child in tree.children)
-
-
 def _nodes(tree: cst.CSTNode) -> Iterable[cst.CSTNode]:
     yield tree
     for child in tree.children:
@@ -103,7 +98,7 @@ def consumes_work(call: cst.Call, loops: Sequence[cst.For | cst.While]) -> bool:
     loop = loops[-1] if loops else None
     if not isinstance(loop, cst.While):
         return False
-    if _contains(loop.test, call):
+    if contains(loop.test, call):
         return True
     names = _bound_names(loop.body, call)
     if not names:

@@ -456,11 +456,7 @@ _SLEEP_KEYS = {"names"}
 
 
 def _parse_domain(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
-    for index, table in enumerate(_expect(data, "api", list, source, default=[])):
-        where = f"{source}: api[{index}]"
-        if not isinstance(table, dict):
-            raise CatalogError(f"{where}: must be a table")
-        _check_keys(table, _API_KEYS, where)
+    for where, table in _checked_tables(data, "api", source, _API_KEYS):
         names = _str_list(table, "names", where)
         entry = ApiEntry(
             names=names,
@@ -476,11 +472,7 @@ def _parse_domain(data: Mapping[str, Any], source: str, catalog: Catalog) -> Non
         for name in names:
             # A later file (a user's extend-catalog) may override a shipped entry on purpose.
             catalog.apis[name] = entry
-    for index, table in enumerate(_expect(data, "client", list, source, default=[])):
-        where = f"{source}: client[{index}]"
-        if not isinstance(table, dict):
-            raise CatalogError(f"{where}: must be a table")
-        _check_keys(table, _CLIENT_KEYS, where)
+    for where, table in _checked_tables(data, "client", source, _CLIENT_KEYS):
         client = ClientEntry(
             constructors=_str_list(table, "constructors", where),
             type=_expect(table, "type", str, where),
@@ -519,11 +511,7 @@ _JSON_DECODE_KEYS = {"response", "methods", "raises", "also-caught-by"}
 
 
 def _parse_json_decoders(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
-    for index, table in enumerate(_expect(data, "json-decode", list, source, default=[])):
-        where = f"{source}: json-decode[{index}]"
-        if not isinstance(table, dict):
-            raise CatalogError(f"{where}: must be a table")
-        _check_keys(table, _JSON_DECODE_KEYS, where)
+    for where, table in _checked_tables(data, "json-decode", source, _JSON_DECODE_KEYS):
         entry = JsonDecode(
             response=_expect(table, "response", str, where),
             methods=_str_list(table, "methods", where),
@@ -538,11 +526,7 @@ def _parse_json_decoders(data: Mapping[str, Any], source: str, catalog: Catalog)
 
 
 def _parse_retries(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
-    for index, table in enumerate(_expect(data, "retry-policy", list, source, default=[])):
-        where = f"{source}: retry-policy[{index}]"
-        if not isinstance(table, dict):
-            raise CatalogError(f"{where}: must be a table")
-        _check_keys(table, _RETRY_KEYS, where)
+    for where, table in _checked_tables(data, "retry-policy", source, _RETRY_KEYS):
         policy = RetryPolicy(
             names=_str_list(table, "names", where),
             library=_expect(table, "library", str, where),
@@ -555,11 +539,7 @@ def _parse_retries(data: Mapping[str, Any], source: str, catalog: Catalog) -> No
         )
         for name in policy.names:
             catalog.retry_policies[name] = policy
-    for index, table in enumerate(_expect(data, "sleep", list, source, default=[])):
-        where = f"{source}: sleep[{index}]"
-        if not isinstance(table, dict):
-            raise CatalogError(f"{where}: must be a table")
-        _check_keys(table, _SLEEP_KEYS, where)
+    for where, table in _checked_tables(data, "sleep", source, _SLEEP_KEYS):
         catalog.sleeps.update(_str_list(table, "names", where))
 
 
@@ -843,9 +823,7 @@ class NetworkKnowledge:
 
 def _parse_network(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
     knowledge = catalog.network
-    for index, table in enumerate(_tables(data, "exception", source)):
-        where = f"{source}: exception[{index}]"
-        _check_keys(table, _EXCEPTION_KEYS, where)
+    for where, table in _checked_tables(data, "exception", source, _EXCEPTION_KEYS):
         entry = ExceptionClass(_expect(table, "name", str, where), _str_list(table, "bases", where, default=[]),
                                _str_list(table, "aliases", where, default=[]), source)
         for base in entry.bases:
@@ -854,9 +832,7 @@ def _parse_network(data: Mapping[str, Any], source: str, catalog: Catalog) -> No
         knowledge.exceptions[entry.name] = entry
         for alias in entry.aliases:
             knowledge.aliases[alias] = entry.name
-    for index, table in enumerate(_tables(data, "response", source)):
-        where = f"{source}: response[{index}]"
-        _check_keys(table, _RESPONSE_KEYS, where)
+    for where, table in _checked_tables(data, "response", source, _RESPONSE_KEYS):
         response = ResponseKind(
             kind=_expect(table, "kind", str, where),
             status_attributes=_str_list(table, "status-attributes", where, default=[]),
@@ -866,9 +842,7 @@ def _parse_network(data: Mapping[str, Any], source: str, catalog: Catalog) -> No
             truthiness=_expect(table, "truthiness", bool, where, default=False),
             source=source)
         knowledge.responses[response.kind] = response
-    for index, table in enumerate(_tables(data, "network", source)):
-        where = f"{source}: network[{index}]"
-        _check_keys(table, _NETWORK_KEYS, where)
+    for where, table in _checked_tables(data, "network", source, _NETWORK_KEYS):
         family = NetworkFamily(
             library=_expect(table, "library", str, where),
             calls=_str_list(table, "calls", where),
@@ -895,9 +869,7 @@ def _parse_network(data: Mapping[str, Any], source: str, catalog: Catalog) -> No
             raise CatalogError(f"{where}: response kind '{family.response}' is not defined in a [[response]] table")
         for name in family.calls:
             knowledge.calls[name] = family
-    for index, table in enumerate(_tables(data, "entry-point", source)):
-        where = f"{source}: entry-point[{index}]"
-        _check_keys(table, _ENTRY_KEYS, where)
+    for where, table in _checked_tables(data, "entry-point", source, _ENTRY_KEYS):
         knowledge.entry_points.append(EntryPoint(
             label=_expect(table, "label", str, where),
             effect=_expect(table, "effect", str, where),
@@ -909,9 +881,7 @@ def _parse_network(data: Mapping[str, Any], source: str, catalog: Catalog) -> No
             methods=_str_list(table, "methods", where, default=[]),
             web=_expect(table, "web", bool, where, default=False),
             source=source))
-    for index, table in enumerate(_tables(data, "spawner", source)):
-        where = f"{source}: spawner[{index}]"
-        _check_keys(table, _SPAWNER_KEYS, where)
+    for where, table in _checked_tables(data, "spawner", source, _SPAWNER_KEYS):
         keyword = _expect(table, "keyword", str, where, default=None)
         position = _expect(table, "position", int, where, default=None)
         if keyword is None and position is None:
@@ -921,21 +891,12 @@ def _parse_network(data: Mapping[str, Any], source: str, catalog: Catalog) -> No
             calls=_str_list(table, "calls", where), imports=_str_list(table, "imports", where, default=[]),
             keyword=keyword, position=position, called=_expect(table, "called", bool, where, default=False),
             discarded=_expect(table, "discarded", bool, where, default=False), source=source))
-    for index, table in enumerate(_tables(data, "error-handler", source)):
-        where = f"{source}: error-handler[{index}]"
-        _check_keys(table, _ERROR_HANDLER_KEYS, where)
+    for where, table in _checked_tables(data, "error-handler", source, _ERROR_HANDLER_KEYS):
         knowledge.error_handlers.append(ErrorHandlerRegistration(
             imports=_str_list(table, "imports", where, default=[]),
             decorators=_str_list(table, "decorators", where, default=[]),
             calls=_str_list(table, "calls", where, default=[]),
             covers=_str_list(table, "covers", where), source=source))
-
-
-def _tables(data: Mapping[str, Any], key: str, source: str) -> Iterable[Mapping[str, Any]]:
-    for index, table in enumerate(_expect(data, key, list, source, default=[])):
-        if not isinstance(table, dict):
-            raise CatalogError(f"{source}: {key}[{index}]: must be a table")
-        yield table
 
 
 # ----------------------------------------------------------------------------- waits (AL303-AL305)
@@ -1058,7 +1019,9 @@ def _parse_wait(table: Any, where: str) -> WaitSpec:
     )
 
 
-def _wait_tables(data: Mapping[str, Any], key: str, source: str, allowed: set[str]) -> Iterable[tuple[str, Mapping[str, Any]]]:
+def _checked_tables(data: Mapping[str, Any], key: str, source: str, allowed: set[str]) -> Iterable[tuple[str, Mapping[str, Any]]]:
+    """The tables of the array ``key`` (``[[api]]``...), each with where it is for error
+    messages, after checking it is a table with only ``allowed`` keys."""
     for index, table in enumerate(_expect(data, key, list, source, default=[])):
         where = f"{source}: {key}[{index}]"
         if not isinstance(table, dict):
@@ -1071,7 +1034,7 @@ def _parse_waits(data: Mapping[str, Any], source: str, catalog: Catalog) -> None
     """``[[command]]``, ``[[deadline]]`` and ``[[worker-entry]]`` tables (subprocess.toml,
     concurrency.toml)."""
     waits = catalog.waits
-    for where, table in _wait_tables(data, "command", source, _COMMAND_KEYS):
+    for where, table in _checked_tables(data, "command", source, _COMMAND_KEYS):
         role = _expect(table, "role", str, where, choices=COMMAND_ROLES)
         option = _expect(table, "option", str, where, default=None)
         if role in ("shell", "interpreter") and option is None:
@@ -1084,13 +1047,13 @@ def _parse_waits(data: Mapping[str, Any], source: str, catalog: Catalog) -> None
             raise CatalogError(f"{where}: key 'bounded-by' is only meaningful with role 'network'")
         for program in command.programs:
             waits.commands[program] = command
-    for where, table in _wait_tables(data, "deadline", source, _DEADLINE_KEYS):
+    for where, table in _checked_tables(data, "deadline", source, _DEADLINE_KEYS):
         deadline = DeadlineEntry(_str_list(table, "names", where), _expect(table, "library", str, where),
                                  _expect(table, "keyword", str, where),
                                  _expect(table, "position", int, where, default=None), source)
         for name in deadline.names:
             waits.deadlines[name] = deadline
-    for where, table in _wait_tables(data, "worker-entry", source, _WORKER_KEYS):
+    for where, table in _checked_tables(data, "worker-entry", source, _WORKER_KEYS):
         keyword = _expect(table, "keyword", str, where, default=None)
         position = _expect(table, "position", int, where, default=None)
         run_method = _expect(table, "run-method", str, where, default=None)
@@ -1134,7 +1097,7 @@ def parse_release(text: str) -> tuple[int, ...] | None:
 
 
 def _parse_default_changes(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
-    for where, table in _wait_tables(data, "default-change", source, _DEFAULT_CHANGE_KEYS):
+    for where, table in _checked_tables(data, "default-change", source, _DEFAULT_CHANGE_KEYS):
         below = parse_release(_expect(table, "below", str, where))
         if below is None:
             raise CatalogError(f"{where}: key 'below' must be a release like \"8.0\"")

@@ -60,6 +60,11 @@ def stdlib_files(root: Path) -> list[Path]:
     return files
 
 
+# Seconds for one timed linter run over the standard library: generous (a slow machine
+# takes minutes), only there so that a hang ends.
+RUN_TIMEOUT = 60 * 60
+
+
 def count_lines(paths: list[Path]) -> int:
     return sum(path.read_bytes().count(b"\n") for path in paths)
 
@@ -76,7 +81,8 @@ def _children_cpu() -> float:
 def timed(command: list[str], report_file: Path) -> Timing:
     cpu_before = _children_cpu()
     started = time.perf_counter()
-    completed = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    completed = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               timeout=RUN_TIMEOUT)
     seconds = time.perf_counter() - started
     cpu = _children_cpu() - cpu_before
     try:
@@ -227,7 +233,7 @@ def main() -> None:
             bandit = timed(bandit_command(args.bandit, files, Path(folder) / "bandit.json"),
                            Path(folder) / "bandit.json")
             bandit_version = subprocess.run([args.bandit, "--version"], capture_output=True,
-                                            text=True).stdout.split()[1]
+                                            text=True, timeout=60).stdout.split()[1]
         else:
             print(f"bandit not found at {args.bandit}: timing alint only", file=sys.stderr)
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 20_000))

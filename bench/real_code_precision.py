@@ -7,6 +7,8 @@ client) into a cache folder ignored by git, then unpacked there. Home Assistant 
 only a fixed-seed sample of its ``components/`` integrations that mention an HTTP client
 is linted. alint runs once over everything with ``--format json`` and only the AL2xx rules,
 with a configuration that does not honour .gitignore (the cache is ignored on purpose).
+Fetching, unpacking, linting and sampling live in ``corpus.py``, shared with
+``real_code_timeouts.py``.
 
 Output: findings per rule, and a worksheet (``<cache>/worksheet.md``) with a fixed-seed
 random sample of at most ``--per-rule`` findings per rule, each with its message and the
@@ -15,17 +17,14 @@ code around it, to be judged by hand into ``docs/precision/network.md``.
 
 from __future__ import annotations
 
-import argparse
 import json
-import random
 import subprocess
 import sys
-import tarfile
-import zipfile
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+import corpus
+
 RULES = ("AL201", "AL202", "AL203", "AL204", "AL205", "AL206", "AL207")
 
 # Pinned: newer Home Assistant releases use syntax older Pythons reject.
@@ -106,104 +105,18 @@ PACKAGES = (
     "assetnote-cli==0.0.1",   # GraphQL API CLI
 )
 HTTP_WORDS = ("import aiohttp", "import requests", "import httpx", "from aiohttp", "from requests", "from httpx")
-
-
-def download(spec: str, cache: Path) -> Path:
-    """The sdist of ``spec`` in ``cache/sdists`` (downloaded once)."""
-    name, version = spec.split("==")
-    folder = cache / "sdists"
-    folder.mkdir(parents=True, exist_ok=True)
-    existing = _find_archive(folder, name, version)
-    if existing is None:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-                        "-d", str(folder), spec], check=True)
-        existing = _find_archive(folder, name, version)
-    if existing is None:
-        raise SystemExit(f"no sdist of {spec} in {folder}")
-    return existing
-
-
-def _find_archive(folder: Path, name: str, version: str) -> Path | None:
-    wanted = {name.lower().replace("-", "_"), name.lower().replace("_", "-"), name.lower()}
-    for path in sorted(folder.iterdir()):
-        stem = path.name.lower()
-        if any(stem.startswith(f"{candidate}-{version}.") for candidate in wanted) and (
-                stem.endswith((".tar.gz", ".zip"))):
-            return path
-    return None
-
-
-def unpack(archive: Path, cache: Path) -> Path:
-    target = cache / "src" / archive.name.replace(".tar.gz", "").replace(".zip", "")
-    if target.is_dir():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if archive.name.endswith(".zip"):
-        with zipfile.ZipFile(archive) as handle:
-            handle.extractall(target.parent)
-    else:
-        with tarfile.open(archive) as handle:
-            handle.extractall(target.parent, filter="data") if sys.version_info >= (3, 12) else handle.extractall(target.parent)  # noqa: E501
-    return target
+SKIPPED_FOLDERS = ("tests", "test", "docs", "examples", "doc")
 
 
 def targets_of(root: Path, spec: str, integrations: int, seed: int) -> list[Path]:
     """Source folders to lint: the package, or a fixed sample of Home Assistant integrations."""
     if not spec.startswith("homeassistant=="):
-        return [path for path in sorted(root.iterdir()) if path.is_dir() and path.name not in
-                ("tests", "test", "docs", "examples", "doc")]
-    components = root / "homeassistant" / "components"
-    candidates = [folder for folder in sorted(components.iterdir()) if folder.is_dir() and any(
-        word in path.read_text(encoding="utf-8", errors="replace") for path in folder.glob("*.py")
-        for word in HTTP_WORDS)]
-    return sorted(random.Random(seed).sample(candidates, min(integrations, len(candidates))))
-
-
-def lint(paths: list[Path], cache: Path) -> list[dict[str, object]]:
-    config = cache / "alint.toml"
-    config.write_text(f"respect-gitignore = false\nselect = {json.dumps(list(RULES))}\n", encoding="utf-8")
-    command = [sys.executable, "-c", "from assumption_lint.cli import main; main()", "check", "--config", str(config),
-               "--format", "json", "--exit-zero", *map(str, paths)]
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
-    if completed.returncode not in (0, 1):
-        raise SystemExit(f"alint failed ({completed.returncode}): {completed.stderr[-2000:]}")
-    return json.loads(completed.stdout)["findings"]
-
-
-def worksheet(findings: list[dict[str, object]], per_rule: int, seed: int, out: Path, cache: Path) -> dict[str, int]:
-    by_rule: dict[str, list[dict[str, object]]] = defaultdict(list)
-    for finding in findings:
-        by_rule[str(finding["rule"])].append(finding)
-    lines = ["# Worksheet: sampled findings (fixed seed)", ""]
-    sampled: dict[str, int] = {}
-    for rule in RULES:
-        pool = sorted(by_rule.get(rule, []), key=lambda f: (str(f["path"]), int(f["line"])))  # type: ignore[arg-type]
-        chosen = random.Random(f"{seed}-{rule}").sample(pool, min(per_rule, len(pool)))
-        chosen.sort(key=lambda f: (str(f["path"]), int(f["line"])))  # type: ignore[arg-type]
-        sampled[rule] = len(chosen)
-        lines += [f"## {rule}: {len(chosen)} of {len(pool)}", ""]
-        for number, finding in enumerate(chosen, start=1):
-            path = Path(str(finding["path"]))
-            shown = path.relative_to(cache / "src") if path.is_relative_to(cache / "src") else path
-            lines += [f"### {rule}-{number} `{shown}:{finding['line']}`", "", str(finding["message"]), "", "```python"]
-            lines += _context(path, int(finding["line"]))  # type: ignore[arg-type]
-            lines += ["```", ""]
-    out.write_text("\n".join(lines), encoding="utf-8")
-    return sampled
-
-
-def _context(path: Path, line: int, before: int = 12, after: int = 8) -> list[str]:
-    text = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    start, end = max(0, line - 1 - before), min(len(text), line + after)
-    return [f"{'>' if number == line else ' '}{number:5d} {text[number - 1]}" for number in range(start + 1, end + 1)]
+        return corpus.source_folders(root, SKIPPED_FOLDERS)
+    return corpus.sample_integrations(root, HTTP_WORDS, integrations, seed)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cache", type=Path, default=HERE / ".cache")
-    parser.add_argument("--integrations", type=int, default=200)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--per-rule", type=int, default=25)
+    parser = corpus.argument_parser(__doc__, integrations=200, seed=7)
     args = parser.parse_args()
     cache = args.cache.resolve()
     cache.mkdir(parents=True, exist_ok=True)
@@ -211,17 +124,20 @@ def main() -> None:
     skipped = []
     for spec in PACKAGES:
         try:
-            root = unpack(download(spec, cache), cache)
-        except (subprocess.CalledProcessError, SystemExit) as exc:
+            root = corpus.fetch(spec, cache)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, SystemExit) as exc:
             skipped.append(spec)  # an sdist that pip cannot prepare: said below, not hidden
             print(f"skipped {spec}: {exc}", file=sys.stderr)
             continue
         paths += targets_of(root, spec, args.integrations, args.seed)
-    findings = lint(paths, cache)
+    config = corpus.write_config(cache / "alint.toml", RULES)
+    findings = corpus.run_alint(paths, config).findings
     (cache / "findings.json").write_text(json.dumps(findings, indent=1), encoding="utf-8")
     counts = Counter(str(finding["rule"]) for finding in findings)
-    sampled = worksheet(findings, args.per_rule, args.seed, cache / "worksheet.md", cache)
-    files = sum(1 for path in paths for _ in (path.rglob("*.py") if path.is_dir() else [path]))
+    sampled = corpus.write_worksheet(findings, RULES, cache / "worksheet.md", cache,
+                                     title="Worksheet: sampled findings (fixed seed)",
+                                     per_rule=args.per_rule, seed=args.seed, before=12, after=8)
+    files = len(corpus.python_files(paths))
     print(f"{len(PACKAGES) - len(skipped)} packages, {len(paths)} folders, {files} Python files"
           + (f"; skipped: {', '.join(skipped)}" if skipped else ""))
     print("rule   findings  sampled")

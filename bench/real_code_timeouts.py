@@ -12,7 +12,8 @@ AL3xx rules know is linted. Test, docs and example folders are left out: the que
 what a user of alint sees on shipped code.
 
 alint runs once over everything (``--select AL3 --format json``, with a configuration that
-does not honour .gitignore, since the cache is ignored on purpose). The script prints:
+does not honour .gitignore, since the cache is ignored on purpose; the shared steps live in
+``corpus.py``). The script prints:
 
 - the corpus (files, lines) and the time alint took (seconds, ms per 1000 lines);
 - findings per rule, per package and per library (the first part of the API a finding
@@ -28,20 +29,13 @@ the fixes generalise.
 
 from __future__ import annotations
 
-import argparse
 import json
-import random
 import re
-import resource
-import subprocess
-import sys
-import tarfile
-import time
-import zipfile
 from collections import Counter, defaultdict
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+import corpus
+
 RULES = ("AL301", "AL302", "AL303", "AL304", "AL305")
 
 PACKAGES = (
@@ -88,92 +82,18 @@ LIBRARY_WORDS = ("import requests", "from requests", "import socket", "from sock
 MESSAGE_API = re.compile(r"(?<![\w`.])(?P<api>[A-Za-z_]\w*(?:\.\w+)+)(?![\w`])")
 
 
-def download(spec: str, cache: Path) -> Path:
-    """The sdist of ``spec`` in ``cache/sdists`` (downloaded once)."""
-    name, version = spec.split("==")
-    folder = cache / "sdists"
-    folder.mkdir(parents=True, exist_ok=True)
-    found = _archive(folder, name, version)
-    if found is None:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-                        "-d", str(folder), spec], check=True)
-        found = _archive(folder, name, version)
-    if found is None:
-        raise SystemExit(f"no sdist of {spec} in {folder}")
-    return found
-
-
-def _archive(folder: Path, name: str, version: str) -> Path | None:
-    stems = {name.lower(), name.lower().replace("-", "_"), name.lower().replace("_", "-")}
-    for path in sorted(folder.iterdir()):
-        lower = path.name.lower()
-        if any(lower.startswith(f"{stem}-{version}.") for stem in stems) and lower.endswith((".tar.gz", ".zip")):
-            return path
-    return None
-
-
-def unpack(archive: Path, cache: Path) -> Path:
-    target = cache / "src" / archive.name.removesuffix(".tar.gz").removesuffix(".zip")
-    if not target.is_dir():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if archive.name.endswith(".zip"):
-            with zipfile.ZipFile(archive) as bundle:
-                bundle.extractall(target.parent)
-        else:
-            with tarfile.open(archive) as bundle:
-                bundle.extractall(target.parent, filter="data")
-    return target
-
-
 def targets_of(root: Path, spec: str, integrations: int, seed: int) -> list[Path]:
     """Folders and top-level modules to lint: the package, or a fixed sample of integrations."""
     if spec.startswith("homeassistant=="):
-        components = root / "homeassistant" / "components"
-        candidates = [folder for folder in sorted(components.iterdir()) if folder.is_dir() and any(
-            word in path.read_text(encoding="utf-8", errors="replace")
-            for path in folder.glob("*.py") for word in LIBRARY_WORDS)]
-        return sorted(random.Random(seed).sample(candidates, min(integrations, len(candidates))))
-    return [path for path in sorted(root.iterdir())
-            if (path.is_dir() and path.name not in SKIPPED_FOLDERS and not path.name.endswith(".egg-info")
-                and any(path.rglob("*.py")))
-            or (path.suffix == ".py" and path.name != "setup.py")]
+        return corpus.sample_integrations(root, LIBRARY_WORDS, integrations, seed)
+    return corpus.source_targets(root, SKIPPED_FOLDERS)
 
 
-def shipped(file: Path) -> bool:
-    """Not a test, docs or example file (the same rule as the ``exclude`` patterns below)."""
-    return not (set(file.parts) & set(SKIPPED_FOLDERS) or file.name.startswith("test_")
-                or file.name.endswith("_test.py") or file.name == "conftest.py")
-
-
-def python_files(paths: list[Path]) -> list[Path]:
-    return [file for path in paths for file in (sorted(path.rglob("*.py")) if path.is_dir() else [path])
-            if shipped(file.relative_to(path) if path.is_dir() else Path(file.name))]
-
-
-def lint(paths: list[Path], cache: Path, jobs: int) -> tuple[list[dict[str, object]], dict[str, object], float, float]:
-    config = cache / "alint-timeouts.toml"
+def lint(paths: list[Path], cache: Path, jobs: int) -> corpus.AlintRun:
     # Test folders nested inside packages (locust/test) are left out like top-level ones.
     exclude = [f"{folder}/" for folder in SKIPPED_FOLDERS] + ["test_*.py", "*_test.py", "conftest.py"]
-    config.write_text(f"respect-gitignore = false\nselect = {json.dumps(list(RULES))}\n"
-                      f"exclude = {json.dumps(exclude)}\n", encoding="utf-8")
-    command = [sys.executable, "-c", "from assumption_lint.cli import main; main()", "check", "--config", str(config),
-               "--format", "json", "--exit-zero", "--jobs", str(jobs), *map(str, paths)]
-    started, cpu_before = time.perf_counter(), _children_cpu()
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
-    elapsed, cpu = time.perf_counter() - started, _children_cpu() - cpu_before
-    try:
-        report = json.loads(completed.stdout)
-    except json.JSONDecodeError:
-        raise SystemExit(f"alint failed ({completed.returncode}): {completed.stderr[-2000:]}")
-    findings = [finding for finding in report["findings"] if finding["rule"] in RULES]
-    return findings, report.get("summary", {}), elapsed, cpu
-
-
-def _children_cpu() -> float:
-    """CPU seconds (user + system) of finished child processes (alint's own workers
-    included): steadier than wall time on a shared machine."""
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+    config = corpus.write_config(cache / "alint-timeouts.toml", RULES, exclude)
+    return corpus.run_alint(paths, config, ["--jobs", str(jobs)])
 
 
 def package_of(path: str, cache: Path) -> str:
@@ -186,34 +106,6 @@ def library_of(message: str) -> str:
     return match.group("api").split(".")[0] if match else "?"
 
 
-def worksheet(findings: list[dict[str, object]], per_rule: int, seed: int, out: Path, cache: Path) -> dict[str, int]:
-    by_rule: dict[str, list[dict[str, object]]] = defaultdict(list)
-    for finding in findings:
-        by_rule[str(finding["rule"])].append(finding)
-    lines = ["# Worksheet: sampled AL3xx findings (fixed seed)", ""]
-    sampled: dict[str, int] = {}
-    for rule in RULES:
-        pool = sorted(by_rule.get(rule, []), key=lambda f: (str(f["path"]), int(f["line"])))  # type: ignore[arg-type]
-        chosen = random.Random(f"{seed}-{rule}").sample(pool, min(per_rule, len(pool)))
-        chosen.sort(key=lambda f: (str(f["path"]), int(f["line"])))  # type: ignore[arg-type]
-        sampled[rule] = len(chosen)
-        lines += [f"## {rule}: {len(chosen)} of {len(pool)}", ""]
-        for number, finding in enumerate(chosen, start=1):
-            path = Path(str(finding["path"])).resolve()
-            shown = path.relative_to(cache / "src") if path.is_relative_to(cache / "src") else path
-            lines += [f"### {rule}-{number} `{shown}:{finding['line']}`", "", str(finding["message"]), "", "```python"]
-            lines += _context(path, int(finding["line"]))  # type: ignore[arg-type]
-            lines += ["```", ""]
-    out.write_text("\n".join(lines), encoding="utf-8")
-    return sampled
-
-
-def _context(path: Path, line: int, before: int = 14, after: int = 6) -> list[str]:
-    text = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    start, end = max(0, line - 1 - before), min(len(text), line + after)
-    return [f"{'>' if number == line else ' '}{number:5d} {text[number - 1]}" for number in range(start + 1, end + 1)]
-
-
 def _table(title: str, counts: dict[str, Counter[str]]) -> None:
     print(f"\n{title:28} " + " ".join(f"{rule:>6}" for rule in RULES))
     for key in sorted(counts, key=lambda k: (-sum(counts[k].values()), k)):
@@ -221,11 +113,7 @@ def _table(title: str, counts: dict[str, Counter[str]]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--cache", type=Path, default=HERE / ".cache")
-    parser.add_argument("--integrations", type=int, default=150)
-    parser.add_argument("--seed", type=int, default=3)
-    parser.add_argument("--per-rule", type=int, default=25)
+    parser = corpus.argument_parser(__doc__, integrations=150, seed=3)
     parser.add_argument("--holdout", action="store_true", help="lint the HOLDOUT packages instead")
     parser.add_argument("--jobs", type=int, default=1, help="alint --jobs (1: the cost of one process)")
     args = parser.parse_args()
@@ -234,10 +122,12 @@ def main() -> None:
     cache.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     for spec in packages:
-        paths += targets_of(unpack(download(spec, cache), cache), spec, args.integrations, args.seed)
-    files = python_files(paths)
+        paths += targets_of(corpus.fetch(spec, cache), spec, args.integrations, args.seed)
+    files = corpus.python_files(paths, SKIPPED_FOLDERS)
     lines = sum(len(file.read_bytes().splitlines()) for file in files)
-    findings, summary, elapsed, cpu = lint(paths, cache, args.jobs)
+    run = lint(paths, cache, args.jobs)
+    findings = [finding for finding in run.findings if finding["rule"] in RULES]
+    summary, elapsed, cpu = run.summary, run.wall, run.cpu
     (cache / f"{stem}-findings.json").write_text(json.dumps(findings, indent=1), encoding="utf-8")
     per_1000 = 1000 / max(lines, 1) * 1000
     print(f"{len(packages)} packages, {len(files)} Python files, {lines} lines; alint took {elapsed:.1f} s wall "
@@ -252,7 +142,9 @@ def main() -> None:
     _table("package", per_package)
     _table("library", per_library)
     totals = Counter(str(finding["rule"]) for finding in findings)
-    sampled = worksheet(findings, args.per_rule, args.seed, cache / f"{stem}-worksheet.md", cache)
+    sampled = corpus.write_worksheet(findings, RULES, cache / f"{stem}-worksheet.md", cache,
+                                     title="Worksheet: sampled AL3xx findings (fixed seed)",
+                                     per_rule=args.per_rule, seed=args.seed, before=14, after=6)
     print(f"\n{'total':28} " + " ".join(f"{totals[rule]:>6}" for rule in RULES))
     print(f"{'sampled':28} " + " ".join(f"{sampled.get(rule, 0):>6}" for rule in RULES))
     print(f"worksheet: {cache / f'{stem}-worksheet.md'}")

@@ -16,7 +16,7 @@ import re
 import sys
 import tokenize
 import traceback
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, replace, replace
 from typing import Any, Callable, Iterable, Mapping, Union
 
 import libcst as cst
@@ -757,7 +757,6 @@ def _reported_span(positions: Any, node: cst.CSTNode, lines: list[str]) -> CodeR
 
 
 def _with_fingerprint(finding: Finding, fingerprint: str) -> Finding:
-    from dataclasses import replace
     return replace(finding, fingerprint=fingerprint)
 
 

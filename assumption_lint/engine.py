@@ -16,7 +16,7 @@ import re
 import sys
 import tokenize
 import traceback
-from dataclasses import dataclass, field, replace, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Mapping, Union
 
 import libcst as cst

@@ -133,7 +133,7 @@ def test_an_added_retry_policy_is_a_data_change() -> None:
 
 
 def _parse_into(catalog: Catalog, text: str) -> None:
-    from assumption_lint.catalog import _parse_retries
+    from assumption_lint.catalog.retries import _parse_retries
     import tomllib
     _parse_retries(tomllib.loads(text), "extra.toml", catalog)
 

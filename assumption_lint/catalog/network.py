@@ -1,0 +1,276 @@
+"""Network failure knowledge for AL2xx (exceptions.toml, responses.toml, entry_points.toml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+from .schema import CatalogError, _checked_tables, _expect, _str_list
+
+if TYPE_CHECKING:
+    from . import Catalog
+
+
+# How network calls fail, what they return and where an escaping error hurts. Kept as data
+# in rules/exceptions.toml (class hierarchies), rules/responses.toml (network calls, their
+# errors and response objects) and rules/entry_points.toml (web handlers, CLI commands,
+# task spawners, framework error handlers). Documented in docs/catalog.md.
+
+
+_NETWORK_FILE_KEYS = {"exception", "network", "response", "entry-point", "spawner", "error-handler"}
+
+
+_EXCEPTION_KEYS = {"name", "bases", "aliases"}
+_NETWORK_KEYS = {"library", "calls", "not-calls", "errors", "root", "response", "method",
+                 "raise-options", "awaitable", "summary", "fix", "timeout-errors", "untimed-summary",
+                 "timeout-position"}
+_NETWORK_METHODS = ("name", "argument", "url", "none")
+_RESPONSE_KEYS = {"kind", "status-attributes", "status-methods", "body-attributes", "body-methods",
+                  "truthiness"}
+_ENTRY_KEYS = {"label", "effect", "imports", "decorators", "names", "first-parameter", "base-classes",
+               "methods", "web"}
+_SPAWNER_KEYS = {"label", "effect", "calls", "imports", "keyword", "position", "called", "discarded"}
+_ERROR_HANDLER_KEYS = {"imports", "decorators", "calls", "covers"}
+
+
+@dataclass(frozen=True)
+class ExceptionClass:
+    """An exception class and its direct bases (in MRO order), by qualified name."""
+
+    name: str
+    bases: tuple[str, ...]
+    aliases: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class NetworkFamily:
+    """A group of calls to another machine that fail the same way."""
+
+    library: str
+    # Exact qualified names, or ``Type.*`` for every method of a client type.
+    calls: tuple[str, ...]
+    # Methods of a ``Type.*`` wildcard that make no request (``get_paginator``).
+    not_calls: tuple[str, ...]
+    # What a refused connection or a timeout raises (one class per distinct failure).
+    errors: tuple[str, ...]
+    # Catching one of these (or a base of it) handles every error in ``errors``.
+    root: tuple[str, ...]
+    # The [[response]] kind of the returned object; None when the call raises on an error
+    # status itself (urllib's urlopen, boto3) or returns no response.
+    response: str | None
+    # Where the HTTP method is: the method's name (``post``), its first argument
+    # (``request("POST", url)``), nowhere but the URL comes first (``url``), or nowhere.
+    method: str
+    # Client-constructor or call keywords that make error statuses raise (aiohttp
+    # ``raise_for_status=True``, httpx ``event_hooks``).
+    raise_options: tuple[str, ...]
+    fix: str
+    source: str
+    # The call returns an awaitable: it fails where it is awaited (or entered with
+    # ``async with``), not where it is called.
+    awaitable: bool = False
+    # What ``errors`` are, in a message ("a connection error or timeout").
+    summary: str = "a connection error or timeout"
+    # Classes of ``errors`` raised only when the call sets a ``timeout`` (requests: without
+    # one it blocks forever, so no Timeout), and what the rest are, in a message.
+    timeout_errors: tuple[str, ...] = ()
+    untimed_summary: str = "a connection error"
+    # The timeout's position among the call's arguments (urlopen: 2), when it has one.
+    timeout_position: int | None = None
+
+
+@dataclass(frozen=True)
+class ResponseKind:
+    """How a response object's status is checked and how its body is read."""
+
+    kind: str
+    status_attributes: tuple[str, ...]
+    status_methods: tuple[str, ...]
+    body_attributes: tuple[str, ...]
+    body_methods: tuple[str, ...]
+    # True when ``if resp:`` tests the status (requests' Response.__bool__ is ``ok``).
+    truthiness: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class EntryPoint:
+    """Code whose escaping error hurts: a web handler, a CLI command."""
+
+    label: str
+    effect: str
+    # The module must import one of these modules (or a submodule) for shapes to count.
+    imports: tuple[str, ...]
+    # Qualified decorator names, or ``*.attr`` for ``<any object>.attr`` (``@app.route``).
+    decorators: tuple[str, ...]
+    # Function names that are entry points by themselves (``main``).
+    names: tuple[str, ...]
+    # Plain functions whose first parameter has this name (Django's ``request``).
+    first_parameter: str | None
+    # Methods named in ``methods`` of classes whose base name ends with one of these.
+    base_classes: tuple[str, ...]
+    methods: tuple[str, ...]
+    # Web handlers: a framework error handler registered in the module can cover them.
+    web: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class Spawner:
+    """A call that runs a function elsewhere (a thread, a task): its target is an entry point."""
+
+    label: str
+    effect: str
+    calls: tuple[str, ...]
+    imports: tuple[str, ...]
+    keyword: str | None
+    position: int | None
+    # True when the argument is a call (``create_task(fetch(url))``): the target is its callee.
+    called: bool
+    # True when the target counts only if the spawning call's result is thrown away (a
+    # fire-and-forget task); a kept task or future re-raises the error where it is awaited.
+    discarded: bool
+    source: str
+
+
+@dataclass(frozen=True)
+class ErrorHandlerRegistration:
+    """A framework hook that handles exceptions escaping web handlers (``@app.errorhandler``)."""
+
+    imports: tuple[str, ...]
+    decorators: tuple[str, ...]
+    calls: tuple[str, ...]
+    # Entry point labels it covers.
+    covers: tuple[str, ...]
+    source: str
+
+
+@dataclass
+class NetworkKnowledge:
+    exceptions: dict[str, ExceptionClass] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+    calls: dict[str, NetworkFamily] = field(default_factory=dict)
+    responses: dict[str, ResponseKind] = field(default_factory=dict)
+    entry_points: list[EntryPoint] = field(default_factory=list)
+    spawners: list[Spawner] = field(default_factory=list)
+    error_handlers: list[ErrorHandlerRegistration] = field(default_factory=list)
+
+    def copy(self) -> "NetworkKnowledge":
+        return NetworkKnowledge(dict(self.exceptions), dict(self.aliases), dict(self.calls),
+                                dict(self.responses), list(self.entry_points), list(self.spawners),
+                                list(self.error_handlers))
+
+    def call_names(self) -> Iterable[str]:
+        return self.calls.keys()
+
+    def family(self, name: str, instance_type: str | None = None) -> NetworkFamily | None:
+        """The family of a resolved call: by exact name, else by its client type's wildcard."""
+        family = self.calls.get(name)
+        if family is not None:
+            return family
+        if instance_type is not None and name.startswith(instance_type + "."):
+            family = self.calls.get(f"{instance_type}.*")
+            if family is not None and name[len(instance_type) + 1:] not in family.not_calls:
+                return family
+        return None
+
+    def canonical(self, name: str) -> str:
+        return self.aliases.get(name, name)
+
+    def ancestors(self, name: str) -> list[str]:
+        """The class and all its bases, breadth first; an unknown class is only itself."""
+        order = [self.canonical(name)]
+        index = 0
+        while index < len(order):
+            entry = self.exceptions.get(order[index])
+            for base in entry.bases if entry else ():
+                if base not in order:
+                    order.append(base)
+            index += 1
+        return order
+
+    def catches(self, caught: str, raised: str) -> bool:
+        """Whether ``except <caught>`` catches ``raised``."""
+        return self.canonical(caught) in self.ancestors(raised)
+
+    def known(self, name: str) -> bool:
+        return self.canonical(name) in self.exceptions
+
+
+def _parse_network(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    knowledge = catalog.network
+    for where, table in _checked_tables(data, "exception", source, _EXCEPTION_KEYS):
+        entry = ExceptionClass(_expect(table, "name", str, where), _str_list(table, "bases", where, default=[]),
+                               _str_list(table, "aliases", where, default=[]), source)
+        for base in entry.bases:
+            if not knowledge.known(base):
+                raise CatalogError(f"{where}: base '{base}' of {entry.name} is not defined before it")
+        knowledge.exceptions[entry.name] = entry
+        for alias in entry.aliases:
+            knowledge.aliases[alias] = entry.name
+    for where, table in _checked_tables(data, "response", source, _RESPONSE_KEYS):
+        response = ResponseKind(
+            kind=_expect(table, "kind", str, where),
+            status_attributes=_str_list(table, "status-attributes", where, default=[]),
+            status_methods=_str_list(table, "status-methods", where, default=[]),
+            body_attributes=_str_list(table, "body-attributes", where, default=[]),
+            body_methods=_str_list(table, "body-methods", where, default=[]),
+            truthiness=_expect(table, "truthiness", bool, where, default=False),
+            source=source)
+        knowledge.responses[response.kind] = response
+    for where, table in _checked_tables(data, "network", source, _NETWORK_KEYS):
+        family = NetworkFamily(
+            library=_expect(table, "library", str, where),
+            calls=_str_list(table, "calls", where),
+            not_calls=_str_list(table, "not-calls", where, default=[]),
+            errors=_str_list(table, "errors", where),
+            root=_str_list(table, "root", where),
+            response=_expect(table, "response", str, where, default=None),
+            method=_expect(table, "method", str, where, default="none", choices=_NETWORK_METHODS),
+            raise_options=_str_list(table, "raise-options", where, default=[]),
+            fix=_expect(table, "fix", str, where),
+            source=source,
+            awaitable=_expect(table, "awaitable", bool, where, default=False),
+            summary=_expect(table, "summary", str, where, default="a connection error or timeout"),
+            timeout_errors=_str_list(table, "timeout-errors", where, default=[]),
+            untimed_summary=_expect(table, "untimed-summary", str, where, default="a connection error"),
+            timeout_position=_expect(table, "timeout-position", int, where, default=None))
+        for name in family.errors + family.root:
+            if not knowledge.known(name):
+                raise CatalogError(f"{where}: exception '{name}' is not defined in an [[exception]] table")
+        for name in family.timeout_errors:
+            if name not in family.errors:
+                raise CatalogError(f"{where}: key 'timeout-errors' names {name!r}, which is not in 'errors'")
+        if family.response is not None and family.response not in knowledge.responses:
+            raise CatalogError(f"{where}: response kind '{family.response}' is not defined in a [[response]] table")
+        for name in family.calls:
+            knowledge.calls[name] = family
+    for where, table in _checked_tables(data, "entry-point", source, _ENTRY_KEYS):
+        knowledge.entry_points.append(EntryPoint(
+            label=_expect(table, "label", str, where),
+            effect=_expect(table, "effect", str, where),
+            imports=_str_list(table, "imports", where, default=[]),
+            decorators=_str_list(table, "decorators", where, default=[]),
+            names=_str_list(table, "names", where, default=[]),
+            first_parameter=_expect(table, "first-parameter", str, where, default=None),
+            base_classes=_str_list(table, "base-classes", where, default=[]),
+            methods=_str_list(table, "methods", where, default=[]),
+            web=_expect(table, "web", bool, where, default=False),
+            source=source))
+    for where, table in _checked_tables(data, "spawner", source, _SPAWNER_KEYS):
+        keyword = _expect(table, "keyword", str, where, default=None)
+        position = _expect(table, "position", int, where, default=None)
+        if keyword is None and position is None:
+            raise CatalogError(f"{where}: give 'keyword' or 'position' (where the target is passed)")
+        knowledge.spawners.append(Spawner(
+            label=_expect(table, "label", str, where), effect=_expect(table, "effect", str, where),
+            calls=_str_list(table, "calls", where), imports=_str_list(table, "imports", where, default=[]),
+            keyword=keyword, position=position, called=_expect(table, "called", bool, where, default=False),
+            discarded=_expect(table, "discarded", bool, where, default=False), source=source))
+    for where, table in _checked_tables(data, "error-handler", source, _ERROR_HANDLER_KEYS):
+        knowledge.error_handlers.append(ErrorHandlerRegistration(
+            imports=_str_list(table, "imports", where, default=[]),
+            decorators=_str_list(table, "decorators", where, default=[]),
+            calls=_str_list(table, "calls", where, default=[]),
+            covers=_str_list(table, "covers", where), source=source))

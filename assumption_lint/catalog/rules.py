@@ -1,0 +1,138 @@
+"""Rule metadata (``rules/rules.toml``): ids, severities, options, ``yields-to``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Mapping
+
+from .schema import CatalogError, _check_keys, _expect, _str_list
+
+if TYPE_CHECKING:
+    from . import Catalog
+
+
+SEVERITIES = ("error", "warning", "note")
+CONFIDENCES = ("high", "medium", "low")
+PRECISIONS = ("very-high", "high", "medium", "low")
+
+
+# An option's declared type -> the TOML value types it accepts (bool is not an int here).
+OPTION_TYPES: dict[str, tuple[type, ...]] = {
+    "bool": (bool,), "int": (int,), "float": (int, float), "str": (str,), "list[str]": (list,),
+}
+
+
+@dataclass(frozen=True)
+class RuleOption:
+    """One setting a rule's check reads with ``Check.option(rule, name, default)``."""
+
+    name: str
+    type: str
+    default: Any
+    help: str
+    choices: tuple[str, ...] = ()
+
+    def problem(self, value: Any) -> str | None:
+        """Why ``value`` is not acceptable for this option, or None when it is."""
+        kinds = OPTION_TYPES[self.type]
+        if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+            expected = {"list[str]": "a list of strings", "int": "an integer", "float": "a number",
+                        "bool": "true or false", "str": "a string"}[self.type]
+            return f"must be {expected}, not {value!r}"
+        if self.type == "list[str]" and not all(isinstance(item, str) for item in value):
+            return f"must be a list of strings, not {value!r}"
+        if self.choices and value not in self.choices:
+            return f"must be one of {', '.join(self.choices)}, not {value!r}"
+        return None
+
+
+@dataclass(frozen=True)
+class RuleMeta:
+    id: str
+    slug: str
+    title: str
+    summary: str
+    message: str
+    severity: str
+    confidence: str
+    precision: str
+    help: str
+    cwe: int | None = None
+    tags: tuple[str, ...] = ()
+    security_severity: float | None = None
+    always_on: bool = False
+    # The rule's own settings (``[rule.AL201.options.strict]``), which a project sets in
+    # ``[tool.alint.rules.AL201]``; the config loader validates values against them.
+    options: Mapping[str, "RuleOption"] = field(default_factory=dict, hash=False, compare=False)
+    # Rules that speak for the same problem more precisely: this rule's finding is dropped
+    # where one of theirs is on the same node (or covers it), whether or not they are enabled.
+    yields_to: tuple[str, ...] = ()
+
+    def render(self, **fields: object) -> str:
+        try:
+            return self.message.format(**fields)
+        except (KeyError, IndexError) as exc:
+            raise CatalogError(f"rule {self.id}: message template needs {exc}") from exc
+
+
+_RULE_KEYS = {"slug", "title", "summary", "message", "severity", "confidence", "precision",
+              "help", "cwe", "tags", "security-severity", "always-on", "options", "yields-to"}
+_OPTION_KEYS = {"type", "default", "help", "choices"}
+
+
+def _parse_options(table: Any, where: str) -> dict[str, RuleOption]:
+    where = f"{where}.options"
+    if not isinstance(table, dict):
+        raise CatalogError(f"{where}: must be a table")
+    options = {}
+    for name, spec in table.items():
+        at = f"{where}.{name}"
+        if not isinstance(spec, dict):
+            raise CatalogError(f"{at}: must be a table")
+        _check_keys(spec, _OPTION_KEYS, at)
+        if name == "severity":
+            raise CatalogError(f"{at}: 'severity' is reserved for the rule's severity")
+        option = RuleOption(name, _expect(spec, "type", str, at, choices=tuple(OPTION_TYPES)),
+                            spec.get("default"), _expect(spec, "help", str, at),
+                            _str_list(spec, "choices", at, default=[]))
+        if "default" not in spec:
+            raise CatalogError(f"{at}: missing key 'default'")
+        problem = option.problem(option.default)
+        if problem:
+            raise CatalogError(f"{at}: key 'default' {problem}")
+        options[name] = option
+    return options
+
+
+def _parse_rule(rule_id: str, table: Mapping[str, Any], where: str) -> RuleMeta:
+    where = f"{where}: rule {rule_id}"
+    if not isinstance(table, dict):
+        raise CatalogError(f"{where}: must be a table")
+    _check_keys(table, _RULE_KEYS, where)
+    security = _expect(table, "security-severity", (int, float), where, default=None)
+    if security is not None and not 0.1 <= security <= 10.0:
+        raise CatalogError(f"{where}: key 'security-severity' must be between 0.1 and 10.0")
+    return RuleMeta(
+        id=rule_id,
+        slug=_expect(table, "slug", str, where),
+        title=_expect(table, "title", str, where),
+        summary=_expect(table, "summary", str, where),
+        message=_expect(table, "message", str, where),
+        severity=_expect(table, "severity", str, where, choices=SEVERITIES),
+        confidence=_expect(table, "confidence", str, where, choices=CONFIDENCES),
+        precision=_expect(table, "precision", str, where, default="high", choices=PRECISIONS),
+        help=_expect(table, "help", str, where),
+        cwe=_expect(table, "cwe", int, where, default=None),
+        tags=_str_list(table, "tags", where, default=[]),
+        security_severity=float(security) if security is not None else None,
+        always_on=_expect(table, "always-on", bool, where, default=False),
+        options=_parse_options(table["options"], where) if "options" in table else {},
+        yields_to=_str_list(table, "yields-to", where, default=[]),
+    )
+
+
+def _check_yields(catalog: Catalog) -> None:
+    for rule in catalog.rules.values():
+        for other in rule.yields_to:
+            if other not in catalog.rules or other == rule.id:
+                raise CatalogError(f"rules/rules.toml: rule {rule.id}: key 'yields-to' names unknown rule {other!r}")

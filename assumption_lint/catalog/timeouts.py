@@ -1,0 +1,247 @@
+"""Timeout knowledge: ``[[api]]`` calls and ``[[client]]`` objects with their timeout
+parameters and defaults (AL3xx), and the parsing of one catalog file's domain tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Mapping
+
+from .retries import _parse_json_decoders, _parse_retries
+from .schema import CatalogError, DEFAULTS, _check_keys, _checked_tables, _expect, _parse_version, _str_list
+from .waits import WaitSpec, _parse_wait
+
+if TYPE_CHECKING:
+    from . import Catalog
+
+
+# Literal values a timeout spec may list as meaning "no bound" or "use the default".
+TIMEOUT_VALUES = ("None", "inf", "0")
+
+
+@dataclass(frozen=True)
+class TimeoutSpec:
+    keyword: str
+    position: int | None
+    # target version (major, minor) from which another position applies, newest first
+    positions_from: tuple[tuple[tuple[int, int], int | None], ...]
+    default: str
+    default_text: str
+    phase: str
+    fix: str
+    # Names of the phases when the timeout may be a tuple, e.g. requests' (connect, read).
+    tuple_phases: tuple[str, ...] = ()
+    # Other keywords that set the same bound (mysql-connector's connect_timeout alias).
+    aliases: tuple[str, ...] = ()
+    # Values (from TIMEOUT_VALUES) that mean "no bound": AL302.
+    disabled_values: tuple[str, ...] = ("None", "inf")
+    # Values that select the library default, as if nothing was passed (imaplib's None).
+    default_values: tuple[str, ...] = ()
+    # Timeout object constructors (httpx.Timeout): a call whose arguments are all None disables it.
+    timeout_objects: tuple[str, ...] = ()
+    # Per-phase keywords of those objects (httpx.Timeout(10, read=None) leaves the read phase
+    # open); their first argument is the value of every phase not given.
+    object_phases: tuple[str, ...] = ()
+    # The call only waits on the network when this argument is given (ftplib.FTP() without a
+    # host connects later, in connect()): (keyword, position).
+    connects_with: tuple[str, int | None] | None = None
+    # A connection string (DSN/URI) argument that may carry the timeout as `keyword=value`.
+    string_keyword: str | None = None
+    string_position: int | None = None
+    # The module-level call that sets the "global" default (socket.setdefaulttimeout).
+    global_setter: str = "socket.setdefaulttimeout"
+
+    @property
+    def keywords(self) -> tuple[str, ...]:
+        return ((self.keyword,) if self.keyword else ()) + self.aliases
+
+    def position_for(self, target: tuple[int, int]) -> int | None:
+        for since, pos in self.positions_from:
+            if target >= since:
+                return pos
+        return self.position
+
+
+@dataclass(frozen=True)
+class ApiEntry:
+    """One network (or otherwise blocking) call and what alint knows about it."""
+
+    names: tuple[str, ...]
+    library: str
+    kind: str
+    label: str
+    timeout: TimeoutSpec | None
+    raises: tuple[str, ...]
+    source: str
+    # Every timeout the call takes, one per phase (``timeout`` is the first of them).
+    timeouts: tuple[TimeoutSpec, ...] = ()
+    # How a call that waits on something local is bounded (AL303-AL305).
+    wait: "WaitSpec | None" = None
+
+
+@dataclass(frozen=True)
+class ClientEntry:
+    """A constructor whose result is an object with catalogued methods."""
+
+    constructors: tuple[str, ...]
+    type: str
+    library: str
+    timeout_keyword: str | None
+    timeout_position: int | None
+    # Methods whose override in a subclass can inject a timeout into every request.
+    timeout_hooks: tuple[str, ...]
+    # A method that attaches an adapter object (requests' `mount`).
+    mount_method: str | None
+    source: str
+    # The object's own timeout, which covers methods whose timeout default is "client".
+    timeout: TimeoutSpec | None = None
+    # Methods that set the object's timeout after construction (socket's settimeout).
+    timeout_setters: tuple[str, ...] = ()
+    # The object is this client only when this argument is an object of one of these types
+    # (a gRPC stub built on a channel alint knows): (keyword, position, types).
+    requires: tuple[str, int | None, tuple[str, ...]] | None = None
+    # The object is not this client when one of these arguments names one of the values
+    # (socket.socket(socket.AF_UNIX): a local socket; SOCK_DGRAM: connect() does not wait).
+    excludes: tuple[tuple[str, int | None, tuple[str, ...]], ...] = ()
+    # Types of the elements when the result is unpacked (asyncio.open_connection's reader, writer).
+    unpacks: tuple[str, ...] = ()
+
+
+_TIMEOUT_KEYS = {"keyword", "position", "positions-from", "default", "default-text", "phase", "fix",
+                 "tuple-phases", "aliases", "disabled-values", "default-values", "timeout-objects",
+                 "string-argument", "global-setter", "object-phases", "connects-with"}
+
+
+def _parse_argument(table: Mapping[str, Any], key: str, where: str) -> tuple[str, int | None] | None:
+    """``{ keyword = "host", position = 0 }``: where one argument of a call goes."""
+    value = _expect(table, key, dict, where, default=None)
+    if value is None:
+        return None
+    _check_keys(value, {"keyword", "position"}, f"{where}.{key}")
+    return (_expect(value, "keyword", str, f"{where}.{key}"),
+            _expect(value, "position", int, f"{where}.{key}", default=None))
+
+
+def _parse_timeout(table: Any, where: str) -> TimeoutSpec:
+    where = f"{where}.timeout"
+    if not isinstance(table, dict):
+        raise CatalogError(f"{where}: must be a table")
+    _check_keys(table, _TIMEOUT_KEYS, where)
+    positions = _expect(table, "positions-from", dict, where, default={})
+    positions_from = []
+    for version, pos in positions.items():
+        if not isinstance(pos, int) or isinstance(pos, bool) or pos < -1:
+            raise CatalogError(f"{where}.positions-from: bad position {pos!r} for {version}")
+        positions_from.append((_parse_version(version, f"{where}.positions-from"), None if pos == -1 else pos))
+    positions_from.sort(reverse=True)
+    position = _expect(table, "position", int, where, default=None)
+    values = {}
+    for key, default in (("disabled-values", ["None", "inf"]), ("default-values", [])):
+        values[key] = _str_list(table, key, where, default=default)
+        bad = [value for value in values[key] if value not in TIMEOUT_VALUES]
+        if bad:
+            raise CatalogError(f"{where}: key '{key}' must list values among {', '.join(TIMEOUT_VALUES)}, not {bad[0]!r}")
+    string_arg = _expect(table, "string-argument", dict, where, default={})
+    _check_keys(string_arg, {"keyword", "position"}, f"{where}.string-argument")
+    keyword = _expect(table, "keyword", str, where, default="")
+    if not keyword and position is not None:
+        raise CatalogError(f"{where}: key 'position' needs a 'keyword'")
+    return TimeoutSpec(
+        aliases=_str_list(table, "aliases", where, default=[]),
+        disabled_values=values["disabled-values"],
+        default_values=values["default-values"],
+        timeout_objects=_str_list(table, "timeout-objects", where, default=[]),
+        object_phases=_str_list(table, "object-phases", where, default=[]),
+        connects_with=_parse_argument(table, "connects-with", where),
+        string_keyword=_expect(string_arg, "keyword", str, f"{where}.string-argument", default=None),
+        string_position=_expect(string_arg, "position", int, f"{where}.string-argument", default=None),
+        global_setter=_expect(table, "global-setter", str, where, default="socket.setdefaulttimeout"),
+        keyword=keyword,
+        position=position,
+        positions_from=tuple(positions_from),
+        default=_expect(table, "default", str, where, choices=DEFAULTS),
+        default_text=_expect(table, "default-text", str, where),
+        phase=_expect(table, "phase", str, where, default="connect and read"),
+        fix=_expect(table, "fix", str, where, default=""),
+        tuple_phases=_str_list(table, "tuple-phases", where, default=[]),
+    )
+
+
+_API_KEYS = {"names", "library", "kind", "label", "timeout", "raises", "wait"}
+_CLIENT_KEYS = {"constructors", "type", "library", "timeout-keyword", "timeout-position",
+                "timeout-hooks", "mount-method", "timeout", "timeout-setters", "requires", "unpacks",
+                "excludes"}
+
+
+def _parse_timeouts(table: Mapping[str, Any], where: str) -> tuple[TimeoutSpec, ...]:
+    """``timeout`` is one table, or an array of tables (one per phase: pymysql's read_timeout...)."""
+    value = table.get("timeout")
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        return tuple(_parse_timeout(item, f"{where}[{index}]") for index, item in enumerate(value))
+    return (_parse_timeout(value, where),)
+
+
+def _parse_requires(table: Mapping[str, Any], where: str,
+                    key: str = "requires") -> tuple[str, int | None, tuple[str, ...]] | None:
+    value = _expect(table, key, dict, where, default=None)
+    if value is None:
+        return None
+    where = f"{where}.{key}"
+    # requires lists object types; excludes lists values (qualified names such as socket.AF_UNIX).
+    listed = "types" if key == "requires" else "values"
+    _check_keys(value, {"keyword", "position", listed}, where)
+    return (_expect(value, "keyword", str, where), _expect(value, "position", int, where, default=None),
+            _str_list(value, listed, where))
+
+
+def _parse_excludes(table: Mapping[str, Any], where: str) -> tuple[tuple[str, int | None, tuple[str, ...]], ...]:
+    """``excludes``: one table, or an array of tables (one per argument)."""
+    value = table.get("excludes")
+    items = value if isinstance(value, list) else [] if value is None else [value]
+    parsed = []
+    for index, item in enumerate(items):
+        at = f"{where}.excludes[{index}]" if isinstance(value, list) else where
+        found = _parse_requires({"excludes": item}, at, "excludes")
+        if found is not None:
+            parsed.append(found)
+    return tuple(parsed)
+
+
+def _parse_domain(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    for where, table in _checked_tables(data, "api", source, _API_KEYS):
+        names = _str_list(table, "names", where)
+        entry = ApiEntry(
+            names=names,
+            library=_expect(table, "library", str, where),
+            kind=_expect(table, "kind", str, where),
+            label=_expect(table, "label", str, where, default=""),
+            timeout=_parse_timeouts(table, where)[0] if "timeout" in table else None,
+            raises=_str_list(table, "raises", where, default=[]),
+            source=source,
+            timeouts=_parse_timeouts(table, where),
+            wait=_parse_wait(table["wait"], where) if "wait" in table else None,
+        )
+        for name in names:
+            # A later file (a user's extend-catalog) may override a shipped entry on purpose.
+            catalog.apis[name] = entry
+    for where, table in _checked_tables(data, "client", source, _CLIENT_KEYS):
+        client = ClientEntry(
+            constructors=_str_list(table, "constructors", where),
+            type=_expect(table, "type", str, where),
+            library=_expect(table, "library", str, where),
+            timeout_keyword=_expect(table, "timeout-keyword", str, where, default=None),
+            timeout_position=_expect(table, "timeout-position", int, where, default=None),
+            timeout_hooks=_str_list(table, "timeout-hooks", where, default=[]),
+            mount_method=_expect(table, "mount-method", str, where, default=None),
+            unpacks=_str_list(table, "unpacks", where, default=[]),
+            source=source,
+            timeout=_parse_timeouts(table, where)[0] if "timeout" in table else None,
+            timeout_setters=_str_list(table, "timeout-setters", where, default=[]),
+            requires=_parse_requires(table, where),
+            excludes=_parse_excludes(table, where),
+        )
+        for name in client.constructors:
+            catalog.clients[name] = client
+    _parse_retries(data, source, catalog)
+    _parse_json_decoders(data, source, catalog)

@@ -225,6 +225,12 @@ def _parse_app(entry: object, where: str, problems: Problems) -> App | None:
                stack=tuple(stack), assistant=assistant, note=note)
 
 
+def under(path: str, folder: str) -> bool:
+    """Is the file ``path`` the file or inside the folder ``folder`` (both relative, '/'-separated)?"""
+    folder = PurePosixPath(folder).as_posix()
+    return folder == "." or path == folder or path.startswith(folder + "/")
+
+
 def _relative_inside(path: str) -> bool:
     pure = PurePosixPath(path)
     return bool(path) and not pure.is_absolute() and ".." not in pure.parts and "\\" not in path
@@ -362,7 +368,8 @@ def how_to_fetch(app: App, mirrors: Path | None) -> str:
     owner, name = app.repo.split("/")
     where = " or ".join(f"{base}/{part}" for part in (f"{owner}+{name}/repo", f"{owner}/{name}.git"))
     steps = (f"  where GitHub is reachable: git clone --mirror https://github.com/{app.repo} {base}/{owner}/{name}.git\n"
-             f"  in a session: fetch github:{app.repo} and pass its folder's parent as --mirrors\n"
+             f"  in a session: fetch github:{app.repo} (it makes <folder>/{owner}+{name}/repo) and give that "
+             f"<folder> as --mirrors\n"
              f"  (looked for a bare git dir at {where})")
     if mirrors is None:
         steps = f"  no mirrors folder: give --mirrors DIR or set {MIRRORS_ENV}\n" + steps
@@ -820,6 +827,12 @@ def render_page(result: Score, header: PageHeader, samples: dict[str, tuple[list
                                                  [[row.key, row.title, *figures(row.tally)] for row in result.rules]),
            "", "## Figures per application", "",
            _md_table(["App", "Kind", *FIGURE_HEAD], [[row.key, row.title, *figures(row.tally)] for row in result.apps])]
+    family_missed = [label for label in result.missed if not RULE_ID.fullmatch(label.rule)]
+    if family_missed:
+        out += ["", f"## Family-level positives not found ({len(family_missed)})", "",
+                _md_table(["#", "Family", "App", "Location", "Why"], [
+                    [str(number), label.rule, label.app, f"{label.path}:{label.line}", cell(label.why)]
+                    for number, label in enumerate(family_missed, start=1)])]
     for row in result.rules:
         if not RULE_ID.fullmatch(row.key):
             continue
@@ -966,7 +979,7 @@ def check(apps_toml: Path, labels_dir: Path, catalog_path: Path, cache: Path, mi
     by_name = {app.name: app for app in apps}
     for label in labels:
         app = by_name[label.app]
-        if not any(label.path == path or label.path.startswith(path.rstrip("/") + "/") for path in app.paths):
+        if not any(under(label.path, path) for path in app.paths):
             problems.errors.append(f"{label.origin}: {label.path} is outside the paths alint analyses "
                                    f"({', '.join(app.paths)}), so no finding can match it")
         root = extracted_root(app, cache)
@@ -1081,7 +1094,7 @@ def command_score(args: argparse.Namespace, apps: Sequence[App], cache: Path) ->
                         command="python bench/apps.py " + shlex.join(args.argv), alint_version=version,
                         alint_commit=alint_commit(), date=datetime.date.today().isoformat(), seed=args.seed,
                         sample=args.sample, corpus=_corpus_line(scored, skipped, labels))
-    out = args.worksheet
+    out = args.worksheet or cache / "apps" / "worksheet.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(render_page(result, header, samples, excerpts), encoding="utf-8")
     print(f"\nworksheet: {shown(out)}" + (f"\nnot scored: {'; '.join(skipped)}" if skipped else ""))
@@ -1120,8 +1133,8 @@ def argument_parser() -> argparse.ArgumentParser:
     run.add_argument("--app", action="append", help="only this application (repeatable)")
     run.add_argument("--sample", type=int, default=DEFAULT_SAMPLE, help="unlabelled findings sampled per rule")
     run.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    run.add_argument("--worksheet", "--write", type=Path, default=CACHE / "apps" / "worksheet.md",
-                     help="the markdown page written (default bench/.cache/apps/worksheet.md)")
+    run.add_argument("--worksheet", "--write", type=Path, default=None,
+                     help="the markdown page written (default <cache>/apps/worksheet.md)")
     run.add_argument("--context", type=int, default=0,
                      help="lines of code shown around each sampled finding (0: none, for committed pages)")
     run.add_argument("--title", default=None, help="the page title")

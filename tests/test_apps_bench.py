@@ -7,6 +7,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -206,6 +207,23 @@ def test_paths_reported_relative_to_an_enclosing_repository(tmp_path: Path) -> N
     assert apps.relative_path(str(root / "app" / "client.py"), root) == "app/client.py"
 
 
+def test_fetch_unpacks_a_pinned_sdist(tmp_path: Path) -> None:
+    # An sdist already in the shared download folder: corpus.download finds it without pip.
+    source = tmp_path / "tinyapp-1.0"
+    (source / "tinyapp").mkdir(parents=True)
+    (source / "tinyapp" / "main.py").write_text(JOBS, encoding="utf-8")
+    cache = tmp_path / "cache"
+    (cache / "sdists").mkdir(parents=True)
+    with tarfile.open(cache / "sdists" / "tinyapp-1.0.tar.gz", "w:gz") as bundle:
+        bundle.add(source, arcname="tinyapp-1.0")
+    app = apps.App(name="tiny", kind="cli", paths=("tinyapp",), lines=10, sdist="tinyapp==1.0")
+    fetched = apps.fetch_app(app, cache, None)
+    assert fetched.root == cache / "apps" / "tiny"
+    assert (fetched.root / "tinyapp" / "main.py").read_text(encoding="utf-8") == JOBS
+    assert apps.extracted_root(app, cache) == fetched.root
+    assert apps.fetch_app(app, cache, None).message == "cached"
+
+
 # ----------------------------------------------------------------------------- matching and scoring
 def test_matches_on_the_primary_and_the_related_lines_of_the_same_file() -> None:
     labels = [label("AL202", 6), label("AL202", 9), label("AL202", 6, path="app/jobs.py")]
@@ -265,6 +283,21 @@ def test_per_application_rows_keep_applications_apart() -> None:
     rows = {row.key: (row.title, row.tally.tp, row.tally.fp) for row in result.apps}
     assert rows == {"shop": ("web", 1, 0), "blog": ("cli", 0, 1)}
     assert [row.key for row in result.rules] == ["AL202"]  # an id selector has no family row
+
+
+def test_label_paths_under_the_analysed_paths() -> None:
+    assert apps.under("app/x.py", "app") and apps.under("app/x.py", "app/") and apps.under("app.py", "app.py")
+    assert apps.under("anything/x.py", ".")
+    assert not apps.under("application/x.py", "app") and not apps.under("README.md", "app")
+
+
+def test_page_lists_family_positives_not_found() -> None:
+    result = apps.score([finding("AL201", 5)], [label("AL2", 80), label("AL201", 5)], ["AL2"], CATALOG)
+    header = apps.PageHeader("T", "cmd", "0.1.0", "abc", "2026-01-01", 1, 5, "1 application")
+    page = apps.render_page(result, header, apps.sample_unjudged(result, 5, 1))
+    assert "## Family-level positives not found (1)\n" in page
+    assert "| 1 | AL2 | shop | app/client.py:80 | because |" in page
+    assert "| 1 | shop | app/client.py:5 | TP | because (reading) |" in page
 
 
 def test_sampling_is_fixed_by_the_seed() -> None:

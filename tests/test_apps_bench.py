@@ -300,6 +300,16 @@ def test_page_lists_family_positives_not_found() -> None:
     assert "| 1 | shop | app/client.py:5 | TP | because (reading) |" in page
 
 
+def test_rewriting_a_page_keeps_the_prose_around_the_generated_part(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    apps.write_page(page, "first\n")
+    page.write_text("# Title\n\nProse.\n\n" + page.read_text(encoding="utf-8") + "\nMore prose.\n",
+                    encoding="utf-8")
+    apps.write_page(page, "second\n")
+    assert page.read_text(encoding="utf-8") == (f"# Title\n\nProse.\n\n{apps.BEGIN}\nsecond\n{apps.END}\n"
+                                                "\nMore prose.\n")
+
+
 def test_sampling_is_fixed_by_the_seed() -> None:
     findings = [finding("AL202", line) for line in range(1, 41)]
     result = apps.score(findings, [], ["AL202"], CATALOG)
@@ -418,6 +428,8 @@ def test_list_prints_the_corpus_table(origin: dict[str, object], tmp_path: Path,
     out = capsys.readouterr().out
     assert "| shop | web | 30 | 1 of 2 commits carry `Co-Authored-By: Claude` |" in out
     assert "1 applications, 30 lines, 1 with assistant evidence." in out
+    assert apps.main(["--apps", str(toml), "list", "--repos"]) == 0
+    assert capsys.readouterr().out == "acme/shop\n"
 
 
 # ----------------------------------------------------------------------------- end to end

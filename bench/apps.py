@@ -70,15 +70,30 @@ REPO = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*")
 COMMIT = re.compile(r"[0-9a-f]{40}")
 SDIST = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9][A-Za-z0-9.+!_-]*")
 
-# Commit evidence that an assistant wrote the code: (what the apps.toml text names, the
-# pattern searched in "author name + message" of each commit).
-EVIDENCE = (
-    ("Co-Authored-By: Claude", re.compile(r"^co-authored-by:\s*claude", re.I | re.M)),
-    ("Generated with Claude Code", re.compile(r"generated with \[?claude code", re.I)),
-    ("aider", re.compile(r"^aider:|^co-authored-by:\s*aider|\(aider\)", re.I | re.M)),
-    ("Copilot", re.compile(r"^co-authored-by:\s*(github\s+)?copilot", re.I | re.M)),
-    ("Cursor", re.compile(r"^co-authored-by:\s*cursor", re.I | re.M)),
-    ("Devin", re.compile(r"^co-authored-by:.*devin-ai-integration", re.I | re.M)),
+@dataclass(frozen=True)
+class Marker:
+    """A sign in a commit that an assistant wrote it."""
+    label: str
+    named: re.Pattern[str]    # how the apps.toml `assistant` text names it
+    commit: re.Pattern[str]   # searched in "author name\nmessage" of each commit
+
+
+MARKERS = (
+    Marker("Co-Authored-By: Claude", re.compile(r"co-authored-by:\s*claude", re.I),
+           re.compile(r"^co-authored-by:\s*claude", re.I | re.M)),
+    Marker("Generated with Claude Code", re.compile(r"generated with \[?claude code", re.I),
+           re.compile(r"generated with \[?claude code", re.I)),
+    Marker("authored by Claude", re.compile(r"(?<!-)\bauthored by `?claude", re.I),
+           re.compile(r"\Aclaude(\[bot\])?\n", re.I)),
+    Marker("claude/ branch merges", re.compile(r"`?claude/", re.I),
+           re.compile(r"^merge pull request #\d+ from \S*/claude/", re.I | re.M)),
+    Marker("codex/ branch merges", re.compile(r"`?codex/", re.I),
+           re.compile(r"^merge pull request #\d+ from \S*/codex/", re.I | re.M)),
+    Marker("aider", re.compile(r"\baider\b(?!\.chat)", re.I),
+           re.compile(r"^aider:|^co-authored-by:\s*aider|\A.*\(aider\)\n", re.I | re.M)),
+    Marker("Copilot", re.compile(r"copilot", re.I), re.compile(r"^co-authored-by:\s*(github\s+)?copilot", re.I | re.M)),
+    Marker("Cursor", re.compile(r"cursor", re.I), re.compile(r"^co-authored-by:\s*cursor", re.I | re.M)),
+    Marker("Devin", re.compile(r"devin", re.I), re.compile(r"^co-authored-by:.*devin-ai-integration", re.I | re.M)),
 )
 AIDER_HISTORY = ".aider.chat.history.md"
 
@@ -913,28 +928,50 @@ def alint_commit() -> str:
 
 # ----------------------------------------------------------------------------- evidence
 @dataclass(frozen=True)
+class Claim:
+    """One count the ``assistant`` text makes: ``count`` [of ``total``] commits carry ``markers``."""
+    count: int
+    total: int | None
+    markers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Evidence:
-    total: int                      # commits up to the pinned commit
-    counts: dict[str, int]          # per marker, commits carrying it
-    named: tuple[str, ...]          # the markers the recorded text names (all when none)
-    matching: int                   # commits carrying any named marker
-    aider_history: bool             # .aider.chat.history.md committed at the pin
-    shallow: bool
+    total: int                                  # commits up to the pinned commit
+    counts: dict[str, int]                      # per marker, the commits carrying it
+    texts: tuple[str, ...] = ()                 # "author\nmessage" of each commit
+    aider_history: bool = False                 # .aider.chat.history.md committed at the pin
+    shallow: bool = False
+
+    def carrying(self, markers: Iterable[str]) -> int:
+        """Commits carrying any of ``markers``."""
+        patterns = [marker.commit for marker in MARKERS if marker.label in set(markers)]
+        return sum(any(pattern.search(text) for pattern in patterns) for text in self.texts)
 
 
-def count_evidence(git_dir: Path, commit: str, recorded: str) -> Evidence:
-    """Re-count, over the history up to ``commit``, the commits carrying assistant markers."""
-    log = git(git_dir, "log", "--format=%an%x1f%B%x1e", commit).stdout
-    commits = [entry.strip() for entry in log.split("\x1e") if entry.strip()]
-    named = tuple(label for label, _ in EVIDENCE if label.lower() in recorded.lower()) or tuple(
-        label for label, _ in EVIDENCE)
-    patterns = dict(EVIDENCE)
-    texts = [entry.replace("\x1f", "\n") for entry in commits]
-    counts = {label: sum(bool(pattern.search(text)) for text in texts) for label, pattern in EVIDENCE}
-    matching = sum(any(patterns[label].search(text) for label in named) for text in texts)
+def claims(recorded: str) -> list[Claim]:
+    """The counts ``recorded`` makes, each with the markers named right after it (up to the
+    next count, ';' or the end). Asides in parentheses (counts restricted to some paths) are
+    left out: they cannot be re-counted from the history alone."""
+    text = re.sub(r"\([^)]*\)", lambda match: " " * len(match.group()), recorded)
+    numbers = list(re.finditer(r"\b(\d+)(?:\s+of\s+(?:the\s+)?(\d+))?", text))
+    found = []
+    for index, number in enumerate(numbers):
+        stop = numbers[index + 1].start() if index + 1 < len(numbers) else len(text)
+        segment = text[number.end():stop].split(";")[0]
+        named = tuple(marker.label for marker in MARKERS if marker.named.search(segment))
+        if named:
+            found.append(Claim(int(number.group(1)), int(number.group(2)) if number.group(2) else None, named))
+    return found
+
+
+def count_evidence(git_dir: Path, commit: str) -> Evidence:
+    """Count, over the history up to ``commit``, the commits carrying each assistant marker."""
+    log = git(git_dir, "log", "--format=%an%n%B%x1e", commit).stdout
+    texts = tuple(entry.strip("\n") for entry in log.split("\x1e") if entry.strip())
+    counts = {marker.label: sum(bool(marker.commit.search(text)) for text in texts) for marker in MARKERS}
     shallow = git(git_dir, "rev-parse", "--is-shallow-repository").stdout.strip() == "true"
-    history = has_commit(git_dir, commit) and _has_path(git_dir, commit, AIDER_HISTORY)
-    return Evidence(len(commits), counts, named, matching, history, shallow)
+    return Evidence(len(texts), counts, texts, _has_path(git_dir, commit, AIDER_HISTORY), shallow)
 
 
 def _has_path(git_dir: Path, commit: str, path: str) -> bool:
@@ -946,30 +983,32 @@ def _has_path(git_dir: Path, commit: str, path: str) -> bool:
 
 
 def compare_evidence(app: App, evidence: Evidence, problems: Problems) -> None:
-    """Does the recorded ``assistant`` text agree with the re-count?"""
+    """Does each count of the recorded ``assistant`` text agree with the re-count?"""
     recorded = app.assistant or ""
-    found = ", ".join(f"{label} {count}" for label, count in evidence.counts.items() if count)
-    summary = f"{evidence.matching} of {evidence.total} commits carry {' / '.join(evidence.named)}"
     where = f"{app.name}: assistant evidence"
+    seen = ", ".join(f"{label} {count}" for label, count in evidence.counts.items() if count) or "no marker"
     if evidence.shallow:
         problems.warnings.append(f"{where}: the mirror is shallow, so the history count is incomplete")
     if AIDER_HISTORY in recorded and not evidence.aider_history:
         problems.errors.append(f"{where}: says {AIDER_HISTORY} is committed, but it is not in {app.commit}")
-    pair = re.search(r"(\d+)\s+of\s+(\d+)", recorded)
-    single = re.search(r"(\d+)\s+commits?", recorded)
-    if pair:
-        claimed = (int(pair.group(1)), int(pair.group(2)))
-        if claimed != (evidence.matching, evidence.total):
-            problems.errors.append(f"{where}: recorded {claimed[0]} of {claimed[1]}, re-counted {summary} "
-                                   f"(history up to the pinned commit; all markers: {found or 'none'})")
-            return
-    elif single and int(single.group(1)) != evidence.matching:
-        problems.errors.append(f"{where}: recorded {single.group(1)} commits, re-counted {summary}")
+    if not recorded:
+        if any(evidence.counts.values()):
+            problems.notes.append(f"{app.name}: no assistant evidence recorded, but of {evidence.total} commits: {seen}")
         return
-    if not recorded and evidence.matching:
-        problems.notes.append(f"{app.name}: no assistant evidence recorded, but {summary}")
-    elif recorded:
-        problems.notes.append(f"{where}: {summary} (recorded: {recorded})")
+    stated = claims(recorded)
+    wrong = False
+    for claim in stated:
+        count = evidence.carrying(claim.markers)
+        if count != claim.count or claim.total not in (None, evidence.total):
+            wrong = True
+            said = f"{claim.count} of {claim.total}" if claim.total is not None else str(claim.count)
+            problems.errors.append(f"{where}: recorded {said} for {' / '.join(claim.markers)}, re-counted {count} of "
+                                   f"{evidence.total} (history up to the pinned commit; all markers: {seen})")
+    if not stated:
+        problems.warnings.append(f"{where}: no count of a known marker to re-check in {recorded!r} "
+                                 f"(of {evidence.total} commits: {seen})")
+    elif not wrong:
+        problems.notes.append(f"{where}: re-counted, agrees ({recorded})")
 
 
 # ----------------------------------------------------------------------------- check
@@ -1034,7 +1073,7 @@ def _check_code(app: App, cache: Path, mirrors: Path | None, problems: Problems)
         if not has_commit(git_dir, app.commit):
             problems.errors.append(f"{app.name}: commit {app.commit} is not in the mirror {shown(git_dir)}")
             return
-        compare_evidence(app, count_evidence(git_dir, app.commit, app.assistant or ""), problems)
+        compare_evidence(app, count_evidence(git_dir, app.commit), problems)
     except InputError as exc:
         problems.errors.append(f"{app.name}: {exc}")
 

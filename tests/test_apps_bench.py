@@ -333,7 +333,7 @@ def test_check_accepts_a_good_corpus_and_recounts_the_evidence(origin: dict[str,
     assert apps.fetch_app(apps.load_apps(toml)[0], cache, Path(str(origin["mirrors"]))).root is not None
     problems = apps.check(toml, label_dir, apps.CATALOG, cache, Path(str(origin["mirrors"])))
     assert problems.errors == []
-    assert any("1 of 2 commits carry Co-Authored-By: Claude" in note for note in problems.notes)
+    assert any(note.startswith("shop: assistant evidence: re-counted, agrees") for note in problems.notes)
 
 
 def test_check_reports_wrong_evidence_and_a_missing_commit(origin: dict[str, object], tmp_path: Path) -> None:
@@ -342,8 +342,26 @@ def test_check_reports_wrong_evidence_and_a_missing_commit(origin: dict[str, obj
     toml, label_dir = write_corpus(tmp_path / "corpus", str(origin["commit"]), None, extra)
     toml.write_text(toml.read_text(encoding="utf-8").replace('"1 of 2 commits', '"2 of 2 commits'), encoding="utf-8")
     problems = apps.check(toml, label_dir, apps.CATALOG, tmp_path / "cache", Path(str(origin["mirrors"])))
-    assert any("shop: assistant evidence: recorded 2 of 2, re-counted 1 of 2" in error for error in problems.errors)
+    assert any("shop: assistant evidence: recorded 2 of 2 for Co-Authored-By: Claude, re-counted 1 of 2" in error
+               for error in problems.errors)
     assert any(f"shop2: commit {'c' * 40} is not in the mirror" in error for error in problems.errors)
+
+
+def test_evidence_claims_are_read_with_their_markers() -> None:
+    text = ("25 of 1003 commits are authored by `Claude` (Claude Code on the web, 3 of the 9 touching src) "
+            "and 4 merge `claude/` branches; 1 of 1 carries `Co-Authored-By: Claude` and `Generated with Claude "
+            "Code`; `.aider.chat.history.md` committed")
+    assert apps.claims(text) == [
+        apps.Claim(25, 1003, ("authored by Claude",)), apps.Claim(4, None, ("claude/ branch merges",)),
+        apps.Claim(1, 1, ("Co-Authored-By: Claude", "Generated with Claude Code"))]
+    texts = ("Claude\nAdd the webhook", "Dev\nMerge pull request #6 from dev/claude/oauth\n\nreview",
+             "Dev\nfix\n\nCo-Authored-By: Claude <noreply@anthropic.com>", "Dev (aider)\naider: refactor",
+             "Dev\nMerge branch 'main' into claude/oauth")
+    evidence = apps.Evidence(len(texts), {}, texts)
+    assert evidence.carrying(["authored by Claude"]) == 1
+    assert evidence.carrying(["claude/ branch merges"]) == 1
+    assert evidence.carrying(["Co-Authored-By: Claude", "authored by Claude"]) == 2
+    assert evidence.carrying(["aider"]) == 1
 
 
 def test_check_reports_bad_entries_and_labels(origin: dict[str, object], tmp_path: Path) -> None:

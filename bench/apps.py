@@ -119,7 +119,9 @@ class App:
     @property
     def source(self) -> str:
         """Where the code comes from, as recorded next to the extracted copy."""
-        return f"sdist {self.sdist}" if self.sdist else f"{self.repo}@{self.commit}"
+        if self.sdist:
+            return f"sdist {self.sdist}"
+        return f"{self.repo}@{self.commit} paths {' '.join(self.paths)}"  # only the paths are extracted
 
 
 @dataclass(frozen=True)
@@ -391,12 +393,13 @@ def how_to_fetch(app: App, mirrors: Path | None) -> str:
     return steps
 
 
-def git(git_dir: Path, *args: str, stdout: Any = subprocess.PIPE) -> subprocess.CompletedProcess[str]:
+def git(git_dir: Path, *args: str, stdout: Any = subprocess.PIPE,
+        input: str | None = None) -> subprocess.CompletedProcess[str]:
     """``git --git-dir=<git_dir> args``; an InputError when git is missing, fails or hangs."""
     command = ["git", f"--git-dir={git_dir}", *args]
     try:
         return subprocess.run(command, stdout=stdout, stderr=subprocess.PIPE, text=True, check=True,
-                              timeout=GIT_TIMEOUT)
+                              timeout=GIT_TIMEOUT, input=input)
     except FileNotFoundError:
         raise InputError("git is not installed (or not on PATH): it is needed to read the mirrors") from None
     except subprocess.TimeoutExpired:
@@ -415,16 +418,40 @@ def has_commit(git_dir: Path, commit: str) -> bool:
     return True
 
 
-def extract_commit(git_dir: Path, commit: str, target: Path) -> list[str]:
-    """The tree of ``commit`` written under ``target`` (made fresh) from ``git archive``;
-    returns the members refused because they would land outside ``target`` (links out of it,
-    absolute or '..' paths, devices)."""
+@dataclass(frozen=True)
+class Extracted:
+    refused: list[str]   # members that would land outside the folder (links out of it, '..')
+    absent: list[str]    # files whose content the mirror lacks (partial snapshots omit big files)
+
+
+def extract_commit(git_dir: Path, commit: str, target: Path, paths: Sequence[str] = (".",)) -> Extracted:
+    """The files under ``paths`` of ``commit`` written under ``target`` (made fresh) from
+    ``git archive``, except those whose content the mirror does not hold."""
+    includes = [f":(literal){path}" for path in paths]
+    absent = absent_files(git_dir, commit, includes)
+    excludes = [f":(exclude,literal){path}" for path in absent]
     target.mkdir(parents=True)
     with tempfile.TemporaryFile() as archive:
-        git(git_dir, "archive", "--format=tar", commit, stdout=archive)
+        git(git_dir, "archive", "--format=tar", commit, "--", *includes, *excludes, stdout=archive)
         archive.seek(0)
         with tarfile.open(fileobj=archive, mode="r:") as bundle:
-            return safe_extract(bundle, target)
+            return Extracted(safe_extract(bundle, target), absent)
+
+
+def absent_files(git_dir: Path, commit: str, pathspecs: Sequence[str]) -> list[str]:
+    """The files of ``commit`` under ``pathspecs`` whose blob is missing from the mirror."""
+    listing = git(git_dir, "ls-tree", "-r", "-z", "--full-tree", commit, "--", *pathspecs).stdout
+    blobs = {}
+    for entry in filter(None, listing.split("\0")):
+        meta, _, path = entry.partition("\t")
+        mode, kind, sha = meta.split()
+        if kind == "blob":
+            blobs.setdefault(sha, []).append(path)
+    if not blobs:
+        return []
+    answer = git(git_dir, "cat-file", "--batch-check=%(objectname)", input="".join(f"{sha}\n" for sha in blobs)).stdout
+    missing = [line.split()[0] for line in answer.splitlines() if line.endswith(" missing")]
+    return sorted(path for sha in missing for path in blobs.get(sha, []))
 
 
 def safe_extract(bundle: tarfile.TarFile, target: Path) -> list[str]:
@@ -504,8 +531,15 @@ def fetch_app(app: App, cache: Path, mirrors: Path | None) -> Fetched:
                                f"older than the pin or of another fork: refresh it "
                                f"(`git --git-dir={shown(git_dir)} fetch --prune origin`) or re-fetch it:\n"
                                f"{how_to_fetch(app, mirrors)}")
-            refused = extract_commit(git_dir, app.commit, partial)
-            done = f"extracted {app.commit[:12]} from {shown(git_dir)}"
+            extracted = extract_commit(git_dir, app.commit, partial, app.paths)
+            refused = extracted.refused
+            done = f"extracted {app.commit[:12]} ({', '.join(app.paths)}) from {shown(git_dir)}"
+            if extracted.absent:
+                python = [path for path in extracted.absent if path.endswith(".py")]
+                done += (f"; {len(extracted.absent)} file(s) absent from the mirror (a partial snapshot), left out: "
+                         f"{', '.join(extracted.absent[:5])}" + ("…" if len(extracted.absent) > 5 else ""))
+                if python:
+                    done += f"; WARNING: {len(python)} of them Python, not analysed: {', '.join(python[:5])}"
     except InputError as exc:
         shutil.rmtree(partial, ignore_errors=True)
         return Fetched(app, None, str(exc))

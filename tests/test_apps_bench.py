@@ -142,6 +142,7 @@ def test_fetch_extracts_the_pinned_commit_once(origin: dict[str, object], tmp_pa
     # The pinned version, not the mirror's HEAD.
     assert (fetched.root / "app" / "jobs.py").read_text(encoding="utf-8") == JOBS + "# pinned\n"
     assert (fetched.root / "app" / "client.py").read_text(encoding="utf-8") == CLIENT
+    assert not (fetched.root / "README.md").exists()  # only the app's paths
     (fetched.root / "marker.txt").write_text("kept", encoding="utf-8")
     again = apps.fetch_app(app, cache, Path(str(origin["mirrors"])))
     assert again.message == "cached" and (again.root / "marker.txt").exists()
@@ -190,11 +191,33 @@ def test_extraction_refuses_a_link_out_of_the_folder(origin: dict[str, object], 
     run_git(work, "commit", "-q", "-m", "link")
     commit = run_git(work, "rev-parse", "HEAD")
     run_git(Path(str(origin["mirrors"])) / "acme" / "shop.git", "fetch", "-q", str(work), "main:main")
-    fetched = apps.fetch_app(shop(commit), tmp_path / "cache", Path(str(origin["mirrors"])))
+    fetched = apps.fetch_app(shop(commit, paths=(".",)), tmp_path / "cache", Path(str(origin["mirrors"])))
     assert fetched.root is not None
     assert "refused 1 member" in fetched.message and "escape" in fetched.message
     assert not os.path.lexists(fetched.root / "escape")
     assert (fetched.root / "README.md").is_file()
+
+
+def test_files_absent_from_a_partial_mirror_are_left_out_and_named(origin: dict[str, object], tmp_path: Path) -> None:
+    # The fetch tool's snapshots can list the largest files without their content.
+    work = Path(str(origin["work"]))
+    (work / "assets").mkdir()
+    (work / "assets" / "big.bin").write_bytes(b"\0" * 1000)
+    (work / "app" / "huge.py").write_text("DATA = 1\n", encoding="utf-8")
+    run_git(work, "add", ".")
+    run_git(work, "commit", "-q", "-m", "assets")
+    commit = run_git(work, "rev-parse", "HEAD")
+    mirror = tmp_path / "partial" / "acme+shop" / "repo"
+    run_git(tmp_path, "clone", "-q", "--mirror", str(work), str(mirror))
+    for path in ("assets/big.bin", "app/huge.py"):
+        sha = run_git(mirror, "rev-parse", f"{commit}:{path}")
+        (mirror / "objects" / sha[:2] / sha[2:]).unlink()
+    fetched = apps.fetch_app(shop(commit, paths=(".",)), tmp_path / "cache", tmp_path / "partial")
+    assert fetched.root is not None, fetched.message
+    assert "2 file(s) absent from the mirror" in fetched.message and "assets/big.bin" in fetched.message
+    assert "WARNING: 1 of them Python, not analysed: app/huge.py" in fetched.message
+    assert not (fetched.root / "assets" / "big.bin").exists()
+    assert (fetched.root / "app" / "client.py").read_text(encoding="utf-8") == CLIENT
 
 
 def test_paths_reported_relative_to_an_enclosing_repository(tmp_path: Path) -> None:

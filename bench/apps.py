@@ -1085,6 +1085,13 @@ def check(apps_toml: Path, labels_dir: Path, catalog_path: Path, cache: Path, mi
     return problems
 
 
+TEST_FOLDERS = ("tests", "test", "testing")
+
+
+def _lines(files: Iterable[Path]) -> int:
+    return sum(len(file.read_text(encoding="utf-8", errors="replace").splitlines()) for file in files)
+
+
 def _check_code(app: App, cache: Path, mirrors: Path | None, problems: Problems) -> None:
     root = extracted_root(app, cache)
     if root is not None:
@@ -1092,11 +1099,12 @@ def _check_code(app: App, cache: Path, mirrors: Path | None, problems: Problems)
         if missing:
             problems.errors.append(f"{app.name}: paths not in its code: {', '.join(missing)}")
         else:
-            counted = sum(len(file.read_text(encoding="utf-8", errors="replace").splitlines())
-                          for file in corpus.python_files([root / path for path in app.paths]))
-            if abs(counted - app.lines) > max(100, app.lines // 10):
-                problems.warnings.append(f"{app.name}: `lines = {app.lines}`, but its paths hold {counted} lines "
-                                         "of Python")
+            folders = [root / path for path in app.paths]
+            every = _lines(corpus.python_files(folders))
+            shipped = _lines(corpus.python_files(folders, TEST_FOLDERS))
+            if all(abs(counted - app.lines) > max(100, app.lines // 10) for counted in (every, shipped)):
+                problems.warnings.append(f"{app.name}: `lines = {app.lines}`, but its paths hold {every} lines of "
+                                         f"Python ({shipped} without tests)")
     if app.repo is None or app.commit is None:
         return
     git_dir = find_mirror(mirrors, app.repo)

@@ -357,6 +357,10 @@ def test_check_accepts_a_good_corpus_and_recounts_the_evidence(origin: dict[str,
     problems = apps.check(toml, label_dir, apps.CATALOG, cache, Path(str(origin["mirrors"])))
     assert problems.errors == []
     assert any(note.startswith("shop: assistant evidence: re-counted, agrees") for note in problems.notes)
+    assert problems.warnings == []
+    toml.write_text(toml.read_text(encoding="utf-8").replace("lines = 30", "lines = 5000"), encoding="utf-8")
+    problems = apps.check(toml, label_dir, apps.CATALOG, cache, Path(str(origin["mirrors"])))
+    assert problems.warnings == ["shop: `lines = 5000`, but its paths hold 30 lines of Python (30 without tests)"]
 
 
 def test_check_reports_wrong_evidence_and_a_missing_commit(origin: dict[str, object], tmp_path: Path) -> None:

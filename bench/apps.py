@@ -629,7 +629,12 @@ def run_alint(app: App, root: Path, selectors: Sequence[str], command: Sequence[
     version = str(report.get("tool", {}).get("version", "unknown"))
     errors = [f"{item.get('path')}: {item.get('error') or item.get('reason')}"
               for key in ("errors", "path_errors") for item in report.get(key, []) if isinstance(item, dict)]
-    return AppRun([to_finding(app.name, item, root) for item in raw], version, errors)
+    findings = [to_finding(app.name, item, root) for item in raw]
+    # AL001-AL003 (a file not parsed, a crashed check, a file too big) are always on: they
+    # are not findings to score, but a file alint did not read can hide labelled positives.
+    errors += [f"{finding.path}:{finding.line}: {finding.rule} {finding.message}" for finding in findings
+               if finding.rule.startswith("AL00")]
+    return AppRun([finding for finding in findings if not finding.rule.startswith("AL00")], version, errors)
 
 
 def to_finding(app: str, item: dict[str, Any], root: Path) -> Finding:

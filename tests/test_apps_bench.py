@@ -550,6 +550,19 @@ def test_score_runs_alint_on_a_two_file_app(origin: dict[str, object], tmp_path:
     assert "AL202" in out and "shop" in out and "worksheet:" in out
 
 
+def test_score_names_files_alint_could_not_parse(origin: dict[str, object], tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "cache" / "apps" / "shop"
+    (root / "app").mkdir(parents=True)
+    (root / "app" / "broken.py").write_text("import requests\ndef (:\n", encoding="utf-8")
+    (root / "app" / "client.py").write_text(CLIENT, encoding="utf-8")
+    config = apps.corpus.write_config(tmp_path / "alint.toml", ["AL2"])
+    run = apps.run_alint(shop("a" * 40), root, ["AL2"], apps.alint_command(None), config)
+    assert any(error.startswith("app/broken.py:") and "AL001" in error for error in run.errors)
+    assert {(finding.path, finding.rule) for finding in run.findings} == {("app/client.py", "AL202"),
+                                                                         ("app/client.py", "AL204")}
+
+
 def test_score_says_when_alint_fails(origin: dict[str, object], tmp_path: Path,
                                      capsys: pytest.CaptureFixture[str]) -> None:
     toml, label_dir = write_corpus(tmp_path / "corpus", str(origin["commit"]), None)

@@ -223,3 +223,52 @@ def test_readme_example_output_is_what_alint_prints(monkeypatch: pytest.MonkeyPa
     printed = CliRunner().invoke(cli, ["check", *console["args"].split()]).stdout.splitlines()
     quoted = [line for line in console["out"].splitlines() if line != "..." and not line.startswith("Found ")]
     assert quoted and all(line in printed for line in quoted), "README.md's example output is stale"
+
+
+# ---------------------------------------------------------------------------- alint rules / --explain
+def _alint(*args: str):  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from assumption_lint.cli import cli
+
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_alint_rules_with_an_id_prints_the_page() -> None:
+    result = _alint("rules", "al301")
+    assert result.exit_code == 0, result.output
+    page = (DOCS / "rules" / "AL301.md").read_text(encoding="utf-8")
+    assert result.stdout.startswith("# AL301 missing-timeout") and page.endswith(result.stdout)
+    data = __import__("json").loads(_alint("rules", "AL301", "--format", "json").stdout)
+    assert data["id"] == "AL301" and "## The regression test to write" in data["page"]
+
+
+def test_alint_rules_with_a_prefix_lists_the_rules_it_matches() -> None:
+    result = _alint("rules", "AL30")
+    assert result.exit_code == 0
+    assert [line.split()[0] for line in result.stdout.splitlines()] == ["AL301", "AL302", "AL303", "AL304", "AL305"]
+
+
+def test_alint_rules_of_an_engine_rule_prints_its_help_and_an_unknown_id_is_a_usage_error() -> None:
+    engine = _alint("rules", "AL001")
+    assert engine.exit_code == 0 and "could not read, decode or parse" in engine.stdout
+    unknown = _alint("rules", "AL9")
+    assert unknown.exit_code == 2 and "'AL9' matches no rule" in unknown.stderr
+
+
+def test_explain_puts_the_regression_test_under_each_finding(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from assumption_lint.pages import regression_advice
+
+    (tmp_path / "client.py").write_text('import requests\n\n\ndef f():\n    return requests.get("https://x")\n',
+                                        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    plain = _alint("check", "client.py")
+    explained = _alint("check", "--explain", "client.py")
+    assert plain.exit_code == explained.exit_code == 1
+    assert "test:" not in plain.stdout
+    lines = explained.stdout.splitlines()
+    at = next(index for index, line in enumerate(lines) if line.startswith("      test: "))
+    assert lines[at - 3].startswith("client.py:5:12: AL301")  # headline, source line, caret, advice
+    advice = regression_advice("AL301")
+    assert advice and " ".join(line.strip() for line in lines[at:at + 12]).startswith(f"test: {advice[:60]}")

@@ -16,6 +16,7 @@ from . import __version__
 from .catalog import CatalogError, shipped_catalog
 from .config import ConfigError, Configurations, Overrides, parse_version
 from .discovery import WalkProblem, discover
+from .pages import page
 from .reporters import FORMATS, RenderOptions
 from .runner import Report, default_jobs, run
 from .selection import SelectionError, parse_codes, validate_codes
@@ -96,14 +97,15 @@ def cli() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Processes to analyze with (default: one per CPU, up to 8; runs of fewer than "
                    "64 files always use one).")
+@click.option("--explain", is_flag=True, help="Text format: under each finding, the regression test that proves the fix.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Print timing, and tracebacks for internal errors.")
 @click.version_option(__version__, "--version", prog_name="alint", message="%(prog)s %(version)s")
 def check(paths: tuple[Path, ...], output_format: str, output: Path | None, select: str | None,
           extend_select: str | None, ignore: str | None, target_version: str | None,
-          config_file: Path | None, force_exclude: bool, jobs: int | None, exit_zero: bool, quiet: bool,
-          verbose: bool) -> None:
+          config_file: Path | None, force_exclude: bool, jobs: int | None, explain: bool, exit_zero: bool,
+          quiet: bool, verbose: bool) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
 
     Settings come from [tool.alint] in the nearest pyproject.toml above each file (or from
@@ -128,7 +130,8 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
     except (CatalogError, ConfigError) as exc:
         raise UsageProblem(str(exc)) from exc
     report.problems = problems
-    _emit(report, catalog, output_format, output, quiet, verbose)
+    _emit(report, catalog, output_format, output, RenderOptions(
+        color=_use_color(output), quiet=quiet, verbose=verbose, explain=explain))
     _exit(report, exit_zero)
 
 
@@ -150,8 +153,8 @@ def _parse_target(text: str | None) -> tuple[int, int] | None:
     return version
 
 
-def _emit(report: Report, catalog: Any, output_format: str, output: Path | None, quiet: bool, verbose: bool) -> None:
-    options = RenderOptions(color=_use_color(output), quiet=quiet, verbose=verbose)
+def _emit(report: Report, catalog: Any, output_format: str, output: Path | None, options: RenderOptions) -> None:
+    verbose = options.verbose
     text = FORMATS[output_format](report, catalog, options)
     if output is not None:
         try:
@@ -179,14 +182,26 @@ def _exit(report: Report, exit_zero: bool) -> None:
 
 
 @cli.command("rules")
+@click.argument("rule", required=False)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def rules_command(output_format: str) -> None:
-    """List every rule: id, name, default severity and what it finds."""
+def rules_command(rule: str | None, output_format: str) -> None:
+    """List every rule: id, name, default severity and what it finds.
+
+    With RULE, an id (AL301) prints that rule's page: what it finds, a tested example, the
+    fix, its options and the regression test to write; a prefix (AL3) lists the rules it matches.
+    """
     try:
         catalog = shipped_catalog()
     except CatalogError as exc:
         raise UsageProblem(str(exc)) from exc
     rules = [catalog.rules[rule_id] for rule_id in sorted(catalog.rules)]
+    if rule is not None:
+        rules = [meta for meta in rules if meta.id.startswith(rule.strip().upper())]
+        if not rules:
+            raise UsageProblem(f"'{rule}' matches no rule (see `alint rules`)")
+        if len(rules) == 1:
+            _print_page(rules[0], output_format)
+            return
     if output_format == "json":
         click.echo(json.dumps([{"id": rule.id, "name": rule.slug, "severity": rule.severity,
                                 "confidence": rule.confidence, "summary": rule.summary, "cwe": rule.cwe}
@@ -195,6 +210,16 @@ def rules_command(output_format: str) -> None:
     width = max(len(rule.slug) for rule in rules)
     for rule in rules:
         click.echo(f"{rule.id}  {rule.slug:<{width}}  {rule.severity:<7}  {rule.summary}")
+
+
+def _print_page(rule: Any, output_format: str) -> None:
+    text = page(rule.id) or f"# {rule.id} {rule.slug}: {rule.title}\n\n{rule.summary}\n\n{rule.help.strip()}\n"
+    text = text.split("\n", 1)[1].lstrip("\n") if text.startswith("<!--") else text  # the generator's note
+    if output_format == "json":
+        click.echo(json.dumps({"id": rule.id, "name": rule.slug, "severity": rule.severity,
+                               "summary": rule.summary, "page": text}, indent=2))
+    else:
+        click.echo(text, nl=False)
 
 
 def main() -> None:

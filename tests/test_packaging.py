@@ -79,6 +79,27 @@ def test_wheel_contains_the_catalog(wheel: Path) -> None:
 
 
 @pytest.mark.slow
+def test_wheel_contains_the_rule_pages(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    pages = {f"assumption_lint/rule_pages/{path.name}" for path in (ROOT / "docs" / "rules").glob("*.md")}
+    assert "assumption_lint/rule_pages/AL301.md" in pages
+    assert pages <= names, sorted(pages - names)
+
+
+@pytest.mark.slow
+def test_installed_alint_prints_a_rule_page(tmp_path: Path, installed: Path) -> None:
+    result = _run([str(_venv_bin(installed, "alint")), "rules", "AL301"], tmp_path, timeout=60)
+    assert result.returncode == 0, result.stdout + result.stderr
+    page = (ROOT / "docs" / "rules" / "AL301.md").read_text(encoding="utf-8")
+    assert result.stdout.startswith("# AL301 missing-timeout") and result.stdout.strip() in page
+    assert "## The regression test to write" in result.stdout
+    # --explain finds the same pages in the installed copy.
+    (tmp_path / "client.py").write_text('import requests\nrequests.get("https://x")\n', encoding="utf-8")
+    explained = _run([str(_venv_bin(installed, "alint")), "--explain", "client.py"], tmp_path, timeout=60)
+    assert explained.returncode == 1 and "      test: " in explained.stdout, explained.stdout + explained.stderr
+
+
+@pytest.mark.slow
 def test_installed_alint_finds_what_the_source_tree_finds(tmp_path: Path, installed: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     work = tmp_path / "project"

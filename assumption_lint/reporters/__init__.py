@@ -12,10 +12,12 @@ Renderer = Callable[[Report, Catalog, "RenderOptions"], str]
 
 
 class RenderOptions:
-    def __init__(self, *, color: bool = False, quiet: bool = False, verbose: bool = False) -> None:
+    def __init__(self, *, color: bool = False, quiet: bool = False, verbose: bool = False,
+                 explain: bool = False) -> None:
         self.color = color
         self.quiet = quiet
         self.verbose = verbose
+        self.explain = explain  # text: the rule page's regression-test advice under each finding
 
 
 FORMATS: dict[str, Renderer] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import textwrap
 import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ import click
 
 from ..catalog import Catalog
 from ..findings import Finding
+from ..pages import regression_advice
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runner import Report
@@ -93,14 +95,26 @@ def summary(report: "Report", catalog: Catalog) -> list[str]:
     return lines
 
 
+def _advice(rule: str, cache: dict[str, list[str]]) -> list[str]:
+    """The rule page's regression-test advice, wrapped under the finding (``--explain``)."""
+    if rule not in cache:
+        text = regression_advice(rule)
+        cache[rule] = textwrap.wrap(f"test: {text} (alint rules {rule})", width=96, initial_indent="      ",
+                                    subsequent_indent="            ") if text else []
+    return cache[rule]
+
+
 def render_full(report: "Report", catalog: Catalog, options: "RenderOptions") -> str:
     cache: dict[str, list[str]] = {}
+    advice: dict[str, list[str]] = {}
     out: list[str] = []
     for finding in report.findings:
         out.append(headline(report, finding, options.color))
         out.extend(excerpt(_read_lines(report, finding.path, cache), finding, options.color))
         for related in finding.related:
             out.append(f"      note: {printable(related.message)} at line {related.line}, column {related.column}")
+        if options.explain:
+            out.extend(_advice(finding.rule, advice))
     if not options.quiet:
         if out:
             out.append("")

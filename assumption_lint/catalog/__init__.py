@@ -7,7 +7,6 @@ that carry a timeout, and the exceptions they raise. Code reads it; it never har
 
 from __future__ import annotations
 
-import fnmatch
 import sys
 from dataclasses import dataclass, field
 from importlib import resources
@@ -20,6 +19,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 # Domain modules never import this one at run time (only for type hints), so no cycle.
+from .names import NameTable
 from .network import (_NETWORK_FILE_KEYS, EntryPoint, ErrorHandlerRegistration, ExceptionClass, NetworkFamily,
                       NetworkKnowledge, ResponseKind, Spawner)
 from .retries import JsonDecode, RetryPolicy, _check_json_decoders
@@ -65,17 +65,25 @@ class Catalog:
         """This catalog specialised for a project's declared package versions (see specialise())."""
         return specialise(self, versions)
 
+    def __post_init__(self) -> None:
+        # Every name lookup goes through the one matcher (names.py), whoever built the dicts.
+        if not isinstance(self.apis, NameTable):
+            self.apis = NameTable(self.apis)
+        if not isinstance(self.clients, NameTable):
+            self.clients = NameTable(self.clients)
+
     def api(self, qualified_name: str) -> ApiEntry | None:
-        return self.apis.get(qualified_name)
+        """The call listed under exactly this name (patterns are find_api's business)."""
+        return self.apis.exact(qualified_name)
+
+    def find_api(self, qualified_name: str, nested: bool = False) -> ApiEntry | None:
+        """The call's entry: its exact name first, then a pattern (``*_pb2_grpc.*Stub.*``);
+        see ``NameTable.match`` for ``nested``."""
+        return self.apis.match(qualified_name, nested)
 
     def client(self, qualified_name: str) -> ClientEntry | None:
-        found = self.clients.get(qualified_name)
-        if found is None:
-            # Constructors may be glob patterns (generated classes: `*_pb2_grpc.*Stub`).
-            for pattern, entry in self.clients.items():
-                if "*" in pattern and fnmatch.fnmatchcase(qualified_name, pattern):
-                    return entry
-        return found
+        # Constructors may be glob patterns (generated classes: `*_pb2_grpc.*Stub`).
+        return self.clients.match(qualified_name)
 
     def json_decoder(self, response_kind: str) -> "JsonDecode | None":
         return self.json_decoders.get(response_kind)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
+from .names import NameTable
 from .schema import CatalogError, _checked_tables, _expect, _str_list
 
 if TYPE_CHECKING:
@@ -150,14 +151,18 @@ class ErrorHandlerRegistration:
 class NetworkKnowledge:
     exceptions: dict[str, ExceptionClass] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
-    calls: dict[str, NetworkFamily] = field(default_factory=dict)
+    calls: NameTable[NetworkFamily] = field(default_factory=NameTable)
     responses: dict[str, ResponseKind] = field(default_factory=dict)
     entry_points: list[EntryPoint] = field(default_factory=list)
     spawners: list[Spawner] = field(default_factory=list)
     error_handlers: list[ErrorHandlerRegistration] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.calls, NameTable):
+            self.calls = NameTable(self.calls)
+
     def copy(self) -> "NetworkKnowledge":
-        return NetworkKnowledge(dict(self.exceptions), dict(self.aliases), dict(self.calls),
+        return NetworkKnowledge(dict(self.exceptions), dict(self.aliases), NameTable(self.calls),
                                 dict(self.responses), list(self.entry_points), list(self.spawners),
                                 list(self.error_handlers))
 
@@ -166,14 +171,7 @@ class NetworkKnowledge:
 
     def family(self, name: str, instance_type: str | None = None) -> NetworkFamily | None:
         """The family of a resolved call: by exact name, else by its client type's wildcard."""
-        family = self.calls.get(name)
-        if family is not None:
-            return family
-        if instance_type is not None and name.startswith(instance_type + "."):
-            family = self.calls.get(f"{instance_type}.*")
-            if family is not None and name[len(instance_type) + 1:] not in family.not_calls:
-                return family
-        return None
+        return self.calls.method_of(name, instance_type)
 
     def canonical(self, name: str) -> str:
         return self.aliases.get(name, name)
@@ -245,7 +243,7 @@ def _parse_network(data: Mapping[str, Any], source: str, catalog: Catalog) -> No
         if family.response is not None and family.response not in knowledge.responses:
             raise CatalogError(f"{where}: response kind '{family.response}' is not defined in a [[response]] table")
         for name in family.calls:
-            knowledge.calls[name] = family
+            knowledge.calls.add(name, family, family.not_calls)
     for where, table in _checked_tables(data, "entry-point", source, _ENTRY_KEYS):
         knowledge.entry_points.append(EntryPoint(
             label=_expect(table, "label", str, where),

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Mapping, Protocol
 
+from .names import NameTable
 from .schema import CatalogError, DEFAULTS, _checked_tables, _expect, _str_list
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ def specialise(catalog: Catalog, versions: Mapping[str, DeclaredVersion]) -> Cat
             changes.append((change, declared))
     if not changes:
         return catalog
-    apis = dict(catalog.apis)
+    apis = NameTable(catalog.apis)
     # Names that share one entry share its replacement; a second change of the same entry
     # (another timeout keyword) applies on top of the first.
     memo: dict[tuple[int, int], tuple[ApiEntry, ApiEntry]] = {}

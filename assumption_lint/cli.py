@@ -120,9 +120,12 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             ignore=_codes(ignore, "--ignore", catalog) if ignore is not None else None,
             extend_select=_codes(extend_select, "--extend-select", catalog),
             target_version=_parse_target(target_version))
-        configs = Configurations(catalog, overrides, config_file)
+        configs = Configurations(catalog, overrides, config_file, warn=_warn)
         targets = list(discover(list(paths) or [Path(".")], configs.excluded, problems,
                                 configs.force_excluded if force_exclude else None))
+        for target in targets:
+            # Load every project catalog here, before any worker starts: its warnings are printed once.
+            configs.catalog_for(target.path)
         report = run(targets, configs.settings_for, keep_tracebacks=verbose, keep=configs.keep,
                      jobs=jobs or default_jobs())
     except (CatalogError, ConfigError) as exc:
@@ -130,6 +133,10 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
     report.problems = problems
     _emit(report, catalog, output_format, output, quiet, verbose)
     _exit(report, exit_zero)
+
+
+def _warn(message: str) -> None:
+    click.echo(f"alint: warning: {message}", err=True)
 
 
 def _codes(text: str | None, option: str, catalog: Any) -> tuple[str, ...]:

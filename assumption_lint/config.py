@@ -11,12 +11,13 @@ not a silently ignored typo.
 from __future__ import annotations
 
 import difflib
+import multiprocessing
 import os
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import pathspec
 
@@ -326,8 +327,12 @@ class Configurations:
     configuration: a run over thousands of files reads each pyproject.toml once."""
 
     def __init__(self, catalog: Catalog, overrides: Overrides | None = None,
-                 config_file: Path | None = None) -> None:
+                 config_file: Path | None = None, warn: Callable[[str], None] | None = None) -> None:
         self.catalog = catalog
+        # Deprecation warnings of project catalogs (extend-catalog), once per catalog: given
+        # to ``warn`` in the main process (worker processes stay quiet), and kept here.
+        self.warn = warn
+        self.warnings: list[str] = []
         self.overrides = overrides or Overrides()
         self.fixed = load_config_file(config_file, catalog) if config_file is not None else None
         self._folders: dict[Path, tuple[Config | None, Config | None]] = {}
@@ -401,7 +406,15 @@ class Configurations:
             except CatalogError as exc:
                 raise ConfigError(f"{shown(config.source or Path('.'))}: [tool.alint] key 'extend-catalog': "
                                   f"{exc}") from exc
+            self.warnings.extend(catalog.warnings)
+            if self.warn is not None and multiprocessing.parent_process() is None:
+                for message in catalog.warnings:
+                    self.warn(message)
         return catalog
+
+    def catalog_for(self, path: Path) -> Catalog:
+        """The catalog that applies to ``path`` (the shipped one plus its config's extend-catalog)."""
+        return self._catalog(self.config_for(path))
 
     # ------------------------------------------------------------------ per-file ignores
     def keep(self, finding: Finding, path: Path) -> bool:

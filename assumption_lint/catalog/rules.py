@@ -131,6 +131,12 @@ def _parse_rule(rule_id: str, table: Mapping[str, Any], where: str) -> RuleMeta:
     )
 
 
+def parse_rule_table(rule_id: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    if rule_id in catalog.rules:
+        raise CatalogError(f"{source}: rule {rule_id} is defined twice")
+    catalog.rules[rule_id] = _parse_rule(rule_id, table, source)
+
+
 def _check_yields(catalog: Catalog) -> None:
     for rule in catalog.rules.values():
         for other in rule.yields_to:

@@ -86,6 +86,9 @@ def cli() -> None:
 @click.option("--select", help="Comma-separated rule ids or prefixes to enable (e.g. AL3,AL201).")
 @click.option("--extend-select", help="Rule ids or prefixes to enable on top of the selection.")
 @click.option("--ignore", help="Comma-separated rule ids or prefixes to disable.")
+@click.option("--preview", is_flag=True, default=None,
+              help="Also run preview rules (not yet at their precision target; `alint rules` marks them). "
+                   "Without it, selecting a preview rule by id has no effect.")
 @click.option("--target-version", help="Python version the analyzed code runs on, e.g. 3.12 "
               "(default: target-version from the config, else the lower bound of requires-python, else 3.10).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -101,7 +104,7 @@ def cli() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Print timing, and tracebacks for internal errors.")
 @click.version_option(__version__, "--version", prog_name="alint", message="%(prog)s %(version)s")
 def check(paths: tuple[Path, ...], output_format: str, output: Path | None, select: str | None,
-          extend_select: str | None, ignore: str | None, target_version: str | None,
+          extend_select: str | None, ignore: str | None, preview: bool | None, target_version: str | None,
           config_file: Path | None, force_exclude: bool, jobs: int | None, exit_zero: bool, quiet: bool,
           verbose: bool) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
@@ -119,13 +122,14 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             select=_codes(select, "--select", catalog) if select is not None else None,
             ignore=_codes(ignore, "--ignore", catalog) if ignore is not None else None,
             extend_select=_codes(extend_select, "--extend-select", catalog),
-            target_version=_parse_target(target_version))
+            target_version=_parse_target(target_version), preview=preview or None)
         configs = Configurations(catalog, overrides, config_file, warn=_warn)
         targets = list(discover(list(paths) or [Path(".")], configs.excluded, problems,
                                 configs.force_excluded if force_exclude else None))
         for target in targets:
-            # Load every project catalog here, before any worker starts: its warnings are printed once.
-            configs.catalog_for(target.path)
+            # Build every configuration's catalog and settings here, before any worker starts:
+            # their warnings (deprecated catalog keys, preview selections) print once.
+            configs.prepare(target.path)
         report = run(targets, configs.settings_for, keep_tracebacks=verbose, keep=configs.keep,
                      jobs=jobs or default_jobs())
     except (CatalogError, ConfigError) as exc:
@@ -188,7 +192,7 @@ def _exit(report: Report, exit_zero: bool) -> None:
 @cli.command("rules")
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules_command(output_format: str) -> None:
-    """List every rule: id, name, default severity and what it finds."""
+    """List every rule: id, name, default severity and what it finds; preview rules say so."""
     try:
         catalog = shipped_catalog()
     except CatalogError as exc:
@@ -196,12 +200,15 @@ def rules_command(output_format: str) -> None:
     rules = [catalog.rules[rule_id] for rule_id in sorted(catalog.rules)]
     if output_format == "json":
         click.echo(json.dumps([{"id": rule.id, "name": rule.slug, "severity": rule.severity,
-                                "confidence": rule.confidence, "summary": rule.summary, "cwe": rule.cwe}
+                                "confidence": rule.confidence, "summary": rule.summary, "cwe": rule.cwe,
+                                "preview": rule.preview, "preview_reason": rule.preview_reason or None}
                                for rule in rules], indent=2))
         return
     width = max(len(rule.slug) for rule in rules)
     for rule in rules:
-        click.echo(f"{rule.id}  {rule.slug:<{width}}  {rule.severity:<7}  {rule.summary}")
+        # A preview rule says so, and why, before its summary: it is off unless --preview.
+        status = f"[preview: {rule.preview_reason}] " if rule.preview else ""
+        click.echo(f"{rule.id}  {rule.slug:<{width}}  {rule.severity:<7}  {status}{rule.summary}")
 
 
 def main() -> None:

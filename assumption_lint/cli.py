@@ -87,6 +87,9 @@ def cli() -> None:
 @click.option("--select", help="Comma-separated rule ids or prefixes to enable (e.g. AL3,AL201).")
 @click.option("--extend-select", help="Rule ids or prefixes to enable on top of the selection.")
 @click.option("--ignore", help="Comma-separated rule ids or prefixes to disable.")
+@click.option("--preview", is_flag=True, default=None,
+              help="Also run preview rules (not yet at their precision target; `alint rules` marks them). "
+                   "Without it, selecting a preview rule by id has no effect.")
 @click.option("--target-version", help="Python version the analyzed code runs on, e.g. 3.12 "
               "(default: target-version from the config, else the lower bound of requires-python, else 3.10).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -103,7 +106,7 @@ def cli() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Print timing, and tracebacks for internal errors.")
 @click.version_option(__version__, "--version", prog_name="alint", message="%(prog)s %(version)s")
 def check(paths: tuple[Path, ...], output_format: str, output: Path | None, select: str | None,
-          extend_select: str | None, ignore: str | None, target_version: str | None,
+          extend_select: str | None, ignore: str | None, preview: bool | None, target_version: str | None,
           config_file: Path | None, force_exclude: bool, jobs: int | None, explain: bool, exit_zero: bool,
           quiet: bool, verbose: bool) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
@@ -121,10 +124,14 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             select=_codes(select, "--select", catalog) if select is not None else None,
             ignore=_codes(ignore, "--ignore", catalog) if ignore is not None else None,
             extend_select=_codes(extend_select, "--extend-select", catalog),
-            target_version=_parse_target(target_version))
-        configs = Configurations(catalog, overrides, config_file)
+            target_version=_parse_target(target_version), preview=preview or None)
+        configs = Configurations(catalog, overrides, config_file, warn=_warn)
         targets = list(discover(list(paths) or [Path(".")], configs.excluded, problems,
                                 configs.force_excluded if force_exclude else None))
+        for target in targets:
+            # Build every configuration's catalog and settings here, before any worker starts:
+            # their warnings (deprecated catalog keys, preview selections) print once.
+            configs.prepare(target.path)
         report = run(targets, configs.settings_for, keep_tracebacks=verbose, keep=configs.keep,
                      jobs=jobs or default_jobs())
     except (CatalogError, ConfigError) as exc:
@@ -133,6 +140,10 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
     _emit(report, catalog, output_format, output, RenderOptions(
         color=_use_color(output), quiet=quiet, verbose=verbose, explain=explain))
     _exit(report, exit_zero)
+
+
+def _warn(message: str) -> None:
+    click.echo(f"alint: warning: {message}", err=True)
 
 
 def _codes(text: str | None, option: str, catalog: Any) -> tuple[str, ...]:
@@ -185,7 +196,7 @@ def _exit(report: Report, exit_zero: bool) -> None:
 @click.argument("rule", required=False)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules_command(rule: str | None, output_format: str) -> None:
-    """List every rule: id, name, default severity and what it finds.
+    """List every rule: id, name, default severity and what it finds; preview rules say so.
 
     With RULE, an id (AL301) prints that rule's page: what it finds, a tested example, the
     fix, its options and the regression test to write; a prefix (AL3) lists the rules it matches.
@@ -204,12 +215,15 @@ def rules_command(rule: str | None, output_format: str) -> None:
             return
     if output_format == "json":
         click.echo(json.dumps([{"id": rule.id, "name": rule.slug, "severity": rule.severity,
-                                "confidence": rule.confidence, "summary": rule.summary, "cwe": rule.cwe}
+                                "confidence": rule.confidence, "summary": rule.summary, "cwe": rule.cwe,
+                                "preview": rule.preview, "preview_reason": rule.preview_reason or None}
                                for rule in rules], indent=2))
         return
     width = max(len(rule.slug) for rule in rules)
     for rule in rules:
-        click.echo(f"{rule.id}  {rule.slug:<{width}}  {rule.severity:<7}  {rule.summary}")
+        # A preview rule says so, and why, before its summary: it is off unless --preview.
+        status = f"[preview: {rule.preview_reason}] " if rule.preview else ""
+        click.echo(f"{rule.id}  {rule.slug:<{width}}  {rule.severity:<7}  {status}{rule.summary}")
 
 
 def _print_page(rule: Any, output_format: str) -> None:

@@ -11,12 +11,13 @@ not a silently ignored typo.
 from __future__ import annotations
 
 import difflib
+import multiprocessing
 import os
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import pathspec
 
@@ -24,7 +25,7 @@ from .catalog import SEVERITIES, Catalog, CatalogError, extended_catalog
 from .discovery import DEFAULT_EXCLUDED_DIRS, repository_root
 from .engine import Settings
 from .findings import Finding
-from .selection import SelectionError, enabled_rules, parse_codes, rule_matches, validate_codes
+from .selection import SelectionError, enabled_rules, parse_codes, preview_warnings, rule_matches, validate_codes
 from .versions import ProjectVersions
 
 if sys.version_info >= (3, 11):
@@ -34,7 +35,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 DEFAULT_TARGET = (3, 10)
 KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "extend-catalog",
-        "target-version", "respect-gitignore", "rules")
+        "target-version", "respect-gitignore", "rules", "preview")
 
 
 class ConfigError(Exception):
@@ -107,6 +108,8 @@ class Config:
     requires_python: tuple[int, int] | None = None
     respect_gitignore: bool = True
     rules: Mapping[str, RuleConfig] = field(default_factory=dict, compare=False)
+    # Run preview rules too (rules not yet at their precision target, see selection.py).
+    preview: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
@@ -133,6 +136,7 @@ class Overrides:
     ignore: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
     target_version: tuple[int, int] | None = None
+    preview: bool | None = None  # --preview; None: as the configuration says
 
 
 # ----------------------------------------------------------------------------- reading
@@ -231,6 +235,10 @@ def parse_table(table: Mapping[str, Any], path: Path, table_name: str, catalog: 
         values["respect_gitignore"] = table["respect-gitignore"]
     if "rules" in table:
         values["rules"] = _rule_tables(reader, table["rules"])
+    if "preview" in table:
+        if not isinstance(table["preview"], bool):
+            raise reader.fail("preview", f"must be true or false, not {table['preview']!r}")
+        values["preview"] = table["preview"]
     return Config(source=path, root=root, has_table=True, requires_python=requires_python, **values)
 
 
@@ -326,8 +334,12 @@ class Configurations:
     configuration: a run over thousands of files reads each pyproject.toml once."""
 
     def __init__(self, catalog: Catalog, overrides: Overrides | None = None,
-                 config_file: Path | None = None) -> None:
+                 config_file: Path | None = None, warn: Callable[[str], None] | None = None) -> None:
         self.catalog = catalog
+        # Deprecation warnings of project catalogs (extend-catalog), once per catalog: given
+        # to ``warn`` in the main process (worker processes stay quiet), and kept here.
+        self.warn = warn
+        self.warnings: list[str] = []
         self.overrides = overrides or Overrides()
         self.fixed = load_config_file(config_file, catalog) if config_file is not None else None
         self._folders: dict[Path, tuple[Config | None, Config | None]] = {}
@@ -336,6 +348,7 @@ class Configurations:
         self._gitignores: dict[Path, _GitIgnore | None] = {}
         # Declared package versions per project folder (version-aware timeout defaults).
         self._versions = ProjectVersions()
+        self._warned: set[str] = set()
 
     # ------------------------------------------------------------------ lookup
     def config_for(self, path: Path) -> Config:
@@ -368,6 +381,13 @@ class Configurations:
             settings = self._settings[config.key] = self._build(config)
         return self._versions.settings_for(settings, path)
 
+    def prepare(self, path: Path) -> None:
+        """Load the catalog and build the settings of ``path``'s configuration in this
+        process (the CLI's, before workers start), so that their warnings print once."""
+        config = self.config_for(path)
+        if config.key not in self._settings:
+            self._settings[config.key] = self._build(config)
+
     def _build(self, config: Config) -> Settings:
         catalog = self._catalog(config)
         cli = self.overrides
@@ -375,6 +395,8 @@ class Configurations:
             select, extend = cli.select, cli.extend_select
         else:
             select, extend = config.select, config.extend_select + cli.extend_select
+        preview = cli.preview if cli.preview is not None else config.preview
+        self._tell(preview_warnings(catalog, (select or ()) + extend, preview))
         ignore = cli.ignore if cli.ignore is not None else config.ignore
         options: dict[str, dict[str, Any]] = {}
         for rule_id, meta in catalog.rules.items():
@@ -384,7 +406,7 @@ class Configurations:
             options.setdefault(rule_id, {}).update(rule.options)
         return Settings(
             catalog,
-            enabled_rules(catalog, select, ignore, extend),
+            enabled_rules(catalog, select, ignore, extend, preview),
             rule_options=options,
             severities={rule_id: rule.severity for rule_id, rule in config.rules.items() if rule.severity},
             target_version=cli.target_version or config.target_version or config.requires_python or DEFAULT_TARGET,
@@ -401,7 +423,23 @@ class Configurations:
             except CatalogError as exc:
                 raise ConfigError(f"{shown(config.source or Path('.'))}: [tool.alint] key 'extend-catalog': "
                                   f"{exc}") from exc
+            self._tell(catalog.warnings)
         return catalog
+
+    def _tell(self, messages: list[str]) -> None:
+        """Each warning once per run: kept in ``warnings``, and given to ``warn`` in the main
+        process only (a worker building the same settings stays quiet)."""
+        for message in messages:
+            if message in self._warned:
+                continue
+            self._warned.add(message)
+            self.warnings.append(message)
+            if self.warn is not None and multiprocessing.parent_process() is None:
+                self.warn(message)
+
+    def catalog_for(self, path: Path) -> Catalog:
+        """The catalog that applies to ``path`` (the shipped one plus its config's extend-catalog)."""
+        return self._catalog(self.config_for(path))
 
     # ------------------------------------------------------------------ per-file ignores
     def keep(self, finding: Finding, path: Path) -> bool:

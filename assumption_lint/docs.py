@@ -304,7 +304,7 @@ def all_regions(root: Path = FIXTURES) -> list[Region]:
 
 def _rule_fixtures(rule: RuleMeta) -> set[Path]:
     """The fixtures the catalog lists for the rule (`fixtures = [...]`), when it lists them."""
-    listed = getattr(rule, "fixtures", ()) or ()
+    listed = rule.fixtures
     paths = set()
     for item in listed:
         for candidate in (ROOT / item, FIXTURES / item):
@@ -442,21 +442,15 @@ def measured(parts: dict[str, str]) -> str:
 
 
 # ---------------------------------------------------------------------------- covered APIs
-def _families(catalog: Catalog) -> list:  # type: ignore[type-arg]
-    unique: dict[int, object] = {}
-    for family in catalog.network.calls.values():
-        unique.setdefault(id(family), family)
-    return list(unique.values())
-
-
 def _network_calls(catalog: Catalog, http_only: bool = False) -> list[str]:
+    # Each [[api]] block names its family; the linked table maps every call name to it.
     by_library: dict[str, list[str]] = {}
     roots: dict[str, tuple[str, ...]] = {}
-    for family in _families(catalog):
-        if http_only and family.response is None and family.library != "urllib":  # type: ignore[attr-defined]
+    for name, family in catalog.network.calls.items():
+        if http_only and family.response is None and family.library != "urllib":
             continue
-        by_library.setdefault(family.library, []).extend(family.calls)  # type: ignore[attr-defined]
-        roots.setdefault(family.library, family.root)  # type: ignore[attr-defined]
+        by_library.setdefault(family.library, []).append(name)
+        roots.setdefault(family.library, family.root)
     rows = ["| Library | Calls | Caught by |", "|---|---|---|"]
     for library, calls in by_library.items():
         caught = ", ".join(f"`{name}`" for name in roots[library])
@@ -597,7 +591,7 @@ def _yields(rule: RuleMeta, catalog: Catalog) -> list[str]:
 
 def _preview(rule: RuleMeta) -> bool:
     # `preview = true` in rules.toml: off unless selected (see the catalog's rule lifecycle).
-    return bool(getattr(rule, "preview", False))
+    return rule.preview
 
 
 def rule_page(rule: RuleMeta, catalog: Catalog, regions: list[Region], sources: Path = SOURCES) -> str:

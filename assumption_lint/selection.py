@@ -1,4 +1,9 @@
-"""Which rules are on: ``select``/``ignore`` by id or prefix (``AL3``)."""
+"""Which rules are on: ``select``/``ignore`` by id or prefix (``AL3``), and preview mode.
+
+Preview rules (``preview = true`` in rules.toml: not yet at their precision target on real
+code) run only in preview mode (``--preview`` or ``preview = true`` in ``[tool.alint]``).
+As in ruff, selecting one explicitly by its id does not turn it on without preview mode:
+the selection has no effect, and ``preview_warnings`` says so."""
 
 from __future__ import annotations
 
@@ -33,11 +38,24 @@ def rule_matches(rule: str, codes: Iterable[str]) -> bool:
 
 
 def enabled_rules(catalog: Catalog, select: tuple[str, ...] | None = None,
-                  ignore: tuple[str, ...] = (), extend_select: tuple[str, ...] = ()) -> frozenset[str]:
-    """Selected rules minus ignored ones. AL001-AL003 are always selected but can be ignored."""
+                  ignore: tuple[str, ...] = (), extend_select: tuple[str, ...] = (),
+                  preview: bool = False) -> frozenset[str]:
+    """Selected rules minus ignored ones. AL001-AL003 are always selected but can be ignored.
+    Preview rules count only in preview mode, however they are selected."""
     chosen = set()
     for rule_id, meta in catalog.rules.items():
+        if meta.preview and not preview:
+            continue
         selected = meta.always_on or select is None or rule_matches(rule_id, select) or rule_matches(rule_id, extend_select)
         if selected and not rule_matches(rule_id, ignore):
             chosen.add(rule_id)
     return frozenset(chosen)
+
+
+def preview_warnings(catalog: Catalog, codes: Iterable[str], preview: bool) -> list[str]:
+    """One message per preview rule selected by its exact id while preview mode is off."""
+    if preview:
+        return []
+    return [f"selection {code!r} has no effect: {code} is a preview rule ({catalog.rules[code].preview_reason}); "
+            f"enable preview mode with --preview or preview = true in [tool.alint]"
+            for code in dict.fromkeys(codes) if code in catalog.rules and catalog.rules[code].preview]

@@ -7,7 +7,6 @@ that carry a timeout, and the exceptions they raise. Code reads it; it never har
 
 from __future__ import annotations
 
-import fnmatch
 import sys
 from dataclasses import dataclass, field
 from importlib import resources
@@ -20,23 +19,25 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 # Domain modules never import this one at run time (only for type hints), so no cycle.
-from .network import (_NETWORK_FILE_KEYS, EntryPoint, ErrorHandlerRegistration, ExceptionClass, NetworkFamily,
+from .names import NameTable
+from .network import link_families
+from .network import (EntryPoint, ErrorHandlerRegistration, ExceptionClass, NetworkFamily,
                       NetworkKnowledge, ResponseKind, Spawner)
-from .retries import JsonDecode, RetryPolicy, _check_json_decoders
-from .rules import CONFIDENCES, OPTION_TYPES, PRECISIONS, SEVERITIES, RuleMeta, RuleOption, _check_yields, _parse_rule
-from .schema import DEFAULTS, CatalogError, _check_keys, _expect
-from .timeouts import TIMEOUT_VALUES, ApiEntry, ClientEntry, TimeoutSpec, _parse_domain
-from .versions import (DeclaredVersion, DefaultChange, _check_default_changes, normalize_package, parse_release,
-                       specialise)
+from .retries import JsonDecode, RetryPolicy
+from .rules import CONFIDENCES, OPTION_TYPES, PRECISIONS, SEVERITIES, RuleMeta, RuleOption, _check_yields
+from .schema import DEFAULTS, CatalogError, copy_fields
+from .timeouts import TIMEOUT_VALUES, ApiEntry, ClientEntry, TimeoutSpec
+from .versions import DeclaredVersion, DefaultChange, normalize_package, parse_release, specialise
+from .tables import TABLES, TableKind, finish, load_tables
 from .waits import COMMAND_ROLES, WAIT_KINDS, CommandEntry, DeadlineEntry, WaitKnowledge, WaitSpec, WorkerEntry
 
 # Every public name of the former single-module catalog stays importable from here.
 __all__ = [
     "COMMAND_ROLES", "CONFIDENCES", "DEFAULTS", "OPTION_TYPES", "PRECISIONS", "SEVERITIES", "TIMEOUT_VALUES",
-    "WAIT_KINDS", "ApiEntry", "Catalog", "CatalogError", "ClientEntry", "CommandEntry", "DeadlineEntry",
+    "TABLES", "WAIT_KINDS", "ApiEntry", "Catalog", "CatalogError", "ClientEntry", "CommandEntry", "DeadlineEntry",
     "DeclaredVersion", "DefaultChange", "EntryPoint", "ErrorHandlerRegistration", "ExceptionClass", "JsonDecode",
     "NetworkFamily", "NetworkKnowledge", "ResponseKind", "RetryPolicy", "RuleMeta", "RuleOption", "Spawner",
-    "TimeoutSpec", "WaitKnowledge", "WaitSpec", "WorkerEntry", "extended_catalog", "load_text",
+    "TableKind", "TimeoutSpec", "WaitKnowledge", "WaitSpec", "WorkerEntry", "extended_catalog", "load_text",
     "normalize_package", "parse_release", "shipped_catalog", "shipped_rules_dir", "specialise",
 ]
 
@@ -60,22 +61,36 @@ class Catalog:
     # Timeout defaults that changed across a library's releases (versions.toml).
     default_changes: list["DefaultChange"] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    # Deprecated keys met while loading, one line each naming the file (the CLI prints them).
+    warnings: list[str] = field(default_factory=list)
+
+    def copy(self) -> "Catalog":
+        """A copy that can be extended without changing this catalog (every field, generically)."""
+        return copy_fields(self)
 
     def for_versions(self, versions: Mapping[str, "DeclaredVersion"]) -> "Catalog":
         """This catalog specialised for a project's declared package versions (see specialise())."""
         return specialise(self, versions)
 
+    def __post_init__(self) -> None:
+        # Every name lookup goes through the one matcher (names.py), whoever built the dicts.
+        if not isinstance(self.apis, NameTable):
+            self.apis = NameTable(self.apis)
+        if not isinstance(self.clients, NameTable):
+            self.clients = NameTable(self.clients)
+
     def api(self, qualified_name: str) -> ApiEntry | None:
-        return self.apis.get(qualified_name)
+        """The call listed under exactly this name (patterns are find_api's business)."""
+        return self.apis.exact(qualified_name)
+
+    def find_api(self, qualified_name: str, nested: bool = False) -> ApiEntry | None:
+        """The call's entry: its exact name first, then a pattern (``*_pb2_grpc.*Stub.*``);
+        see ``NameTable.match`` for ``nested``."""
+        return self.apis.match(qualified_name, nested)
 
     def client(self, qualified_name: str) -> ClientEntry | None:
-        found = self.clients.get(qualified_name)
-        if found is None:
-            # Constructors may be glob patterns (generated classes: `*_pb2_grpc.*Stub`).
-            for pattern, entry in self.clients.items():
-                if "*" in pattern and fnmatch.fnmatchcase(qualified_name, pattern):
-                    return entry
-        return found
+        # Constructors may be glob patterns (generated classes: `*_pb2_grpc.*Stub`).
+        return self.clients.match(qualified_name)
 
     def json_decoder(self, response_kind: str) -> "JsonDecode | None":
         return self.json_decoders.get(response_kind)
@@ -93,11 +108,6 @@ class Catalog:
         return sorted({api.library for api in self.apis.values()})
 
 
-_FILE_KEYS = {"api", "client", "rule", "meta", "retry-policy", "sleep", "json-decode"} | _NETWORK_FILE_KEYS
-# AL303-AL305: programs, deadlines, worker entry points (subprocess.toml, concurrency.toml).
-_FILE_KEYS |= {"command", "deadline", "worker-entry", "default-change"}
-
-
 def _read_toml(text: str, source: str) -> dict[str, Any]:
     try:
         return tomllib.loads(text)
@@ -107,15 +117,11 @@ def _read_toml(text: str, source: str) -> dict[str, Any]:
 
 def load_text(catalog: Catalog, text: str, source: str) -> None:
     """Add one catalog file's content to ``catalog``."""
-    data = _read_toml(text, source)
-    _check_keys(data, _FILE_KEYS, source)
-    rules = _expect(data, "rule", dict, source, default={})
-    for rule_id, table in rules.items():
-        if rule_id in catalog.rules:
-            raise CatalogError(f"{source}: rule {rule_id} is defined twice")
-        catalog.rules[rule_id] = _parse_rule(rule_id, table, source)
-    _parse_domain(data, source, catalog)
+    load_tables(_read_toml(text, source), source, catalog)
     catalog.files.append(source)
+    # A file loaded on its own (tests, tools) is usable at once, even into a partial catalog
+    # that lacks the families its calls name; whole folders link strictly once, at the end.
+    link_families(catalog, strict=False)
 
 
 def shipped_rules_dir() -> Path | Any:
@@ -137,12 +143,12 @@ def _load_shipped() -> Catalog:
     catalog = Catalog()
     entries = sorted((item for item in folder.iterdir() if item.name.endswith(".toml")), key=lambda item: item.name)
     for item in entries:
-        load_text(catalog, item.read_text(encoding="utf-8"), f"rules/{item.name}")
+        source = f"rules/{item.name}"
+        load_tables(_read_toml(item.read_text(encoding="utf-8"), source), source, catalog)
+        catalog.files.append(source)
     if not catalog.rules:
         raise CatalogError("rules/rules.toml defines no rules")
-    _check_yields(catalog)
-    _check_json_decoders(catalog)
-    _check_default_changes(catalog)
+    finish(catalog)
     return catalog
 
 
@@ -156,22 +162,13 @@ def shipped_catalog() -> Catalog:
 
 def extended_catalog(extra_files: Iterable[Path]) -> Catalog:
     """The shipped catalog plus a project's own files (``extend-catalog``)."""
-    base = shipped_catalog()
-    catalog = Catalog(rules=dict(base.rules), apis=dict(base.apis), clients=dict(base.clients),
-                      retry_policies=dict(base.retry_policies), sleeps=set(base.sleeps),
-                      json_decoders=dict(base.json_decoders),
-                      network=base.network.copy(), waits=base.waits.copy(),
-                      default_changes=list(base.default_changes), files=list(base.files))
+    catalog = shipped_catalog().copy()
     for path in extra_files:
         try:
             text = Path(path).read_text(encoding="utf-8")
         except OSError as exc:
             raise CatalogError(f"{path}: cannot read catalog file: {exc.strerror or exc}") from exc
-        data = _read_toml(text, str(path))
-        if "rule" in data:
-            raise CatalogError(f"{path}: key 'rule': a project catalog may add APIs and clients, not rules")
-        _check_keys(data, _FILE_KEYS, str(path))
-        _parse_domain(data, str(path), catalog)
+        load_tables(_read_toml(text, str(path)), str(path), catalog, project=True)
         catalog.files.append(str(path))
-    _check_default_changes(catalog)
+    finish(catalog)
     return catalog

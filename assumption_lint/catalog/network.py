@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
-from .schema import CatalogError, _checked_tables, _expect, _str_list
+from .names import NameTable
+from .schema import NETWORK_METHODS, CatalogError, _expect, _str_list, copy_fields
 
 if TYPE_CHECKING:
     from . import Catalog
@@ -17,14 +18,11 @@ if TYPE_CHECKING:
 # task spawners, framework error handlers). Documented in docs/catalog.md.
 
 
-_NETWORK_FILE_KEYS = {"exception", "network", "response", "entry-point", "spawner", "error-handler"}
-
-
 _EXCEPTION_KEYS = {"name", "bases", "aliases"}
-_NETWORK_KEYS = {"library", "calls", "not-calls", "errors", "root", "response", "method",
+# `calls` and `not-calls` are deprecated: [[api]] names its family instead.
+_NETWORK_KEYS = {"name", "library", "calls", "not-calls", "errors", "root", "response", "method",
                  "raise-options", "awaitable", "summary", "fix", "timeout-errors", "untimed-summary",
                  "timeout-position"}
-_NETWORK_METHODS = ("name", "argument", "url", "none")
 _RESPONSE_KEYS = {"kind", "status-attributes", "status-methods", "body-attributes", "body-methods",
                   "truthiness"}
 _ENTRY_KEYS = {"label", "effect", "imports", "decorators", "names", "first-parameter", "base-classes",
@@ -45,12 +43,15 @@ class ExceptionClass:
 
 @dataclass(frozen=True)
 class NetworkFamily:
-    """A group of calls to another machine that fail the same way."""
+    """A group of calls to another machine that fail the same way. ``[[api]]`` blocks name
+    it (``family = "requests"``); the family a call resolves to carries that block's
+    ``method``/``awaitable`` when it sets them."""
 
     library: str
-    # Exact qualified names, or ``Type.*`` for every method of a client type.
+    # Deprecated: names listed in the family itself ([[network]].calls), from a user
+    # catalog written before [[api]] named its family. Exact names, or ``Type.*``.
     calls: tuple[str, ...]
-    # Methods of a ``Type.*`` wildcard that make no request (``get_paginator``).
+    # Deprecated with ``calls``: methods of a ``Type.*`` wildcard that make no request.
     not_calls: tuple[str, ...]
     # What a refused connection or a timeout raises (one class per distinct failure).
     errors: tuple[str, ...]
@@ -78,6 +79,8 @@ class NetworkFamily:
     untimed_summary: str = "a connection error"
     # The timeout's position among the call's arguments (urlopen: 2), when it has one.
     timeout_position: int | None = None
+    # What [[api]] blocks call it (``family = "requests"``); "" for a deprecated unnamed one.
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -150,30 +153,31 @@ class ErrorHandlerRegistration:
 class NetworkKnowledge:
     exceptions: dict[str, ExceptionClass] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
-    calls: dict[str, NetworkFamily] = field(default_factory=dict)
+    # Every network call by name, with its family: built from the [[api]] blocks that name
+    # a family (link_families), plus the deprecated [[network]].calls lists.
+    calls: NameTable[NetworkFamily] = field(default_factory=NameTable)
     responses: dict[str, ResponseKind] = field(default_factory=dict)
     entry_points: list[EntryPoint] = field(default_factory=list)
     spawners: list[Spawner] = field(default_factory=list)
     error_handlers: list[ErrorHandlerRegistration] = field(default_factory=list)
+    # [[network]] families by name.
+    families: dict[str, NetworkFamily] = field(default_factory=dict)
+    # Calls listed by deprecated [[network]].calls, kept apart so that linking can rebuild ``calls``.
+    listed_calls: NameTable[NetworkFamily] = field(default_factory=NameTable)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.calls, NameTable):
+            self.calls = NameTable(self.calls)
 
     def copy(self) -> "NetworkKnowledge":
-        return NetworkKnowledge(dict(self.exceptions), dict(self.aliases), dict(self.calls),
-                                dict(self.responses), list(self.entry_points), list(self.spawners),
-                                list(self.error_handlers))
+        return copy_fields(self)
 
     def call_names(self) -> Iterable[str]:
         return self.calls.keys()
 
     def family(self, name: str, instance_type: str | None = None) -> NetworkFamily | None:
         """The family of a resolved call: by exact name, else by its client type's wildcard."""
-        family = self.calls.get(name)
-        if family is not None:
-            return family
-        if instance_type is not None and name.startswith(instance_type + "."):
-            family = self.calls.get(f"{instance_type}.*")
-            if family is not None and name[len(instance_type) + 1:] not in family.not_calls:
-                return family
-        return None
+        return self.calls.method_of(name, instance_type)
 
     def canonical(self, name: str) -> str:
         return self.aliases.get(name, name)
@@ -198,79 +202,126 @@ class NetworkKnowledge:
         return self.canonical(name) in self.exceptions
 
 
-def _parse_network(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+def parse_exception(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
     knowledge = catalog.network
-    for where, table in _checked_tables(data, "exception", source, _EXCEPTION_KEYS):
-        entry = ExceptionClass(_expect(table, "name", str, where), _str_list(table, "bases", where, default=[]),
-                               _str_list(table, "aliases", where, default=[]), source)
-        for base in entry.bases:
-            if not knowledge.known(base):
-                raise CatalogError(f"{where}: base '{base}' of {entry.name} is not defined before it")
-        knowledge.exceptions[entry.name] = entry
-        for alias in entry.aliases:
-            knowledge.aliases[alias] = entry.name
-    for where, table in _checked_tables(data, "response", source, _RESPONSE_KEYS):
-        response = ResponseKind(
-            kind=_expect(table, "kind", str, where),
-            status_attributes=_str_list(table, "status-attributes", where, default=[]),
-            status_methods=_str_list(table, "status-methods", where, default=[]),
-            body_attributes=_str_list(table, "body-attributes", where, default=[]),
-            body_methods=_str_list(table, "body-methods", where, default=[]),
-            truthiness=_expect(table, "truthiness", bool, where, default=False),
-            source=source)
-        knowledge.responses[response.kind] = response
-    for where, table in _checked_tables(data, "network", source, _NETWORK_KEYS):
-        family = NetworkFamily(
-            library=_expect(table, "library", str, where),
-            calls=_str_list(table, "calls", where),
-            not_calls=_str_list(table, "not-calls", where, default=[]),
-            errors=_str_list(table, "errors", where),
-            root=_str_list(table, "root", where),
-            response=_expect(table, "response", str, where, default=None),
-            method=_expect(table, "method", str, where, default="none", choices=_NETWORK_METHODS),
-            raise_options=_str_list(table, "raise-options", where, default=[]),
-            fix=_expect(table, "fix", str, where),
-            source=source,
-            awaitable=_expect(table, "awaitable", bool, where, default=False),
-            summary=_expect(table, "summary", str, where, default="a connection error or timeout"),
-            timeout_errors=_str_list(table, "timeout-errors", where, default=[]),
-            untimed_summary=_expect(table, "untimed-summary", str, where, default="a connection error"),
-            timeout_position=_expect(table, "timeout-position", int, where, default=None))
-        for name in family.errors + family.root:
-            if not knowledge.known(name):
-                raise CatalogError(f"{where}: exception '{name}' is not defined in an [[exception]] table")
-        for name in family.timeout_errors:
-            if name not in family.errors:
-                raise CatalogError(f"{where}: key 'timeout-errors' names {name!r}, which is not in 'errors'")
-        if family.response is not None and family.response not in knowledge.responses:
-            raise CatalogError(f"{where}: response kind '{family.response}' is not defined in a [[response]] table")
-        for name in family.calls:
-            knowledge.calls[name] = family
-    for where, table in _checked_tables(data, "entry-point", source, _ENTRY_KEYS):
-        knowledge.entry_points.append(EntryPoint(
-            label=_expect(table, "label", str, where),
-            effect=_expect(table, "effect", str, where),
-            imports=_str_list(table, "imports", where, default=[]),
-            decorators=_str_list(table, "decorators", where, default=[]),
-            names=_str_list(table, "names", where, default=[]),
-            first_parameter=_expect(table, "first-parameter", str, where, default=None),
-            base_classes=_str_list(table, "base-classes", where, default=[]),
-            methods=_str_list(table, "methods", where, default=[]),
-            web=_expect(table, "web", bool, where, default=False),
-            source=source))
-    for where, table in _checked_tables(data, "spawner", source, _SPAWNER_KEYS):
-        keyword = _expect(table, "keyword", str, where, default=None)
-        position = _expect(table, "position", int, where, default=None)
-        if keyword is None and position is None:
-            raise CatalogError(f"{where}: give 'keyword' or 'position' (where the target is passed)")
-        knowledge.spawners.append(Spawner(
-            label=_expect(table, "label", str, where), effect=_expect(table, "effect", str, where),
-            calls=_str_list(table, "calls", where), imports=_str_list(table, "imports", where, default=[]),
-            keyword=keyword, position=position, called=_expect(table, "called", bool, where, default=False),
-            discarded=_expect(table, "discarded", bool, where, default=False), source=source))
-    for where, table in _checked_tables(data, "error-handler", source, _ERROR_HANDLER_KEYS):
-        knowledge.error_handlers.append(ErrorHandlerRegistration(
-            imports=_str_list(table, "imports", where, default=[]),
-            decorators=_str_list(table, "decorators", where, default=[]),
-            calls=_str_list(table, "calls", where, default=[]),
-            covers=_str_list(table, "covers", where), source=source))
+    entry = ExceptionClass(_expect(table, "name", str, where), _str_list(table, "bases", where, default=[]),
+                           _str_list(table, "aliases", where, default=[]), source)
+    for base in entry.bases:
+        if not knowledge.known(base):
+            raise CatalogError(f"{where}: base '{base}' of {entry.name} is not defined before it")
+    knowledge.exceptions[entry.name] = entry
+    for alias in entry.aliases:
+        knowledge.aliases[alias] = entry.name
+
+
+def parse_response(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    response = ResponseKind(
+        kind=_expect(table, "kind", str, where),
+        status_attributes=_str_list(table, "status-attributes", where, default=[]),
+        status_methods=_str_list(table, "status-methods", where, default=[]),
+        body_attributes=_str_list(table, "body-attributes", where, default=[]),
+        body_methods=_str_list(table, "body-methods", where, default=[]),
+        truthiness=_expect(table, "truthiness", bool, where, default=False),
+        source=source)
+    catalog.network.responses[response.kind] = response
+
+
+def parse_network(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    knowledge = catalog.network
+    legacy = "calls" in table
+    family = NetworkFamily(
+        name=_expect(table, "name", str, where, default=""),
+        library=_expect(table, "library", str, where),
+        calls=_str_list(table, "calls", where, default=[]),
+        not_calls=_str_list(table, "not-calls", where, default=[]),
+        errors=_str_list(table, "errors", where),
+        root=_str_list(table, "root", where),
+        response=_expect(table, "response", str, where, default=None),
+        method=_expect(table, "method", str, where, default="none", choices=NETWORK_METHODS),
+        raise_options=_str_list(table, "raise-options", where, default=[]),
+        fix=_expect(table, "fix", str, where),
+        source=source,
+        awaitable=_expect(table, "awaitable", bool, where, default=False),
+        summary=_expect(table, "summary", str, where, default="a connection error or timeout"),
+        timeout_errors=_str_list(table, "timeout-errors", where, default=[]),
+        untimed_summary=_expect(table, "untimed-summary", str, where, default="a connection error"),
+        timeout_position=_expect(table, "timeout-position", int, where, default=None))
+    if not family.name and not legacy:
+        raise CatalogError(f"{where}: missing key 'name' (what [[api]] blocks give as their family)")
+    for name in family.errors + family.root:
+        if not knowledge.known(name):
+            raise CatalogError(f"{where}: exception '{name}' is not defined in an [[exception]] table")
+    for name in family.timeout_errors:
+        if name not in family.errors:
+            raise CatalogError(f"{where}: key 'timeout-errors' names {name!r}, which is not in 'errors'")
+    if family.response is not None and family.response not in knowledge.responses:
+        raise CatalogError(f"{where}: response kind '{family.response}' is not defined in a [[response]] table")
+    if family.name:
+        knowledge.families[family.name] = family
+    for name in family.calls:
+        knowledge.listed_calls.add(name, family, family.not_calls)
+
+
+def parse_entry_point(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    catalog.network.entry_points.append(EntryPoint(
+        label=_expect(table, "label", str, where),
+        effect=_expect(table, "effect", str, where),
+        imports=_str_list(table, "imports", where, default=[]),
+        decorators=_str_list(table, "decorators", where, default=[]),
+        names=_str_list(table, "names", where, default=[]),
+        first_parameter=_expect(table, "first-parameter", str, where, default=None),
+        base_classes=_str_list(table, "base-classes", where, default=[]),
+        methods=_str_list(table, "methods", where, default=[]),
+        web=_expect(table, "web", bool, where, default=False),
+        source=source))
+
+
+def parse_spawner(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    keyword = _expect(table, "keyword", str, where, default=None)
+    position = _expect(table, "position", int, where, default=None)
+    if keyword is None and position is None:
+        raise CatalogError(f"{where}: give 'keyword' or 'position' (where the target is passed)")
+    catalog.network.spawners.append(Spawner(
+        label=_expect(table, "label", str, where), effect=_expect(table, "effect", str, where),
+        calls=_str_list(table, "calls", where), imports=_str_list(table, "imports", where, default=[]),
+        keyword=keyword, position=position, called=_expect(table, "called", bool, where, default=False),
+        discarded=_expect(table, "discarded", bool, where, default=False), source=source))
+
+
+def parse_error_handler(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    catalog.network.error_handlers.append(ErrorHandlerRegistration(
+        imports=_str_list(table, "imports", where, default=[]),
+        decorators=_str_list(table, "decorators", where, default=[]),
+        calls=_str_list(table, "calls", where, default=[]),
+        covers=_str_list(table, "covers", where), source=source))
+
+
+def link_families(catalog: Catalog, strict: bool = True) -> None:
+    """Rebuild ``network.calls``: every [[api]] name whose block names a family, with that
+    family (carrying the block's ``method``/``awaitable``), then the deprecated
+    [[network]].calls lists, which win as they did. Runs after every file is loaded, since
+    a family may be defined in a later file than the calls that name it. Not ``strict``: a
+    family that is not (yet) defined leaves its calls out instead of failing (one file
+    loaded into a partial catalog, see ``load_text``)."""
+    knowledge = catalog.network
+    calls: NameTable[NetworkFamily] = NameTable()
+    variants: dict[tuple[str, str | None, bool | None], NetworkFamily] = {}
+    for name, api in catalog.apis.items():
+        if api.family is None:
+            continue
+        key = (api.family, api.method, api.awaitable)
+        family = variants.get(key)
+        if family is None:
+            base = knowledge.families.get(api.family)
+            if base is None:
+                if not strict:
+                    continue
+                raise CatalogError(f"{api.source}: api {name}: key 'family' names no [[network]] family "
+                                   f"{api.family!r}")
+            family = variants[key] = replace(
+                base, method=api.method or base.method,
+                awaitable=base.awaitable if api.awaitable is None else api.awaitable)
+        calls.add(name, family, catalog.apis.excluded.get(name, ()))
+    for name, family in knowledge.listed_calls.items():
+        calls.add(name, family, knowledge.listed_calls.excluded.get(name, ()))
+    knowledge.calls = calls

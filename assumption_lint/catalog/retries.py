@@ -5,12 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
-# _parse_json_decoders() goes on to the wait, version and network tables, in the order the
-# single-module catalog parsed them (the first bad key reported stays the same).
-from .network import _parse_network
-from .schema import CatalogError, _checked_tables, _expect, _str_list
-from .versions import _parse_default_changes
-from .waits import _parse_waits
+from .schema import CatalogError, _expect, _str_list
 
 if TYPE_CHECKING:
     from . import Catalog
@@ -57,37 +52,41 @@ class JsonDecode:
 _JSON_DECODE_KEYS = {"response", "methods", "raises", "also-caught-by"}
 
 
-def _parse_json_decoders(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
-    for where, table in _checked_tables(data, "json-decode", source, _JSON_DECODE_KEYS):
-        entry = JsonDecode(
-            response=_expect(table, "response", str, where),
-            methods=_str_list(table, "methods", where),
-            raises=_expect(table, "raises", str, where),
-            also_caught_by=_str_list(table, "also-caught-by", where, default=[]),
-            source=source,
-        )
-        catalog.json_decoders[entry.response] = entry
-    _parse_waits(data, source, catalog)
-    _parse_default_changes(data, source, catalog)
-    _parse_network(data, source, catalog)
+def parse_json_decode(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    entry = JsonDecode(
+        response=_expect(table, "response", str, where),
+        methods=_str_list(table, "methods", where),
+        raises=_expect(table, "raises", str, where),
+        also_caught_by=_str_list(table, "also-caught-by", where, default=[]),
+        source=source,
+    )
+    catalog.json_decoders[entry.response] = entry
+
+
+def parse_retry_policy(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    policy = RetryPolicy(
+        names=_str_list(table, "names", where),
+        library=_expect(table, "library", str, where),
+        form=_expect(table, "form", str, where, choices=_RETRY_FORMS),
+        bound_keywords=_str_list(table, "bound-keywords", where),
+        unbounded_values=_str_list(table, "unbounded-values", where, default=[]),
+        retries_libraries=_str_list(table, "retries-libraries", where, default=[]),
+        fix=_expect(table, "fix", str, where),
+        source=source,
+    )
+    for name in policy.names:
+        catalog.retry_policies[name] = policy
+
+
+def parse_sleep(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    catalog.sleeps.update(_str_list(table, "names", where))
 
 
 def _parse_retries(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
-    for where, table in _checked_tables(data, "retry-policy", source, _RETRY_KEYS):
-        policy = RetryPolicy(
-            names=_str_list(table, "names", where),
-            library=_expect(table, "library", str, where),
-            form=_expect(table, "form", str, where, choices=_RETRY_FORMS),
-            bound_keywords=_str_list(table, "bound-keywords", where),
-            unbounded_values=_str_list(table, "unbounded-values", where, default=[]),
-            retries_libraries=_str_list(table, "retries-libraries", where, default=[]),
-            fix=_expect(table, "fix", str, where),
-            source=source,
-        )
-        for name in policy.names:
-            catalog.retry_policies[name] = policy
-    for where, table in _checked_tables(data, "sleep", source, _SLEEP_KEYS):
-        catalog.sleeps.update(_str_list(table, "names", where))
+    """The ``[[retry-policy]]`` and ``[[sleep]]`` tables of ``data``. Compatibility alias for
+    tests written before the table registry; new code calls ``tables.load_tables``."""
+    from .tables import load_tables
+    load_tables(data, source, catalog, only=("retry-policy", "sleep"))
 
 
 def _check_json_decoders(catalog: Catalog) -> None:

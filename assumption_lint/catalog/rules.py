@@ -1,4 +1,6 @@
-"""Rule metadata (``rules/rules.toml``): ids, severities, options, ``yields-to``."""
+"""Rule metadata (``rules/rules.toml``): ids, severities, options, ``yields-to``, and the
+rule's lifecycle: ``preview`` rules (not yet at their precision target on real code) run only
+in preview mode, and every rule lists the fixtures that show it."""
 
 from __future__ import annotations
 
@@ -24,7 +26,8 @@ OPTION_TYPES: dict[str, tuple[type, ...]] = {
 
 @dataclass(frozen=True)
 class RuleOption:
-    """One setting a rule's check reads with ``Check.option(rule, name, default)``."""
+    """One setting a rule's check reads with ``Check.option(rule, name)``: typed and with its
+    default declared here once, validated by the config loader."""
 
     name: str
     type: str
@@ -67,6 +70,12 @@ class RuleMeta:
     # Rules that speak for the same problem more precisely: this rule's finding is dropped
     # where one of theirs is on the same node (or covers it), whether or not they are enabled.
     yields_to: tuple[str, ...] = ()
+    # Not yet at its precision target on real code: off unless preview mode is on
+    # (``--preview``, ``preview = true``); ``preview_reason`` gives the measured figures.
+    preview: bool = False
+    preview_reason: str = ""
+    # Fixture files (repository paths) whose ``# expect:`` labels show this rule.
+    fixtures: tuple[str, ...] = ()
 
     def render(self, **fields: object) -> str:
         try:
@@ -76,7 +85,8 @@ class RuleMeta:
 
 
 _RULE_KEYS = {"slug", "title", "summary", "message", "severity", "confidence", "precision",
-              "help", "cwe", "tags", "security-severity", "always-on", "options", "yields-to"}
+              "help", "cwe", "tags", "security-severity", "always-on", "options", "yields-to",
+              "preview", "preview-reason", "fixtures"}
 _OPTION_KEYS = {"type", "default", "help", "choices"}
 
 
@@ -112,6 +122,19 @@ def _parse_rule(rule_id: str, table: Mapping[str, Any], where: str) -> RuleMeta:
     security = _expect(table, "security-severity", (int, float), where, default=None)
     if security is not None and not 0.1 <= security <= 10.0:
         raise CatalogError(f"{where}: key 'security-severity' must be between 0.1 and 10.0")
+    preview = _expect(table, "preview", bool, where, default=False)
+    reason = _expect(table, "preview-reason", str, where, default="").strip()
+    if preview and not reason:
+        raise CatalogError(f"{where}: a preview rule needs 'preview-reason' (its measured precision and recall)")
+    if reason and not preview:
+        raise CatalogError(f"{where}: key 'preview-reason' is only meaningful with preview = true")
+    if preview and _expect(table, "always-on", bool, where, default=False):
+        raise CatalogError(f"{where}: an always-on rule cannot be a preview rule")
+    help_text = _expect(table, "help", str, where)
+    if preview:
+        # The rule's help (SARIF, rule pages) says why it is off by default.
+        help_text = (f"{help_text.rstrip()}\n\n**Preview.** Off unless preview mode is on (`--preview`, or "
+                     f"`preview = true` in `[tool.alint]`): {reason}\n")
     return RuleMeta(
         id=rule_id,
         slug=_expect(table, "slug", str, where),
@@ -121,14 +144,23 @@ def _parse_rule(rule_id: str, table: Mapping[str, Any], where: str) -> RuleMeta:
         severity=_expect(table, "severity", str, where, choices=SEVERITIES),
         confidence=_expect(table, "confidence", str, where, choices=CONFIDENCES),
         precision=_expect(table, "precision", str, where, default="high", choices=PRECISIONS),
-        help=_expect(table, "help", str, where),
+        help=help_text,
         cwe=_expect(table, "cwe", int, where, default=None),
         tags=_str_list(table, "tags", where, default=[]),
         security_severity=float(security) if security is not None else None,
         always_on=_expect(table, "always-on", bool, where, default=False),
         options=_parse_options(table["options"], where) if "options" in table else {},
         yields_to=_str_list(table, "yields-to", where, default=[]),
+        preview=preview,
+        preview_reason=reason,
+        fixtures=_str_list(table, "fixtures", where, default=[]),
     )
+
+
+def parse_rule_table(rule_id: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    if rule_id in catalog.rules:
+        raise CatalogError(f"{source}: rule {rule_id} is defined twice")
+    catalog.rules[rule_id] = _parse_rule(rule_id, table, source)
 
 
 def _check_yields(catalog: Catalog) -> None:

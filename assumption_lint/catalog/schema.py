@@ -3,12 +3,18 @@ and the Python-version syntax. Each raises ``CatalogError`` naming the file and 
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from dataclasses import fields, replace
+from typing import Any, Iterable, Mapping, TypeVar
+
+T = TypeVar("T")
 
 
 # How a call behaves when no timeout is passed. "client": the object it is called on decides
 # (its constructor's timeout, or a setter such as socket's settimeout()).
 DEFAULTS = ("forever", "global", "bounded", "client")
+# Where the HTTP method of a network call is: the call's name (``post``), its first
+# argument (``request("POST", url)``), nowhere but the URL comes first, or nowhere.
+NETWORK_METHODS = ("name", "argument", "url", "none")
 
 
 class CatalogError(Exception):
@@ -51,12 +57,13 @@ def _parse_version(text: str, where: str) -> tuple[int, int]:
     return int(parts[0]), int(parts[1])
 
 
-def _checked_tables(data: Mapping[str, Any], key: str, source: str, allowed: set[str]) -> Iterable[tuple[str, Mapping[str, Any]]]:
-    """The tables of the array ``key`` (``[[api]]``...), each with where it is for error
-    messages, after checking it is a table with only ``allowed`` keys."""
-    for index, table in enumerate(_expect(data, key, list, source, default=[])):
-        where = f"{source}: {key}[{index}]"
-        if not isinstance(table, dict):
-            raise CatalogError(f"{where}: must be a table")
-        _check_keys(table, allowed, where)
-        yield where, table
+def copy_fields(value: T) -> T:
+    """A copy of a catalog dataclass whose every container field (a dict, list, set or
+    knowledge object with ``copy()``) is copied one level deep, so that extending the copy
+    never changes the original. Generic on purpose: a new field cannot be forgotten."""
+    changes = {}
+    for item in fields(value):  # type: ignore[arg-type]
+        current = getattr(value, item.name)
+        if hasattr(current, "copy"):
+            changes[item.name] = current.copy()
+    return replace(value, **changes)  # type: ignore[type-var]

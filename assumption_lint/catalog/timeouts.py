@@ -1,13 +1,12 @@
 """Timeout knowledge: ``[[api]]`` calls and ``[[client]]`` objects with their timeout
-parameters and defaults (AL3xx), and the parsing of one catalog file's domain tables."""
+parameters and defaults (AL3xx). An ``[[api]]`` names its network ``family`` (AL2xx)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .retries import _parse_json_decoders, _parse_retries
-from .schema import CatalogError, DEFAULTS, _check_keys, _checked_tables, _expect, _parse_version, _str_list
+from .schema import NETWORK_METHODS, CatalogError, DEFAULTS, _check_keys, _expect, _parse_version, _str_list
 from .waits import WaitSpec, _parse_wait
 
 if TYPE_CHECKING:
@@ -70,12 +69,20 @@ class ApiEntry:
     kind: str
     label: str
     timeout: TimeoutSpec | None
-    raises: tuple[str, ...]
     source: str
     # Every timeout the call takes, one per phase (``timeout`` is the first of them).
     timeouts: tuple[TimeoutSpec, ...] = ()
     # How a call that waits on something local is bounded (AL303-AL305).
     wait: "WaitSpec | None" = None
+    # The [[network]] family (by name) that says how these calls fail and what they
+    # return (AL2xx); None: not a network call AL2xx knows.
+    family: str | None = None
+    # Where the HTTP method is and whether the call returns an awaitable, when these calls
+    # differ from their family's (``request("POST", url)`` next to ``get(url)``).
+    method: str | None = None
+    awaitable: bool | None = None
+    # Methods a ``Type.*`` name does not cover (boto3's ``get_paginator``).
+    not_calls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,7 +173,7 @@ def _parse_timeout(table: Any, where: str) -> TimeoutSpec:
     )
 
 
-_API_KEYS = {"names", "library", "kind", "label", "timeout", "raises", "wait"}
+_API_KEYS = {"names", "library", "kind", "label", "timeout", "wait", "family", "method", "awaitable", "not-calls"}
 _CLIENT_KEYS = {"constructors", "type", "library", "timeout-keyword", "timeout-position",
                 "timeout-hooks", "mount-method", "timeout", "timeout-setters", "requires", "unpacks",
                 "excludes"}
@@ -208,40 +215,46 @@ def _parse_excludes(table: Mapping[str, Any], where: str) -> tuple[tuple[str, in
     return tuple(parsed)
 
 
-def _parse_domain(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
-    for where, table in _checked_tables(data, "api", source, _API_KEYS):
-        names = _str_list(table, "names", where)
-        entry = ApiEntry(
-            names=names,
-            library=_expect(table, "library", str, where),
-            kind=_expect(table, "kind", str, where),
-            label=_expect(table, "label", str, where, default=""),
-            timeout=_parse_timeouts(table, where)[0] if "timeout" in table else None,
-            raises=_str_list(table, "raises", where, default=[]),
-            source=source,
-            timeouts=_parse_timeouts(table, where),
-            wait=_parse_wait(table["wait"], where) if "wait" in table else None,
-        )
-        for name in names:
-            # A later file (a user's extend-catalog) may override a shipped entry on purpose.
-            catalog.apis[name] = entry
-    for where, table in _checked_tables(data, "client", source, _CLIENT_KEYS):
-        client = ClientEntry(
-            constructors=_str_list(table, "constructors", where),
-            type=_expect(table, "type", str, where),
-            library=_expect(table, "library", str, where),
-            timeout_keyword=_expect(table, "timeout-keyword", str, where, default=None),
-            timeout_position=_expect(table, "timeout-position", int, where, default=None),
-            timeout_hooks=_str_list(table, "timeout-hooks", where, default=[]),
-            mount_method=_expect(table, "mount-method", str, where, default=None),
-            unpacks=_str_list(table, "unpacks", where, default=[]),
-            source=source,
-            timeout=_parse_timeouts(table, where)[0] if "timeout" in table else None,
-            timeout_setters=_str_list(table, "timeout-setters", where, default=[]),
-            requires=_parse_requires(table, where),
-            excludes=_parse_excludes(table, where),
-        )
-        for name in client.constructors:
-            catalog.clients[name] = client
-    _parse_retries(data, source, catalog)
-    _parse_json_decoders(data, source, catalog)
+def parse_api(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    names = _str_list(table, "names", where)
+    entry = ApiEntry(
+        names=names,
+        library=_expect(table, "library", str, where),
+        kind=_expect(table, "kind", str, where),
+        label=_expect(table, "label", str, where, default=""),
+        timeout=_parse_timeouts(table, where)[0] if "timeout" in table else None,
+        source=source,
+        timeouts=_parse_timeouts(table, where),
+        wait=_parse_wait(table["wait"], where) if "wait" in table else None,
+        family=_expect(table, "family", str, where, default=None),
+        method=_expect(table, "method", str, where, default=None, choices=NETWORK_METHODS),
+        awaitable=_expect(table, "awaitable", bool, where, default=None),
+        not_calls=_str_list(table, "not-calls", where, default=[]),
+    )
+    if entry.family is None and (entry.method is not None or entry.awaitable is not None):
+        raise CatalogError(f"{where}: keys 'method' and 'awaitable' describe a network call: give 'family' too")
+    if entry.not_calls and not any(name.endswith(".*") for name in names):
+        raise CatalogError(f"{where}: key 'not-calls' needs a name ending in '.*'")
+    for name in names:
+        # A later file (a user's extend-catalog) may override a shipped entry on purpose.
+        catalog.apis.add(name, entry, entry.not_calls)
+
+
+def parse_client(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    client = ClientEntry(
+        constructors=_str_list(table, "constructors", where),
+        type=_expect(table, "type", str, where),
+        library=_expect(table, "library", str, where),
+        timeout_keyword=_expect(table, "timeout-keyword", str, where, default=None),
+        timeout_position=_expect(table, "timeout-position", int, where, default=None),
+        timeout_hooks=_str_list(table, "timeout-hooks", where, default=[]),
+        mount_method=_expect(table, "mount-method", str, where, default=None),
+        unpacks=_str_list(table, "unpacks", where, default=[]),
+        source=source,
+        timeout=_parse_timeouts(table, where)[0] if "timeout" in table else None,
+        timeout_setters=_str_list(table, "timeout-setters", where, default=[]),
+        requires=_parse_requires(table, where),
+        excludes=_parse_excludes(table, where),
+    )
+    for name in client.constructors:
+        catalog.clients[name] = client

@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Mapping, Protocol
 
-from .schema import CatalogError, DEFAULTS, _checked_tables, _expect, _str_list
+from .names import NameTable
+from .schema import CatalogError, DEFAULTS, _expect, _str_list
 
 if TYPE_CHECKING:
     from . import Catalog
@@ -43,21 +44,20 @@ def parse_release(text: str) -> tuple[int, ...] | None:
     return tuple(int(part) for part in match.group(1).split(".")) if match else None
 
 
-def _parse_default_changes(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
-    for where, table in _checked_tables(data, "default-change", source, _DEFAULT_CHANGE_KEYS):
-        below = parse_release(_expect(table, "below", str, where))
-        if below is None:
-            raise CatalogError(f"{where}: key 'below' must be a release like \"8.0\"")
-        catalog.default_changes.append(DefaultChange(
-            package=normalize_package(_expect(table, "package", str, where)),
-            below=below,
-            apis=_str_list(table, "apis", where),
-            keywords=_str_list(table, "keywords", where),
-            default=_expect(table, "default", str, where, choices=DEFAULTS),
-            default_text=_expect(table, "default-text", str, where),
-            fix=_expect(table, "fix", str, where, default=""),
-            source=source,
-        ))
+def parse_default_change(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    below = parse_release(_expect(table, "below", str, where))
+    if below is None:
+        raise CatalogError(f"{where}: key 'below' must be a release like \"8.0\"")
+    catalog.default_changes.append(DefaultChange(
+        package=normalize_package(_expect(table, "package", str, where)),
+        below=below,
+        apis=_str_list(table, "apis", where),
+        keywords=_str_list(table, "keywords", where),
+        default=_expect(table, "default", str, where, choices=DEFAULTS),
+        default_text=_expect(table, "default-text", str, where),
+        fix=_expect(table, "fix", str, where, default=""),
+        source=source,
+    ))
 
 
 def _check_default_changes(catalog: Catalog) -> None:
@@ -97,7 +97,7 @@ def specialise(catalog: Catalog, versions: Mapping[str, DeclaredVersion]) -> Cat
             changes.append((change, declared))
     if not changes:
         return catalog
-    apis = dict(catalog.apis)
+    apis = NameTable(catalog.apis)
     # Names that share one entry share its replacement; a second change of the same entry
     # (another timeout keyword) applies on top of the first.
     memo: dict[tuple[int, int], tuple[ApiEntry, ApiEntry]] = {}

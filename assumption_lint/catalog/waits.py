@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .schema import CatalogError, _check_keys, _checked_tables, _expect, _str_list
+from .schema import copy_fields, CatalogError, _check_keys, _expect, _str_list
 
 if TYPE_CHECKING:
     from . import Catalog
@@ -96,7 +96,7 @@ class WaitKnowledge:
     workers: dict[str, WorkerEntry] = field(default_factory=dict)
 
     def copy(self) -> "WaitKnowledge":
-        return WaitKnowledge(dict(self.commands), dict(self.deadlines), dict(self.workers))
+        return copy_fields(self)
 
 
 _WAIT_KEYS = {"keyword", "position", "unbounded-values", "nonblocking", "client-keywords",
@@ -131,36 +131,36 @@ def _parse_wait(table: Any, where: str) -> WaitSpec:
     )
 
 
-def _parse_waits(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
-    """``[[command]]``, ``[[deadline]]`` and ``[[worker-entry]]`` tables (subprocess.toml,
-    concurrency.toml)."""
-    waits = catalog.waits
-    for where, table in _checked_tables(data, "command", source, _COMMAND_KEYS):
-        role = _expect(table, "role", str, where, choices=COMMAND_ROLES)
-        option = _expect(table, "option", str, where, default=None)
-        if role in ("shell", "interpreter") and option is None:
-            raise CatalogError(f"{where}: role '{role}' needs key 'option' (e.g. \"-c\")")
-        command = CommandEntry(_str_list(table, "programs", where), role,
-                               _str_list(table, "subcommands", where, default=[]), option,
-                               _expect(table, "label", str, where, default=""), source,
-                               _str_list(table, "bounded-by", where, default=[]))
-        if command.bounded_by and role != "network":
-            raise CatalogError(f"{where}: key 'bounded-by' is only meaningful with role 'network'")
-        for program in command.programs:
-            waits.commands[program] = command
-    for where, table in _checked_tables(data, "deadline", source, _DEADLINE_KEYS):
-        deadline = DeadlineEntry(_str_list(table, "names", where), _expect(table, "library", str, where),
-                                 _expect(table, "keyword", str, where),
-                                 _expect(table, "position", int, where, default=None), source)
-        for name in deadline.names:
-            waits.deadlines[name] = deadline
-    for where, table in _checked_tables(data, "worker-entry", source, _WORKER_KEYS):
-        keyword = _expect(table, "keyword", str, where, default=None)
-        position = _expect(table, "position", int, where, default=None)
-        run_method = _expect(table, "run-method", str, where, default=None)
-        if keyword is None and position is None and run_method is None:
-            raise CatalogError(f"{where}: needs 'keyword', 'position' or 'run-method'")
-        worker = WorkerEntry(_str_list(table, "names", where), _expect(table, "library", str, where),
-                             keyword, position, run_method, source)
-        for name in worker.names:
-            waits.workers[name] = worker
+def parse_command(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    role = _expect(table, "role", str, where, choices=COMMAND_ROLES)
+    option = _expect(table, "option", str, where, default=None)
+    if role in ("shell", "interpreter") and option is None:
+        raise CatalogError(f"{where}: role '{role}' needs key 'option' (e.g. \"-c\")")
+    command = CommandEntry(_str_list(table, "programs", where), role,
+                           _str_list(table, "subcommands", where, default=[]), option,
+                           _expect(table, "label", str, where, default=""), source,
+                           _str_list(table, "bounded-by", where, default=[]))
+    if command.bounded_by and role != "network":
+        raise CatalogError(f"{where}: key 'bounded-by' is only meaningful with role 'network'")
+    for program in command.programs:
+        catalog.waits.commands[program] = command
+
+
+def parse_deadline(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    deadline = DeadlineEntry(_str_list(table, "names", where), _expect(table, "library", str, where),
+                             _expect(table, "keyword", str, where),
+                             _expect(table, "position", int, where, default=None), source)
+    for name in deadline.names:
+        catalog.waits.deadlines[name] = deadline
+
+
+def parse_worker_entry(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    keyword = _expect(table, "keyword", str, where, default=None)
+    position = _expect(table, "position", int, where, default=None)
+    run_method = _expect(table, "run-method", str, where, default=None)
+    if keyword is None and position is None and run_method is None:
+        raise CatalogError(f"{where}: needs 'keyword', 'position' or 'run-method'")
+    worker = WorkerEntry(_str_list(table, "names", where), _expect(table, "library", str, where),
+                         keyword, position, run_method, source)
+    for name in worker.names:
+        catalog.waits.workers[name] = worker

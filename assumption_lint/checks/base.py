@@ -51,8 +51,15 @@ class Check:
     def enabled(self, rule: str) -> bool:
         return rule in self.state.settings.enabled
 
-    def option(self, rule: str, key: str, default: Any) -> Any:
-        return self.state.settings.rule_options.get(rule, {}).get(key, default)
+    def option(self, rule: str, key: str, default: Any = None) -> Any:
+        """The project's value of a rule option, else the default rules.toml declares for it
+        (``default`` is a compatibility parameter, used only for an undeclared option)."""
+        options = self.state.settings.rule_options.get(rule, {})
+        if key in options:
+            return options[key]
+        meta = self.state.settings.catalog.rules.get(rule)
+        declared = meta.options.get(key) if meta is not None else None
+        return declared.default if declared is not None else default
 
     def report(self, rule: str, node: cst.CSTNode,
                related: Sequence[tuple[cst.CSTNode, str]] = (), *,

@@ -10,7 +10,6 @@ phases left to an unbounded default) and one AL302 (the phases explicitly disabl
 
 from __future__ import annotations
 
-import fnmatch
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterable
@@ -87,33 +86,13 @@ class _Verdict:
     client_call: cst.Call | None = None
 
 
-# Pattern entries per catalog; the catalog itself is kept so that its id is not reused.
-_WILDCARDS: dict[int, tuple[Catalog, list[tuple[str, ApiEntry]]]] = {}
-
-
-def _wildcard_apis(catalog: Catalog) -> list[tuple[str, ApiEntry]]:
-    cached = _WILDCARDS.get(id(catalog))
-    if cached is None or cached[0] is not catalog:
-        cached = _WILDCARDS[id(catalog)] = (catalog, [(name, api) for name, api in catalog.apis.items() if "*" in name])
-    return cached[1]
-
-
 def find_api(catalog: Catalog, name: str, nested: bool = False) -> ApiEntry | None:
     """The catalog entry for a call: exact name first, then a pattern (``*_pb2_grpc.*Stub.*``).
 
     A ``nested`` name is a method of a method (``stub.Get.with_call``): only patterns that
     spell its last part literally match it, so ``kubernetes.client.*Api.*`` does not claim
     ``api.api_client.close``."""
-    api = catalog.api(name)
-    if api is not None:
-        return api
-    last = name.rpartition(".")[2]
-    for pattern, entry in _wildcard_apis(catalog):
-        if nested and pattern.rpartition(".")[2] != last:
-            continue
-        if fnmatch.fnmatchcase(name, pattern):
-            return entry
-    return None
+    return catalog.find_api(name, nested)
 
 
 class MissingTimeout(Check):

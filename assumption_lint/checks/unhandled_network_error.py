@@ -38,7 +38,7 @@ class UnhandledNetworkError(NetworkFlow):
         if not origins:
             return
         contexts = self._contexts()
-        strict = bool(self.option("AL201", "strict", False))
+        strict = bool(self.option("AL201", "strict"))
         # origin index -> (priority, context, escaping classes): entry points first, then
         # loops, then (strict) library roots; in source order within a priority.
         chosen: dict[int, tuple[int, _Context, list[str]]] = {}

@@ -1,0 +1,178 @@
+"""The registry of catalog table kinds: for each ``[[api]]``, ``[[network]]``, ``[rule.ID]``...
+which keys it allows, which function parses one table, which ``Catalog`` field it fills and
+whether a project's own catalog (``extend-catalog``) may hold it.
+
+Loading, key checking, user extension and the catalog documentation (``docs/catalog.md``,
+checked against ``TABLES`` by a test) all read this one table. Adding a kind of table is one
+entry here plus its parser; nothing else lists table names.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
+
+from . import network, retries, rules, timeouts, versions, waits
+from .schema import CatalogError, _check_keys, _expect
+
+if TYPE_CHECKING:
+    from . import Catalog
+
+# parse(where, table, source, catalog): ``where`` names the table in error messages
+# ("rules/http.toml: api[3]"); for tables keyed by id (``[rule.AL201]``) it is the id.
+Parser = Callable[[str, Mapping[str, Any], str, "Catalog"], None]
+
+
+@dataclass(frozen=True)
+class TableKind:
+    name: str
+    keys: frozenset[str]
+    parse: Parser
+    # The Catalog attribute (a dotted path) this kind fills: "apis", "network.families".
+    field: str
+    summary: str
+    # A minimal table of this kind that loads on top of the shipped catalog (tests use it).
+    example: str
+    # Keys of nested tables (``[api.timeout]``), for the documentation check.
+    subtables: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Keys still accepted but no longer wanted -> what to write instead (a warning).
+    deprecated: Mapping[str, str] = field(default_factory=dict)
+    # May a project's own catalog (extend-catalog) hold it?
+    in_projects: bool = True
+    # ``[rule.AL201]`` tables keyed by id, rather than an array of tables ``[[api]]``.
+    by_id: bool = False
+
+    @property
+    def heading(self) -> str:
+        """How the documentation names it: ``[[api]]`` or ``[rule.<ID>]``."""
+        return f"[{self.name}.<ID>]" if self.by_id else f"[[{self.name}]]"
+
+    def tables(self, data: Mapping[str, Any], source: str) -> Iterator[tuple[str, Mapping[str, Any]]]:
+        """Each table of this kind in ``data`` with where it is, after checking its keys."""
+        if self.by_id:
+            for key, table in _expect(data, self.name, dict, source, default={}).items():
+                where = f"{source}: {self.name} {key}"
+                if not isinstance(table, dict):
+                    raise CatalogError(f"{where}: must be a table")
+                _check_keys(table, set(self.keys), where)
+                yield key, table
+            return
+        for index, table in enumerate(_expect(data, self.name, list, source, default=[])):
+            where = f"{source}: {self.name}[{index}]"
+            if not isinstance(table, dict):
+                raise CatalogError(f"{where}: must be a table")
+            _check_keys(table, set(self.keys), where)
+            yield where, table
+
+
+def _keys(*names: Iterable[str]) -> frozenset[str]:
+    return frozenset(name for group in names for name in group)
+
+
+_RAISES_GONE = ("it was never read: AL201 takes what a call raises from its [[network]] family "
+                "(key 'family'); delete it")
+_CALLS_GONE = ("list the calls in an [[api]] block with family = \"<this family's name>\" "
+               "(key 'name' here) instead")
+
+TABLES: dict[str, TableKind] = {kind.name: kind for kind in (
+    TableKind("rule", _keys(rules._RULE_KEYS), rules.parse_rule_table, "rules",
+              "A rule's metadata: message, severity, help, options, lifecycle (rules/rules.toml only).",
+              '[rule.AL999]\nslug = "example"\ntitle = "t"\nsummary = "s"\nmessage = "m"\n'
+              'severity = "note"\nconfidence = "low"\nhelp = "h"\n',
+              subtables={"options.<name>": _keys(rules._OPTION_KEYS)}, in_projects=False, by_id=True),
+    TableKind("api", _keys(timeouts._API_KEYS, ("raises",)), timeouts.parse_api, "apis",
+              "A call alint knows: its timeout (AL3xx), what it waits on, and its network family (AL2xx).",
+              '[[api]]\nnames = ["example.fetch"]\nlibrary = "example"\nkind = "http"\n',
+              subtables={"timeout": _keys(timeouts._TIMEOUT_KEYS), "wait": _keys(waits._WAIT_KEYS)},
+              deprecated={"raises": _RAISES_GONE}),
+    TableKind("client", _keys(timeouts._CLIENT_KEYS), timeouts.parse_client, "clients",
+              "A constructor whose object has catalogued methods, and the object's own timeout.",
+              '[[client]]\nconstructors = ["example.Client"]\ntype = "example.Client"\nlibrary = "example"\n',
+              subtables={"timeout": _keys(timeouts._TIMEOUT_KEYS)}),
+    TableKind("retry-policy", _keys(retries._RETRY_KEYS), retries.parse_retry_policy, "retry_policies",
+              "A retry helper and the keywords that bound its attempts (AL205).",
+              '[[retry-policy]]\nnames = ["example.retry"]\nlibrary = "example"\nform = "decorator"\n'
+              'bound-keywords = ["attempts"]\nfix = "pass attempts=..."\n'),
+    TableKind("sleep", _keys(retries._SLEEP_KEYS), retries.parse_sleep, "sleeps",
+              "Calls that pause before the next attempt (AL205).",
+              '[[sleep]]\nnames = ["example.pause"]\n'),
+    TableKind("json-decode", _keys(retries._JSON_DECODE_KEYS), retries.parse_json_decode, "json_decoders",
+              "What decoding a [[response]] kind's body as JSON raises (AL203).",
+              '[[json-decode]]\nresponse = "httpx"\nmethods = ["json"]\nraises = "ValueError"\n'),
+    TableKind("command", _keys(waits._COMMAND_KEYS), waits.parse_command, "waits.commands",
+              "Programs a subprocess call may run, and how long they can wait (AL303).",
+              '[[command]]\nprograms = ["example-sync"]\nrole = "network"\n'),
+    TableKind("deadline", _keys(waits._DEADLINE_KEYS), waits.parse_deadline, "waits.deadlines",
+              "A call that bounds the awaits it wraps (AL304).",
+              '[[deadline]]\nnames = ["example.deadline"]\nlibrary = "example"\nkeyword = "delay"\n'),
+    TableKind("worker-entry", _keys(waits._WORKER_KEYS), waits.parse_worker_entry, "waits.workers",
+              "A call that runs a function on another thread or process (AL305).",
+              '[[worker-entry]]\nnames = ["example.spawn"]\nlibrary = "example"\nkeyword = "target"\n'),
+    TableKind("default-change", _keys(versions._DEFAULT_CHANGE_KEYS), versions.parse_default_change,
+              "default_changes", "A timeout default that differed in older releases of a package.",
+              '[[default-change]]\npackage = "requests"\nbelow = "1.0"\napis = ["requests.get"]\n'
+              'keywords = ["timeout"]\ndefault = "forever"\ndefault-text = "old requests"\n'),
+    TableKind("exception", _keys(network._EXCEPTION_KEYS), network.parse_exception, "network.exceptions",
+              "An exception class and its bases, so that `except X` can be judged (AL2xx).",
+              '[[exception]]\nname = "example.Error"\nbases = ["OSError"]\n'),
+    TableKind("response", _keys(network._RESPONSE_KEYS), network.parse_response, "network.responses",
+              "How a response object's status is checked and its body read (AL202, AL203).",
+              '[[response]]\nkind = "example"\nstatus-attributes = ["status"]\n'),
+    TableKind("network", _keys(network._NETWORK_KEYS), network.parse_network, "network.families",
+              "A network family: how its calls fail and what they return (AL201, AL202, AL204).",
+              '[[network]]\nname = "example"\nlibrary = "example"\nerrors = ["OSError"]\nroot = ["OSError"]\n'
+              'fix = "catch OSError"\n',
+              deprecated={"calls": _CALLS_GONE, "not-calls": "give it on the [[api]] block whose name ends in '.*'"}),
+    TableKind("entry-point", _keys(network._ENTRY_KEYS), network.parse_entry_point, "network.entry_points",
+              "Code whose escaping error hurts: a web handler, a CLI command (AL201).",
+              '[[entry-point]]\nlabel = "example view"\neffect = " as HTTP 500"\nnames = ["handle"]\n'),
+    TableKind("spawner", _keys(network._SPAWNER_KEYS), network.parse_spawner, "network.spawners",
+              "A call that runs a function elsewhere: its target is an entry point (AL201).",
+              '[[spawner]]\nlabel = "example task"\neffect = ", killing the task"\ncalls = ["example.spawn"]\n'
+              'position = 0\n'),
+    TableKind("error-handler", _keys(network._ERROR_HANDLER_KEYS), network.parse_error_handler,
+              "network.error_handlers", "A framework hook that handles errors escaping web handlers (AL201).",
+              '[[error-handler]]\ndecorators = ["*.on_error"]\ncovers = ["example view"]\n'),
+)}
+
+
+def load_tables(data: Mapping[str, Any], source: str, catalog: Catalog, *, project: bool = False,
+                only: Iterable[str] | None = None) -> None:
+    """Add every table of one catalog file's ``data`` to ``catalog``, kind by kind in
+    registry order. ``project``: a project's own file, which may not hold every kind."""
+    wanted = set(only) if only is not None else None
+    if wanted is None:
+        _check_keys(data, set(TABLES), source)
+    for kind in TABLES.values():
+        if kind.name not in data or wanted is not None and kind.name not in wanted:
+            continue
+        if project and not kind.in_projects:
+            raise CatalogError(f"{source}: key '{kind.name}': a project catalog may add APIs and clients, "
+                               f"not {kind.name}s")
+        for where, table in kind.tables(data, source):
+            for key in sorted(set(table) & set(kind.deprecated)):
+                _warn(catalog, f"{source}: {kind.heading} key '{key}' is deprecated: {kind.deprecated[key]}")
+            kind.parse(where, table, source, catalog)
+
+
+def _warn(catalog: Catalog, message: str) -> None:
+    """Once per file and key, however many tables repeat it."""
+    if message not in catalog.warnings:
+        catalog.warnings.append(message)
+
+
+def finish(catalog: Catalog) -> None:
+    """What needs every file loaded: link [[api]] blocks to their families, then the checks
+    that look across tables."""
+    network.link_families(catalog)
+    rules._check_yields(catalog)
+    retries._check_json_decoders(catalog)
+    versions._check_default_changes(catalog)
+
+
+def field_value(catalog: Catalog, path: str) -> Any:
+    """The Catalog attribute a kind fills (``network.families``)."""
+    value: Any = catalog
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value

@@ -26,7 +26,8 @@ from .catalog import Catalog
 from .checks import ALL_CHECKS
 from .checks.base import Check, RawFinding
 from .facts.base import Analysis, Fact, fact_order, needs_transitively
-from .context import Context, FunctionFrame, Handler, TryFrame
+from .facts.syntax import module_level_calls
+from .context import Context, FunctionFrame, Handler, TryFrame, Unresolved, imported_names, is_main_guard
 from .findings import FileResult, Finding, InternalError, Related
 from .resolve import Instance, LocalClass, LocalFunction, Resolver, dotted_name
 from .suppress import is_suppressed
@@ -75,25 +76,8 @@ class FileState:
         """True when module-level code calls ``socket.setdefaulttimeout(<not None>)``."""
         if self._global_timeout is None:
             self._global_timeout = any(_sets_default_timeout(call, self.context.resolver)
-                                       for call in _module_level_calls(self.module))
+                                       for call in module_level_calls(self.module))
         return self._global_timeout
-
-
-def _module_level_calls(module: cst.Module) -> Iterable[cst.Call]:
-    pending: list[cst.BaseStatement] = list(module.body)
-    while pending:
-        statement = pending.pop()
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-                    yield small.value
-        elif isinstance(statement, cst.If):
-            pending.extend(statement.body.body)
-            orelse = statement.orelse
-            if isinstance(orelse, cst.If):
-                pending.append(orelse)
-            elif isinstance(orelse, cst.Else):
-                pending.extend(orelse.body.body)
 
 
 def _sets_default_timeout(call: cst.Call, resolver: Resolver) -> bool:
@@ -405,9 +389,25 @@ class _Walker(cst.CSTVisitor):
     # ---------------------------------------------------------------- context hooks
     def enter_import(self, node: cst.Import) -> None:
         self.resolver.bind_import(node)
+        self.ctx.imports.update(imported_names(node))
 
     def enter_import_from(self, node: cst.ImportFrom) -> None:
         self.resolver.bind_import_from(node)
+        self.ctx.imports.update(imported_names(node))
+
+    def enter_await(self, node: cst.Await) -> None:
+        self.ctx.awaits += 1
+
+    def leave_await(self, node: cst.Await) -> None:
+        self.ctx.awaits -= 1
+
+    def enter_if(self, node: cst.If) -> None:
+        if self.ctx.function is None and not self.ctx.classes and is_main_guard(node.test):
+            self.ctx.main_guards.append(node)
+
+    def leave_if(self, node: cst.If) -> None:
+        if self.ctx.main_guards and self.ctx.main_guards[-1] is node:
+            self.ctx.main_guards.pop()
 
     def enter_class(self, node: cst.ClassDef) -> None:
         local = self._local_class(node)
@@ -494,11 +494,11 @@ class _Walker(cst.CSTVisitor):
         handlers = tuple(Handler(handler, self._caught(handler.type)) for handler in node.handlers)
         self.ctx.tries.append(TryFrame(node, handlers))
 
-    def _caught(self, expression: cst.BaseExpression | None) -> tuple[str, ...] | None:
+    def _caught(self, expression: cst.BaseExpression | None) -> tuple[str | Unresolved, ...] | None:
         if expression is None:
             return None
         elements = expression.elements if isinstance(expression, cst.Tuple) else [expression]
-        names = []
+        names: list[str | Unresolved] = []
         for element in elements:
             value = element.value if isinstance(element, cst.Element) else element
             resolved = self.resolver.resolve(value)
@@ -506,7 +506,9 @@ class _Walker(cst.CSTVisitor):
                 names.append(resolved.name)
             else:
                 parts = dotted_name(value)
-                names.append("?" + (".".join(parts) if parts else "<expression>"))
+                spelled = ".".join(parts) if parts else "<expression>"
+                binding = self.resolver.lookup(spelled) if spelled.isidentifier() else None
+                names.append(Unresolved(spelled, isinstance(binding, LocalClass)))
         return tuple(names)
 
     def leave_try(self, node: cst.CSTNode) -> None:
@@ -613,6 +615,8 @@ class _TimeoutMention(cst.CSTVisitor):
 
 _ENTER: dict[type, Callable[[_Walker, Any], None]] = {
     cst.Import: _Walker.enter_import,
+    cst.Await: _Walker.enter_await,
+    cst.If: _Walker.enter_if,
     cst.ImportFrom: _Walker.enter_import_from,
     cst.ClassDef: _Walker.enter_class,
     cst.FunctionDef: _Walker.enter_function,
@@ -629,6 +633,8 @@ _ENTER: dict[type, Callable[[_Walker, Any], None]] = {
     cst.With: _Walker.enter_with,
 }
 _LEAVE: dict[type, Callable[[_Walker, Any], None]] = {
+    cst.Await: _Walker.leave_await,
+    cst.If: _Walker.leave_if,
     cst.ClassDef: _Walker.leave_class,
     cst.FunctionDef: _Walker.leave_function,
     cst.Lambda: _Walker.leave_lambda,

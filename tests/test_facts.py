@@ -175,3 +175,60 @@ def test_a_crashing_fact_is_one_al002_naming_it_and_skips_only_its_checks(
     assert [finding.rule for finding in result.findings] == ["AL002"]
     assert not [event for event in EVENTS if event.startswith(("check ReadsCount module", "doubled"))]
     assert EVENTS.count("independent check") == 2
+def test_a_crashing_fact_keeps_the_real_findings_of_other_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the shipped checks: AL301 (no fact) still reports while the crashed fact's checks stop."""
+    from assumption_lint.facts.network_flow import NetworkFlow
+
+    def explode(self, node) -> None:
+        raise RuntimeError("flow broke")
+
+    monkeypatch.setattr(NetworkFlow, "visit_Call", explode)
+    code = "import requests\n\ndef main():\n    requests.get('https://x.example')\n\nif __name__ == '__main__':\n    main()\n"
+    every = Settings(shipped_catalog(), frozenset(shipped_catalog().rules))
+    result = analyze_text(code, "case.py", every)
+    rules = sorted(finding.rule for finding in result.findings)
+    assert rules == ["AL002", "AL301"]
+    crash = next(finding for finding in result.findings if finding.rule == "AL002")
+    assert "NetworkFlow" in crash.message and "UnhandledNetworkError" in crash.message
+
+
+def test_network_flow_collects_each_call_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """All four AL2xx checks read one NetworkFlow: each call is visited and looked up once
+    (when the flow was a base class of the checks, 50 calls took 200 visits, 250 lookups)."""
+    from collections import Counter
+    from pathlib import Path
+
+    import libcst as cst
+
+    from assumption_lint.facts import network
+    from assumption_lint.facts.network_flow import NetworkFlow
+
+    visits: Counter[int] = Counter()
+    lookups: Counter[int] = Counter()
+    original_visit, original_lookup = NetworkFlow.visit_Call, network.lookup_call
+
+    def counted_visit(self, node):
+        visits[id(node)] += 1
+        return original_visit(self, node)
+
+    def counted_lookup(resolver, catalog, module, node):
+        lookups[id(node)] += 1
+        return original_lookup(resolver, catalog, module, node)
+
+    monkeypatch.setattr(NetworkFlow, "visit_Call", counted_visit)
+    monkeypatch.setattr(network, "lookup_call", counted_lookup)
+    path = Path(__file__).parent.parent / "fixtures" / "network" / "api_client.py"
+    text = path.read_text(encoding="utf-8")
+    every = Settings(shipped_catalog(), frozenset(shipped_catalog().rules))
+    result = analyze_text(text, str(path), every)
+    calls = sum(isinstance(node, cst.Call) for node in _nodes(cst.parse_module(text)))
+    assert calls == 50
+    assert result.findings and not result.errors
+    assert len(visits) == calls and set(visits.values()) == {1}
+    assert len(lookups) == calls and set(lookups.values()) == {1}
+
+
+def _nodes(node):
+    yield node
+    for child in node.children:
+        yield from _nodes(child)

@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Callable, Iterable
 import libcst as cst
 
 from ..catalog import ApiEntry, Catalog, TimeoutSpec
+from ..facts.arguments import HIDDEN, Hidden, argument, is_none
+from ..facts.syntax import module_level_calls
 from ..package_facts import package_sets_global
 from ..resolve import Instance, Resolved, dotted_name
-from .arguments import HIDDEN, Hidden, argument, is_none
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -309,11 +310,10 @@ class MissingTimeout(Check):
     def _module_sets(self, setter: str) -> bool:
         if setter == "socket.setdefaulttimeout":
             return self.state.global_socket_timeout_set()
-        from ..engine import _module_level_calls  # the same scan the engine does for socket
         return any(
             (resolved := self.resolver.resolve(call.func)) is not None and resolved.name == setter
             and bool(call.args) and not is_none(call.args[0].value)
-            for call in _module_level_calls(self.state.module))
+            for call in module_level_calls(self.state.module))
 
 
 def _join(texts: Iterable[str], separator: str = "; ") -> str:

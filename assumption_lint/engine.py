@@ -25,9 +25,9 @@ from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionPr
 from .catalog import Catalog
 from .checks import ALL_CHECKS
 from .checks.base import Check, RawFinding
+from .context import Context, FunctionFrame, Handler, TryFrame, Unresolved, imported_names, is_main_guard
 from .facts.base import Analysis, Fact, fact_order, needs_transitively
 from .facts.syntax import module_level_calls
-from .context import Context, FunctionFrame, Handler, TryFrame, Unresolved, imported_names, is_main_guard
 from .findings import FileResult, Finding, InternalError, Related
 from .resolve import Instance, LocalClass, LocalFunction, Resolver, dotted_name
 from .suppress import is_suppressed

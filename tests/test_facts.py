@@ -232,3 +232,32 @@ def _nodes(node):
     yield node
     for child in node.children:
         yield from _nodes(child)
+
+
+def test_an_unresolved_except_class_is_one_typed_value(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The engine records what it cannot resolve as Unresolved; the one matcher decides:
+    a class of this module never catches a library error, anything else unresolved may."""
+    from assumption_lint.context import Unresolved
+    from assumption_lint.facts.handlers import Clause, may_catch
+
+    seen: list[tuple] = []
+
+    class Records(Check):
+        rules = ("AL301",)
+
+        def visit_Call(self, node) -> None:
+            seen.extend(handler.catches for handler in self.ctx.active_handlers())
+
+    monkeypatch.setattr(engine, "ALL_CHECKS", (Records,))
+    code = ("import requests\n\nclass Local(Exception):\n    pass\n\n"
+            "try:\n    requests.get('u')\nexcept (Local, errors.Mine, make(), requests.RequestException):\n    pass\n")
+    analyze_text(code, "case.py", settings())
+    assert seen == [(Unresolved("Local", local_class=True), Unresolved("errors.Mine"),
+                     Unresolved("<expression>"), "requests.RequestException")]
+    knowledge = shipped_catalog().network
+    raised = "requests.ConnectionError"
+    assert [may_catch(knowledge, name, raised) for name in seen[0]] == [False, True, True, True]
+    import libcst as cst
+    except_local = cst.ExceptHandler(body=cst.IndentedBlock([cst.SimpleStatementLine([cst.Pass()])]))
+    assert not Clause(except_local, (Unresolved("Local", True),), False).catches_class(knowledge, raised)
+    assert Clause(except_local, (Unresolved("errors.Mine"),), False).catches_class(knowledge, raised)

@@ -25,7 +25,9 @@ from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionPr
 from .catalog import Catalog
 from .checks import ALL_CHECKS
 from .checks.base import Check, RawFinding
-from .context import Context, FunctionFrame, Handler, TryFrame
+from .context import Context, FunctionFrame, Handler, TryFrame, Unresolved, imported_names, is_main_guard
+from .facts.base import Analysis, Fact, fact_order, needs_transitively
+from .facts.syntax import module_level_calls
 from .findings import FileResult, Finding, InternalError, Related
 from .resolve import Instance, LocalClass, LocalFunction, Resolver, dotted_name
 from .suppress import is_suppressed
@@ -61,6 +63,8 @@ class FileState:
     settings: Settings
     context: Context
     raw: list[RawFinding] = field(default_factory=list)
+    # The one instance of each shared analysis the enabled checks need (facts/base.py).
+    facts: dict[type, Fact] = field(default_factory=dict)
     _global_timeout: bool | None = None
 
     @property
@@ -72,25 +76,8 @@ class FileState:
         """True when module-level code calls ``socket.setdefaulttimeout(<not None>)``."""
         if self._global_timeout is None:
             self._global_timeout = any(_sets_default_timeout(call, self.context.resolver)
-                                       for call in _module_level_calls(self.module))
+                                       for call in module_level_calls(self.module))
         return self._global_timeout
-
-
-def _module_level_calls(module: cst.Module) -> Iterable[cst.Call]:
-    pending: list[cst.BaseStatement] = list(module.body)
-    while pending:
-        statement = pending.pop()
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-                    yield small.value
-        elif isinstance(statement, cst.If):
-            pending.extend(statement.body.body)
-            orelse = statement.orelse
-            if isinstance(orelse, cst.If):
-                pending.append(orelse)
-            elif isinstance(orelse, cst.Else):
-                pending.extend(orelse.body.body)
 
 
 def _sets_default_timeout(call: cst.Call, resolver: Resolver) -> bool:
@@ -271,6 +258,18 @@ def enabled_checks(settings: Settings) -> list[type[Check]]:
     return [check for check in ALL_CHECKS if any(rule in wanted for rule in check.rules)]
 
 
+_FACT_ORDER: dict[tuple[type[Check], ...], list[type[Fact]]] = {}
+
+
+def needed_facts(checks: Iterable[type[Check]]) -> list[type[Fact]]:
+    """The facts these checks need, dependencies first (computed once per set of checks)."""
+    key = tuple(checks)
+    order = _FACT_ORDER.get(key)
+    if order is None:
+        order = _FACT_ORDER[key] = fact_order(key)
+    return order
+
+
 def deduplicated(raw: list[RawFinding], settings: Settings) -> list[RawFinding]:
     """Drop a finding where a rule it yields to speaks for the same place, then drop the
     findings of rules that are not enabled. A finding speaks for its node, the nodes it
@@ -318,39 +317,42 @@ def _is_statement(kind: type) -> bool:
 
 
 class _Walker(cst.CSTVisitor):
-    """One traversal: keep the context up to date, then hand each node to every check."""
+    """One traversal: keep the context up to date, then hand each node to every fact and
+    then to every check. ``analyses`` lists facts first, in dependency order, so at each node
+    (``leave_Module`` included) a check reads facts that are already up to date."""
 
-    def __init__(self, state: FileState, checks: list[Check], on_crash: Callable[[Check, BaseException], None]) -> None:
+    def __init__(self, state: FileState, analyses: list[Analysis],
+                 on_crash: Callable[[type[Analysis], BaseException], None]) -> None:
         self.state = state
         self.ctx = state.context
         self.resolver = state.context.resolver
-        self.checks = checks
+        self.analyses = analyses
         self.on_crash = on_crash
         self._build_tables()
 
     def _build_tables(self) -> None:
-        self.visits: dict[str, list[tuple[Check, Callable[[Any], Any]]]] = {}
-        self.leaves: dict[str, list[tuple[Check, Callable[[Any], Any]]]] = {}
-        for check in self.checks:
-            for attr in dir(type(check)):
+        self.visits: dict[str, list[tuple[Analysis, Callable[[Any], Any]]]] = {}
+        self.leaves: dict[str, list[tuple[Analysis, Callable[[Any], Any]]]] = {}
+        for analysis in self.analyses:
+            for attr in dir(type(analysis)):
                 if attr.startswith("visit_"):
-                    self.visits.setdefault(attr[6:], []).append((check, getattr(check, attr)))
+                    self.visits.setdefault(attr[6:], []).append((analysis, getattr(analysis, attr)))
                 elif attr.startswith("leave_"):
-                    self.leaves.setdefault(attr[6:], []).append((check, getattr(check, attr)))
+                    self.leaves.setdefault(attr[6:], []).append((analysis, getattr(analysis, attr)))
 
-    def _dispatch(self, table: dict[str, list[tuple[Check, Callable[[Any], Any]]]], node: cst.CSTNode) -> None:
-        for check, method in table.get(type(node).__name__, ()):
-            # `table` predates any rebuild below: skip a check that crashed on this node
-            # (calling it again crashed the engine), and never re-run the checks before it.
-            if check not in self.checks:
+    def _dispatch(self, table: dict[str, list[tuple[Analysis, Callable[[Any], Any]]]], node: cst.CSTNode) -> None:
+        for analysis, method in table.get(type(node).__name__, ()):
+            # `table` predates any rebuild below: skip an analysis that crashed on this node
+            # (calling it again crashed the engine), and never re-run the ones before it.
+            if analysis not in self.analyses:
                 continue
             try:
                 method(node)
             except RecursionError:
                 raise
-            except Exception as exc:  # a crashing check must not stop the others
-                self.on_crash(check, exc)
-                self.checks.remove(check)
+            except Exception as exc:  # a crashing check or fact must not stop the others
+                self.on_crash(type(analysis), exc)
+                self.analyses = without_crashed(self.analyses, analysis)
                 self._build_tables()
         return None
 
@@ -387,9 +389,25 @@ class _Walker(cst.CSTVisitor):
     # ---------------------------------------------------------------- context hooks
     def enter_import(self, node: cst.Import) -> None:
         self.resolver.bind_import(node)
+        self.ctx.imports.update(imported_names(node))
 
     def enter_import_from(self, node: cst.ImportFrom) -> None:
         self.resolver.bind_import_from(node)
+        self.ctx.imports.update(imported_names(node))
+
+    def enter_await(self, node: cst.Await) -> None:
+        self.ctx.awaits += 1
+
+    def leave_await(self, node: cst.Await) -> None:
+        self.ctx.awaits -= 1
+
+    def enter_if(self, node: cst.If) -> None:
+        if self.ctx.function is None and not self.ctx.classes and is_main_guard(node.test):
+            self.ctx.main_guards.append(node)
+
+    def leave_if(self, node: cst.If) -> None:
+        if self.ctx.main_guards and self.ctx.main_guards[-1] is node:
+            self.ctx.main_guards.pop()
 
     def enter_class(self, node: cst.ClassDef) -> None:
         local = self._local_class(node)
@@ -476,11 +494,11 @@ class _Walker(cst.CSTVisitor):
         handlers = tuple(Handler(handler, self._caught(handler.type)) for handler in node.handlers)
         self.ctx.tries.append(TryFrame(node, handlers))
 
-    def _caught(self, expression: cst.BaseExpression | None) -> tuple[str, ...] | None:
+    def _caught(self, expression: cst.BaseExpression | None) -> tuple[str | Unresolved, ...] | None:
         if expression is None:
             return None
         elements = expression.elements if isinstance(expression, cst.Tuple) else [expression]
-        names = []
+        names: list[str | Unresolved] = []
         for element in elements:
             value = element.value if isinstance(element, cst.Element) else element
             resolved = self.resolver.resolve(value)
@@ -488,7 +506,9 @@ class _Walker(cst.CSTVisitor):
                 names.append(resolved.name)
             else:
                 parts = dotted_name(value)
-                names.append("?" + (".".join(parts) if parts else "<expression>"))
+                spelled = ".".join(parts) if parts else "<expression>"
+                binding = self.resolver.lookup(spelled) if spelled.isidentifier() else None
+                names.append(Unresolved(spelled, isinstance(binding, LocalClass)))
         return tuple(names)
 
     def leave_try(self, node: cst.CSTNode) -> None:
@@ -595,6 +615,8 @@ class _TimeoutMention(cst.CSTVisitor):
 
 _ENTER: dict[type, Callable[[_Walker, Any], None]] = {
     cst.Import: _Walker.enter_import,
+    cst.Await: _Walker.enter_await,
+    cst.If: _Walker.enter_if,
     cst.ImportFrom: _Walker.enter_import_from,
     cst.ClassDef: _Walker.enter_class,
     cst.FunctionDef: _Walker.enter_function,
@@ -611,6 +633,8 @@ _ENTER: dict[type, Callable[[_Walker, Any], None]] = {
     cst.With: _Walker.enter_with,
 }
 _LEAVE: dict[type, Callable[[_Walker, Any], None]] = {
+    cst.Await: _Walker.leave_await,
+    cst.If: _Walker.leave_if,
     cst.ClassDef: _Walker.leave_class,
     cst.FunctionDef: _Walker.leave_function,
     cst.Lambda: _Walker.leave_lambda,
@@ -693,6 +717,16 @@ def walk(walker: _Walker, module: cst.Module) -> None:
     visit(module)
 
 
+def without_crashed(analyses: list[Analysis], crashed: Analysis) -> list[Analysis]:
+    """The analyses that go on after ``crashed`` failed: a fact's failure also stops every
+    analysis that needs it, directly or through another fact (its input is gone)."""
+    if not isinstance(crashed, Fact):
+        return [analysis for analysis in analyses if analysis is not crashed]
+    lost = type(crashed)
+    return [analysis for analysis in analyses
+            if analysis is not crashed and lost not in needs_transitively(type(analysis))]
+
+
 # --------------------------------------------------------------------------- findings
 def _rule_finding(settings: Settings, path: str, rule: str, message: str, line: int, column: int,
                   end_line: int, end_column: int, related: tuple[Related, ...] = (),
@@ -768,6 +802,27 @@ def file_level(settings: Settings, path: str, rule: str, line: int = 1, column: 
     return [_with_fingerprint(finding, _fingerprint(rule, path, meta.render(**fields), "<file>", 0))]
 
 
+def _start(state: FileState, kinds: list[type[Analysis]],
+           on_crash: Callable[[type[Analysis], BaseException], None]) -> list[Analysis]:
+    """One instance of each fact (dependencies first) and each check. One that fails to start
+    is reported like one that fails later, and what needs a fact that did not start is left out."""
+    started: list[Analysis] = []
+    for kind in kinds:
+        if any(needed not in state.facts for needed in kind.needs):
+            continue  # a fact it reads did not start
+        try:
+            analysis = kind(state)
+        except RecursionError:
+            raise
+        except Exception as exc:
+            on_crash(kind, exc)
+            continue
+        if isinstance(analysis, Fact):
+            state.facts[kind] = analysis
+        started.append(analysis)
+    return started
+
+
 # --------------------------------------------------------------------------- entry points
 def analyze_bytes(data: bytes, path: str, settings: Settings, *, keep_tracebacks: bool = False) -> FileResult:
     result = FileResult(path)
@@ -812,15 +867,22 @@ def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: b
     result.analyzed = True
     state = FileState(path, text, module, settings, Context(Resolver(settings.catalog)))
 
-    def on_crash(check: Check, exc: BaseException) -> None:
-        name = type(check).__name__
+    skipped: set[str] = set()  # checks that needed a fact that crashed: none of their findings stand
+
+    def on_crash(kind: type[Analysis], exc: BaseException) -> None:
+        name = kind.__name__
         detail = f"{type(exc).__name__}: {exc}"
         result.errors.append(InternalError(path, name, detail, traceback.format_exc() if keep_tracebacks else ""))
-        result.findings.extend(file_level(settings, path, "AL002", check=name, error=detail))
+        label = name
+        if issubclass(kind, Fact):
+            lost = sorted(check.__name__ for check in check_classes if kind in needs_transitively(check))
+            skipped.update(lost)
+            label = f"{name} (a shared fact; skipped for this file: {', '.join(lost) or 'no check'})"
+        result.findings.extend(file_level(settings, path, "AL002", check=label, error=detail))
 
-    checks = [check_class(state) for check_class in check_classes]
+    analyses = _start(state, [*needed_facts(check_classes), *check_classes], on_crash)
     try:
-        walk(_Walker(state, checks, on_crash), module)
+        walk(_Walker(state, analyses, on_crash), module)
     except RecursionError:
         result.findings = file_level(settings, path, "AL003", reason="code nests deeper than the traversal can follow")
         return result
@@ -830,6 +892,8 @@ def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: b
         result.errors.append(on_crash_engine)
         result.findings.extend(file_level(settings, path, "AL002", check="engine", error=on_crash_engine.error))
         return result
+    if skipped:
+        state.raw = [raw for raw in state.raw if raw.check not in skipped]
     state.raw = deduplicated(state.raw, settings)
     if state.raw:
         result.findings.extend(_positioned(state, text.splitlines()))

@@ -133,9 +133,9 @@ def test_an_added_retry_policy_is_a_data_change() -> None:
 
 
 def _parse_into(catalog: Catalog, text: str) -> None:
-    from assumption_lint.catalog.retries import _parse_retries
+    from assumption_lint.catalog.tables import load_tables
     import tomllib
-    _parse_retries(tomllib.loads(text), "extra.toml", catalog)
+    load_tables(tomllib.loads(text), "extra.toml", catalog, only=("retry-policy", "sleep"))
 
 
 def test_yields_to_must_name_a_known_rule() -> None:

@@ -82,13 +82,6 @@ def parse_sleep(where: str, table: Mapping[str, Any], source: str, catalog: Cata
     catalog.sleeps.update(_str_list(table, "names", where))
 
 
-def _parse_retries(data: Mapping[str, Any], source: str, catalog: Catalog) -> None:
-    """The ``[[retry-policy]]`` and ``[[sleep]]`` tables of ``data``. Compatibility alias for
-    tests written before the table registry; new code calls ``tables.load_tables``."""
-    from .tables import load_tables
-    load_tables(data, source, catalog, only=("retry-policy", "sleep"))
-
-
 def _check_json_decoders(catalog: Catalog) -> None:
     for entry in catalog.json_decoders.values():
         where = f"{entry.source}: json-decode for {entry.response!r}"

@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..catalog import DeadlineEntry
-from .arguments import HIDDEN, argument, is_none
-from .base import Check
-from .wait_support import (by_design, callee_name, last_names, may_be,
+from ..facts.arguments import HIDDEN, argument, is_none
+from ..facts.waits import (by_design, callee_name, last_names, may_be,
                            source_text, waits_unbounded)
+from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState

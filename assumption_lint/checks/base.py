@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar, Sequence
+from typing import Any, ClassVar, Sequence
 
 import libcst as cst
 
-if TYPE_CHECKING:  # pragma: no cover
-    from ..engine import FileState
+from ..facts.base import Analysis
 
 
 @dataclass(frozen=True)
@@ -30,23 +29,18 @@ class RawFinding:
     severity: str | None = None
 
 
-class Check:
+class Check(Analysis):
     """One check: visit_*/leave_* methods over libcst nodes, reporting catalogued rules.
 
     Rule metadata (message, severity, help) lives in ``rules/rules.toml``; a check only
-    decides where a rule applies and fills the message's placeholders.
+    decides where a rule applies and fills the message's placeholders. Shared analyses it
+    reads are declared in ``needs`` and read with ``self.fact(Kind)`` (see ``facts/base.py``).
     """
 
     rules: ClassVar[tuple[str, ...]] = ()
     # Words whose presence in a file's text makes it worth parsing for this check,
     # beyond the catalogued module names.
     triggers: ClassVar[tuple[str, ...]] = ()
-
-    def __init__(self, state: "FileState") -> None:
-        self.state = state
-        self.ctx = state.context
-        self.resolver = state.context.resolver
-        self.catalog = state.settings.catalog
 
     def enabled(self, rule: str) -> bool:
         return rule in self.state.settings.enabled

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from ..catalog import WorkerEntry
-from .arguments import HIDDEN, argument
-from .base import Check
-from .wait_support import (NOT_NETWORK_KINDS, by_design, callee_name, last_names, may_be,
+from ..facts.arguments import HIDDEN, argument
+from ..facts.waits import (NOT_NETWORK_KINDS, by_design, callee_name, last_names, may_be,
                            source_text, waits_unbounded)
+from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState

@@ -11,14 +11,19 @@ the module has been walked.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from ..facts.arguments import given
+from ..facts.fixpoint import reaching
+from ..facts.handlers import reraises, spelled
+from ..facts.network import NetworkCalls, annotated_client_type
 from ..resolve import Instance
 from .base import Check
-from .call_facts import annotated_client, keyword, network_api
-from .network_facts import reraises
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import FileState
 
 _WRAPPERS = frozenset({"asyncio.create_task", "asyncio.ensure_future", "asyncio.shield"})
 # Method-style task wrappers (`loop.create_task(coro)`, `tg.create_task(coro)`): unwrapped by name.
@@ -58,11 +63,13 @@ class _FunctionFacts:
 
 class GatherLosesResults(Check):
     rules = ("AL206",)
+    needs = (NetworkCalls,)
     # Every finding needs a catalogued network call, whose module name the engine's
     # pre-check already looks for: no extra trigger words.
 
-    def __init__(self, state) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, state: "FileState") -> None:
         super().__init__(state)
+        self.calls = self.fact(NetworkCalls)
         self._facts: dict[str, _FunctionFacts] = {}
         self._gathers: list[_Gather] = []
         # Per function: names bound to a list/generator of coroutines (`tasks = [...]`).
@@ -88,7 +95,7 @@ class GatherLosesResults(Check):
         facts = self._facts.setdefault(key, _FunctionFacts()) if key is not None else None
         if facts is not None:
             guarded = self._guarded()
-            if network_api(self.resolver, self.catalog, node, self._function_node()) is not None:
+            if self.calls.remote_api(node, self._function_node()) is not None:
                 facts.network = True
                 facts.leaks = facts.leaks or not guarded
             callee = self._local_callee(node.func)
@@ -139,8 +146,8 @@ class GatherLosesResults(Check):
             if handler.catches is None:
                 return True
             for name in handler.catches:
-                # `?ValueError`: a builtin the resolver leaves unresolved, known to the catalog.
-                plain = name[1:] if name.startswith("?") else name
+                # An unresolved class may still be one the catalog knows by its spelling.
+                plain = spelled(name)
                 if not knowledge.known(plain):
                     return True  # a class alint cannot judge: unresolved means silent
                 caught.append(plain)
@@ -192,8 +199,8 @@ class GatherLosesResults(Check):
     def _gather(self, node: cst.Call) -> None:
         if any(arg.star == "**" for arg in node.args):
             return
-        flag = keyword(node, "return_exceptions")
-        if flag is not None and not (isinstance(flag.value, cst.Name) and flag.value.value == "False"):
+        flag = given(node, "return_exceptions", None)
+        if flag is not None and not (isinstance(flag, cst.Name) and flag.value == "False"):
             return
         if next(iter(self.ctx.active_handlers()), None) is not None:
             return  # a try around it decides what a failure means
@@ -230,7 +237,7 @@ class GatherLosesResults(Check):
         if not isinstance(expression, cst.Call):
             return found
         call = self._unwrap(expression)
-        if network_api(self.resolver, self.catalog, call, self._function_node()) is not None:
+        if self.calls.remote_api(call, self._function_node()) is not None:
             found.network = True
             return found
         callee = self._local_callee(call.func)
@@ -253,7 +260,7 @@ class GatherLosesResults(Check):
             return True
         function = self._function_node()
         return (isinstance(value, cst.Name) and function is not None
-                and annotated_client(self.resolver, self.catalog, function, value.value) is not None)
+                and annotated_client_type(self.resolver, self.catalog, function, value.value) is not None)
 
     def _unwrap(self, call: cst.Call) -> cst.Call:
         while call.args and isinstance(call.args[0].value, cst.Call):
@@ -280,23 +287,11 @@ class GatherLosesResults(Check):
         """Functions a failure can leave: an unguarded await or network call, or an
         unguarded call of a function that leaks (a coroutine that catches its own request
         errors returns normally, so the gather loses nothing)."""
-        return _spread(self._facts, lambda facts: facts.leaks, lambda facts: facts.unguarded_calls)
+        return reaching([name for name, facts in self._facts.items() if facts.leaks],
+                        {name: facts.unguarded_calls for name, facts in self._facts.items()})
 
     def _networking_functions(self) -> set[str]:
         """Functions that make a network call, directly or through same-module functions."""
-        return _spread(self._facts, lambda facts: facts.network, lambda facts: facts.calls)
+        return reaching([name for name, facts in self._facts.items() if facts.network],
+                        {name: facts.calls for name, facts in self._facts.items()})
 
-
-def _spread(functions: dict[str, _FunctionFacts], holds: Callable[[_FunctionFacts], bool],
-            calls: Callable[[_FunctionFacts], set[str]]) -> set[str]:
-    """The functions where ``holds`` is true, and, to a fixpoint, every function whose
-    ``calls`` reach one of them."""
-    found = {name for name, facts in functions.items() if holds(facts)}
-    changed = True
-    while changed:
-        changed = False
-        for name, facts in functions.items():
-            if name not in found and calls(facts) & found:
-                found.add(name)
-                changed = True
-    return found

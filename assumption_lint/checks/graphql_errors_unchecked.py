@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from .arguments import literal_string
+from ..facts.arguments import given, literal_string
+from ..facts.network import NetworkCalls
+from ..facts.syntax import nodes_in, unawait
+from ..resolve import dotted_name
 from .base import Check
-from .call_facts import keyword, network_api, nodes_in
 
 _POST_SUFFIXES = (".post",)
 _REQUEST_SUFFIXES = (".request",)
@@ -32,6 +34,7 @@ class _Scope:
 
 class GraphqlErrorsUnchecked(Check):
     rules = ("AL207",)
+    needs = (NetworkCalls,)
     # Every finding needs a catalogued network call, whose module name the engine's
     # pre-check already looks for: no extra trigger words.
 
@@ -49,7 +52,7 @@ class GraphqlErrorsUnchecked(Check):
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Attribute) and node.func.attr.value == "get":
             self._remember_statement(node)
-        found = network_api(self.resolver, self.catalog, node, self.ctx.function.node if self.ctx.function else None)
+        found = self.fact(NetworkCalls).remote_api(node, self.ctx.function.node if self.ctx.function else None)
         if found is None or not self._is_post(found[0].name, node):
             return
         scope = self._scopes[-1]
@@ -70,8 +73,8 @@ class GraphqlErrorsUnchecked(Check):
             return True
         if name.endswith(_REQUEST_SUFFIXES):
             method = call.args[0].value if call.args and call.args[0].keyword is None else None
-            arg = keyword(call, "method")
-            method = arg.value if arg is not None else method
+            named = given(call, "method", None)
+            method = named if named is not None else method
             text = literal_string(method) if method is not None else None
             return text is not None and text.upper() == "POST"
         return False
@@ -116,7 +119,7 @@ def _is_query_dict(value: cst.BaseExpression) -> bool:
         return any(isinstance(element, cst.DictElement) and literal_string(element.key) == "query"
                    for element in value.elements)
     if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value == "dict":
-        return keyword(value, "query") is not None
+        return given(value, "query", None) is not None
     return False
 
 
@@ -134,10 +137,9 @@ def _query_dicts(body: list[cst.CSTNode]) -> set[str]:
 
 def _carries_query(call: cst.Call, dicts: set[str]) -> bool:
     for name in ("json", "data", "content"):
-        arg = keyword(call, name)
-        if arg is None:
+        value = given(call, name, None)
+        if value is None:
             continue
-        value = arg.value
         # data=json.dumps({...}) sends the same body as json={...}.
         if isinstance(value, cst.Call) and _dotted(value.func) == "json.dumps" and value.args:
             value = value.args[0].value
@@ -147,13 +149,8 @@ def _carries_query(call: cst.Call, dicts: set[str]) -> bool:
 
 
 def _dotted(node: cst.BaseExpression) -> str | None:
-    from ..resolve import dotted_name
     parts = dotted_name(node)
     return ".".join(parts) if parts else None
-
-
-def _strip_await(node: cst.BaseExpression) -> cst.BaseExpression:
-    return node.expression if isinstance(node, cst.Await) else node
 
 
 def _result_uses(body: list[cst.CSTNode], requests: list[cst.Call]) -> list[cst.CSTNode]:
@@ -161,18 +158,18 @@ def _result_uses(body: list[cst.CSTNode], requests: list[cst.Call]) -> list[cst.
     request_ids = {id(call) for call in requests}
     responses: set[str] = set()
     for node in nodes_in(body, (cst.Assign, cst.WithItem)):
-        if isinstance(node, cst.Assign) and id(_strip_await(node.value)) in request_ids:
+        if isinstance(node, cst.Assign) and id(unawait(node.value)) in request_ids:
             responses.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
-        elif isinstance(node, cst.WithItem) and id(_strip_await(node.item)) in request_ids and node.asname is not None:
+        elif isinstance(node, cst.WithItem) and id(unawait(node.item)) in request_ids and node.asname is not None:
             if isinstance(node.asname.name, cst.Name):
                 responses.add(node.asname.name.value)
 
     def is_response(node: cst.BaseExpression) -> bool:
-        node = _strip_await(node)
+        node = unawait(node)
         return id(node) in request_ids or isinstance(node, cst.Name) and node.value in responses
 
     def is_json_call(node: cst.BaseExpression) -> bool:
-        node = _strip_await(node)
+        node = unawait(node)
         return (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute)
                 and node.func.attr.value == "json" and not node.args and is_response(node.func.value))
 

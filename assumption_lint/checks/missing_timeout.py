@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 import libcst as cst
 
-from ..catalog import ApiEntry, Catalog, TimeoutSpec
+from ..catalog import TimeoutSpec
+from ..facts.arguments import HIDDEN, Hidden, argument, is_none
+from ..facts.syntax import module_level_calls
 from ..package_facts import package_sets_global
 from ..resolve import Instance, Resolved, dotted_name
-from .arguments import HIDDEN, Hidden, argument, is_none
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,15 +87,6 @@ class _Verdict:
     client_call: cst.Call | None = None
 
 
-def find_api(catalog: Catalog, name: str, nested: bool = False) -> ApiEntry | None:
-    """The catalog entry for a call: exact name first, then a pattern (``*_pb2_grpc.*Stub.*``).
-
-    A ``nested`` name is a method of a method (``stub.Get.with_call``): only patterns that
-    spell its last part literally match it, so ``kubernetes.client.*Api.*`` does not claim
-    ``api.api_client.close``."""
-    return catalog.find_api(name, nested)
-
-
 class MissingTimeout(Check):
     rules = ("AL301", "AL302")
 
@@ -115,7 +107,7 @@ class MissingTimeout(Check):
             resolved, nested = Resolved(f"{inner.name}.{node.func.attr.value}", inner.instance), True
         if resolved is None:
             return
-        api = find_api(self.catalog, resolved.name, nested)
+        api = self.catalog.find_api(resolved.name, nested)
         if api is None or not (api.timeouts or api.timeout):
             return
         verdicts = [self._judge(node, spec, resolved.instance) for spec in (api.timeouts or (api.timeout,))]
@@ -288,11 +280,10 @@ class MissingTimeout(Check):
     def _module_sets(self, setter: str) -> bool:
         if setter == "socket.setdefaulttimeout":
             return self.state.global_socket_timeout_set()
-        from ..engine import _module_level_calls  # the same scan the engine does for socket
         return any(
             (resolved := self.resolver.resolve(call.func)) is not None and resolved.name == setter
             and bool(call.args) and not is_none(call.args[0].value)
-            for call in _module_level_calls(self.state.module))
+            for call in module_level_calls(self.state.module))
 
 
 def _join(texts: Iterable[str], separator: str = "; ") -> str:

@@ -14,17 +14,21 @@ that never leaves on success is a poller: both are left alone.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
 import libcst as cst
 
 from ..catalog import RetryPolicy
 from ..context import TryFrame
+from ..facts.arguments import given, has_star_kwargs, is_none
+from ..facts.fixpoint import reaching
+from ..facts.network import NetworkCalls
+from ..facts.syntax import block_statements, calls_in, contains_exit, ends_with_exit, last_name, nodes_in
 from ..resolve import dotted_name
-from .arguments import is_none
 from .base import Check
-from .call_facts import (block_statements, calls_in, contains_exit, ends_with_exit, has_star_kwargs,
-                         keyword, last_name, network_api, nodes_in)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import FileState
 
 Loop = Union[cst.For, cst.While]
 _EXITS = (cst.Break, cst.Return, cst.Raise)
@@ -43,11 +47,13 @@ class _RetryLoop:
 
 class RetryWithoutBound(Check):
     rules = ("AL205",)
+    needs = (NetworkCalls,)
     # Every finding needs a catalogued network call, whose module name the engine's
     # pre-check already looks for: no extra trigger words.
 
-    def __init__(self, state) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, state: "FileState") -> None:
         super().__init__(state)
+        self.calls = self.fact(NetworkCalls)
         # Functions and `for ... in Retrying()` loops retried without a bound, with the fix.
         self._retried_functions: dict[cst.FunctionDef, RetryPolicy] = {}
         self._retried_loops: dict[cst.For, RetryPolicy] = {}
@@ -87,8 +93,8 @@ class RetryWithoutBound(Check):
         if has_star_kwargs(call):
             return None  # the bound may be in **kwargs
         for name in policy.bound_keywords:
-            arg = keyword(call, name)
-            if arg is not None and not self._means_unbounded(arg.value, policy):
+            value = given(call, name, None)
+            if value is not None and not self._means_unbounded(value, policy):
                 return None
         return policy
 
@@ -101,7 +107,7 @@ class RetryWithoutBound(Check):
 
     # ------------------------------------------------------------ calls
     def visit_Call(self, node: cst.Call) -> None:
-        found = network_api(self.resolver, self.catalog, node, self.ctx.function.node if self.ctx.function else None)
+        found = self.calls.remote_api(node, self.ctx.function.node if self.ctx.function else None)
         callee = self._record_local_call(node, found is not None)
         if found is None:
             if callee is not None:
@@ -173,14 +179,7 @@ class RetryWithoutBound(Check):
         pending = [function for function in self._retried_functions if function not in self._reported]
         if not pending and not self._helper_loops:
             return
-        networking = set(self._networking)
-        changed = True
-        while changed:
-            changed = False
-            for name, callees in self._callees.items():
-                if name not in networking and callees & networking:
-                    networking.add(name)
-                    changed = True
+        networking = reaching(self._networking, self._callees)
         for helper in self._helper_loops:
             if helper.callee in networking and helper.retry.loop not in self._reported:
                 self._reported.add(helper.retry.loop)

@@ -17,9 +17,9 @@ from typing import Callable, TYPE_CHECKING
 import libcst as cst
 
 from ..catalog import CommandEntry
-from .arguments import HIDDEN, argument, is_none, literal_string
+from ..facts.arguments import HIDDEN, argument, is_none, literal_string
+from ..facts.waits import last_names, may_be, source_text, waits_unbounded
 from .base import Check
-from .wait_support import last_names, may_be, source_text, waits_unbounded
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState

@@ -2,18 +2,26 @@
 the failure (``pass``, ``continue``, ``return None``, ``return []``, made-up data).
 
 The clause is around a network call directly, or around a call of a same-module function
-that lets a network error out (decided after the walk, with the AL201 flow). A clause
+that lets a network error out (decided after the walk, from the ``NetworkFlow`` fact). A clause
 that logs, re-raises, uses the exception or returns anything alint cannot judge is quiet.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import libcst as cst
 
+from ..facts.arguments import is_none
+from ..facts.handlers import Clause, first_catching
+from ..facts.network import NetworkCall
+from ..facts.network_flow import NetworkFlow, Origin, Site
+from ..facts.syntax import contains, contains_exit, names_in
 from ..resolve import dotted_name
-from .arguments import is_none
-from .call_facts import contains, contains_exit
-from .network_facts import Clause, NetworkCall, NetworkFlow, Origin, Site, first_catching, names_in
+from .base import Check
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import FileState
 
 _EMPTY_CALLS = ("list", "dict", "set", "tuple", "str")
 # A returned dict with one of these keys, or a returned value with one of these words
@@ -26,11 +34,18 @@ _ERROR_WORDS = frozenset({"error", "errors", "failed", "failure", "offline", "un
 _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
 
 
-class SwallowedNetworkError(NetworkFlow):
+class SwallowedNetworkError(Check):
     rules = ("AL204",)
+    needs = (NetworkFlow,)
+
+    def __init__(self, state: "FileState") -> None:
+        super().__init__(state)
+        self.flow = self.fact(NetworkFlow)
+        self.knowledge = self.catalog.network
+        self.module = state.module
 
     def leave_Module(self, node: cst.Module) -> None:
-        origins, reaching = self.reaching_errors()
+        origins, reaching = self.flow.reaching_errors()
         reported: set[int] = set()
         for site, errors in reaching:
             for origin_index, error in sorted(errors):
@@ -53,7 +68,7 @@ class SwallowedNetworkError(NetworkFlow):
     def _first_success_search(self, handler: cst.ExceptHandler) -> bool:
         """``for candidate in ...: try: ... except: pass  else: break``: trying candidates
         until one works, where a failure only means "try the next one"."""
-        node = self.try_of.get(id(handler))
+        node = self.flow.try_of.get(id(handler))
         if node is None:
             return False
         blocks = [node.body] + ([node.orelse.body] if node.orelse is not None else [])
@@ -83,7 +98,7 @@ class SwallowedNetworkError(NetworkFlow):
         tracked = _assigned_names(site.statement, site.node)
         if not tracked:
             return False
-        info = self.functions.get(site.function)
+        info = self.flow.functions.get(site.function)
         scope: cst.CSTNode = info.node if info is not None else self.module
         net = origin.site.network
         if net is not None and net.state_changing and (
@@ -214,8 +229,6 @@ def _assigned_names(statement: cst.CSTNode | None, call: cst.Call) -> set[str]:
     if not contains(small.value, call):
         return set()
     return _derived_names(small) or set()
-
-
 
 
 def _derived_names(small: cst.BaseSmallStatement) -> set[str] | None:

@@ -4,7 +4,7 @@ discarded, without a status check.
 A response from a method called on a parameter that is not annotated
 (``async def fetch(session, url)``) is tracked provisionally, with every response kind's
 status and body attributes; it is reported after the walk only if every same-module
-caller passes the same client (the AL201 flow types the parameter).
+caller passes the same client (the ``NetworkFlow`` fact types the parameter).
 
 Tracked per function: a response bound to a name (``resp = ...``,
 ``async with session.get(...) as resp``) is checked by a status test or
@@ -17,13 +17,18 @@ counts as a status test or a body use comes from the catalog's ``[[response]]`` 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from ..catalog import ResponseKind
-from .network_facts import (CATCH_ALL, HTTP_VERBS, STATE_CHANGING, NetworkCall, NetworkFlow, annotated_clients,
-                            caught_names, network_call, parameter_network_call, parameter_receiver,
-                            raises_on_status)
+from ..facts.network import (HTTP_VERBS, STATE_CHANGING, NetworkCall, NetworkCalls, annotated_clients,
+                             parameter_receiver, raises_on_status, typed_network_call)
+from ..facts.network_flow import NetworkFlow
+from .base import Check
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import FileState
 
 
 @dataclass(frozen=True)
@@ -49,11 +54,15 @@ class _Tracked:
     body_use: tuple[cst.CSTNode, str] | None = None
 
 
-class UncheckedStatus(NetworkFlow):
+class UncheckedStatus(Check):
     rules = ("AL202",)
+    needs = (NetworkFlow, NetworkCalls)
 
-    def __init__(self, state: "object") -> None:
+    def __init__(self, state: "FileState") -> None:
         super().__init__(state)
+        self.flow = self.fact(NetworkFlow)
+        self.calls = self.fact(NetworkCalls)
+        self.knowledge = self.catalog.network
         self._any_kind = _union(list(self.knowledge.responses.values()))
         # Findings on provisional responses, decided after the walk.
         self._pending: list[tuple[str, cst.Call, dict[str, object]]] = []
@@ -75,7 +84,6 @@ class UncheckedStatus(NetworkFlow):
 
     # ------------------------------------------------------------------ scopes
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        super().visit_FunctionDef(node)
         self.frames.append({})
         self._bodies = {}
         self._annotated.append(annotated_clients(self.resolver, self.catalog, node))
@@ -90,8 +98,7 @@ class UncheckedStatus(NetworkFlow):
         self._report_body_reads()
         if not self._pending:
             return
-        self.resolve_callees()
-        typed = {id(site.node): site.network for site in self.sites if site.network is not None}
+        typed = {id(site.node): site.network for site in self.flow.sites if site.network is not None}
         for what, call_node, fields in self._pending:
             net = typed.get(id(call_node))
             if net is None or net.family.response is None or raises_on_status(net):
@@ -140,11 +147,11 @@ class UncheckedStatus(NetworkFlow):
             node = node.expression
         if not isinstance(node, cst.Call):
             return None
-        call = network_call(self.resolver, self.knowledge, self.state.module, node)
+        call = self.calls.network_call(node)
         if call is None and self._annotated:
             parameter = parameter_receiver(node.func, self._annotated[-1], self.resolver)
             if parameter is not None:
-                call = parameter_network_call(self.knowledge, self.state.module, node, self._annotated[-1][parameter])
+                call = typed_network_call(self.knowledge, self.state.module, node, self._annotated[-1][parameter])
         if call is None:
             return self._provisional(node)
         if call.family.response is None or raises_on_status(call):
@@ -155,7 +162,7 @@ class UncheckedStatus(NetworkFlow):
         """``session.get(url)`` on an unannotated parameter: maybe a response."""
         func = node.func
         frame = self.ctx.function
-        info = self.functions.get(frame.qualname) if frame is not None else None
+        info = self.flow.functions.get(frame.qualname) if frame is not None else None
         if info is None or info.node is not frame.node or not isinstance(func, cst.Attribute):  # type: ignore[union-attr]
             return None
         if func.attr.value not in HTTP_VERBS or parameter_receiver(func, info.params, self.resolver) is None:
@@ -179,7 +186,6 @@ class UncheckedStatus(NetworkFlow):
                 self._targets.add(id(target.target))
 
     def leave_Assign(self, node: cst.Assign) -> None:
-        super().leave_Assign(node)
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
             name = node.targets[0].target.value
             self._bodies.pop(name, None)
@@ -197,7 +203,6 @@ class UncheckedStatus(NetworkFlow):
             self._targets.add(id(node.target))
 
     def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
-        super().leave_AnnAssign(node)
         if isinstance(node.target, cst.Name) and node.value is not None:
             self._bind(node.target.value, node.value)
 
@@ -210,7 +215,6 @@ class UncheckedStatus(NetworkFlow):
             self._targets.add(id(node.asname.name))
 
     def visit_With(self, node: cst.With) -> None:
-        super().visit_With(node)
         for item in node.items:
             if item.asname is not None and isinstance(item.asname.name, cst.Name):
                 self._bind(item.asname.name.value, item.item)
@@ -287,7 +291,6 @@ class UncheckedStatus(NetworkFlow):
             self._body_checked(node.value)
 
     def visit_Call(self, node: cst.Call) -> None:
-        super().visit_Call(node)
         # data.get("error")
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args and _error_key(node.args[0].value):
@@ -316,10 +319,11 @@ class UncheckedStatus(NetworkFlow):
         ``json.JSONDecodeError``): the author expects an error body there and reads it on
         purpose (APIs that explain a failure in a JSON body)."""
         for handler in self.ctx.active_handlers():
-            names = caught_names(handler, self.resolver)
+            names = handler.catches
             if names is None:
                 continue
-            if any(name != CATCH_ALL and "ValueError" in self.knowledge.ancestors(name)
+            # A class alint cannot resolve is not known to be a decode error.
+            if any(isinstance(name, str) and "ValueError" in self.knowledge.ancestors(name)
                    and self.knowledge.canonical(name) not in ("Exception", "BaseException") for name in names):
                 return True
         return False

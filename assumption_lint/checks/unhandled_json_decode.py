@@ -3,8 +3,8 @@
 A 200 with an HTML error page from a proxy, an empty 204, a login redirect: the decode
 error escapes. It is reported in the same places as AL201 (a web handler, a CLI entry
 point or the ``__main__`` block, a thread or task target, a loop over many items),
-directly or through same-module functions that let it out, and reuses AL201's collection
-of entry points, loops and call sites. What each client's decoding raises, and which
+directly or through same-module functions that let it out, and reads the entry points,
+loops and call sites AL201 reads (the ``NetworkFlow`` fact). What each client's decoding raises, and which
 classes catch it, comes from ``rules/json_decode.toml`` and ``rules/exceptions.toml``.
 Where the status is not checked at all, AL202 speaks for the same response (the rule
 yields to it; see ``yields-to`` in ``rules/rules.toml``): the finding covers both the
@@ -14,12 +14,20 @@ decoded ``resp.json`` and the request that returned the response.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from ..catalog import JsonDecode
-from .network_facts import CATCH_ALL, Clause, Loop, NetworkCall, network_call
-from .unhandled_network_error import UnhandledNetworkError, _Context
+from ..facts.fixpoint import propagate
+from ..facts.handlers import Clause, may_catch
+from ..facts.network import NetworkCall, NetworkCalls
+from ..facts.network_flow import Loop, NetworkFlow, Place
+from ..facts.syntax import unawait
+from .base import Check
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import FileState
 
 
 @dataclass
@@ -33,25 +41,27 @@ class _JsonSite:
     decoder: JsonDecode
 
 
-class UnhandledJsonDecode(UnhandledNetworkError):
+class UnhandledJsonDecode(Check):
     rules = ("AL203",)
+    needs = (NetworkFlow, NetworkCalls)
 
-    def __init__(self, state: "object") -> None:
+    def __init__(self, state: "FileState") -> None:
         super().__init__(state)
+        self.flow = self.fact(NetworkFlow)
+        self.calls = self.fact(NetworkCalls)
+        self.knowledge = self.catalog.network
         self.json_sites: list[_JsonSite] = []
         # Per function (and the module): response name -> (request, its item loop).
         self._responses: list[dict[str, tuple[NetworkCall, Loop | None]]] = [{}]
 
     # ------------------------------------------------------------------ responses
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        super().visit_FunctionDef(node)
         self._responses.append({})
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._responses.pop()
 
     def leave_Assign(self, node: cst.Assign) -> None:
-        super().leave_Assign(node)
         for target in node.targets:
             if isinstance(target.target, cst.Name):
                 self._bind(target.target.value, node.value if len(node.targets) == 1 else None)
@@ -64,23 +74,22 @@ class UnhandledJsonDecode(UnhandledNetworkError):
     def _bind(self, name: str, value: cst.BaseExpression | None) -> None:
         frame = self._responses[-1]
         frame.pop(name, None)
-        call = _unawait(value) if value is not None else None
+        call = unawait(value) if value is not None else None
         if isinstance(call, cst.Call):
-            request = network_call(self.resolver, self.knowledge, self.module, call)
+            request = self.calls.network_call(call)
             if request is not None:
-                frame[name] = (request, self._item_loop(call))
+                frame[name] = (request, self.flow.item_loop(call))
 
     # ------------------------------------------------------------------ .json()
     def visit_Call(self, node: cst.Call) -> None:
-        super().visit_Call(node)
         func = node.func
         if not isinstance(func, cst.Attribute) or node.args:
             return
-        receiver = _unawait(func.value)
+        receiver = unawait(func.value)
         found: tuple[NetworkCall, Loop | None] | None = None
         if isinstance(receiver, cst.Call):
-            request = network_call(self.resolver, self.knowledge, self.module, receiver)
-            found = (request, self._item_loop(receiver)) if request is not None else None
+            request = self.calls.network_call(receiver)
+            found = (request, self.flow.item_loop(receiver)) if request is not None else None
         elif isinstance(receiver, cst.Name):
             found = self._responses[-1].get(receiver.value)
         if found is None:
@@ -90,60 +99,50 @@ class UnhandledJsonDecode(UnhandledNetworkError):
         decoder = self.catalog.json_decoder(kind) if kind is not None else None
         if decoder is None or func.attr.value not in decoder.methods:
             return
-        self.json_sites.append(_JsonSite(node, self.ctx.statement, self.current_function(), self._clauses(),
-                                         loop, request, decoder))
+        self.json_sites.append(_JsonSite(node, self.ctx.statement, self.flow.current_function(),
+                                         self.flow.clauses_here(), loop, request, decoder))
 
     # ------------------------------------------------------------------ after the walk
     def leave_Module(self, node: cst.Module) -> None:
         if not self.json_sites:
             return
-        self.resolve_callees()
-        contexts = self._contexts()
+        places = self.flow.harmful_places()
         escaping = self._escaping()
         for index, site in enumerate(self.json_sites):
             if self._handled(site.clauses, site.decoder):
                 continue
-            placed = self._place(site, contexts.get(site.function), site.loop, site.function)
+            placed = self._place(places.get(site.function), site.loop, site.function)
             if placed is None:
-                placed = self._through_callers(index, site, contexts, escaping)
+                placed = self._through_callers(index, site, places, escaping)
             if placed is not None:
                 self._report_json(site, *placed)
 
-    def _place(self, site: _JsonSite, context: _Context | None, loop: Loop | None,
-               function: str) -> tuple[str, tuple[str, ...]] | None:
-        if context is not None:
-            return context.where, context.handled
+    @staticmethod
+    def _place(place: Place | None, loop: Loop | None, function: str) -> tuple[str, tuple[str, ...]] | None:
+        if place is not None:
+            return place.where, place.handled
         if loop is not None:
             return f"{loop.description} in `{function}`", ()
         return None
 
     def _escaping(self) -> dict[str, set[int]]:
         """Per function: the JSON sites whose decode error leaves it, over same-module calls."""
-        result: dict[str, set[int]] = {}
+        start: dict[str, set[int]] = {}
         for index, site in enumerate(self.json_sites):
             if not self._handled(site.clauses, site.decoder):
-                result.setdefault(site.function, set()).add(index)
-        changed = True
-        while changed:
-            changed = False
-            for call_site in self.sites:
-                if call_site.callee is None:
-                    continue
-                for index in list(result.get(call_site.callee, ())):
-                    out = result.setdefault(call_site.function, set())
-                    if index not in out and not self._handled(call_site.clauses, self.json_sites[index].decoder):
-                        out.add(index)
-                        changed = True
-        return result
+                start.setdefault(site.function, set()).add(index)
+        calls = [(site.function, site.callee, site) for site in self.flow.sites if site.callee is not None]
+        return propagate(start, calls,
+                         lambda site, index: not self._handled(site.clauses, self.json_sites[index].decoder))
 
-    def _through_callers(self, index: int, site: _JsonSite, contexts: dict[str, _Context],
+    def _through_callers(self, index: int, site: _JsonSite, places: dict[str, Place],
                          escaping: dict[str, set[int]]) -> tuple[str, tuple[str, ...]] | None:
-        for call_site in self.sites:
+        for call_site in self.flow.sites:
             if call_site.callee is None or index not in escaping.get(call_site.callee, ()):
                 continue
             if self._handled(call_site.clauses, site.decoder):
                 continue
-            placed = self._place(site, contexts.get(call_site.function), call_site.loop, call_site.function)
+            placed = self._place(places.get(call_site.function), call_site.loop, call_site.function)
             if placed is not None:
                 where, handled = placed
                 return f"`{site.function}` into {where}", handled
@@ -156,9 +155,9 @@ class UnhandledJsonDecode(UnhandledNetworkError):
             if clause.catches is None:
                 return True
             for name in clause.catches:
-                if name == CATCH_ALL or self.knowledge.catches(name, decoder.raises):
+                if may_catch(self.knowledge, name, decoder.raises):
                     return True
-                if name in decoder.also_caught_by:
+                if isinstance(name, str) and name in decoder.also_caught_by:
                     return True
         return False
 
@@ -170,7 +169,3 @@ class UnhandledJsonDecode(UnhandledNetworkError):
         self.report("AL203", site.node, statement=site.statement, function=site.function,
                     covers=(site.node.func, site.request.node), api=site.request.label, where=where,
                     error=raised, catch=catch)
-
-
-def _unawait(node: cst.BaseExpression) -> cst.BaseExpression:
-    return node.expression if isinstance(node, cst.Await) else node

@@ -1,8 +1,9 @@
-"""Reading a call's arguments and literal values, shared by the checks.
+"""Reading a call's arguments and literal values: the one argument reader facts and checks share.
 
-Every check that asks "what was passed as ``timeout``?" must agree on when alint cannot
+Every analysis that asks "what was passed as ``timeout``?" must agree on when alint cannot
 tell: ``**kwargs`` may carry any keyword, and ``*args`` may fill any position from its own
-onwards. Such an argument is HIDDEN, and the checks stay quiet about it.
+onwards. Such an argument is HIDDEN; the checks stay quiet about it, and a reader that only
+wants a value it can see (a URL to quote in a message) treats it as absent (``given``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def argument(call: cst.Call, keyword: str | tuple[str, ...] | None, position: in
     keywords = () if keyword is None else (keyword,) if isinstance(keyword, str) else keyword
     positional = 0
     hidden = False
+    spread = False  # after a `*args`, no positional argument has a known position
     for arg in call.args:
         if arg.keyword is not None:
             if arg.keyword.value in keywords:
@@ -38,11 +40,23 @@ def argument(call: cst.Call, keyword: str | tuple[str, ...] | None, position: in
             # Everything from here on may land anywhere, this position included.
             if position is not None and positional <= position:
                 hidden = True
-        else:
+            spread = True
+        elif not spread:
             if position is not None and positional == position:
                 return arg.value
             positional += 1
     return HIDDEN if hidden else None
+
+
+def given(call: cst.Call, keyword: str | tuple[str, ...] | None, position: int | None
+          ) -> cst.BaseExpression | None:
+    """The expression ``argument`` finds, or None when it is absent or may be hidden."""
+    value = argument(call, keyword, position)
+    return None if isinstance(value, Hidden) else value
+
+
+def has_star_kwargs(call: cst.Call) -> bool:
+    return any(arg.star == "**" for arg in call.args)
 
 
 def is_none(node: cst.BaseExpression) -> bool:

@@ -1,4 +1,4 @@
-"""Argument reading shared by the wait checks (AL303 subprocess, AL304 async, AL305 blocking).
+"""What bounds a wait, shared by the wait checks (AL303 subprocess, AL304 async, AL305 blocking).
 
 A wait is bounded by its own timeout argument, by an argument that makes it return at once
 (``Queue.get(block=False)``), or by the object it is called on. What counts as "no bound"
@@ -15,7 +15,7 @@ import libcst as cst
 from ..catalog import WAIT_KINDS, WaitSpec
 from ..resolve import Instance
 from .arguments import Hidden, argument, is_none
-from .call_facts import contains
+from .syntax import contains
 
 # API kinds that are not a network call of their own: waits, and constructors that only
 # build a client object (redis.Redis connects lazily).

@@ -1,312 +1,45 @@
-"""Shared facts for the AL2xx part I checks: which calls go to the network, how they are
-labelled in messages, what an except clause catches, and a per-module collection of
-network call sites and same-module call sites (``NetworkFlow``) that AL201 and AL204
-analyse once the whole module has been walked.
+"""The network flow of one module, a fact four AL2xx checks read (AL201-AL204).
 
-Everything a check needs to know about libraries comes from the catalog
-(``rules/exceptions.toml``, ``rules/responses.toml``, ``rules/entry_points.toml``).
+Collected during the walk: the network call sites (with the except clauses around each,
+innermost first, and the loop over items it runs in), the calls of same-module functions,
+the module's functions, the thread and task targets it spawns, and the framework error
+handlers it registers. Decided once the module has been walked (``leave_Module``, before
+any check's): which calls of same-module functions reach a function of this module, the
+client types of parameters every caller fills alike, and, on demand, which network errors
+escape each function (``reaching_errors``) and where an escaping error hurts
+(``harmful_places``). Nothing here reports.
+
+Everything about libraries comes from the catalog (``rules/exceptions.toml``,
+``rules/responses.toml``, ``rules/entry_points.toml``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator, Sequence, Union
+from typing import Iterable, Sequence, Union
 
 import libcst as cst
 
-from ..catalog import Catalog, EntryPoint, NetworkFamily, NetworkKnowledge, Spawner
-from ..context import Handler
-from ..resolve import Instance, LocalClass, LocalFunction, Resolver, dotted_name
-from .base import Check
+from ..catalog import EntryPoint, NetworkKnowledge, Spawner
+from ..resolve import LocalClass, LocalFunction, dotted_name
+from .arguments import given
+from .base import Fact
+from .fixpoint import propagate
+from .handlers import Clause, first_catching
+from .network import NetworkCall, NetworkCalls, annotated_clients, parameter_receiver, typed_network_call
+from .syntax import is_counting, names_in, shape_matches, short, target_names
 
-HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
-STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-CATCH_ALL = "*"  # an except clause alint cannot resolve: assumed to catch anything
 MODULE = "<module>"
 MAIN_GUARD = "<main>"
-
-
-# --------------------------------------------------------------------------- network calls
-@dataclass(frozen=True)
-class NetworkCall:
-    """A resolved call to another machine."""
-
-    node: cst.Call
-    family: NetworkFamily
-    api: str
-    instance: Instance | None
-    method: str | None
-    label: str
-
-    @property
-    def state_changing(self) -> bool:
-        return self.method in STATE_CHANGING
-
-    @property
-    def errors(self) -> tuple[str, ...]:
-        """What this call can raise on a failed connection: without a ``timeout`` argument a
-        requests call blocks instead of timing out, so its Timeout classes cannot happen
-        (``**kwargs`` or ``*args`` may carry one)."""
-        if not self.family.timeout_errors or _may_set_timeout(self.node, self.family.timeout_position):
-            return self.family.errors
-        return tuple(error for error in self.family.errors if error not in self.family.timeout_errors)
-
-
-def _may_set_timeout(node: cst.Call, position: int | None) -> bool:
-    positional = [arg for arg in node.args if arg.keyword is None and not arg.star]
-    if position is not None and len(positional) > position:
-        return True
-    return any(arg.star or (arg.keyword is not None and arg.keyword.value == "timeout") for arg in node.args)
-
-
-def network_call(resolver: Resolver, knowledge: NetworkKnowledge, module: cst.Module,
-                 node: cst.Call) -> NetworkCall | None:
-    """The network call ``node`` makes, or None when it is unknown (unresolved means silent)."""
-    resolved = resolver.resolve(node.func)
-    if resolved is None:
-        return None
-    instance = resolved.instance
-    family = knowledge.family(resolved.name, instance.type if instance is not None else None)
-    if family is None:
-        return None
-    return _network_call(node, family, resolved.name, instance, module)
-
-
-def _network_call(node: cst.Call, family: NetworkFamily, api: str, instance: Instance | None,
-                  module: cst.Module) -> NetworkCall:
-    method = _http_method(node, family, api)
-    return NetworkCall(node, family, api, instance, method, _label(node, family, api, method, module))
-
-
-def parameter_network_call(knowledge: NetworkKnowledge, module: cst.Module, node: cst.Call,
-                           client_type: str) -> NetworkCall | None:
-    """``session.get(url)`` where ``session`` is a parameter known to hold a ``client_type``
-    (from its annotation, or from every same-module call passing one)."""
-    func = node.func
-    if not isinstance(func, cst.Attribute):
-        return None
-    api = f"{client_type}.{func.attr.value}"
-    family = knowledge.family(api, client_type)
-    return _network_call(node, family, api, None, module) if family is not None else None
-
-
-def annotated_clients(resolver: Resolver, catalog: "Catalog", node: cst.FunctionDef) -> dict[str, str]:
-    """Parameters annotated with a catalogued client type: ``session: aiohttp.ClientSession``."""
-    types = {client.type for client in catalog.clients.values() if client.type != "*"}
-    found = {}
-    params = node.params
-    for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
-        if param.annotation is None:
-            continue
-        resolved = resolver.resolve(param.annotation.annotation)
-        if resolved is None:
-            continue
-        client = catalog.client(resolved.name)
-        if client is not None and client.type != "*":
-            found[param.name.value] = client.type
-        elif resolved.name in types:
-            found[param.name.value] = resolved.name
-    return found
-
-
-def parameter_receiver(func: cst.BaseExpression, params: Iterable[str], resolver: Resolver) -> str | None:
-    """The parameter a method is called on (``session`` in ``session.get()``), if unrebound."""
-    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
-        name = func.value.value
-        if name in params and resolver.current.names.get(name, "\0") is None:
-            return name
-    return None
-
-
-def raises_on_status(call: NetworkCall) -> bool:
-    """A call (or the client that made it) configured to raise on an error status."""
-    sources = [call.node] + ([call.instance.call] if call.instance is not None else [])
-    for source in sources:
-        for arg in source.args:
-            if arg.keyword is not None and arg.keyword.value in call.family.raise_options:
-                if not (isinstance(arg.value, cst.Name) and arg.value.value in ("False", "None")):
-                    return True
-    return False
-
-
-def _http_method(node: cst.Call, family: NetworkFamily, api: str) -> str | None:
-    if family.method == "name":
-        last = api.rsplit(".", 1)[-1]
-        return last.upper() if last in HTTP_VERBS else None
-    if family.method == "argument":
-        value = keyword_or_position(node, "method", 0)
-        if isinstance(value, cst.SimpleString):
-            text = value.evaluated_value
-            return text.upper() if isinstance(text, str) else None
-    return None
-
-
-def keyword_or_position(node: cst.Call, keyword: str | None, position: int | None) -> cst.BaseExpression | None:
-    index = 0
-    for arg in node.args:
-        if arg.star:
-            return None if keyword is None else _by_keyword(node, keyword)
-        if arg.keyword is not None:
-            if arg.keyword.value == keyword:
-                return arg.value
-            continue
-        if index == position:
-            return arg.value
-        index += 1
-    return None
-
-
-def _by_keyword(node: cst.Call, keyword: str) -> cst.BaseExpression | None:
-    for arg in node.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg.value
-    return None
-
-
-def _label(node: cst.Call, family: NetworkFamily, api: str, method: str | None, module: cst.Module) -> str:
-    """``POST /charges`` for an HTTP call with a readable URL, else the call as written."""
-    if family.method != "none":
-        url = keyword_or_position(node, "url", 1 if family.method == "argument" else 0)
-        if family.method == "url":
-            method = None
-        path = _url_text(url, module) if url is not None else None
-        if path and path.strip("/{}") and not (path.startswith("{") and path.endswith("}") and path.count("{") == 1):
-            return f"{method} {path}" if method else f"the request to {path}"
-        parts = dotted_name(url) if url is not None else None
-        if method and parts:
-            return f"{method} `{_short('.'.join(parts), 40)}`"
-    return f"`{_short(module.code_for_node(node.func))}()`"
-
-
-def _url_parts(node: cst.BaseExpression, module: cst.Module) -> list[tuple[str, bool]] | None:
-    """A URL expression as (text, is_placeholder) parts; None when it is no string at all."""
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return [(value, False)] if isinstance(value, str) else None
-    if isinstance(node, cst.FormattedString):
-        return [(part.value, False) if isinstance(part, cst.FormattedStringText)
-                else ("{" + _short(module.code_for_node(part.expression), 30) + "}", True)
-                for part in node.parts]
-    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
-        left = _url_parts(node.left, module)
-        right = _url_parts(node.right, module)
-        if left is None and right is None:
-            return None
-        placeholder = lambda side: [("{" + _short(module.code_for_node(side), 30) + "}", True)]  # noqa: E731
-        return (left if left is not None else placeholder(node.left)) + (
-            right if right is not None else placeholder(node.right))
-    return None
-
-
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _url_text(node: cst.BaseExpression, module: cst.Module) -> str | None:
-    parts = _url_parts(node, module)
-    if parts is None:
-        return None
-    # A leading {BASE_URL} is the host: drop it.
-    if parts and parts[0][1]:
-        parts = parts[1:]
-    text = "".join(part for part, _ in parts)
-    if not text:
-        return None
-    if "://" in text:
-        text = text.split("://", 1)[1]
-        host, _, rest = text.partition("/")
-        text = "/" + rest if rest else host
-    return _short(text.split("?", 1)[0], 60) or None
-
-
-# --------------------------------------------------------------------------- except clauses
-def caught_names(handler: Handler, resolver: Resolver) -> tuple[str, ...] | None:
-    """The classes an except clause catches; None for a bare ``except:``. A name alint
-    cannot resolve is CATCH_ALL (it may be a tuple of the right classes), except a class
-    defined in this module, which cannot be a base of a library's error."""
-    if handler.catches is None:
-        return None
-    names = []
-    for name in handler.catches:
-        if name.startswith("?"):
-            spelled = name[1:]
-            binding = resolver.lookup(spelled) if spelled.isidentifier() else None
-            names.append("?local" if isinstance(binding, LocalClass) else CATCH_ALL)
-        else:
-            names.append(name)
-    return tuple(names)
-
-
-def reraises(handler: cst.ExceptHandler) -> bool:
-    """The clause re-raises what it caught at its top level (``raise`` / ``raise exc``)."""
-    bound = handler.name.name.value if handler.name is not None and isinstance(handler.name.name, cst.Name) else None
-    for statement in handler.body.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Raise):
-                    exc = small.exc
-                    if exc is None or (bound is not None and isinstance(exc, cst.Name) and exc.value == bound):
-                        return True
-    return False
-
-
-@dataclass(frozen=True)
-class Clause:
-    """An except clause as the flow analysis sees it."""
-
-    node: cst.ExceptHandler
-    catches: tuple[str, ...] | None  # None: bare except
-    transparent: bool  # re-raises what it caught
-
-    def catches_class(self, knowledge: NetworkKnowledge, raised: str) -> bool:
-        if self.catches is None:
-            return True
-        return any(name == CATCH_ALL or knowledge.catches(name, raised) for name in self.catches)
-
-    def is_broad(self, knowledge: NetworkKnowledge, family: NetworkFamily) -> bool:
-        """Bare, ``Exception``/``BaseException``, or the library's root error (or a base of it).
-        A class alint cannot resolve (``except KeyboardInterrupt``, a local alias) is assumed
-        to catch the error (so AL201 stays quiet) but is not known to be broad (so AL204
-        stays quiet too: unresolved means silent)."""
-        if self.catches is None:
-            return True
-        known = Clause(self.node, tuple(name for name in self.catches if name != CATCH_ALL), self.transparent)
-        if known.catches and all(known.catches_class(knowledge, error) for error in family.errors):
-            return True
-        for name in self.catches:
-            canonical = knowledge.canonical(name)
-            if canonical in ("Exception", "BaseException"):
-                return True
-            if any(canonical in knowledge.ancestors(root) for root in family.root):
-                return True
-        return False
-
-    def spelled(self, module: cst.Module) -> str:
-        if self.node.type is None:
-            return "except:"
-        return f"except {_short(module.code_for_node(self.node.type), 50)}"
-
-
-def first_catching(clauses: Sequence[Clause], knowledge: NetworkKnowledge, raised: str) -> Clause | None:
-    """The innermost clause that catches ``raised`` (transparent clauses pass it on)."""
-    for clause in clauses:
-        if clause.catches_class(knowledge, raised):
-            if clause.transparent:
-                continue
-            return clause
-    return None
 
 
 # --------------------------------------------------------------------------- the module flow
 @dataclass
 class Loop:
-    """A ``for`` loop over many items in the current function."""
+    """A ``for`` loop over many items (not ``range(3)``), and the names that hold one item."""
 
     node: Union[cst.For, cst.CompFor]
-    function: object
     names: set[str]
-    tries_depth: int
     description: str
 
 
@@ -360,27 +93,39 @@ class Origin:
     errors: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Place:
+    """A place where an escaping error hurts: an entry point, the ``__main__`` block, a
+    thread or task target."""
+
+    function: str
+    where: str
+    effect: str
+    # Exception classes a framework error handler registered in the module handles here.
+    handled: tuple[str, ...] = ()
+
+
 Escape = tuple[int, str]  # (origin index, exception class)
 
 
-class NetworkFlow(Check):
-    """Collects network call sites, same-module calls, entry points and loops during the walk.
+class NetworkFlow(Fact):
+    """Collects network call sites, same-module calls, entry points and loops during the walk,
+    and resolves same-module calls when the module ends. Checks decide in ``leave_Module``."""
 
-    Subclasses decide in ``leave_Module``. Nothing here reports.
-    """
+    needs = (NetworkCalls,)
 
     def __init__(self, state: "object") -> None:
         super().__init__(state)  # type: ignore[arg-type]
+        self.calls = self.fact(NetworkCalls)
         self.knowledge: NetworkKnowledge = self.catalog.network
         self.module = self.state.module
-        self.imports: set[str] = set()
         self.functions: dict[str, FunctionInfo] = {}
         self.sites: list[Site] = []
         self.spawned: list[SpawnedTarget] = []
         self.handler_registrations: list[tuple[str, tuple[str, ...]]] = []  # (shape, classes)
-        self.loops: list[Loop] = []
-        self._main_guard: list[cst.If] = []
-        self._awaits = 0
+        # The item loops among the engine's loops (ctx.loops), by node id.
+        self._item_loops: dict[int, Loop] = {}
+        self._reaching: tuple[list[Origin], list[tuple[Site, set[Escape]]]] | None = None
         # The try statement of each except clause seen around a call.
         self.try_of: dict[int, cst.Try] = {}
         # Open `with contextlib.suppress(...)` blocks: (node, function frame, clause).
@@ -390,33 +135,8 @@ class NetworkFlow(Check):
         self._instances: dict[tuple[object, str], str] = {}
         self._with_items: set[int] = set()
 
-    # ------------------------------------------------------------------ imports
-    def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            parts = dotted_name(alias.name)
-            if parts:
-                self.imports.add(".".join(parts))
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.relative or node.module is None:
-            return
-        parts = dotted_name(node.module)
-        if not parts:
-            return
-        module = ".".join(parts)
-        self.imports.add(module)
-        if not isinstance(node.names, cst.ImportStar):
-            for alias in node.names:
-                name = dotted_name(alias.name)
-                if name:
-                    self.imports.add(f"{module}.{'.'.join(name)}")
-
     def imports_any(self, modules: Iterable[str]) -> bool:
-        modules = tuple(modules)
-        if not modules:
-            return True
-        return any(imported == module or imported.startswith(module + ".")
-                   for imported in self.imports for module in modules)
+        return self.ctx.imports_any(modules)
 
     # ------------------------------------------------------------------ functions
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -463,30 +183,19 @@ class NetworkFlow(Check):
         parts = dotted_name(func)
         return ".".join(parts) if parts else None
 
-    # ------------------------------------------------------------------ __main__ guard
-    def visit_If(self, node: cst.If) -> None:
-        if self.ctx.function is None and not self.ctx.classes and _is_main_guard(node.test):
-            self._main_guard.append(node)
-
-    def leave_If(self, node: cst.If) -> None:
-        if self._main_guard and self._main_guard[-1] is node:
-            self._main_guard.pop()
-
     def current_function(self) -> str:
+        """Where the traversal is, as sites record it: a qualname, the ``__main__`` block, or
+        other module-level code."""
         if self.ctx.function is not None:
             return self.ctx.function.qualname
-        return MAIN_GUARD if self._main_guard else MODULE
+        return MAIN_GUARD if self.ctx.main_guards else MODULE
 
     # ------------------------------------------------------------------ loops
     def visit_For(self, node: cst.For) -> None:
-        if _is_counting(node.iter):
+        if is_counting(node.iter):
             return
-        self.loops.append(Loop(node, self.ctx.function, set(_target_names(node.target)), len(self.ctx.tries),
-                               f"the loop over `{_short(self.module.code_for_node(node.iter), 40)}`"))
-
-    def leave_For(self, node: cst.For) -> None:
-        if self.loops and self.loops[-1].node is node:
-            self.loops.pop()
+        self._item_loops[id(node)] = Loop(node, set(target_names(node.target)),
+                                          f"the loop over `{short(self.module.code_for_node(node.iter), 40)}`")
 
     def leave_Assign(self, node: cst.Assign) -> None:
         self._spread_item_names([target.target for target in node.targets], node.value)
@@ -545,12 +254,19 @@ class NetworkFlow(Check):
         for loop in self._loops_here():
             if loop.names & names_in(value):
                 for target in targets:
-                    loop.names.update(_target_names(target))
+                    loop.names.update(target_names(target))
 
     def _loops_here(self) -> list[Loop]:
-        return [loop for loop in self.loops if loop.function is self.ctx.function]
+        """The item loops around the current node in the current function, outermost first."""
+        found = []
+        for node in self.ctx.loops_in_function():
+            loop = self._item_loops.get(id(node))
+            if loop is not None:
+                found.append(loop)
+        return found
 
-    def _item_loop(self, call: cst.Call) -> Loop | None:
+    def item_loop(self, call: cst.Call) -> Loop | None:
+        """The innermost loop over items whose item names the call's arguments mention."""
         used = set()
         for arg in call.args:
             used |= names_in(arg.value)
@@ -560,12 +276,6 @@ class NetworkFlow(Check):
         return None
 
     # ------------------------------------------------------------------ calls
-    def visit_Await(self, node: cst.Await) -> None:
-        self._awaits += 1
-
-    def leave_Await(self, node: cst.Await) -> None:
-        self._awaits -= 1
-
     def visit_With(self, node: cst.With) -> None:
         self._with_items.update(id(item.item) for item in node.items)
         for item in node.items:
@@ -579,29 +289,29 @@ class NetworkFlow(Check):
             self._suppress.pop()
 
     def visit_Call(self, node: cst.Call) -> None:
-        clauses = self._clauses()
-        awaited = self._awaits > 0 or id(node) in self._with_items
-        net = network_call(self.resolver, self.knowledge, self.module, node)
+        clauses = self.clauses_here()
+        awaited = self.ctx.awaits > 0 or id(node) in self._with_items
+        net = self.calls.network_call(node)
         info = self.functions.get(self.ctx.function.qualname) if self.ctx.function is not None else None
         parameter = parameter_receiver(node.func, info.params + tuple(info.annotated), self.resolver) \
             if info is not None and info.node is self.ctx.function.node else None  # type: ignore[union-attr]
         if net is None and parameter is not None and info is not None:
             if parameter in info.annotated:
-                net = parameter_network_call(self.knowledge, self.module, node, info.annotated[parameter])
+                net = typed_network_call(self.knowledge, self.module, node, info.annotated[parameter])
             elif isinstance(node.func, cst.Attribute):
                 # Typed after the walk, if every caller passes the same client.
                 self.sites.append(Site(node, self.ctx.statement, self.current_function(), clauses,
-                                       self._item_loop(node), awaited=awaited, parameter=parameter))
+                                       self.item_loop(node), awaited=awaited, parameter=parameter))
         if net is not None:
             # `tasks.append(client.get(url))` makes a coroutine: it fails where it is awaited.
             if awaited or not net.family.awaitable:
                 self.sites.append(Site(node, self.ctx.statement, self.current_function(), clauses,
-                                       self._item_loop(node), network=net, awaited=awaited))
+                                       self.item_loop(node), network=net, awaited=awaited))
             return
         callee = self.local_callee(node.func)
         if callee is not None:
             self.sites.append(Site(node, self.ctx.statement, self.current_function(), clauses,
-                                   self._item_loop(node), callee=callee, awaited=awaited,
+                                   self.item_loop(node), callee=callee, awaited=awaited,
                                    arguments=self._argument_types(node, info)))
         self._spawn(node)
         self._registration_call(node)
@@ -625,14 +335,13 @@ class NetworkFlow(Check):
                 found[key] = ("param", info.qualname, arg.value.value)
         return found
 
-    def _clauses(self) -> tuple[Clause, ...]:
+    def clauses_here(self) -> tuple[Clause, ...]:
         """The except clauses around the current node, innermost first, then the
         ``with contextlib.suppress(...)`` blocks of this function (which also catch)."""
         for frame in self.ctx.tries:
             for handler in frame.handlers:
                 self.try_of[id(handler.node)] = frame.node  # type: ignore[assignment]
-        clauses = [Clause(handler.node, caught_names(handler, self.resolver), reraises(handler.node))
-                   for handler in self.ctx.active_handlers()]
+        clauses = [Clause.of(handler) for handler in self.ctx.active_handlers()]
         clauses.extend(clause for _, function, clause in reversed(self._suppress) if function is self.ctx.function)
         return tuple(clauses)
 
@@ -689,9 +398,7 @@ class NetworkFlow(Check):
                 continue
             if spawner.discarded and not self._discarded(node):
                 return
-            target = keyword_or_position(node, spawner.keyword, spawner.position)
-            if target is None and spawner.keyword is not None:
-                target = _by_keyword(node, spawner.keyword)
+            target = given(node, spawner.keyword, spawner.position)
             if spawner.called:
                 target = target.func if isinstance(target, cst.Call) else None
             if target is None:
@@ -718,6 +425,9 @@ class NetworkFlow(Check):
             self.handler_registrations.append((shape, classes))
 
     # ------------------------------------------------------------------ after the walk
+    def leave_Module(self, node: cst.Module) -> None:
+        self.resolve_callees()
+
     def resolve_callees(self) -> None:
         """Calls of ``helper`` recorded by name: keep those that name a function of this module."""
         for site in self.sites:
@@ -764,7 +474,7 @@ class NetworkFlow(Check):
             client_type = types.get((site.function, site.parameter))
             if client_type is None:
                 continue
-            net = parameter_network_call(self.knowledge, self.module, site.node, client_type)
+            net = typed_network_call(self.knowledge, self.module, site.node, client_type)
             if net is not None and (site.awaited or not net.family.awaitable):
                 site.network = net
 
@@ -774,29 +484,31 @@ class NetworkFlow(Check):
     def reaching_errors(self) -> tuple[list[Origin], list[tuple[Site, set[Escape]]]]:
         """After the walk: the network origins, and for every call site the (origin index,
         class) pairs that can leave it, directly or through same-module calls. No origins,
-        no sites: nothing in the module can raise a network error."""
-        self.resolve_callees()
-        origins = self.origins()
-        if not origins:
-            return origins, []
-        index_of = {id(origin.site): index for index, origin in enumerate(origins)}
-        escapes = self.escapes(origins)
-        return origins, [(site, self.site_errors(site, index_of, escapes)) for site in self.sites]
+        no sites: nothing in the module can raise a network error. Computed once, for
+        every check that asks."""
+        if self._reaching is None:
+            origins = self.origins()
+            if not origins:
+                self._reaching = (origins, [])
+            else:
+                index_of = {id(origin.site): index for index, origin in enumerate(origins)}
+                escapes = self.escapes(origins)
+                self._reaching = (origins, [(site, self.site_errors(site, index_of, escapes)) for site in self.sites])
+        return self._reaching
 
     def escapes(self, origins: list[Origin]) -> dict[str, set[Escape]]:
-        """Per function: the (origin, class) pairs that leave it, to a fixpoint."""
+        """Per function: the (origin, class) pairs that leave it, through same-module calls
+        not inside a clause that catches the class."""
         index_of = {id(origin.site): index for index, origin in enumerate(origins)}
-        result: dict[str, set[Escape]] = {}
-        changed = True
-        while changed:
-            changed = False
-            for site in self.sites:
-                out = result.setdefault(site.function, set())
-                for escape in self.site_errors(site, index_of, result):
-                    if escape not in out and self.uncaught(site.clauses, escape[1]):
-                        out.add(escape)
-                        changed = True
-        return result
+        start: dict[str, set[Escape]] = {}
+        for site in self.sites:
+            if site.network is not None:
+                start.setdefault(site.function, set()).update(
+                    escape for escape in self.site_errors(site, index_of, {})
+                    if self.uncaught(site.clauses, escape[1]))
+        calls = [(site.function, site.callee, site) for site in self.sites
+                 if site.network is None and site.callee is not None]
+        return propagate(start, calls, lambda site, escape: self.uncaught(site.clauses, escape[1]))
 
     def site_errors(self, site: Site, index_of: dict[int, int], escapes: dict[str, set[Escape]]) -> set[Escape]:
         if site.network is not None:
@@ -827,6 +539,21 @@ class NetworkFlow(Check):
                 return entry
         return None
 
+    def harmful_places(self) -> dict[str, Place]:
+        """By function qualname: where an error escaping that function hurts (AL201, AL203)."""
+        places: dict[str, Place] = {
+            MAIN_GUARD: Place(MAIN_GUARD, 'the `if __name__ == "__main__"` block', ", ending the program with a traceback")}
+        for info in self.functions.values():
+            entry = self.entry_point(info)
+            if entry is not None:
+                handled = tuple(self.registered_handlers(entry)) if entry.web else ()
+                places[info.qualname] = Place(info.qualname, f"the {entry.label} `{info.name}`", entry.effect, handled)
+        for spawned in self.spawned:
+            if spawned.target in self.functions and self.imports_any(spawned.spawner.imports):
+                places.setdefault(spawned.target, Place(
+                    spawned.target, f"the {spawned.spawner.label} `{spawned.target}`", spawned.spawner.effect))
+        return places
+
     def registered_handlers(self, entry: EntryPoint) -> list[str]:
         """Exception classes a framework error handler in this module handles for ``entry``."""
         classes: list[str] = []
@@ -839,58 +566,3 @@ class NetworkFlow(Check):
         return classes
 
 
-def shape_matches(pattern: str, name: str) -> bool:
-    """``*.route`` matches ``app.route`` and ``self.bp.route``; other patterns match exactly."""
-    if pattern.startswith("*."):
-        return "." in name and name.rsplit(".", 1)[1] == pattern[2:]
-    return name == pattern
-
-
-def names_in(node: cst.CSTNode) -> set[str]:
-    finder = _Names()
-    node.visit(finder)
-    return finder.names
-
-
-class _Names(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        # `item.id` mentions item; the attribute name `id` is not a variable.
-        node.value.visit(self)
-        return False
-
-
-def _target_names(target: cst.BaseExpression) -> Iterator[str]:
-    if isinstance(target, cst.Name):
-        yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from _target_names(element.value)
-    elif isinstance(target, cst.StarredElement):
-        yield from _target_names(target.value)
-
-
-def _is_counting(iterable: cst.BaseExpression) -> bool:
-    """``range(3)`` or ``itertools.count()``: attempts or pages, not a batch of items."""
-    if isinstance(iterable, cst.Call):
-        parts = dotted_name(iterable.func)
-        return bool(parts) and parts[-1] in ("range", "count")
-    return False
-
-
-def _is_main_guard(test: cst.BaseExpression) -> bool:
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
-        return False
-    target = test.comparisons[0]
-    if not isinstance(target.operator, cst.Equal):
-        return False
-    sides = [test.left, target.comparator]
-    names = [side.value for side in sides if isinstance(side, cst.Name)]
-    strings = [side.evaluated_value for side in sides if isinstance(side, cst.SimpleString)]
-    return names == ["__name__"] and strings == ["__main__"]

@@ -1,0 +1,168 @@
+"""Syntax helpers facts and checks share: finding nodes, names and exits in a piece of code,
+and short source text for messages.
+
+They know no library: they only walk libcst nodes. ``nodes_in`` and the helpers built on
+it do not descend into nested functions or classes, whose code runs at another time.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator, Sequence
+
+import libcst as cst
+
+from ..resolve import dotted_name
+
+_NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+class _Collector(cst.CSTVisitor):
+    def __init__(self, kinds: tuple[type, ...], loops: bool) -> None:
+        super().__init__()
+        self.kinds = kinds
+        self.loops = loops
+        self.found: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, self.kinds):
+            self.found.append(node)
+        if isinstance(node, _NESTED_SCOPES):
+            return False
+        if not self.loops and isinstance(node, (cst.For, cst.While)):
+            return False
+        return True
+
+
+def nodes_in(nodes: Sequence[cst.CSTNode] | cst.CSTNode, kinds: tuple[type, ...], *,
+             into_loops: bool = True) -> list[cst.CSTNode]:
+    """Every node of ``kinds`` in ``nodes`` (themselves included), not in nested defs."""
+    collector = _Collector(kinds, into_loops)
+    for node in ([nodes] if isinstance(nodes, cst.CSTNode) else nodes):
+        if isinstance(node, _NESTED_SCOPES):
+            continue
+        node.visit(collector)
+    return collector.found
+
+
+def contains(tree: cst.CSTNode, node: cst.CSTNode) -> bool:
+    """``node`` is ``tree`` itself or one of its descendants (by identity)."""
+    if tree is node:
+        return True
+    return any(contains(child, node) for child in tree.children)
+
+
+def calls_in(nodes: Sequence[cst.CSTNode] | cst.CSTNode) -> Iterator[cst.Call]:
+    for node in nodes_in(nodes, (cst.Call,)):
+        assert isinstance(node, cst.Call)
+        yield node
+
+
+def block_statements(block: cst.BaseSuite) -> Sequence[cst.BaseStatement]:
+    if isinstance(block, cst.IndentedBlock):
+        return block.body
+    return [cst.SimpleStatementLine(body=list(block.body))] if isinstance(block, cst.SimpleStatementSuite) else []
+
+
+def _small(statement: cst.CSTNode) -> Sequence[cst.BaseSmallStatement]:
+    return statement.body if isinstance(statement, cst.SimpleStatementLine) else ()
+
+
+def ends_with_exit(statements: Sequence[cst.CSTNode], kinds: tuple[type, ...]) -> bool:
+    """True when the block always leaves by one of ``kinds`` (Break, Return, Raise, Continue)
+    at its top level: the statements after an unconditional exit never run."""
+    return any(isinstance(small, kinds) for statement in statements for small in _small(statement))
+
+
+def contains_exit(statements: Sequence[cst.CSTNode], kinds: tuple[type, ...]) -> bool:
+    """True when any statement (nested in ifs, withs, tries) exits by one of ``kinds``.
+    ``break``/``continue`` inside a nested loop belong to that loop and do not count."""
+    loop_bound = tuple(kind for kind in kinds if kind in (cst.Break, cst.Continue))
+    other = tuple(kind for kind in kinds if kind not in (cst.Break, cst.Continue))
+    if other and nodes_in(list(statements), other):
+        return True
+    return bool(loop_bound and nodes_in(list(statements), loop_bound, into_loops=False))
+
+
+def last_name(func: cst.BaseExpression) -> str | None:
+    """``self._sleep`` -> ``_sleep``; ``sleep`` -> ``sleep``."""
+    parts = dotted_name(func)
+    if parts:
+        return parts[-1]
+    if isinstance(func, cst.Attribute):
+        return func.attr.value
+    return None
+
+
+def short(text: str, limit: int = 60) -> str:
+    """Source text on one line, cut to ``limit`` characters for a message."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def unawait(node: cst.BaseExpression) -> cst.BaseExpression:
+    return node.expression if isinstance(node, cst.Await) else node
+
+
+def shape_matches(pattern: str, name: str) -> bool:
+    """``*.route`` matches ``app.route`` and ``self.bp.route``; other patterns match exactly."""
+    if pattern.startswith("*."):
+        return "." in name and name.rsplit(".", 1)[1] == pattern[2:]
+    return name == pattern
+
+
+def names_in(node: cst.CSTNode) -> set[str]:
+    """The variable names an expression or statement mentions."""
+    finder = _Names()
+    node.visit(finder)
+    return finder.names
+
+
+class _Names(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        # `item.id` mentions item; the attribute name `id` is not a variable.
+        node.value.visit(self)
+        return False
+
+
+def target_names(target: cst.BaseExpression) -> Iterator[str]:
+    """The plain names an assignment target binds (``a, *b = ...`` binds a and b)."""
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from target_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from target_names(target.value)
+
+
+def is_counting(iterable: cst.BaseExpression) -> bool:
+    """``range(3)`` or ``itertools.count()``: attempts or pages, not a batch of items."""
+    if isinstance(iterable, cst.Call):
+        parts = dotted_name(iterable.func)
+        return bool(parts) and parts[-1] in ("range", "count")
+    return False
+
+
+def module_level_calls(module: cst.Module) -> Iterable[cst.Call]:
+    """Calls made as statements at module level, also under module-level ``if`` blocks."""
+    pending: list[cst.BaseStatement] = list(module.body)
+    while pending:
+        statement = pending.pop()
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                    yield small.value
+        elif isinstance(statement, cst.If):
+            pending.extend(statement.body.body)
+            orelse = statement.orelse
+            if isinstance(orelse, cst.If):
+                pending.append(orelse)
+            elif isinstance(orelse, cst.Else):
+                pending.extend(orelse.body.body)

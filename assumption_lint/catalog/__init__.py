@@ -25,6 +25,7 @@ from .network import (_NETWORK_FILE_KEYS, EntryPoint, ErrorHandlerRegistration, 
 from .retries import JsonDecode, RetryPolicy, _check_json_decoders
 from .rules import CONFIDENCES, OPTION_TYPES, PRECISIONS, SEVERITIES, RuleMeta, RuleOption, _check_yields, _parse_rule
 from .schema import DEFAULTS, CatalogError, _check_keys, _expect
+from .sources import SOURCES_FILE_KEYS, SourceKnowledge, _parse_sources
 from .timeouts import TIMEOUT_VALUES, ApiEntry, ClientEntry, TimeoutSpec, _parse_domain
 from .versions import (DeclaredVersion, DefaultChange, _check_default_changes, normalize_package, parse_release,
                        specialise)
@@ -35,7 +36,8 @@ __all__ = [
     "COMMAND_ROLES", "CONFIDENCES", "DEFAULTS", "OPTION_TYPES", "PRECISIONS", "SEVERITIES", "TIMEOUT_VALUES",
     "WAIT_KINDS", "ApiEntry", "Catalog", "CatalogError", "ClientEntry", "CommandEntry", "DeadlineEntry",
     "DeclaredVersion", "DefaultChange", "EntryPoint", "ErrorHandlerRegistration", "ExceptionClass", "JsonDecode",
-    "NetworkFamily", "NetworkKnowledge", "ResponseKind", "RetryPolicy", "RuleMeta", "RuleOption", "Spawner",
+    "NetworkFamily", "NetworkKnowledge", "ResponseKind", "RetryPolicy", "RuleMeta", "RuleOption", "SourceKnowledge",
+    "Spawner",
     "TimeoutSpec", "WaitKnowledge", "WaitSpec", "WorkerEntry", "extended_catalog", "load_text",
     "normalize_package", "parse_release", "shipped_catalog", "shipped_rules_dir", "specialise",
 ]
@@ -59,6 +61,8 @@ class Catalog:
     waits: "WaitKnowledge" = field(default_factory=lambda: WaitKnowledge())
     # Timeout defaults that changed across a library's releases (versions.toml).
     default_changes: list["DefaultChange"] = field(default_factory=list)
+    # Where values come from and what validates them (sources.toml), for value provenance.
+    sources: SourceKnowledge = field(default_factory=SourceKnowledge)
     files: list[str] = field(default_factory=list)
 
     def for_versions(self, versions: Mapping[str, "DeclaredVersion"]) -> "Catalog":
@@ -96,6 +100,7 @@ class Catalog:
 _FILE_KEYS = {"api", "client", "rule", "meta", "retry-policy", "sleep", "json-decode"} | _NETWORK_FILE_KEYS
 # AL303-AL305: programs, deadlines, worker entry points (subprocess.toml, concurrency.toml).
 _FILE_KEYS |= {"command", "deadline", "worker-entry", "default-change"}
+_FILE_KEYS |= SOURCES_FILE_KEYS
 
 
 def _read_toml(text: str, source: str) -> dict[str, Any]:
@@ -115,6 +120,7 @@ def load_text(catalog: Catalog, text: str, source: str) -> None:
             raise CatalogError(f"{source}: rule {rule_id} is defined twice")
         catalog.rules[rule_id] = _parse_rule(rule_id, table, source)
     _parse_domain(data, source, catalog)
+    _parse_sources(data, source, catalog.sources)
     catalog.files.append(source)
 
 
@@ -161,7 +167,8 @@ def extended_catalog(extra_files: Iterable[Path]) -> Catalog:
                       retry_policies=dict(base.retry_policies), sleeps=set(base.sleeps),
                       json_decoders=dict(base.json_decoders),
                       network=base.network.copy(), waits=base.waits.copy(),
-                      default_changes=list(base.default_changes), files=list(base.files))
+                      default_changes=list(base.default_changes), sources=base.sources.copy(),
+                      files=list(base.files))
     for path in extra_files:
         try:
             text = Path(path).read_text(encoding="utf-8")
@@ -172,6 +179,7 @@ def extended_catalog(extra_files: Iterable[Path]) -> Catalog:
             raise CatalogError(f"{path}: key 'rule': a project catalog may add APIs and clients, not rules")
         _check_keys(data, _FILE_KEYS, str(path))
         _parse_domain(data, str(path), catalog)
+        _parse_sources(data, str(path), catalog.sources)
         catalog.files.append(str(path))
     _check_default_changes(catalog)
     return catalog

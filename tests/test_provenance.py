@@ -8,9 +8,12 @@ import textwrap
 import libcst as cst
 import pytest
 
+from assumption_lint import engine
 from assumption_lint.catalog import shipped_catalog
+from assumption_lint.checks.base import Check
+from assumption_lint.engine import Settings, analyze_text
 from assumption_lint.catalog.network import NetworkFamily
-from assumption_lint.facts.provenance import ValueProvenance, analyse
+from assumption_lint.facts.provenance import ValueProvenance, analyse, standalone
 from assumption_lint.facts.provenance_values import MAX_PATH_STEPS, Origins
 
 
@@ -243,7 +246,7 @@ probe(compute())
 
 def test_a_file_with_no_source_is_not_analysed() -> None:
     source = "import collections\nx = collections.Counter()\nprobe(x)\n"
-    fact = ValueProvenance(shipped_catalog(), source)
+    fact = standalone(shipped_catalog(), source)
     assert not fact.active
     assert probes(source) == []  # not even walked
 
@@ -587,3 +590,42 @@ def test_paths_are_bounded() -> None:
     source = "import sys\nx0 = sys.argv[1]\n" + "".join(f"x{i + 1} = x{i}\n" for i in range(200)) + "probe(x200)\n"
     (origins,) = probes(source)
     assert len(origins.of("local-input").path) <= MAX_PATH_STEPS + 1
+
+
+# ----------------------------------------------------------------------------- in the engine
+class _ReadsProvenance(Check):
+    """Asks the fact about each probe() argument, the way AL107 or AL501 will."""
+
+    rules = ("AL301",)
+    needs = (ValueProvenance,)
+    # The engine's pre-check knows the network catalog's modules; a check on provenance
+    # names the framework modules it cares about.
+    triggers = ("flask",)
+    seen: list[frozenset[str]] = []
+
+    def visit_Call(self, node) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value == "probe":
+            type(self).seen.append(self.fact(ValueProvenance).origins(node.args[0].value).kinds)
+
+
+def test_the_engine_computes_the_fact_for_a_check_that_needs_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine, "ALL_CHECKS", (*engine.ALL_CHECKS, _ReadsProvenance))
+    _ReadsProvenance.seen = []
+    source = FLASK + "@app.get('/<name>')\ndef view(name):\n    probe(name)\n    probe(request.args['q'] + 'x')\n"
+    result = analyze_text(source, "app.py", Settings(shipped_catalog(), frozenset({"AL002", "AL301"})))
+    assert not result.errors
+    assert _ReadsProvenance.seen == [{"request"}, {"request", "local"}]
+
+
+def test_a_crashing_provenance_fact_is_al002_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    def crash(self, node) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ValueProvenance, "leave_Assign", crash)
+    monkeypatch.setattr(engine, "ALL_CHECKS", (*engine.ALL_CHECKS, _ReadsProvenance))
+    source = FLASK + "import requests\nx = request.args['q']\nrequests.get(x)\n"
+    result = analyze_text(source, "app.py", Settings(shipped_catalog(), frozenset({"AL002", "AL301"})))
+    rules = sorted(finding.rule for finding in result.findings)
+    assert rules == ["AL002", "AL301"]  # the timeout check that does not need the fact goes on
+    (al002,) = [finding for finding in result.findings if finding.rule == "AL002"]
+    assert "ValueProvenance" in al002.message and "_ReadsProvenance" in al002.message

@@ -12,16 +12,21 @@ framework parameters in ``provenance_params.py``; the knowledge in ``rules/sourc
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Union
 
 import libcst as cst
 
 from ..catalog import Catalog
 from ..catalog.sources import imported, name_matches
+from .base import Fact
 from .provenance_eval import ClassInfo, Expressions, FunctionSummary, Value, access_key
 from .provenance_params import argparse_argument, bind_parameters, framework_for
 from .provenance_tables import SourceTables, tables_for
 from .provenance_values import PARAMETER, Origins, join, source
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import FileState
 
 _EXITS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
 # Calls that end the request or the program: a guard followed by one of these exits.
@@ -71,12 +76,15 @@ class _Try:
     in_body: bool = True
 
 
-class ValueProvenance(Expressions):
-    """The provenance fact for one module."""
+class ValueProvenance(Expressions, Fact):
+    """The provenance fact for one module. Checks declare ``needs = (ValueProvenance,)`` and
+    read it with ``self.fact(ValueProvenance)``."""
 
-    def __init__(self, catalog: Catalog, text: str | None = None) -> None:
-        super().__init__()
-        self.catalog = catalog
+    def __init__(self, state: "FileState") -> None:
+        Fact.__init__(self, state)
+        Expressions.__init__(self)
+        catalog = state.settings.catalog
+        text = state.text
         self.network_knowledge = catalog.network
         self.tables: SourceTables = tables_for(catalog)
         # False: nothing in the file can be a source, so the walk is not analysed for flow.
@@ -643,11 +651,18 @@ class _Driver(cst.CSTVisitor):
         return None
 
 
+def standalone(catalog: Catalog, text: str | None = None) -> ValueProvenance:
+    """The fact outside the engine (tests, measurements): only the catalog and the text."""
+    state = SimpleNamespace(settings=SimpleNamespace(catalog=catalog), text=text,
+                            context=SimpleNamespace(resolver=None))
+    return ValueProvenance(state)  # type: ignore[arg-type]
+
+
 def analyse(module: cst.Module, catalog: Catalog, text: str | None = None,
             on_node=None) -> ValueProvenance:
     """The fact for ``module``, walked on its own (tests, measurements). ``on_node(fact,
     node)`` is called at each node after the fact has seen it, as a check would be."""
-    fact = ValueProvenance(catalog, text)
+    fact = standalone(catalog, text)
     if not fact.active:
         return fact
     driver = _Driver(fact)

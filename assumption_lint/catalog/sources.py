@@ -113,7 +113,11 @@ class SourceKnowledge:
 def imported(modules: Iterable[str], wanted: Iterable[str]) -> bool:
     """Whether one of ``modules`` (what a file imports) is one of ``wanted`` or inside one."""
     wanted = tuple(wanted)
-    return any(module == want or module.startswith(want + ".") for module in modules for want in wanted)
+    if not wanted:
+        return False
+    if any(want in modules for want in wanted):  # the common case, without a scan
+        return True
+    return any(module.startswith(want + ".") for module in modules for want in wanted)
 
 
 def name_matches(pattern: str, qualified: str | None, attribute: str | None) -> bool:

@@ -91,6 +91,7 @@ class ValueProvenance(Expressions, Fact):
         self.active = text is None or self.tables.relevant(text)
         self.exhausted = False
         self.imports: set[str] = set()
+        self._syntax_cache: dict[str, frozenset[str]] = {}
         self.argparse_dests: dict[str, frozenset[str]] = {}
         self.summaries: dict[str, FunctionSummary] = {}
         self.conversions: list[Conversion] = []
@@ -157,7 +158,10 @@ class ValueProvenance(Expressions, Fact):
         return ends, deep
 
     def syntax_ends(self, name: str) -> frozenset[str]:
-        return self.catalog.sources.syntax(name)
+        found = self._syntax_cache.get(name)
+        if found is None:
+            found = self._syntax_cache[name] = self.catalog.sources.syntax(name)
+        return found
 
     # ================================================================== bindings
     def _bind(self, name: str, value: Value) -> None:
@@ -485,8 +489,10 @@ class ValueProvenance(Expressions, Fact):
             return
         func = node.func
         attribute = func.attr.value if isinstance(func, cst.Attribute) else None
-        callee = self.evaluate(func)
-        name = callee.name
+        last = attribute if attribute is not None else func.value if isinstance(func, cst.Name) else None
+        if last not in self.tables.call_words:
+            return  # nothing this call can be is recorded here: no need to evaluate it
+        name = self.evaluate(func).name
         if attribute == "add_argument" and imported(self.imports, ("argparse",)):
             found = argparse_argument(self, node)
             if found is not None:

@@ -30,6 +30,9 @@ class SourceTables:
     # (module root, word) pairs: a file can hold a source only if it mentions both.
     trigger_pairs: list[tuple[str, str]] = field(default_factory=list)
     trigger_pattern: re.Pattern[str] | None = None
+    # Last name parts of the calls the fact records at the call (conversions, argparse's
+    # add_argument, error-handler registrations): other calls are not evaluated there.
+    call_words: frozenset[str] = frozenset()
 
     def read(self, qualified: str | None, attribute: str, imports: Iterable[str]) -> Source | None:
         if qualified is not None:
@@ -120,6 +123,13 @@ def _build(catalog: Catalog) -> SourceTables:
             else:
                 tables.validators.setdefault(name, []).append(validator)
     tables.instances.update(client.type for client in catalog.clients.values() if client.type != "*")
+    words = {"add_argument"}
+    for validator in knowledge.validators:
+        if validator.form == "conversion":
+            words.update(name.rsplit(".", 1)[-1] for name in validator.names)
+    for registration in catalog.network.error_handlers:
+        words.update(name.rsplit(".", 1)[-1] for name in registration.calls)
+    tables.call_words = frozenset(words)
     tables.trigger_pairs = sorted(pairs)
     words = {word for pair in pairs for word in pair}
     if words:

@@ -18,7 +18,6 @@ PARAMETER_BINDS = ("all", "route", "after-first", "annotated", "click")
 SYNTAX_VALIDATORS = ("get-with-default", "key-membership", "allowlist", "none-check", "or-default",
                      "handled-conversion", "argparse-type", "click-type")
 
-SOURCES_FILE_KEYS = {"source", "parameters", "validator", "passthrough"}
 _SOURCE_KEYS = {"origin", "label", "reads", "calls", "network", "imports", "validates"}
 _PARAMETER_KEYS = {"framework", "imports", "decorators", "first-parameter", "instance", "binds", "origin",
                    "label", "assumed", "converters"}
@@ -142,58 +141,86 @@ def _converters(table: Mapping[str, Any], where: str) -> dict[str, frozenset[str
     return {name: _ends(converters, name, f"{where}: converters") for name in converters}
 
 
+def parse_source(where: str, table: Mapping[str, Any], source: str, knowledge: SourceKnowledge) -> None:
+    """One ``[[source]]`` table (its keys already checked)."""
+    entry = Source(
+        origin=_expect(table, "origin", str, where, choices=ORIGINS[:-1]),
+        label=_expect(table, "label", str, where),
+        reads=_str_list(table, "reads", where, default=[]),
+        calls=_str_list(table, "calls", where, default=[]),
+        network=_expect(table, "network", bool, where, default=False),
+        imports=_str_list(table, "imports", where, default=[]),
+        validates=_ends(table, "validates", where, default=[]),
+        source=source,
+    )
+    if not (entry.reads or entry.calls or entry.network):
+        raise CatalogError(f"{where}: key 'reads': a source needs reads, calls or network = true")
+    if any(name.startswith("*.") for name in entry.reads + entry.calls) and not entry.imports:
+        raise CatalogError(f"{where}: key 'imports': a `*.name` source needs the modules it belongs to")
+    knowledge.sources.append(entry)
+
+
+def parse_parameters(where: str, table: Mapping[str, Any], source: str, knowledge: SourceKnowledge) -> None:
+    """One ``[[parameters]]`` table."""
+    params = FrameworkParameters(
+        framework=_expect(table, "framework", str, where),
+        imports=_str_list(table, "imports", where),
+        decorators=_str_list(table, "decorators", where, default=[]),
+        first_parameter=_expect(table, "first-parameter", str, where, default=None),
+        instance=_expect(table, "instance", str, where, default=None),
+        binds=_expect(table, "binds", str, where, choices=PARAMETER_BINDS),
+        origin=_expect(table, "origin", str, where, choices=ORIGINS[:-1]),
+        label=_expect(table, "label", str, where),
+        assumed=_ends(table, "assumed", where, default=[]),
+        converters=_converters(table, where),
+        source=source,
+    )
+    if not params.decorators and params.first_parameter is None:
+        raise CatalogError(f"{where}: key 'decorators': needs decorators or a first-parameter")
+    knowledge.parameters.append(params)
+
+
+def parse_validator(where: str, table: Mapping[str, Any], source: str, knowledge: SourceKnowledge) -> None:
+    """One ``[[validator]]`` table."""
+    validator = Validator(
+        form=_expect(table, "form", str, where, choices=VALIDATOR_FORMS),
+        names=_str_list(table, "names", where, default=[]),
+        bases=_str_list(table, "bases", where, default=[]),
+        decorators=_str_list(table, "decorators", where, default=[]),
+        ends=_ends(table, "ends", where),
+        deep=_expect(table, "deep", bool, where, default=False),
+        argument=_expect(table, "argument", int, where, default=None),
+        keyword=_expect(table, "keyword", str, where, default=None),
+        raises=_str_list(table, "raises", where, default=[]),
+        imports=_str_list(table, "imports", where, default=[]),
+        source=source,
+    )
+    _check_validator(validator, where)
+    knowledge.validators.append(validator)
+
+
+def parse_passthrough(where: str, table: Mapping[str, Any], source: str, knowledge: SourceKnowledge) -> None:
+    """One ``[[passthrough]]`` table."""
+    knowledge.passthrough.update(_str_list(table, "names", where))
+
+
+# Table kind -> (allowed keys, parser of one table). The catalog registry can list these as
+# they are; until then _parse_sources reads them for load_text and extend-catalog.
+SOURCE_TABLES = {
+    "source": (_SOURCE_KEYS, parse_source),
+    "parameters": (_PARAMETER_KEYS, parse_parameters),
+    "validator": (_VALIDATOR_KEYS, parse_validator),
+    "passthrough": (_PASSTHROUGH_KEYS, parse_passthrough),
+}
+
+
+SOURCES_FILE_KEYS = set(SOURCE_TABLES)
+
+
 def _parse_sources(data: Mapping[str, Any], source: str, knowledge: SourceKnowledge) -> None:
-    for where, table in _checked_tables(data, "source", source, _SOURCE_KEYS):
-        entry = Source(
-            origin=_expect(table, "origin", str, where, choices=ORIGINS[:-1]),
-            label=_expect(table, "label", str, where),
-            reads=_str_list(table, "reads", where, default=[]),
-            calls=_str_list(table, "calls", where, default=[]),
-            network=_expect(table, "network", bool, where, default=False),
-            imports=_str_list(table, "imports", where, default=[]),
-            validates=_ends(table, "validates", where, default=[]),
-            source=source,
-        )
-        if not (entry.reads or entry.calls or entry.network):
-            raise CatalogError(f"{where}: key 'reads': a source needs reads, calls or network = true")
-        if any(name.startswith("*.") for name in entry.reads + entry.calls) and not entry.imports:
-            raise CatalogError(f"{where}: key 'imports': a `*.name` source needs the modules it belongs to")
-        knowledge.sources.append(entry)
-    for where, table in _checked_tables(data, "parameters", source, _PARAMETER_KEYS):
-        params = FrameworkParameters(
-            framework=_expect(table, "framework", str, where),
-            imports=_str_list(table, "imports", where),
-            decorators=_str_list(table, "decorators", where, default=[]),
-            first_parameter=_expect(table, "first-parameter", str, where, default=None),
-            instance=_expect(table, "instance", str, where, default=None),
-            binds=_expect(table, "binds", str, where, choices=PARAMETER_BINDS),
-            origin=_expect(table, "origin", str, where, choices=ORIGINS[:-1]),
-            label=_expect(table, "label", str, where),
-            assumed=_ends(table, "assumed", where, default=[]),
-            converters=_converters(table, where),
-            source=source,
-        )
-        if not params.decorators and params.first_parameter is None:
-            raise CatalogError(f"{where}: key 'decorators': needs decorators or a first-parameter")
-        knowledge.parameters.append(params)
-    for where, table in _checked_tables(data, "validator", source, _VALIDATOR_KEYS):
-        validator = Validator(
-            form=_expect(table, "form", str, where, choices=VALIDATOR_FORMS),
-            names=_str_list(table, "names", where, default=[]),
-            bases=_str_list(table, "bases", where, default=[]),
-            decorators=_str_list(table, "decorators", where, default=[]),
-            ends=_ends(table, "ends", where),
-            deep=_expect(table, "deep", bool, where, default=False),
-            argument=_expect(table, "argument", int, where, default=None),
-            keyword=_expect(table, "keyword", str, where, default=None),
-            raises=_str_list(table, "raises", where, default=[]),
-            imports=_str_list(table, "imports", where, default=[]),
-            source=source,
-        )
-        _check_validator(validator, where)
-        knowledge.validators.append(validator)
-    for where, table in _checked_tables(data, "passthrough", source, _PASSTHROUGH_KEYS):
-        knowledge.passthrough.update(_str_list(table, "names", where))
+    for name, (keys, parse) in SOURCE_TABLES.items():
+        for where, table in _checked_tables(data, name, source, keys):
+            parse(where, table, source, knowledge)
 
 
 def _check_validator(validator: Validator, where: str) -> None:

@@ -4,7 +4,8 @@ resolver as the walk enters and leaves each node, before any fact or check sees 
 Functions, classes, tries and their handlers, loops, ``with`` blocks, statements, awaits,
 imports and the module's ``__main__`` guard; names bound by imports, definitions,
 parameters, assignments and ``with ... as``. What a binding means for a catalogued object is
-the resolver's business (resolve/clients.py): this module only says when to ask.
+the resolver's business (its walk hooks ``bind_class``, ``bind_assignment``, ``after_call``):
+this module only says when to ask.
 """
 
 from __future__ import annotations

@@ -55,7 +55,7 @@ def deduplicated(raw: list["RawFinding"], settings: Settings) -> list["RawFindin
     """Drop a finding where a rule it yields to speaks for the same place, then keep the
     selected ones (stage 4). A finding speaks for its node, the nodes it covers and its
     related locations; the yielding finding is recognised by its node or the nodes it covers
-    (AL203 at ``resp.json()`` covers ``resp.json``, the body use AL202 names)."""
+    (a finding at a call may cover the callee's attribute node, which another rule names)."""
     rules = settings.catalog.rules
     spoken_for: dict[str, set[int]] = {}
     for finding in raw:

@@ -19,7 +19,7 @@ from .discovery import WalkProblem, discover
 from .pages import page
 from .reporters import FORMATS, RenderOptions
 from .runner import Report, default_jobs, run
-from .selection import SelectionError, parse_codes, validate_codes
+from .settings import SelectionError, parse_codes, validate_codes
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -132,7 +132,7 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             # Build every configuration's catalog and settings here, before any worker starts:
             # their warnings (deprecated catalog keys, preview selections) print once.
             configs.prepare(target.path)
-        report = run(targets, configs.settings_for, keep_tracebacks=verbose, keep=configs.keep,
+        report = run(targets, configs.settings_for, keep_tracebacks=verbose,
                      jobs=jobs or default_jobs())
     except (CatalogError, ConfigError) as exc:
         raise UsageProblem(str(exc)) from exc

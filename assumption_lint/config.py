@@ -15,18 +15,16 @@ import multiprocessing
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import pathspec
 
 from .catalog import SEVERITIES, Catalog, CatalogError, extended_catalog
-from .discovery import DEFAULT_EXCLUDED_DIRS, repository_root
-from .engine import Settings
-from .findings import Finding
-from .selection import SelectionError, enabled_rules, parse_codes, preview_warnings, rule_matches, validate_codes
-from .versions import ProjectVersions
+from .discovery import Excludes
+from .project import ProjectVersions
+from .settings import SelectionError, Settings, enabled_rules, parse_codes, preview_warnings, validate_codes
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -329,8 +327,8 @@ def load_config_file(path: Path, catalog: Catalog) -> Config:
 
 # ----------------------------------------------------------------------------- per file
 class Configurations:
-    """Which configuration governs each path, and the Settings, excludes and per-file
-    ignores that follow from it. Lookups are cached per folder, Settings and catalogs per
+    """Which configuration governs each path, and the Settings (per-file ignores included)
+    and excludes that follow from it. Lookups are cached per folder, Settings and catalogs per
     configuration: a run over thousands of files reads each pyproject.toml once."""
 
     def __init__(self, catalog: Catalog, overrides: Overrides | None = None,
@@ -345,10 +343,14 @@ class Configurations:
         self._folders: dict[Path, tuple[Config | None, Config | None]] = {}
         self._settings: dict[tuple[str, str], Settings] = {}
         self._catalogs: dict[tuple[Path, ...], Catalog] = {}
-        self._gitignores: dict[Path, _GitIgnore | None] = {}
+        self._ignoring: dict[tuple[int, tuple[str, ...]], tuple[Settings, Settings]] = {}
         # Declared package versions per project folder (version-aware timeout defaults).
         self._versions = ProjectVersions()
         self._warned: set[str] = set()
+        # exclude and .gitignore matching (discovery.py), by each path's configuration
+        excludes = Excludes(self.config_for)
+        self.excluded = excludes.excluded
+        self.force_excluded = excludes.force_excluded
 
     # ------------------------------------------------------------------ lookup
     def config_for(self, path: Path) -> Config:
@@ -379,7 +381,25 @@ class Configurations:
         settings = self._settings.get(config.key)
         if settings is None:
             settings = self._settings[config.key] = self._build(config)
-        return self._versions.settings_for(settings, path)
+        return self._ignoring_here(self._versions.settings_for(settings, path), config, path)
+
+    def _ignoring_here(self, settings: Settings, config: Config, path: Path) -> Settings:
+        """``settings`` with the rules ``per-file-ignores`` drop for ``path`` (one object per
+        distinct set, so files alike share their Settings)."""
+        if not config.per_file_ignores:
+            return settings
+        relative = config.relative(_absolute(path))
+        if relative is None:
+            return settings
+        codes = tuple(code for entry in config.per_file_ignores if entry.spec.match_file(relative)
+                      for code in entry.codes)
+        if not codes:
+            return settings
+        key = (id(settings), codes)
+        cached = self._ignoring.get(key)
+        if cached is None or cached[0] is not settings:
+            cached = self._ignoring[key] = (settings, replace(settings, ignored_here=codes))
+        return cached[1]
 
     def prepare(self, path: Path) -> None:
         """Load the catalog and build the settings of ``path``'s configuration in this
@@ -440,102 +460,6 @@ class Configurations:
     def catalog_for(self, path: Path) -> Catalog:
         """The catalog that applies to ``path`` (the shipped one plus its config's extend-catalog)."""
         return self._catalog(self.config_for(path))
-
-    # ------------------------------------------------------------------ per-file ignores
-    def keep(self, finding: Finding, path: Path) -> bool:
-        """False when a ``per-file-ignores`` entry of the file's configuration covers the finding."""
-        config = self.config_for(path)
-        if not config.per_file_ignores:
-            return True
-        relative = config.relative(_absolute(path))
-        if relative is None:
-            return True
-        return not any(rule_matches(finding.rule, entry.codes) and entry.spec.match_file(relative)
-                       for entry in config.per_file_ignores)
-
-    # ------------------------------------------------------------------ excludes
-    def excluded(self, path: Path, is_dir: bool) -> bool:
-        """Does ``exclude`` (or a .gitignore) of the governing configuration cover ``path``?"""
-        path = _absolute(path)
-        config = self.config_for(path)
-        relative = config.relative(path)
-        suffix = "/" if is_dir else ""
-        if relative and config.exclude_spec is not None and config.exclude_spec.match_file(relative + suffix):
-            return True
-        return config.respect_gitignore and self._gitignored(path, is_dir, config)
-
-    def force_excluded(self, path: Path, is_dir: bool) -> bool:
-        """``--force-exclude`` for a path named on the command line: the path itself or any
-        folder between it and its project's root may be excluded."""
-        path = _absolute(path)
-        config = self.config_for(path)
-        base = config.root or repository_root(path.parent) or Path.cwd()
-        if is_dir and _never_walked(path) and path != base or self.excluded(path, is_dir):
-            return True
-        for folder in path.parents:
-            if folder == base or base not in folder.parents:
-                break
-            if _never_walked(folder) or self.excluded(folder, True):
-                return True
-        return False
-
-    def _gitignored(self, path: Path, is_dir: bool, config: Config) -> bool:
-        """git's own answer: the deepest .gitignore with a matching pattern decides."""
-        boundary = repository_root(path.parent) or config.root
-        if boundary is None:
-            return False
-        suffix = "/" if is_dir else ""
-        for folder in path.parents:
-            rules = self._gitignore(folder)
-            if rules is not None:
-                verdict = rules.verdict(path.relative_to(folder).as_posix() + suffix)
-                if verdict is not None:
-                    return verdict
-            if folder == boundary or boundary not in folder.parents:
-                break
-        return False
-
-    def _gitignore(self, folder: Path) -> "_GitIgnore | None":
-        if folder not in self._gitignores:
-            try:
-                lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                lines = []  # no .gitignore here (or an unreadable one, which git skips too)
-            self._gitignores[folder] = _GitIgnore.from_lines(lines) if lines else None
-        return self._gitignores[folder]
-
-
-@dataclass(frozen=True)
-class _GitIgnore:
-    """One .gitignore file. ``verdict`` tells "ignored", "re-included by a ``!`` pattern" and
-    "no pattern here matches" apart: only in the last case does the parent folder's file decide."""
-
-    ignore: pathspec.PathSpec
-    touched: pathspec.PathSpec  # the same patterns without their "!": does any of them match?
-
-    @classmethod
-    def from_lines(cls, lines: list[str]) -> "_GitIgnore":
-        good = [line for line in lines if _valid_pattern(line)]
-        unsigned = [line[1:] if line.startswith("!") else line for line in good]
-        return cls(pathspec.GitIgnoreSpec.from_lines(good), pathspec.GitIgnoreSpec.from_lines(unsigned))
-
-    def verdict(self, relative: str) -> bool | None:
-        if not self.touched.match_file(relative):
-            return None
-        return self.ignore.match_file(relative)
-
-
-def _valid_pattern(line: str) -> bool:
-    """pathspec rejects a few malformed patterns; git skips them, and so does alint."""
-    try:
-        pathspec.GitIgnoreSpec.from_lines([line])
-    except (ValueError, TypeError):
-        return False
-    return True
-
-
-def _never_walked(folder: Path) -> bool:
-    return folder.name in DEFAULT_EXCLUDED_DIRS or folder.name.endswith(".egg-info")
 
 
 def _absolute(path: Path) -> Path:

@@ -1,4 +1,8 @@
-"""Which files a run analyzes, and how their paths are shown."""
+"""Which files a run analyzes, and how their paths are shown.
+
+``discover`` walks the named paths; ``Excludes`` answers, for a path, whether the
+``exclude`` patterns or a ``.gitignore`` of its configuration cover it.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,9 @@ import stat
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol
+
+import pathspec
 
 # Folders no one wants linted: VCS data, virtual environments, caches, build output.
 DEFAULT_EXCLUDED_DIRS = frozenset({
@@ -99,3 +105,110 @@ def report_path(path: Path, cwd: Path) -> str:
         return absolute.relative_to(base).as_posix()
     except ValueError:
         return absolute.as_posix()
+
+
+class ExcludeRules(Protocol):
+    """What a configuration says about excluding files (config.Config)."""
+
+    root: Path | None
+    exclude_spec: pathspec.PathSpec | None
+    respect_gitignore: bool
+
+    def relative(self, path: Path) -> str | None: ...
+
+
+class Excludes:
+    """``exclude`` and ``.gitignore`` matching, by the configuration that governs each path.
+    Each .gitignore is read once."""
+
+    def __init__(self, config_for: Callable[[Path], ExcludeRules]) -> None:
+        self._config_for = config_for
+        self._gitignores: dict[Path, _GitIgnore | None] = {}
+
+    def excluded(self, path: Path, is_dir: bool) -> bool:
+        """Does ``exclude`` (or a .gitignore) of the governing configuration cover ``path``?"""
+        path = _absolute(path)
+        config = self._config_for(path)
+        relative = config.relative(path)
+        suffix = "/" if is_dir else ""
+        if relative and config.exclude_spec is not None and config.exclude_spec.match_file(relative + suffix):
+            return True
+        return config.respect_gitignore and self._gitignored(path, is_dir, config)
+
+    def force_excluded(self, path: Path, is_dir: bool) -> bool:
+        """``--force-exclude`` for a path named on the command line: the path itself or any
+        folder between it and its project's root may be excluded."""
+        path = _absolute(path)
+        config = self._config_for(path)
+        base = config.root or repository_root(path.parent) or Path.cwd()
+        if is_dir and _never_walked(path) and path != base or self.excluded(path, is_dir):
+            return True
+        for folder in path.parents:
+            if folder == base or base not in folder.parents:
+                break
+            if _never_walked(folder) or self.excluded(folder, True):
+                return True
+        return False
+
+    def _gitignored(self, path: Path, is_dir: bool, config: ExcludeRules) -> bool:
+        """git's own answer: the deepest .gitignore with a matching pattern decides."""
+        boundary = repository_root(path.parent) or config.root
+        if boundary is None:
+            return False
+        suffix = "/" if is_dir else ""
+        for folder in path.parents:
+            rules = self._gitignore(folder)
+            if rules is not None:
+                verdict = rules.verdict(path.relative_to(folder).as_posix() + suffix)
+                if verdict is not None:
+                    return verdict
+            if folder == boundary or boundary not in folder.parents:
+                break
+        return False
+
+    def _gitignore(self, folder: Path) -> "_GitIgnore | None":
+        if folder not in self._gitignores:
+            try:
+                lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+            except OSError:
+                lines = []  # no .gitignore here (or an unreadable one, which git skips too)
+            self._gitignores[folder] = _GitIgnore.from_lines(lines) if lines else None
+        return self._gitignores[folder]
+
+
+@dataclass(frozen=True)
+class _GitIgnore:
+    """One .gitignore file. ``verdict`` tells "ignored", "re-included by a ``!`` pattern" and
+    "no pattern here matches" apart: only in the last case does the parent folder's file decide."""
+
+    ignore: pathspec.PathSpec
+    touched: pathspec.PathSpec  # the same patterns without their "!": does any of them match?
+
+    @classmethod
+    def from_lines(cls, lines: list[str]) -> "_GitIgnore":
+        good = [line for line in lines if _valid_pattern(line)]
+        unsigned = [line[1:] if line.startswith("!") else line for line in good]
+        return cls(pathspec.GitIgnoreSpec.from_lines(good), pathspec.GitIgnoreSpec.from_lines(unsigned))
+
+    def verdict(self, relative: str) -> bool | None:
+        if not self.touched.match_file(relative):
+            return None
+        return self.ignore.match_file(relative)
+
+
+def _valid_pattern(line: str) -> bool:
+    """pathspec rejects a few malformed patterns; git skips them, and so does alint."""
+    try:
+        pathspec.GitIgnoreSpec.from_lines([line])
+    except (ValueError, TypeError):
+        return False
+    return True
+
+
+def _never_walked(folder: Path) -> bool:
+    return folder.name in DEFAULT_EXCLUDED_DIRS or folder.name.endswith(".egg-info")
+
+
+def _absolute(path: Path) -> Path:
+    # abspath, not resolve(): patterns apply to the path as the user's tree spells it.
+    return Path(os.path.abspath(path))

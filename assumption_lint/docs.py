@@ -349,7 +349,7 @@ def shown_code(region: Region, rule_id: str) -> str:
 
 
 def _fixture_settings(path: Path, catalog: Catalog):  # type: ignore[no-untyped-def]
-    from .engine import Settings
+    from .settings import Settings
 
     options: dict[str, dict[str, object]] = {}
     target = (3, 10)
@@ -371,7 +371,7 @@ def _fixture_settings(path: Path, catalog: Catalog):  # type: ignore[no-untyped-
 def _fixture_findings(path: Path) -> tuple:  # type: ignore[type-arg]
     """What alint reports on a fixture, run the way tests/test_fixtures.py runs it."""
     from .engine import analyze_bytes
-    from .versions import ProjectVersions
+    from .project import ProjectVersions
 
     settings = ProjectVersions().settings_for(_fixture_settings(path, shipped_catalog()), path)
     return tuple(analyze_bytes(path.read_bytes(), str(path), settings).findings)

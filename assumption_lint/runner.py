@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .discovery import Target, WalkProblem, report_path
-from .engine import Settings, analyze_bytes, file_level
+from .engine import analyze_bytes, file_level
 from .findings import FileResult, Finding, InternalError
+from .settings import Settings
 
 
 @dataclass
@@ -122,9 +123,9 @@ def _results(targets: list[Target], shown: list[str], settings_for: Callable[[Pa
 
 
 def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
-        keep_tracebacks: bool = False, cwd: Path | None = None,
-        keep: Callable[[Finding, Path], bool] | None = None, jobs: int = 1) -> Report:
-    """Analyze every target; ``keep`` filters findings (per-file ignores) after analysis."""
+        keep_tracebacks: bool = False, cwd: Path | None = None, jobs: int = 1) -> Report:
+    """Analyze every target. Every filter a finding passes (per-file ignores included, which
+    come with each file's Settings) is the engine's finding pipeline (engine/findings.py)."""
     started = time.perf_counter()
     cwd = cwd or Path.cwd()
     report = Report()
@@ -137,10 +138,7 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
         report.files += 1
         report.analyzed += result.analyzed
         report.sources[name] = target.path
-        findings = result.findings
-        if keep is not None:
-            findings = [finding for finding in findings if keep(finding, target.path)]
-        report.findings.extend(findings)
+        report.findings.extend(result.findings)
         report.errors.extend(result.errors)
     report.findings.sort(key=Finding.sort_key)
     report.seconds = time.perf_counter() - started

@@ -107,10 +107,11 @@ def phase_split(files: list[Path]) -> Phases:
     """Run alint's engine in-process with a CPU timer around each phase."""
     from assumption_lint import engine
     from assumption_lint.catalog import shipped_catalog
-    from assumption_lint.selection import enabled_rules
+    from assumption_lint.engine import findings, source, walk
+    from assumption_lint.settings import Settings, enabled_rules
 
     catalog = shipped_catalog()
-    settings = engine.Settings(catalog, enabled_rules(catalog))
+    settings = Settings(catalog, enabled_rules(catalog))
     phases = Phases()
 
     running: list[str] = []
@@ -130,12 +131,12 @@ def phase_split(files: list[Path]) -> Phases:
         return wrapper
 
     patched = {
-        (engine, "decode_source"): "decode",
+        (source, "decode_source"): "decode",
         (engine, "is_relevant"): "text pre-check",
-        (engine, "too_deep"): "depth guard",
-        (engine.cst, "parse_module"): "libcst parse",
-        (engine, "walk"): "traversal + checks",
-        (engine, "_positioned"): "positions of findings",
+        (source, "too_deep"): "depth guard",
+        (source.cst, "parse_module"): "libcst parse",
+        (walk, "walk_module"): "traversal + checks",
+        (findings, "resolve_positions"): "positions of findings",
     }
     originals = {key: getattr(*key) for key in patched}
     try:

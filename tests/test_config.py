@@ -493,7 +493,7 @@ def test_deduplication_comes_before_ignores_and_suppressions(
     write(tmp_path, {"app.py": f"probe(){line}\n", "pyproject.toml": pyproject})
     configs = Configurations(_catalog_with_yielding_rules(), Overrides(**args))
     targets = list(discover([tmp_path / "app.py"], configs.excluded, []))
-    report = run(targets, configs.settings_for, keep=configs.keep, cwd=tmp_path)
+    report = run(targets, configs.settings_for, cwd=tmp_path)
     assert {finding.rule for finding in report.findings} == left
 
 

@@ -8,7 +8,8 @@ import pytest
 from assumption_lint import engine
 from assumption_lint.catalog import shipped_catalog
 from assumption_lint.checks.base import Check
-from assumption_lint.engine import Settings, analyze_text
+from assumption_lint.engine import analyze_text
+from assumption_lint.settings import Settings
 from assumption_lint.facts.base import Fact, FactCycleError, fact_order
 
 SOURCE = "import requests\nurl = 'https://example.com'\nrequests.get(url)\nrequests.post(url)\n"
@@ -237,7 +238,7 @@ def _nodes(node):
 def test_an_unresolved_except_class_is_one_typed_value(monkeypatch: pytest.MonkeyPatch) -> None:
     """The engine records what it cannot resolve as Unresolved; the one matcher decides:
     a class of this module never catches a library error, anything else unresolved may."""
-    from assumption_lint.context import Unresolved
+    from assumption_lint.facts.context import Unresolved
     from assumption_lint.facts.handlers import Clause, may_catch
 
     seen: list[tuple] = []

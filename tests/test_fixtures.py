@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from assumption_lint.catalog import shipped_catalog
-from assumption_lint.engine import Settings, analyze_bytes
-from assumption_lint.versions import ProjectVersions
+from assumption_lint.engine import analyze_bytes
+from assumption_lint.settings import Settings
+from assumption_lint.project.versions import ProjectVersions
 from fixture_labels import fixture_files, read_labels
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,7 +1,7 @@
 """Import directions between the checks and the facts they read, read from the source with ast.
 
-A check holds only its decisions: it imports the check base, shared facts, the resolver,
-the engine's context and the catalog, never another check (whose private classes would
+A check holds only its decisions: it imports the check base, shared facts (the context
+stacks included), the resolver and the catalog, never another check (whose private classes would
 then be an API). Facts sit below the checks and never import them.
 """
 
@@ -14,13 +14,12 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "assumption_lint"
 
-CHECKS_MAY_IMPORT = ("checks.base", "facts", "resolve", "catalog", "context")
-FACTS_MAY_IMPORT = ("facts", "resolve", "catalog", "context")
+CHECKS_MAY_IMPORT = ("checks.base", "facts", "resolve", "catalog")
+FACTS_MAY_IMPORT = ("facts", "resolve", "catalog")
 # Imported only for type annotations (`if TYPE_CHECKING:`): the FileState a constructor takes.
 TYPES_ONLY = ("engine",)
-# The project's own declarations (sibling modules that set a global timeout): project
-# facts that the engine split ("Layout II") moves next to the declared versions.
-KNOWN_EXCEPTIONS = {("checks.missing_timeout", "package_facts")}
+# None: the package facts AL301 reads come through its Settings (settings.package).
+KNOWN_EXCEPTIONS: set[tuple[str, str]] = set()
 
 
 def _module_name(path: Path) -> str:

@@ -14,7 +14,9 @@ from click.testing import CliRunner
 from assumption_lint.catalog import Catalog, CatalogError, load_text, shipped_catalog
 from assumption_lint.checks.base import RawFinding
 from assumption_lint.cli import cli
-from assumption_lint.engine import Settings, analyze_text, deduplicated
+from assumption_lint.engine import analyze_text
+from assumption_lint.engine.findings import deduplicated
+from assumption_lint.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 NETWORK = ROOT / "fixtures" / "network"

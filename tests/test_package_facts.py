@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from assumption_lint.catalog import shipped_catalog
-from assumption_lint.engine import Settings, analyze_bytes
-from assumption_lint.package_facts import package_root, package_sets_global
+from assumption_lint.engine import analyze_bytes
+from assumption_lint.settings import Settings
+from assumption_lint.project.packages import package_root, package_sets_global
 
 FETCH = "import urllib.request\n\n\ndef fetch(url):\n    return urllib.request.urlopen(url).read()\n"
 

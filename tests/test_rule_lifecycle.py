@@ -16,8 +16,8 @@ from assumption_lint.catalog import Catalog, CatalogError, load_text, shipped_ca
 from assumption_lint.checks.base import Check
 from assumption_lint.cli import cli
 from assumption_lint.config import ConfigError, load_pyproject
-from assumption_lint.engine import Settings
-from assumption_lint.selection import enabled_rules, preview_warnings
+from assumption_lint.settings import Settings
+from assumption_lint.settings import enabled_rules, preview_warnings
 from fixture_labels import fixture_files, read_labels
 
 ROOT = Path(__file__).resolve().parent.parent

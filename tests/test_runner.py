@@ -10,7 +10,7 @@ import pytest
 from assumption_lint import runner
 from assumption_lint.catalog import shipped_catalog
 from assumption_lint.discovery import discover
-from assumption_lint.engine import Settings
+from assumption_lint.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from assumption_lint.catalog import shipped_catalog
 from assumption_lint.cli import cli
-from assumption_lint.engine import Settings, analyze_text
-from assumption_lint.suppress import comment_of, suppressed_codes
+from assumption_lint.engine import analyze_text
+from assumption_lint.settings import Settings
+from assumption_lint.engine.suppress import comment_of, suppressed_codes
 
 HEADER = "import requests\nfrom urllib.request import urlopen\n\n"  # the snippet starts at line 4
 

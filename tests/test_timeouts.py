@@ -9,7 +9,8 @@ import pytest
 
 from assumption_lint import docs
 from assumption_lint.catalog import Catalog, CatalogError, load_text, shipped_catalog
-from assumption_lint.engine import Settings, analyze_text
+from assumption_lint.engine import analyze_text
+from assumption_lint.settings import Settings
 from assumption_lint.findings import Finding
 
 

@@ -12,8 +12,9 @@ from click.testing import CliRunner
 
 from assumption_lint.catalog import CatalogError, extended_catalog, shipped_catalog
 from assumption_lint.cli import cli
-from assumption_lint.engine import Settings, analyze_text
-from assumption_lint.versions import (Declared, ProjectVersions, declared_versions, pep440_upper,
+from assumption_lint.engine import analyze_text
+from assumption_lint.settings import Settings
+from assumption_lint.project.versions import (Declared, ProjectVersions, declared_versions, pep440_upper,
                                       poetry_upper, project_folder)
 
 ROOT = Path(__file__).resolve().parent.parent

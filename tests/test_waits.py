@@ -11,7 +11,8 @@ from click.testing import CliRunner
 
 from assumption_lint.catalog import Catalog, CatalogError, load_text, shipped_catalog
 from assumption_lint.cli import cli
-from assumption_lint.engine import Settings, analyze_text
+from assumption_lint.engine import analyze_text
+from assumption_lint.settings import Settings
 from assumption_lint.findings import Finding
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -64,8 +64,8 @@ class Check(Analysis):
         suppression comments) and the ``function`` qualname (for fingerprints).
 
         Findings of rules that are not enabled are recorded too when an enabled rule yields
-        to them; the engine de-duplicates first and drops disabled rules after."""
-        if rule not in self.state.settings.enabled and rule not in self.state.yielded_to:
+        to them; the engine's finding pipeline de-duplicates first and drops disabled rules after."""
+        if not self.state.records(rule):  # the finding pipeline's gate (engine/findings.py)
             return
         if function is None:
             function = self.ctx.function.qualname if self.ctx.function else "<module>"

@@ -19,7 +19,6 @@ import libcst as cst
 from ..catalog import TimeoutSpec
 from ..facts.arguments import HIDDEN, Hidden, argument, is_none
 from ..facts.syntax import module_level_calls
-from ..package_facts import package_sets_global
 from ..resolve import Instance, Resolved, dotted_name
 from .base import Check
 
@@ -274,12 +273,12 @@ class MissingTimeout(Check):
     def _global_set(self, setter: str) -> bool:
         if setter not in self._setters:
             # Set in this module, or in another module of its package (a CLI's main()).
-            self._setters[setter] = self._module_sets(setter) or package_sets_global(self.state.path, setter)
+            self._setters[setter] = (self._module_sets(setter)
+                                     or self.state.settings.package.sets_global(self.state.path, setter))
         return self._setters[setter]
 
     def _module_sets(self, setter: str) -> bool:
-        if setter == "socket.setdefaulttimeout":
-            return self.state.global_socket_timeout_set()
+        """Module-level code calls ``setter`` with an argument other than None."""
         return any(
             (resolved := self.resolver.resolve(call.func)) is not None and resolved.name == setter
             and bool(call.args) and not is_none(call.args[0].value)

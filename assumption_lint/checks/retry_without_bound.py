@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Union
 import libcst as cst
 
 from ..catalog import RetryPolicy
-from ..context import TryFrame
+from ..facts.context import TryFrame
 from ..facts.arguments import given, has_star_kwargs, is_none
 from ..facts.fixpoint import reaching
 from ..facts.network import NetworkCalls

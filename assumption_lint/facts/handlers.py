@@ -16,7 +16,7 @@ from typing import Sequence
 import libcst as cst
 
 from ..catalog import NetworkFamily, NetworkKnowledge
-from ..context import CaughtClass, Handler, Unresolved
+from .context import CaughtClass, Handler, Unresolved
 from .syntax import short
 
 __all__ = ["CaughtClass", "Clause", "Unresolved", "first_catching", "may_catch", "reraises", "spelled"]

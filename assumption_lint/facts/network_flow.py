@@ -7,7 +7,8 @@ handlers it registers. Decided once the module has been walked (``leave_Module``
 any check's): which calls of same-module functions reach a function of this module, the
 client types of parameters every caller fills alike, and, on demand, which network errors
 escape each function (``reaching_errors``) and where an escaping error hurts
-(``harmful_places``). Nothing here reports.
+(``harmful_places``). Nothing here reports. What it records is in network_sites.py, the
+questions after the walk in network_escapes.py.
 
 Everything about libraries comes from the catalog (``rules/exceptions.toml``,
 ``rules/responses.toml``, ``rules/entry_points.toml``).
@@ -15,100 +16,24 @@ Everything about libraries comes from the catalog (``rules/exceptions.toml``,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Iterable, Sequence, Union
+from typing import Iterable
 
 import libcst as cst
 
-from ..catalog import EntryPoint, NetworkKnowledge, Spawner
+from ..catalog import NetworkKnowledge
 from ..resolve import LocalClass, LocalFunction, dotted_name
 from .arguments import given
 from .base import Fact
-from .fixpoint import propagate
-from .handlers import Clause, first_catching
-from .network import NetworkCall, NetworkCalls, annotated_clients, parameter_receiver, typed_network_call
+from .handlers import Clause
+from .network import NetworkCalls, annotated_clients, parameter_receiver, typed_network_call
+from .network_escapes import EscapeQueries
+from .network_sites import MAIN_GUARD, MODULE, Escape, FunctionInfo, Loop, Origin, Place, Site, SpawnedTarget
 from .syntax import is_counting, names_in, shape_matches, short, target_names
 
-MODULE = "<module>"
-MAIN_GUARD = "<main>"
+__all__ = ["MAIN_GUARD", "MODULE", "Escape", "FunctionInfo", "Loop", "NetworkFlow", "Origin", "Place", "Site",
+           "SpawnedTarget"]
 
-
-# --------------------------------------------------------------------------- the module flow
-@dataclass
-class Loop:
-    """A ``for`` loop over many items (not ``range(3)``), and the names that hold one item."""
-
-    node: Union[cst.For, cst.CompFor]
-    names: set[str]
-    description: str
-
-
-@dataclass
-class Site:
-    """A call that can let a network error out: a network call, or a call of a same-module
-    function (resolved after the walk)."""
-
-    node: cst.Call
-    statement: cst.CSTNode | None
-    function: str
-    clauses: tuple[Clause, ...]  # innermost first, this function's only
-    loop: Loop | None
-    network: NetworkCall | None = None
-    callee: str | None = None
-    # Inside an ``await`` (or an ``async with`` item): a coroutine fails here, not later.
-    awaited: bool = False
-    # ``session.get(url)`` on an unannotated parameter: (parameter, call), typed after the walk.
-    parameter: str | None = None
-    # For calls of same-module functions: per argument (position or keyword), the client
-    # type it carries, or ("param", qualname, name) for a parameter of the caller.
-    arguments: dict[object, object] = field(default_factory=dict)
-
-
-@dataclass
-class FunctionInfo:
-    qualname: str
-    node: cst.FunctionDef
-    name: str
-    class_name: str | None
-    class_bases: tuple[str, ...]
-    decorators: tuple[str, ...]
-    first_parameter: str | None
-    nested: bool
-    # Positional parameters (``self`` left out) and those annotated with a client type.
-    params: tuple[str, ...] = ()
-    annotated: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class SpawnedTarget:
-    spawner: Spawner
-    target: str
-
-
-@dataclass
-class Origin:
-    """Where a network error comes from, and the classes it can be."""
-
-    site: Site
-    errors: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Place:
-    """A place where an escaping error hurts: an entry point, the ``__main__`` block, a
-    thread or task target."""
-
-    function: str
-    where: str
-    effect: str
-    # Exception classes a framework error handler registered in the module handles here.
-    handled: tuple[str, ...] = ()
-
-
-Escape = tuple[int, str]  # (origin index, exception class)
-
-
-class NetworkFlow(Fact):
+class NetworkFlow(EscapeQueries, Fact):
     """Collects network call sites, same-module calls, entry points and loops during the walk,
     and resolves same-module calls when the module ends. Checks decide in ``leave_Module``."""
 
@@ -477,92 +402,3 @@ class NetworkFlow(Fact):
             net = typed_network_call(self.knowledge, self.module, site.node, client_type)
             if net is not None and (site.awaited or not net.family.awaitable):
                 site.network = net
-
-    def origins(self) -> list[Origin]:
-        return [Origin(site, site.network.errors) for site in self.sites if site.network is not None]
-
-    def reaching_errors(self) -> tuple[list[Origin], list[tuple[Site, set[Escape]]]]:
-        """After the walk: the network origins, and for every call site the (origin index,
-        class) pairs that can leave it, directly or through same-module calls. No origins,
-        no sites: nothing in the module can raise a network error. Computed once, for
-        every check that asks."""
-        if self._reaching is None:
-            origins = self.origins()
-            if not origins:
-                self._reaching = (origins, [])
-            else:
-                index_of = {id(origin.site): index for index, origin in enumerate(origins)}
-                escapes = self.escapes(origins)
-                self._reaching = (origins, [(site, self.site_errors(site, index_of, escapes)) for site in self.sites])
-        return self._reaching
-
-    def escapes(self, origins: list[Origin]) -> dict[str, set[Escape]]:
-        """Per function: the (origin, class) pairs that leave it, through same-module calls
-        not inside a clause that catches the class."""
-        index_of = {id(origin.site): index for index, origin in enumerate(origins)}
-        start: dict[str, set[Escape]] = {}
-        for site in self.sites:
-            if site.network is not None:
-                start.setdefault(site.function, set()).update(
-                    escape for escape in self.site_errors(site, index_of, {})
-                    if self.uncaught(site.clauses, escape[1]))
-        calls = [(site.function, site.callee, site) for site in self.sites
-                 if site.network is None and site.callee is not None]
-        return propagate(start, calls, lambda site, escape: self.uncaught(site.clauses, escape[1]))
-
-    def site_errors(self, site: Site, index_of: dict[int, int], escapes: dict[str, set[Escape]]) -> set[Escape]:
-        if site.network is not None:
-            origin = index_of[id(site)]
-            return {(origin, error) for error in site.network.errors}
-        if site.callee is not None:
-            return set(escapes.get(site.callee, ()))
-        return set()
-
-    def uncaught(self, clauses: Sequence[Clause], raised: str) -> bool:
-        return first_catching(clauses, self.knowledge, raised) is None
-
-    def entry_point(self, info: FunctionInfo) -> EntryPoint | None:
-        for entry in self.knowledge.entry_points:
-            if info.name in entry.names and not info.nested and not info.class_name:
-                return entry
-            if not self.imports_any(entry.imports) or not entry.imports:
-                continue
-            if any(shape_matches(pattern, decorator) for pattern in entry.decorators
-                   for decorator in info.decorators):
-                return entry
-            if (entry.first_parameter and not info.class_name and not info.nested
-                    and info.first_parameter == entry.first_parameter):
-                return entry
-            if (info.class_name and info.name in entry.methods
-                    and any(base.rsplit(".", 1)[-1].endswith(suffix) for base in info.class_bases
-                            for suffix in entry.base_classes)):
-                return entry
-        return None
-
-    def harmful_places(self) -> dict[str, Place]:
-        """By function qualname: where an error escaping that function hurts (AL201, AL203)."""
-        places: dict[str, Place] = {
-            MAIN_GUARD: Place(MAIN_GUARD, 'the `if __name__ == "__main__"` block', ", ending the program with a traceback")}
-        for info in self.functions.values():
-            entry = self.entry_point(info)
-            if entry is not None:
-                handled = tuple(self.registered_handlers(entry)) if entry.web else ()
-                places[info.qualname] = Place(info.qualname, f"the {entry.label} `{info.name}`", entry.effect, handled)
-        for spawned in self.spawned:
-            if spawned.target in self.functions and self.imports_any(spawned.spawner.imports):
-                places.setdefault(spawned.target, Place(
-                    spawned.target, f"the {spawned.spawner.label} `{spawned.target}`", spawned.spawner.effect))
-        return places
-
-    def registered_handlers(self, entry: EntryPoint) -> list[str]:
-        """Exception classes a framework error handler in this module handles for ``entry``."""
-        classes: list[str] = []
-        for registration in self.knowledge.error_handlers:
-            if entry.label not in registration.covers or not self.imports_any(registration.imports):
-                continue
-            for shape, caught in self.handler_registrations:
-                if any(shape_matches(pattern, shape) for pattern in registration.decorators + registration.calls):
-                    classes.extend(caught)
-        return classes
-
-

@@ -61,6 +61,17 @@ def package_sets_global(reported_path: str, setter: str) -> bool:
     return root is not None and _scan(root, setter)
 
 
+class PackageFacts:
+    """The package facts a check reads through its Settings (``settings.package``), so that
+    checks import no project reader and a run could give them another source."""
+
+    def sets_global(self, reported_path: str, setter: str) -> bool:
+        return package_sets_global(reported_path, setter)
+
+
+PACKAGE_FACTS = PackageFacts()
+
+
 @lru_cache(maxsize=256)
 def _scan(root: Path, setter: str) -> bool:
     # `socket.setdefaulttimeout(x)` but not `websocket.setdefaulttimeout(x)` (another global)

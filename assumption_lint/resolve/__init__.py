@@ -9,81 +9,15 @@ Anything it cannot resolve stays unresolved, and checks stay silent on it.
 from __future__ import annotations
 
 import fnmatch
-from dataclasses import dataclass, field
-from typing import Sequence, Union
+from typing import Sequence
 
 import libcst as cst
 
-from .catalog import Catalog, ClientEntry
+from ..catalog import Catalog, ClientEntry
+from . import clients
+from .bindings import Binding, Instance, LocalClass, LocalFunction, Resolved, Scope, dotted_name
 
-
-@dataclass(frozen=True)
-class Instance:
-    """An object built by a catalogued constructor, with the arguments it was built with."""
-
-    client: ClientEntry
-    call: cst.Call
-    # True when the object's class or a mounted adapter sets a timeout on every request.
-    timeout_injected: bool = False
-    # The constructor's qualified name, for clients whose catalog type is "*" (generated
-    # classes matched by a pattern: their methods are named after the real class).
-    constructor: str = ""
-
-    @property
-    def type(self) -> str:
-        return self.constructor if self.client.type == "*" and self.constructor else self.client.type
-
-
-@dataclass(frozen=True)
-class LocalFunction:
-    """A same-module function; ``returns`` is set when it returns a client object."""
-
-    name: str
-    node: cst.FunctionDef
-    returns: Instance | None = None
-
-
-@dataclass(frozen=True)
-class LocalClass:
-    name: str
-    node: cst.ClassDef
-    # The client type this class extends, and whether it injects a timeout.
-    client: ClientEntry | None = None
-    timeout_injected: bool = False
-
-
-Binding = Union[str, Instance, LocalFunction, LocalClass, None]
-"""A qualified name (``"requests.get"``), an object, a local function or class, or None
-(bound to something alint does not model, which shadows any outer binding)."""
-
-
-@dataclass(frozen=True)
-class Resolved:
-    """What an expression refers to: a qualified name, and the object it is a method of."""
-
-    name: str
-    instance: Instance | None = None
-
-
-@dataclass
-class Scope:
-    kind: str  # "module" | "function" | "class"
-    names: dict[str, Binding] = field(default_factory=dict)
-    # self.<attr> bindings of a class, filled from its methods' assignments.
-    attributes: dict[str, Binding] = field(default_factory=dict)
-
-
-def dotted_name(node: cst.BaseExpression) -> list[str] | None:
-    """``a.b.c`` as ``["a", "b", "c"]``; None for anything that is not a plain dotted name."""
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-        parts.reverse()
-        return parts
-    return None
+__all__ = ["Binding", "Instance", "LocalClass", "LocalFunction", "Resolved", "Resolver", "Scope", "dotted_name"]
 
 
 def _argument(call: cst.Call, keyword: str, position: int | None) -> cst.BaseExpression | bool | None:
@@ -335,6 +269,28 @@ class Resolver:
             client = self.catalog.client(type_name)
             parts.append(Instance(client, value.call) if client is not None else None)
         return parts
+
+    # ------------------------------------------------------------------ walk hooks
+    # What the engine's context keeper calls as it walks: plain binding, plus what the
+    # catalog's client objects add (clients.py).
+    def bind_class(self, node: cst.ClassDef) -> LocalClass:
+        """Bind a class definition's name to what alint knows of the class."""
+        local = clients.local_class(self, node)
+        self.bind(node.name.value, local)
+        return local
+
+    def bind_assignment(self, target: cst.BaseExpression, value_node: cst.BaseExpression,
+                        value: Binding) -> None:
+        # `self.session = None` is a placeholder, not a rebinding alint should trust.
+        if isinstance(target, cst.Attribute) and isinstance(value_node, cst.Name) and value_node.value == "None":
+            return
+        if clients.replaces_hook(self, target, value_node):
+            return
+        self.bind_target(target, value)
+
+    def after_call(self, node: cst.Call) -> None:
+        """A call that changes what an object it is made on does (clients.py)."""
+        clients.after_call(self, node)
 
     def set_self_name(self, name: str | None) -> None:
         """Record the first parameter's name of a method being entered."""

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
-from .catalog import normalize_package, parse_release
+from ..catalog import normalize_package, parse_release
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -304,7 +304,7 @@ class ProjectVersions:
         return self._declared[folder]
 
     def settings_for(self, settings: Any, path: Path) -> Any:
-        """``settings`` (an ``engine.Settings``) with its catalog specialised for the declared
+        """``settings`` (a ``settings.Settings``) with its catalog specialised for the declared
         versions of the project that holds ``path``; the same object when nothing changes."""
         declared = self.declared_for(path)
         if not declared:

@@ -1,15 +1,42 @@
-"""Which rules are on: ``select``/``ignore`` by id or prefix (``AL3``), and preview mode.
+"""What decides how one file is checked: the ``Settings`` the engine runs with, and rule selection.
 
+Which rules are on: ``select``/``ignore`` by id or prefix (``AL3``), and preview mode.
 Preview rules (``preview = true`` in rules.toml: not yet at their precision target on real
 code) run only in preview mode (``--preview`` or ``preview = true`` in ``[tool.alint]``).
 As in ruff, selecting one explicitly by its id does not turn it on without preview mode:
-the selection has no effect, and ``preview_warnings`` says so."""
+the selection has no effect, and ``preview_warnings`` says so.
+
+The configuration (config.py) builds Settings; the engine only reads them.
+"""
 
 from __future__ import annotations
 
-from typing import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
 
 from .catalog import Catalog
+from .project import PACKAGE_FACTS, PackageFacts
+
+MAX_FILE_BYTES = 5_000_000
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that decides what is checked in one file."""
+
+    catalog: Catalog
+    enabled: frozenset[str]
+    rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    severities: Mapping[str, str] = field(default_factory=dict)
+    target_version: tuple[int, int] = (3, 10)
+    max_file_bytes: int = MAX_FILE_BYTES
+    # Package versions the analyzed project declares (project/versions.py), by normalized
+    # name. The catalog above is already specialised for them (Catalog.for_versions).
+    package_versions: Mapping[str, Any] = field(default_factory=dict)
+    # Rule ids and prefixes the configuration's ``per-file-ignores`` drop for this file.
+    ignored_here: tuple[str, ...] = ()
+    # What the other modules of the file's package declare (project/packages.py).
+    package: PackageFacts = field(default=PACKAGE_FACTS, compare=False)
 
 
 class SelectionError(ValueError):

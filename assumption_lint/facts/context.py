@@ -1,7 +1,9 @@
-"""Context stacks the engine maintains during its one traversal, for every check to read.
+"""The context every fact and check reads: where the one traversal is now.
 
 No check re-implements "am I inside a try that catches ConnectionError?" or "which
-function am I in?": the engine pushes and pops these frames, checks only read them.
+function am I in?": the engine's context keeper (engine/context.py) pushes and pops these
+frames, analyses only read them. They live here, below the facts, because facts and checks
+read them at run time while the engine sits above the checks.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Iterable, Iterator, Union
 
 import libcst as cst
 
-from .resolve import Resolver, dotted_name
+from ..resolve import Resolver, dotted_name
 
 Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
 

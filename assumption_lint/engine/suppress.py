@@ -1,8 +1,8 @@
-"""Suppression comments: ``# alint: ignore[AL301]``, bare ``# alint: ignore``, ``# noqa: AL301``.
+"""Suppression comments: ``# alint: ignore[AL000]``, bare ``# alint: ignore``, ``# noqa: AL000``.
 
 A bare ``# noqa`` belongs to flake8 and is not honoured: it would silence alint by accident.
 A comment counts on the line where the finding starts or on the first line of the
-statement that contains it. Ids are exact (``AL301``, not a prefix), any case, separated by
+statement that contains it. Ids are exact (``AL000``, not a prefix), any case, separated by
 commas or spaces. Only a real comment counts: ``"#alint: ignore"`` inside a string does not.
 """
 

@@ -1,0 +1,140 @@
+"""The analysis pipeline for one file, stage by stage.
+
+bytes -> **source** (size cap, decoding: source.py) -> cheap relevance pre-check -> **source**
+(depth guard, parse once with libcst) -> **walk** (one traversal: the context keeper of
+context.py updates the context stacks and the resolver, then every enabled fact and check
+sees the node: walk.py) -> **findings** (one filter pipeline, positions only when something
+is left: findings.py). Any failure becomes a finding for that file, never a traceback.
+
+The engine knows no rule: the checks come from the registry (``checks.ALL_CHECKS``), the
+rules' metadata from the catalog, and what a library's objects do from the resolver.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import libcst as cst
+
+from ..checks import ALL_CHECKS
+from ..checks.base import Check, RawFinding
+from ..facts.base import Analysis, Fact, needs_transitively
+from ..facts.context import Context
+from ..findings import FileResult, InternalError
+from ..resolve import Resolver
+from ..settings import MAX_FILE_BYTES, Settings
+from . import findings, walk
+from .findings import file_level, records, yielded_rules
+from .source import TooComplex, Unreadable, parse, read_text
+
+__all__ = ["MAX_FILE_BYTES", "FileState", "analyze_bytes", "analyze_text", "enabled_checks", "file_level",
+           "is_relevant"]
+
+
+@dataclass
+class FileState:
+    """One file under analysis: what facts and checks read besides the context stacks."""
+
+    path: str
+    text: str
+    module: cst.Module
+    settings: Settings
+    context: Context
+    raw: list[RawFinding] = field(default_factory=list)
+    # The one instance of each shared analysis the enabled checks need (facts/base.py).
+    facts: dict[type, Fact] = field(default_factory=dict)
+    _yielded: frozenset[str] | None = None
+
+    def records(self, rule: str) -> bool:
+        """Does a finding of ``rule`` get recorded? (The pipeline's gate, findings.py.)"""
+        if self._yielded is None:
+            self._yielded = yielded_rules(self.settings)
+        return records(rule, self.settings, self._yielded)
+
+
+# --------------------------------------------------------------------------- pre-check
+_TRIGGER_CACHE: dict[frozenset[str], re.Pattern[str]] = {}
+
+
+def relevance_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    key = frozenset(words)
+    pattern = _TRIGGER_CACHE.get(key)
+    if pattern is None:
+        alternatives = "|".join(sorted((re.escape(word) for word in key), key=len, reverse=True))
+        pattern = re.compile(rf"\b(?:{alternatives})\b")
+        _TRIGGER_CACHE[key] = pattern
+    return pattern
+
+
+def enabled_checks(settings: Settings) -> list[type[Check]]:
+    # A check also runs for a disabled rule that an enabled one yields to: its findings
+    # decide where the enabled rule stands back.
+    wanted = settings.enabled | yielded_rules(settings)
+    return [check for check in ALL_CHECKS if any(rule in wanted for rule in check.rules)]
+
+
+def is_relevant(text: str, settings: Settings, checks: list[type[Check]]) -> bool:
+    """Could this file matter? A text search: it never needs the file to parse."""
+    words = set(settings.catalog.module_roots())
+    for check in checks:
+        words.update(check.triggers)
+    return bool(words) and relevance_pattern(words).search(text) is not None
+
+
+# --------------------------------------------------------------------------- entry points
+def analyze_bytes(data: bytes, path: str, settings: Settings, *, keep_tracebacks: bool = False) -> FileResult:
+    try:
+        text = read_text(data, settings.max_file_bytes)
+    except TooComplex as exc:
+        return FileResult(path, file_level(settings, path, "AL003", reason=exc.reason))
+    except Unreadable as exc:
+        return FileResult(path, file_level(settings, path, "AL001", exc.line, exc.column, reason=exc.reason))
+    return analyze_text(text, path, settings, keep_tracebacks=keep_tracebacks)
+
+
+def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: bool = False) -> FileResult:
+    result = FileResult(path)
+    check_classes = enabled_checks(settings)
+    if not text.strip() or not check_classes or not is_relevant(text, settings, check_classes):
+        return result
+    try:
+        module = parse(text)
+    except TooComplex as exc:
+        result.findings = file_level(settings, path, "AL003", reason=exc.reason)
+        return result
+    except Unreadable as exc:
+        result.findings = file_level(settings, path, "AL001", exc.line, exc.column, reason=exc.reason)
+        return result
+    result.analyzed = True
+    state = FileState(path, text, module, settings, Context(Resolver(settings.catalog)))
+
+    lost: set[str] = set()  # checks that needed a fact that crashed: none of their findings stand
+
+    def on_crash(kind: type[Analysis], exc: BaseException) -> None:
+        name = kind.__name__
+        detail = f"{type(exc).__name__}: {exc}"
+        result.errors.append(InternalError(path, name, detail, traceback.format_exc() if keep_tracebacks else ""))
+        label = name
+        if issubclass(kind, Fact):
+            skipped = sorted(check.__name__ for check in check_classes if kind in needs_transitively(check))
+            lost.update(skipped)
+            label = f"{name} (a shared fact; skipped for this file: {', '.join(skipped) or 'no check'})"
+        result.findings.extend(file_level(settings, path, "AL002", check=label, error=detail))
+
+    analyses = walk.start(state, [*walk.needed_facts(check_classes), *check_classes], on_crash)
+    try:
+        walk.walk_module(walk.Walker(state, analyses, on_crash), module)
+    except RecursionError:
+        result.findings = file_level(settings, path, "AL003", reason="code nests deeper than the traversal can follow")
+        return result
+    except Exception as exc:  # the engine itself failed: report it for this file only
+        crash = InternalError(path, "engine", f"{type(exc).__name__}: {exc}",
+                              traceback.format_exc() if keep_tracebacks else "")
+        result.errors.append(crash)
+        result.findings.extend(file_level(settings, path, "AL002", check="engine", error=crash.error))
+        return result
+    result.findings.extend(findings.finish(state, lost))
+    return result

@@ -1,0 +1,193 @@
+"""The finding pipeline: from what checks report to the findings of one file.
+
+Every filter a finding passes is here, in this order:
+
+1. **gate** (``records``, asked by ``Check.report``): a rule is recorded when it is enabled,
+   or when an enabled rule yields to it (its finding decides where the other stands back);
+2. **lost facts**: the findings of a check whose shared fact crashed are dropped (its
+   input is gone; the crash is an AL002);
+3. **yields** (``deduplicated``): a finding is dropped where a rule it yields to speaks for
+   the same node. This runs on every recorded finding, before selection, so the outcome
+   does not depend on what is selected;
+4. **selection** (``selected``): the enabled rules, minus the file's ``per-file-ignores``;
+5. **positions**: a whole-tree pass, paid only by files with findings left;
+6. **suppression comments** (``# alint: ignore[...]``, ``# noqa: ...``, engine/suppress.py),
+   on the finding's first line or its statement's;
+7. **assembly**: message, severity (the configuration's wins over the check's), related
+   locations and the fingerprint, in source order.
+
+A file-level finding (AL001-AL003: the file cannot be read, a check crashed, the code is
+too complex) has no node: it passes selection (4) and assembly (7) only (``file_level``).
+A new stage goes where it belongs in this list and in ``finish``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterable
+
+import libcst as cst
+from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
+
+from ..findings import Finding, Related
+from ..settings import Settings, rule_matches
+from .suppress import is_suppressed
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..checks.base import RawFinding
+    from . import FileState
+
+
+# --------------------------------------------------------------------------- 1. gate
+def yielded_rules(settings: Settings) -> frozenset[str]:
+    """Rules some enabled rule yields to: recorded even when disabled, for de-duplication."""
+    rules = settings.catalog.rules
+    return frozenset(other for rule in settings.enabled if rule in rules for other in rules[rule].yields_to)
+
+
+def records(rule: str, settings: Settings, yielded: frozenset[str]) -> bool:
+    return rule in settings.enabled or rule in yielded
+
+
+# --------------------------------------------------------------------------- 3. yields
+def deduplicated(raw: list["RawFinding"], settings: Settings) -> list["RawFinding"]:
+    """Drop a finding where a rule it yields to speaks for the same place, then keep the
+    selected ones (stage 4). A finding speaks for its node, the nodes it covers and its
+    related locations; the yielding finding is recognised by its node or the nodes it covers
+    (a finding at a call may cover the callee's attribute node, which another rule names)."""
+    rules = settings.catalog.rules
+    spoken_for: dict[str, set[int]] = {}
+    for finding in raw:
+        nodes = spoken_for.setdefault(finding.rule, set())
+        nodes.add(id(finding.node))
+        nodes.update(id(node) for node in finding.covers)
+        nodes.update(id(node) for node, _ in finding.related)
+    kept = []
+    for finding in raw:
+        meta = rules.get(finding.rule)
+        yields = meta.yields_to if meta is not None else ()
+        own = [id(finding.node)] + [id(node) for node in finding.covers]
+        if any(node in spoken_for.get(other, ()) for other in yields for node in own):
+            continue
+        if selected(finding.rule, settings):
+            kept.append(finding)
+    return kept
+
+
+# --------------------------------------------------------------------------- 4. selection
+def selected(rule: str, settings: Settings) -> bool:
+    """Enabled, and not dropped for this file by ``per-file-ignores``."""
+    return rule in settings.enabled and not (settings.ignored_here and rule_matches(rule, settings.ignored_here))
+
+
+# --------------------------------------------------------------------------- 5. positions
+@dataclass(frozen=True)
+class Placed:
+    """A recorded finding with its place in the file: the span it shows and the first line
+    of the statement that holds it (where a suppression comment may also stand)."""
+
+    raw: "RawFinding"
+    span: CodeRange
+    statement_line: int
+
+
+def resolve_positions(module: cst.Module) -> Any:
+    """Positions are a whole-tree pass: only files with findings pay for it."""
+    return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
+
+def placed(raw: list["RawFinding"], positions: Any, lines: list[str]) -> list[Placed]:
+    """The findings in source order, each with its span."""
+    out = []
+    for finding in sorted(raw, key=lambda item: (positions[item.node].start.line, positions[item.node].start.column)):
+        span = reported_span(positions, finding.node, lines)
+        statement_line = positions[finding.statement].start.line if finding.statement in positions else span.start.line
+        out.append(Placed(finding, span, statement_line))
+    return out
+
+
+def reported_span(positions: Any, node: cst.CSTNode, lines: list[str]) -> CodeRange:
+    """The region a finding shows: the node's span, except that an except clause is shown
+    by its one-line header (``except ...:``), not its whole body (noisy in editors and SARIF)."""
+    span = positions[node]
+    if not isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)):
+        return span
+    last = node.name or node.type
+    start = span.start
+    if last is not None and positions[last].end.line == start.line:
+        end_column = positions[last].end.column + len(node.whitespace_before_colon.value) + 1  # the colon
+    elif last is None:
+        keyword = 7 if isinstance(node, cst.ExceptStarHandler) else 6  # `except*` / `except`
+        end_column = start.column + keyword + len(node.whitespace_before_colon.value) + 1
+    else:  # a header over several lines: its first line
+        end_column = len(lines[start.line - 1].rstrip()) if start.line <= len(lines) else start.column
+    return CodeRange(start, CodePosition(start.line, max(end_column, start.column)))
+
+
+# --------------------------------------------------------------------------- 6. suppressions
+def unsuppressed(findings: Iterable[Placed], lines: list[str]) -> list[Placed]:
+    return [item for item in findings
+            if not is_suppressed(item.raw.rule, lines, item.span.start.line, item.statement_line)]
+
+
+# --------------------------------------------------------------------------- 7. assembly
+def _finding(settings: Settings, path: str, rule: str, message: str, line: int, column: int,
+             end_line: int, end_column: int, fingerprint: str, related: tuple[Related, ...] = (),
+             severity: str | None = None) -> Finding:
+    """``severity`` is the check's choice for this finding; the user's configuration wins over it."""
+    meta = settings.catalog.rules[rule]
+    return Finding(path=path, rule=rule, name=meta.slug,
+                   severity=settings.severities.get(rule, severity or meta.severity), confidence=meta.confidence,
+                   message=message, line=line, column=column, end_line=end_line, end_column=end_column,
+                   fingerprint=fingerprint, related=related)
+
+
+def fingerprint(rule: str, path: str, text: str, function: str, occurrence: int) -> str:
+    """Stable across edits elsewhere in the file: the rule, the path, the enclosing function,
+    the code's text with its whitespace normalised, and which occurrence of that text it is."""
+    normalized = " ".join(text.split())
+    digest = hashlib.sha256(f"{rule}\0{path}\0{function}\0{normalized}\0{occurrence}".encode()).hexdigest()
+    return digest[:20]
+
+
+def assembled(state: "FileState", findings: list[Placed], positions: Any) -> list[Finding]:
+    out = []
+    occurrences: dict[tuple[str, str, str], int] = {}
+    for item in findings:
+        raw, span = item.raw, item.span
+        meta = state.settings.catalog.rules[raw.rule]
+        related = tuple(
+            Related(positions[node].start.line, positions[node].start.column + 1,
+                    positions[node].end.line, positions[node].end.column + 1, text)
+            for node, text in raw.related if node in positions)
+        text = state.module.code_for_node(raw.node)
+        key = (raw.rule, raw.function, " ".join(text.split()))
+        occurrence = occurrences.get(key, 0)
+        occurrences[key] = occurrence + 1
+        out.append(_finding(state.settings, state.path, raw.rule, meta.render(**raw.fields),
+                            span.start.line, span.start.column + 1, span.end.line, span.end.column + 1,
+                            fingerprint(raw.rule, state.path, text, raw.function, occurrence),
+                            related, severity=raw.severity))
+    return out
+
+
+# --------------------------------------------------------------------------- the pipeline
+def finish(state: "FileState", lost: set[str]) -> list[Finding]:
+    """Stages 2-7 over what the checks recorded; ``lost`` names the checks whose fact crashed."""
+    raw = [finding for finding in state.raw if finding.check not in lost] if lost else state.raw
+    raw = deduplicated(raw, state.settings)
+    if not raw:
+        return []
+    lines = state.text.splitlines()
+    positions = resolve_positions(state.module)
+    return assembled(state, unsuppressed(placed(raw, positions, lines), lines), positions)
+
+
+def file_level(settings: Settings, path: str, rule: str, line: int = 1, column: int = 1, **fields: Any) -> list[Finding]:
+    """A finding about the whole file (no node): selection, then assembly."""
+    if not selected(rule, settings):
+        return []
+    message = settings.catalog.rules[rule].render(**fields)
+    return [_finding(settings, path, rule, message, line, column, line, column,
+                     fingerprint(rule, path, message, "<file>", 0))]

@@ -1,0 +1,200 @@
+"""The walk: one traversal of the tree, handing every node to the context keeper and then
+to each fact and each check, with a crash in one of them isolated to it.
+
+Nothing here knows a rule or a library: analyses are whatever ``visit_*``/``leave_*``
+methods the started facts and checks define.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+import libcst as cst
+
+from ..facts.base import Analysis, Fact, fact_order, needs_transitively
+from .context import ContextKeeper, Hook
+
+if TYPE_CHECKING:  # pragma: no cover
+    from . import FileState
+
+OnCrash = Callable[[type[Analysis], BaseException], None]
+_UNKNOWN: Any = object()
+_FACT_ORDER: dict[tuple[type[Analysis], ...], list[type[Fact]]] = {}
+
+
+def needed_facts(checks: Iterable[type[Analysis]]) -> list[type[Fact]]:
+    """The facts these checks need, dependencies first (computed once per set of checks)."""
+    key = tuple(checks)
+    order = _FACT_ORDER.get(key)
+    if order is None:
+        order = _FACT_ORDER[key] = fact_order(key)
+    return order
+
+
+class Walker(cst.CSTVisitor):
+    """One traversal: keep the context up to date, then hand each node to every fact and
+    then to every check. ``analyses`` lists facts first, in dependency order, so at each node
+    (``leave_Module`` included) a check reads facts that are already up to date."""
+
+    def __init__(self, state: "FileState", analyses: list[Analysis], on_crash: OnCrash) -> None:
+        self.keeper = ContextKeeper(state.context)
+        self.analyses = analyses
+        self.on_crash = on_crash
+        self._enters: dict[type, Hook | None] = {}
+        self._leaves: dict[type, Hook | None] = {}
+        self._build_tables()
+
+    def _build_tables(self) -> None:
+        self.visits: dict[str, list[tuple[Analysis, Callable[[Any], Any]]]] = {}
+        self.leaves: dict[str, list[tuple[Analysis, Callable[[Any], Any]]]] = {}
+        for analysis in self.analyses:
+            for attr in dir(type(analysis)):
+                if attr.startswith("visit_"):
+                    self.visits.setdefault(attr[6:], []).append((analysis, getattr(analysis, attr)))
+                elif attr.startswith("leave_"):
+                    self.leaves.setdefault(attr[6:], []).append((analysis, getattr(analysis, attr)))
+
+    def _dispatch(self, table: dict[str, list[tuple[Analysis, Callable[[Any], Any]]]], node: cst.CSTNode) -> None:
+        for analysis, method in table.get(type(node).__name__, ()):
+            # `table` predates any rebuild below: skip an analysis that crashed on this node
+            # (calling it again crashed the engine), and never re-run the ones before it.
+            if analysis not in self.analyses:
+                continue
+            try:
+                method(node)
+            except RecursionError:
+                raise
+            except Exception as exc:  # a crashing check or fact must not stop the others
+                self.on_crash(type(analysis), exc)
+                self.analyses = without_crashed(self.analyses, analysis)
+                self._build_tables()
+        return None
+
+    # on_visit/on_leave run for every node: they look the node's class up in dicts instead
+    # of calling isinstance on an ABC (BaseCompoundStatement) and _dispatch for nothing.
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        kind = type(node)
+        enter = self._enters.get(kind, _UNKNOWN)
+        if enter is _UNKNOWN:
+            enter = self._enters[kind] = self.keeper.enter_hook(kind)
+        if enter is not None:
+            enter(node)
+        if kind.__name__ in self.visits:
+            self._dispatch(self.visits, node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        kind = type(original_node)
+        if kind.__name__ in self.leaves:
+            self._dispatch(self.leaves, original_node)
+        leave = self._leaves.get(kind, _UNKNOWN)
+        if leave is _UNKNOWN:
+            leave = self._leaves[kind] = self.keeper.leave_hook(kind)
+        if leave is not None:
+            leave(original_node)
+
+    # libcst's per-attribute hooks look methods up by name on every field: not needed.
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+
+# libcst's own ``visit`` rebuilds and re-validates every node it passes, whatever the
+# visitor: most of a traversal's cost. ``walk`` hands the walker the same nodes in the same
+# order without rebuilding anything. The order is libcst's: the fields its
+# ``_visit_and_replace_children`` visits, recorded once per node class. Whitespace and
+# punctuation nodes (which hold only more whitespace) are skipped when nothing listens.
+_FIELD_ORDER: dict[type, tuple[str, ...]] = {}
+_TOKEN_BASES = (cst.BaseParenthesizableWhitespace, cst.BaseUnaryOp, cst.BaseBooleanOp, cst.BaseBinaryOp,
+                cst.BaseCompOp, cst.BaseAugOp)
+_TOKEN_TYPES = frozenset(
+    kind for kind in vars(cst).values()
+    if isinstance(kind, type) and issubclass(kind, _TOKEN_BASES) and not getattr(kind, "__abstractmethods__", None)
+) | {cst.Newline, cst.Comment, cst.TrailingWhitespace, cst.EmptyLine, cst.Semicolon, cst.Colon, cst.Comma,
+     cst.Dot, cst.ImportStar, cst.AssignEqual, cst.LeftParen, cst.RightParen, cst.LeftSquareBracket,
+     cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.Asynchronous}
+
+
+class _FieldRecorder(cst.CSTVisitor):
+    def __init__(self, parent: cst.CSTNode) -> None:
+        self.parent = parent
+        self.fields: list[str] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return False
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        if node is self.parent:
+            self.fields.append(attribute)
+
+
+def _child_fields(node: cst.CSTNode) -> tuple[str, ...]:
+    kind = type(node)
+    order = _FIELD_ORDER.get(kind)
+    if order is None:
+        recorder = _FieldRecorder(node)
+        node._visit_and_replace_children(recorder)
+        names = list(dict.fromkeys(recorder.fields))
+        # A field libcst visits only when it is set (an f-string's format_spec) comes
+        # after the recorded ones, as in libcst; non-node values are ignored when walking.
+        names += [item.name for item in dataclasses.fields(kind) if item.name not in names]
+        order = _FIELD_ORDER[kind] = tuple(names)
+    return order
+
+
+def walk_module(walker: Any, module: cst.Module) -> None:
+    """``module.visit(walker)``, without rebuilding the tree. ``walker.visits`` and
+    ``walker.leaves`` name the node classes some analysis listens to (the context keeper
+    listens to no token class)."""
+    listened = set(walker.visits) | set(walker.leaves)
+    skip = frozenset(kind for kind in _TOKEN_TYPES if kind.__name__ not in listened)
+    node_type = cst.CSTNode
+
+    def visit(node: cst.CSTNode) -> None:
+        walker.on_visit(node)
+        for name in _child_fields(node):
+            value = getattr(node, name)
+            if isinstance(value, node_type):
+                if type(value) not in skip:
+                    visit(value)
+            elif isinstance(value, (tuple, list)):
+                for child in value:
+                    if isinstance(child, node_type) and type(child) not in skip:
+                        visit(child)
+        walker.on_leave(node)
+
+    visit(module)
+
+
+def without_crashed(analyses: list[Analysis], crashed: Analysis) -> list[Analysis]:
+    """The analyses that go on after ``crashed`` failed: a fact's failure also stops every
+    analysis that needs it, directly or through another fact (its input is gone)."""
+    if not isinstance(crashed, Fact):
+        return [analysis for analysis in analyses if analysis is not crashed]
+    lost = type(crashed)
+    return [analysis for analysis in analyses
+            if analysis is not crashed and lost not in needs_transitively(type(analysis))]
+
+
+def start(state: "FileState", kinds: list[type[Analysis]],
+           on_crash: OnCrash) -> list[Analysis]:
+    """One instance of each fact (dependencies first) and each check. One that fails to start
+    is reported like one that fails later, and what needs a fact that did not start is left out."""
+    started: list[Analysis] = []
+    for kind in kinds:
+        if any(needed not in state.facts for needed in kind.needs):
+            continue  # a fact it reads did not start
+        try:
+            analysis = kind(state)
+        except RecursionError:
+            raise
+        except Exception as exc:
+            on_crash(kind, exc)
+            continue
+        if isinstance(analysis, Fact):
+            state.facts[kind] = analysis
+        started.append(analysis)
+    return started

@@ -1,0 +1,90 @@
+"""What the network flow records about a module: call sites, functions, loops, spawned
+targets, and where an escaping network error comes from and where it hurts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+import libcst as cst
+
+from ..catalog import Spawner
+from .handlers import Clause
+from .network import NetworkCall
+
+MODULE = "<module>"
+MAIN_GUARD = "<main>"
+
+
+@dataclass
+class Loop:
+    """A ``for`` loop over many items (not ``range(3)``), and the names that hold one item."""
+
+    node: Union[cst.For, cst.CompFor]
+    names: set[str]
+    description: str
+
+
+@dataclass
+class Site:
+    """A call that can let a network error out: a network call, or a call of a same-module
+    function (resolved after the walk)."""
+
+    node: cst.Call
+    statement: cst.CSTNode | None
+    function: str
+    clauses: tuple[Clause, ...]  # innermost first, this function's only
+    loop: Loop | None
+    network: NetworkCall | None = None
+    callee: str | None = None
+    # Inside an ``await`` (or an ``async with`` item): a coroutine fails here, not later.
+    awaited: bool = False
+    # ``session.get(url)`` on an unannotated parameter: (parameter, call), typed after the walk.
+    parameter: str | None = None
+    # For calls of same-module functions: per argument (position or keyword), the client
+    # type it carries, or ("param", qualname, name) for a parameter of the caller.
+    arguments: dict[object, object] = field(default_factory=dict)
+
+
+@dataclass
+class FunctionInfo:
+    qualname: str
+    node: cst.FunctionDef
+    name: str
+    class_name: str | None
+    class_bases: tuple[str, ...]
+    decorators: tuple[str, ...]
+    first_parameter: str | None
+    nested: bool
+    # Positional parameters (``self`` left out) and those annotated with a client type.
+    params: tuple[str, ...] = ()
+    annotated: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class SpawnedTarget:
+    spawner: Spawner
+    target: str
+
+
+@dataclass
+class Origin:
+    """Where a network error comes from, and the classes it can be."""
+
+    site: Site
+    errors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place where an escaping error hurts: an entry point, the ``__main__`` block, a
+    thread or task target."""
+
+    function: str
+    where: str
+    effect: str
+    # Exception classes a framework error handler registered in the module handles here.
+    handled: tuple[str, ...] = ()
+
+
+Escape = tuple[int, str]  # (origin index, exception class)

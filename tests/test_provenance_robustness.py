@@ -13,10 +13,10 @@ HEADER = "import sys\nfrom flask import request\n"
 DRIVER = """
 import json, sys, time
 import libcst as cst
-from assumption_lint import engine
+from assumption_lint.engine import source as engine_source
 from assumption_lint.catalog import shipped_catalog
 from assumption_lint.facts.provenance import analyse
-sys.setrecursionlimit(engine.RECURSION_LIMIT)
+sys.setrecursionlimit(engine_source.RECURSION_LIMIT)
 source = sys.stdin.read()
 module = cst.parse_module(source)
 class Plain(cst.CSTVisitor):

@@ -20,8 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from fixture_labels import fixture_files, read_labels  # noqa: E402
+from harness import fixture_files, read_labels
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES_TOML = ROOT / "rules" / "rules.toml"

@@ -9,7 +9,7 @@ import pytest
 from assumption_lint.catalog import shipped_catalog
 from assumption_lint.engine import Settings, analyze_bytes
 from assumption_lint.versions import ProjectVersions
-from fixture_labels import fixture_files, read_labels
+from harness import fixture_files, read_labels
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

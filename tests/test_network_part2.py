@@ -14,21 +14,11 @@ from click.testing import CliRunner
 from assumption_lint.catalog import Catalog, CatalogError, load_text, shipped_catalog
 from assumption_lint.checks.base import RawFinding
 from assumption_lint.cli import cli
-from assumption_lint.engine import Settings, analyze_text, deduplicated
+from assumption_lint.engine import deduplicated
+from harness import findings, line_rules, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 NETWORK = ROOT / "fixtures" / "network"
-
-
-def _settings(*enabled: str, catalog: Catalog | None = None) -> Settings:
-    catalog = catalog or shipped_catalog()
-    return Settings(catalog, frozenset(enabled or catalog.rules))
-
-
-def _findings(code: str, *enabled: str, catalog: Catalog | None = None) -> list[tuple[int, str]]:
-    result = analyze_text(code, "example.py", _settings(*enabled, catalog=catalog))
-    assert not result.errors, result.errors
-    return sorted((finding.line, finding.rule) for finding in result.findings)
 
 
 def _with_rule(catalog: Catalog, rule: str, **changes: object) -> Catalog:
@@ -50,7 +40,7 @@ def test_a_rule_stands_back_where_the_rule_it_yields_to_covers_the_node() -> Non
     weak_there = _raw("AL206", first)
     weak_elsewhere = _raw("AL206", second)
     strong = _raw("AL205", module, covers=(first,))
-    kept = deduplicated([weak_there, weak_elsewhere, strong], _settings("AL205", "AL206", catalog=catalog))
+    kept = deduplicated([weak_there, weak_elsewhere, strong], settings("AL205", "AL206", catalog=catalog))
     assert kept == [weak_elsewhere, strong]
 
 
@@ -59,9 +49,9 @@ def test_yielding_happens_even_when_the_stronger_rule_is_not_selected() -> None:
     (statement,) = module.body
     catalog = _with_rule(shipped_catalog(), "AL206", yields_to=("AL205",))
     raw = [_raw("AL206", statement), _raw("AL205", statement)]
-    assert deduplicated(raw, _settings("AL206", catalog=catalog)) == []
+    assert deduplicated(raw, settings("AL206", catalog=catalog)) == []
     # Without the yield, the weaker rule's finding stays and the unselected one goes.
-    assert deduplicated(raw, _settings("AL206")) == [raw[0]]
+    assert deduplicated(raw, settings("AL206")) == [raw[0]]
 
 
 def test_the_yielding_finding_is_recognised_by_its_covered_nodes_in_the_related_locations() -> None:
@@ -70,7 +60,7 @@ def test_the_yielding_finding_is_recognised_by_its_covered_nodes_in_the_related_
     catalog = _with_rule(shipped_catalog(), "AL206", yields_to=("AL205",))
     weak = _raw("AL206", second, covers=(first,))
     strong = _raw("AL205", module, related=((first, "the body is used here"),))
-    assert deduplicated([weak, strong], _settings("AL205", "AL206", catalog=catalog)) == [strong]
+    assert deduplicated([weak, strong], settings("AL205", "AL206", catalog=catalog)) == [strong]
 
 
 RETRY_SWALLOWING = '''
@@ -87,9 +77,9 @@ def fetch(url):
 
 def test_a_retry_loop_reports_its_swallowing_except_clause_as_covered() -> None:
     catalog = _with_rule(shipped_catalog(), "AL206", yields_to=("AL205",))
-    result = analyze_text(RETRY_SWALLOWING, "example.py", _settings("AL205", catalog=catalog))
-    assert [(finding.line, finding.rule) for finding in result.findings] == [(7, "AL205")]
-    assert "no attempt limit and no pause" in result.findings[0].message
+    found = findings(RETRY_SWALLOWING, "AL205", catalog=catalog)
+    assert [(finding.line, finding.rule) for finding in found] == [(7, "AL205")]
+    assert "no attempt limit and no pause" in found[0].message
 
 
 # --------------------------------------------------------------------------- catalog keys
@@ -122,14 +112,14 @@ def test_shipped_retry_policies_and_sleeps_come_from_retries_toml() -> None:
 def test_an_added_retry_policy_is_a_data_change() -> None:
     code = ("from mylib import forever\nimport requests\n\n@forever(limit=None)\n"
             "def get(url):\n    return requests.get(url, timeout=3)\n")
-    assert _findings(code, "AL205") == []
+    assert line_rules(code, "AL205") == set()
     catalog = shipped_catalog()
     extra = Catalog(rules=dict(catalog.rules), apis=dict(catalog.apis), clients=dict(catalog.clients),
                     retry_policies=dict(catalog.retry_policies), sleeps=set(catalog.sleeps),
                     network=catalog.network, json_decoders=dict(catalog.json_decoders))
     _parse_into(extra, '[[retry-policy]]\nnames = ["mylib.forever"]\nlibrary = "mylib"\nform = "decorator"\n'
                        'bound-keywords = ["limit"]\nunbounded-values = ["None"]\nfix = "pass limit=5"\n')
-    assert _findings(code, "AL205", catalog=extra) == [(6, "AL205")]
+    assert line_rules(code, "AL205", catalog=extra) == {(6, "AL205")}
 
 
 def _parse_into(catalog: Catalog, text: str) -> None:
@@ -162,8 +152,7 @@ def _line_after(name: str, marker: str, text: str = "# expect") -> int:
 
 
 def _messages(name: str, rule: str) -> dict[int, str]:
-    result = analyze_text((NETWORK / name).read_text(), name, _settings(rule))
-    return {finding.line: finding.message for finding in result.findings}
+    return {finding.line: finding.message for finding in findings((NETWORK / name).read_text(), rule, path=name)}
 
 
 def test_retry_messages_name_the_fix_of_the_library_that_retries() -> None:
@@ -182,8 +171,8 @@ def test_gather_message_counts_explicit_requests() -> None:
 
 
 def test_graphql_finding_quotes_the_read_and_sits_on_it() -> None:
-    result = analyze_text((NETWORK / "graphql_github.py").read_text(), "graphql_github.py", _settings("AL207"))
-    first = min(result.findings, key=lambda finding: finding.line)
+    found = findings((NETWORK / "graphql_github.py").read_text(), "AL207", path="graphql_github.py")
+    first = min(found, key=lambda finding: finding.line)
     assert first.line == _line_after("graphql_github.py", "def viewer_login(self)")
     assert first.column == len('        return ') + 1
     assert 'resp.json()["data"] reads the result' in first.message
@@ -193,7 +182,7 @@ def test_a_gather_defined_before_its_coroutine_is_still_seen() -> None:
     code = ('import asyncio\nimport requests\n\nasync def main(urls):\n'
             '    return await asyncio.gather(*(fetch(url) for url in urls))\n\n'
             'async def fetch(url):\n    return requests.get(url, timeout=3)\n')
-    assert _findings(code, "AL206") == [(5, "AL206")]
+    assert line_rules(code, "AL206") == {(5, "AL206")}
 
 
 # --------------------------------------------------------------------------- SARIF
@@ -223,11 +212,11 @@ def test_swallowed_error_rule_stands_back_on_a_retry_clause_even_when_al205_is_n
     lines = text.splitlines()
     retry_clause = next(number for number, line in enumerate(lines, 1) if "# ok: AL204" in line)
     plain_clause = next(number for number, line in enumerate(lines, 1) if "# expect: AL204" in line)
-    only_al204 = analyze_text(text, "retry_loops.py", _settings("AL204"))
-    assert [(finding.line, finding.rule) for finding in only_al204.findings] == [(plain_clause, "AL204")]
+    only_al204 = findings(text, "AL204", path="retry_loops.py")
+    assert [(finding.line, finding.rule) for finding in only_al204] == [(plain_clause, "AL204")]
     without_yield = _with_rule(shipped_catalog(), "AL204", yields_to=())
-    plain = analyze_text(text, "retry_loops.py", _settings("AL204", catalog=without_yield))
-    assert {finding.line for finding in plain.findings} == {retry_clause, plain_clause}
+    plain = findings(text, "AL204", path="retry_loops.py", catalog=without_yield)
+    assert {finding.line for finding in plain} == {retry_clause, plain_clause}
 
 
 def test_json_decode_stands_back_where_unchecked_status_reports_the_body_use() -> None:
@@ -236,11 +225,9 @@ def test_json_decode_stands_back_where_unchecked_status_reports_the_body_use() -
     unchecked = next(number for number, line in enumerate(lines, 1) if "AL202 reports this body use, AL203 stands back" in line) + 1
     assert "resp.json()" in lines[unchecked - 1]
     for enabled in (("AL203",), ("AL202", "AL203")):
-        result = analyze_text(text, "json_decode_views.py", _settings(*enabled))
-        assert (unchecked, "AL203") not in {(finding.line, finding.rule) for finding in result.findings}
+        assert (unchecked, "AL203") not in line_rules(text, *enabled, path="json_decode_views.py")
     without_yield = _with_rule(shipped_catalog(), "AL203", yields_to=())
-    result = analyze_text(text, "json_decode_views.py", _settings("AL203", catalog=without_yield))
-    assert (unchecked, "AL203") in {(finding.line, finding.rule) for finding in result.findings}
+    assert (unchecked, "AL203") in line_rules(text, "AL203", path="json_decode_views.py", catalog=without_yield)
 
 
 def test_a_parameter_annotated_with_a_client_type_is_that_client() -> None:
@@ -261,4 +248,4 @@ def poll_unknown(session, url):
         except requests.RequestException:
             continue
 '''
-    assert _findings(code, "AL205") == [(7, "AL205")]
+    assert line_rules(code, "AL205") == {(7, "AL205")}

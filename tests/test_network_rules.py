@@ -4,7 +4,6 @@ the catalog facts they stand on, their messages and locations, options, and SARI
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -12,23 +11,10 @@ from click.testing import CliRunner
 
 from assumption_lint.catalog import Catalog, CatalogError, load_text, shipped_catalog
 from assumption_lint.cli import cli
-from assumption_lint.engine import Settings, analyze_text
-from assumption_lint.findings import Finding
+from harness import findings, lines
 
 ROOT = Path(__file__).resolve().parent.parent
 NETWORK_RULES = ("AL201", "AL202", "AL204")
-
-
-def findings(code: str, rules: tuple[str, ...] = NETWORK_RULES, **options: dict[str, object]) -> list[Finding]:
-    catalog = shipped_catalog()
-    settings = Settings(catalog, frozenset(rules), rule_options=options)
-    result = analyze_text(textwrap.dedent(code), "example.py", settings)
-    assert not result.errors, result.errors
-    return sorted(result.findings, key=lambda finding: (finding.line, finding.rule))
-
-
-def lines(code: str, rule: str, **options: dict[str, object]) -> list[int]:
-    return [finding.line for finding in findings(code, (rule,), **options) if finding.rule == rule]
 
 
 # --------------------------------------------------------------------------- catalog facts
@@ -125,7 +111,7 @@ FLASK_VIEW = """
     ("ConnectionError", "a connection error or timeout escapes"),
 ])
 def test_al201_names_what_escapes_a_narrow_catch(caught: str, escaping: str | None) -> None:
-    found = findings(FLASK_VIEW.replace("{caught}", caught), ("AL201",))
+    found = findings(FLASK_VIEW.replace("{caught}", caught), "AL201")
     if escaping is None:
         assert found == []
         return
@@ -148,7 +134,7 @@ def test_al201_no_timeout_means_no_timeout_error(timeout: str, caught: str, esca
     code = FLASK_VIEW.replace("{caught}", caught).replace(", timeout=10", timeout)
     if timeout == ", **options":
         code = code.replace("import requests", "import requests\n    options = {}")
-    found = findings(code, ("AL201",))
+    found = findings(code, "AL201")
     assert [finding.message.split(": ", 1)[1].split(" the Flask")[0] for finding in found] == (
         [escaping] if escaping else [])
 
@@ -178,7 +164,7 @@ def test_al201_follows_helpers_and_local_objects_to_the_entry_point() -> None:
             client = Client()
             client.item("a")
     """
-    found = findings(code, ("AL201",))
+    found = findings(code, "AL201")
     assert [finding.line for finding in found] == [9]
     assert "escapes `Client._request` into the CLI entry point `main`" in found[0].message
 
@@ -191,7 +177,7 @@ def test_al201_library_code_is_quiet_unless_strict() -> None:
             return requests.get("https://geo.example.com/v1/geocode", params={"q": address}, timeout=5)
     """
     assert lines(code, "AL201") == []
-    assert lines(code, "AL201", AL201={"strict": True}) == [5]
+    assert lines(code, "AL201", options={"AL201": {"strict": True}}) == [5]
 
 
 def test_al201_strict_reaches_the_check_from_pyproject(tmp_path: Path) -> None:
@@ -256,7 +242,7 @@ def test_al202_reports_at_the_call_with_the_body_use_as_related_location() -> No
             data = resp.json()
             return data
     """
-    [finding] = findings(code, ("AL202",))
+    [finding] = findings(code, "AL202")
     assert (finding.line, finding.column) == (5, 12)
     assert [(related.line, related.message) for related in finding.related] == [(6, "the body is used here")]
     assert "the body (resp.json()) is read without checking the status" in finding.message
@@ -344,7 +330,7 @@ def rate():
     except Exception as exc:
         {body}
 """
-    found = findings(code, ("AL204",))
+    found = findings(code, "AL204")
     assert [(finding.line, finding.column) for finding in found] == ([(11, 5)] if flagged else [])
     if flagged:
         assert found[0].message.startswith("assumes GET rates.example.com cannot fail: `except Exception`")
@@ -384,7 +370,7 @@ def test_al204_through_a_same_module_helper() -> None:
             except Exception:
                 return None
     """
-    found = findings(code, ("AL204",))
+    found = findings(code, "AL204")
     assert [finding.line for finding in found] == [12]
     assert "(through `_fetch()`)" in found[0].message
 
@@ -410,7 +396,7 @@ def rate():
         pass
     return data
 """
-    found = findings(code, ("AL204",))
+    found = findings(code, "AL204")
     assert [(f.line, f.column, f.end_line, f.end_column) for f in found] == [region]
 
 
@@ -637,7 +623,7 @@ def test_al202_one_finding_per_body_read_of_a_response_bound_in_branches() -> No
             print(response.text)
             return response.json()
     """
-    found = findings(code, ("AL202",))
+    found = findings(code, "AL202")
     assert [finding.line for finding in found] == [6, 15]
     assert [related.line for related in found[0].related] == [11, 8, 10]
     # Several reads of the same responses: still one finding, at the first read.

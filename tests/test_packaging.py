@@ -21,7 +21,7 @@ import pytest
 from click.testing import CliRunner
 
 from assumption_lint.cli import cli
-from fixture_labels import read_labels
+from harness import read_labels
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "timeouts" / "requests_client.py"

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from assumption_lint import engine
-from assumption_lint.catalog import shipped_catalog
 from assumption_lint.checks.base import Check
-from assumption_lint.engine import MAX_EXPRESSION_DEPTH, Settings, analyze_bytes
+from assumption_lint.engine import MAX_EXPRESSION_DEPTH, analyze_bytes
 from assumption_lint.runner import run
 from assumption_lint.discovery import Target
+from harness import findings, settings
 
 CALL = "requests.get(url)"
 HEADER = "import requests\nurl = 'https://example.com'\n"
@@ -26,20 +26,14 @@ HEADER = "import requests\nurl = 'https://example.com'\n"
 RULES = ("AL001", "AL002", "AL003", "AL301", "AL302")
 
 
-def settings(**changes) -> Settings:
-    return Settings(shipped_catalog(), frozenset(RULES), **changes)
-
-
-def findings(data: bytes | str, **changes) -> list[tuple[int, int, str]]:
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    result = analyze_bytes(data, "case.py", settings(**changes))
-    assert not result.errors
-    return [(finding.line, finding.column, finding.rule) for finding in result.findings]
+def positions(data: bytes | str, **changes) -> list[tuple[int, int, str]]:
+    data = data.encode("utf-8") if isinstance(data, str) else data
+    return [(finding.line, finding.column, finding.rule)
+            for finding in findings(data, *RULES, path="case.py", **changes)]
 
 
 def messages(data: bytes) -> list[str]:
-    return [finding.message for finding in analyze_bytes(data, "case.py", settings()).findings]
+    return [finding.message for finding in findings(data, *RULES, path="case.py")]
 
 
 def alint_json(cwd: Path, *paths: str) -> tuple[int, dict, str]:
@@ -63,7 +57,7 @@ def alint_json(cwd: Path, *paths: str) -> tuple[int, dict, str]:
 def test_syntax_error_is_al001_at_the_parsers_position(source: str) -> None:
     with pytest.raises(SyntaxError) as cpython:
         compile(source, "case.py", "exec")
-    assert findings(source) == [(cpython.value.lineno, cpython.value.offset, "AL001")]
+    assert positions(source) == [(cpython.value.lineno, cpython.value.offset, "AL001")]
     (message,) = messages(source.encode())
     assert message.startswith("cannot analyze this file: syntax error: ") and "\n" not in message
 
@@ -72,13 +66,13 @@ def test_syntax_error_where_only_libcst_knows_the_position() -> None:
     # An unclosed bracket: CPython blames the bracket, libcst the end of the file;
     # whichever is used, AL001 points into the file and says what is wrong.
     source = HEADER + "data = {\n    'a': 1,\n"
-    ((line, column, rule),) = findings(source)
+    ((line, column, rule),) = positions(source)
     assert rule == "AL001" and 1 <= line <= source.count("\n") + 1 and column >= 1
 
 
 def test_undecodable_bytes_are_al001_at_the_bad_byte() -> None:
     data = HEADER.encode() + "label = 'é".encode() + b"\xff'\n" + CALL.encode() + b"\n"
-    assert findings(data) == [(3, len("label = 'é") + 1, "AL001")]  # column in code points
+    assert positions(data) == [(3, len("label = 'é") + 1, "AL001")]  # column in code points
     (message,) = messages(data)
     assert "cannot decode as utf-8" in message and "0xff" in message
 
@@ -89,43 +83,43 @@ def test_undecodable_bytes_are_al001_at_the_bad_byte() -> None:
 ])
 def test_bad_encoding_declaration_is_al001(cookie: bytes, reason: str) -> None:
     data = cookie + HEADER.encode() + CALL.encode() + b"\n"
-    ((line, _, rule),) = findings(data)
+    ((line, _, rule),) = positions(data)
     assert (line, rule) == (1, "AL001")
     assert reason in messages(data)[0]
 
 
 def test_a_valid_encoding_declaration_is_honoured() -> None:
     data = b"# -*- coding: latin-1 -*-\n" + HEADER.encode() + b"x = '\xe9'; " + CALL.encode() + b"\n"
-    assert findings(data) == [(4, len("x = 'é'; ") + 1, "AL301")]
+    assert positions(data) == [(4, len("x = 'é'; ") + 1, "AL301")]
 
 
 def test_bom_and_crlf_line_endings() -> None:
     data = b"\xef\xbb\xbf" + (HEADER + CALL + "\n").replace("\n", "\r\n").encode()
-    assert findings(data) == [(3, 1, "AL301")]
+    assert positions(data) == [(3, 1, "AL301")]
 
 
 @pytest.mark.parametrize("source", ["", "\n\n", "   \n\t\n", "# just a comment\n# import requests\n",
                                     "#!/usr/bin/env python\n# -*- coding: utf-8 -*-\n",
                                     '"""A docstring that mentions requests.get(url)."""\n'])
 def test_empty_and_comment_only_files_are_clean(source: str) -> None:
-    assert findings(source) == []
+    assert positions(source) == []
 
 
 def test_null_byte_in_code_is_al001_at_the_byte() -> None:
     source = HEADER + CALL + "\0\n"
-    assert findings(source) == [(3, len(CALL) + 1, "AL001")]
+    assert positions(source) == [(3, len(CALL) + 1, "AL001")]
     assert "null byte" in messages(source.encode())[0]
 
 
 def test_null_byte_inside_a_string_does_not_stop_analysis() -> None:
     # libcst accepts it; the call after it is still checked (CPython would refuse the file,
     # so either AL001 or the finding would be honest: never a crash).
-    result = findings(HEADER + "x = 'a\0b'\n" + CALL + "\n")
+    result = positions(HEADER + "x = 'a\0b'\n" + CALL + "\n")
     assert result in ([(4, 1, "AL301")], [(3, 6, "AL001")])
 
 
 def test_only_null_bytes_is_clean_or_al001() -> None:
-    assert findings(b"\0" * 64) in ([], [(1, 1, "AL001")])
+    assert positions(b"\0" * 64) in ([], [(1, 1, "AL001")])
 
 
 # ----------------------------------------------------------------------------- unreadable
@@ -141,7 +135,7 @@ def test_unreadable_file_is_al001_and_the_run_goes_on(tmp_path: Path, monkeypatc
 
     monkeypatch.setattr(Path, "read_bytes", read_bytes)
     targets = [Target(tmp_path / "locked.py", True), Target(tmp_path / "open.py", True)]
-    report = run(targets, lambda path: settings(), cwd=tmp_path)
+    report = run(targets, lambda path: settings(*RULES), cwd=tmp_path)
     assert [(f.path, f.line, f.rule) for f in report.findings] == [("locked.py", 1, "AL001"),
                                                                     ("open.py", 3, "AL301")]
     assert "cannot read the file: Permission denied" in report.findings[0].message
@@ -208,8 +202,8 @@ def test_chmod_000_folder_through_the_cli(tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------- size and depth
 def test_file_over_the_size_cap_is_al003_without_reading_it_as_code() -> None:
     data = (HEADER + CALL + "\n").encode() * 50
-    assert findings(data, max_file_bytes=len(data) - 1) == [(1, 1, "AL003")]
-    assert findings(data, max_file_bytes=len(data)) != [(1, 1, "AL003")]
+    assert positions(data, max_file_bytes=len(data) - 1) == [(1, 1, "AL003")]
+    assert positions(data, max_file_bytes=len(data)) != [(1, 1, "AL003")]
 
 
 def test_huge_file_through_the_cli(tmp_path: Path) -> None:
@@ -295,7 +289,7 @@ class _CrashAtTheEnd(Check):
 def test_a_crashing_check_is_al002_for_that_check_and_file_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, "ALL_CHECKS", (*engine.ALL_CHECKS, _CrashOnSecondCall, _CrashAtTheEnd))
     source = HEADER + CALL + "\n" + CALL + "\n" + "requests.post(url, timeout=None)\n"
-    result = analyze_bytes(source.encode(), "case.py", settings(), keep_tracebacks=True)
+    result = analyze_bytes(source.encode(), "case.py", settings(*RULES), keep_tracebacks=True)
     rules = sorted((finding.line, finding.rule) for finding in result.findings)
     # every real finding is still there, plus one AL002 per crashed check
     assert rules == [(1, "AL002"), (1, "AL002"), (3, "AL301"), (4, "AL301"), (5, "AL302")]
@@ -307,7 +301,7 @@ def test_a_crashing_check_is_al002_for_that_check_and_file_only(monkeypatch: pyt
 
 def test_al002_can_be_ignored_but_the_error_is_still_recorded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, "ALL_CHECKS", (*engine.ALL_CHECKS, _CrashAtTheEnd))
-    quiet = Settings(shipped_catalog(), frozenset(RULES) - {"AL002"})
+    quiet = settings(*(rule for rule in RULES if rule != "AL002"))
     result = analyze_bytes((HEADER + CALL + "\n").encode(), "case.py", quiet)
     assert [finding.rule for finding in result.findings] == ["AL301"]
     assert [error.check for error in result.errors] == ["_CrashAtTheEnd"]

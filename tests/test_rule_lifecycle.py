@@ -18,7 +18,7 @@ from assumption_lint.cli import cli
 from assumption_lint.config import ConfigError, load_pyproject
 from assumption_lint.engine import Settings
 from assumption_lint.selection import enabled_rules, preview_warnings
-from fixture_labels import fixture_files, read_labels
+from harness import fixture_files, read_labels
 
 ROOT = Path(__file__).resolve().parent.parent
 REASON = "precision 71% (22 of 31) on the application corpus, recall 40%"

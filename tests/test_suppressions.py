@@ -10,27 +10,22 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assumption_lint.catalog import shipped_catalog
 from assumption_lint.cli import cli
-from assumption_lint.engine import Settings, analyze_text
 from assumption_lint.suppress import comment_of, suppressed_codes
+from harness import line_rules
 
 HEADER = "import requests\nfrom urllib.request import urlopen\n\n"  # the snippet starts at line 4
 
 
-def findings(body: str) -> set[tuple[int, str]]:
+def reported(body: str) -> set[tuple[int, str]]:
     """(line, rule) of AL301/AL302 findings in ``body``, lines counted from its first line."""
-    catalog = shipped_catalog()
-    settings = Settings(catalog, frozenset({"AL301", "AL302"}))
-    result = analyze_text(HEADER + body, "snippet.py", settings)
-    assert not result.errors, result.errors
     offset = HEADER.count("\n")
-    return {(finding.line - offset, finding.rule) for finding in result.findings}
+    return {(line - offset, rule) for line, rule in line_rules(HEADER + body, "AL301", "AL302", dedent=False)}
 
 
 def test_the_snippets_do_produce_findings_without_comments() -> None:
-    assert findings("requests.get(u)\n") == {(1, "AL301")}
-    assert findings("requests.get(u); requests.post(u, timeout=None)\n") == {(1, "AL301"), (1, "AL302")}
+    assert reported("requests.get(u)\n") == {(1, "AL301")}
+    assert reported("requests.get(u); requests.post(u, timeout=None)\n") == {(1, "AL301"), (1, "AL302")}
 
 
 @pytest.mark.parametrize("comment, left", [
@@ -58,17 +53,17 @@ def test_the_snippets_do_produce_findings_without_comments() -> None:
     ("# alint: ignore[AL999]", {(1, "AL301"), (1, "AL302")}),
 ])
 def test_comment_on_the_finding_line(comment: str, left: set[tuple[int, str]]) -> None:
-    assert findings(f"requests.get(u); requests.post(u, timeout=None)  {comment}\n") == left
+    assert reported(f"requests.get(u); requests.post(u, timeout=None)  {comment}\n") == left
 
 
 def test_only_the_line_itself_counts_not_the_line_above() -> None:
-    assert findings("# alint: ignore\nrequests.get(u)\n") == {(2, "AL301")}
+    assert reported("# alint: ignore\nrequests.get(u)\n") == {(2, "AL301")}
 
 
 def test_a_hash_inside_a_string_is_not_a_comment() -> None:
-    assert findings('requests.get("http://h/#alint: ignore")\n') == {(1, "AL301")}
-    assert findings("requests.get('http://h/# noqa: AL301')\n") == {(1, "AL301")}
-    assert findings('requests.get("http://h/#x")  # alint: ignore\n') == set()
+    assert reported('requests.get("http://h/#alint: ignore")\n') == {(1, "AL301")}
+    assert reported("requests.get('http://h/# noqa: AL301')\n") == {(1, "AL301")}
+    assert reported('requests.get("http://h/#x")  # alint: ignore\n') == set()
 
 
 MULTILINE = """\
@@ -88,15 +83,15 @@ result = wrap({first}
     ("  # alint: ignore[AL302]", "", "", {(2, "AL301")}),
 ])
 def test_multi_line_statement(first: str, start: str, last: str, left: set[tuple[int, str]]) -> None:
-    assert findings(MULTILINE.format(first=first, start=start, last=last)) == left
+    assert reported(MULTILINE.format(first=first, start=start, last=last)) == left
 
 
 def test_finding_that_starts_inside_a_multi_line_call() -> None:
     # AL302 is reported at the call, which starts on the statement's first line.
     body = "r = requests.get(\n    url,\n    timeout=None,{c}\n){d}\n"
-    assert findings(body.format(c="", d="")) == {(1, "AL302")}
-    assert findings(body.format(c="  # alint: ignore", d="")) == {(1, "AL302")}
-    assert findings("r = requests.get(  # alint: ignore[AL302]\n    url,\n    timeout=None,\n)\n") == set()
+    assert reported(body.format(c="", d="")) == {(1, "AL302")}
+    assert reported(body.format(c="  # alint: ignore", d="")) == {(1, "AL302")}
+    assert reported("r = requests.get(  # alint: ignore[AL302]\n    url,\n    timeout=None,\n)\n") == set()
 
 
 @pytest.mark.parametrize("body, left", [
@@ -119,13 +114,13 @@ def test_finding_that_starts_inside_a_multi_line_call() -> None:
     ("try:  # alint: ignore\n    requests.get(u)\nexcept Exception:\n    pass\n", {(2, "AL301")}),
 ])
 def test_compound_statements(body: str, left: set[tuple[int, str]]) -> None:
-    assert findings(body) == left
+    assert reported(body) == left
 
 
 def test_decorator_line_comment_suppresses_a_finding_there() -> None:
     body = "@cache(requests.get(u)){c}\ndef f():\n    pass\n"
-    assert findings(body.format(c="")) == {(1, "AL301")}
-    assert findings(body.format(c="  # alint: ignore[AL301]")) == set()
+    assert reported(body.format(c="")) == {(1, "AL301")}
+    assert reported(body.format(c="  # alint: ignore[AL301]")) == set()
 
 
 # ----------------------------------------------------------------------------- the parser

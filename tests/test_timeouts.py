@@ -3,26 +3,14 @@ connection strings, global setters and client objects, checked through the engin
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 from assumption_lint import docs
 from assumption_lint.catalog import Catalog, CatalogError, load_text, shipped_catalog
-from assumption_lint.engine import Settings, analyze_text
-from assumption_lint.findings import Finding
+from harness import findings, line_rules
 
 
-def _findings(source: str, target: tuple[int, int] = (3, 10), catalog: Catalog | None = None) -> list[Finding]:
-    catalog = catalog or shipped_catalog()
-    settings = Settings(catalog, frozenset({"AL301", "AL302"}), target_version=target)
-    result = analyze_text(textwrap.dedent(source), "snippet.py", settings)
-    assert not result.errors, result.errors
-    return result.findings
-
-
-def _rules_by_line(source: str, **kwargs: object) -> set[tuple[int, str]]:
-    return {(finding.line, finding.rule) for finding in _findings(source, **kwargs)}  # type: ignore[arg-type]
+TIMEOUT_RULES = ("AL301", "AL302")
 
 
 # ---------------------------------------------------------------------------- coverage
@@ -80,12 +68,12 @@ def test_client_requires_is_validated() -> None:
 
 
 def test_several_timeouts_per_call_are_one_finding_naming_every_phase() -> None:
-    findings = _findings("""
+    found = findings("""
         import mysql.connector
         mysql.connector.connect(host="db")
-    """)
-    assert [(f.line, f.rule) for f in findings] == [(3, "AL301")]
-    assert "connect and read phases can block forever" in findings[0].message
+    """, *TIMEOUT_RULES)
+    assert [(f.line, f.rule) for f in found] == [(3, "AL301")]
+    assert "connect and read phases can block forever" in found[0].message
 
 
 def test_an_api_added_as_data_is_checked() -> None:
@@ -97,7 +85,7 @@ def test_an_api_added_as_data_is_checked() -> None:
         acme.fetch("x", deadline=5)
         acme.fetch("x", deadline=None)
     """
-    assert _rules_by_line(source, catalog=catalog) == {(3, "AL301"), (5, "AL302")}
+    assert line_rules(source, *TIMEOUT_RULES, catalog=catalog) == {(3, "AL301"), (5, "AL302")}
 
 
 # ---------------------------------------------------------------------------- positions
@@ -109,7 +97,7 @@ def test_timeout_position_follows_the_target_version(target: tuple[int, int], ex
         http.client.HTTPSConnection("h", 443, 10, None, 20) if False else None
         http.client.HTTPSConnection("h", 443, 10)
     """
-    assert _rules_by_line(source, target=target) == expected
+    assert line_rules(source, *TIMEOUT_RULES, target_version=target) == expected
 
 
 def test_position_table_reads_newest_rule_first() -> None:
@@ -138,11 +126,11 @@ def test_timeouts_inside_dsn_and_uri_strings(call: str, expected: set) -> None:
         import psycopg2, pymongo
         {call}
     """
-    assert _rules_by_line(source) == expected
+    assert line_rules(source, *TIMEOUT_RULES) == expected
 
 
 def test_a_dsn_message_says_where_the_timeout_was_disabled() -> None:
-    [finding] = _findings('import psycopg2\npsycopg2.connect("host=h connect_timeout=0")\n')
+    [finding] = findings('import psycopg2\npsycopg2.connect("host=h connect_timeout=0")\n', *TIMEOUT_RULES)
     assert "connect_timeout=0 in the connection string" in finding.message
 
 
@@ -153,8 +141,8 @@ def test_websocket_client_has_its_own_global_default() -> None:
         websocket.setdefaulttimeout(10)
         websocket.create_connection("ws://x")
     """
-    assert _rules_by_line(source) == set()
-    assert _rules_by_line(source.replace("websocket.setdefaulttimeout(10)", "websocket.setdefaulttimeout(None)")) == {(4, "AL301")}
+    assert line_rules(source, *TIMEOUT_RULES) == set()
+    assert line_rules(source.replace("websocket.setdefaulttimeout(10)", "websocket.setdefaulttimeout(None)"), *TIMEOUT_RULES) == {(4, "AL301")}
 
 
 def test_setdefaulttimeout_inside_a_function_does_not_count() -> None:
@@ -164,16 +152,16 @@ def test_setdefaulttimeout_inside_a_function_does_not_count() -> None:
             socket.setdefaulttimeout(10)
         smtplib.SMTP("mail")
     """
-    assert _rules_by_line(source) == {(5, "AL301")}
+    assert line_rules(source, *TIMEOUT_RULES) == {(5, "AL301")}
 
 
 # ---------------------------------------------------------------------------- client objects
 def test_client_level_finding_points_at_the_constructor() -> None:
-    [finding] = _findings("""
+    [finding] = findings("""
         import httpx
         client = httpx.Client(timeout=None)
         client.get("u")
-    """)
+    """, *TIMEOUT_RULES)
     assert (finding.line, finding.rule) == (4, "AL302")
     assert "timeout=None on the httpx.Client object" in finding.message
     assert [related.line for related in finding.related] == [3]
@@ -188,7 +176,7 @@ def test_an_unbounded_pool_is_reported_once_per_object() -> None:
         a.request("GET", "v")
         b.urlopen("GET", "w")
     """
-    assert _rules_by_line(source) == {(5, "AL301"), (7, "AL301")}
+    assert line_rules(source, *TIMEOUT_RULES) == {(5, "AL301"), (7, "AL301")}
 
 
 def test_socket_timeout_setter_only_covers_later_calls() -> None:
@@ -202,7 +190,7 @@ def test_socket_timeout_setter_only_covers_later_calls() -> None:
         t.setblocking(False)
         t.connect(("h", 1))
     """
-    assert _rules_by_line(source) == {(4, "AL301")}
+    assert line_rules(source, *TIMEOUT_RULES) == {(4, "AL301")}
 
 
 def test_grpc_stub_needs_a_known_channel() -> None:
@@ -218,7 +206,7 @@ def test_grpc_stub_needs_a_known_channel() -> None:
             import svc_pb2
             return svc_pb2.ThingStub(grpc.insecure_channel("t")).Get(req)
     """
-    assert _rules_by_line(source) == {(6, "AL301")}
+    assert line_rules(source, *TIMEOUT_RULES) == {(6, "AL301")}
 
 
 def test_aiohttp_session_timeout_none_keeps_the_default_but_request_none_disables() -> None:
@@ -230,7 +218,7 @@ def test_aiohttp_session_timeout_none_keeps_the_default_but_request_none_disable
                 await s.get("u", timeout=None)
                 await s.get("u", timeout=aiohttp.ClientTimeout(total=None, connect=5))
     """
-    assert _rules_by_line(source) == {(6, "AL302")}
+    assert line_rules(source, *TIMEOUT_RULES) == {(6, "AL302")}
 
 
 def test_kubernetes_api_classes_match_by_pattern_but_not_the_api_client() -> None:
@@ -240,7 +228,7 @@ def test_kubernetes_api_classes_match_by_pattern_but_not_the_api_client() -> Non
         api_client.call_api("/x", "GET")
         client.CustomObjectsApi(api_client).list_cluster_custom_object("g", "v", "p")
     """
-    assert _rules_by_line(source) == {(5, "AL301")}
+    assert line_rules(source, *TIMEOUT_RULES) == {(5, "AL301")}
 
 
 # ---------------------------------------------------------------------------- SARIF
@@ -262,7 +250,7 @@ def test_sarif_results_for_the_timeout_fixtures(monkeypatch: pytest.MonkeyPatch)
     assert result.exit_code == 1
     run = json.loads(result.stdout)["runs"][0]
     found = {(r["locations"][0]["physicalLocation"]["region"]["startLine"], r["ruleId"]) for r in run["results"]}
-    from fixture_labels import read_labels
+    from harness import read_labels
     labels = read_labels(fixture)
     assert found == {(line, rule) for line, rule in labels.expect if rule in ("AL301", "AL302")}
     lines = fixture.read_text(encoding="utf-8").splitlines()
@@ -283,11 +271,11 @@ def test_sarif_results_for_the_timeout_fixtures(monkeypatch: pytest.MonkeyPatch)
     ("httpx.Timeout(**settings)", None),
 ])
 def test_httpx_timeout_objects_name_the_open_phases(value: str, phase: str | None) -> None:
-    findings = _findings(f"import httpx\nhttpx.get('u', timeout={value})\n")
+    found = findings(f"import httpx\nhttpx.get('u', timeout={value})\n", *TIMEOUT_RULES)
     if phase is None:
-        assert findings == []
+        assert found == []
     else:
-        [finding] = findings
+        [finding] = found
         assert finding.rule == "AL302" and f"so the {phase} can block forever" in finding.message
 
 
@@ -302,4 +290,4 @@ def test_generated_grpc_modules_resolve_through_relative_imports() -> None:
         ThingStub(channel).Get(1)
         helpers.ThingStub(channel).Get(1)
     """
-    assert _rules_by_line(source) == {(7, "AL301"), (8, "AL301")}
+    assert line_rules(source, *TIMEOUT_RULES) == {(7, "AL301"), (8, "AL301")}

@@ -9,32 +9,17 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assumption_lint.catalog import Catalog, CatalogError, load_text, shipped_catalog
+from assumption_lint.catalog import Catalog, CatalogError, load_text
 from assumption_lint.cli import cli
-from assumption_lint.engine import Settings, analyze_text
-from assumption_lint.findings import Finding
+from harness import findings, lines
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "fixtures" / "timeouts" / "subprocess_deploy.py"
 
 
-def findings(code: str, rule: str | None = None, **settings: object) -> list[Finding]:
-    catalog = shipped_catalog()
-    result = analyze_text(textwrap.dedent(code), "snippet.py",
-                          Settings(catalog, frozenset(catalog.rules), **settings))  # type: ignore[arg-type]
-    assert not result.errors, result.errors
-    return [f for f in result.findings if rule is None or f.rule == rule]
-
-
-def lines(code: str, rule: str) -> list[int]:
-    return [f.line for f in findings(code, rule)]
-
-
 # ---------------------------------------------------------------------------- AL303
 def test_severity_follows_what_the_child_can_wait_on() -> None:
-    catalog = shipped_catalog()
-    result = analyze_text(DEPLOY.read_text(), "deploy.py", Settings(catalog, frozenset(catalog.rules)))
-    severity = {f.line: f.severity for f in result.findings if f.rule == "AL303"}
+    severity = {f.line: f.severity for f in findings(DEPLOY.read_text(), path="deploy.py") if f.rule == "AL303"}
     text = DEPLOY.read_text().splitlines()
     line_of = {snippet: next(i for i, line in enumerate(text, 1) if snippet in line)
                for snippet in ('"rev-parse"', '"pull", "--ff-only"', '"make", "-C"', "subprocess.run(SYNC",

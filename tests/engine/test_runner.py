@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-from pathlib import Path
 
 import pytest
 
@@ -11,8 +10,7 @@ from assumption_lint import runner
 from assumption_lint.catalog import shipped_catalog
 from assumption_lint.discovery import discover
 from assumption_lint.engine import Settings
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+from harness import FIXTURES
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this platform")

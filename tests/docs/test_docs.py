@@ -13,13 +13,13 @@ import pytest
 from assumption_lint import docs
 from assumption_lint.catalog import Catalog, load_text, shipped_catalog
 from assumption_lint.config import KEYS
+from harness import ROOT
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 _LINK = re.compile(r"\]\((?P<target>[^)#\s]+)(?:#[^)]*)?\)")
 _TOML_BLOCK = re.compile(r"```toml\n(?P<body>.*?)```", re.DOTALL)

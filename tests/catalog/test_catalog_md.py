@@ -11,8 +11,9 @@ from click.testing import CliRunner
 
 from assumption_lint.catalog import TABLES
 from assumption_lint.cli import cli
+from harness import ROOT
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "catalog.md"
+DOC = ROOT / "docs" / "catalog.md"
 # `[[api]]`, `[api.timeout]`, `[rule.<ID>]`, `[rule.<ID>.options.<name>]` in a heading.
 _MARKER = re.compile(r"`(\[\[?[A-Za-z<>.-]+\]\]?)`")
 _KEY = re.compile(r"`([a-z][a-z0-9-]*)`")

@@ -18,9 +18,8 @@ from assumption_lint.cli import cli
 from assumption_lint.config import ConfigError, load_pyproject
 from assumption_lint.engine import Settings
 from assumption_lint.selection import enabled_rules, preview_warnings
-from harness import fixture_files, read_labels
+from harness import ROOT, fixture_files, read_labels
 
-ROOT = Path(__file__).resolve().parent.parent
 REASON = "precision 71% (22 of 31) on the application corpus, recall 40%"
 CODE = "import requests\n\n\ndef main():\n    requests.get('https://example.com')\n"
 
@@ -104,7 +103,7 @@ def test_every_fixture_that_expects_a_rule_is_listed_under_it() -> None:
 
 def test_every_rule_that_is_not_preview_has_a_fixture() -> None:
     for rule in shipped_catalog().rules.values():
-        if rule.preview or rule.always_on:  # engine rules: tests/test_robustness.py
+        if rule.preview or rule.always_on:  # engine rules: tests/engine/
             continue
         assert rule.fixtures, f"rules.toml: rule {rule.id} is not preview and lists no fixture"
 

@@ -11,9 +11,8 @@ from click.testing import CliRunner
 
 from assumption_lint.catalog import Catalog, CatalogError, load_text, shipped_catalog
 from assumption_lint.cli import cli
-from harness import findings, lines
+from harness import ROOT, findings, lines
 
-ROOT = Path(__file__).resolve().parent.parent
 NETWORK_RULES = ("AL201", "AL202", "AL204")
 
 

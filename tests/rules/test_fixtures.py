@@ -9,9 +9,8 @@ import pytest
 from assumption_lint.catalog import shipped_catalog
 from assumption_lint.engine import Settings, analyze_bytes
 from assumption_lint.versions import ProjectVersions
-from harness import fixture_files, read_labels
+from harness import ROOT, fixture_files, read_labels
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 # A fixture folder with its own requirements.txt or lock file is a project: its files are
 # checked against the package versions it declares, as the CLI does (versions.py).

@@ -15,9 +15,8 @@ from assumption_lint.catalog import Catalog, CatalogError, load_text, shipped_ca
 from assumption_lint.checks.base import RawFinding
 from assumption_lint.cli import cli
 from assumption_lint.engine import deduplicated
-from harness import findings, line_rules, settings
+from harness import ROOT, findings, line_rules, settings
 
-ROOT = Path(__file__).resolve().parent.parent
 NETWORK = ROOT / "fixtures" / "network"
 
 

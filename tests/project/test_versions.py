@@ -15,8 +15,8 @@ from assumption_lint.cli import cli
 from assumption_lint.engine import Settings, analyze_text
 from assumption_lint.versions import (Declared, ProjectVersions, declared_versions, pep440_upper,
                                       poetry_upper, project_folder)
+from harness import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 OLD = ROOT / "fixtures" / "timeouts" / "redis_version_old"
 NEW = ROOT / "fixtures" / "timeouts" / "redis_version_new"
 CLIENT = "import redis\ncache = redis.Redis(host='cache')\n"

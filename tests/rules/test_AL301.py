@@ -7,7 +7,7 @@ import pytest
 
 from assumption_lint import docs
 from assumption_lint.catalog import Catalog, CatalogError, load_text, shipped_catalog
-from harness import findings, line_rules
+from harness import ROOT, findings, line_rules, read_labels
 
 
 TIMEOUT_RULES = ("AL301", "AL302")
@@ -242,15 +242,13 @@ def test_sarif_results_for_the_timeout_fixtures(monkeypatch: pytest.MonkeyPatch)
 
     from assumption_lint.cli import cli
 
-    root = Path(__file__).resolve().parent.parent
-    monkeypatch.chdir(root)
+    monkeypatch.chdir(ROOT)
     fixture = Path("fixtures/timeouts/client_patterns.py")
     result = CliRunner().invoke(cli, ["check", "--select", "AL301,AL302", "--format", "sarif", str(fixture)],
                                 catch_exceptions=False)
     assert result.exit_code == 1
     run = json.loads(result.stdout)["runs"][0]
     found = {(r["locations"][0]["physicalLocation"]["region"]["startLine"], r["ruleId"]) for r in run["results"]}
-    from harness import read_labels
     labels = read_labels(fixture)
     assert found == {(line, rule) for line, rule in labels.expect if rule in ("AL301", "AL302")}
     lines = fixture.read_text(encoding="utf-8").splitlines()

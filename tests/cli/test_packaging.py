@@ -21,9 +21,8 @@ import pytest
 from click.testing import CliRunner
 
 from assumption_lint.cli import cli
-from harness import read_labels
+from harness import ROOT, read_labels
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "timeouts" / "requests_client.py"
 # pip's wording when it cannot reach the package index at all (not: a bad requirement).
 _OFFLINE = re.compile(r"NewConnectionError|Temporary failure in name resolution|Network is unreachable|"

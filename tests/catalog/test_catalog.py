@@ -20,9 +20,8 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-from harness import fixture_files, read_labels
+from harness import ROOT, fixture_files, read_labels
 
-ROOT = Path(__file__).resolve().parent.parent
 RULES_TOML = ROOT / "rules" / "rules.toml"
 # Reported by the engine itself (parse, crash and depth failures), not by a check.
 ENGINE_RULES = {"AL001", "AL002", "AL003"}

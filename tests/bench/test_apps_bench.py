@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from harness import ROOT
+
 sys.path.insert(0, str(ROOT / "bench"))
 
 import apps  # noqa: E402  (bench/ is a folder of scripts, not a package)

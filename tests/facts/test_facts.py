@@ -10,6 +10,7 @@ from assumption_lint.catalog import shipped_catalog
 from assumption_lint.checks.base import Check
 from assumption_lint.engine import Settings, analyze_text
 from assumption_lint.facts.base import Fact, FactCycleError, fact_order
+from harness import FIXTURES
 
 SOURCE = "import requests\nurl = 'https://example.com'\nrequests.get(url)\nrequests.post(url)\n"
 RULES = frozenset({"AL002", "AL301", "AL302"})
@@ -196,7 +197,6 @@ def test_network_flow_collects_each_call_once(monkeypatch: pytest.MonkeyPatch) -
     """All four AL2xx checks read one NetworkFlow: each call is visited and looked up once
     (when the flow was a base class of the checks, 50 calls took 200 visits, 250 lookups)."""
     from collections import Counter
-    from pathlib import Path
 
     import libcst as cst
 
@@ -217,7 +217,7 @@ def test_network_flow_collects_each_call_once(monkeypatch: pytest.MonkeyPatch) -
 
     monkeypatch.setattr(NetworkFlow, "visit_Call", counted_visit)
     monkeypatch.setattr(network, "lookup_call", counted_lookup)
-    path = Path(__file__).parent.parent / "fixtures" / "network" / "api_client.py"
+    path = FIXTURES / "network" / "api_client.py"
     text = path.read_text(encoding="utf-8")
     every = Settings(shipped_catalog(), frozenset(shipped_catalog().rules))
     result = analyze_text(text, str(path), every)

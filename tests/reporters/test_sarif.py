@@ -20,8 +20,8 @@ from assumption_lint.reporters import FORMATS, RenderOptions
 from assumption_lint.reporters.sarif import (FINGERPRINT_KEY, MAX_FULL_DESCRIPTION, build_log, full_description,
                                               render, to_sarif_json)
 from assumption_lint.runner import Report
+from harness import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 # Vendored (tests/data/README.md says from where, under which terms): validation never skips.
 SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
 FIXTURES = ROOT / "fixtures"

@@ -17,7 +17,7 @@ from assumption_lint.checks.base import Check
 from assumption_lint.engine import MAX_EXPRESSION_DEPTH, analyze_bytes
 from assumption_lint.runner import run
 from assumption_lint.discovery import Target
-from harness import findings, settings
+from harness import FIXTURES, findings, settings
 
 CALL = "requests.get(url)"
 HEADER = "import requests\nurl = 'https://example.com'\n"
@@ -387,7 +387,7 @@ def _sequence(module, use_walk: bool, listen_to_tokens: bool) -> list[tuple[str,
 @pytest.mark.parametrize("listen_to_tokens", [True, False])
 def test_the_walk_visits_what_libcst_visits_in_the_same_order(listen_to_tokens: bool) -> None:
     sources = [TRICKY] + [path.read_text(encoding="utf-8")
-                          for path in sorted((Path(__file__).parent.parent / "fixtures").rglob("*.py"))]
+                          for path in sorted(FIXTURES.rglob("*.py"))]
     for source in sources:
         module = engine.cst.parse_module(source)
         expected = _sequence(module, use_walk=False, listen_to_tokens=listen_to_tokens)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import sys
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -83,6 +83,13 @@ def line_rules(code: str | bytes, *rules: str, **kwargs: Any) -> set[tuple[int, 
     return {(finding.line, finding.rule) for finding in findings(code, *rules, **kwargs)}
 
 
+def with_rule(catalog: Catalog, rule: str, **changes: Any) -> Catalog:
+    """``catalog`` with one rule's metadata changed (``yields_to=()``, ``preview=True``)."""
+    rules = dict(catalog.rules)
+    rules[rule] = replace(rules[rule], **changes)
+    return replace(catalog, rules=rules)
+
+
 # ---------------------------------------------------------------------------- fixtures
 @dataclass
 class Labels:
@@ -110,6 +117,13 @@ def read_labels(path: Path) -> Labels:
 
 def fixture_files(root: Path = FIXTURES) -> list[Path]:
     return sorted(path for path in root.rglob("*.py") if not path.name.endswith(".fixed.py"))
+
+
+def line_after(path: Path, marker: str, text: str = "# expect") -> int:
+    """The first line of ``path`` carrying ``text`` after the line that contains ``marker``."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(number for number, line in enumerate(lines, 1) if marker in line)
+    return next(number for number, line in enumerate(lines, 1) if number > start and text in line)
 
 
 def _option_value(text: str) -> Any:

@@ -670,7 +670,9 @@ def rule_index(catalog: Catalog, sources: Path = SOURCES) -> str:
             "was fixed or is listed as a known limit on the rule's page, and the fixed ones are "
             "reproduced as `# ok:` fixture lines. Scripts: `bench/real_code_precision.py` (AL2xx) and "
             "`bench/real_code_timeouts.py` (AL3xx). The triage, finding by finding: "
-            "[AL2xx](../precision/network.md), [AL3xx](../precision/timeouts.md). A rule below its target "
+            "[AL2xx](../precision/network.md), [AL3xx](../precision/timeouts.md). On the application corpus "
+            "(`bench/apps.py`: recall from labels made before the rules ran, precision over every finding): "
+            "[applications](../precision/apps.md). A rule below its target "
             "ships as preview. Rules that stand back for each other (`yields-to`) are described in "
             "[How it works](../architecture.md)."]
     return "\n".join(out) + "\n"

@@ -26,6 +26,7 @@ from .network import (EntryPoint, ErrorHandlerRegistration, ExceptionClass, Netw
 from .retries import JsonDecode, RetryPolicy
 from .rules import CONFIDENCES, OPTION_TYPES, PRECISIONS, SEVERITIES, RuleMeta, RuleOption, _check_yields
 from .schema import DEFAULTS, CatalogError, copy_fields
+from .sources import SourceKnowledge
 from .timeouts import TIMEOUT_VALUES, ApiEntry, ClientEntry, TimeoutSpec
 from .versions import DeclaredVersion, DefaultChange, normalize_package, parse_release, specialise
 from .tables import TABLES, TableKind, finish, load_tables
@@ -36,7 +37,8 @@ __all__ = [
     "COMMAND_ROLES", "CONFIDENCES", "DEFAULTS", "OPTION_TYPES", "PRECISIONS", "SEVERITIES", "TIMEOUT_VALUES",
     "TABLES", "WAIT_KINDS", "ApiEntry", "Catalog", "CatalogError", "ClientEntry", "CommandEntry", "DeadlineEntry",
     "DeclaredVersion", "DefaultChange", "EntryPoint", "ErrorHandlerRegistration", "ExceptionClass", "JsonDecode",
-    "NetworkFamily", "NetworkKnowledge", "ResponseKind", "RetryPolicy", "RuleMeta", "RuleOption", "Spawner",
+    "NetworkFamily", "NetworkKnowledge", "ResponseKind", "RetryPolicy", "RuleMeta", "RuleOption", "SourceKnowledge",
+    "Spawner",
     "TableKind", "TimeoutSpec", "WaitKnowledge", "WaitSpec", "WorkerEntry", "extended_catalog", "load_text",
     "normalize_package", "parse_release", "shipped_catalog", "shipped_rules_dir", "specialise",
 ]
@@ -60,6 +62,8 @@ class Catalog:
     waits: "WaitKnowledge" = field(default_factory=lambda: WaitKnowledge())
     # Timeout defaults that changed across a library's releases (versions.toml).
     default_changes: list["DefaultChange"] = field(default_factory=list)
+    # Where values come from and what validates them (sources.toml), for value provenance.
+    sources: SourceKnowledge = field(default_factory=SourceKnowledge)
     files: list[str] = field(default_factory=list)
     # Deprecated keys met while loading, one line each naming the file (the CLI prints them).
     warnings: list[str] = field(default_factory=list)

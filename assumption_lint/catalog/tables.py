@@ -12,11 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
-from . import network, retries, rules, timeouts, versions, waits
+from . import network, retries, rules, sources, timeouts, versions, waits
 from .schema import CatalogError, _check_keys, _expect
 
 if TYPE_CHECKING:
     from . import Catalog
+
+def _into_sources(parse: Callable[[str, Mapping[str, Any], str, Any], None]) -> Parser:
+    """A sources.toml parser (which fills ``catalog.sources``) as a registry parser."""
+    return lambda where, table, source, catalog: parse(where, table, source, catalog.sources)
+
 
 # parse(where, table, source, catalog): ``where`` names the table in error messages
 # ("rules/http.toml: api[3]"); for tables keyed by id (``[rule.AL201]``) it is the id.
@@ -133,6 +138,22 @@ TABLES: dict[str, TableKind] = {kind.name: kind for kind in (
     TableKind("error-handler", _keys(network._ERROR_HANDLER_KEYS), network.parse_error_handler,
               "network.error_handlers", "A framework hook that handles errors escaping web handlers (AL201).",
               '[[error-handler]]\ndecorators = ["*.on_error"]\ncovers = ["example view"]\n'),
+    TableKind("source", _keys(sources._SOURCE_KEYS), _into_sources(sources.parse_source), "sources.sources",
+              "Reads and calls whose value has an origin: request, local-input, response, model-output, db-row "
+              "(value provenance).",
+              '[[source]]\norigin = "request"\nlabel = "the example payload"\nreads = ["example.request.payload"]\n'),
+    TableKind("parameters", _keys(sources._PARAMETER_KEYS), _into_sources(sources.parse_parameters),
+              "sources.parameters", "Functions whose parameters come from outside: web routes, CLI commands "
+              "(value provenance).",
+              '[[parameters]]\nframework = "example"\nimports = ["example"]\ndecorators = ["example.route"]\n'
+              'binds = "all"\norigin = "request"\nlabel = "the example route"\n'),
+    TableKind("validator", _keys(sources._VALIDATOR_KEYS), _into_sources(sources.parse_validator),
+              "sources.validators", "What ends an assumption about a value: shape, format, none-or-empty, "
+              "containment (value provenance).",
+              '[[validator]]\nform = "guard"\nnames = ["example.is_valid"]\nends = ["format"]\nargument = 0\n'),
+    TableKind("passthrough", _keys(sources._PASSTHROUGH_KEYS), _into_sources(sources.parse_passthrough),
+              "sources.passthrough", "Calls whose result carries their arguments' origins (value provenance).",
+              '[[passthrough]]\nnames = ["example.wrap"]\n'),
 )}
 
 

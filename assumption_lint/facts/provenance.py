@@ -1,0 +1,685 @@
+"""Value provenance: where each value comes from, and what has validated it.
+
+Computed in the one traversal, node by node (``visit_*``/``leave_*`` with libcst's names),
+before the checks see each node: bindings are known in source order, guards narrow the
+blocks they protect, a function's summary is ready when the walk leaves it. Checks ask any
+expression for its ``Origins`` while the walk is at or inside its statement (``origins``);
+whole-module results (``conversions``, ``summaries``) are complete in ``leave_Module``.
+The lattice is in ``provenance_values.py``, expressions in ``provenance_eval.py``,
+framework parameters in ``provenance_params.py``; the knowledge in ``rules/sources.toml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Union
+
+import libcst as cst
+
+from ..catalog import Catalog
+from ..catalog.sources import imported, name_matches
+from .base import Fact
+from .provenance_eval import ClassInfo, Expressions, FunctionSummary, Value, access_key
+from .provenance_params import argparse_argument, bind_parameters, framework_for
+from .provenance_tables import SourceTables, tables_for
+from .provenance_values import PARAMETER, Origins, join, source
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import FileState
+
+_EXITS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
+# Calls that end the request or the program: a guard followed by one of these exits.
+_EXIT_CALLS = frozenset({"abort", "flask.abort", "sys.exit", "exit", "quit", "os._exit", "typer.Exit",
+                         "click.Abort", "django.http.Http404", "fastapi.HTTPException"})
+_NONE_TESTS = (cst.Is, cst.IsNot, cst.Equal, cst.NotEqual)
+_Tests = list[tuple[tuple[str, ...], frozenset[str]]]
+_NOTHING: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A call that assumes its argument's format (``int(page)``) on a tracked value."""
+
+    node: cst.Call
+    api: str
+    argument: Origins  # with "format" ended when the failure is handled
+    raises: tuple[str, ...]
+    # "try", "error handler" (a registered framework handler) or None.
+    handled_by: str | None
+    framework: str | None
+    function: str
+
+
+@dataclass
+class _Block:
+    # Guards that hold in this block: (key, assumptions ended, the key's root binding then).
+    narrowings: list[tuple[str, ...]] = field(default_factory=list)
+    conditional: int = 0
+
+
+@dataclass
+class _Scope:
+    kind: str  # module | function | class
+    names: dict[str, Value] = field(default_factory=dict)
+    cls: ClassInfo | None = None
+    summary: FunctionSummary | None = None
+    returns: list[Origins] = field(default_factory=list)
+    framework: str | None = None
+    try_floor: int = 0
+
+
+@dataclass
+class _Try:
+    node: Union[cst.Try, cst.TryStar]
+    caught: list[str | None]  # qualified names; None for a bare except or one alint cannot resolve
+    in_body: bool = True
+
+
+class ValueProvenance(Expressions, Fact):
+    """The provenance fact for one module. Checks declare ``needs = (ValueProvenance,)`` and
+    read it with ``self.fact(ValueProvenance)``."""
+
+    def __init__(self, state: "FileState") -> None:
+        Fact.__init__(self, state)
+        Expressions.__init__(self)
+        catalog = state.settings.catalog
+        text = state.text
+        self.network_knowledge = catalog.network
+        self.tables: SourceTables = tables_for(catalog)
+        # False: nothing in the file can be a source, so the walk is not analysed for flow.
+        self.active = text is None or self.tables.relevant(text)
+        self.exhausted = False
+        self.imports: set[str] = set()
+        self._syntax_cache: dict[str, frozenset[str]] = {}
+        self.argparse_dests: dict[str, frozenset[str]] = {}
+        self.summaries: dict[str, FunctionSummary] = {}
+        self.conversions: list[Conversion] = []
+        self._conversions: dict[int, Conversion] = {}
+        self._registered: dict[str, set[str]] = {}  # exception class -> frameworks it is handled for
+        self._scopes: list[_Scope] = [_Scope("module")]
+        self._blocks: list[_Block] = [_Block()]
+        self._narrow: dict[tuple[str, ...], list[tuple[frozenset[str], bool, object]]] = {}
+        self._ifs: list[cst.If] = []
+        self._tries: list[_Try] = []
+        self._functions: list[cst.FunctionDef] = []
+        # Bodies that run whenever the code around them does (class and with bodies).
+        self._plain_blocks: set[int] = set()
+
+    # ================================================================== query API
+    def origins(self, node: cst.BaseExpression) -> Origins:
+        """Where ``node``'s value comes from (empty: unknown). Ask while the walk is at or
+        inside the node's statement."""
+        if not self.active:
+            return Origins()
+        return self.evaluate(node).origins
+
+    def conversion(self, call: cst.Call) -> Conversion | None:
+        """The format-assuming call ``call`` on a tracked value, with its handling; registered
+        error handlers are all known once the walk has left the module."""
+        found = self._conversions.get(id(call))
+        if found is None or found.handled_by is not None or not found.framework:
+            return found
+        for raised in found.raises[:1]:
+            for caught, frameworks in self._registered.items():
+                if found.framework in frameworks and self._catches(caught, raised):
+                    return Conversion(found.node, found.api, found.argument.validating(self.syntax_ends(
+                        "handled-conversion")), found.raises, "error handler", found.framework, found.function)
+        return found
+
+    def summary(self, qualname: str) -> FunctionSummary | None:
+        return self.summaries.get(qualname)
+
+    # ================================================================== state for Expressions
+    def lookup(self, name: str) -> Value | None:
+        innermost = True
+        for scope in reversed(self._scopes):
+            if scope.kind == "class" and not innermost:
+                continue
+            found = scope.names.get(name)
+            if found is not None:
+                return found
+            innermost = False
+        return None
+
+    def narrowing(self, key: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+        """What guards in force here end for ``key``: (for the value, for what is read from it)."""
+        entries = self._narrow.get(key)
+        if not entries:
+            return _NOTHING
+        root = self.lookup(key[0])
+        ends: frozenset[str] = frozenset()
+        deep: frozenset[str] = frozenset()
+        for assumptions, is_deep, bound in entries:
+            if bound is root:
+                ends |= assumptions
+                if is_deep:
+                    deep |= assumptions
+        return ends, deep
+
+    def syntax_ends(self, name: str) -> frozenset[str]:
+        found = self._syntax_cache.get(name)
+        if found is None:
+            found = self._syntax_cache[name] = self.catalog.sources.syntax(name)
+        return found
+
+    # ================================================================== bindings
+    def _bind(self, name: str, value: Value) -> None:
+        scope = self._scopes[-1]
+        if self._blocks[-1].conditional and name in scope.names:
+            old = scope.names[name]
+            value = Value(join(old.origins, value.origins), value.name if value.name == old.name else None)
+        scope.names[name] = value
+
+    def _bind_target(self, target: cst.BaseExpression, value: Value, statement: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            self._bind(target.value, Value(value.origins.step(target, f"assigned to {target.value}"),
+                                           value.name, value.function, value.cls, value.instance, value.namespace))
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in [element.value for element in target.elements]:
+                self._bind_target(element, Value(value.origins.child()), statement)
+        elif isinstance(target, cst.StarredElement):
+            self._bind_target(target.value, Value(value.origins.child()), statement)
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            owner = self.lookup(target.value.value)
+            if owner is not None and owner.instance is not None:
+                attr = target.attr.value
+                old = owner.instance.attributes.get(attr)
+                new = Value(value.origins.step(target, f"stored in self.{attr}"), value.name, value.function,
+                            value.cls, value.instance, value.namespace)
+                owner.instance.attributes[attr] = new if old is None else Value(
+                    join(old.origins, new.origins), new.name if new.name == old.name else None)
+
+    def _assign(self, targets: list[cst.BaseExpression], value_node: cst.BaseExpression, statement: cst.CSTNode) -> None:
+        if isinstance(value_node, cst.Tuple) and all(
+                isinstance(target, cst.Tuple) and len(target.elements) == len(value_node.elements)
+                and not any(isinstance(e, cst.StarredElement) for e in target.elements) for target in targets):
+            # `a, b = x, y`: element by element.
+            for target in targets:
+                for element, part in zip(target.elements, value_node.elements):  # type: ignore[attr-defined]
+                    self._bind_target(element.value, self.evaluate(part.value), statement)
+            return
+        value = self.evaluate(value_node)
+        for target in targets:
+            self._bind_target(target, value, statement)
+
+    # ================================================================== statements
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        self._memo.clear()
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = _dotted(alias.name)
+            if full is None:
+                continue
+            self.imports.add(full)
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self._scopes[-1].names[alias.asname.name.value] = Value(name=full)
+            else:
+                root = full.split(".", 1)[0]
+                self._scopes[-1].names[root] = Value(name=root)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = _dotted(node.module) if node.module is not None else None
+        if node.relative or module is None:
+            return
+        self.imports.add(module)
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = _dotted(alias.name)
+            if name is None:
+                continue
+            local = alias.asname.name.value if alias.asname is not None and isinstance(
+                alias.asname.name, cst.Name) else name
+            self.imports.add(f"{module}.{name}")
+            self._scopes[-1].names[local] = Value(name=f"{module}.{name}")
+
+    def leave_Assign(self, node: cst.Assign) -> None:
+        if self.active:
+            self._assign([target.target for target in node.targets], node.value, node)
+
+    def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if self.active and node.value is not None:
+            self._assign([node.target], node.value, node)
+
+    def leave_AugAssign(self, node: cst.AugAssign) -> None:
+        if self.active and isinstance(node.target, cst.Name):
+            old = self.evaluate(node.target)
+            self._bind_target(node.target, Value(join(old.origins, self.evaluate(node.value).origins)), node)
+
+    def leave_NamedExpr(self, node: cst.NamedExpr) -> None:
+        if self.active:
+            self._bind_target(node.target, self.evaluate(node.value), node)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._memo.clear()
+        if self.active:
+            items = self.evaluate(node.iter).origins.child().step(node.iter, "iterated over")
+            self._bind_target(node.target, Value(items), node)
+
+    def visit_With(self, node: cst.With) -> None:
+        self._memo.clear()
+        self._plain_blocks.add(id(node.body))
+        if self.active:
+            for item in node.items:
+                if item.asname is not None:
+                    self._bind_target(item.asname.name, self.evaluate(item.item), node)
+
+    def leave_Return(self, node: cst.Return) -> None:
+        scope = self._function_scope()
+        if self.active and scope is not None and node.value is not None:
+            scope.returns.append(self.evaluate(node.value).origins)
+
+    def leave_Expr(self, node: cst.Expr) -> None:
+        """``jsonschema.validate(data, schema)`` as a statement: ``data`` is valid from here on."""
+        call = node.value
+        if not (self.active and isinstance(call, cst.Call)):
+            return
+        func = call.func
+        attribute = func.attr.value if isinstance(func, cst.Attribute) else None
+        validator = self.tables.validator(self.evaluate(func).name, attribute, self.imports, ("assertion",))
+        if validator is not None and validator.argument is not None:
+            argument = self._argument(call, validator.argument, validator.keyword)
+            key = access_key(argument) if argument is not None else None
+            if key is not None:
+                self._narrow_here([(key, validator.ends)], deep=validator.deep)
+
+    # ------------------------------------------------------------------ blocks and guards
+    def _enter_block(self, block: cst.CSTNode) -> None:
+        self._memo.clear()
+        parent = self._blocks[-1]
+        owner = self._owner_of(block)
+        conditional = 0 if owner == "function" else parent.conditional + (owner == "conditional")
+        frame = _Block(conditional=conditional)
+        self._blocks.append(frame)
+        if self._ifs and self.active:
+            test = self._ifs[-1]
+            positive, negative = self._conditions(test.test)
+            if block is test.body:
+                self._narrow_here(positive)
+            elif isinstance(test.orelse, cst.Else) and block is test.orelse.body:
+                self._narrow_here(negative)
+
+    def _owner_of(self, block: cst.CSTNode) -> str:
+        if self._functions and block is self._functions[-1].body:
+            return "function"
+        return "plain" if id(block) in self._plain_blocks else "conditional"
+
+    def _leave_block(self) -> None:
+        frame = self._blocks.pop()
+        for key in frame.narrowings:
+            entries = self._narrow.get(key)
+            if entries:
+                entries.pop()
+        self._memo.clear()
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._enter_block(node)
+
+    def leave_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._leave_block()
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        self._enter_block(node)
+
+    def leave_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
+        self._leave_block()
+
+    def _narrow_here(self, tests: _Tests, deep: bool = False) -> None:
+        frame = self._blocks[-1]
+        for key, ends in tests:
+            if not ends:
+                continue
+            frame.narrowings.append(key)
+            self._narrow.setdefault(key, []).append((ends, deep, self.lookup(key[0])))
+        self._memo.clear()
+
+    def visit_If(self, node: cst.If) -> None:
+        self._memo.clear()
+        self._ifs.append(node)
+
+    def leave_If(self, node: cst.If) -> None:
+        self._ifs.pop()
+        if self.active and node.orelse is None and self._exits(node.body):
+            # `if not valid(x): return`: x is valid in the rest of the block.
+            self._narrow_here(self._conditions(node.test)[1])
+
+    def leave_Assert(self, node: cst.Assert) -> None:
+        if self.active:
+            self._narrow_here(self._conditions(node.test)[0])
+
+    def _exits(self, body: cst.BaseSuite) -> bool:
+        statements = body.body
+        if not statements:
+            return False
+        last = statements[-1]
+        small = last.body if isinstance(last, cst.SimpleStatementLine) else [last] if isinstance(
+            body, cst.SimpleStatementSuite) else None
+        if small is None:
+            return False
+        final = small[-1]
+        if isinstance(final, _EXITS):
+            return True
+        if isinstance(final, cst.Expr) and isinstance(final.value, cst.Call):
+            name = self.evaluate(final.value.func).name
+            return name in _EXIT_CALLS
+        return False
+
+    def _conditions(self, test: cst.BaseExpression) -> tuple[_Tests, _Tests]:
+        """What holds where ``test`` is true, and where it is false: (key, assumptions ended)."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            positive, negative = self._conditions(test.expression)
+            return negative, positive
+        if isinstance(test, cst.BooleanOperation):
+            left, right = self._conditions(test.left), self._conditions(test.right)
+            if isinstance(test.operator, cst.And):
+                return left[0] + right[0], []
+            return [], left[1] + right[1]
+        if isinstance(test, cst.NamedExpr):
+            return self._conditions(test.value)
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            return self._comparison(test.left, test.comparisons[0])
+        if isinstance(test, cst.Call):
+            return self._guard_call(test), []
+        key = access_key(test)
+        if key is not None:
+            return [(key, self.syntax_ends("none-check"))], []
+        return [], []
+
+    def _comparison(self, left: cst.BaseExpression, target: cst.ComparisonTarget) -> tuple[_Tests, _Tests]:
+        operator, right = target.operator, target.comparator
+        if isinstance(operator, (cst.In, cst.NotIn)):
+            tests: _Tests = []
+            if self._is_allowlist(right) and access_key(left) is not None:
+                tests.append((access_key(left), self.syntax_ends("allowlist")))  # type: ignore[arg-type]
+            elif access_key(right) is not None:
+                tests.append((access_key(right), self.syntax_ends("key-membership")))  # type: ignore[arg-type]
+            return (tests, []) if isinstance(operator, cst.In) else ([], tests)
+        if isinstance(operator, _NONE_TESTS):
+            key = access_key(left)
+            if key is None:
+                return [], []
+            if isinstance(right, cst.Name) and right.value == "None":
+                tests = [(key, self.syntax_ends("none-check"))]
+                return (tests, []) if isinstance(operator, (cst.IsNot, cst.NotEqual)) else ([], tests)
+            if isinstance(right, cst.SimpleString) and isinstance(operator, (cst.Equal, cst.NotEqual)):
+                tests = [(key, self.syntax_ends("allowlist"))]
+                return (tests, []) if isinstance(operator, cst.Equal) else ([], tests)
+        return [], []
+
+    def _is_allowlist(self, node: cst.BaseExpression) -> bool:
+        """A literal collection of literals, or a name bound to one."""
+        if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+            return bool(node.elements) and all(
+                isinstance(element.value, (cst.SimpleString, cst.Integer)) for element in node.elements)
+        if isinstance(node, cst.Name):
+            value = self.lookup(node.value)
+            return value is not None and value.origins.kinds == {"local"} and self._constant(node.value)
+        return False
+
+    def _constant(self, name: str) -> bool:
+        return name.isupper() or name.startswith("_") and name[1:].isupper()
+
+    def _guard_call(self, call: cst.Call) -> _Tests:
+        func = call.func
+        attribute = func.attr.value if isinstance(func, cst.Attribute) else None
+        validator = self.tables.validator(self.evaluate(func).name, attribute, self.imports, ("guard",))
+        if validator is None or validator.argument is None:
+            return []
+        if validator.argument == -1:
+            checked = func.value if isinstance(func, cst.Attribute) else None
+        else:
+            checked = self._argument(call, validator.argument, validator.keyword)
+        key = access_key(checked) if checked is not None else None
+        return [(key, validator.ends)] if key is not None else []
+
+    # ------------------------------------------------------------------ try
+    def visit_Try(self, node: cst.Try) -> None:
+        self._memo.clear()
+        caught: list[str | None] = []
+        for handler in node.handlers:
+            if handler.type is None:
+                caught.append(None)
+                continue
+            types = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
+            for element in types:
+                value = element.value if isinstance(element, cst.Element) else element
+                caught.append(self.evaluate(value).name)
+        self._tries.append(_Try(node, caught))
+
+    visit_TryStar = visit_Try  # type: ignore[assignment]
+
+    def leave_Try(self, node: cst.Try) -> None:
+        self._tries.pop()
+
+    leave_TryStar = leave_Try  # type: ignore[assignment]
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if self._tries:
+            self._tries[-1].in_body = False
+
+    visit_ExceptStarHandler = visit_ExceptHandler  # type: ignore[assignment]
+
+    def visit_Finally(self, node: cst.Finally) -> None:
+        if self._tries and self._tries[-1].node.finalbody is node:
+            self._tries[-1].in_body = False
+
+    def visit_Else(self, node: cst.Else) -> None:
+        if self._tries and self._tries[-1].node.orelse is node:
+            self._tries[-1].in_body = False
+
+    def _caught_here(self, raised: str) -> bool:
+        floor = self._scopes_floor()
+        for frame in reversed(self._tries[floor:]):
+            if frame.in_body and any(caught is None or self._catches(caught, raised) for caught in frame.caught):
+                return True
+        return False
+
+    def _catches(self, caught: str, raised: str) -> bool:
+        return self.network_knowledge.catches(caught, raised)
+
+    def _scopes_floor(self) -> int:
+        scope = self._function_scope()
+        return scope.try_floor if scope is not None else 0
+
+    # ------------------------------------------------------------------ calls
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self.active:
+            return
+        func = node.func
+        attribute = func.attr.value if isinstance(func, cst.Attribute) else None
+        last = attribute if attribute is not None else func.value if isinstance(func, cst.Name) else None
+        if last not in self.tables.call_words:
+            return  # nothing this call can be is recorded here: no need to evaluate it
+        name = self.evaluate(func).name
+        if attribute == "add_argument" and imported(self.imports, ("argparse",)):
+            found = argparse_argument(self, node)
+            if found is not None:
+                dest, ends = found
+                old = self.argparse_dests.get(dest)
+                self.argparse_dests[dest] = ends if old is None else old & ends
+            return
+        for registration in self.network_knowledge.error_handlers:
+            if any(name_matches(pattern, name, attribute) for pattern in registration.calls) and node.args:
+                if imported(self.imports, registration.imports):
+                    self._register(node.args[0].value, registration.covers)
+        validator = self.tables.validator(name, attribute, self.imports, ("conversion",))
+        if validator is None:
+            return
+        argument = self._argument(node, 0, None)
+        if argument is None:
+            return
+        origins = self.evaluate(argument).origins
+        if not origins.unvalidated("format"):
+            return
+        handled = "try" if self._caught_here(validator.raises[0]) else None
+        if handled:
+            origins = origins.validating(self.syntax_ends("handled-conversion"))
+        scope = self._function_scope()
+        conversion = Conversion(node, name or attribute or "?", origins, validator.raises, handled,
+                                scope.framework if scope is not None else None,
+                                scope.summary.qualname if scope is not None and scope.summary else "<module>")
+        self._conversions[id(node)] = conversion
+        self.conversions.append(conversion)
+
+    def _register(self, exception: cst.BaseExpression, covers: tuple[str, ...]) -> None:
+        if isinstance(exception, cst.Integer):
+            name = "Exception" if exception.value == "500" else None
+        else:
+            name = self.evaluate(exception).name
+        if name is not None:
+            self._registered.setdefault(name, set()).update(covers)
+
+    # ------------------------------------------------------------------ functions and classes
+    def _function_scope(self) -> _Scope | None:
+        for scope in reversed(self._scopes):
+            if scope.kind == "function":
+                return scope
+        return None
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._memo.clear()
+        outer = self._scopes[-1]
+        in_class = outer.kind == "class"
+        decorators = [(self.evaluate(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator), d)
+                      for d in node.decorators]
+        for value, decorator in decorators:
+            target = decorator.decorator
+            if isinstance(target, cst.Call) and target.args:
+                attribute = target.func.attr.value if isinstance(target.func, cst.Attribute) else None
+                for registration in self.network_knowledge.error_handlers:
+                    if imported(self.imports, registration.imports) and any(
+                            name_matches(pattern, value.name, attribute) for pattern in registration.decorators):
+                        self._register(target.args[0].value, registration.covers)
+        qualname = ".".join([scope.summary.name for scope in self._scopes if scope.summary is not None]
+                            + ([outer.cls.name] if outer.cls is not None else []) + [node.name.value])
+        params = node.params
+        ordered = [param.name.value for param in list(params.posonly_params) + list(params.params)
+                   + list(params.kwonly_params)]
+        summary = FunctionSummary(node.name.value, qualname, tuple(ordered), method=in_class)
+        outer.names[node.name.value] = Value(function=summary)
+        if outer.cls is not None:
+            outer.cls.methods[node.name.value] = summary
+        self.summaries[qualname] = summary
+        entry = framework_for(self, node, decorators, in_class) if self.active else None
+        scope = _Scope("function", summary=summary, framework=entry.framework if entry else None,
+                       try_floor=len(self._tries))
+        bound = bind_parameters(self, node, entry, decorators, in_class) if entry is not None else {}
+        annotated = self._annotated_objects(node) if self.active else {}
+        for index, name in enumerate(ordered):
+            if name in bound:
+                scope.names[name] = bound[name]
+            elif name in annotated:
+                scope.names[name] = annotated[name]
+            elif index == 0 and in_class and outer.cls is not None:
+                scope.names[name] = Value(instance=outer.cls)
+            else:
+                scope.names[name] = Value(source(PARAMETER, node.name, f"parameter {name}", self.order(node.name),
+                                                 parameter=name))
+        for star in (params.star_arg, params.star_kwarg):
+            if isinstance(star, cst.Param):
+                scope.names[star.name.value] = Value()
+        self._scopes.append(scope)
+        self._functions.append(node)
+
+    def _annotated_objects(self, node: cst.FunctionDef) -> dict[str, Value]:
+        """Parameters annotated with a type the catalog names (``request: web.Request``)."""
+        found = {}
+        params = node.params
+        for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
+            if param.annotation is not None:
+                name = self.evaluate(param.annotation.annotation).name
+                if name is not None and name in self.tables.instances:
+                    found[param.name.value] = Value(name=name)
+        return found
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.pop()
+        scope = self._scopes.pop()
+        if scope.summary is not None:
+            scope.summary.returns = join(*scope.returns)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._memo.clear()
+        self._plain_blocks.add(id(node.body))
+        info = ClassInfo(node.name.value, self._class_validator(node) if self.active else None)
+        self._scopes[-1].names[node.name.value] = Value(cls=info)
+        self._scopes.append(_Scope("class", cls=info))
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self._scopes.pop()
+
+    def _class_validator(self, node: cst.ClassDef):
+        bases = [self.evaluate(base.value) for base in node.bases]
+        decorators = [self.evaluate(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator).name
+                      for d in node.decorators]
+        for base in bases:
+            if base.cls is not None and base.cls.validator is not None:
+                return base.cls.validator
+        names = {base.name for base in bases if base.name} | {name for name in decorators if name}
+        for validator in self.tables.class_validators:
+            if names & (set(validator.bases) | set(validator.decorators)):
+                return validator
+        return None
+
+
+def _dotted(node: cst.BaseExpression | None) -> str | None:
+    key = access_key(node) if node is not None else None
+    return ".".join(key) if key is not None else None
+
+
+class _Driver(cst.CSTVisitor):
+    """Walks a module and feeds every node to the fact, the way the engine's walk does."""
+
+    def __init__(self, fact: ValueProvenance) -> None:
+        super().__init__()
+        self.fact = fact
+        self.visits = {name[6:]: getattr(fact, name) for name in dir(fact) if name.startswith("visit_")}
+        self.leaves = {name[6:]: getattr(fact, name) for name in dir(fact) if name.startswith("leave_")}
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        method = self.visits.get(type(node).__name__)
+        if method is not None:
+            method(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        method = self.leaves.get(type(original_node).__name__)
+        if method is not None:
+            method(original_node)
+
+    # libcst's per-attribute hooks look methods up by name on every field: not needed.
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
+        return None
+
+
+def standalone(catalog: Catalog, text: str | None = None) -> ValueProvenance:
+    """The fact outside the engine (tests, measurements): only the catalog and the text."""
+    state = SimpleNamespace(settings=SimpleNamespace(catalog=catalog), text=text,
+                            context=SimpleNamespace(resolver=None))
+    return ValueProvenance(state)  # type: ignore[arg-type]
+
+
+def analyse(module: cst.Module, catalog: Catalog, text: str | None = None,
+            on_node=None) -> ValueProvenance:
+    """The fact for ``module``, walked on its own (tests, measurements). ``on_node(fact,
+    node)`` is called at each node after the fact has seen it, as a check would be."""
+    fact = standalone(catalog, text)
+    if not fact.active:
+        return fact
+    driver = _Driver(fact)
+    if on_node is not None:
+        visit = driver.on_visit
+
+        def on_visit(node: cst.CSTNode) -> bool:
+            visit(node)
+            on_node(fact, node)
+            return True
+
+        driver.on_visit = on_visit  # type: ignore[method-assign]
+    module.visit(driver)
+    return fact

@@ -1,0 +1,411 @@
+"""Expressions to values: what an expression evaluates to, given the bindings in scope.
+
+``Expressions`` is the evaluating half of ``ValueProvenance`` (``provenance.py`` keeps the
+bindings, scopes and guards up to date as the walk goes). Bounded: a budget of evaluated
+nodes per file, a depth limit (deeper means unknown), and left-nested operator chains
+(`a + b + c + ...`) are walked in a loop, not by recursion.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable, Sequence
+
+import libcst as cst
+
+from ..catalog.sources import Validator
+from .provenance_values import EMPTY, PARAMETER, Origins, join, local, source
+
+if TYPE_CHECKING:
+    from ..catalog import Catalog, NetworkKnowledge
+    from .provenance_tables import SourceTables
+
+MAX_DEPTH = 120
+BUDGET_PER_FILE = 400_000
+_LITERALS = (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Ellipsis)
+_CONTAINERS = (cst.List, cst.Tuple, cst.Set)
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+# Methods whose result is an item of the object they are called on.
+_ITEM_METHODS = frozenset({"get", "pop", "getlist", "setdefault", "popitem", "items", "values", "keys",
+                           "getone", "getall"})
+
+
+@dataclass
+class FunctionSummary:
+    """A function, as its callers see it: what it returns in terms of its parameters."""
+
+    name: str
+    qualname: str
+    parameters: tuple[str, ...]
+    # Concrete origins, plus PARAMETER origins standing for the caller's arguments.
+    returns: Origins = EMPTY
+    # Which parameters reach which sink kinds ("sql", "command", "path"...): filled by the
+    # sink catalog's users (Injection I); {} until then.
+    sinks: dict[str, frozenset[str]] = field(default_factory=dict)
+    method: bool = False
+
+
+@dataclass
+class ClassInfo:
+    name: str
+    validator: Validator | None = None
+    # self.<attr> values assigned in its methods, joined.
+    attributes: dict[str, "Value"] = field(default_factory=dict)
+    methods: dict[str, FunctionSummary] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Value:
+    origins: Origins = EMPTY
+    # The qualified name the value stands for: a module, an API, an object's type.
+    name: str | None = None
+    function: FunctionSummary | None = None
+    cls: ClassInfo | None = None
+    # An instance of a local class (`self` in its methods).
+    instance: ClassInfo | None = None
+    # An argparse namespace: its attributes are validated as their add_argument() says.
+    namespace: bool = False
+
+
+UNKNOWN = Value()
+
+
+def access_key(node: cst.BaseExpression) -> tuple[str, ...] | None:
+    """``x`` or ``a.b.c`` as a key for guards; None for anything else."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return tuple(reversed(parts))
+    return None
+
+
+class Expressions:
+    """Evaluation over the state ``ValueProvenance`` maintains."""
+
+    tables: "SourceTables"
+    imports: set[str]
+    argparse_dests: dict[str, frozenset[str]]
+    exhausted: bool
+
+    def __init__(self) -> None:
+        self._memo: dict[int, Value] = {}
+        self._orders: dict[int, int] = {}
+        self._budget = BUDGET_PER_FILE
+        self._depth = 0
+        self._overlay: list[dict[str, Value]] = []
+
+    # Provided by ValueProvenance.
+    def lookup(self, name: str) -> Value | None:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def narrowing(self, key: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:  # pragma: no cover
+        raise NotImplementedError
+
+    def order(self, node: cst.CSTNode) -> int:
+        found = self._orders.get(id(node))
+        if found is None:
+            found = self._orders[id(node)] = len(self._orders)
+        return found
+
+    # ------------------------------------------------------------------ entry
+    def evaluate(self, node: cst.BaseExpression) -> Value:
+        found = self._memo.get(id(node))
+        if found is not None:
+            return found
+        if self.exhausted or self._depth > MAX_DEPTH:
+            return UNKNOWN
+        self._budget -= 1
+        if self._budget <= 0:
+            self.exhausted = True
+            return UNKNOWN
+        self._depth += 1
+        try:
+            value = self._evaluate(node)
+        finally:
+            self._depth -= 1
+        self._memo[id(node)] = value
+        return value
+
+    def origins_of(self, node: cst.BaseExpression) -> Origins:
+        return self.evaluate(node).origins
+
+    def _evaluate(self, node: cst.BaseExpression) -> Value:
+        kind = type(node)
+        if kind is cst.Name:
+            return self._name(node)  # type: ignore[arg-type]
+        if kind is cst.Attribute:
+            return self._attribute(node)  # type: ignore[arg-type]
+        if kind is cst.Call:
+            return self._call(node)  # type: ignore[arg-type]
+        if kind in _LITERALS:
+            return Value(local(node, self.order(node)))
+        if kind is cst.Subscript:
+            return Value(self.origins_of(node.value).child().step(node, "an item read"))  # type: ignore[attr-defined]
+        if kind is cst.BinaryOperation or kind is cst.BooleanOperation:
+            return Value(self._chain(node))
+        if kind is cst.FormattedString:
+            parts = [self.origins_of(part.expression) for part in node.parts  # type: ignore[attr-defined]
+                     if isinstance(part, cst.FormattedStringExpression)]
+            return Value(join(local(node, self.order(node)), *parts).step(node, "formatted into a string"))
+        if kind is cst.ConcatenatedString:
+            return Value(join(self.origins_of(node.left), self.origins_of(node.right)))  # type: ignore[attr-defined]
+        if kind in _CONTAINERS:
+            return Value(self._container(node, [element.value for element in node.elements]))  # type: ignore[attr-defined]
+        if kind is cst.Dict:
+            values: list[cst.BaseExpression] = []
+            for element in node.elements:  # type: ignore[attr-defined]
+                if isinstance(element, cst.DictElement):
+                    values.extend((element.key, element.value))
+                else:
+                    values.append(element.value)
+            return Value(self._container(node, values))
+        if kind in _COMPREHENSIONS:
+            return Value(self._comprehension(node))
+        if kind is cst.Await:
+            return self.evaluate(node.expression)  # type: ignore[attr-defined]
+        if kind is cst.NamedExpr:
+            return self.evaluate(node.value)  # type: ignore[attr-defined]
+        if kind is cst.IfExp:
+            return Value(join(self.origins_of(node.body), self.origins_of(node.orelse)))  # type: ignore[attr-defined]
+        if kind is cst.UnaryOperation:
+            if isinstance(node.operator, cst.Not):  # type: ignore[attr-defined]
+                return Value(local(node, self.order(node)))
+            return Value(self.origins_of(node.expression))  # type: ignore[attr-defined]
+        if kind is cst.Comparison:
+            return Value(local(node, self.order(node)))
+        if kind is cst.StarredElement:
+            return self.evaluate(node.value)  # type: ignore[attr-defined]
+        return UNKNOWN
+
+    # ------------------------------------------------------------------ names
+    def _name(self, node: cst.Name) -> Value:
+        name = node.value
+        for overlay in reversed(self._overlay):
+            if name in overlay:
+                return overlay[name]
+        if name in ("True", "False", "None"):
+            return Value(local(node, self.order(node)))
+        value = self.lookup(name)
+        if value is None:
+            return Value(name=name)  # a builtin, or a name bound where alint does not look
+        return self._narrowed((name,), value)
+
+    def _attribute(self, node: cst.Attribute) -> Value:
+        attr = node.attr.value
+        base = self.evaluate(node.value)
+        if base.instance is not None:
+            stored = base.instance.attributes.get(attr)
+            if stored is not None:
+                return self._narrowed(access_key(node), stored)
+            method = base.instance.methods.get(attr)
+            return Value(function=method) if method is not None else UNKNOWN
+        qualified = f"{base.name}.{attr}" if base.name is not None else None
+        origins = base.origins.child() if base.origins else EMPTY
+        if base.namespace and origins:
+            origins = origins.validating(self.argparse_dests.get(attr, ()))
+        found = self.tables.read(qualified, attr, self.imports)
+        if found is not None:
+            origins = join(source(found.origin, node, found.label, self.order(node), found.validates), origins)
+        return self._narrowed(access_key(node), Value(origins, qualified))
+
+    def _narrowed(self, key: tuple[str, ...] | None, value: Value) -> Value:
+        """``value`` with what the guards in force end for ``key``."""
+        if value.origins and key is not None:
+            ends, deep = self.narrowing(key)
+            if ends:
+                origins = value.origins.validating(ends - deep)
+                if deep:
+                    origins = origins.validating(deep, deep=True)
+                return Value(origins, value.name, value.function, value.cls, value.instance, value.namespace)
+        return value
+
+    # ------------------------------------------------------------------ operators and containers
+    def _chain(self, node: cst.BaseExpression) -> Origins:
+        """``a + b + c`` nests to the left: walk the spine in a loop, not by recursion."""
+        parts: list[Origins] = []
+        literal_default = False
+        while isinstance(node, (cst.BinaryOperation, cst.BooleanOperation)) and id(node) not in self._memo:
+            right = node.right
+            if isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or):
+                literal_default = literal_default or isinstance(right, _LITERALS + _CONTAINERS + (cst.Dict,))
+            parts.append(self.origins_of(right))
+            self._budget -= 1
+            node = node.left
+        parts.append(self.origins_of(node))
+        joined = join(*parts)
+        if literal_default:
+            joined = joined.validating(self._syntax("or-default"))
+        return joined
+
+    def _container(self, node: cst.CSTNode, elements: Sequence[cst.BaseExpression]) -> Origins:
+        """A container the code built: its shape is known here; its items keep their own."""
+        items = join(*(self.origins_of(element) for element in elements))
+        if not items:
+            return local(node, self.order(node))
+        return items.map(_built)
+
+    def _comprehension(self, node: cst.BaseExpression) -> Origins:
+        overlay: dict[str, Value] = {}
+        self._overlay.append(overlay)
+        try:
+            clause = node.for_in  # type: ignore[attr-defined]
+            while clause is not None:
+                items = self.origins_of(clause.iter).child().step(clause.iter, "iterated over")
+                self._bind_overlay(clause.target, Value(items), overlay)
+                clause = clause.inner_for_in
+            if isinstance(node, cst.DictComp):
+                result = join(self.origins_of(node.key), self.origins_of(node.value))
+            else:
+                result = self.origins_of(node.elt)  # type: ignore[attr-defined]
+        finally:
+            self._overlay.pop()
+            # Names inside were evaluated with the overlay: not valid outside it.
+            self._memo.clear()
+        return _built_all(result)
+
+    def _bind_overlay(self, target: cst.BaseExpression, value: Value, overlay: dict[str, Value]) -> None:
+        if isinstance(target, cst.Name):
+            overlay[target.value] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_overlay(element.value, Value(value.origins.child()), overlay)
+
+    # ------------------------------------------------------------------ calls
+    def _call(self, node: cst.Call) -> Value:
+        func = node.func
+        callee = self.evaluate(func)
+        attribute = func.attr.value if isinstance(func, cst.Attribute) else None
+        qualified = callee.name
+        found = self.tables.call(qualified, attribute, self.imports)
+        if found is not None:
+            origins = source(found.origin, node, found.label, self.order(node), found.validates)
+            namespace = qualified is not None and qualified.rsplit(".", 1)[-1] in ("parse_args",)
+            return Value(origins, namespace=namespace)
+        if qualified is not None and self.tables.network is not None:
+            response = self._network_response(qualified)
+            if response:
+                network = self.tables.network
+                return Value(source(network.origin, node, network.label, self.order(node)), name=response)
+        validator = self.tables.validator(qualified, attribute, self.imports, ("conversion", "sanitizer", "assertion"))
+        if validator is not None:
+            position = validator.argument if validator.argument is not None and validator.argument >= 0 else 0
+            argument = self._argument(node, position, validator.keyword)
+            if argument is None:
+                return UNKNOWN
+            origins = self.origins_of(argument)
+            verb = "converted" if validator.form == "conversion" else "validated"
+            return Value(origins.validating(validator.ends, deep=validator.deep)
+                         .step(node, f"{verb} by {_spelled(func)}()"))
+        if qualified is not None and qualified in self.tables.passthrough:
+            return Value(self._arguments(node).step(node, f"passed through {_spelled(func)}()"))
+        if callee.function is not None:
+            return Value(self._through(callee.function, node, skip_self=callee.function.method
+                                       and isinstance(func, cst.Attribute)))
+        if callee.cls is not None:
+            return self._construct(callee.cls, node)
+        if isinstance(func, cst.Attribute):
+            receiver = self.evaluate(func.value)
+            if receiver.origins:
+                return Value(self._method(receiver.origins, func.attr.value, node))
+        if qualified is not None:
+            client = self.catalog.client(qualified)
+            if client is not None and client.type != "*":
+                return Value(name=client.type)
+            if qualified in self.tables.instances:
+                return Value(name=qualified)
+        return UNKNOWN
+
+    def _network_response(self, qualified: str) -> str | None:
+        network = self.network_knowledge
+        owner, _, _ = qualified.rpartition(".")
+        family = network.family(qualified, owner or None)
+        return family.response if family is not None else None
+
+    def _method(self, receiver: Origins, method: str, node: cst.Call) -> Origins:
+        if method == "join":
+            # `sep.join(items)`: the items make the text.
+            return join(receiver, self._arguments(node).child()).step(node, "joined")
+        if method == "format" or method == "format_map":
+            return join(receiver, self._arguments(node)).step(node, "formatted")
+        if method in _ITEM_METHODS:
+            result = receiver.child()
+            if method in ("get", "pop", "setdefault") and len(node.args) >= 2:
+                default = self.origins_of(node.args[1].value)
+                result = join(result.validating(self._syntax("get-with-default")), default)
+            return result.step(node, f"read with .{method}()")
+        return receiver
+
+    def _argument(self, node: cst.Call, position: int, keyword: str | None) -> cst.BaseExpression | None:
+        positional = 0
+        for arg in node.args:
+            if arg.keyword is not None:
+                if keyword is not None and arg.keyword.value == keyword:
+                    return arg.value
+            elif arg.star:
+                return None
+            elif positional == position:
+                return arg.value
+            else:
+                positional += 1
+        return None
+
+    def _arguments(self, node: cst.Call) -> Origins:
+        return join(*(self.origins_of(arg.value) for arg in node.args))
+
+    def _through(self, summary: FunctionSummary, node: cst.Call, skip_self: bool) -> Origins:
+        """A same-module function's result at this call: its parameters replaced by the arguments."""
+        returns = summary.returns
+        if not returns:
+            return EMPTY
+        parameters = summary.parameters[1:] if skip_self else summary.parameters
+        passed: dict[str, cst.BaseExpression] = {}
+        positional = 0
+        for arg in node.args:
+            if arg.star:
+                continue
+            if arg.keyword is not None:
+                passed[arg.keyword.value] = arg.value
+            elif positional < len(parameters):
+                passed[parameters[positional]] = arg.value
+                positional += 1
+        parts = [returns.without_parameters().step(node, f"returned by {summary.name}()")]
+        for origin in returns:
+            if origin.kind == PARAMETER and origin.parameter in passed:
+                argument = self.origins_of(passed[origin.parameter])
+                parts.append(argument.validating(origin.validated).step(node, f"through {summary.name}()"))
+        return join(*parts)
+
+    def _construct(self, cls: ClassInfo, node: cst.Call) -> Value:
+        if cls.validator is None:
+            return Value(instance=cls)
+        built = self._arguments(node).validating(cls.validator.ends, deep=cls.validator.deep)
+        return Value(built.step(node, f"validated by {cls.name}"), instance=cls)
+
+    def _syntax(self, name: str) -> frozenset[str]:
+        return self.syntax_ends(name)
+
+    def syntax_ends(self, name: str) -> frozenset[str]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    network_knowledge: "NetworkKnowledge"
+    catalog: "Catalog"
+
+
+def _built(origin):
+    """An item of a container the code built: the container's shape is settled."""
+    return origin.validating({"shape"})
+
+
+def _built_all(origins: Origins) -> Origins:
+    return origins.map(_built) if origins else origins
+
+
+def _spelled(node: cst.BaseExpression) -> str:
+    key = access_key(node)
+    return ".".join(key) if key is not None else "the call"
+
+
+Callback = Callable[[cst.CSTNode], None]

@@ -369,7 +369,7 @@ def _fixture_settings(path: Path, catalog: Catalog):  # type: ignore[no-untyped-
 
 @lru_cache(maxsize=None)
 def _fixture_findings(path: Path) -> tuple:  # type: ignore[type-arg]
-    """What alint reports on a fixture, run the way tests/test_fixtures.py runs it."""
+    """What alint reports on a fixture, run the way tests/rules/test_fixtures.py runs it."""
     from .engine import analyze_bytes
     from .project import ProjectVersions
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "assumption_lint"
+PACKAGE = Path(__file__).resolve().parents[2] / "assumption_lint"
 
 # Top to bottom. A layer may import the layers after it, never those before it or beside it.
 LAYERS: tuple[tuple[str, ...], ...] = (

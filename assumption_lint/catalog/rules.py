@@ -76,6 +76,9 @@ class RuleMeta:
     preview_reason: str = ""
     # Fixture files (repository paths) whose ``# expect:`` labels show this rule.
     fixtures: tuple[str, ...] = ()
+    # The findings' related locations are the value's path, source first (the input
+    # rules): SARIF writes them as a codeFlow too.
+    related_path: bool = False
 
     def render(self, **fields: object) -> str:
         try:
@@ -86,7 +89,7 @@ class RuleMeta:
 
 _RULE_KEYS = {"slug", "title", "summary", "message", "severity", "confidence", "precision",
               "help", "cwe", "tags", "security-severity", "always-on", "options", "yields-to",
-              "preview", "preview-reason", "fixtures"}
+              "preview", "preview-reason", "fixtures", "related-path"}
 _OPTION_KEYS = {"type", "default", "help", "choices"}
 
 
@@ -154,6 +157,7 @@ def _parse_rule(rule_id: str, table: Mapping[str, Any], where: str) -> RuleMeta:
         preview=preview,
         preview_reason=reason,
         fixtures=_str_list(table, "fixtures", where, default=[]),
+        related_path=_expect(table, "related-path", bool, where, default=False),
     )
 
 

@@ -14,6 +14,8 @@ from .swallowed_network_error import SwallowedNetworkError
 from .unchecked_status import UncheckedStatus
 from .unhandled_json_decode import UnhandledJsonDecode
 from .unhandled_network_error import UnhandledNetworkError
+from .unchecked_conversion import UncheckedConversion
+from .unchecked_shape import UncheckedShape
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     MissingTimeout,
@@ -27,4 +29,6 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     UncheckedStatus,
     SwallowedNetworkError,
     UnhandledJsonDecode,
+    UncheckedConversion,
+    UncheckedShape,
 )

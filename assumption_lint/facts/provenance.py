@@ -130,6 +130,19 @@ class ValueProvenance(Expressions, Fact):
     def summary(self, qualname: str) -> FunctionSummary | None:
         return self.summaries.get(qualname)
 
+    def framework_here(self) -> str | None:
+        """The framework whose entry point the walk is in ("Flask view"), else None."""
+        scope = self._function_scope()
+        return scope.framework if scope is not None else None
+
+    def handled_by_framework(self, raised: str, framework: str | None) -> bool:
+        """Whether a registered error handler (``@app.errorhandler(KeyError)``, ``500``)
+        answers ``raised`` in ``framework``'s entry points; complete once the walk has
+        left the module."""
+        return framework is not None and any(
+            framework in frameworks and self._catches(caught, raised)
+            for caught, frameworks in self._registered.items())
+
     # ================================================================== state for Expressions
     def lookup(self, name: str) -> Value | None:
         innermost = True
@@ -429,6 +442,8 @@ class ValueProvenance(Expressions, Fact):
             return []
         if validator.argument == -1:
             checked = func.value if isinstance(func, cst.Attribute) else None
+            if isinstance(checked, cst.Call) and self.evaluate(checked.func).name == "str" and len(checked.args) == 1:
+                checked = checked.args[0].value  # `str(x).isdigit()` checks x's text
         else:
             checked = self._argument(call, validator.argument, validator.keyword)
         key = access_key(checked) if checked is not None else None

@@ -70,6 +70,14 @@ class Origin:
     def source(self) -> Step:
         return self.path[0]
 
+    def notes(self) -> tuple[tuple[cst.CSTNode, str], ...]:
+        """The path as a finding's related locations: "from the query string" at the source,
+        then each step ("assigned to page"), in order."""
+        if not self.path:
+            return ()
+        first, rest = self.path[0], self.path[1:]
+        return ((first.node, f"from {first.note}"),) + tuple((step.node, step.note) for step in rest)
+
 
 def _key(origin: Origin) -> tuple[int, str]:
     return _ORDER[origin.kind], origin.parameter

@@ -182,7 +182,15 @@ def _region(line: int, column: int, end_line: int, end_column: int) -> om.Region
     return om.Region(start_line=line, start_column=column, end_line=end_line, end_column=end_column)
 
 
-def _result(finding: Finding, rule_index: dict[str, int], roots: _Roots) -> om.Result:
+def _code_flow(related: list[om.Location], location: om.Location) -> om.CodeFlow:
+    """The value's path, source first, ending where the assumption is made."""
+    steps = [om.ThreadFlowLocation(location=item, execution_order=order)
+             for order, item in enumerate([*related, location], start=1)]
+    return om.CodeFlow(thread_flows=[om.ThreadFlow(locations=steps)])
+
+
+def _result(finding: Finding, rule_index: dict[str, int], roots: _Roots,
+            path_rules: frozenset[str] = frozenset()) -> om.Result:
     artifact = roots.artifact(finding.path)
     location = om.Location(physical_location=om.PhysicalLocation(
         artifact_location=artifact,
@@ -201,6 +209,7 @@ def _result(finding: Finding, rule_index: dict[str, int], roots: _Roots) -> om.R
         message=om.Message(text=finding.message),
         locations=[location],
         related_locations=related or None,
+        code_flows=[_code_flow(related, location)] if related and finding.rule in path_rules else None,
         partial_fingerprints={FINGERPRINT_KEY: finding.fingerprint} if finding.fingerprint else None,
     )
 
@@ -230,6 +239,7 @@ def build_log(report: "Report", catalog: Catalog) -> om.SarifLog:
     rules = [catalog.rules[rule_id] for rule_id in sorted(catalog.rules)]
     rule_index = {rule.id: index for index, rule in enumerate(rules)}
     roots = _Roots(report)
+    path_rules = frozenset(rule.id for rule in rules if rule.related_path)
     findings = sorted(report.findings, key=lambda f: (*f.sort_key(), f.end_line, f.end_column, f.message))
     errors = sorted(report.errors, key=lambda e: (e.path, e.check, e.error))
     driver = om.ToolComponent(
@@ -251,7 +261,7 @@ def build_log(report: "Report", catalog: Catalog) -> om.SarifLog:
         invocations=[invocation],
         original_uri_base_ids=roots.original_uri_base_ids(),
         column_kind="unicodeCodePoints",
-        results=[_result(finding, rule_index, roots) for finding in findings],
+        results=[_result(finding, rule_index, roots, path_rules) for finding in findings],
     )
     return om.SarifLog(version=SARIF_VERSION, schema_uri=SARIF_SCHEMA_URI, runs=[run])
 

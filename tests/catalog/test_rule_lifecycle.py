@@ -50,10 +50,12 @@ def test_selecting_a_preview_rule_by_id_without_preview_warns_that_it_has_no_eff
     assert preview_warnings(shipped_catalog(), ("AL301",), preview=False) == []
 
 
-def test_no_shipped_rule_is_preview_and_preview_mode_changes_nothing_today() -> None:
+def test_preview_mode_adds_exactly_the_shipped_preview_rules() -> None:
     catalog = shipped_catalog()
-    assert not [rule for rule in catalog.rules.values() if rule.preview]
-    assert enabled_rules(catalog, preview=True) == enabled_rules(catalog)
+    preview = frozenset(rule.id for rule in catalog.rules.values() if rule.preview)
+    assert all(catalog.rules[rule].preview_reason for rule in preview)
+    assert not preview & enabled_rules(catalog)
+    assert enabled_rules(catalog, preview=True) == enabled_rules(catalog) | preview
 
 
 # --------------------------------------------------------------------------- rules.toml

@@ -3,19 +3,14 @@ client resolve to its methods, and each SDK's facts (defaults, exception hierarc
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
 from assumption_lint.catalog import shipped_catalog
-from assumption_lint.engine import Settings, analyze_text
+from harness import findings
 
 
 def _rules(code: str, rules: tuple[str, ...] = ("AL201", "AL204", "AL301", "AL302")) -> list[tuple[int, str]]:
-    settings = Settings(shipped_catalog(), frozenset(rules))
-    result = analyze_text(textwrap.dedent(code), "example.py", settings)
-    assert not result.errors, result.errors
-    return sorted((finding.line, finding.rule) for finding in result.findings)
+    return sorted((finding.line, finding.rule) for finding in findings(code, *rules))
 
 
 def test_a_resource_path_resolves_on_the_client_object() -> None:

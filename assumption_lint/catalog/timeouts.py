@@ -111,6 +111,9 @@ class ClientEntry:
     excludes: tuple[tuple[str, int | None, tuple[str, ...]], ...] = ()
     # Types of the elements when the result is unpacked (asyncio.open_connection's reader, writer).
     unpacks: tuple[str, ...] = ()
+    # Attribute paths of the object that are parts of it (an SDK client's `chat.completions`):
+    # their methods are the object's, named `<type>.<path>.<method>`.
+    resources: tuple[str, ...] = ()
 
 
 _TIMEOUT_KEYS = {"keyword", "position", "positions-from", "default", "default-text", "phase", "fix",
@@ -176,7 +179,7 @@ def _parse_timeout(table: Any, where: str) -> TimeoutSpec:
 _API_KEYS = {"names", "library", "kind", "label", "timeout", "wait", "family", "method", "awaitable", "not-calls"}
 _CLIENT_KEYS = {"constructors", "type", "library", "timeout-keyword", "timeout-position",
                 "timeout-hooks", "mount-method", "timeout", "timeout-setters", "requires", "unpacks",
-                "excludes"}
+                "excludes", "resources"}
 
 
 def _parse_timeouts(table: Mapping[str, Any], where: str) -> tuple[TimeoutSpec, ...]:
@@ -255,6 +258,7 @@ def parse_client(where: str, table: Mapping[str, Any], source: str, catalog: Cat
         timeout_setters=_str_list(table, "timeout-setters", where, default=[]),
         requires=_parse_requires(table, where),
         excludes=_parse_excludes(table, where),
+        resources=_str_list(table, "resources", where, default=[]),
     )
     for name in client.constructors:
         catalog.clients[name] = client

@@ -38,6 +38,16 @@ def _argument(call: cst.Call, keyword: str, position: int | None) -> cst.BaseExp
     return None
 
 
+def _is_resource(resolved: Resolved) -> bool:
+    """Is ``resolved`` (``openai.OpenAI.chat``) one of its object's ``resources`` or a
+    prefix of one (``chat.completions``)?"""
+    instance = resolved.instance
+    if instance is None or not instance.client.resources or not resolved.name.startswith(instance.type + "."):
+        return False
+    path = resolved.name[len(instance.type) + 1:]
+    return any(resource == path or resource.startswith(path + ".") for resource in instance.client.resources)
+
+
 def _module_name(node: cst.BaseExpression | None) -> str | None:
     if node is None:
         return None
@@ -147,6 +157,9 @@ class Resolver:
             inner = self.resolve(base)
             if inner is not None and inner.instance is None:
                 return Resolved(f"{inner.name}.{attr}")
+            if inner is not None and _is_resource(inner):
+                # `client.chat.completions.create`: a method of a part of the object.
+                return Resolved(f"{inner.name}.{attr}", inner.instance)
             return None
         return None
 

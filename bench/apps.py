@@ -1162,8 +1162,18 @@ def command_score(args: argparse.Namespace, apps: Sequence[App], cache: Path) ->
     chosen = choose(apps, args.app)
     selectors = tuple(dict.fromkeys(part.strip() for value in args.rules for part in value.split(",") if part.strip()))
     command = alint_command(args.alint)
-    (cache / "apps").mkdir(parents=True, exist_ok=True)
-    config = corpus.write_config(cache / "apps" / "alint.toml", selectors)
+    # One configuration file per run, outside the shared cache: scores run at the same time
+    # over one cache (different rule selections) must not rewrite each other's.
+    scratch = Path(tempfile.mkdtemp(prefix="alint-score-"))
+    try:
+        config = corpus.write_config(scratch / "alint.toml", selectors)
+        return _score_with(args, catalog, labels, chosen, selectors, command, config, cache)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _score_with(args: argparse.Namespace, catalog: dict[str, str], labels: list[Label], chosen: Sequence[App],
+                selectors: Sequence[str], command: Sequence[str], config: Path, cache: Path) -> int:
     findings: list[Finding] = []
     scored, skipped, version = [], [], "unknown"
     for app in chosen:

@@ -14,6 +14,7 @@ from .swallowed_network_error import SwallowedNetworkError
 from .unchecked_status import UncheckedStatus
 from .unhandled_json_decode import UnhandledJsonDecode
 from .unhandled_network_error import UnhandledNetworkError
+from .first_page_only import FirstPageOnly
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     MissingTimeout,
@@ -27,4 +28,5 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     UncheckedStatus,
     SwallowedNetworkError,
     UnhandledJsonDecode,
+    FirstPageOnly,
 )

@@ -14,7 +14,7 @@ from typing import Any, Mapping
 
 from .schema import CatalogError, _expect, _str_list
 
-_PAGINATED_KEYS = {"library", "label", "calls", "methods", "imports", "receivers", "request-tokens",
+_PAGINATED_KEYS = {"library", "label", "calls", "methods", "imports", "receivers", "receiver-names", "request-tokens",
                    "limit-keywords", "default-page", "iterating-pages", "page-fields", "all-methods",
                    "all-arguments", "lookup-patterns", "what", "fix", "source"}
 _PAGINATOR_DATA_KEYS = {"library", "data", "version", "resources", "fix"}
@@ -37,6 +37,9 @@ class PaginatedCall:
     methods: frozenset[str]
     imports: tuple[str, ...]
     receivers: tuple[str, ...]
+    # Attribute names that hold the library's client wherever it was built (`repo.jira`):
+    # a method called on one matches without the import.
+    receiver_names: frozenset[str]
     request_tokens: frozenset[str]
     limit_keywords: tuple[str, ...]
     # Items per page without a limit; None: without a limit the server returns everything.
@@ -172,6 +175,7 @@ def parse_paginated(where: str, table: Mapping[str, Any], source: str, knowledge
         label=_expect(table, "label", str, where),
         calls=calls, methods=frozenset(methods), imports=imports,
         receivers=_str_list(table, "receivers", where, default=None),
+        receiver_names=frozenset(_str_list(table, "receiver-names", where, default=None)),
         request_tokens=frozenset(_str_list(table, "request-tokens", where)),
         limit_keywords=_str_list(table, "limit-keywords", where, default=None),
         default_page=default_page,

@@ -66,6 +66,7 @@ class FirstPageOnly(Check):
         self.knowledge = self.catalog.pagination
         self._candidates: list[_Candidate] = []
         self._boto_receivers: dict[str, str] | None = None
+        self._client_factories: dict[str, tuple[str, int]] | None = None
 
     # ------------------------------------------------------------------ during the walk
     def visit_Call(self, node: cst.Call) -> None:
@@ -112,13 +113,19 @@ class FirstPageOnly(Check):
 
     def _boto_service(self, receiver: cst.BaseExpression) -> str | None:
         if isinstance(receiver, cst.Call):
-            return _client_service(receiver, self.knowledge.boto_resources)
+            return (_client_service(receiver, self.knowledge.boto_resources)
+                    or _factory_service(receiver, self._factories()))
         text = _dotted(receiver)
         if text is None:
             return None
         if self._boto_receivers is None:
             self._boto_receivers = _boto_receivers(self.state.module, self.knowledge.boto_resources)
         return self._boto_receivers.get(text)
+
+    def _factories(self) -> dict[str, tuple[str, int]]:
+        if self._client_factories is None:
+            self._client_factories = _client_factories(self.state.module)
+        return self._client_factories
 
     def _sdk(self, node: cst.Call) -> _Candidate | None:
         assert isinstance(node.func, cst.Attribute)
@@ -129,7 +136,8 @@ class FirstPageOnly(Check):
                 resolved = self.resolver.resolve(node.func)
             if resolved is not None and any(fnmatch.fnmatchcase(resolved.name, glob) for glob in entry.calls):
                 return self._sdk_candidate(node, entry, resolved.name)
-            if method in entry.methods and self.ctx.imports_any(entry.imports) and self._receiver_fits(node, entry):
+            if method in entry.methods and (self.ctx.imports_any(entry.imports) and self._receiver_fits(node, entry)
+                                            or _last_name(node.func.value) in entry.receiver_names):
                 return self._sdk_candidate(node, entry, _dotted(node.func) or _short_code(self.state.module, node.func))
         return None
 
@@ -323,6 +331,12 @@ def _short_code(module: cst.Module, node: cst.CSTNode) -> str:
     return module.code_for_node(node) if isinstance(node, cst.Name) else "…"
 
 
+def _last_name(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return node.value if isinstance(node, cst.Name) else None
+
+
 def _keywords(call: cst.Call) -> dict[str, cst.BaseExpression]:
     return {arg.keyword.value: arg.value for arg in call.args if arg.keyword is not None}
 
@@ -450,6 +464,7 @@ def _client_service(call: cst.Call, resources: dict[str, str]) -> str | None:
 def _boto_receivers(module: cst.Module, resources: dict[str, str]) -> dict[str, str]:
     """Names (``s3``, ``self.s3``) bound to a boto3 client of one service, anywhere in the module."""
     seen: dict[str, set[str]] = {}
+    factories = _client_factories(module)
     for node in _everywhere(module, (cst.Assign, cst.AnnAssign, cst.WithItem)):
         if isinstance(node, cst.WithItem):
             value, targets = unawait(node.item), [node.asname.name] if node.asname else []
@@ -460,7 +475,7 @@ def _boto_receivers(module: cst.Module, resources: dict[str, str]) -> dict[str, 
         value = unawait(value) if value is not None else None
         if not isinstance(value, cst.Call):
             continue
-        service = _client_service(value, resources)
+        service = _client_service(value, resources) or _factory_service(value, factories)
         if service is None:
             continue
         for target in targets:
@@ -468,6 +483,33 @@ def _boto_receivers(module: cst.Module, resources: dict[str, str]) -> dict[str, 
             if text is not None:
                 seen.setdefault(text, set()).add(service)
     return {name: services.pop() for name, services in seen.items() if len(services) == 1}
+
+
+def _client_factories(module: cst.Module) -> dict[str, tuple[str, int]]:
+    """Same-module functions returning ``<x>.client(<parameter>)``: name -> (parameter, position)."""
+    factories = {}
+    for function in _everywhere(module, (cst.FunctionDef,)):
+        if not isinstance(function, cst.FunctionDef):
+            continue
+        params = [param.name.value for param in function.params.params]
+        for call in nodes_in(function.body, (cst.Call,)):
+            assert isinstance(call, cst.Call)
+            if (isinstance(call.func, cst.Attribute) and call.func.attr.value == "client" and call.args
+                    and isinstance(call.args[0].value, cst.Name) and call.args[0].value.value in params):
+                name = call.args[0].value.value
+                factories[function.name.value] = (name, params.index(name))
+    return factories
+
+
+def _factory_service(call: cst.Call, factories: dict[str, tuple[str, int]]) -> str | None:
+    """``_get_aws_client(service="s3")`` for a same-module factory of boto3 clients."""
+    if not isinstance(call.func, cst.Name) or call.func.value not in factories:
+        return None
+    parameter, position = factories[call.func.value]
+    keywords = _keywords(call)
+    positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
+    value = keywords.get(parameter, positional[position] if position < len(positional) else None)
+    return literal_string(value) if value is not None else None
 
 
 def _driven_functions(module: cst.Module) -> set[str]:

@@ -739,7 +739,7 @@ def rule_index(catalog: Catalog, sources: Path = SOURCES) -> str:
             "`bench/real_code_timeouts.py` (AL3xx). The triage, finding by finding: "
             "[AL2xx](../precision/network.md), [AL3xx](../precision/timeouts.md). On the application corpus "
             "(`bench/apps.py`: recall from labels made before the rules ran, precision over every finding): "
-            "[applications](../precision/apps.md). A rule below its target "
+            "[applications](../precision/apps.md), AL4xx [boundary](../precision/boundary.md). A rule below its target "
             "ships as preview. Rules that stand back for each other (`yields-to`) are described in "
             "[How it works](../architecture.md)."]
     return "\n".join(out) + "\n"

@@ -5,6 +5,7 @@
 
 - ``docs/rules/AL301.md`` etc., one page per rule, and their index ``docs/rules/README.md``;
 - ``docs/apis.md``, the table of calls whose timeouts AL301/AL302 know;
+- ``docs/pagination-apis.md``, the paginated APIs AL401 knows (botocore's operations included);
 - the rule table in README.md, between the ``rule-table`` markers.
 
 ``--check`` exits with status 1 when a committed copy is stale (the test suite runs it too).
@@ -558,11 +559,77 @@ def _al305_apis(catalog: Catalog) -> list[str]:
             + ["", f"Calls that make a function a worker (`rules/concurrency.toml`): {names}."])
 
 
+def _al401_apis(catalog: Catalog) -> list[str]:
+    knowledge = catalog.pagination
+    operations = sum(len(ops) for ops in knowledge.boto_services().values())
+    libraries = ", ".join(dict.fromkeys(call.library for call in knowledge.calls))
+    services = ", ".join(url.service for url in knowledge.urls)
+    return [f"**{operations} boto3 operations** with a botocore paginator (botocore {knowledge.boto_version}), "
+            f"SDK list calls of {libraries}, the REST list endpoints of {services}, GraphQL connections, "
+            "and any GET whose function reads a continuation field. The full list, generated from "
+            "`rules/pagination.toml` and `rules/botocore_paginators.json`, is "
+            "[Paginated APIs](../pagination-apis.md)."]
+
+
+def pagination_page(catalog: Catalog) -> str:
+    """docs/pagination-apis.md: every paginated API AL401 knows."""
+    knowledge = catalog.pagination
+    services = knowledge.boto_services()
+    out = [GENERATED.format(source="rules/pagination.toml"), "", "# Paginated APIs", "",
+           "The APIs [AL401](rules/AL401.md) knows return one page per call: what continues them, and what "
+           "fetches every page. Adding one is a data change in `rules/pagination.toml`, or in a project's own "
+           "catalog file listed in `extend-catalog` ([catalog reference](catalog.md)).", "",
+           "## SDK list calls", "",
+           "| Library | Calls | Continued by | Page size | Every page |", "|---|---|---|---|---|"]
+    for call in knowledge.calls:
+        names = _names(call.calls) if call.calls else ", ".join(f"`.{name}()`" for name in sorted(call.methods))
+        size = f"{call.default_page} by default" if call.default_page is not None else "everything unless a limit is passed"
+        limits = ", ".join(f"`{name}`" for name in call.limit_keywords)
+        every = [f"`.{name}()`" for name in sorted(call.all_methods)] + [f"`{text}`" for text in call.all_arguments]
+        if call.iterating_pages:
+            every.insert(0, "iterating the result")
+        tokens = ", ".join(f"`{name}`" for name in sorted(call.request_tokens))
+        out.append(f"| {call.library} | {_cell(names)} | {tokens} | {size}{f' ({limits})' if limits else ''} | "
+                   f"{', '.join(every) or 'a loop passing the token back'} |")
+    out += ["", "## REST list endpoints", "", "| API | Paths | Page parameters | Page size | Next page |",
+            "|---|---|---|---|---|"]
+    for url in knowledge.urls:
+        paths = "<br>".join(f"`{pattern}`" for pattern in url.patterns)
+        size = f"{url.default_page} by default" + (f", at most {url.max_page}" if url.max_page else "")
+        keys = ", ".join(f"`{name}`" for name in sorted(url.page_keywords))
+        out.append(f"| {url.service} | {paths} | {keys} | {size} | {_cell(url.next)} |")
+    fields = ", ".join(f"`{name}`" for name in sorted(knowledge.continuation_fields))
+    out += ["", f"Any other GET is reported only when its function reads one of these response fields and "
+            f"never asks for the next page: {fields}.", ""]
+    for connection in knowledge.graphql:
+        sizes = ", ".join(f"`{name}:`" for name in connection.size_arguments)
+        cursors = ", ".join(f"`{name}:`" for name in connection.cursor_arguments)
+        out += ["## GraphQL connections", "", f"A connection asked with {sizes} (more than 20) and no {cursors} "
+                f"is one page; `{connection.page_info}` says whether more follow.", ""]
+    out += ["## boto3 operations with a paginator", "",
+            f"Generated from botocore {knowledge.boto_version}'s `paginators-1.json` files by "
+            f"`tools/generate_paginators.py`: {sum(len(ops) for ops in services.values())} operations in "
+            f"{len(services)} services, by the snake_case name `client.can_paginate()` takes. A boto3 resource "
+            "collection (`bucket.objects.all()`) pages by itself and is not listed.", ""]
+    if knowledge.exceptions:
+        out += ["Paginated in botocore's data but answered in one call, so not reported:", ""]
+        for entry in knowledge.exceptions:
+            unless = f" (unless `{entry.unless}` is passed)" if entry.unless else ""
+            out.append(f"- `{entry.service}`: {', '.join(f'`{op}`' for op in sorted(entry.operations))}{unless}: "
+                       f"{entry.why}.")
+        out.append("")
+    out += ["| Service | Operations |", "|---|---|"]
+    for service, operations in sorted(services.items()):
+        out.append(f"| `{service}` | {', '.join(sorted(operations))} |")
+    return "\n".join(out) + "\n"
+
+
 COVERED_APIS: dict[str, Callable[[Catalog], list[str]]] = {
     "AL201": _al201_apis, "AL202": _al202_apis, "AL203": _al203_apis, "AL204": _al201_apis,
     "AL205": _al205_apis, "AL206": _al206_apis, "AL207": _al207_apis,
     "AL301": _timeout_apis, "AL302": _timeout_apis,
     "AL303": _al303_apis, "AL304": _al304_apis, "AL305": _al305_apis,
+    "AL401": _al401_apis,
 }
 
 
@@ -672,7 +739,8 @@ def rule_index(catalog: Catalog, sources: Path = SOURCES) -> str:
             "`bench/real_code_timeouts.py` (AL3xx). The triage, finding by finding: "
             "[AL2xx](../precision/network.md), [AL3xx](../precision/timeouts.md). On the application corpus "
             "(`bench/apps.py`: recall from labels made before the rules ran, precision over every finding): "
-            "[applications](../precision/apps.md), [AL1xx input](../precision/input.md). A rule below its target "
+            "[applications](../precision/apps.md), [AL1xx input](../precision/input.md), AL4xx "
+            "[boundary](../precision/boundary.md). A rule below its target "
             "ships as preview. Rules that stand back for each other (`yields-to`) are described in "
             "[How it works](../architecture.md)."]
     return "\n".join(out) + "\n"
@@ -703,7 +771,8 @@ def generated_files(catalog: Catalog | None = None) -> dict[str, str]:
     """Every generated file but the README, by path relative to the repository root."""
     catalog = catalog or shipped_catalog()
     regions = all_regions()
-    files = {"docs/apis.md": apis_page(catalog), "docs/rules/README.md": rule_index(catalog)}
+    files = {"docs/apis.md": apis_page(catalog), "docs/rules/README.md": rule_index(catalog),
+             "docs/pagination-apis.md": pagination_page(catalog)}
     for rule in page_rules(catalog):
         files[f"docs/rules/{rule.id}.md"] = rule_page(rule, catalog, regions)
     return files

@@ -27,6 +27,7 @@ from .retries import JsonDecode, RetryPolicy
 from .rules import CONFIDENCES, OPTION_TYPES, PRECISIONS, SEVERITIES, RuleMeta, RuleOption, _check_yields
 from .schema import DEFAULTS, CatalogError, copy_fields
 from .sources import SourceKnowledge
+from .pagination import PaginationKnowledge
 from .timeouts import TIMEOUT_VALUES, ApiEntry, ClientEntry, TimeoutSpec
 from .versions import DeclaredVersion, DefaultChange, normalize_package, parse_release, specialise
 from .tables import TABLES, TableKind, finish, load_tables
@@ -64,6 +65,8 @@ class Catalog:
     default_changes: list["DefaultChange"] = field(default_factory=list)
     # Where values come from and what validates them (sources.toml), for value provenance.
     sources: SourceKnowledge = field(default_factory=SourceKnowledge)
+    # Paginated APIs for AL401 (pagination.toml and the generated botocore table).
+    pagination: PaginationKnowledge = field(default_factory=PaginationKnowledge)
     files: list[str] = field(default_factory=list)
     # Deprecated keys met while loading, one line each naming the file (the CLI prints them).
     warnings: list[str] = field(default_factory=list)
@@ -106,7 +109,8 @@ class Catalog:
         """Top-level module names the catalog knows: the cheap pre-check looks for them."""
         names = list(self.apis) + list(self.clients) + list(self.network.call_names())
         # A pattern's root (`*_pb2_grpc`) names no module: the file imports grpc anyway.
-        return {name.split(".", 1)[0] for name in names if "*" not in name.split(".", 1)[0]}
+        roots = {name.split(".", 1)[0] for name in names if "*" not in name.split(".", 1)[0]}
+        return roots | self.pagination.module_roots()
 
     def libraries(self) -> list[str]:
         return sorted({api.library for api in self.apis.values()})

@@ -392,6 +392,13 @@ def test_evidence_claims_are_read_with_their_markers() -> None:
     assert evidence.carrying(["aider"]) == 1
 
 
+def _family_without_rules() -> str | None:
+    from assumption_lint.catalog import shipped_catalog
+
+    rules = shipped_catalog().rules
+    return next((family for family in apps.FAMILIES if not any(rule.startswith(family) for rule in rules)), None)
+
+
 def test_check_reports_bad_entries_and_labels(origin: dict[str, object], tmp_path: Path) -> None:
     extra = '\n[[app]]\nname = "shop"\nkind = "game"\nrepo = "acme/x"\ncommit = "abc"\npaths = ["../up"]\nlines = 0\n'
     labels = '''
@@ -433,10 +440,13 @@ why = "x"
 [[label]]
 path = "app/client.py"
 line = 400
-rule = "AL4"
+rule = "FAMILY"
 verdict = "negative"
 why = "x"
 '''
+    # A family whose rules are not built yet (families land one by one).
+    family = _family_without_rules()
+    labels = labels.replace("FAMILY", family or "AL2")
     toml, label_dir = write_corpus(tmp_path / "corpus", str(origin["commit"]), labels, extra)
     (label_dir / "nobody.toml").write_text('app = "nobody"\n', encoding="utf-8")
     cache = tmp_path / "cache"
@@ -453,7 +463,8 @@ why = "x"
     assert "label 5: README.md is outside the paths alint analyses (app)" in text
     assert "label 6: line 400 is past the end of app/client.py (19 lines)" in text
     assert "nobody.toml: no application named 'nobody'" in text
-    assert any("family AL4 has no rule in the catalog yet" in warning for warning in problems.warnings)
+    if family is not None:
+        assert any(f"family {family} has no rule in the catalog yet" in warning for warning in problems.warnings)
 
 
 def test_bad_toml_is_a_message_not_a_traceback(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

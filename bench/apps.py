@@ -1166,7 +1166,7 @@ def command_score(args: argparse.Namespace, apps: Sequence[App], cache: Path) ->
     # over one cache (different rule selections) must not rewrite each other's.
     scratch = Path(tempfile.mkdtemp(prefix="alint-score-"))
     try:
-        config = corpus.write_config(scratch / "alint.toml", selectors)
+        config = corpus.write_config(scratch / "alint.toml", selectors, preview=True)
         return _score_with(args, catalog, labels, chosen, selectors, command, config, cache)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

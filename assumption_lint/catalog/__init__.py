@@ -26,6 +26,7 @@ from .network import (EntryPoint, ErrorHandlerRegistration, ExceptionClass, Netw
 from .retries import JsonDecode, RetryPolicy
 from .rules import CONFIDENCES, OPTION_TYPES, PRECISIONS, SEVERITIES, RuleMeta, RuleOption, _check_yields
 from .schema import DEFAULTS, CatalogError, copy_fields
+from .models import ModelKnowledge, ModelParser, ModelReply
 from .sources import SourceKnowledge
 from .timeouts import TIMEOUT_VALUES, ApiEntry, ClientEntry, TimeoutSpec
 from .versions import DeclaredVersion, DefaultChange, normalize_package, parse_release, specialise
@@ -64,6 +65,8 @@ class Catalog:
     default_changes: list["DefaultChange"] = field(default_factory=list)
     # Where values come from and what validates them (sources.toml), for value provenance.
     sources: SourceKnowledge = field(default_factory=SourceKnowledge)
+    # Parsers of model text and when a reply has no text (models.toml, AL501/AL502).
+    models: ModelKnowledge = field(default_factory=ModelKnowledge)
     files: list[str] = field(default_factory=list)
     # Deprecated keys met while loading, one line each naming the file (the CLI prints them).
     warnings: list[str] = field(default_factory=list)

@@ -16,6 +16,7 @@ from .unhandled_json_decode import UnhandledJsonDecode
 from .unhandled_network_error import UnhandledNetworkError
 from .unchecked_conversion import UncheckedConversion
 from .unchecked_shape import UncheckedShape
+from .model_output_parsed_unchecked import ModelOutputParsedUnchecked
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     MissingTimeout,
@@ -31,4 +32,5 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     UnhandledJsonDecode,
     UncheckedConversion,
     UncheckedShape,
+    ModelOutputParsedUnchecked,
 )

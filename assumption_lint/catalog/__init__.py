@@ -26,6 +26,7 @@ from .network import (EntryPoint, ErrorHandlerRegistration, ExceptionClass, Netw
 from .retries import JsonDecode, RetryPolicy
 from .rules import CONFIDENCES, OPTION_TYPES, PRECISIONS, SEVERITIES, RuleMeta, RuleOption, _check_yields
 from .schema import DEFAULTS, CatalogError, copy_fields
+from .models import ModelKnowledge, ModelParser, ModelReply
 from .sources import SourceKnowledge
 from .pagination import PaginationKnowledge
 from .timeouts import TIMEOUT_VALUES, ApiEntry, ClientEntry, TimeoutSpec
@@ -67,6 +68,8 @@ class Catalog:
     sources: SourceKnowledge = field(default_factory=SourceKnowledge)
     # Paginated APIs for AL401 (pagination.toml and the generated botocore table).
     pagination: PaginationKnowledge = field(default_factory=PaginationKnowledge)
+    # Parsers of model text and when a reply has no text (models.toml, AL501/AL502).
+    models: ModelKnowledge = field(default_factory=ModelKnowledge)
     files: list[str] = field(default_factory=list)
     # Deprecated keys met while loading, one line each naming the file (the CLI prints them).
     warnings: list[str] = field(default_factory=list)

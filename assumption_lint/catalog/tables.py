@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
-from . import network, pagination, retries, rules, sources, timeouts, versions, waits
+from . import models, network, pagination, retries, rules, sources, timeouts, versions, waits
 from .schema import CatalogError, _check_keys, _expect
 
 if TYPE_CHECKING:
@@ -185,6 +185,13 @@ TABLES: dict[str, TableKind] = {kind.name: kind for kind in (
               "How a GraphQL connection pages: its size and cursor arguments (AL401).",
               '[[graphql-connection]]\nsize-arguments = ["first"]\ncursor-arguments = ["after"]\n'
               'page-info = "pageInfo"\nfix = "loop on endCursor"\n', in_projects=False),
+    TableKind("model-parser", _keys(models._PARSER_KEYS), models.parse_parser, "models.parsers",
+              "A parser applied to a language model's text and the errors it raises (AL501).",
+              '[[model-parser]]\nnames = ["example.parse"]\nraises = ["ValueError"]\nexpects = "valid example"\n'),
+    TableKind("model-reply", _keys(models._REPLY_KEYS), models.parse_reply, "models.replies",
+              "An LLM SDK call's reply: where its text is and what makes a reply without text possible (AL502).",
+              '[[model-reply]]\nsdk = "example"\ncalls = ["example.Client.chat"]\ntext = ["content"]\n'
+              'why = "the reply may hold only tool calls"\n'),
 )}
 
 

@@ -17,6 +17,7 @@ from .unhandled_network_error import UnhandledNetworkError
 from .unchecked_conversion import UncheckedConversion
 from .unchecked_shape import UncheckedShape
 from .first_page_only import FirstPageOnly
+from .model_output_parsed_unchecked import ModelOutputParsedUnchecked
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     MissingTimeout,
@@ -33,4 +34,5 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     UncheckedConversion,
     UncheckedShape,
     FirstPageOnly,
+    ModelOutputParsedUnchecked,
 )

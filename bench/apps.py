@@ -1163,7 +1163,8 @@ def command_score(args: argparse.Namespace, apps: Sequence[App], cache: Path) ->
     selectors = tuple(dict.fromkeys(part.strip() for value in args.rules for part in value.split(",") if part.strip()))
     command = alint_command(args.alint)
     (cache / "apps").mkdir(parents=True, exist_ok=True)
-    config = corpus.write_config(cache / "apps" / "alint.toml", selectors)
+    config = corpus.write_config(cache / "apps" / ("alint-notes.toml" if args.show_notes else "alint.toml"), selectors,
+                                 show_notes=args.show_notes)
     findings: list[Finding] = []
     scored, skipped, version = [], [], "unknown"
     for app in chosen:
@@ -1242,6 +1243,8 @@ def argument_parser() -> argparse.ArgumentParser:
                      help="lines of code shown around each sampled finding (0: none, for committed pages)")
     run.add_argument("--title", default=None, help="the page title")
     run.add_argument("--alint", default=None, help="the alint command (default: alint of this interpreter)")
+    run.add_argument("--show-notes", action="store_true",
+                     help="also score the notes rules hide by default (their figures for `notes-reason`)")
     run.add_argument("--timeout", type=float, default=ALINT_TIMEOUT, help="seconds per application")
     return parser
 

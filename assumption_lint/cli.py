@@ -90,6 +90,9 @@ def cli() -> None:
 @click.option("--preview", is_flag=True, default=None,
               help="Also run preview rules (not yet at their precision target; `alint rules` marks them). "
                    "Without it, selecting a preview rule by id has no effect.")
+@click.option("--show-notes", is_flag=True, default=None,
+              help="Also show the notes of rules that hide them by default (notes below their precision "
+                   "target on real code; `alint rules` marks them).")
 @click.option("--target-version", help="Python version the analyzed code runs on, e.g. 3.12 "
               "(default: target-version from the config, else the lower bound of requires-python, else 3.10).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
@@ -106,7 +109,8 @@ def cli() -> None:
 @click.option("-v", "--verbose", is_flag=True, help="Print timing, and tracebacks for internal errors.")
 @click.version_option(__version__, "--version", prog_name="alint", message="%(prog)s %(version)s")
 def check(paths: tuple[Path, ...], output_format: str, output: Path | None, select: str | None,
-          extend_select: str | None, ignore: str | None, preview: bool | None, target_version: str | None,
+          extend_select: str | None, ignore: str | None, preview: bool | None, show_notes: bool | None,
+          target_version: str | None,
           config_file: Path | None, force_exclude: bool, jobs: int | None, explain: bool, exit_zero: bool,
           quiet: bool, verbose: bool) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
@@ -124,7 +128,8 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             select=_codes(select, "--select", catalog) if select is not None else None,
             ignore=_codes(ignore, "--ignore", catalog) if ignore is not None else None,
             extend_select=_codes(extend_select, "--extend-select", catalog),
-            target_version=_parse_target(target_version), preview=preview or None)
+            target_version=_parse_target(target_version), preview=preview or None,
+            show_notes=show_notes or None)
         configs = Configurations(catalog, overrides, config_file, warn=_warn)
         targets = list(discover(list(paths) or [Path(".")], configs.excluded, problems,
                                 configs.force_excluded if force_exclude else None))
@@ -216,13 +221,16 @@ def rules_command(rule: str | None, output_format: str) -> None:
     if output_format == "json":
         click.echo(json.dumps([{"id": rule.id, "name": rule.slug, "severity": rule.severity,
                                 "confidence": rule.confidence, "summary": rule.summary, "cwe": rule.cwe,
-                                "preview": rule.preview, "preview_reason": rule.preview_reason or None}
+                                "preview": rule.preview, "preview_reason": rule.preview_reason or None,
+                                "notes_hidden": not rule.notes, "notes_reason": rule.notes_reason or None}
                                for rule in rules], indent=2))
         return
     width = max(len(rule.slug) for rule in rules)
     for rule in rules:
         # A preview rule says so, and why, before its summary: it is off unless --preview.
         status = f"[preview: {rule.preview_reason}] " if rule.preview else ""
+        # Likewise a rule whose notes are hidden unless --show-notes.
+        status += f"[notes hidden: {rule.notes_reason}] " if not rule.notes else ""
         click.echo(f"{rule.id}  {rule.slug:<{width}}  {rule.severity:<7}  {status}{rule.summary}")
 
 

@@ -33,7 +33,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 DEFAULT_TARGET = (3, 10)
 KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "extend-catalog",
-        "target-version", "respect-gitignore", "rules", "preview")
+        "target-version", "respect-gitignore", "rules", "preview", "show-notes")
 
 
 class ConfigError(Exception):
@@ -108,6 +108,8 @@ class Config:
     rules: Mapping[str, RuleConfig] = field(default_factory=dict, compare=False)
     # Run preview rules too (rules not yet at their precision target, see selection.py).
     preview: bool = False
+    # Show the notes of rules that hide them by default (``notes = false`` in rules.toml).
+    show_notes: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
@@ -135,6 +137,7 @@ class Overrides:
     extend_select: tuple[str, ...] = ()
     target_version: tuple[int, int] | None = None
     preview: bool | None = None  # --preview; None: as the configuration says
+    show_notes: bool | None = None  # --show-notes; None: as the configuration says
 
 
 # ----------------------------------------------------------------------------- reading
@@ -237,6 +240,10 @@ def parse_table(table: Mapping[str, Any], path: Path, table_name: str, catalog: 
         if not isinstance(table["preview"], bool):
             raise reader.fail("preview", f"must be true or false, not {table['preview']!r}")
         values["preview"] = table["preview"]
+    if "show-notes" in table:
+        if not isinstance(table["show-notes"], bool):
+            raise reader.fail("show-notes", f"must be true or false, not {table['show-notes']!r}")
+        values["show_notes"] = table["show-notes"]
     return Config(source=path, root=root, has_table=True, requires_python=requires_python, **values)
 
 
@@ -430,6 +437,7 @@ class Configurations:
             rule_options=options,
             severities={rule_id: rule.severity for rule_id, rule in config.rules.items() if rule.severity},
             target_version=cli.target_version or config.target_version or config.requires_python or DEFAULT_TARGET,
+            show_notes=cli.show_notes if cli.show_notes is not None else config.show_notes,
         )
 
     def _catalog(self, config: Config) -> Catalog:

@@ -365,7 +365,9 @@ def _fixture_settings(path: Path, catalog: Catalog):  # type: ignore[no-untyped-
         elif "." in key:
             rule, option = key.split(".", 1)
             options.setdefault(rule, {})[option] = {"true": True, "false": False}.get(value, value)
-    return Settings(catalog, frozenset(catalog.rules), rule_options=options, target_version=target)
+    # Notes a rule hides by default are shown: the page documents everything the rule says.
+    return Settings(catalog, frozenset(catalog.rules), rule_options=options, target_version=target,
+                    show_notes=True)
 
 
 @lru_cache(maxsize=None)

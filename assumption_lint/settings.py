@@ -6,6 +6,11 @@ code) run only in preview mode (``--preview`` or ``preview = true`` in ``[tool.a
 As in ruff, selecting one explicitly by its id does not turn it on without preview mode:
 the selection has no effect, and ``preview_warnings`` says so.
 
+Notes that have not earned their place: a rule with ``notes = false`` in rules.toml (its
+notes measured below their precision target) reports its warnings but not its notes, unless
+``show_notes`` is set (``--show-notes``, ``show-notes = true``). The severity that counts is
+the one the user sees: a configured ``severity = "warning"`` for the rule shows them all.
+
 The configuration (config.py) builds Settings; the engine only reads them.
 """
 
@@ -35,6 +40,9 @@ class Settings:
     package_versions: Mapping[str, Any] = field(default_factory=dict)
     # Rule ids and prefixes the configuration's ``per-file-ignores`` drop for this file.
     ignored_here: tuple[str, ...] = ()
+    # Show the notes of rules whose notes are hidden by default (``notes = false`` in
+    # rules.toml): ``--show-notes`` or ``show-notes = true`` in [tool.alint].
+    show_notes: bool = False
     # What the other modules of the file's package declare (project/packages.py).
     package: PackageFacts = field(default=PACKAGE_FACTS, compare=False)
 
@@ -86,3 +94,17 @@ def preview_warnings(catalog: Catalog, codes: Iterable[str], preview: bool) -> l
     return [f"selection {code!r} has no effect: {code} is a preview rule ({catalog.rules[code].preview_reason}); "
             f"enable preview mode with --preview or preview = true in [tool.alint]"
             for code in dict.fromkeys(codes) if code in catalog.rules and catalog.rules[code].preview]
+
+
+def severity_of(rule: str, reported: str | None, settings: Settings) -> str:
+    """The severity a finding is shown with: the configuration's, else the check's, else the rule's."""
+    meta = settings.catalog.rules[rule]
+    return settings.severities.get(rule, reported or meta.severity)
+
+
+def shown(rule: str, reported: str | None, settings: Settings) -> bool:
+    """False for a note of a rule whose notes are hidden by default, unless notes are asked for."""
+    if settings.show_notes:
+        return True
+    meta = settings.catalog.rules.get(rule)
+    return meta is None or meta.notes or severity_of(rule, reported, settings) != "note"

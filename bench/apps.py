@@ -1166,7 +1166,8 @@ def command_score(args: argparse.Namespace, apps: Sequence[App], cache: Path) ->
     # over one cache (different rule selections) must not rewrite each other's.
     scratch = Path(tempfile.mkdtemp(prefix="alint-score-"))
     try:
-        config = corpus.write_config(scratch / "alint.toml", selectors, preview=True)
+        config = corpus.write_config(scratch / "alint.toml", selectors, preview=True,
+                                     show_notes=args.show_notes)
         return _score_with(args, catalog, labels, chosen, selectors, command, config, cache)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -1252,6 +1253,8 @@ def argument_parser() -> argparse.ArgumentParser:
                      help="lines of code shown around each sampled finding (0: none, for committed pages)")
     run.add_argument("--title", default=None, help="the page title")
     run.add_argument("--alint", default=None, help="the alint command (default: alint of this interpreter)")
+    run.add_argument("--show-notes", action="store_true",
+                     help="also score the notes rules hide by default (their figures for `notes-reason`)")
     run.add_argument("--timeout", type=float, default=ALINT_TIMEOUT, help="seconds per application")
     return parser
 

@@ -134,13 +134,16 @@ def python_files(paths: Iterable[Path], skipped: Collection[str] | None = None) 
             if skipped is None or shipped(file.relative_to(path) if path.is_dir() else Path(file.name), skipped)]
 
 
-def write_config(path: Path, rules: Sequence[str], exclude: Sequence[str] = (), preview: bool = False) -> Path:
+def write_config(path: Path, rules: Sequence[str], exclude: Sequence[str] = (), preview: bool = False,
+                 show_notes: bool = False) -> Path:
     """An alint configuration selecting ``rules``; it does not honour .gitignore, since the
     cache is ignored by git on purpose. ``preview``: run preview rules too (a rule is
-    measured before it leaves preview)."""
+    measured before it leaves preview). ``show_notes``: also the notes rules hide by default."""
     text = f"respect-gitignore = false\nselect = {json.dumps(list(rules))}\n"
     if preview:
         text += "preview = true\n"
+    if show_notes:
+        text += "show-notes = true\n"
     if exclude:
         text += f"exclude = {json.dumps(list(exclude))}\n"
     path.write_text(text, encoding="utf-8")

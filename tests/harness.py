@@ -50,7 +50,10 @@ _FIXTURE_KEYS = ("target-version",)
 # ---------------------------------------------------------------------------- snippets
 def settings(*rules: str, catalog: Catalog | None = None,
              options: Mapping[str, Mapping[str, Any]] | None = None, **changes: Any) -> Settings:
-    """Settings enabling ``rules`` (every catalogued rule when none are given)."""
+    """Settings enabling ``rules`` (every catalogued rule when none are given). Notes a rule
+    hides by default are shown (the check's decisions are under test), unless the test says
+    ``show_notes=False``."""
+    changes.setdefault("show_notes", True)
     catalog = catalog or shipped_catalog()
     rule_options: dict[str, dict[str, Any]] = {}
     if options:
@@ -152,8 +155,9 @@ def fixture_config(path: Path, values: Mapping[str, str], catalog: Catalog) -> C
 
 
 def fixture_settings(path: Path, values: Mapping[str, str], catalog: Catalog | None = None) -> Settings:
-    """Every rule enabled (preview ones too: fixtures are their evidence), with the
-    fixture's validated options, severities and target version."""
+    """Every rule enabled (preview ones too: fixtures are their evidence), notes shown
+    (hidden ones too, for the same reason), with the fixture's validated options,
+    severities and target version."""
     catalog = catalog or shipped_catalog()
     config = fixture_config(path, values, catalog)
     return Settings(
@@ -161,4 +165,5 @@ def fixture_settings(path: Path, values: Mapping[str, str], catalog: Catalog | N
         rule_options={rule: dict(table.options) for rule, table in config.rules.items() if table.options},
         severities={rule: table.severity for rule, table in config.rules.items() if table.severity},
         target_version=config.target_version or DEFAULT_TARGET,
+        show_notes=True,
     )

@@ -74,6 +74,11 @@ class RuleMeta:
     # (``--preview``, ``preview = true``); ``preview_reason`` gives the measured figures.
     preview: bool = False
     preview_reason: str = ""
+    # ``notes = false``: the rule's notes (findings of severity "note") are not shown unless
+    # the user asks (``--show-notes``, ``show-notes = true``): they have not yet earned their
+    # place on real code; ``notes_reason`` gives the measured figures. Its warnings still show.
+    notes: bool = True
+    notes_reason: str = ""
     # Fixture files (repository paths) whose ``# expect:`` labels show this rule.
     fixtures: tuple[str, ...] = ()
     # The findings' related locations are the value's path, source first (the input
@@ -89,7 +94,7 @@ class RuleMeta:
 
 _RULE_KEYS = {"slug", "title", "summary", "message", "severity", "confidence", "precision",
               "help", "cwe", "tags", "security-severity", "always-on", "options", "yields-to",
-              "preview", "preview-reason", "fixtures", "related-path"}
+              "preview", "preview-reason", "notes", "notes-reason", "fixtures", "related-path"}
 _OPTION_KEYS = {"type", "default", "help", "choices"}
 
 
@@ -133,7 +138,16 @@ def _parse_rule(rule_id: str, table: Mapping[str, Any], where: str) -> RuleMeta:
         raise CatalogError(f"{where}: key 'preview-reason' is only meaningful with preview = true")
     if preview and _expect(table, "always-on", bool, where, default=False):
         raise CatalogError(f"{where}: an always-on rule cannot be a preview rule")
+    notes = _expect(table, "notes", bool, where, default=True)
+    notes_reason = _expect(table, "notes-reason", str, where, default="").strip()
+    if not notes and not notes_reason:
+        raise CatalogError(f"{where}: a rule with notes = false needs 'notes-reason' (the notes' measured precision)")
+    if notes_reason and notes:
+        raise CatalogError(f"{where}: key 'notes-reason' is only meaningful with notes = false")
     help_text = _expect(table, "help", str, where)
+    if not notes:
+        help_text = (f"{help_text.rstrip()}\n\n**Notes hidden.** This rule's notes are not shown unless asked for "
+                     f"(`--show-notes`, or `show-notes = true` in `[tool.alint]`): {notes_reason}\n")
     if preview:
         # The rule's help (SARIF, rule pages) says why it is off by default.
         help_text = (f"{help_text.rstrip()}\n\n**Preview.** Off unless preview mode is on (`--preview`, or "
@@ -156,6 +170,8 @@ def _parse_rule(rule_id: str, table: Mapping[str, Any], where: str) -> RuleMeta:
         yields_to=_str_list(table, "yields-to", where, default=[]),
         preview=preview,
         preview_reason=reason,
+        notes=notes,
+        notes_reason=notes_reason,
         fixtures=_str_list(table, "fixtures", where, default=[]),
         related_path=_expect(table, "related-path", bool, where, default=False),
     )

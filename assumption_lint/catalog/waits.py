@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 # Kinds of API entries that wait on something local to the program (a child process, a
 # queue, a lock, a peer task) rather than being a network call themselves.
 WAIT_KINDS = ("subprocess", "async-wait", "blocking-wait")
-COMMAND_ROLES = ("network", "shell", "interpreter", "wrapper", "bounded")
+COMMAND_ROLES = ("network", "shell", "interpreter", "wrapper", "bounded", "instant", "server")
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,13 @@ class CommandEntry:
     programs: tuple[str, ...]
     # network: waits on another machine; shell: runs the text after `option` as a command
     # line; interpreter: runs the module after `option` (python -m pip); wrapper: runs the
-    # next word as the program (env, sudo); bounded: kills the program it runs (timeout).
+    # next word as the program (env, sudo); bounded: kills the program it runs (timeout);
+    # instant: answers from local state and exits (df, uname), never reads input or the
+    # network; server: runs until stopped on purpose (uvicorn), so a timeout would be wrong.
+    # An instant or server program is not reported.
     role: str
-    # A network program counts only with one of these subcommands (git clone, docker pull).
+    # A network program counts only with one of these subcommands (git clone, docker pull);
+    # an instant or server one too, when it lists any (flask run).
     subcommands: tuple[str, ...]
     option: str | None
     label: str
@@ -61,6 +65,12 @@ class CommandEntry:
     # Options that bound the program's whole run (curl --max-time, ping -c): with one of
     # them among the literal arguments the call is bounded like under coreutils `timeout`.
     bounded_by: tuple[str, ...] = ()
+    # A network program's subcommands that answer from local data at once (git rev-parse):
+    # not reported, like an instant program.
+    instant_subcommands: tuple[str, ...] = ()
+    # The program's own options that take the next word as their value (git -C DIR): the
+    # subcommand is the first other word.
+    value_options: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,7 +111,8 @@ class WaitKnowledge:
 
 _WAIT_KEYS = {"keyword", "position", "unbounded-values", "nonblocking", "client-keywords",
               "on-timeout", "fix", "work-queue", "local-sync"}
-_COMMAND_KEYS = {"programs", "role", "subcommands", "option", "label", "bounded-by"}
+_COMMAND_KEYS = {"programs", "role", "subcommands", "option", "label", "bounded-by", "instant-subcommands",
+                 "value-options"}
 _DEADLINE_KEYS = {"names", "library", "keyword", "position"}
 _WORKER_KEYS = {"names", "library", "keyword", "position", "run-method"}
 
@@ -139,9 +150,13 @@ def parse_command(where: str, table: Mapping[str, Any], source: str, catalog: Ca
     command = CommandEntry(_str_list(table, "programs", where), role,
                            _str_list(table, "subcommands", where, default=[]), option,
                            _expect(table, "label", str, where, default=""), source,
-                           _str_list(table, "bounded-by", where, default=[]))
+                           _str_list(table, "bounded-by", where, default=[]),
+                           _str_list(table, "instant-subcommands", where, default=[]),
+                           _str_list(table, "value-options", where, default=[]))
     if command.bounded_by and role != "network":
         raise CatalogError(f"{where}: key 'bounded-by' is only meaningful with role 'network'")
+    if command.instant_subcommands and role != "network":
+        raise CatalogError(f"{where}: key 'instant-subcommands' is only meaningful with role 'network'")
     for program in command.programs:
         catalog.waits.commands[program] = command
 

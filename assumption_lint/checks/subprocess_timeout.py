@@ -3,13 +3,17 @@
 ``subprocess.run(...)`` and friends, and ``Popen.communicate()/wait()``, wait for the child
 as long as it runs. The finding's severity follows what the child can wait on: a network
 program (a ``[[command]]`` with role "network" in ``rules/subprocess.toml``), a program or
-command text alint cannot read, or ``shell=True`` make it a warning; a local program named
-by a literal is a note.
+command text alint cannot read, ``shell=True``, or a remote URL among the literal arguments
+make it a warning; a local program named by a literal is a note. A program the catalog
+calls ``instant`` (df, git rev-parse) or ``server`` (uvicorn, flask run) is not reported.
+A program named by a setting with a literal default (``config.get("ffmpeg", "ffmpeg")``,
+``shutil.which("ffmpeg")``) is that program.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from dataclasses import dataclass
 from typing import Callable, TYPE_CHECKING
@@ -30,6 +34,11 @@ _FINISHERS = frozenset({"kill", "terminate", "communicate", "wait"})
 _SPLIT = frozenset({"split"})
 # The arguments of a version probe, the usual way to check which program a path runs.
 _VERSION_PROBES = frozenset({"--version", "-version", "-V", "version"})
+# A literal argument naming another machine: a program given one waits on it.
+_REMOTE_URL = re.compile(r"^(?!file:)[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+# Calls whose value is a program path with a literal default: `settings.get("ffmpeg_binary",
+# "ffmpeg")`, `os.getenv("FFMPEG", "ffmpeg")`, `shutil.which("ffmpeg")`.
+_DEFAULTING = frozenset({"get", "getenv", "which"})
 
 
 @dataclass(frozen=True)
@@ -76,12 +85,38 @@ class SubprocessWithoutTimeout(Check):
             self._finished[-1].discard(source_text(target.target))
             if isinstance(target.target, cst.Name):
                 name = target.target.value
+                default = self._program_default(node.value)
                 if isinstance(node.value, (cst.List, cst.Tuple, cst.SimpleString, cst.ConcatenatedString)) \
                         or self._split_literal(node.value) is not None:
                     self._literals[-1][name] = node.value
+                elif default is not None:
+                    self._literals[-1][name] = default
                 else:
                     # Shadowed by something alint does not read: the name is no longer a literal.
                     self._literals[-1][name] = cst.Name("None")
+
+    def _program_default(self, value: cst.BaseExpression) -> cst.BaseExpression | None:
+        """The literal a configurable program path falls back to: the program it names unless
+        someone configures another path (``x or "ffmpeg"``, ``.get(key, "ffmpeg")``)."""
+        if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or):
+            right = value.right
+            return right if literal_string(right) is not None else None
+        if not isinstance(value, cst.Call) or not may_be(value.func, _DEFAULTING):
+            return None
+        assert isinstance(value.func, (cst.Attribute, cst.Name))
+        name = value.func.attr.value if isinstance(value.func, cst.Attribute) else value.func.value
+        positional = [arg.value for arg in value.args if arg.keyword is None and not arg.star]
+        if name == "which":
+            resolved = self.resolver.resolve(value.func)
+            if resolved is None or resolved.name != "shutil.which" or not positional:
+                return None
+            candidate = positional[0]
+        elif len(positional) == 2:
+            candidate = positional[1]
+        else:
+            return None
+        text = literal_string(candidate)
+        return candidate if text is not None and text.strip() and " " not in text.strip() else None
 
     def _literal(self, name: str) -> cst.BaseExpression | None:
         for scope in reversed(self._literals):
@@ -241,6 +276,39 @@ def _program(word: str) -> str:
 
 
 def _program_verdict(words: list[str | None], commands: dict[str, CommandEntry]) -> Verdict:
+    verdict = _catalogued_verdict(words, commands)
+    if verdict.outside or verdict.bounded:
+        return verdict
+    url = next((word for word in words if word is not None and _REMOTE_URL.match(word)), None)
+    if url is not None:
+        # `ffmpeg -i rtsp://camera/stream`: even a local program waits on the machine it reads.
+        return Verdict(verdict.subject, "it is given a remote URL, so it waits on another machine", True, network=True)
+    return verdict
+
+
+def _subcommand(rest: list[str | None], entry: CommandEntry) -> str | None:
+    """The first word that is neither an option nor an option's value (``git -C dir log``)."""
+    skip = False
+    for word in rest:
+        if skip:
+            skip = False
+            continue
+        if word is None:
+            return None
+        if word in entry.value_options:
+            skip = True
+            continue
+        if not word.startswith("-"):
+            return word
+    return None
+
+
+def _quiet(program: str) -> Verdict:
+    """An instant or server program: no finding (a timeout is not needed, or would be wrong)."""
+    return Verdict(f"`{program}`", "", False, bounded=True)
+
+
+def _catalogued_verdict(words: list[str | None], commands: dict[str, CommandEntry]) -> Verdict:
     index = 0
     while index < len(words):
         word = words[index]
@@ -258,6 +326,10 @@ def _program_verdict(words: list[str | None], commands: dict[str, CommandEntry])
         rest = words[index + 1:]
         if entry.role == "bounded":
             return Verdict(f"`{program}`", "", False, bounded=True)
+        if entry.role in ("instant", "server"):
+            applies = (not entry.subcommands or _subcommand(rest, entry) in entry.subcommands) \
+                and (entry.option is None or entry.option in rest)
+            return _quiet(program) if applies else _local(program)
         if entry.role == "wrapper":
             index += 1
             while index < len(words) and _is_option(words[index]):
@@ -271,6 +343,8 @@ def _program_verdict(words: list[str | None], commands: dict[str, CommandEntry])
             sub = next((word for word in rest if word in entry.subcommands), None)
             if sub is not None:
                 return Verdict(f"`{program} {sub}`", f"{program} {sub} {entry.label}", True, network=True)
+            if entry.instant_subcommands and _subcommand(rest, entry) in entry.instant_subcommands:
+                return _quiet(program)
             return _local(program)
         option_at = rest.index(entry.option) if entry.option in rest else -1
         if entry.role == "shell":

@@ -9,7 +9,9 @@ Every filter a finding passes is here, in this order:
 3. **yields** (``deduplicated``): a finding is dropped where a rule it yields to speaks for
    the same node. This runs on every recorded finding, before selection, so the outcome
    does not depend on what is selected;
-4. **selection** (``selected``): the enabled rules, minus the file's ``per-file-ignores``;
+4. **selection** (``selected``): the enabled rules, minus the file's ``per-file-ignores``,
+   minus the notes a rule hides by default (``notes = false`` in rules.toml, ``shown``)
+   unless the settings ask for them (``--show-notes``);
 5. **positions**: a whole-tree pass, paid only by files with findings left;
 6. **suppression comments** (``# alint: ignore[...]``, ``# noqa: ...``, engine/suppress.py),
    on the finding's first line or its statement's;
@@ -31,7 +33,7 @@ import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
 from ..findings import Finding, Related
-from ..settings import Settings, rule_matches
+from ..settings import Settings, rule_matches, severity_of, shown
 from .suppress import is_suppressed
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -70,7 +72,7 @@ def deduplicated(raw: list["RawFinding"], settings: Settings) -> list["RawFindin
         own = [id(finding.node)] + [id(node) for node in finding.covers]
         if any(node in spoken_for.get(other, ()) for other in yields for node in own):
             continue
-        if selected(finding.rule, settings):
+        if selected(finding.rule, settings) and shown(finding.rule, finding.severity, settings):
             kept.append(finding)
     return kept
 
@@ -138,7 +140,7 @@ def _finding(settings: Settings, path: str, rule: str, message: str, line: int, 
     """``severity`` is the check's choice for this finding; the user's configuration wins over it."""
     meta = settings.catalog.rules[rule]
     return Finding(path=path, rule=rule, name=meta.slug,
-                   severity=settings.severities.get(rule, severity or meta.severity), confidence=meta.confidence,
+                   severity=severity_of(rule, severity, settings), confidence=meta.confidence,
                    message=message, line=line, column=column, end_line=end_line, end_column=end_column,
                    fingerprint=fingerprint, related=related)
 

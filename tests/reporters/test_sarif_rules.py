@@ -82,7 +82,9 @@ def test_sarif_results_for_the_timeout_fixtures(monkeypatch: pytest.MonkeyPatch)
 
 def test_sarif_carries_the_rules_and_per_result_levels(tmp_path: Path) -> None:
     out = tmp_path / "out.sarif"
-    result = CliRunner().invoke(cli, ["check", "--format", "sarif", "-o", str(out), "--exit-zero", str(DEPLOY)])
+    # --show-notes: AL303 hides its notes by default; both levels must reach SARIF when shown.
+    result = CliRunner().invoke(cli, ["check", "--format", "sarif", "-o", str(out), "--exit-zero", "--show-notes",
+                                      str(DEPLOY)])
     assert result.exit_code == 0, result.output
     run = json.loads(out.read_text())["runs"][0]
     rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}

@@ -16,7 +16,7 @@ def test_severity_follows_what_the_child_can_wait_on() -> None:
     line_of = {snippet: next(i for i, line in enumerate(text, 1) if snippet in line)
                for snippet in ('"rev-parse"', '"pull", "--ff-only"', '"make", "-C"', "subprocess.run(SYNC",
                                'f"ssh deploy@', "command.split()")}
-    assert severity[line_of['"rev-parse"']] == "note"  # git rev-parse is local
+    assert line_of['"rev-parse"'] not in severity  # git rev-parse is local and instant
     assert severity[line_of['"make", "-C"']] == "note"
     for remote in ('"pull", "--ff-only"', "subprocess.run(SYNC", 'f"ssh deploy@'):
         assert severity[line_of[remote]] == "warning", remote
@@ -25,7 +25,7 @@ def test_severity_follows_what_the_child_can_wait_on() -> None:
 
 
 def test_a_configured_severity_wins_over_the_checks_choice() -> None:
-    code = "import subprocess\nsubprocess.run(['ls'])\nsubprocess.run(['curl', 'x'])\n"
+    code = "import subprocess\nsubprocess.run(['make'])\nsubprocess.run(['curl', 'x'])\n"
     assert [f.severity for f in findings(code, "AL303")] == ["note", "warning"]
     assert [f.severity for f in findings(code, "AL303", severities={"AL303": "error"})] == ["error", "error"]
 
@@ -40,7 +40,7 @@ def test_a_configured_severity_wins_over_the_checks_choice() -> None:
     ("subprocess.run(['docker', 'ps'])", ("note", "local program")),
     ("subprocess.check_call(['apt-get', 'install', '-y', 'curl'])", ("warning", "apt-get install downloads")),
     ("subprocess.run('git fetch origin'.split())", ("warning", "git fetch talks")),
-    ("subprocess.run(shlex.split('uname -a'))", ("note", "local program")),
+    ("subprocess.run(shlex.split('make -j4 all'))", ("note", "local program")),
     ("subprocess.run(['powershell', '-Command', script], stderr=subprocess.DEVNULL)", ("warning", "command text from a variable")),
     ("subprocess.check_output([tool, 'build'])", ("warning", "program comes from a variable")),
     ("subprocess.check_output([tool, '--version'])", ("note", "it only prints its version")),

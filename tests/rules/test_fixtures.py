@@ -86,5 +86,5 @@ def test_the_docs_generator_runs_each_fixture_with_these_settings() -> None:
     for path in fixture_files(FIXTURES):
         ours = fixture_settings(path, read_labels(path).settings, catalog)
         theirs = docs._fixture_settings(path, catalog)
-        assert (theirs.enabled, theirs.rule_options, theirs.target_version) == (
-            ours.enabled, ours.rule_options, ours.target_version), path
+        assert (theirs.enabled, theirs.rule_options, theirs.target_version, theirs.show_notes) == (
+            ours.enabled, ours.rule_options, ours.target_version, ours.show_notes), path

@@ -21,6 +21,7 @@ from ..catalog import DeadlineEntry
 from ..facts.arguments import HIDDEN, argument, is_none
 from ..facts.waits import (by_design, callee_name, last_names, may_be,
                            source_text, waits_unbounded)
+from ..facts.reachability import Reachability
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,6 +59,7 @@ class _State:
 
 class AsyncWaitWithoutTimeout(Check):
     rules = ("AL304",)
+    needs = (Reachability,)  # no findings in code nothing runs
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

@@ -22,6 +22,7 @@ from ..catalog import WorkerEntry
 from ..facts.arguments import HIDDEN, argument
 from ..facts.waits import (NOT_NETWORK_KINDS, by_design, callee_name, last_names, may_be,
                            source_text, waits_unbounded)
+from ..facts.reachability import Reachability
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,6 +62,7 @@ class _Found:
 
 class BlockingWaitWithoutTimeout(Check):
     rules = ("AL305",)
+    needs = (Reachability,)  # no findings in code nothing runs
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

@@ -20,6 +20,7 @@ from ..facts.fixpoint import reaching
 from ..facts.handlers import reraises, spelled
 from ..facts.network import NetworkCalls, annotated_client_type
 from ..resolve import Instance
+from ..facts.reachability import Reachability
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -63,7 +64,7 @@ class _FunctionFacts:
 
 class GatherLosesResults(Check):
     rules = ("AL206",)
-    needs = (NetworkCalls,)
+    needs = (NetworkCalls, Reachability)  # Reachability: no findings in code nothing runs
     # Every finding needs a catalogued network call, whose module name the engine's
     # pre-check already looks for: no extra trigger words.
 

@@ -18,6 +18,7 @@ from ..facts.arguments import given, literal_string
 from ..facts.network import NetworkCalls
 from ..facts.syntax import nodes_in, unawait
 from ..resolve import dotted_name
+from ..facts.reachability import Reachability
 from .base import Check
 
 _POST_SUFFIXES = (".post",)
@@ -34,7 +35,7 @@ class _Scope:
 
 class GraphqlErrorsUnchecked(Check):
     rules = ("AL207",)
-    needs = (NetworkCalls,)
+    needs = (NetworkCalls, Reachability)  # Reachability: no findings in code nothing runs
     # Every finding needs a catalogued network call, whose module name the engine's
     # pre-check already looks for: no extra trigger words.
 

@@ -20,6 +20,7 @@ from ..catalog import TimeoutSpec
 from ..facts.arguments import HIDDEN, Hidden, argument, is_none
 from ..facts.syntax import module_level_calls
 from ..resolve import Instance, Resolved, dotted_name
+from ..facts.reachability import Reachability
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -88,6 +89,7 @@ class _Verdict:
 
 class MissingTimeout(Check):
     rules = ("AL301", "AL302")
+    needs = (Reachability,)  # no findings in code nothing runs
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

@@ -25,6 +25,7 @@ from ..facts.fixpoint import reaching
 from ..facts.network import NetworkCalls
 from ..facts.syntax import block_statements, calls_in, contains_exit, ends_with_exit, last_name, nodes_in
 from ..resolve import dotted_name
+from ..facts.reachability import Reachability
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -47,7 +48,7 @@ class _RetryLoop:
 
 class RetryWithoutBound(Check):
     rules = ("AL205",)
-    needs = (NetworkCalls,)
+    needs = (NetworkCalls, Reachability)  # Reachability: no findings in code nothing runs
     # Every finding needs a catalogued network call, whose module name the engine's
     # pre-check already looks for: no extra trigger words.
 

@@ -23,6 +23,7 @@ import libcst as cst
 from ..catalog import CommandEntry
 from ..facts.arguments import HIDDEN, argument, is_none, literal_string
 from ..facts.waits import last_names, may_be, source_text, waits_unbounded
+from ..facts.reachability import Reachability
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -54,6 +55,7 @@ class Verdict:
 
 class SubprocessWithoutTimeout(Check):
     rules = ("AL303",)
+    needs = (Reachability,)  # no findings in code nothing runs
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

@@ -18,6 +18,7 @@ from ..facts.network import NetworkCall
 from ..facts.network_flow import NetworkFlow, Origin, Site
 from ..facts.syntax import contains, contains_exit, names_in
 from ..resolve import dotted_name
+from ..facts.reachability import Reachability
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,7 +37,7 @@ _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exceptio
 
 class SwallowedNetworkError(Check):
     rules = ("AL204",)
-    needs = (NetworkFlow,)
+    needs = (NetworkFlow, Reachability)  # Reachability: no findings in code nothing runs
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

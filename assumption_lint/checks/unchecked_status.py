@@ -25,6 +25,7 @@ from ..catalog import ResponseKind
 from ..facts.network import (HTTP_VERBS, STATE_CHANGING, NetworkCall, NetworkCalls, annotated_clients,
                              parameter_receiver, raises_on_status, typed_network_call)
 from ..facts.network_flow import NetworkFlow
+from ..facts.reachability import Reachability
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -56,7 +57,7 @@ class _Tracked:
 
 class UncheckedStatus(Check):
     rules = ("AL202",)
-    needs = (NetworkFlow, NetworkCalls)
+    needs = (NetworkFlow, NetworkCalls, Reachability)  # Reachability: no findings in code nothing runs
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

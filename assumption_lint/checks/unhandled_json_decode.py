@@ -24,6 +24,7 @@ from ..facts.handlers import Clause, may_catch
 from ..facts.network import NetworkCall, NetworkCalls
 from ..facts.network_flow import Loop, NetworkFlow, Place
 from ..facts.syntax import unawait
+from ..facts.reachability import Reachability
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,7 +44,7 @@ class _JsonSite:
 
 class UnhandledJsonDecode(Check):
     rules = ("AL203",)
-    needs = (NetworkFlow, NetworkCalls)
+    needs = (NetworkFlow, NetworkCalls, Reachability)  # Reachability: no findings in code nothing runs
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

@@ -15,12 +15,13 @@ from __future__ import annotations
 import libcst as cst
 
 from ..facts.network_flow import MAIN_GUARD, MODULE, NetworkFlow, Origin, Place, Site
+from ..facts.reachability import Reachability
 from .base import Check
 
 
 class UnhandledNetworkError(Check):
     rules = ("AL201",)
-    needs = (NetworkFlow,)
+    needs = (NetworkFlow, Reachability)  # Reachability: no findings in code nothing runs
 
     def leave_Module(self, node: cst.Module) -> None:
         flow = self.fact(NetworkFlow)

@@ -46,6 +46,8 @@ class FileState:
     raw: list[RawFinding] = field(default_factory=list)
     # The one instance of each shared analysis the enabled checks need (facts/base.py).
     facts: dict[type, Fact] = field(default_factory=dict)
+    # By check class name: the facts it declares in ``needs`` (a fact may drop its findings).
+    check_needs: dict[str, tuple[type, ...]] = field(default_factory=dict)
     _yielded: frozenset[str] | None = None
 
     def records(self, rule: str) -> bool:
@@ -109,7 +111,8 @@ def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: b
         result.findings = file_level(settings, path, "AL001", exc.line, exc.column, reason=exc.reason)
         return result
     result.analyzed = True
-    state = FileState(path, text, module, settings, Context(Resolver(settings.catalog)))
+    state = FileState(path, text, module, settings, Context(Resolver(settings.catalog)),
+                      check_needs={check.__name__: check.needs for check in check_classes})
 
     lost: set[str] = set()  # checks that needed a fact that crashed: none of their findings stand
 

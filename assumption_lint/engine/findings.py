@@ -5,7 +5,8 @@ Every filter a finding passes is here, in this order:
 1. **gate** (``records``, asked by ``Check.report``): a rule is recorded when it is enabled,
    or when an enabled rule yields to it (its finding decides where the other stands back);
 2. **lost facts**: the findings of a check whose shared fact crashed are dropped (its
-   input is gone; the crash is an AL002);
+   input is gone; the crash is an AL002); then **fact vetoes**: a fact a check needs may
+   drop its findings (``Fact.drops``: Reachability drops findings in code nothing runs);
 3. **yields** (``deduplicated``): a finding is dropped where a rule it yields to speaks for
    the same node. This runs on every recorded finding, before selection, so the outcome
    does not depend on what is selected;
@@ -50,6 +51,16 @@ def yielded_rules(settings: Settings) -> frozenset[str]:
 
 def records(rule: str, settings: Settings, yielded: frozenset[str]) -> bool:
     return rule in settings.enabled or rule in yielded
+
+
+# --------------------------------------------------------------------------- 2. fact vetoes
+def vetoed(state: "FileState", finding: "RawFinding") -> bool:
+    """A fact the finding's check declares in ``needs`` drops it."""
+    for kind in state.check_needs.get(finding.check, ()):
+        fact = state.facts.get(kind)
+        if fact is not None and fact.drops(finding.function):
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------- 3. yields
@@ -178,6 +189,7 @@ def assembled(state: "FileState", findings: list[Placed], positions: Any) -> lis
 def finish(state: "FileState", lost: set[str]) -> list[Finding]:
     """Stages 2-7 over what the checks recorded; ``lost`` names the checks whose fact crashed."""
     raw = [finding for finding in state.raw if finding.check not in lost] if lost else state.raw
+    raw = [finding for finding in raw if not vetoed(state, finding)]
     raw = deduplicated(raw, state.settings)
     if not raw:
         return []

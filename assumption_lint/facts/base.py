@@ -52,6 +52,12 @@ class Analysis:
 class Fact(Analysis):
     """A shared analysis: visit_*/leave_* methods like a check's; it never reports."""
 
+    def drops(self, function: str) -> bool:
+        """Does this fact drop a finding, in the function of this qualname, of a check that
+        needs it? (The finding pipeline asks after the walk: Reachability drops findings in
+        code nothing runs.)"""
+        return False
+
 
 def fact_order(analyses: Iterable[type[Analysis]]) -> list[type[Fact]]:
     """Every fact the analyses need, directly or through other facts, dependencies first.

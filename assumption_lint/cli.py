@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .catalog import CatalogError, shipped_catalog
-from .config import ConfigError, Configurations, Overrides, parse_version
+from .config import FAIL_ON, ConfigError, Configurations, Overrides, parse_version
 from .discovery import WalkProblem, discover
 from .pages import page
 from .reporters import FORMATS, RenderOptions
@@ -22,6 +22,7 @@ from .runner import Report, default_jobs, run
 from .settings import SelectionError, parse_codes, validate_codes
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+DEFAULT_FAIL_ON = "warning"  # notes are reported but do not fail a commit
 
 
 class UsageProblem(click.ClickException):
@@ -104,18 +105,21 @@ def cli() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Print timing, and tracebacks for internal errors.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+              help="The lowest severity that makes the exit status 1 (default: fail-on from the config, else "
+                   "warning: notes are reported but do not fail).")
 @click.version_option(__version__, "--version", prog_name="alint", message="%(prog)s %(version)s")
 def check(paths: tuple[Path, ...], output_format: str, output: Path | None, select: str | None,
           extend_select: str | None, ignore: str | None, preview: bool | None, target_version: str | None,
           config_file: Path | None, force_exclude: bool, jobs: int | None, explain: bool, exit_zero: bool,
-          quiet: bool, verbose: bool) -> None:
+          quiet: bool, verbose: bool, fail_on: str | None = None) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
 
     Settings come from [tool.alint] in the nearest pyproject.toml above each file (or from
     --config); --select and --ignore replace the configured values, --extend-select adds.
 
-    Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error, or a
-    path that could not be read.
+    Exit status: 0 no findings (at or above --fail-on, default warning), 1 findings, 2 usage,
+    configuration or internal error, or a path that could not be read.
     """
     problems: list[WalkProblem] = []
     try:
@@ -134,12 +138,13 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             configs.prepare(target.path)
         report = run(targets, configs.settings_for, keep_tracebacks=verbose,
                      jobs=jobs or default_jobs())
+        run_config = configs.run_config()
     except (CatalogError, ConfigError) as exc:
         raise UsageProblem(str(exc)) from exc
     report.problems = problems
     _emit(report, catalog, output_format, output, RenderOptions(
         color=_use_color(output), quiet=quiet, verbose=verbose, explain=explain))
-    _exit(report, exit_zero)
+    _exit(report, exit_zero, fail_on or run_config.fail_on or DEFAULT_FAIL_ON)
 
 
 def _warn(message: str) -> None:
@@ -184,12 +189,17 @@ def _emit(report: Report, catalog: Any, output_format: str, output: Path | None,
         click.echo(f"alint: {report.files} files, {report.analyzed} parsed, {report.seconds:.3f}s", err=True)
 
 
-def _exit(report: Report, exit_zero: bool) -> None:
+def _exit(report: Report, exit_zero: bool, fail_on: str) -> None:
     if report.errors or report.problems:
         sys.exit(EXIT_ERROR)
-    if report.findings and not exit_zero:
+    if not exit_zero and any(failing(finding.severity, fail_on) for finding in report.findings):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)
+
+
+def failing(severity: str, fail_on: str) -> bool:
+    """Does a finding of ``severity`` fail a run whose threshold is ``fail_on``?"""
+    return FAIL_ON.index(severity) <= FAIL_ON.index(fail_on)
 
 
 @cli.command("rules")

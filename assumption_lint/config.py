@@ -33,7 +33,10 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 DEFAULT_TARGET = (3, 10)
 KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "extend-catalog",
-        "target-version", "respect-gitignore", "rules", "preview")
+        "target-version", "respect-gitignore", "rules", "preview", "fail-on", "baseline")
+# Keys that govern the whole run, not one file: read from the configuration of the current
+# folder (or --config), see ``Configurations.run_config``.
+FAIL_ON = ("error", "warning", "note")
 
 
 class ConfigError(Exception):
@@ -108,6 +111,9 @@ class Config:
     rules: Mapping[str, RuleConfig] = field(default_factory=dict, compare=False)
     # Run preview rules too (rules not yet at their precision target, see selection.py).
     preview: bool = False
+    # Run-level keys: the lowest severity that fails the run, and the baseline file.
+    fail_on: str | None = None
+    baseline: Path | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -237,6 +243,14 @@ def parse_table(table: Mapping[str, Any], path: Path, table_name: str, catalog: 
         if not isinstance(table["preview"], bool):
             raise reader.fail("preview", f"must be true or false, not {table['preview']!r}")
         values["preview"] = table["preview"]
+    if "fail-on" in table:
+        if table["fail-on"] not in FAIL_ON:
+            raise reader.fail("fail-on", f"must be one of {', '.join(FAIL_ON)}, not {table['fail-on']!r}")
+        values["fail_on"] = table["fail-on"]
+    if "baseline" in table:
+        if not isinstance(table["baseline"], str) or not table["baseline"].strip():
+            raise reader.fail("baseline", f"must be a file path, not {table['baseline']!r}")
+        values["baseline"] = root / table["baseline"]
     return Config(source=path, root=root, has_table=True, requires_python=requires_python, **values)
 
 
@@ -359,6 +373,11 @@ class Configurations:
             return self.fixed
         table, nearest = self._lookup(_absolute(path).parent)
         return table or nearest or DEFAULT_CONFIG
+
+    def run_config(self) -> Config:
+        """The configuration of the current folder (or --config): it holds the keys that
+        govern the whole run (``fail-on``, ``baseline``), not one file."""
+        return self.config_for(Path.cwd() / "pyproject.toml")
 
     def _lookup(self, folder: Path) -> tuple[Config | None, Config | None]:
         """(nearest config with a [tool.alint] table, nearest pyproject.toml) at or above ``folder``."""

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, baseline
 from .catalog import CatalogError, shipped_catalog
 from .config import FAIL_ON, ConfigError, Configurations, Overrides, parse_version
 from .discovery import WalkProblem, discover
@@ -108,11 +108,16 @@ def cli() -> None:
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
               help="The lowest severity that makes the exit status 1 (default: fail-on from the config, else "
                    "warning: notes are reported but do not fail).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Report only findings that are not in this baseline file (default: baseline from the config).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Record today's findings in FILE (entries that no longer occur are pruned) and exit 0.")
 @click.version_option(__version__, "--version", prog_name="alint", message="%(prog)s %(version)s")
 def check(paths: tuple[Path, ...], output_format: str, output: Path | None, select: str | None,
           extend_select: str | None, ignore: str | None, preview: bool | None, target_version: str | None,
           config_file: Path | None, force_exclude: bool, jobs: int | None, explain: bool, exit_zero: bool,
-          quiet: bool, verbose: bool, fail_on: str | None = None) -> None:
+          quiet: bool, verbose: bool, fail_on: str | None = None, baseline_file: Path | None = None,
+          write_baseline: Path | None = None) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
 
     Settings come from [tool.alint] in the nearest pyproject.toml above each file (or from
@@ -139,12 +144,35 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
         report = run(targets, configs.settings_for, keep_tracebacks=verbose,
                      jobs=jobs or default_jobs())
         run_config = configs.run_config()
-    except (CatalogError, ConfigError) as exc:
+        scope = baseline.Scope(list(paths) or [Path(".")])
+        if write_baseline is not None:
+            _write_baseline(write_baseline, report, scope)
+        elif baseline_file is not None or run_config.baseline is not None:
+            _apply_baseline(baseline_file or run_config.baseline, report, scope)
+    except (CatalogError, ConfigError, baseline.BaselineError) as exc:
         raise UsageProblem(str(exc)) from exc
     report.problems = problems
     _emit(report, catalog, output_format, output, RenderOptions(
         color=_use_color(output), quiet=quiet, verbose=verbose, explain=explain))
     _exit(report, exit_zero, fail_on or run_config.fail_on or DEFAULT_FAIL_ON)
+
+
+def _write_baseline(path: Path, report: Report, scope: baseline.Scope) -> None:
+    """Record the run's findings; the report then shows none of them (they are the baseline)."""
+    previous = baseline.read(path) if path.exists() else []
+    entries = baseline.written(report.findings, previous, scope)
+    try:
+        _atomic_write(path, baseline.render(entries))
+    except OSError as exc:
+        raise UsageProblem(f"cannot write {path}: {exc.strerror or exc}") from exc
+    _apply_baseline(path, report, scope)
+    click.echo(f"alint: wrote {len(set(entries))} baseline entries to {path}", err=True)
+
+
+def _apply_baseline(path: Path, report: Report, scope: baseline.Scope) -> None:
+    outcome = baseline.apply(report.findings, baseline.read(path), scope)
+    report.findings = outcome.new
+    report.baseline_matched, report.baseline_gone = outcome.matched, outcome.gone
 
 
 def _warn(message: str) -> None:

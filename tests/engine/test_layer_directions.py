@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "assumption_lint"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli",),
     ("docs", "reporters"),
-    ("runner",),
+    ("runner", "baseline", "changes"),  # one run; which findings are new (a baseline, changed lines)
     ("config", "engine"),  # side by side: the configuration builds Settings, the engine reads them
     ("checks",),
     ("facts",),

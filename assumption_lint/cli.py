@@ -15,7 +15,8 @@ import click
 from . import __version__, baseline
 from .catalog import CatalogError, shipped_catalog
 from .config import FAIL_ON, ConfigError, Configurations, Overrides, parse_version
-from .discovery import WalkProblem, discover
+from .changes import Changes, ChangesError, changed_since
+from .discovery import WalkProblem, discover, report_path
 from .pages import page
 from .reporters import FORMATS, RenderOptions
 from .runner import Report, default_jobs, run
@@ -23,6 +24,9 @@ from .settings import SelectionError, parse_codes, validate_codes
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 DEFAULT_FAIL_ON = "warning"  # notes are reported but do not fail a commit
+# Findings about a whole file (it cannot be read or parsed, a check crashed, it is too complex):
+# with --since they count when the file changed at all.
+WHOLE_FILE_RULES = frozenset({"AL001", "AL002", "AL003"})
 
 
 class UsageProblem(click.ClickException):
@@ -112,12 +116,15 @@ def cli() -> None:
               help="Report only findings that are not in this baseline file (default: baseline from the config).")
 @click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Record today's findings in FILE (entries that no longer occur are pruned) and exit 0.")
+@click.option("--since", "since", metavar="REV", default=None,
+              help="Report only findings on lines added or changed since git revision REV (its merge "
+                   "base with HEAD; untracked files count as new).")
 @click.version_option(__version__, "--version", prog_name="alint", message="%(prog)s %(version)s")
 def check(paths: tuple[Path, ...], output_format: str, output: Path | None, select: str | None,
           extend_select: str | None, ignore: str | None, preview: bool | None, target_version: str | None,
           config_file: Path | None, force_exclude: bool, jobs: int | None, explain: bool, exit_zero: bool,
           quiet: bool, verbose: bool, fail_on: str | None = None, baseline_file: Path | None = None,
-          write_baseline: Path | None = None) -> None:
+          write_baseline: Path | None = None, since: str | None = None) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
 
     Settings come from [tool.alint] in the nearest pyproject.toml above each file (or from
@@ -137,6 +144,9 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
         configs = Configurations(catalog, overrides, config_file, warn=_warn)
         targets = list(discover(list(paths) or [Path(".")], configs.excluded, problems,
                                 configs.force_excluded if force_exclude else None))
+        changes = _changes(since, write_baseline)
+        if changes is not None:  # only the files that changed need analysing
+            targets = [target for target in targets if report_path(target.path, Path.cwd()) in changes.files()]
         for target in targets:
             # Build every configuration's catalog and settings here, before any worker starts:
             # their warnings (deprecated catalog keys, preview selections) print once.
@@ -144,17 +154,29 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
         report = run(targets, configs.settings_for, keep_tracebacks=verbose,
                      jobs=jobs or default_jobs())
         run_config = configs.run_config()
-        scope = baseline.Scope(list(paths) or [Path(".")])
+        scope = baseline.Scope(list(paths) or [Path(".")], set(report.sources) if changes is not None else None)
         if write_baseline is not None:
             _write_baseline(write_baseline, report, scope)
         elif baseline_file is not None or run_config.baseline is not None:
             _apply_baseline(baseline_file or run_config.baseline, report, scope)
-    except (CatalogError, ConfigError, baseline.BaselineError) as exc:
+        if changes is not None:
+            report.since = since
+            report.findings = [finding for finding in report.findings
+                               if changes.touches(finding, whole_file=finding.rule in WHOLE_FILE_RULES)]
+    except (CatalogError, ConfigError, baseline.BaselineError, ChangesError) as exc:
         raise UsageProblem(str(exc)) from exc
     report.problems = problems
     _emit(report, catalog, output_format, output, RenderOptions(
         color=_use_color(output), quiet=quiet, verbose=verbose, explain=explain))
     _exit(report, exit_zero, fail_on or run_config.fail_on or DEFAULT_FAIL_ON)
+
+
+def _changes(since: str | None, write_baseline: Path | None) -> Changes | None:
+    if since is None:
+        return None
+    if write_baseline is not None:
+        raise UsageProblem("--write-baseline records every finding: it cannot be combined with --since")
+    return changed_since(since, Path.cwd())
 
 
 def _write_baseline(path: Path, report: Report, scope: baseline.Scope) -> None:

@@ -46,12 +46,18 @@ class Changes:
         return any(line in changed for start, end in spans for line in range(start, max(start, end) + 1))
 
 
+GIT_TIMEOUT = 120  # seconds: a diff of a large repository is quick; a hung git (a lock, a prompt) is not
+
+
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8",
-                              errors="surrogateescape", check=False)
+                              errors="surrogateescape", check=False, timeout=GIT_TIMEOUT,
+                              stdin=subprocess.DEVNULL)
     except FileNotFoundError as exc:
         raise ChangesError("--since needs git, and git is not installed (or not on PATH)") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise ChangesError(f"--since: `git {args[0]}` did not finish in {GIT_TIMEOUT}s") from exc
 
 
 def changed_since(rev: str, cwd: Path) -> Changes:

@@ -119,12 +119,15 @@ def cli() -> None:
 @click.option("--since", "since", metavar="REV", default=None,
               help="Report only findings on lines added or changed since git revision REV (its merge "
                    "base with HEAD; untracked files count as new).")
+@click.option("--report-unused-suppressions", is_flag=True,
+              help="Report suppression comments (or ids in them) that silenced no finding, as AL005.")
 @click.version_option(__version__, "--version", prog_name="alint", message="%(prog)s %(version)s")
 def check(paths: tuple[Path, ...], output_format: str, output: Path | None, select: str | None,
           extend_select: str | None, ignore: str | None, preview: bool | None, target_version: str | None,
           config_file: Path | None, force_exclude: bool, jobs: int | None, explain: bool, exit_zero: bool,
           quiet: bool, verbose: bool, fail_on: str | None = None, baseline_file: Path | None = None,
-          write_baseline: Path | None = None, since: str | None = None) -> None:
+          write_baseline: Path | None = None, since: str | None = None,
+          report_unused_suppressions: bool = False) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
 
     Settings come from [tool.alint] in the nearest pyproject.toml above each file (or from
@@ -140,7 +143,8 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             select=_codes(select, "--select", catalog) if select is not None else None,
             ignore=_codes(ignore, "--ignore", catalog) if ignore is not None else None,
             extend_select=_codes(extend_select, "--extend-select", catalog),
-            target_version=_parse_target(target_version), preview=preview or None)
+            target_version=_parse_target(target_version), preview=preview or None,
+            report_unused_suppressions=report_unused_suppressions)
         configs = Configurations(catalog, overrides, config_file, warn=_warn)
         targets = list(discover(list(paths) or [Path(".")], configs.excluded, problems,
                                 configs.force_excluded if force_exclude else None))

@@ -141,6 +141,7 @@ class Overrides:
     extend_select: tuple[str, ...] = ()
     target_version: tuple[int, int] | None = None
     preview: bool | None = None  # --preview; None: as the configuration says
+    report_unused_suppressions: bool = False  # --report-unused-suppressions (AL005)
 
 
 # ----------------------------------------------------------------------------- reading
@@ -449,6 +450,7 @@ class Configurations:
             rule_options=options,
             severities={rule_id: rule.severity for rule_id, rule in config.rules.items() if rule.severity},
             target_version=cli.target_version or config.target_version or config.requires_python or DEFAULT_TARGET,
+            report_unused_suppressions=cli.report_unused_suppressions,
         )
 
     def _catalog(self, config: Config) -> Catalog:

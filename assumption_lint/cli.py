@@ -12,16 +12,21 @@ from typing import Any
 
 import click
 
-from . import __version__
+from . import __version__, baseline
 from .catalog import CatalogError, shipped_catalog
-from .config import ConfigError, Configurations, Overrides, parse_version
-from .discovery import WalkProblem, discover
+from .config import FAIL_ON, ConfigError, Configurations, Overrides, parse_version
+from .changes import Changes, ChangesError, changed_since
+from .discovery import WalkProblem, discover, report_path
 from .pages import page
 from .reporters import FORMATS, RenderOptions
 from .runner import Report, default_jobs, run
 from .settings import SelectionError, parse_codes, validate_codes
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+DEFAULT_FAIL_ON = "warning"  # notes are reported but do not fail a commit
+# Findings about a whole file (it cannot be read or parsed, a check crashed, it is too complex):
+# with --since they count when the file changed at all.
+WHOLE_FILE_RULES = frozenset({"AL001", "AL002", "AL003"})
 
 
 class UsageProblem(click.ClickException):
@@ -107,19 +112,33 @@ def cli() -> None:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings (errors still exit 2).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary.")
 @click.option("-v", "--verbose", is_flag=True, help="Print timing, and tracebacks for internal errors.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default=None,
+              help="The lowest severity that makes the exit status 1 (default: fail-on from the config, else "
+                   "warning: notes are reported but do not fail).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Report only findings that are not in this baseline file (default: baseline from the config).")
+@click.option("--write-baseline", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Record today's findings in FILE (entries that no longer occur are pruned) and exit 0.")
+@click.option("--since", "since", metavar="REV", default=None,
+              help="Report only findings on lines added or changed since git revision REV (its merge "
+                   "base with HEAD; untracked files count as new).")
+@click.option("--report-unused-suppressions", is_flag=True,
+              help="Report suppression comments (or ids in them) that silenced no finding, as AL005.")
 @click.version_option(__version__, "--version", prog_name="alint", message="%(prog)s %(version)s")
 def check(paths: tuple[Path, ...], output_format: str, output: Path | None, select: str | None,
           extend_select: str | None, ignore: str | None, preview: bool | None, show_notes: bool | None,
           target_version: str | None,
           config_file: Path | None, force_exclude: bool, jobs: int | None, explain: bool, exit_zero: bool,
-          quiet: bool, verbose: bool) -> None:
+          quiet: bool, verbose: bool, fail_on: str | None = None, baseline_file: Path | None = None,
+          write_baseline: Path | None = None, since: str | None = None,
+          report_unused_suppressions: bool = False) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
 
     Settings come from [tool.alint] in the nearest pyproject.toml above each file (or from
     --config); --select and --ignore replace the configured values, --extend-select adds.
 
-    Exit status: 0 no findings, 1 findings, 2 usage, configuration or internal error, or a
-    path that could not be read.
+    Exit status: 0 no findings (at or above --fail-on, default warning), 1 findings, 2 usage,
+    configuration or internal error, or a path that could not be read.
     """
     problems: list[WalkProblem] = []
     try:
@@ -129,22 +148,62 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             ignore=_codes(ignore, "--ignore", catalog) if ignore is not None else None,
             extend_select=_codes(extend_select, "--extend-select", catalog),
             target_version=_parse_target(target_version), preview=preview or None,
-            show_notes=show_notes or None)
+            show_notes=show_notes or None,
+            report_unused_suppressions=report_unused_suppressions)
         configs = Configurations(catalog, overrides, config_file, warn=_warn)
         targets = list(discover(list(paths) or [Path(".")], configs.excluded, problems,
                                 configs.force_excluded if force_exclude else None))
+        changes = _changes(since, write_baseline)
+        if changes is not None:  # only the files that changed need analysing
+            targets = [target for target in targets if report_path(target.path, Path.cwd()) in changes.files()]
         for target in targets:
             # Build every configuration's catalog and settings here, before any worker starts:
             # their warnings (deprecated catalog keys, preview selections) print once.
             configs.prepare(target.path)
         report = run(targets, configs.settings_for, keep_tracebacks=verbose,
                      jobs=jobs or default_jobs())
-    except (CatalogError, ConfigError) as exc:
+        run_config = configs.run_config()
+        scope = baseline.Scope(list(paths) or [Path(".")], set(report.sources) if changes is not None else None)
+        if write_baseline is not None:
+            _write_baseline(write_baseline, report, scope)
+        elif baseline_file is not None or run_config.baseline is not None:
+            _apply_baseline(baseline_file or run_config.baseline, report, scope)
+        if changes is not None:
+            report.since = since
+            report.findings = [finding for finding in report.findings
+                               if changes.touches(finding, whole_file=finding.rule in WHOLE_FILE_RULES)]
+    except (CatalogError, ConfigError, baseline.BaselineError, ChangesError) as exc:
         raise UsageProblem(str(exc)) from exc
     report.problems = problems
     _emit(report, catalog, output_format, output, RenderOptions(
         color=_use_color(output), quiet=quiet, verbose=verbose, explain=explain))
-    _exit(report, exit_zero)
+    _exit(report, exit_zero, fail_on or run_config.fail_on or DEFAULT_FAIL_ON)
+
+
+def _changes(since: str | None, write_baseline: Path | None) -> Changes | None:
+    if since is None:
+        return None
+    if write_baseline is not None:
+        raise UsageProblem("--write-baseline records every finding: it cannot be combined with --since")
+    return changed_since(since, Path.cwd())
+
+
+def _write_baseline(path: Path, report: Report, scope: baseline.Scope) -> None:
+    """Record the run's findings; the report then shows none of them (they are the baseline)."""
+    previous = baseline.read(path) if path.exists() else []
+    entries = baseline.written(report.findings, previous, scope)
+    try:
+        _atomic_write(path, baseline.render(entries))
+    except OSError as exc:
+        raise UsageProblem(f"cannot write {path}: {exc.strerror or exc}") from exc
+    _apply_baseline(path, report, scope)
+    click.echo(f"alint: wrote {len(set(entries))} baseline entries to {path}", err=True)
+
+
+def _apply_baseline(path: Path, report: Report, scope: baseline.Scope) -> None:
+    outcome = baseline.apply(report.findings, baseline.read(path), scope)
+    report.findings = outcome.new
+    report.baseline_matched, report.baseline_gone = outcome.matched, outcome.gone
 
 
 def _warn(message: str) -> None:
@@ -189,12 +248,17 @@ def _emit(report: Report, catalog: Any, output_format: str, output: Path | None,
         click.echo(f"alint: {report.files} files, {report.analyzed} parsed, {report.seconds:.3f}s", err=True)
 
 
-def _exit(report: Report, exit_zero: bool) -> None:
+def _exit(report: Report, exit_zero: bool, fail_on: str) -> None:
     if report.errors or report.problems:
         sys.exit(EXIT_ERROR)
-    if report.findings and not exit_zero:
+    if not exit_zero and any(failing(finding.severity, fail_on) for finding in report.findings):
         sys.exit(EXIT_FINDINGS)
     sys.exit(EXIT_CLEAN)
+
+
+def failing(severity: str, fail_on: str) -> bool:
+    """Does a finding of ``severity`` fail a run whose threshold is ``fail_on``?"""
+    return FAIL_ON.index(severity) <= FAIL_ON.index(fail_on)
 
 
 @cli.command("rules")

@@ -33,7 +33,10 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 DEFAULT_TARGET = (3, 10)
 KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "extend-catalog",
-        "target-version", "respect-gitignore", "rules", "preview", "show-notes")
+        "target-version", "respect-gitignore", "rules", "preview", "show-notes", "fail-on", "baseline")
+# Keys that govern the whole run, not one file: read from the configuration of the current
+# folder (or --config), see ``Configurations.run_config``.
+FAIL_ON = ("error", "warning", "note")
 
 
 class ConfigError(Exception):
@@ -110,6 +113,9 @@ class Config:
     preview: bool = False
     # Show the notes of rules that hide them by default (``notes = false`` in rules.toml).
     show_notes: bool = False
+    # Run-level keys: the lowest severity that fails the run, and the baseline file.
+    fail_on: str | None = None
+    baseline: Path | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -138,6 +144,7 @@ class Overrides:
     target_version: tuple[int, int] | None = None
     preview: bool | None = None  # --preview; None: as the configuration says
     show_notes: bool | None = None  # --show-notes; None: as the configuration says
+    report_unused_suppressions: bool = False  # --report-unused-suppressions (AL005)
 
 
 # ----------------------------------------------------------------------------- reading
@@ -244,6 +251,14 @@ def parse_table(table: Mapping[str, Any], path: Path, table_name: str, catalog: 
         if not isinstance(table["show-notes"], bool):
             raise reader.fail("show-notes", f"must be true or false, not {table['show-notes']!r}")
         values["show_notes"] = table["show-notes"]
+    if "fail-on" in table:
+        if table["fail-on"] not in FAIL_ON:
+            raise reader.fail("fail-on", f"must be one of {', '.join(FAIL_ON)}, not {table['fail-on']!r}")
+        values["fail_on"] = table["fail-on"]
+    if "baseline" in table:
+        if not isinstance(table["baseline"], str) or not table["baseline"].strip():
+            raise reader.fail("baseline", f"must be a file path, not {table['baseline']!r}")
+        values["baseline"] = root / table["baseline"]
     return Config(source=path, root=root, has_table=True, requires_python=requires_python, **values)
 
 
@@ -367,6 +382,11 @@ class Configurations:
         table, nearest = self._lookup(_absolute(path).parent)
         return table or nearest or DEFAULT_CONFIG
 
+    def run_config(self) -> Config:
+        """The configuration of the current folder (or --config): it holds the keys that
+        govern the whole run (``fail-on``, ``baseline``), not one file."""
+        return self.config_for(Path.cwd() / "pyproject.toml")
+
     def _lookup(self, folder: Path) -> tuple[Config | None, Config | None]:
         """(nearest config with a [tool.alint] table, nearest pyproject.toml) at or above ``folder``."""
         cached = self._folders.get(folder)
@@ -438,6 +458,7 @@ class Configurations:
             severities={rule_id: rule.severity for rule_id, rule in config.rules.items() if rule.severity},
             target_version=cli.target_version or config.target_version or config.requires_python or DEFAULT_TARGET,
             show_notes=cli.show_notes if cli.show_notes is not None else config.show_notes,
+            report_unused_suppressions=cli.report_unused_suppressions,
         )
 
     def _catalog(self, config: Config) -> Catalog:

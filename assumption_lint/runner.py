@@ -29,6 +29,11 @@ class Report:
     # report path -> path on disk, for reporters that quote source lines
     sources: dict[str, Path] = field(default_factory=dict)
     problems: list[WalkProblem] = field(default_factory=list)
+    # With a baseline (baseline.py): findings it held (not reported), and its entries that no
+    # longer occur; None without one. With --since (changes.py): the revision.
+    baseline_matched: int | None = None
+    baseline_gone: int | None = None
+    since: str | None = None
 
     def by_rule(self) -> dict[str, int]:
         return dict(sorted(Counter(finding.rule for finding in self.findings).items()))

@@ -45,6 +45,8 @@ class Settings:
     show_notes: bool = False
     # What the other modules of the file's package declare (project/packages.py).
     package: PackageFacts = field(default=PACKAGE_FACTS, compare=False)
+    # Report suppression comments that silenced nothing (AL005, --report-unused-suppressions).
+    report_unused_suppressions: bool = False
 
 
 class SelectionError(ValueError):

@@ -98,18 +98,29 @@ def analyze_bytes(data: bytes, path: str, settings: Settings, *, keep_tracebacks
 
 
 def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: bool = False) -> FileResult:
+    """The file's findings, then those about its suppression comments (stage 8 of findings.py):
+    ``used`` stays None when the file could not be checked, so no comment is called unused."""
+    used: set[tuple[int, str]] = set()
+    result, checked = _analyze_text(text, path, settings, keep_tracebacks, used)
+    result.findings.extend(findings.comment_findings(settings, path, text, used if checked else None))
+    return result
+
+
+def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: bool,
+                  used: set[tuple[int, str]]) -> tuple[FileResult, bool]:
+    """The findings, and whether the checks ran over the whole file."""
     result = FileResult(path)
     check_classes = enabled_checks(settings)
     if not text.strip() or not check_classes or not is_relevant(text, settings, check_classes):
-        return result
+        return result, True  # nothing here any check could report
     try:
         module = parse(text)
     except TooComplex as exc:
         result.findings = file_level(settings, path, "AL003", reason=exc.reason)
-        return result
+        return result, False
     except Unreadable as exc:
         result.findings = file_level(settings, path, "AL001", exc.line, exc.column, reason=exc.reason)
-        return result
+        return result, False
     result.analyzed = True
     state = FileState(path, text, module, settings, Context(Resolver(settings.catalog)),
                       check_needs={check.__name__: check.needs for check in check_classes})
@@ -132,12 +143,12 @@ def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: b
         walk.walk_module(walk.Walker(state, analyses, on_crash), module)
     except RecursionError:
         result.findings = file_level(settings, path, "AL003", reason="code nests deeper than the traversal can follow")
-        return result
+        return result, False
     except Exception as exc:  # the engine itself failed: report it for this file only
         crash = InternalError(path, "engine", f"{type(exc).__name__}: {exc}",
                               traceback.format_exc() if keep_tracebacks else "")
         result.errors.append(crash)
         result.findings.extend(file_level(settings, path, "AL002", check="engine", error=crash.error))
-        return result
-    result.findings.extend(findings.finish(state, lost))
-    return result
+        return result, False
+    result.findings.extend(findings.finish(state, lost, used))
+    return result, True

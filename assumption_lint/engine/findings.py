@@ -27,6 +27,9 @@ A new stage goes where it belongs in this list and in ``finish``.
 from __future__ import annotations
 
 import hashlib
+import io
+import re
+import tokenize
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -35,7 +38,7 @@ from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionPr
 
 from ..findings import Finding, Related
 from ..settings import Settings, rule_matches, severity_of, shown
-from .suppress import is_suppressed
+from .suppress import directives, suppressing_line
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..checks.base import RawFinding
@@ -139,9 +142,17 @@ def reported_span(positions: Any, node: cst.CSTNode, lines: list[str]) -> CodeRa
 
 
 # --------------------------------------------------------------------------- 6. suppressions
-def unsuppressed(findings: Iterable[Placed], lines: list[str]) -> list[Placed]:
-    return [item for item in findings
-            if not is_suppressed(item.raw.rule, lines, item.span.start.line, item.statement_line)]
+def unsuppressed(findings: Iterable[Placed], lines: list[str],
+                 used: set[tuple[int, str]] | None = None) -> list[Placed]:
+    """The findings no comment suppresses; ``used`` collects (comment line, rule) of the others."""
+    kept = []
+    for item in findings:
+        number = suppressing_line(item.raw.rule, lines, item.span.start.line, item.statement_line)
+        if number is None:
+            kept.append(item)
+        elif used is not None:
+            used.add((number, item.raw.rule))
+    return kept
 
 
 # --------------------------------------------------------------------------- 7. assembly
@@ -186,8 +197,9 @@ def assembled(state: "FileState", findings: list[Placed], positions: Any) -> lis
 
 
 # --------------------------------------------------------------------------- the pipeline
-def finish(state: "FileState", lost: set[str]) -> list[Finding]:
-    """Stages 2-7 over what the checks recorded; ``lost`` names the checks whose fact crashed."""
+def finish(state: "FileState", lost: set[str], used: set[tuple[int, str]] | None = None) -> list[Finding]:
+    """Stages 2-7 over what the checks recorded; ``lost`` names the checks whose fact crashed;
+    ``used`` collects the suppression comments that silenced a finding (for stage 8)."""
     raw = [finding for finding in state.raw if finding.check not in lost] if lost else state.raw
     raw = [finding for finding in raw if not vetoed(state, finding)]
     raw = deduplicated(raw, state.settings)
@@ -195,7 +207,60 @@ def finish(state: "FileState", lost: set[str]) -> list[Finding]:
         return []
     lines = state.text.splitlines()
     positions = resolve_positions(state.module)
-    return assembled(state, unsuppressed(placed(raw, positions, lines), lines), positions)
+    return assembled(state, unsuppressed(placed(raw, positions, lines), lines, used), positions)
+
+
+# --------------------------------------------------------------------------- 8. the comments themselves
+UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION = "AL004", "AL005"
+_MENTION = re.compile(r"alint|noqa", re.IGNORECASE)
+# `# noqa:` also lists other tools' codes (E501); only ids in alint's own namespace are its.
+_OWN_NAMESPACE = "AL"
+
+
+def real_comment_lines(text: str) -> set[int] | None:
+    """The lines holding a real comment, from the tokenizer; None when it cannot read the file."""
+    try:
+        return {token.start[0] for token in tokenize.generate_tokens(io.StringIO(text).readline)
+                if token.type == tokenize.COMMENT}
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None
+
+
+def comment_findings(settings: Settings, path: str, text: str, used: set[tuple[int, str]] | None) -> list[Finding]:
+    """AL004 for an id in a suppression comment that no rule has; with
+    ``report_unused_suppressions``, AL005 for an id (or a bare ignore) that silenced nothing.
+    ``used`` is None when the file was not checked (it could not be parsed): then nothing is
+    called unused. Not themselves suppressible: they are about the comment."""
+    if _MENTION.search(text) is None:
+        return []
+    rules = settings.catalog.rules
+    unknown_on = selected(UNKNOWN_SUPPRESSION, settings)
+    unused_on = used is not None and settings.report_unused_suppressions and selected(UNUSED_SUPPRESSION, settings)
+    out: list[Finding] = []
+    occurrences: dict[tuple[str, str], int] = {}
+
+    def add(rule: str, directive: Any, listed: str, **fields: Any) -> None:
+        key = (rule, f"{' '.join(directive.comment.split())}\0{listed}")
+        occurrence = occurrences.get(key, 0)
+        occurrences[key] = occurrence + 1
+        out.append(_finding(settings, path, rule, rules[rule].render(**fields), directive.line, directive.column,
+                            directive.line, directive.column + len(directive.comment),
+                            fingerprint(rule, path, key[1], "<comment>", occurrence)))
+
+    comment_lines = real_comment_lines(text)
+    for directive in directives(text.splitlines()):
+        if comment_lines is not None and directive.line not in comment_lines:
+            continue  # text in a multi-line string that looks like a comment
+        listed = [*directive.alint_codes, *(c for c in directive.noqa_codes if c.startswith(_OWN_NAMESPACE))]
+        for code in dict.fromkeys(listed):
+            if code not in rules:
+                if unknown_on:
+                    add(UNKNOWN_SUPPRESSION, directive, code, code=code)
+            elif unused_on and selected(code, settings) and (directive.line, code) not in used:
+                add(UNUSED_SUPPRESSION, directive, code, what=f"`{code}`")
+        if directive.bare and unused_on and not any(line == directive.line for line, _ in used or ()):
+            add(UNUSED_SUPPRESSION, directive, "", what="`# alint: ignore` (every rule)")
+    return out
 
 
 def file_level(settings: Settings, path: str, rule: str, line: int = 1, column: int = 1, **fields: Any) -> list[Finding]:

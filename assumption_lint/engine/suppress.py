@@ -9,6 +9,7 @@ commas or spaces. Only a real comment counts: ``"#alint: ignore"`` inside a stri
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 # `ignore` must end there: "# alint: ignored" or "# alint: ignore_this" is prose, not a directive.
 _ALINT = re.compile(r"#\s*alint:\s*ignore(?![\w-])(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
@@ -63,10 +64,47 @@ def suppressed_codes(line: str) -> set[str] | None:
     return codes
 
 
-def is_suppressed(rule: str, lines: list[str], line: int, statement_line: int) -> bool:
-    for number in {line, statement_line}:
+def suppressing_line(rule: str, lines: list[str], line: int, statement_line: int) -> int | None:
+    """The line whose comment suppresses ``rule`` here (the finding's own line first), or None."""
+    for number in dict.fromkeys((line, statement_line)):
         if 1 <= number <= len(lines):
             codes = suppressed_codes(lines[number - 1])
             if codes is not None and (not codes or rule in codes):
-                return True
-    return False
+                return number
+    return None
+
+
+def is_suppressed(rule: str, lines: list[str], line: int, statement_line: int) -> bool:
+    return suppressing_line(rule, lines, line, statement_line) is not None
+
+
+@dataclass(frozen=True)
+class Directive:
+    """The suppression comment of one line, for reporting unknown and unused ids."""
+
+    line: int
+    column: int  # 1-based, in code points, of the comment's ``#``
+    comment: str
+    bare: bool  # ``# alint: ignore`` without ids: every rule
+    alint_codes: tuple[str, ...]  # listed in an alint ignore comment: all of them are alint's
+    noqa_codes: tuple[str, ...]  # listed in ``# noqa:``: other tools' codes too (E501)
+
+
+def directives(lines: list[str]) -> list[Directive]:
+    found = []
+    for number, line in enumerate(lines, start=1):
+        if suppressed_codes(line) is None:
+            continue
+        comment = comment_of(line) or ""
+        bare, alint, noqa = False, [], []
+        for match in _ALINT.finditer(comment):
+            listed = match.group("codes")
+            if listed is None or not listed.strip():
+                bare = True
+            else:
+                alint.extend(code.upper() for code in _SEPARATORS.split(listed) if code)
+        for match in _NOQA.finditer(comment):
+            noqa.extend(code.upper() for code in _SEPARATORS.split(match.group("codes")) if code)
+        found.append(Directive(number, len(line) - len(comment) + 1, comment.rstrip(), bare,
+                               tuple(dict.fromkeys(alint)), tuple(dict.fromkeys(noqa))))
+    return found

@@ -44,4 +44,8 @@ def render(report: "Report", catalog: Catalog, options: "RenderOptions") -> str:
             "by_severity": report.by_severity(),
         },
     }
+    if report.baseline_matched is not None:
+        document["summary"]["baseline"] = {"matched": report.baseline_matched, "gone": report.baseline_gone or 0}
+    if report.since is not None:
+        document["summary"]["since"] = report.since
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

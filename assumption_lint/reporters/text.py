@@ -92,6 +92,13 @@ def summary(report: "Report", catalog: Catalog) -> list[str]:
     noun = "finding" if total == 1 else "findings"
     lines.append(f"Found {total} {noun} in {with_findings} of {report.files} files "
                  f"({report.analyzed} parsed) in {report.seconds:.2f}s.")
+    if report.since is not None:
+        lines.append(f"Only findings on lines changed since {report.since} are shown.")
+    if report.baseline_matched is not None:
+        gone = report.baseline_gone or 0
+        lines.append(f"{report.baseline_matched} known {'finding' if report.baseline_matched == 1 else 'findings'} "
+                     f"in the baseline not shown; {gone} baseline {'entry' if gone == 1 else 'entries'} no longer "
+                     f"{'occurs' if gone == 1 else 'occur'}" + (" (--write-baseline prunes them)." if gone else "."))
     return lines
 
 

@@ -135,6 +135,8 @@ class ResponseBodies(Fact):
     def __init__(self, state: "object") -> None:
         super().__init__(state)  # type: ignore[arg-type]
         self._scopes: list[_Scope] = []
+        # Every analysed scope by its node: checks that decide after a function ends ask here.
+        self._by_node: dict[int, _Scope] = {}
 
     # ------------------------------------------------------------------ scopes
     def visit_Module(self, node: cst.Module) -> None:
@@ -150,6 +152,7 @@ class ResponseBodies(Fact):
         walker = _Parents()
         node.visit(walker)
         scope = _Scope(node, walker.parent, walker.nodes)
+        self._by_node[id(node)] = scope
         for item in walker.nodes:
             if isinstance(item, cst.Assign):
                 for target in item.targets:
@@ -195,16 +198,39 @@ class ResponseBodies(Fact):
         for handler in try_node.handlers:
             if not self._answers_failure(scope, handler):
                 return False
+        return not self._returns_raw(scope, read)
+
+    def ends_in_failure_answer(self, read: cst.CSTNode, function: cst.CSTNode) -> bool:
+        """A field read with a default (``(body.get("data") or {}).get(...) or {}``) in a
+        function whose last statement returns its plain failure answer (``return None,
+        None``) and that never returns the raw body: a missing field, such as the null
+        ``data`` of a GraphQL error, ends in the answer callers already treat as a failure."""
+        scope = self._by_node.get(id(function))
+        if scope is None or not isinstance(function, cst.FunctionDef):
+            return False
+        parent = scope.parent.get(id(read))
+        if not (isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.Or)
+                and parent.left is read and _failure_value(parent.right)):
+            return False
+        statements = block_statements(function.body)
+        last = statements[-1] if statements else None
+        if not (isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1
+                and isinstance(last.body[0], cst.Return) and last.body[0].value is not None
+                and _failure_value(last.body[0].value)):
+            return False
+        return not self._returns_raw(scope, read)
+
+    def _returns_raw(self, scope: _Scope, read: cst.CSTNode) -> bool:
+        """The function returns the response itself or a name holding its whole body:
+        an error body reaches the caller as data."""
         chain, names = self._follow(scope, read)
-        # The response itself, and names holding its whole body: returning them hands an
-        # error body to the caller as data.
         response = read.value.value if isinstance(read, cst.Attribute) and isinstance(read.value, cst.Name) else None
         holders = {name for name in names if self._holds_body_itself(scope, name, chain, names)}
         for item in scope.nodes:
             if isinstance(item, cst.Return) and item.value is not None:
                 if any(self._raw(value, chain, holders, response) for value in _answers(item.value)):
-                    return False
-        return True
+                    return True
+        return False
 
     @staticmethod
     def _raw(value: cst.BaseExpression, chain: set[int], holders: set[str], response: str | None) -> bool:

@@ -24,7 +24,7 @@ plain value (``return False, []``, ``return None``, a literal reached after the 
 the function never returns the raw body: an error body then ends in the same "no data"
 answer as a failed request (probes, health checks, best-effort lookups).
 
-A body (or status) read inside a log call (``print``, ``logger.info(...)``, ``log(...)``)
+A body (or status) read inside a log call (``logger.info(...)``, ``log(...)``; not ``print``)
 is not a use as data; a body whose every use is a log call is *log-only*.
 """
 
@@ -50,13 +50,14 @@ _EXITS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
 
 
 def is_log_call(call: cst.Call) -> bool:
-    """``print(...)``, ``logger.info(...)``, ``logging.warning(...)``, ``log_event(...)``."""
+    """``logger.info(...)``, ``logging.warning(...)``, ``log_event(...)``. Not ``print``:
+    in a script, printing the answer is its output, a use as data."""
     parts = dotted_name(call.func)
     if not parts:
         return False
     words = parts[-1].lower().split("_")
     if len(parts) == 1:
-        return parts[0] == "print" or "log" in words or "logger" in words
+        return "log" in words or "logger" in words
     receiver = parts[-2].lower()
     return parts[-1] in _LOG_METHODS and ("log" in receiver or receiver == "console")
 

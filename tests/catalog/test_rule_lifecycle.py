@@ -50,12 +50,10 @@ def test_selecting_a_preview_rule_by_id_without_preview_warns_that_it_has_no_eff
     assert preview_warnings(shipped_catalog(), ("AL301",), preview=False) == []
 
 
-def test_shipped_preview_rules_carry_their_figures_and_preview_mode_adds_only_them() -> None:
+def test_no_shipped_rule_is_preview_and_preview_mode_changes_nothing_today() -> None:
     catalog = shipped_catalog()
-    previews = {code for code, rule in catalog.rules.items() if rule.preview}
-    assert "AL203" in previews  # 0 of 1 note right on the application corpus
-    assert all(catalog.rules[code].preview_reason for code in previews)
-    assert enabled_rules(catalog, preview=True) - enabled_rules(catalog) == previews
+    assert not [rule for rule in catalog.rules.values() if rule.preview]
+    assert enabled_rules(catalog, preview=True) == enabled_rules(catalog)
 
 
 # --------------------------------------------------------------------------- rules.toml

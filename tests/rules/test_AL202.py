@@ -208,7 +208,7 @@ def test_al202_the_use_is_the_read_as_data_not_the_log_line() -> None:
         def upload(url, rows):
             r = requests.post(url, json=rows, timeout=5)
             logging.info(r.text)
-            print(f"answer: {r.text}")
+            log.warning(f"answer: {r.text}")
             return r.json()
     """
     found = findings(code, "AL202")

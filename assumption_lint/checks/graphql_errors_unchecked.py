@@ -16,6 +16,7 @@ import libcst as cst
 
 from ..facts.arguments import given, literal_string
 from ..facts.network import NetworkCalls
+from ..facts.response_bodies import ResponseBodies
 from ..facts.syntax import nodes_in, unawait
 from ..resolve import dotted_name
 from ..facts.reachability import Reachability
@@ -35,7 +36,7 @@ class _Scope:
 
 class GraphqlErrorsUnchecked(Check):
     rules = ("AL207",)
-    needs = (NetworkCalls, Reachability)  # Reachability: no findings in code nothing runs
+    needs = (NetworkCalls, ResponseBodies, Reachability)  # Reachability: no findings in code nothing runs
     # Every finding needs a catalogued network call, whose module name the engine's
     # pre-check already looks for: no extra trigger words.
 
@@ -97,7 +98,10 @@ class GraphqlErrorsUnchecked(Check):
         graphql = [call for call in scope.requests if _carries_query(call, dicts)]
         if not graphql:
             return
+        bodies = self.fact(ResponseBodies)
         for use in _result_uses(body, graphql):
+            if bodies.ends_in_failure_answer(use, scope.node):
+                continue  # a null `data` ends in the function's own failure answer
             self.report("AL207", use, statement=scope.statements.get(id(use)), function=scope.function,
                         use=self.state.module.code_for_node(use))
             return  # one finding per function: the first read of the result

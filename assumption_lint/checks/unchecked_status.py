@@ -26,6 +26,7 @@ from ..facts.network import (HTTP_VERBS, STATE_CHANGING, NetworkCall, NetworkCal
                              parameter_receiver, raises_on_status, typed_network_call)
 from ..facts.network_flow import NetworkFlow
 from ..facts.reachability import Reachability
+from ..facts.response_bodies import ResponseBodies
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,12 +58,13 @@ class _Tracked:
 
 class UncheckedStatus(Check):
     rules = ("AL202",)
-    needs = (NetworkFlow, NetworkCalls, Reachability)  # Reachability: no findings in code nothing runs
+    needs = (NetworkFlow, NetworkCalls, ResponseBodies, Reachability)  # Reachability: no findings in code nothing runs
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)
         self.flow = self.fact(NetworkFlow)
         self.calls = self.fact(NetworkCalls)
+        self.bodies = self.fact(ResponseBodies)
         self.knowledge = self.catalog.network
         self._any_kind = _union(list(self.knowledge.responses.values()))
         # Findings on provisional responses, decided after the walk.
@@ -75,8 +77,6 @@ class UncheckedStatus(Check):
         self._attribute_bases: set[int] = set()
         # Per function: parameters annotated with a client type (``session: httpx.Client``).
         self._annotated: list[dict[str, str]] = []
-        # `data = resp.json()`: the responses whose parsed body a name holds (this function).
-        self._bodies: dict[str, list[_Tracked]] = {}
         self._targets: set[int] = set()
         # Unchecked body reads waiting for the end of the function, by the read: a name bound
         # by requests in several branches (`if ...: r = get() elif ...: r = put()`) and read
@@ -86,7 +86,6 @@ class UncheckedStatus(Check):
     # ------------------------------------------------------------------ scopes
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.frames.append({})
-        self._bodies = {}
         self._annotated.append(annotated_clients(self.resolver, self.catalog, node))
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -188,12 +187,7 @@ class UncheckedStatus(Check):
 
     def leave_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-            name = node.targets[0].target.value
-            self._bodies.pop(name, None)
-            body_of = self._body_source(node.value)
-            if body_of:
-                self._bodies[name] = body_of
-            self._bind(name, node.value)
+            self._bind(node.targets[0].target.value, node.value)
         else:
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
@@ -235,15 +229,17 @@ class UncheckedStatus(Check):
         base = node.value
         self._attribute_bases.add(id(base))
         attr = node.attr.value
+        # A status or body read for a log line is neither a check nor a use as data.
+        logged = self.bodies.in_log_call(node)
         if isinstance(base, cst.Name):
             for tracked in self._tracked(base.value):
                 tracked.used = True
                 if self._is_status(tracked.kind, attr):
-                    tracked.settled = True
-                elif self._is_body(tracked.kind, attr):
+                    tracked.settled = tracked.settled or not logged
+                elif self._is_body(tracked.kind, attr) and not logged:
                     # A status check later in the function still counts (the body may be
                     # read first to build an error message): decided when the function ends.
-                    if self._decode_error_handled():
+                    if self._harmless_read(node):
                         tracked.settled = True
                     elif tracked.body_use is None:
                         tracked.body_use = (node, f"{base.value}.{attr}")
@@ -252,54 +248,14 @@ class UncheckedStatus(Check):
         found = self._response_call(base)
         if found is None:
             return
-        if self._is_body(found.kind, attr) and not self._decode_error_handled():
+        if self._is_body(found.kind, attr) and not logged and not self._harmless_read(node):
             self._report_body(found, found.kind, node, self.ctx.statement, self._function(), attr)
 
-    def _body_source(self, node: cst.BaseExpression) -> list[_Tracked]:
-        """The tracked responses whose body ``node`` is (``resp.json()``, ``data``)."""
-        if isinstance(node, cst.Await):
-            node = node.expression
-        if isinstance(node, cst.Call):
-            node = node.func
-        if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
-            return [tracked for tracked in self._tracked(node.value.value) if self._is_body(tracked.kind, node.attr.value)]
-        if isinstance(node, cst.Name):
-            return [tracked for tracked in self._bodies.get(node.value, ()) if not tracked.settled]
-        return []
-
-    def _body_checked(self, body: cst.BaseExpression) -> None:
-        """An API that reports failures in its body (`"error" in data`, `data["ok"]`) is
-        checked that way: the author looked at the outcome."""
-        for tracked in self._body_source(body):
-            tracked.used = tracked.settled = True
-
-    def visit_Comparison(self, node: cst.Comparison) -> None:
-        left = node.left
-        for target in node.comparisons:
-            if isinstance(target.operator, (cst.In, cst.NotIn)) and _error_key(left):
-                self._body_checked(target.comparator)
-            # `if body != "OK":` (DuckDNS, no-ip): a text protocol whose body is the outcome.
-            if isinstance(target.operator, (cst.Equal, cst.NotEqual)):
-                if _marker(target.comparator):
-                    self._body_checked(left)
-                if _marker(left):
-                    self._body_checked(target.comparator)
-            left = target.comparator
-
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) \
-                and _error_key(node.slice[0].slice.value):
-            self._body_checked(node.value)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        # data.get("error")
-        func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "get" and node.args and _error_key(node.args[0].value):
-            self._body_checked(func.value)
-        # body.startswith("good"): the outcome read from a text protocol's answer
-        if (isinstance(func, cst.Attribute) and func.attr.value in ("startswith", "endswith") and node.args
-                and _marker(node.args[0].value)):
-            self._body_checked(func.value)
+    def _harmless_read(self, read: cst.Attribute) -> bool:
+        """An error body read here is not used as data: a decode error is expected, the
+        body is validated after the read, the function fails closed, or it is only logged."""
+        return (self._decode_error_handled() or self.bodies.validated(read) or self.bodies.fail_closed(read)
+                or self.bodies.log_only(read))
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
         """``resp.json() if resp.ok else None``: the test runs first, though written last."""
@@ -394,21 +350,6 @@ class _StatusTests(cst.CSTVisitor):
             for tracked in self.check._tracked(node.value.value):
                 if self.check._is_status(tracked.kind, node.attr.value):
                     tracked.used = tracked.settled = True
-
-
-# Keys through which APIs report a failure in the body itself.
-_ERROR_KEYS = frozenset({"error", "errors", "ok", "status", "success"})
-
-
-def _marker(node: cst.BaseExpression) -> bool:
-    """A non-empty string literal (or a tuple of them) a text body is compared with."""
-    if isinstance(node, cst.Tuple):
-        return bool(node.elements) and all(_marker(element.value) for element in node.elements)
-    return isinstance(node, cst.SimpleString) and bool(node.evaluated_value)
-
-
-def _error_key(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.SimpleString) and str(node.evaluated_value).lower() in _ERROR_KEYS
 
 
 def _union(kinds: list[ResponseKind]) -> ResponseKind:

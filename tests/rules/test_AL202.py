@@ -190,11 +190,40 @@ def test_al202_one_finding_per_body_read_of_a_response_bound_in_branches() -> No
                 response = requests.get(url, timeout=5)
             else:
                 response = requests.post(url, timeout=5)
-            print(response.text)
-            return response.json()
+            body = response.text
+            return body + response.json()["suffix"]
     """
     found = findings(code, "AL202")
     assert [finding.line for finding in found] == [6, 15]
     assert [related.line for related in found[0].related] == [11, 8, 10]
     # Several reads of the same responses: still one finding, at the first read.
     assert [related.line for related in found[1].related] == [18, 17]
+
+
+def test_al202_the_use_is_the_read_as_data_not_the_log_line() -> None:
+    code = """
+        import logging
+        import requests
+
+        def upload(url, rows):
+            r = requests.post(url, json=rows, timeout=5)
+            logging.info(r.text)
+            log.warning(f"answer: {r.text}")
+            return r.json()
+    """
+    found = findings(code, "AL202")
+    assert [finding.line for finding in found] == [6]
+    assert [related.line for related in found[0].related] == [9]
+
+
+def test_al202_a_status_read_only_for_a_log_line_is_not_a_check() -> None:
+    code = """
+        import logging
+        import requests
+
+        def title(url):
+            response = requests.get(url, timeout=5)
+            logging.debug(f"Status code: {response.status_code}")
+            return response.text[:80]
+    """
+    assert lines(code, "AL202") == [6]

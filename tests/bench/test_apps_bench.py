@@ -568,7 +568,7 @@ def test_score_names_files_alint_could_not_parse(origin: dict[str, object], tmp_
     (root / "app").mkdir(parents=True)
     (root / "app" / "broken.py").write_text("import requests\ndef (:\n", encoding="utf-8")
     (root / "app" / "client.py").write_text(CLIENT, encoding="utf-8")
-    config = apps.corpus.write_config(tmp_path / "alint.toml", ["AL2"])
+    config = apps.corpus.write_config(tmp_path / "alint.toml", ["AL2"], preview=True)
     run = apps.run_alint(shop("a" * 40), root, ["AL2"], apps.alint_command(None), config)
     assert any(error.startswith("app/broken.py:") and "AL001" in error for error in run.errors)
     assert {(finding.path, finding.rule) for finding in run.findings} == {("app/client.py", "AL202"),

@@ -90,7 +90,8 @@ def _run(tmp_path: Path) -> set[tuple[int, str]]:
         runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
     except TypeError:  # click >= 8.2 keeps them apart already
         runner = CliRunner()
-    result = runner.invoke(cli, ["check", "--format", "json", "--exit-zero", str(tmp_path / "app.py")],
+    # --preview: AL201, which the example also shows, is a preview rule on applications.
+    result = runner.invoke(cli, ["check", "--preview", "--format", "json", "--exit-zero", str(tmp_path / "app.py")],
                            catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "warning" not in result.stderr

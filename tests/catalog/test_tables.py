@@ -147,7 +147,8 @@ def test_the_cli_prints_a_deprecation_warning_once_on_stderr(tmp_path: Path) -> 
         runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
     except TypeError:  # click >= 8.2 keeps them apart already
         runner = CliRunner()
-    result = runner.invoke(cli, ["check", "--select", "AL201", "-q", str(tmp_path)], catch_exceptions=False)
+    result = runner.invoke(cli, ["check", "--preview", "--select", "AL201", "-q", str(tmp_path)],
+                           catch_exceptions=False)
     warnings = [line for line in result.stderr.splitlines() if line.startswith("alint: warning:")]
     assert len([line for line in warnings if "key 'calls'" in line]) == 1, result.stderr
     assert all("legacy.toml" in line for line in warnings)

@@ -18,6 +18,10 @@ def fetch(url):
 
 def push(url, body):
     return requests.post(url, json=body, timeout=None)
+
+
+def ping(url):
+    return requests.head(url)
 """
 
 
@@ -70,7 +74,7 @@ def test_a_new_finding_is_reported_and_the_summary_counts_the_gone_entries(tmp_p
     (tmp_path / "app.py").write_text(fixed, encoding="utf-8")
     result = alint(tmp_path, "--baseline", "alint-baseline.json", ".")
     assert result.exit_code == 1
-    assert "app.py:14:12: AL301" in result.stdout
+    assert "app.py:18:12: AL301" in result.stdout
     assert "baseline not shown; 1 baseline entry no longer occurs (--write-baseline prunes them)." in result.stdout
     alint(tmp_path, "--write-baseline", "alint-baseline.json", ".")
     rules = [entry["rule"] for entry in json.loads((tmp_path / "alint-baseline.json").read_text())["findings"]]

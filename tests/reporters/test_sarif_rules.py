@@ -22,7 +22,7 @@ DEPLOY = ROOT / "fixtures" / "timeouts" / "subprocess_deploy.py"
 
 def test_sarif_carries_help_for_the_network_rules() -> None:
     path = ROOT / "fixtures" / "network" / "payments_flask.py"
-    result = CliRunner().invoke(cli, ["check", "--format", "sarif", "--select", "AL201,AL202,AL204", str(path)])
+    result = CliRunner().invoke(cli, ["check", "--preview", "--format", "sarif", "--select", "AL201,AL202,AL204", str(path)])
     assert result.exit_code == 1, result.output
     document = json.loads(result.stdout)
     run = document["runs"][0]

@@ -114,7 +114,7 @@ def test_al201_strict_reaches_the_check_from_pyproject(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.alint.rules.AL201]\nstrict = true\n")
     (tmp_path / "geo.py").write_text(
         "import requests\n\n\ndef geocode(q):\n    return requests.get('https://geo.example.com', params=q, timeout=5)\n")
-    result = CliRunner().invoke(cli, ["check", "--select", "AL201", "--format", "json", str(tmp_path)])
+    result = CliRunner().invoke(cli, ["check", "--preview", "--select", "AL201", "--format", "json", str(tmp_path)])
     assert result.exit_code == 1, result.output
     reported = json.loads(result.stdout)
     rules = [finding["rule"] for finding in reported["findings"]]

@@ -229,10 +229,12 @@ class UncheckedStatus(Check):
         base = node.value
         self._attribute_bases.add(id(base))
         attr = node.attr.value
-        # A status or body read for a log line is neither a check nor a use as data.
-        logged = self.bodies.in_log_call(node)
         if isinstance(base, cst.Name):
-            for tracked in self._tracked(base.value):
+            tracked_here = self._tracked(base.value)
+            # A status or body read for a log line is neither a check nor a use as data.
+            # Asked only for a response alint tracks: answering analyses the whole function.
+            logged = bool(tracked_here) and self.bodies.in_log_call(node)
+            for tracked in tracked_here:
                 tracked.used = True
                 if self._is_status(tracked.kind, attr):
                     tracked.settled = tracked.settled or not logged
@@ -248,7 +250,7 @@ class UncheckedStatus(Check):
         found = self._response_call(base)
         if found is None:
             return
-        if self._is_body(found.kind, attr) and not logged and not self._harmless_read(node):
+        if self._is_body(found.kind, attr) and not self.bodies.in_log_call(node) and not self._harmless_read(node):
             self._report_body(found, found.kind, node, self.ctx.statement, self._function(), attr)
 
     def _harmless_read(self, read: cst.Attribute) -> bool:

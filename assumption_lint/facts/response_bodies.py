@@ -135,19 +135,26 @@ class ResponseBodies(Fact):
 
     def __init__(self, state: "object") -> None:
         super().__init__(state)  # type: ignore[arg-type]
-        self._scopes: list[_Scope] = []
+        # The scopes (module, functions) the walk is in. Each is analysed only when a check
+        # first asks about a read in it: most functions read no response body, and walking
+        # every body again costs as much as the whole traversal.
+        self._scopes: list[cst.CSTNode] = []
         # Every analysed scope by its node: checks that decide after a function ends ask here.
         self._by_node: dict[int, _Scope] = {}
 
     # ------------------------------------------------------------------ scopes
     def visit_Module(self, node: cst.Module) -> None:
-        self._scopes.append(self._analyse(node))
+        self._scopes.append(node)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._scopes.append(self._analyse(node))
+        self._scopes.append(node)
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._scopes.pop()
+
+    def _analysed(self, node: cst.CSTNode) -> _Scope:
+        scope = self._by_node.get(id(node))
+        return scope if scope is not None else self._analyse(node)
 
     def _analyse(self, node: cst.CSTNode) -> _Scope:
         walker = _Parents()
@@ -171,7 +178,7 @@ class ResponseBodies(Fact):
         return scope
 
     def _scope(self) -> _Scope | None:
-        return self._scopes[-1] if self._scopes else None
+        return self._analysed(self._scopes[-1]) if self._scopes else None
 
     # ------------------------------------------------------------------ queries
     def in_log_call(self, node: cst.CSTNode) -> bool:
@@ -206,9 +213,9 @@ class ResponseBodies(Fact):
         function whose last statement returns its plain failure answer (``return None,
         None``) and that never returns the raw body: a missing field, such as the null
         ``data`` of a GraphQL error, ends in the answer callers already treat as a failure."""
-        scope = self._by_node.get(id(function))
-        if scope is None or not isinstance(function, cst.FunctionDef):
+        if not isinstance(function, cst.FunctionDef):
             return False
+        scope = self._analysed(function)
         parent = scope.parent.get(id(read))
         if not (isinstance(parent, cst.BooleanOperation) and isinstance(parent.operator, cst.Or)
                 and parent.left is read and _failure_value(parent.right)):

@@ -136,7 +136,8 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
                      jobs=jobs or default_jobs())
     except (CatalogError, ConfigError) as exc:
         raise UsageProblem(str(exc)) from exc
-    report.problems = problems
+    report.problems = [problem for problem in problems if not problem.note]
+    report.notes = [problem for problem in problems if problem.note]
     _emit(report, catalog, output_format, output, RenderOptions(
         color=_use_color(output), quiet=quiet, verbose=verbose, explain=explain))
     _exit(report, exit_zero)
@@ -174,6 +175,8 @@ def _emit(report: Report, catalog: Any, output_format: str, output: Path | None,
             raise UsageProblem(f"cannot write {output}: {exc.strerror or exc}") from exc
     elif text:
         click.echo(text, nl=False, color=options.color)
+    for problem in report.notes:
+        click.echo(f"alint: note: skipped {problem.path}: {problem.reason}", err=True)
     for problem in report.problems:
         click.echo(f"alint: cannot read {problem.path}: {problem.reason} (skipped)", err=True)
     for error in report.errors:

@@ -23,7 +23,7 @@ import pathspec
 
 from .catalog import SEVERITIES, Catalog, CatalogError, extended_catalog
 from .discovery import Excludes
-from .project import ProjectVersions
+from .project import PackageFacts, ProjectVersions
 from .settings import SelectionError, Settings, enabled_rules, parse_codes, preview_warnings, validate_codes
 
 if sys.version_info >= (3, 11):
@@ -351,6 +351,8 @@ class Configurations:
         excludes = Excludes(self.config_for)
         self.excluded = excludes.excluded
         self.force_excluded = excludes.force_excluded
+        # Package facts read sibling modules: only those this run's excludes would read.
+        self.package_facts = PackageFacts(self.excluded)
 
     # ------------------------------------------------------------------ lookup
     def config_for(self, path: Path) -> Config:
@@ -430,6 +432,7 @@ class Configurations:
             rule_options=options,
             severities={rule_id: rule.severity for rule_id, rule in config.rules.items() if rule.severity},
             target_version=cli.target_version or config.target_version or config.requires_python or DEFAULT_TARGET,
+            package=self.package_facts,
         )
 
     def _catalog(self, config: Config) -> Catalog:

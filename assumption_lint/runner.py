@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .discovery import Target, WalkProblem, report_path
+from .discovery import Target, WalkProblem, read_source, real_path, report_path
 from .engine import analyze_bytes, file_level
 from .findings import FileResult, Finding, InternalError
 from .settings import Settings
@@ -29,6 +29,8 @@ class Report:
     # report path -> path on disk, for reporters that quote source lines
     sources: dict[str, Path] = field(default_factory=dict)
     problems: list[WalkProblem] = field(default_factory=list)
+    # Paths alint chose not to follow (symlinks out of the tree): reported, not errors.
+    notes: list[WalkProblem] = field(default_factory=list)
 
     def by_rule(self) -> dict[str, int]:
         return dict(sorted(Counter(finding.rule for finding in self.findings).items()))
@@ -39,14 +41,14 @@ class Report:
 
 def read_and_analyze(target: Target, shown: str, settings: Settings, keep_tracebacks: bool) -> FileResult:
     try:
-        data = target.path.read_bytes()
+        data = read_source(target.path, settings.max_file_bytes)
     except OSError as exc:
         result = FileResult(shown)
         if "AL001" in settings.enabled:
             result.findings = file_level(settings, shown, "AL001",
                                           reason=f"cannot read the file: {exc.strerror or exc}")
         return result
-    return analyze_bytes(data, shown, settings, keep_tracebacks=keep_tracebacks)
+    return analyze_bytes(data, shown, settings, keep_tracebacks=keep_tracebacks, source=real_path(target.path))
 
 
 # Below this many files a process pool costs more than it saves.

@@ -274,7 +274,7 @@ class MissingTimeout(Check):
         if setter not in self._setters:
             # Set in this module, or in another module of its package (a CLI's main()).
             self._setters[setter] = (self._module_sets(setter)
-                                     or self.state.settings.package.sets_global(self.state.path, setter))
+                                     or self.state.settings.package.sets_global(self.state.source or self.state.path, setter))
         return self._setters[setter]
 
     def _module_sets(self, setter: str) -> bool:

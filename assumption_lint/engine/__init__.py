@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable
 
 import libcst as cst
@@ -44,6 +45,9 @@ class FileState:
     settings: Settings
     context: Context
     raw: list[RawFinding] = field(default_factory=list)
+    # The file on disk (its real path), when there is one: facts about its folder or
+    # package come from here, never from the report path and the working folder.
+    source: Path | None = None
     # The one instance of each shared analysis the enabled checks need (facts/base.py).
     facts: dict[type, Fact] = field(default_factory=dict)
     _yielded: frozenset[str] | None = None
@@ -85,17 +89,19 @@ def is_relevant(text: str, settings: Settings, checks: list[type[Check]]) -> boo
 
 
 # --------------------------------------------------------------------------- entry points
-def analyze_bytes(data: bytes, path: str, settings: Settings, *, keep_tracebacks: bool = False) -> FileResult:
+def analyze_bytes(data: bytes, path: str, settings: Settings, *, keep_tracebacks: bool = False,
+                  source: Path | None = None) -> FileResult:
     try:
         text = read_text(data, settings.max_file_bytes)
     except TooComplex as exc:
         return FileResult(path, file_level(settings, path, "AL003", reason=exc.reason))
     except Unreadable as exc:
         return FileResult(path, file_level(settings, path, "AL001", exc.line, exc.column, reason=exc.reason))
-    return analyze_text(text, path, settings, keep_tracebacks=keep_tracebacks)
+    return analyze_text(text, path, settings, keep_tracebacks=keep_tracebacks, source=source)
 
 
-def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: bool = False) -> FileResult:
+def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: bool = False,
+                 source: Path | None = None) -> FileResult:
     result = FileResult(path)
     check_classes = enabled_checks(settings)
     if not text.strip() or not check_classes or not is_relevant(text, settings, check_classes):
@@ -109,7 +115,7 @@ def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: b
         result.findings = file_level(settings, path, "AL001", exc.line, exc.column, reason=exc.reason)
         return result
     result.analyzed = True
-    state = FileState(path, text, module, settings, Context(Resolver(settings.catalog)))
+    state = FileState(path, text, module, settings, Context(Resolver(settings.catalog)), source=source)
 
     lost: set[str] = set()  # checks that needed a fact that crashed: none of their findings stand
 

@@ -128,14 +128,15 @@ def test_only_null_bytes_is_clean_or_al001() -> None:
 def test_unreadable_file_is_al001_and_the_run_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "locked.py").write_text(HEADER + CALL + "\n", encoding="utf-8")
     (tmp_path / "open.py").write_text(HEADER + CALL + "\n", encoding="utf-8")
-    real = Path.read_bytes
+    import assumption_lint.runner as runner_module
+    real = runner_module.read_source
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "locked.py":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+    def read_source(path: Path, max_bytes: int) -> bytes:
+        if path.name == "locked.py":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path, max_bytes)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(runner_module, "read_source", read_source)
     targets = [Target(tmp_path / "locked.py", True), Target(tmp_path / "open.py", True)]
     report = run(targets, lambda path: settings(*RULES), cwd=tmp_path)
     assert [(f.path, f.line, f.rule) for f in report.findings] == [("locked.py", 1, "AL001"),

@@ -33,7 +33,8 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 DEFAULT_TARGET = (3, 10)
 KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "extend-catalog",
-        "target-version", "respect-gitignore", "rules", "preview")
+        "target-version", "respect-gitignore", "rules", "preview", "max-file-bytes", "max-tokens",
+        "file-timeout")
 
 
 class ConfigError(Exception):
@@ -108,6 +109,10 @@ class Config:
     rules: Mapping[str, RuleConfig] = field(default_factory=dict, compare=False)
     # Run preview rules too (rules not yet at their precision target, see selection.py).
     preview: bool = False
+    # The per-file budget (docs/safety.md); None: the default.
+    max_file_bytes: int | None = None
+    max_tokens: int | None = None
+    file_timeout: float | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -237,6 +242,12 @@ def parse_table(table: Mapping[str, Any], path: Path, table_name: str, catalog: 
         if not isinstance(table["preview"], bool):
             raise reader.fail("preview", f"must be true or false, not {table['preview']!r}")
         values["preview"] = table["preview"]
+    for key, kinds in (("max-file-bytes", (int,)), ("max-tokens", (int,)), ("file-timeout", (int, float))):
+        if key in table:
+            value = table[key]
+            if isinstance(value, bool) or not isinstance(value, kinds) or value < 0:
+                raise reader.fail(key, f"must be a number of at least 0, not {value!r}")
+            values[key.replace("-", "_")] = value
     return Config(source=path, root=root, has_table=True, requires_python=requires_python, **values)
 
 
@@ -433,6 +444,8 @@ class Configurations:
             severities={rule_id: rule.severity for rule_id, rule in config.rules.items() if rule.severity},
             target_version=cli.target_version or config.target_version or config.requires_python or DEFAULT_TARGET,
             package=self.package_facts,
+            **{name: value for name in ("max_file_bytes", "max_tokens", "file_timeout")
+               if (value := getattr(config, name)) is not None},
         )
 
     def _catalog(self, config: Config) -> Catalog:

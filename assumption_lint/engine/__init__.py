@@ -29,7 +29,7 @@ from ..resolve import Resolver
 from ..settings import MAX_FILE_BYTES, Settings
 from . import findings, walk
 from .findings import file_level, records, yielded_rules
-from .source import TooComplex, Unreadable, parse, read_text
+from .source import TooComplex, Unreadable, check_tokens, parse, read_text
 
 __all__ = ["MAX_FILE_BYTES", "FileState", "analyze_bytes", "analyze_text", "enabled_checks", "file_level",
            "is_relevant"]
@@ -107,6 +107,7 @@ def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: b
     if not text.strip() or not check_classes or not is_relevant(text, settings, check_classes):
         return result
     try:
+        check_tokens(text, settings.max_tokens)
         module = parse(text)
     except TooComplex as exc:
         result.findings = file_level(settings, path, "AL003", reason=exc.reason)

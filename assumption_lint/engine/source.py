@@ -42,10 +42,31 @@ class TooComplex(Exception):
 
 
 def read_text(data: bytes, max_bytes: int) -> str:
-    """The file's text, or TooComplex/Unreadable."""
+    """The file's text, or TooComplex/Unreadable. ``data`` may be cut at ``max_bytes + 1``
+    (the reader stops there), so an oversized file is named by the limit, not its size."""
     if len(data) > max_bytes:
-        raise TooComplex(f"the file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
+        raise TooComplex(f"the file is larger than the {_size(max_bytes)} limit (max-file-bytes)")
     return decode_source(data)
+
+
+def _size(count: int) -> str:
+    if count >= 1_000_000:
+        return f"{count / 1e6:g} MB"
+    return f"{count / 1e3:g} kB" if count >= 1000 else f"{count} bytes"
+
+
+# A cheap count of tokens (names, numbers and single punctuation characters; a string
+# counts per word): an upper bound that needs no tokenizer.
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def check_tokens(text: str, max_tokens: int) -> None:
+    """TooComplex when the text holds more than ``max_tokens`` tokens (max-tokens)."""
+    if max_tokens and len(text) > max_tokens:  # fewer characters than the cap: fewer tokens
+        count = 0
+        for count, _ in enumerate(_TOKEN.finditer(text), start=1):
+            if count > max_tokens:
+                raise TooComplex(f"the file has more than {max_tokens:,} tokens (max-tokens)")
 
 
 def parse(text: str) -> cst.Module:

@@ -25,6 +25,7 @@ from ..catalog import ResponseKind
 from ..facts.network import (HTTP_VERBS, STATE_CHANGING, NetworkCall, NetworkCalls, annotated_clients,
                              parameter_receiver, raises_on_status, typed_network_call)
 from ..facts.network_flow import NetworkFlow
+from ..facts.syntax import literal_value
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -403,11 +404,11 @@ def _marker(node: cst.BaseExpression) -> bool:
     """A non-empty string literal (or a tuple of them) a text body is compared with."""
     if isinstance(node, cst.Tuple):
         return bool(node.elements) and all(_marker(element.value) for element in node.elements)
-    return isinstance(node, cst.SimpleString) and bool(node.evaluated_value)
+    return isinstance(node, cst.SimpleString) and bool(literal_value(node))
 
 
 def _error_key(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.SimpleString) and str(node.evaluated_value).lower() in _ERROR_KEYS
+    return isinstance(node, cst.SimpleString) and str(literal_value(node)).lower() in _ERROR_KEYS
 
 
 def _union(kinds: list[ResponseKind]) -> ResponseKind:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
-from ..findings import Finding, Related
+from ..findings import Finding, Related, source_lines
 from ..settings import Settings, rule_matches
 from .suppress import is_suppressed
 
@@ -179,7 +179,7 @@ def finish(state: "FileState", lost: set[str]) -> list[Finding]:
     raw = deduplicated(raw, state.settings)
     if not raw:
         return []
-    lines = state.text.splitlines()
+    lines = source_lines(state.text)
     positions = resolve_positions(state.module)
     return assembled(state, unsuppressed(placed(raw, positions, lines), lines), positions)
 

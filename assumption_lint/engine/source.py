@@ -15,6 +15,8 @@ import tokenize
 
 import libcst as cst
 
+from ..findings import source_lines
+
 # The traversal recurses a few frames per nesting level; CPython's default of 1000 is far
 # too low for real code with long operator chains.
 RECURSION_LIMIT = 20_000
@@ -77,7 +79,7 @@ def parse(text: str) -> cst.Module:
         raise TooComplex(reason)
     raise_recursion_limit()
     try:
-        return cst.parse_module(text)
+        module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         if may_nest_deeply(text) and cpython_parses(text):
             # Valid code past what libcst's parser handles (e.g. thousands of implicitly
@@ -87,6 +89,38 @@ def parse(text: str) -> cst.Module:
         raise Unreadable(f"syntax error: {message}", line, column) from exc
     except RecursionError as exc:
         raise TooComplex("expressions nest deeper than the parser can follow") from exc
+    rejected = cpython_rejects_literal(text)
+    if rejected is not None:
+        raise Unreadable(f"syntax error: {rejected[2]}", rejected[0], rejected[1])
+    return module
+
+
+# CPython's errors about a literal or a token, which mean the same in every Python 3
+# version (so a running Python older than the analysed code cannot raise them for new
+# syntax), and which libcst's parser does not raise: it accepts the text.
+_LITERAL_ERRORS = ("(unicode error)", "(value error)", "bytes can only contain ASCII", "null bytes")
+
+
+def cpython_rejects_literal(text: str) -> tuple[int, int, str] | None:
+    """Line, column and message when CPython rejects a literal libcst accepted (a
+    ``compile()`` check); None when it compiles, or fails for another reason."""
+    if text.isascii() and "\\" not in text and "\0" not in text:
+        return None  # nothing a literal could be rejected for
+    try:
+        compile(text, "<alint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        message = str(exc.msg if isinstance(exc, SyntaxError) else exc)
+        if not any(marker in message for marker in _LITERAL_ERRORS):
+            return None
+        null = text.find("\0")
+        if "null bytes" in message and null >= 0:
+            return (text.count("\n", 0, null) + 1, null - (text.rfind("\n", 0, null) + 1) + 1,
+                    "the file contains a null byte")
+        line = getattr(exc, "lineno", None) or 1
+        return line, max(getattr(exc, "offset", None) or 1, 1), message
+    except (RecursionError, MemoryError):
+        return None
+    return None
 
 
 def decode_source(data: bytes) -> str:
@@ -142,7 +176,7 @@ def may_nest_deeply(text: str) -> bool:
         longest = max(longest, len(text) - start)
     reach = 2 * MAX_EXPRESSION_DEPTH
     return (max_depth > 100 or longest > reach or text.count("\\\n") > MAX_EXPRESSION_DEPTH // 5
-            or text.count("elif") > reach or any(len(line) > reach for line in text.splitlines()))
+            or text.count("elif") > reach or any(len(line) > reach for line in source_lines(text)))
 
 
 def _libcst_depth(tree: ast.AST) -> int:
@@ -182,10 +216,12 @@ def syntax_error_position(text: str, exc: cst.ParserSyntaxError) -> tuple[int, i
     if null >= 0 and "'\\0'" in message:  # CPython rejects null bytes before parsing
         line = text.count("\n", 0, null) + 1
         return line, null - (text.rfind("\n", 0, null) + 1) + 1, "the file contains a null byte"
+    # A tokenizer error carries no position in libcst (it says 1:1): CPython's is the one.
+    tokenizer = message.startswith("tokenizer error")
     try:
         compile(text, "<alint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as cpython:
-        if cpython.lineno is not None and line - 2 <= cpython.lineno <= line:
+        if cpython.lineno is not None and (tokenizer or line - 2 <= cpython.lineno <= line):
             return cpython.lineno, max(cpython.offset or 1, 1), cpython.msg
     except (ValueError, RecursionError, MemoryError):
         pass

@@ -34,6 +34,9 @@ DEFAULT_EXCLUDED_DIRS = frozenset({
 class Target:
     path: Path
     explicit: bool  # named on the command line (analyzed whatever its extension)
+    # The folder named on the command line that the file was found in (None: named itself):
+    # outside any project, report paths are relative to it.
+    base: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -126,7 +129,7 @@ def discover(paths: list[Path], excluded: Callable[[Path, bool], bool] | None = 
                 key = real_path(path)
                 if key not in seen:
                     seen.add(key)
-                    yield Target(path, explicit=False)
+                    yield Target(path, explicit=False, base=root)
         else:
             key = real_path(root)
             if key not in seen:
@@ -197,14 +200,18 @@ def repository_root(folder: Path) -> Path | None:
     return None
 
 
-def report_path(path: Path, cwd: Path) -> str:
-    """How a file is named in reports: relative to its git repository root when inside
-    one, else to the current directory, always with forward slashes."""
-    absolute = path.resolve()
-    root = repository_root(absolute.parent)
-    base = root if root is not None else cwd
+def report_path(path: Path, base: Path | None = None) -> str:
+    """How a file is named in reports (and in its fingerprints): from its real path,
+    relative to its git repository root, else to its project's (the nearest
+    ``pyproject.toml``), else to ``base`` (the folder named on the command line) or, for a
+    file named itself, its own folder; always with forward slashes. Never from the current
+    directory, so that a report and a baseline are the same from any folder."""
+    absolute = real_path(path)
+    root = repository_root(absolute.parent) or project_root(absolute.parent)
+    if root is None:
+        root = real_path(base) if base is not None else absolute.parent
     try:
-        return absolute.relative_to(base).as_posix()
+        return absolute.relative_to(root).as_posix()
     except ValueError:
         return absolute.as_posix()
 

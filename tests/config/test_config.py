@@ -493,7 +493,7 @@ def test_deduplication_comes_before_ignores_and_suppressions(
     write(tmp_path, {"app.py": f"probe(){line}\n", "pyproject.toml": pyproject})
     configs = Configurations(_catalog_with_yielding_rules(), Overrides(**args))
     targets = list(discover([tmp_path / "app.py"], configs.excluded, []))
-    report = run(targets, configs.settings_for, cwd=tmp_path)
+    report = run(targets, configs.settings_for)
     assert {finding.rule for finding in report.findings} == left
 
 
@@ -504,5 +504,5 @@ def test_the_yielding_rule_reports_alone(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(engine, "ALL_CHECKS", [_Yields])  # nothing speaks: AL902 is reported
     write(tmp_path, {"app.py": "probe()\n"})
     configs = Configurations(_catalog_with_yielding_rules())
-    report = run(list(discover([tmp_path / "app.py"])), configs.settings_for, cwd=tmp_path)
+    report = run(list(discover([tmp_path / "app.py"])), configs.settings_for)
     assert {finding.rule for finding in report.findings} == {"AL902"}

@@ -21,15 +21,10 @@ from typing import Any, Callable, Mapping
 
 import pathspec
 
-from .catalog import SEVERITIES, Catalog, CatalogError, extended_catalog
+from .catalog import SEVERITIES, Catalog, CatalogError, extended_catalog, toml_problem
 from .discovery import Excludes
 from .project import PackageFacts, ProjectVersions
 from .settings import SelectionError, Settings, enabled_rules, parse_codes, preview_warnings, validate_codes
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 DEFAULT_TARGET = (3, 10)
 KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "extend-catalog",
@@ -158,10 +153,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{shown(path)}: cannot read the configuration: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{shown(path)}: not UTF-8 text: {exc.reason}") from exc
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{shown(path)}: not valid TOML: {exc}") from exc
+    data, problem = toml_problem(text)
+    if data is None:
+        raise ConfigError(f"{shown(path)}: {problem}")
+    return data
 
 
 class _Reader:

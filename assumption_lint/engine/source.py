@@ -12,6 +12,7 @@ import io
 import re
 import sys
 import tokenize
+import warnings
 
 import libcst as cst
 
@@ -107,7 +108,9 @@ def cpython_rejects_literal(text: str) -> tuple[int, int, str] | None:
     if text.isascii() and "\\" not in text and "\0" not in text:
         return None  # nothing a literal could be rejected for
     try:
-        compile(text, "<alint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        with warnings.catch_warnings():  # an "invalid escape sequence" is the code's, not alint's
+            warnings.simplefilter("ignore")
+            compile(text, "<alint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
         message = str(exc.msg if isinstance(exc, SyntaxError) else exc)
         if not any(marker in message for marker in _LITERAL_ERRORS):

@@ -168,3 +168,27 @@ def test_read_source_never_blocks_on_a_fifo(tmp_path: Path) -> None:
     completed = subprocess.run([sys.executable, "-c", code, str(tmp_path / "x.py")], capture_output=True,
                                text=True, timeout=TIMEOUT)
     assert completed.stdout.strip() == "not a regular file (a FIFO)"
+
+
+@needs_fifo
+def test_one_folder_with_every_hazard_reports_the_good_file_in_bounded_time(tmp_path: Path) -> None:
+    import time
+
+    root = tree(tmp_path)
+    (root / "pyproject.toml").write_text("[tool.alint]\nmax-file-bytes = 10_000_000\nfile-timeout = 3\n"
+                                         "max-tokens = 0\n", encoding="utf-8")
+    os.mkfifo(root / "fifo.py")
+    for name, target in (("zero.py", "/dev/zero"), ("environ.py", "/proc/self/environ"),
+                         ("gone.py", "missing.py"), ("loop.py", "loop.py")):
+        (root / name).symlink_to(target)
+    (root / "huge.py").write_text("import requests\n" + "requests.get(url, timeout=5)\n" * 175_000, encoding="utf-8")
+    (root / "literal.py").write_text('import requests\nrequests.get("\\N{BOGUS}")\n', encoding="utf-8")
+    (root / "feed.py").write_text("import requests\n\f\nrequests.get('u')  # alint: ignore[AL301]\n", encoding="utf-8")
+    started = time.monotonic()
+    status, document, _ = alint(".", cwd=root, env={"ALINT_TEST_TOKEN": "alint-test-secret-7d1c"})
+    assert time.monotonic() - started < TIMEOUT
+    assert status == 2 and good_found(document)
+    assert {(item["path"], item["rule"]) for item in document["findings"]} == {
+        ("good.py", "AL301"), ("huge.py", "AL003"), ("literal.py", "AL001")}
+    assert set(path_errors(document)) == {"fifo.py", "gone.py", "loop.py"}
+    assert "alint-test-secret-7d1c" not in json.dumps(document)

@@ -34,9 +34,6 @@ DEFAULT_EXCLUDED_DIRS = frozenset({
 class Target:
     path: Path
     explicit: bool  # named on the command line (analyzed whatever its extension)
-    # The folder named on the command line that the file was found in (None: named itself):
-    # outside any project, report paths are relative to it.
-    base: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -129,7 +126,7 @@ def discover(paths: list[Path], excluded: Callable[[Path, bool], bool] | None = 
                 key = real_path(path)
                 if key not in seen:
                     seen.add(key)
-                    yield Target(path, explicit=False, base=root)
+                    yield Target(path, explicit=False)
         else:
             key = real_path(root)
             if key not in seen:
@@ -200,20 +197,25 @@ def repository_root(folder: Path) -> Path | None:
     return None
 
 
-def report_path(path: Path, base: Path | None = None) -> str:
+def report_path(path: Path, cwd: Path | None = None) -> str:
     """How a file is named in reports (and in its fingerprints): from its real path,
-    relative to its git repository root, else to its project's (the nearest
-    ``pyproject.toml``), else to ``base`` (the folder named on the command line) or, for a
-    file named itself, its own folder; always with forward slashes. Never from the current
-    directory, so that a report and a baseline are the same from any folder."""
+    relative to its git repository root, else to its project root (the outermost folder
+    above it with a ``pyproject.toml``: a monorepo's top), so the same from any working
+    folder; only outside any project, relative to the working folder. Forward slashes."""
     absolute = real_path(path)
-    root = repository_root(absolute.parent) or project_root(absolute.parent)
-    if root is None:
-        root = real_path(base) if base is not None else absolute.parent
+    root = repository_root(absolute.parent) or _outermost_project(absolute.parent) or cwd or Path.cwd()
     try:
         return absolute.relative_to(root).as_posix()
     except ValueError:
         return absolute.as_posix()
+
+
+def _outermost_project(folder: Path) -> Path | None:
+    found = None
+    for candidate in (folder, *folder.parents):
+        if (candidate / "pyproject.toml").is_file():
+            found = candidate
+    return found
 
 
 class ExcludeRules(Protocol):

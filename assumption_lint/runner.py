@@ -188,12 +188,12 @@ def _results(targets: list[Target], shown: list[str], settings_for: Callable[[Pa
 
 
 def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
-        keep_tracebacks: bool = False, jobs: int = 1) -> Report:
+        keep_tracebacks: bool = False, cwd: Path | None = None, jobs: int = 1) -> Report:
     """Analyze every target. Every filter a finding passes (per-file ignores included, which
     come with each file's Settings) is the engine's finding pipeline (engine/findings.py)."""
     started = time.perf_counter()
     report = Report()
-    shown = [report_path(target.path, target.base) for target in targets]
+    shown = [report_path(target.path, cwd) for target in targets]  # cwd: only outside any project
     for target in targets:
         # Resolve every file's settings up front: a configuration error surfaces here, in
         # this process, and forked workers inherit the filled caches.

@@ -60,7 +60,7 @@ def run_git(cwd: Path, *args: str) -> str:
     env = {**os.environ, "GIT_AUTHOR_NAME": "Dev", "GIT_AUTHOR_EMAIL": "dev@example.com",
            "GIT_COMMITTER_NAME": "Dev", "GIT_COMMITTER_EMAIL": "dev@example.com", "GIT_CONFIG_GLOBAL": os.devnull,
            "GIT_CONFIG_NOSYSTEM": "1"}
-    return subprocess.run(["git", *args], env=env, capture_output=True, text=True, check=True,
+    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True,
                           timeout=60).stdout.strip()
 
 

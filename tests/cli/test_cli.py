@@ -59,7 +59,7 @@ def headlines(text: str) -> list[str]:
 
 
 def subprocess_alint(cwd: Path, *args: str, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "assumption_lint.cli", *args],
+    return subprocess.run([sys.executable, "-m", "assumption_lint.cli", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=120, **kwargs)
 
 
@@ -402,11 +402,11 @@ def test_internal_error_of_the_whole_command_is_one_line_unless_verbose(tmp_path
     sabotage = ("import sys, assumption_lint.cli as c\n"
                 "def broken(*a, **k):\n    raise RuntimeError('kaput')\n"
                 "c.run = broken\nsys.argv[0] = 'alint'\nc.main()\n")
-    quiet = subprocess.run([sys.executable, "-c", sabotage, "a.py"],
+    quiet = subprocess.run([sys.executable, "-c", sabotage, "a.py"], cwd=tmp_path,
                            capture_output=True, text=True, timeout=120)
     assert quiet.returncode == 2
     assert quiet.stderr.splitlines() == ["alint: internal error: RuntimeError: kaput"]
-    loud = subprocess.run([sys.executable, "-c", sabotage, "-v", "a.py"],
+    loud = subprocess.run([sys.executable, "-c", sabotage, "-v", "a.py"], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert loud.returncode == 2 and "Traceback" in loud.stderr
 
@@ -416,7 +416,7 @@ def _run_on_tty(cwd: Path, *args: str, env: dict[str, str]) -> str:
     pty = pytest.importorskip("pty")
     leader, follower = pty.openpty()
     try:
-        process = subprocess.run([sys.executable, "-m", "assumption_lint.cli", *args],
+        process = subprocess.run([sys.executable, "-m", "assumption_lint.cli", *args], cwd=cwd,
                                  stdout=follower, stderr=subprocess.PIPE, timeout=120,
                                  env={**os.environ, **env})
         os.close(follower)

@@ -30,7 +30,7 @@ _OFFLINE = re.compile(r"NewConnectionError|Temporary failure in name resolution|
 
 
 def _run(command: list[str], cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
 def _build_wheel(outdir: Path) -> Path:

@@ -1,5 +1,5 @@
 """Report paths and fingerprints come from the file's real path, relative to its project
-root (or the folder named on the command line): the same report from any working folder."""
+root (git, else the outermost pyproject.toml): the same report from any working folder."""
 
 from __future__ import annotations
 
@@ -23,9 +23,10 @@ def _json(args: list[str], cwd: Path) -> dict:
     return {"findings": document["findings"], "errors": document["errors"]}
 
 
-def test_a_folder_outside_any_project_reports_the_same_from_any_cwd(tmp_path: Path) -> None:
+def test_a_project_outside_git_reports_the_same_from_any_cwd(tmp_path: Path) -> None:
     tree = tmp_path / "outside" / "code"
     (tree / "pkg").mkdir(parents=True)
+    (tree / "pyproject.toml").write_text("[project]\nname = 'code'\n", encoding="utf-8")
     (tree / "pkg" / "client.py").write_text(GOOD, encoding="utf-8")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()

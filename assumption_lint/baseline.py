@@ -122,7 +122,10 @@ class Scope:
 
 
 def _report_prefix(root: Path) -> str:
-    absolute = root.resolve()
+    try:
+        absolute = root.resolve()
+    except (OSError, RuntimeError):  # a symlink loop or an unreadable link: discovery reports it
+        absolute = root.absolute()
     base = repository_root(absolute if absolute.is_dir() else absolute.parent) or Path.cwd().resolve()
     try:
         relative = absolute.relative_to(base).as_posix()

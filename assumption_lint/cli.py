@@ -19,6 +19,7 @@ from .changes import Changes, ChangesError, changed_since
 from .discovery import WalkProblem, discover, report_path
 from .pages import page
 from .reporters import FORMATS, RenderOptions
+from .reporters.text import printable
 from .runner import Report, default_jobs, run
 from .settings import SelectionError, parse_codes, validate_codes
 
@@ -35,7 +36,7 @@ class UsageProblem(click.ClickException):
     exit_code = EXIT_ERROR
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"alint: error: {self.format_message()}", err=True)
+        _err(f"alint: error: {self.format_message()}")
 
 
 class DefaultGroup(click.Group):
@@ -174,7 +175,8 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
                                if changes.touches(finding, whole_file=finding.rule in WHOLE_FILE_RULES)]
     except (CatalogError, ConfigError, baseline.BaselineError, ChangesError) as exc:
         raise UsageProblem(str(exc)) from exc
-    report.problems = problems
+    report.problems = [problem for problem in problems if not problem.note]
+    report.notes = [problem for problem in problems if problem.note]
     _emit(report, catalog, output_format, output, RenderOptions(
         color=_use_color(output), quiet=quiet, verbose=verbose, explain=explain))
     _exit(report, exit_zero, fail_on or run_config.fail_on or DEFAULT_FAIL_ON)
@@ -206,8 +208,14 @@ def _apply_baseline(path: Path, report: Report, scope: baseline.Scope) -> None:
     report.baseline_matched, report.baseline_gone = outcome.matched, outcome.gone
 
 
+def _err(line: str) -> None:
+    """One line on stderr, through the text report's sanitiser: file names and pyproject
+    values come with the analysed repository and may hold terminal escapes."""
+    click.echo(printable(line), err=True)
+
+
 def _warn(message: str) -> None:
-    click.echo(f"alint: warning: {message}", err=True)
+    _err(f"alint: warning: {message}")
 
 
 def _codes(text: str | None, option: str, catalog: Any) -> tuple[str, ...]:
@@ -238,14 +246,17 @@ def _emit(report: Report, catalog: Any, output_format: str, output: Path | None,
             raise UsageProblem(f"cannot write {output}: {exc.strerror or exc}") from exc
     elif text:
         click.echo(text, nl=False, color=options.color)
+    for problem in report.notes:
+        _err(f"alint: note: skipped {problem.path}: {problem.reason}")
     for problem in report.problems:
-        click.echo(f"alint: cannot read {problem.path}: {problem.reason} (skipped)", err=True)
+        _err(f"alint: cannot read {problem.path}: {problem.reason} (skipped)")
     for error in report.errors:
-        click.echo(f"alint: internal error in {error.check} on {error.path}: {error.error}", err=True)
+        _err(f"alint: internal error in {error.check} on {error.path}: {error.error}")
         if verbose and error.traceback:
-            click.echo(error.traceback, err=True)
+            for line in error.traceback.rstrip("\n").split("\n"):
+                _err(line)
     if verbose:
-        click.echo(f"alint: {report.files} files, {report.analyzed} parsed, {report.seconds:.3f}s", err=True)
+        _err(f"alint: {report.files} files, {report.analyzed} parsed, {report.seconds:.3f}s")
 
 
 def _exit(report: Report, exit_zero: bool, fail_on: str) -> None:
@@ -314,10 +325,10 @@ def main() -> None:
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        click.echo("alint: interrupted", err=True)
+        _err("alint: interrupted")
         sys.exit(130)
     except Exception as exc:  # the last line of defence: one clear line, traceback on -v
-        click.echo(f"alint: internal error: {type(exc).__name__}: {exc}", err=True)
+        _err(f"alint: internal error: {type(exc).__name__}: {exc}")
         if "-v" in sys.argv or "--verbose" in sys.argv:
             traceback.print_exc()
         sys.exit(EXIT_ERROR)

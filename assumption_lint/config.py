@@ -21,19 +21,15 @@ from typing import Any, Callable, Mapping
 
 import pathspec
 
-from .catalog import SEVERITIES, Catalog, CatalogError, extended_catalog
+from .catalog import SEVERITIES, Catalog, CatalogError, extended_catalog, toml_problem
 from .discovery import Excludes
-from .project import ProjectVersions
+from .project import PackageFacts, ProjectVersions
 from .settings import SelectionError, Settings, enabled_rules, parse_codes, preview_warnings, validate_codes
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
 
 DEFAULT_TARGET = (3, 10)
 KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "extend-catalog",
-        "target-version", "respect-gitignore", "rules", "preview", "show-notes", "fail-on", "baseline")
+        "target-version", "respect-gitignore", "rules", "preview", "show-notes", "fail-on", "baseline",
+        "max-file-bytes", "max-tokens", "file-timeout")
 # Keys that govern the whole run, not one file: read from the configuration of the current
 # folder (or --config), see ``Configurations.run_config``.
 FAIL_ON = ("error", "warning", "note")
@@ -116,6 +112,10 @@ class Config:
     # Run-level keys: the lowest severity that fails the run, and the baseline file.
     fail_on: str | None = None
     baseline: Path | None = None
+    # The per-file budget (docs/safety.md); None: the default.
+    max_file_bytes: int | None = None
+    max_tokens: int | None = None
+    file_timeout: float | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -163,10 +163,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{shown(path)}: cannot read the configuration: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{shown(path)}: not UTF-8 text: {exc.reason}") from exc
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{shown(path)}: not valid TOML: {exc}") from exc
+    data, problem = toml_problem(text)
+    if data is None:
+        raise ConfigError(f"{shown(path)}: {problem}")
+    return data
 
 
 class _Reader:
@@ -259,6 +259,12 @@ def parse_table(table: Mapping[str, Any], path: Path, table_name: str, catalog: 
         if not isinstance(table["baseline"], str) or not table["baseline"].strip():
             raise reader.fail("baseline", f"must be a file path, not {table['baseline']!r}")
         values["baseline"] = root / table["baseline"]
+    for key, kinds in (("max-file-bytes", (int,)), ("max-tokens", (int,)), ("file-timeout", (int, float))):
+        if key in table:
+            value = table[key]
+            if isinstance(value, bool) or not isinstance(value, kinds) or value < 0:
+                raise reader.fail(key, f"must be a number of at least 0, not {value!r}")
+            values[key.replace("-", "_")] = value
     return Config(source=path, root=root, has_table=True, requires_python=requires_python, **values)
 
 
@@ -373,6 +379,8 @@ class Configurations:
         excludes = Excludes(self.config_for)
         self.excluded = excludes.excluded
         self.force_excluded = excludes.force_excluded
+        # Package facts read sibling modules: only those this run's excludes would read.
+        self.package_facts = PackageFacts(self.excluded)
 
     # ------------------------------------------------------------------ lookup
     def config_for(self, path: Path) -> Config:
@@ -459,6 +467,9 @@ class Configurations:
             target_version=cli.target_version or config.target_version or config.requires_python or DEFAULT_TARGET,
             show_notes=cli.show_notes if cli.show_notes is not None else config.show_notes,
             report_unused_suppressions=cli.report_unused_suppressions,
+            package=self.package_facts,
+            **{name: value for name in ("max_file_bytes", "max_tokens", "file_timeout")
+               if (value := getattr(config, name)) is not None},
         )
 
     def _catalog(self, config: Config) -> Catalog:

@@ -1,11 +1,18 @@
-"""Which files a run analyzes, and how their paths are shown.
+"""Which files a run analyzes, how their paths are shown, and how they are read.
 
 ``discover`` walks the named paths; ``Excludes`` answers, for a path, whether the
-``exclude`` patterns or a ``.gitignore`` of its configuration cover it.
+``exclude`` patterns or a ``.gitignore`` of its configuration cover it; ``read_source``
+reads one file without ever blocking or reading past the size cap.
+
+The analysed tree may be hostile (alint runs in CI on code under review): only regular
+files are read, a symlink found in a walked folder is followed only to a regular file
+inside that folder or its project, and loops, dangling links, FIFOs, devices and sockets
+are path errors for that path, never a hang or an aborted run.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass
@@ -33,6 +40,61 @@ class Target:
 class WalkProblem:
     path: Path
     reason: str
+    # A note is a path alint chose not to follow (a symlink out of the tree): it is
+    # reported, but it is not an error and does not change the exit status.
+    note: bool = False
+
+
+class NotRegularFile(OSError):
+    """The path is not a regular file (a FIFO, a device, a socket, a folder)."""
+
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+          (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
+
+
+def kind_of(mode: int) -> str:
+    """What a non-regular file is, in words."""
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def not_regular(mode: int) -> NotRegularFile:
+    return NotRegularFile(f"not a regular file ({kind_of(mode)})")
+
+
+def read_source(path: Path, max_bytes: int) -> bytes:
+    """At most ``max_bytes + 1`` bytes of a regular file (one more than the cap, so that the
+    caller can tell an oversized file). Opened non-blocking and checked with ``fstat`` on
+    the open descriptor, so a FIFO or device swapped in after discovery cannot block the
+    read or feed it forever; raises OSError (NotRegularFile for those)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise not_regular(mode)
+        chunks, left = [], max_bytes + 1
+        while left > 0:
+            chunk = os.read(descriptor, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
+def real_path(path: Path) -> Path:
+    """The path with every symlink resolved; never raises on a loop (Path.resolve() does)."""
+    return Path(os.path.realpath(path))
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
 
 
 def discover(paths: list[Path], excluded: Callable[[Path, bool], bool] | None = None,
@@ -46,33 +108,52 @@ def discover(paths: list[Path], excluded: Callable[[Path, bool], bool] | None = 
     ``WalkProblem``: the other paths are still analyzed.
     """
     seen: set[Path] = set()
+    found = problems if problems is not None else []
     for root in paths:
         try:
-            is_dir = stat.S_ISDIR(root.stat().st_mode)
-        except OSError as exc:  # missing, a dangling link, or a folder we may not enter
-            if problems is not None:
-                problems.append(WalkProblem(root, exc.strerror or str(exc)))
+            mode = root.stat().st_mode
+        except OSError as exc:  # missing, a dangling link or a loop, or a folder we may not enter
+            found.append(WalkProblem(root, _reason(exc)))
+            continue
+        is_dir = stat.S_ISDIR(mode)
+        if not is_dir and not stat.S_ISREG(mode):
+            found.append(WalkProblem(root, f"not a regular file ({kind_of(mode)})"))
             continue
         if force_excluded is not None and force_excluded(root, is_dir):
             continue
         if is_dir:
-            for path in _walk(root, excluded, problems):
-                key = path.resolve()
+            for path in walk_files(root, excluded, found):
+                key = real_path(path)
                 if key not in seen:
                     seen.add(key)
                     yield Target(path, explicit=False)
         else:
-            key = root.resolve()
+            key = real_path(root)
             if key not in seen:
                 seen.add(key)
                 yield Target(root, explicit=True)
 
 
-def _walk(root: Path, excluded: Callable[[Path, bool], bool] | None,
-          problems: list[WalkProblem] | None) -> Iterator[Path]:
+def project_root(folder: Path) -> Path | None:
+    """The nearest enclosing folder holding ``.git`` or ``pyproject.toml``."""
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists() or (candidate / "pyproject.toml").is_file():
+            return candidate
+    return None
+
+
+def walk_files(root: Path, excluded: Callable[[Path, bool], bool] | None,
+               problems: list[WalkProblem]) -> Iterator[Path]:
+    """The ``*.py`` files under the folder ``root`` that a run reads: regular files, or
+    symlinks to regular files inside ``root`` or its project. Every other entry named
+    ``*.py`` becomes a path error (a FIFO, a device, a loop, a dangling link) or a note (a
+    link out of the tree). Folder symlinks are not followed."""
+    real_root = real_path(root)
+    project = project_root(real_root)
+    allowed = [real_root] + ([project] if project is not None else [])
+
     def on_error(error: OSError) -> None:
-        if problems is not None:
-            problems.append(WalkProblem(Path(error.filename or root), error.strerror or str(error)))
+        problems.append(WalkProblem(Path(error.filename or root), _reason(error)))
 
     for folder, dirs, files in os.walk(root, onerror=on_error):
         base = Path(folder)
@@ -82,8 +163,29 @@ def _walk(root: Path, excluded: Callable[[Path, bool], bool] | None,
         for name in sorted(files):
             if name.endswith(".py"):
                 path = base / name
-                if not (excluded and excluded(path, False)):
+                if not (excluded and excluded(path, False)) and _readable_entry(path, allowed, problems):
                     yield path
+
+
+def _readable_entry(path: Path, allowed: list[Path], problems: list[WalkProblem]) -> bool:
+    """Is this walked entry a file to read? Reports why not."""
+    try:
+        mode = os.lstat(path).st_mode
+        if stat.S_ISLNK(mode):
+            mode = os.stat(path).st_mode  # follows the link: a loop or a dangling link raises
+            target = real_path(path)
+            if not any(target == base or base in target.parents for base in allowed):
+                problems.append(WalkProblem(path, f"a symlink to {target.as_posix()}, outside the analysed "
+                                                  f"tree (not followed)", note=True))
+                return False
+    except OSError as exc:
+        problems.append(WalkProblem(path, "a symlink loop" if exc.errno == errno.ELOOP else
+                                    "a dangling symlink" if exc.errno == errno.ENOENT else _reason(exc)))
+        return False
+    if not stat.S_ISREG(mode):
+        problems.append(WalkProblem(path, f"not a regular file ({kind_of(mode)})"))
+        return False
+    return True
 
 
 @lru_cache(maxsize=4096)
@@ -95,16 +197,25 @@ def repository_root(folder: Path) -> Path | None:
     return None
 
 
-def report_path(path: Path, cwd: Path) -> str:
-    """How a file is named in reports: relative to its git repository root when inside
-    one, else to the current directory, always with forward slashes."""
-    absolute = path.resolve()
-    root = repository_root(absolute.parent)
-    base = root if root is not None else cwd
+def report_path(path: Path, cwd: Path | None = None) -> str:
+    """How a file is named in reports (and in its fingerprints): from its real path,
+    relative to its git repository root, else to its project root (the outermost folder
+    above it with a ``pyproject.toml``: a monorepo's top), so the same from any working
+    folder; only outside any project, relative to the working folder. Forward slashes."""
+    absolute = real_path(path)
+    root = repository_root(absolute.parent) or _outermost_project(absolute.parent) or cwd or Path.cwd()
     try:
-        return absolute.relative_to(base).as_posix()
+        return absolute.relative_to(root).as_posix()
     except ValueError:
         return absolute.as_posix()
+
+
+def _outermost_project(folder: Path) -> Path | None:
+    found = None
+    for candidate in (folder, *folder.parents):
+        if (candidate / "pyproject.toml").is_file():
+            found = candidate
+    return found
 
 
 class ExcludeRules(Protocol):

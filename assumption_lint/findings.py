@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 
@@ -51,3 +53,17 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[InternalError] = field(default_factory=list)
     analyzed: bool = False
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(text: str) -> list[str]:
+    """The lines a finding's line numbers count, split as Python's tokenizer splits them:
+    at ``\\r\\n``, ``\\r`` and ``\\n`` only. ``str.splitlines()`` also breaks at form feeds,
+    vertical tabs, ``\\x1c``-``\\x1e``, U+0085, U+2028 and U+2029, which would shift every
+    later line (suppressions, code frames, positions)."""
+    lines = _LINE_BREAK.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()  # a final line break ends the last line; it opens none
+    return lines

@@ -22,7 +22,13 @@ from typing import Any, Iterable, Mapping
 from .catalog import Catalog
 from .project import PACKAGE_FACTS, PackageFacts
 
-MAX_FILE_BYTES = 5_000_000
+# The per-file budget (docs/safety.md). Measured on libcst: parse, walk and positions cost
+# about 30 s and 400 MB per MB of dense calls, so the byte cap is 1 MB (real modules stay
+# far below), the token cap bounds a file of many tiny statements that fits in it, and the
+# wall-clock limit, enforced in a worker process that is killed, bounds whatever is left.
+MAX_FILE_BYTES = 1_000_000
+MAX_TOKENS = 200_000
+FILE_TIMEOUT = 20.0  # seconds; 0 turns the limit off
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,8 @@ class Settings:
     severities: Mapping[str, str] = field(default_factory=dict)
     target_version: tuple[int, int] = (3, 10)
     max_file_bytes: int = MAX_FILE_BYTES
+    max_tokens: int = MAX_TOKENS
+    file_timeout: float = FILE_TIMEOUT
     # Package versions the analyzed project declares (project/versions.py), by normalized
     # name. The catalog above is already specialised for them (Catalog.for_versions).
     package_versions: Mapping[str, Any] = field(default_factory=dict)

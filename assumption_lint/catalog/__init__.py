@@ -119,11 +119,43 @@ class Catalog:
         return sorted({api.library for api in self.apis.values()})
 
 
-def _read_toml(text: str, source: str) -> dict[str, Any]:
+# Deeper than any real catalog or pyproject.toml; deeper documents exhaust the recursion
+# of the TOML reader or of the validation that walks them.
+MAX_TOML_DEPTH = 32
+
+
+def toml_problem(text: str) -> tuple[dict[str, Any] | None, str]:
+    """A TOML document, or None and what is wrong with it (invalid, or nested too deeply)."""
     try:
-        return tomllib.loads(text)
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{source}: not valid TOML: {exc}") from exc
+        return None, f"not valid TOML: {exc}"
+    except (RecursionError, MemoryError):
+        return None, f"nests deeper than the {MAX_TOML_DEPTH} levels alint reads"
+    pending: list[tuple[Any, int]] = [(data, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_TOML_DEPTH:
+            return None, f"nests deeper than the {MAX_TOML_DEPTH} levels alint reads"
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        pending.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return data, ""
+
+
+def _read_toml(text: str, source: str) -> dict[str, Any]:
+    data, problem = toml_problem(text)
+    if data is None:
+        raise CatalogError(f"{source}: {problem}")
+    return data
+
+
+def _read_catalog_text(path: Path | Any, source: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CatalogError(f"{source}: cannot read catalog file: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise CatalogError(f"{source}: not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
 
 
 def load_text(catalog: Catalog, text: str, source: str) -> None:
@@ -155,7 +187,7 @@ def _load_shipped() -> Catalog:
     entries = sorted((item for item in folder.iterdir() if item.name.endswith(".toml")), key=lambda item: item.name)
     for item in entries:
         source = f"rules/{item.name}"
-        load_tables(_read_toml(item.read_text(encoding="utf-8"), source), source, catalog)
+        load_tables(_read_toml(_read_catalog_text(item, source), source), source, catalog)
         catalog.files.append(source)
     if not catalog.rules:
         raise CatalogError("rules/rules.toml defines no rules")
@@ -175,10 +207,7 @@ def extended_catalog(extra_files: Iterable[Path]) -> Catalog:
     """The shipped catalog plus a project's own files (``extend-catalog``)."""
     catalog = shipped_catalog().copy()
     for path in extra_files:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise CatalogError(f"{path}: cannot read catalog file: {exc.strerror or exc}") from exc
+        text = _read_catalog_text(Path(path), str(path))
         load_tables(_read_toml(text, str(path)), str(path), catalog, project=True)
         catalog.files.append(str(path))
     finish(catalog)

@@ -18,7 +18,7 @@ import libcst as cst
 
 from ..catalog import TimeoutSpec
 from ..facts.arguments import HIDDEN, Hidden, argument, is_none
-from ..facts.syntax import module_level_calls
+from ..facts.syntax import literal_value, module_level_calls
 from ..resolve import Instance, Resolved, dotted_name
 from ..facts.reachability import Reachability
 from .base import Check
@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 def _is_infinite(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Call) and dotted_name(node.func) == ["float"] and len(node.args) == 1:
         value = node.args[0].value
-        return isinstance(value, cst.SimpleString) and value.evaluated_value.strip().lower() in {"inf", "infinity", "+inf"}
+        return isinstance(value, cst.SimpleString) and str(literal_value(value) or "").strip().lower() in {"inf", "infinity", "+inf"}
     return dotted_name(node) == ["math", "inf"]
 
 
@@ -64,7 +64,7 @@ def unbounded_phases(value: cst.BaseExpression, spec: TimeoutSpec,
 def _literal_text(node: cst.BaseExpression) -> str | None:
     """The text of a string literal; an f-string's literal parts (its holes stay empty)."""
     if isinstance(node, cst.SimpleString):
-        return str(node.evaluated_value)
+        return str(literal_value(node) or "")
     if isinstance(node, cst.ConcatenatedString):
         left, right = _literal_text(node.left), _literal_text(node.right)
         return None if left is None or right is None else left + right
@@ -160,7 +160,7 @@ class MissingTimeout(Check):
         value = argument(call, where[0], where[1])
         if value is None:
             return False
-        return not (isinstance(value, cst.SimpleString) and not value.evaluated_value)
+        return not (isinstance(value, cst.SimpleString) and literal_value(value) in ("", b""))
 
     def _argument(self, call: cst.Call, spec: TimeoutSpec) -> cst.BaseExpression | Hidden | None:
         if not spec.keywords:
@@ -276,7 +276,7 @@ class MissingTimeout(Check):
         if setter not in self._setters:
             # Set in this module, or in another module of its package (a CLI's main()).
             self._setters[setter] = (self._module_sets(setter)
-                                     or self.state.settings.package.sets_global(self.state.path, setter))
+                                     or self.state.settings.package.sets_global(self.state.source or self.state.path, setter))
         return self._setters[setter]
 
     def _module_sets(self, setter: str) -> bool:

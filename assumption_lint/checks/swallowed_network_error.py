@@ -16,7 +16,7 @@ from ..facts.arguments import is_none
 from ..facts.handlers import Clause, first_catching
 from ..facts.network import NetworkCall
 from ..facts.network_flow import NetworkFlow, Origin, Site
-from ..facts.syntax import contains, contains_exit, names_in
+from ..facts.syntax import contains, contains_exit, literal_value, names_in
 from ..resolve import dotted_name
 from ..facts.reachability import Reachability
 from .base import Check
@@ -187,7 +187,7 @@ def _silent_value(value: cst.BaseExpression) -> str | None:
         return "an empty value"
     if isinstance(value, cst.Dict) and not value.elements:
         return "an empty value"
-    if isinstance(value, cst.SimpleString) and value.evaluated_value == "":
+    if isinstance(value, cst.SimpleString) and literal_value(value) == "":
         return "an empty value"
     if isinstance(value, cst.Call) and not value.args and isinstance(value.func, cst.Name) \
             and value.func.value in _EMPTY_CALLS:
@@ -200,7 +200,7 @@ def _silent_value(value: cst.BaseExpression) -> str | None:
 def _constant(value: cst.BaseExpression) -> bool:
     """Literal data only (numbers, strings, None, booleans), without an error key."""
     if isinstance(value, cst.SimpleString):
-        return str(value.evaluated_value).strip().lower() not in _ERROR_WORDS
+        return str(literal_value(value)).strip().lower() not in _ERROR_WORDS
     if isinstance(value, (cst.Integer, cst.Float)):
         return True
     if isinstance(value, cst.Name):
@@ -212,7 +212,7 @@ def _constant(value: cst.BaseExpression) -> bool:
             if not isinstance(element, cst.DictElement):
                 return False
             key = element.key
-            if isinstance(key, cst.SimpleString) and str(key.evaluated_value).lower() in _ERROR_KEYS:
+            if isinstance(key, cst.SimpleString) and str(literal_value(key)).lower() in _ERROR_KEYS:
                 return False
             if not (_constant(key) and _constant(element.value)):
                 return False

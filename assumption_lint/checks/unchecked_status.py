@@ -27,6 +27,7 @@ from ..facts.network import (HTTP_VERBS, STATE_CHANGING, NetworkCall, NetworkCal
 from ..facts.network_flow import NetworkFlow
 from ..facts.reachability import Reachability
 from ..facts.response_bodies import ResponseBodies
+
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import traceback
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable
 
 import libcst as cst
@@ -28,7 +29,7 @@ from ..resolve import Resolver
 from ..settings import MAX_FILE_BYTES, Settings
 from . import findings, walk
 from .findings import file_level, records, yielded_rules
-from .source import TooComplex, Unreadable, parse, read_text
+from .source import TooComplex, Unreadable, check_tokens, parse, read_text
 
 __all__ = ["MAX_FILE_BYTES", "FileState", "analyze_bytes", "analyze_text", "enabled_checks", "file_level",
            "is_relevant"]
@@ -44,6 +45,9 @@ class FileState:
     settings: Settings
     context: Context
     raw: list[RawFinding] = field(default_factory=list)
+    # The file on disk (its real path), when there is one: facts about its folder or
+    # package come from here, never from the report path and the working folder.
+    source: Path | None = None
     # The one instance of each shared analysis the enabled checks need (facts/base.py).
     facts: dict[type, Fact] = field(default_factory=dict)
     # By check class name: the facts it declares in ``needs`` (a fact may drop its findings).
@@ -87,33 +91,36 @@ def is_relevant(text: str, settings: Settings, checks: list[type[Check]]) -> boo
 
 
 # --------------------------------------------------------------------------- entry points
-def analyze_bytes(data: bytes, path: str, settings: Settings, *, keep_tracebacks: bool = False) -> FileResult:
+def analyze_bytes(data: bytes, path: str, settings: Settings, *, keep_tracebacks: bool = False,
+                  source: Path | None = None) -> FileResult:
     try:
         text = read_text(data, settings.max_file_bytes)
     except TooComplex as exc:
         return FileResult(path, file_level(settings, path, "AL003", reason=exc.reason))
     except Unreadable as exc:
         return FileResult(path, file_level(settings, path, "AL001", exc.line, exc.column, reason=exc.reason))
-    return analyze_text(text, path, settings, keep_tracebacks=keep_tracebacks)
+    return analyze_text(text, path, settings, keep_tracebacks=keep_tracebacks, source=source)
 
 
-def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: bool = False) -> FileResult:
+def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: bool = False,
+                 source: Path | None = None) -> FileResult:
     """The file's findings, then those about its suppression comments (stage 8 of findings.py):
     ``used`` stays None when the file could not be checked, so no comment is called unused."""
     used: set[tuple[int, str]] = set()
-    result, checked = _analyze_text(text, path, settings, keep_tracebacks, used)
+    result, checked = _analyze_text(text, path, settings, keep_tracebacks, used, source)
     result.findings.extend(findings.comment_findings(settings, path, text, used if checked else None))
     return result
 
 
 def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: bool,
-                  used: set[tuple[int, str]]) -> tuple[FileResult, bool]:
+                  used: set[tuple[int, str]], source: Path | None = None) -> tuple[FileResult, bool]:
     """The findings, and whether the checks ran over the whole file."""
     result = FileResult(path)
     check_classes = enabled_checks(settings)
     if not text.strip() or not check_classes or not is_relevant(text, settings, check_classes):
         return result, True  # nothing here any check could report
     try:
+        check_tokens(text, settings.max_tokens)
         module = parse(text)
     except TooComplex as exc:
         result.findings = file_level(settings, path, "AL003", reason=exc.reason)
@@ -122,7 +129,7 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
         result.findings = file_level(settings, path, "AL001", exc.line, exc.column, reason=exc.reason)
         return result, False
     result.analyzed = True
-    state = FileState(path, text, module, settings, Context(Resolver(settings.catalog)),
+    state = FileState(path, text, module, settings, Context(Resolver(settings.catalog)), source=source,
                       check_needs={check.__name__: check.needs for check in check_classes})
 
     lost: set[str] = set()  # checks that needed a fact that crashed: none of their findings stand

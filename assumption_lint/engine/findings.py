@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
-from ..findings import Finding, Related
+from ..findings import Finding, Related, source_lines
 from ..settings import Settings, rule_matches, severity_of, shown
 from .suppress import directives, suppressing_line
 
@@ -205,7 +205,7 @@ def finish(state: "FileState", lost: set[str], used: set[tuple[int, str]] | None
     raw = deduplicated(raw, state.settings)
     if not raw:
         return []
-    lines = state.text.splitlines()
+    lines = source_lines(state.text)
     positions = resolve_positions(state.module)
     return assembled(state, unsuppressed(placed(raw, positions, lines), lines, used), positions)
 

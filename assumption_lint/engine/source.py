@@ -12,8 +12,11 @@ import io
 import re
 import sys
 import tokenize
+import warnings
 
 import libcst as cst
+
+from ..findings import source_lines
 
 # The traversal recurses a few frames per nesting level; CPython's default of 1000 is far
 # too low for real code with long operator chains.
@@ -42,10 +45,31 @@ class TooComplex(Exception):
 
 
 def read_text(data: bytes, max_bytes: int) -> str:
-    """The file's text, or TooComplex/Unreadable."""
+    """The file's text, or TooComplex/Unreadable. ``data`` may be cut at ``max_bytes + 1``
+    (the reader stops there), so an oversized file is named by the limit, not its size."""
     if len(data) > max_bytes:
-        raise TooComplex(f"the file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit")
+        raise TooComplex(f"the file is larger than the {_size(max_bytes)} limit (max-file-bytes)")
     return decode_source(data)
+
+
+def _size(count: int) -> str:
+    if count >= 1_000_000:
+        return f"{count / 1e6:g} MB"
+    return f"{count / 1e3:g} kB" if count >= 1000 else f"{count} bytes"
+
+
+# A cheap count of tokens (names, numbers and single punctuation characters; a string
+# counts per word): an upper bound that needs no tokenizer.
+_TOKEN = re.compile(r"\w+|[^\w\s]")
+
+
+def check_tokens(text: str, max_tokens: int) -> None:
+    """TooComplex when the text holds more than ``max_tokens`` tokens (max-tokens)."""
+    if max_tokens and len(text) > max_tokens:  # fewer characters than the cap: fewer tokens
+        count = 0
+        for count, _ in enumerate(_TOKEN.finditer(text), start=1):
+            if count > max_tokens:
+                raise TooComplex(f"the file has more than {max_tokens:,} tokens (max-tokens)")
 
 
 def parse(text: str) -> cst.Module:
@@ -56,7 +80,7 @@ def parse(text: str) -> cst.Module:
         raise TooComplex(reason)
     raise_recursion_limit()
     try:
-        return cst.parse_module(text)
+        module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
         if may_nest_deeply(text) and cpython_parses(text):
             # Valid code past what libcst's parser handles (e.g. thousands of implicitly
@@ -66,6 +90,57 @@ def parse(text: str) -> cst.Module:
         raise Unreadable(f"syntax error: {message}", line, column) from exc
     except RecursionError as exc:
         raise TooComplex("expressions nest deeper than the parser can follow") from exc
+    except cst.CSTValidationError as exc:
+        # libcst builds the tree while parsing and refuses some nodes CPython also rejects
+        # ("cannot mix bytes and nonbytes literals" in an implicit concatenation).
+        line, column, message = compile_error_position(text, str(exc))
+        raise Unreadable(f"syntax error: {message}", line, column) from exc
+    rejected = cpython_rejects_literal(text)
+    if rejected is not None:
+        raise Unreadable(f"syntax error: {rejected[2]}", rejected[0], rejected[1])
+    return module
+
+
+def compile_error_position(text: str, fallback: str) -> tuple[int, int, str]:
+    """Where CPython places its syntax error in ``text`` (line, column, message); 1:1 and
+    ``fallback`` when CPython compiles it (it never runs the code: compile only)."""
+    try:
+        compile(text, "<alint>", "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        return exc.lineno or 1, exc.offset or 1, exc.msg
+    except (ValueError, MemoryError, RecursionError):
+        pass
+    return 1, 1, fallback
+
+
+# CPython's errors about a literal or a token, which mean the same in every Python 3
+# version (so a running Python older than the analysed code cannot raise them for new
+# syntax), and which libcst's parser does not raise: it accepts the text.
+_LITERAL_ERRORS = ("(unicode error)", "(value error)", "bytes can only contain ASCII", "null bytes")
+
+
+def cpython_rejects_literal(text: str) -> tuple[int, int, str] | None:
+    """Line, column and message when CPython rejects a literal libcst accepted (a
+    ``compile()`` check); None when it compiles, or fails for another reason."""
+    if text.isascii() and "\\" not in text and "\0" not in text:
+        return None  # nothing a literal could be rejected for
+    try:
+        with warnings.catch_warnings():  # an "invalid escape sequence" is the code's, not alint's
+            warnings.simplefilter("ignore")
+            compile(text, "<alint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        message = str(exc.msg if isinstance(exc, SyntaxError) else exc)
+        if not any(marker in message for marker in _LITERAL_ERRORS):
+            return None
+        null = text.find("\0")
+        if "null bytes" in message and null >= 0:
+            return (text.count("\n", 0, null) + 1, null - (text.rfind("\n", 0, null) + 1) + 1,
+                    "the file contains a null byte")
+        line = getattr(exc, "lineno", None) or 1
+        return line, max(getattr(exc, "offset", None) or 1, 1), message
+    except (RecursionError, MemoryError):
+        return None
+    return None
 
 
 def decode_source(data: bytes) -> str:
@@ -121,7 +196,7 @@ def may_nest_deeply(text: str) -> bool:
         longest = max(longest, len(text) - start)
     reach = 2 * MAX_EXPRESSION_DEPTH
     return (max_depth > 100 or longest > reach or text.count("\\\n") > MAX_EXPRESSION_DEPTH // 5
-            or text.count("elif") > reach or any(len(line) > reach for line in text.splitlines()))
+            or text.count("elif") > reach or any(len(line) > reach for line in source_lines(text)))
 
 
 def _libcst_depth(tree: ast.AST) -> int:
@@ -161,10 +236,12 @@ def syntax_error_position(text: str, exc: cst.ParserSyntaxError) -> tuple[int, i
     if null >= 0 and "'\\0'" in message:  # CPython rejects null bytes before parsing
         line = text.count("\n", 0, null) + 1
         return line, null - (text.rfind("\n", 0, null) + 1) + 1, "the file contains a null byte"
+    # A tokenizer error carries no position in libcst (it says 1:1): CPython's is the one.
+    tokenizer = message.startswith("tokenizer error")
     try:
         compile(text, "<alint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as cpython:
-        if cpython.lineno is not None and line - 2 <= cpython.lineno <= line:
+        if cpython.lineno is not None and (tokenizer or line - 2 <= cpython.lineno <= line):
             return cpython.lineno, max(cpython.offset or 1, 1), cpython.msg
     except (ValueError, RecursionError, MemoryError):
         pass

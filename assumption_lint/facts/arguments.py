@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from .syntax import literal_value
+
 
 @dataclass(frozen=True)
 class Hidden:
@@ -67,7 +69,7 @@ def literal_string(node: cst.BaseExpression) -> str | None:
     """The value of a plain string literal (implicit concatenation included), else None:
     f-strings and bytes are not plain strings."""
     if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
+        value = literal_value(node)
         return value if isinstance(value, str) else None
     if isinstance(node, cst.ConcatenatedString):
         left, right = literal_string(node.left), literal_string(node.right)

@@ -14,6 +14,7 @@ from typing import Iterable, Iterator, Union
 import libcst as cst
 
 from ..resolve import Resolver, dotted_name
+from .syntax import literal_value
 
 Statement = Union[cst.SimpleStatementLine, cst.BaseCompoundStatement]
 
@@ -157,5 +158,5 @@ def is_main_guard(test: cst.BaseExpression) -> bool:
         return False
     sides = [test.left, target.comparator]
     names = [side.value for side in sides if isinstance(side, cst.Name)]
-    strings = [side.evaluated_value for side in sides if isinstance(side, cst.SimpleString)]
+    strings = [literal_value(side) for side in sides if isinstance(side, cst.SimpleString)]
     return names == ["__name__"] and strings == ["__main__"]

@@ -20,7 +20,7 @@ from ..catalog import ApiEntry, Catalog, NetworkFamily, NetworkKnowledge
 from ..resolve import Instance, Resolved, Resolver, dotted_name
 from .arguments import argument, given
 from .base import Fact
-from .syntax import short
+from .syntax import literal_value, short
 
 HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -227,7 +227,7 @@ def _http_method(node: cst.Call, family: NetworkFamily, api: str) -> str | None:
     if family.method == "argument":
         value = given(node, "method", 0)
         if isinstance(value, cst.SimpleString):
-            text = value.evaluated_value
+            text = literal_value(value)
             return text.upper() if isinstance(text, str) else None
     return None
 
@@ -250,7 +250,7 @@ def _label(node: cst.Call, family: NetworkFamily, api: str, method: str | None, 
 def _url_parts(node: cst.BaseExpression, module: cst.Module) -> list[tuple[str, bool]] | None:
     """A URL expression as (text, is_placeholder) parts; None when it is no string at all."""
     if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
+        value = literal_value(node)
         return [(value, False)] if isinstance(value, str) else None
     if isinstance(node, cst.FormattedString):
         return [(part.value, False) if isinstance(part, cst.FormattedStringText)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Iterable
 import libcst as cst
 
 from ..catalog.sources import FrameworkParameters, imported
+from .syntax import literal_value
 from .provenance_eval import Value, access_key
 from .provenance_tables import decorator_matches
 from .provenance_values import EMPTY, Origins, source
@@ -111,7 +112,7 @@ def _route_variables(decorators: list[tuple[Value, cst.Decorator]]) -> dict[str,
             continue
         rule = call.args[0].value
         if isinstance(rule, cst.SimpleString):
-            for converter, name in _ROUTE_VARIABLE.findall(rule.evaluated_value or ""):
+            for converter, name in _ROUTE_VARIABLE.findall(str(literal_value(rule) or "")):
                 found[name] = converter or "string"
     return found
 
@@ -194,8 +195,8 @@ def _click_options(fact: "ValueProvenance", decorators: list[tuple[Value, cst.De
         name = fact.evaluate(call.func).name or ""
         if name.rsplit(".", 1)[-1] not in ("option", "argument"):
             continue
-        declared = [arg.value.evaluated_value for arg in call.args
-                    if arg.keyword is None and isinstance(arg.value, cst.SimpleString)]
+        declared = [text for arg in call.args if arg.keyword is None and isinstance(arg.value, cst.SimpleString)
+                    and isinstance(text := literal_value(arg.value), str)]
         parameter = _parameter_name([text for text in declared if isinstance(text, str)])
         if parameter is not None:
             options[parameter] = _option_ends(fact, call, "click-type")
@@ -230,7 +231,7 @@ def _option_ends(fact: "ValueProvenance", call: cst.Call, typed: str) -> frozens
         elif key == "choices":
             ends |= fact.syntax_ends("allowlist")
         elif key in ("is_flag", "count") or (key == "action" and isinstance(value, cst.SimpleString)
-                                             and value.evaluated_value in _FLAG_ACTIONS):
+                                             and literal_value(value) in _FLAG_ACTIONS):
             ends |= fact.syntax_ends(typed)
         elif key == "default" and typed == "click-type" and isinstance(value, (cst.Integer, cst.Float)):
             ends |= fact.syntax_ends(typed)
@@ -239,12 +240,12 @@ def _option_ends(fact: "ValueProvenance", call: cst.Call, typed: str) -> frozens
 
 def argparse_argument(fact: "ValueProvenance", call: cst.Call) -> tuple[str, frozenset[str]] | None:
     """``parser.add_argument("--page", type=int)``: the attribute it sets and what it validates."""
-    declared = [arg.value.evaluated_value for arg in call.args
-                if arg.keyword is None and isinstance(arg.value, cst.SimpleString)]
+    declared = [text for arg in call.args if arg.keyword is None and isinstance(arg.value, cst.SimpleString)
+                and isinstance(text := literal_value(arg.value), str)]
     dest = None
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == "dest" and isinstance(arg.value, cst.SimpleString):
-            dest = arg.value.evaluated_value
+            dest = literal_value(arg.value)
     if dest is None:
         dest = _parameter_name([text for text in declared if isinstance(text, str)])
     if not isinstance(dest, str):

@@ -23,6 +23,7 @@ import libcst as cst
 from .base import Fact
 from .context import is_main_guard
 from .network_sites import MODULE
+from .syntax import literal_value
 
 # Files whose functions are run by a tool that finds them by name.
 _RUN_BY_NAME = ("test_", "conftest")
@@ -84,10 +85,7 @@ class Reachability(Fact):
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         # `__all__ = ["fetch"]`, `getattr(self, "fetch")`, `handlers = {"cmd": "fetch"}`.
-        try:
-            value = node.evaluated_value
-        except (SyntaxError, ValueError):  # a null byte, a bad escape: not a name
-            return
+        value = literal_value(node)  # None for a literal CPython rejects: not a name
         if isinstance(value, str) and value.isidentifier():
             self.exported.add(value)
 

@@ -37,7 +37,7 @@ import libcst as cst
 
 from ..resolve import dotted_name
 from .base import Fact
-from .syntax import block_statements, contains_exit, target_names, unawait
+from .syntax import block_statements, contains_exit, literal_value, target_names, unawait
 
 # Keys through which APIs report a failure in the body itself.
 ERROR_KEYS = frozenset({"error", "errors", "ok", "status", "success"})
@@ -64,7 +64,7 @@ def is_log_call(call: cst.Call) -> bool:
 
 def _string(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
+        value = literal_value(node)
         return value if isinstance(value, str) else None
     return None
 

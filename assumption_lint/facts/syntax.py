@@ -16,6 +16,18 @@ from ..resolve import dotted_name
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
+def literal_value(node: cst.SimpleString) -> str | bytes | None:
+    """A string literal's value, or None when it is unknown: libcst accepts literals that
+    CPython rejects (``"\\N{BOGUS}"``, a truncated ``"\\x4"``, non-ASCII in a bytes
+    literal), and its ``evaluated_value`` raises on them. Every fact and check reads
+    literals through here, so such a literal never crashes one (the file itself gets AL001
+    from the engine's source stage)."""
+    try:
+        return node.evaluated_value
+    except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
+        return None
+
+
 class _Collector(cst.CSTVisitor):
     def __init__(self, kinds: tuple[type, ...], loops: bool) -> None:
         super().__init__()

@@ -214,7 +214,7 @@ def _lock(path: Path, root: Path) -> dict[str, _Entry]:
 def _toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         # A broken file declares nothing; config.py reports a broken pyproject.toml itself.
         return {}
 

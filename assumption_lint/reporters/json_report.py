@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
@@ -48,4 +49,16 @@ def render(report: "Report", catalog: Catalog, options: "RenderOptions") -> str:
         document["summary"]["baseline"] = {"matched": report.baseline_matched, "gone": report.baseline_gone or 0}
     if report.since is not None:
         document["summary"]["since"] = report.since
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return safe_json(document)
+
+
+# Characters a JSON string may hold raw but a reader should never see raw: C1 controls,
+# bidirectional overrides and isolates (a "Trojan Source" file name or message), and the
+# line and paragraph separators. They only occur inside strings, so escaping them in the
+# serialized text keeps the JSON valid and its values equal.
+_UNSAFE = re.compile("[\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def safe_json(document: object) -> str:
+    text = json.dumps(document, indent=2, ensure_ascii=False)
+    return _UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"

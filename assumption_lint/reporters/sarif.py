@@ -11,7 +11,6 @@ and ``results: []``.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -24,6 +23,7 @@ from .. import __version__
 from ..catalog import Catalog, RuleMeta
 from ..discovery import WalkProblem, repository_root
 from ..findings import Finding, InternalError
+from .json_report import safe_json
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runner import Report
@@ -270,4 +270,4 @@ def render(report: "Report", catalog: Catalog, options: "RenderOptions") -> str:
     data = to_sarif_json(build_log(report, catalog))
     # sarif-om declares `runs` first; readers (and file-type sniffers) expect these two on top.
     document = {"$schema": data.pop("$schema"), "version": data.pop("version"), **data}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return safe_json(document)

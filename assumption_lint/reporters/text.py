@@ -11,12 +11,15 @@ from typing import TYPE_CHECKING
 import click
 
 from ..catalog import Catalog
-from ..findings import Finding
+from ..discovery import read_source
+from ..findings import Finding, source_lines
 from ..pages import regression_advice
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runner import Report
     from . import RenderOptions
+
+CODE_FRAME_MAX_BYTES = 50_000_000
 
 _SEVERITY_COLOURS = {"error": "red", "warning": "yellow", "note": "cyan"}
 
@@ -76,7 +79,9 @@ def _read_lines(report: "Report", path: str, cache: dict[str, list[str]]) -> lis
     if path not in cache:
         source = report.sources.get(path)
         try:
-            cache[path] = source.read_bytes().decode("utf-8", "replace").splitlines() if source else []
+            # Bounded, and only a regular file: the path may have changed since the analysis.
+            data = read_source(source, CODE_FRAME_MAX_BYTES) if source else b""
+            cache[path] = source_lines(data.decode("utf-8", "replace"))
         except OSError:
             cache[path] = []
     return cache[path]

@@ -136,7 +136,8 @@ def test_target_version_from_requires_python_changes_findings(tmp_path: Path) ->
     source = "import http.client\n\nconn = http.client.HTTPSConnection('h', 443, 10)\n"
     write(tmp_path, {"old/pyproject.toml": '[project]\nrequires-python = ">=3.10"\n', "old/c.py": source,
                      "new/pyproject.toml": '[project]\nrequires-python = ">=3.12"\n', "new/c.py": source})
-    assert found(run_json(tmp_path)[1]) == {("old/c.py", 3, "AL301")}
+    # reported relative to its project root (old/, its pyproject.toml), whatever the cwd
+    assert found(run_json(tmp_path)[1]) == {("c.py", 3, "AL301")}
     assert found(run_json(tmp_path, "--target-version", "3.12")[1]) == set()
 
 
@@ -318,7 +319,8 @@ def test_extend_catalog_teaches_a_team_wrapper(tmp_path: Path) -> None:
     code, report, _ = run_json(tmp_path)
     assert code == 1
     # only the subproject that extends the catalog knows acme_http
-    assert found(report) == {("svc/load.py", 5, "AL301"), ("svc/load.py", 7, "AL302")}
+    # reported relative to its project root (svc/, its pyproject.toml), whatever the cwd
+    assert found(report) == {("load.py", 5, "AL301"), ("load.py", 7, "AL302")}
     message = next(item["message"] for item in report["findings"] if item["rule"] == "AL301")
     assert "acme_http.fetch" in message and "timeout_s" in message
 

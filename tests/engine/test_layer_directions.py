@@ -26,7 +26,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("facts",),
     ("resolve",),
     ("settings",),
-    ("project", "discovery", "pages"),
+    ("project", "pages"),
+    ("discovery",),  # below project: the package scan reads only what discovery would
     ("catalog", "findings", ""),  # "": the package's __init__ (its version)
 )
 # Annotations that name a type from a layer above: the file state the engine hands every

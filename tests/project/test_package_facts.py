@@ -9,7 +9,9 @@ import pytest
 from assumption_lint.catalog import shipped_catalog
 from assumption_lint.engine import analyze_bytes
 from assumption_lint.settings import Settings
-from assumption_lint.project.packages import package_root, package_sets_global
+from assumption_lint.discovery import Target
+from assumption_lint.project.packages import PackageFacts, package_root, package_sets_global
+from assumption_lint.runner import run
 
 FETCH = "import urllib.request\n\n\ndef fetch(url):\n    return urllib.request.urlopen(url).read()\n"
 
@@ -73,10 +75,19 @@ def test_package_root_is_the_top_level_package(tmp_path: Path) -> None:
     assert package_root(fetch) == tmp_path / "app"
 
 
-def test_a_report_path_relative_to_a_parent_of_the_working_folder(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    # Reports name files relative to their git repository, which may be above the cwd.
+def test_the_real_path_decides_never_the_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A same-named package in the working folder, with a setter, must not hide the real
+    # package's finding: the package is found from the file's real path.
+    real = _package(tmp_path / "project", BASE)
+    _package(tmp_path / "elsewhere", {**BASE, "app/cli.py": "import socket\nsocket.setdefaulttimeout(5)\n"})
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert not package_sets_global("app/sites/fetch.py", "socket.setdefaulttimeout")
+    report = run([Target(real, explicit=True)], lambda path: SETTINGS)
+    assert [finding.line for finding in report.findings if finding.rule == "AL301"] == [5]
+
+
+def test_the_scan_skips_what_the_run_excludes(tmp_path: Path) -> None:
     fetch = _package(tmp_path, {**BASE, "app/cli.py": "import socket\nsocket.setdefaulttimeout(5)\n"})
-    monkeypatch.chdir(tmp_path / "app" / "sites")
-    assert package_sets_global("app/sites/fetch.py", "socket.setdefaulttimeout")
-    assert fetch.is_file()
+    facts = PackageFacts(excluded=lambda path, is_dir: path.name == "cli.py")
+    assert not facts.sets_global(fetch, "socket.setdefaulttimeout")
+    assert PackageFacts().sets_global(fetch, "socket.setdefaulttimeout")

@@ -437,6 +437,6 @@ def test_a_worker_process_that_dies_is_al002_for_its_file_and_the_run_finishes(t
 def test_a_literal_libcst_refuses_while_parsing_is_a_syntax_error_not_a_crash() -> None:
     # libcst raises CSTValidationError (not ParserSyntaxError) for "cannot mix bytes and
     # nonbytes literals"; CPython rejects it too, at its own position.
-    result = engine.analyze_text('import requests\nx = "a" b"b"\n', "mixed.py", settings("AL301"))
+    result = engine.analyze_text('import requests\nx = "a" b"b"\n', "mixed.py", settings("AL301", "AL001"))
     assert not result.errors
     assert [(finding.rule, finding.line) for finding in result.findings] == [("AL001", 2)]

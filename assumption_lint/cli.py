@@ -16,7 +16,7 @@ from . import __version__, baseline
 from .catalog import CatalogError, shipped_catalog
 from .config import FAIL_ON, ConfigError, Configurations, Overrides, parse_version
 from .changes import Changes, ChangesError, changed_since
-from .discovery import WalkProblem, discover, report_path
+from .discovery import WalkProblem, discover, report_path, why_nothing_to_check
 from .pages import page
 from .reporters import FORMATS, RenderOptions
 from .reporters.text import printable
@@ -175,6 +175,10 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
                                if changes.touches(finding, whole_file=finding.rule in WHOLE_FILE_RULES)]
     except (CatalogError, ConfigError, baseline.BaselineError, ChangesError) as exc:
         raise UsageProblem(str(exc)) from exc
+    if not targets and not problems:
+        # An empty run says why, so a hook that checks nothing is not mistaken for a clean one.
+        for reason in why_nothing_to_check(list(paths) or [Path(".")], configs.excluded):
+            _err(f"alint: no Python files to check: {reason}")
     report.problems = [problem for problem in problems if not problem.note]
     report.notes = [problem for problem in problems if problem.note]
     _emit(report, catalog, output_format, output, RenderOptions(

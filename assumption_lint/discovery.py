@@ -323,3 +323,36 @@ def _never_walked(folder: Path) -> bool:
 def _absolute(path: Path) -> Path:
     # abspath, not resolve(): patterns apply to the path as the user's tree spells it.
     return Path(os.path.abspath(path))
+
+
+# How many folder entries the explanation of an empty run looks at, at most: it only has to
+# tell "no Python file here" from "every Python file here is excluded".
+_EXPLAIN_LIMIT = 20_000
+
+
+def why_nothing_to_check(paths: list[Path], excluded: Callable[[Path, bool], bool]) -> list[str]:
+    """For a run that found no file to check: why, for each path named (existing ones only;
+    missing paths are already path errors)."""
+    reasons = []
+    for path in paths:
+        shown = path.as_posix()
+        if not path.is_dir():
+            if path.exists():
+                reasons.append(f"{shown} is excluded by `exclude` or a .gitignore (--force-exclude applies them "
+                               "to named files)")
+            continue
+        if path.resolve() != Path.cwd().resolve() and excluded(path, True):
+            reasons.append(f"{shown} is excluded by `exclude` or a .gitignore; name its files, or set "
+                           "respect-gitignore = false / narrow `exclude` in [tool.alint]")
+            continue
+        python = seen = 0
+        for _folder, _dirs, names in os.walk(path):
+            seen += len(names) + 1
+            python += sum(name.endswith(".py") for name in names)
+            if python or seen > _EXPLAIN_LIMIT:
+                break
+        if python:
+            reasons.append(f"every Python file in {shown} is excluded by `exclude` or a .gitignore")
+        else:
+            reasons.append(f"{shown} holds no Python file")
+    return reasons

@@ -18,14 +18,10 @@ from .schema import CatalogError, _check_keys, _expect
 if TYPE_CHECKING:
     from . import Catalog
 
-def _into_sources(parse: Callable[[str, Mapping[str, Any], str, Any], None]) -> Parser:
-    """A sources.toml parser (which fills ``catalog.sources``) as a registry parser."""
-    return lambda where, table, source, catalog: parse(where, table, source, catalog.sources)
-
-
-def _into_pagination(parse: Callable[[str, Mapping[str, Any], str, Any], None]) -> Parser:
-    """A pagination.toml parser (which fills ``catalog.pagination``) as a registry parser."""
-    return lambda where, table, source, catalog: parse(where, table, source, catalog.pagination)
+def _into(knowledge: str, parse: Callable[[str, Mapping[str, Any], str, Any], None]) -> Parser:
+    """A parser that fills one knowledge object of the catalog (``catalog.sources``,
+    ``catalog.pagination``) as a registry parser, which is handed the whole catalog."""
+    return lambda where, table, source, catalog: parse(where, table, source, getattr(catalog, knowledge))
 
 
 # parse(where, table, source, catalog): ``where`` names the table in error messages
@@ -143,45 +139,45 @@ TABLES: dict[str, TableKind] = {kind.name: kind for kind in (
     TableKind("error-handler", _keys(network._ERROR_HANDLER_KEYS), network.parse_error_handler,
               "network.error_handlers", "A framework hook that handles errors escaping web handlers (AL201).",
               '[[error-handler]]\ndecorators = ["*.on_error"]\ncovers = ["example view"]\n'),
-    TableKind("source", _keys(sources._SOURCE_KEYS), _into_sources(sources.parse_source), "sources.sources",
+    TableKind("source", _keys(sources._SOURCE_KEYS), _into("sources", sources.parse_source), "sources.sources",
               "Reads and calls whose value has an origin: request, local-input, response, model-output, db-row "
               "(value provenance).",
               '[[source]]\norigin = "request"\nlabel = "the example payload"\nreads = ["example.request.payload"]\n'),
-    TableKind("parameters", _keys(sources._PARAMETER_KEYS), _into_sources(sources.parse_parameters),
+    TableKind("parameters", _keys(sources._PARAMETER_KEYS), _into("sources", sources.parse_parameters),
               "sources.parameters", "Functions whose parameters come from outside: web routes, CLI commands "
               "(value provenance).",
               '[[parameters]]\nframework = "example"\nimports = ["example"]\ndecorators = ["example.route"]\n'
               'binds = "all"\norigin = "request"\nlabel = "the example route"\n'),
-    TableKind("validator", _keys(sources._VALIDATOR_KEYS), _into_sources(sources.parse_validator),
+    TableKind("validator", _keys(sources._VALIDATOR_KEYS), _into("sources", sources.parse_validator),
               "sources.validators", "What ends an assumption about a value: shape, format, none-or-empty, "
               "containment (value provenance).",
               '[[validator]]\nform = "guard"\nnames = ["example.is_valid"]\nends = ["format"]\nargument = 0\n'),
-    TableKind("passthrough", _keys(sources._PASSTHROUGH_KEYS), _into_sources(sources.parse_passthrough),
+    TableKind("passthrough", _keys(sources._PASSTHROUGH_KEYS), _into("sources", sources.parse_passthrough),
               "sources.passthrough", "Calls whose result carries their arguments' origins (value provenance).",
               '[[passthrough]]\nnames = ["example.wrap"]\n'),
-    TableKind("paginated", _keys(pagination._PAGINATED_KEYS), _into_pagination(pagination.parse_paginated),
+    TableKind("paginated", _keys(pagination._PAGINATED_KEYS), _into("pagination", pagination.parse_paginated),
               "pagination.calls", "An SDK call that returns one page of a longer list, and how to get all (AL401).",
               '[[paginated]]\nlibrary = "example"\nlabel = "example.list"\ncalls = ["example.Client.list"]\n'
               'request-tokens = ["cursor"]\nwhat = "items"\nfix = "use example.list_all()"\n'),
     TableKind("paginator-data", _keys(pagination._PAGINATOR_DATA_KEYS),
-              _into_pagination(pagination.parse_paginator_data), "pagination.boto_data",
+              _into("pagination", pagination.parse_paginator_data), "pagination.boto_data",
               "The generated botocore paginator table: every boto3 operation that pages (AL401).",
               '[[paginator-data]]\nlibrary = "boto3"\ndata = "botocore_paginators.json"\nversion = "1.44.5"\n'
               'fix = "use a paginator"\n', in_projects=False),
     TableKind("paginator-exception", _keys(pagination._EXCEPTION_KEYS),
-              _into_pagination(pagination.parse_paginator_exception), "pagination.exceptions",
+              _into("pagination", pagination.parse_paginator_exception), "pagination.exceptions",
               "A boto3 operation with a paginator whose API returns everything in one call anyway (AL401).",
               '[[paginator-exception]]\nservice = "example"\noperations = ["list_tags"]\nwhy = "w"\n'),
-    TableKind("paged-url", _keys(pagination._URL_KEYS), _into_pagination(pagination.parse_paged_url),
+    TableKind("paged-url", _keys(pagination._URL_KEYS), _into("pagination", pagination.parse_paged_url),
               "pagination.urls", "REST list endpoints that page, by URL path pattern (AL401).",
               '[[paged-url]]\nservice = "Example REST"\npatterns = ["*/api/items"]\npage-keywords = ["page"]\n'
               'default-page = 20\nnext = "the Link header"\nfix = "follow the Link header"\n'),
     TableKind("continuation-field", _keys(pagination._FIELD_KEYS),
-              _into_pagination(pagination.parse_continuation_field), "pagination.continuation_fields",
+              _into("pagination", pagination.parse_continuation_field), "pagination.continuation_fields",
               "Response body fields that say more pages follow (AL401).",
               '[[continuation-field]]\nnames = ["next_page_url"]\n'),
     TableKind("graphql-connection", _keys(pagination._GRAPHQL_KEYS),
-              _into_pagination(pagination.parse_graphql_connection), "pagination.graphql",
+              _into("pagination", pagination.parse_graphql_connection), "pagination.graphql",
               "How a GraphQL connection pages: its size and cursor arguments (AL401).",
               '[[graphql-connection]]\nsize-arguments = ["first"]\ncursor-arguments = ["after"]\n'
               'page-info = "pageInfo"\nfix = "loop on endCursor"\n', in_projects=False),

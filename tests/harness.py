@@ -167,3 +167,14 @@ def fixture_settings(path: Path, values: Mapping[str, str], catalog: Catalog | N
         target_version=config.target_version or DEFAULT_TARGET,
         show_notes=True,
     )
+
+
+def cli_runner():  # type: ignore[no-untyped-def]
+    """A click test runner that keeps stdout and stderr apart, on every click version
+    (before 8.2 that takes ``mix_stderr=False``; from 8.2 they are apart already)."""
+    from click.testing import CliRunner
+
+    try:
+        return CliRunner(mix_stderr=False)  # type: ignore[call-arg]
+    except TypeError:
+        return CliRunner()

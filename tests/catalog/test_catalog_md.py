@@ -7,11 +7,10 @@ import json
 import re
 from pathlib import Path
 
-from click.testing import CliRunner
 
 from assumption_lint.catalog import TABLES
 from assumption_lint.cli import cli
-from harness import ROOT
+from harness import ROOT, cli_runner
 
 DOC = ROOT / "docs" / "catalog.md"
 # `[[api]]`, `[api.timeout]`, `[rule.<ID>]`, `[rule.<ID>.options.<name>]` in a heading.
@@ -86,10 +85,7 @@ if __name__ == "__main__":
 
 
 def _run(tmp_path: Path) -> set[tuple[int, str]]:
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:  # click >= 8.2 keeps them apart already
-        runner = CliRunner()
+    runner = cli_runner()
     # --preview: AL201, which the example also shows, is a preview rule on applications.
     result = runner.invoke(cli, ["check", "--preview", "--format", "json", "--exit-zero", str(tmp_path / "app.py")],
                            catch_exceptions=False)

@@ -9,7 +9,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from click.testing import CliRunner
 
 import assumption_lint.catalog as catalog_module
 from assumption_lint.catalog import Catalog, CatalogError, load_text, shipped_catalog
@@ -18,7 +17,7 @@ from assumption_lint.cli import cli
 from assumption_lint.config import ConfigError, load_pyproject
 from assumption_lint.settings import Settings
 from assumption_lint.settings import enabled_rules, preview_warnings
-from harness import ROOT, fixture_files, read_labels
+from harness import ROOT, fixture_files, read_labels, cli_runner
 
 REASON = "precision 71% (22 of 31) on the application corpus, recall 40%"
 CODE = "import requests\n\n\ndef main():\n    requests.get('https://example.com')\n"
@@ -151,10 +150,7 @@ def _cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str, config: st
     monkeypatch.setattr(catalog_module, "_SHIPPED", _with_preview())
     (tmp_path / "pyproject.toml").write_text(config, encoding="utf-8")
     (tmp_path / "app.py").write_text(CODE, encoding="utf-8")
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:  # click >= 8.2 keeps them apart already
-        runner = CliRunner()
+    runner = cli_runner()
     return runner.invoke(cli, list(args), catch_exceptions=False)
 
 

@@ -7,11 +7,11 @@ import copy
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from assumption_lint.catalog import TABLES, Catalog, CatalogError, extended_catalog, load_text, shipped_catalog
 from assumption_lint.catalog.tables import field_value
 from assumption_lint.cli import cli
+from harness import cli_runner
 
 PROJECT_KINDS = [kind for kind in TABLES.values() if kind.in_projects]
 
@@ -143,10 +143,7 @@ def test_the_cli_prints_a_deprecation_warning_once_on_stderr(tmp_path: Path) -> 
         (tmp_path / f"app{index}.py").write_text("import legacylib\n\n\ndef main():\n    legacylib.fetch('u')\n\n\n"
                                                  "if __name__ == '__main__':\n    main()\n",
                                                  encoding="utf-8")
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:  # click >= 8.2 keeps them apart already
-        runner = CliRunner()
+    runner = cli_runner()
     result = runner.invoke(cli, ["check", "--preview", "--select", "AL201", "-q", str(tmp_path)],
                            catch_exceptions=False)
     warnings = [line for line in result.stderr.splitlines() if line.startswith("alint: warning:")]

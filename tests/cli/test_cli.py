@@ -19,6 +19,7 @@ from assumption_lint import engine
 from assumption_lint.catalog import shipped_catalog
 from assumption_lint.checks.base import Check
 from assumption_lint.cli import cli
+from harness import cli_runner
 
 # One AL301 (line 5) and one AL302 (line 6).
 BOTH = ("import requests\n\n\ndef fetch(url):\n    requests.get(url)\n"
@@ -37,7 +38,7 @@ def write(root: Path, files: dict[str, str]) -> None:
 
 def alint(cwd: Path, *args: str, env: dict[str, str] | None = None) -> Result:
     """Run the real CLI in-process from ``cwd`` (stdout and stderr kept apart)."""
-    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
+    runner = cli_runner()
     old = Path.cwd()
     os.chdir(cwd)
     try:

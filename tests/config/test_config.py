@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from assumption_lint.catalog import Catalog, load_text, shipped_catalog
 from assumption_lint.checks.base import Check
@@ -17,6 +16,7 @@ from assumption_lint.config import (
     ConfigError, Configurations, Overrides, load_config_file, parse_version, requires_python_floor,
 )
 from assumption_lint.discovery import discover
+from harness import cli_runner
 
 MISSING = "import requests\n\n\ndef fetch(url):\n    return requests.get(url)\n"  # AL301 at 5
 DISABLED = "import requests\n\n\ndef fetch(url):\n    return requests.get(url, timeout=None)\n"  # AL302 at 5
@@ -33,7 +33,7 @@ def write(root: Path, files: dict[str, str]) -> None:
 
 def run_json(root: Path, *args: str) -> tuple[int, dict, str]:
     """Run ``alint --format json`` in ``root``; (exit code, report, stderr)."""
-    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
+    runner = cli_runner()
     old = Path.cwd()
     os.chdir(root)
     try:

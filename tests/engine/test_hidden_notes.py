@@ -9,13 +9,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import assumption_lint.catalog as catalog_module
 from assumption_lint.catalog import Catalog, CatalogError, load_text, shipped_catalog
 from assumption_lint.cli import cli
 from assumption_lint.config import ConfigError, load_pyproject
-from harness import findings
+from harness import findings, cli_runner
 
 REASON = "notes 0 of 5 right on the application corpus"
 # AL303: a network program is a warning, a local program with literal arguments a note.
@@ -84,10 +83,7 @@ def _cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str, config: st
     monkeypatch.setattr(catalog_module, "_SHIPPED", _hiding())
     (tmp_path / "pyproject.toml").write_text(config, encoding="utf-8")
     (tmp_path / "app.py").write_text(CODE, encoding="utf-8")
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:  # click >= 8.2 keeps them apart already
-        runner = CliRunner()
+    runner = cli_runner()
     return runner.invoke(cli, list(args), catch_exceptions=False)
 
 

@@ -9,7 +9,6 @@ from typing import Any, Callable
 import libcst as cst
 import pytest
 import sarif_om as om
-from click.testing import CliRunner
 
 from assumption_lint import engine
 from assumption_lint.catalog import Catalog, load_text, shipped_catalog
@@ -20,7 +19,7 @@ from assumption_lint.reporters import FORMATS, RenderOptions
 from assumption_lint.reporters.sarif import (FINGERPRINT_KEY, MAX_FULL_DESCRIPTION, build_log, full_description,
                                               render, to_sarif_json)
 from assumption_lint.runner import Report
-from harness import ROOT
+from harness import ROOT, cli_runner
 
 # Vendored (tests/data/README.md says from where, under which terms): validation never skips.
 SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
@@ -41,10 +40,7 @@ def validate() -> Callable[[dict[str, Any]], None]:
 
 def run_cli(*args: str) -> tuple[int, str]:
     """Exit status and standard output only (click < 8.2 mixes stderr in unless told not to)."""
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:  # click >= 8.2 keeps them apart already
-        runner = CliRunner()
+    runner = cli_runner()
     result = runner.invoke(cli, ["check", *args], catch_exceptions=False)
     return result.exit_code, result.stdout
 

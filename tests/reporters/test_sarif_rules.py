@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from assumption_lint.cli import cli
-from harness import ROOT, read_labels
+from harness import ROOT, read_labels, cli_runner
 
 
 NETWORK_RULES = ("AL201", "AL202", "AL204")
@@ -39,10 +39,7 @@ def test_sarif_carries_help_for_the_network_rules() -> None:
 
 
 def test_sarif_lists_the_rules_with_help_and_results() -> None:
-    try:
-        runner = CliRunner(mix_stderr=False)  # type: ignore[call-arg]
-    except TypeError:
-        runner = CliRunner()
+    runner = cli_runner()
     paths = [str(NETWORK / name) for name in ("retry_loops.py", "gather_fanout.py", "graphql_github.py")]
     result = runner.invoke(cli, ["check", "--format", "sarif", "--select", "AL205,AL206,AL207", *paths],
                            catch_exceptions=False)

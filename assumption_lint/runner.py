@@ -220,7 +220,9 @@ def with_project(targets: list[Target], shown: list[str], results: list[FileResu
                if project is not None and result.summary is None and not result.findings and not result.errors]
     scanned = {index: _imports_of(targets[index].path, project_index)
                for index in skipped if (project_index := projects[index]) is not None}
-    _read_reached(summaries, [name for names in scanned.values() for name in names], settings_for, index_for)
+    named = {str(real_path(target.path)) for target, project in zip(targets, projects) if project is not None}
+    _read_reached(summaries, [name for names in scanned.values() for name in names], settings_for, index_for,
+                  named)
     project = Project(summaries, index_for)
     again = [index for index, result in enumerate(results)
              if projects[index] is not None and result.summary is not None and project.matters(result.summary)]
@@ -260,10 +262,11 @@ def _imports_of(path: Path, project: ProjectContext) -> list[Name]:
 
 
 def _read_reached(summaries: dict[str, ModuleSummary], start: list[Name], settings_for: Callable[[Path], Settings],
-                  index_for: IndexFor) -> None:
+                  index_for: IndexFor, named: set[str]) -> None:
     """Add the summaries of the project files that the summaries' calls (and ``start``)
     reach, following re-exports name by name: each missing file is read once, summary
-    only. A worklist of names, so a chain of 500 modules is 500 reads, not 500 passes."""
+    only. A worklist of names, so a chain of 500 modules is 500 reads, not 500 passes.
+    Files the run names (``named``) are always read; at most MAX_EXTRA_SUMMARIES others."""
     attempted = set(summaries)
     pending = list(start) + [target for path in sorted(summaries) for target in
                              sorted(summaries[path].targets(), key=lambda item: (item.path, item.name))]
@@ -273,10 +276,10 @@ def _read_reached(summaries: dict[str, ModuleSummary], start: list[Name], settin
         name = pending.pop()
         summary = summaries.get(name.path)
         if summary is None:
-            if name.path in attempted or read >= MAX_EXTRA_SUMMARIES:
+            if name.path in attempted or (read >= MAX_EXTRA_SUMMARIES and name.path not in named):
                 continue
             attempted.add(name.path)
-            read += 1
+            read += name.path not in named
             summary = _summary_only(Path(name.path), settings_for, index_for)
             if summary is None:
                 continue
@@ -285,6 +288,9 @@ def _read_reached(summaries: dict[str, ModuleSummary], start: list[Name], settin
         if name in seen:
             continue
         seen.add(name)
+        if not name.name:  # a whole module (a text scan's `import pkg`): the names it re-exports too
+            pending.extend(Name(name.path, local) for local in sorted(summary.imports, reverse=True))
+            continue
         following = Project.reexport(summary, name, index_for)
         if following is not None:
             pending.append(following)

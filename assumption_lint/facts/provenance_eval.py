@@ -404,9 +404,10 @@ class Expressions:
                     argument = self.origins_of(passed[returned.parameter])
                     parts.append(argument.validating(returned.validated).step(node, f"through {name}"))
                 continue
-            where = f"{self.shown(returned.place.path)}:{returned.place.line}"
-            parts.append(source(returned.kind, node, f"{returned.label}, returned by {name} ({where})",
-                                self.order(node), returned.validated - returned.deep, returned.deep))
+            # The path starts in the other file (a related location there), then comes here.
+            parts.append(source(returned.kind, returned.place,  # type: ignore[arg-type]
+                                returned.label, self.order(node),
+                                returned.validated - returned.deep, returned.deep).step(node, f"returned by {name}"))
         return join(*parts)
 
     def project_function(self, node: cst.Call) -> "Settled | None":  # pragma: no cover - overridden

@@ -74,8 +74,11 @@ class ModuleSummaries(Fact):
                 placed.append((origin.source.node, _returned_setter(slots, slot, origin)))
             returned[qualname] = slots
         if placed:
-            where = positions()
+            where = positions() if any(not isinstance(node, Place) for node, _ in placed) else {}
             for node, setter in placed:
+                if isinstance(node, Place):  # returned from a function of a third file
+                    setter(node)
+                    continue
                 start = where[node].start if node in where else None
                 setter(Place(path, start.line, start.column + 1) if start is not None else Place(path, 0, 0))
         for qualname, info in flow.functions.items():

@@ -258,8 +258,9 @@ class Project:
         the whole module (``import weather`` seen by a text scan)."""
         if not target.name:
             summary = self.summaries.get(target.path)
-            return summary is not None and any(self.tells(Target(target.path, qualname))
-                                               for qualname in sorted(summary.functions))
+            # Its own functions, and the names it re-exports (a package's __init__).
+            return summary is not None and any(self.tells(Target(target.path, name))
+                                               for name in sorted({*summary.functions, *summary.imports}))
         settled = self.settled(target)
         return settled is not None and bool(settled.escapes or settled.returns)
 

@@ -367,7 +367,10 @@ class NetworkFlow(EscapeQueries, Fact):
         for site in self.sites:
             if site.target is not None:
                 settled = self.project_calls.project_function(site.node)
-                if settled is not None and settled.escapes and (site.awaited or not settled.is_async):
+                # An entry point elsewhere (`raise SystemExit(main())` in __main__.py) is
+                # where its own escaping errors are reported: not again at its callers.
+                if (settled is not None and settled.escapes and settled.role is None
+                        and (site.awaited or not settled.is_async)):
                     site.external = settled
                 continue
             if site.callee is None:

@@ -145,6 +145,7 @@ class Settled:
     parameters: tuple[str, ...]
     escapes: tuple[tuple[Raised, str], ...]  # (the failing call, the class), in a stable order
     returns: tuple[Returned, ...]
+    role: str | None = None
 
 
 class Project:
@@ -254,7 +255,8 @@ class Project:
         escapes = sorted(((self.summaries[origin].raised[index], error)
                           for index, error, origin in self.escapes(node)),
                          key=lambda item: (item[0].place.path, item[0].place.line, item[0].place.column, item[1]))
-        return Settled(path, qualname, function.is_async, function.parameters, tuple(escapes), function.returns)
+        return Settled(path, qualname, function.is_async, function.parameters, tuple(escapes), function.returns,
+                       function.role)
 
     def tells(self, target: Target, wants: frozenset[str], argument_kinds: frozenset[str] = frozenset()) -> bool:
         """Does calling this name tell the caller something its checks read (``wants``:

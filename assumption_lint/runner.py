@@ -221,8 +221,9 @@ def with_project(targets: list[Target], shown: list[str], results: list[FileResu
     scanned = {index: _imports_of(targets[index].path, project_index)
                for index in skipped if (project_index := projects[index]) is not None}
     named = {str(real_path(target.path)) for target, project in zip(targets, projects) if project is not None}
+    reads = next((context.reads for context in projects if context is not None), frozenset())
     _read_reached(summaries, [name for names in scanned.values() for name in names], settings_for, index_for,
-                  named)
+                  named, reads)
     project = Project(summaries, index_for)
     wants = [project_reads(settings_for(target.path)) for target in targets]
     again = [index for index, result in enumerate(results) if projects[index] is not None
@@ -235,7 +236,7 @@ def with_project(targets: list[Target], shown: list[str], results: list[FileResu
     for index in again:
         context = projects[index]
         assert context is not None
-        contexts.append(ProjectContext(context.index, project, context.shown))
+        contexts.append(ProjectContext(context.index, project, context.shown, context.reads))
     for index, result in zip(again, analyse(again, contexts)):
         results[index] = result
     return results
@@ -263,7 +264,7 @@ def _imports_of(path: Path, project: ProjectContext) -> list[Name]:
 
 
 def _read_reached(summaries: dict[str, ModuleSummary], start: list[Name], settings_for: Callable[[Path], Settings],
-                  index_for: IndexFor, named: set[str]) -> None:
+                  index_for: IndexFor, named: set[str], reads: frozenset[str]) -> None:
     """Add the summaries of the project files that the summaries' calls (and ``start``)
     reach, following re-exports name by name: each missing file is read once, summary
     only. A worklist of names, so a chain of 500 modules is 500 reads, not 500 passes.
@@ -281,7 +282,7 @@ def _read_reached(summaries: dict[str, ModuleSummary], start: list[Name], settin
                 continue
             attempted.add(name.path)
             read += name.path not in named
-            summary = _summary_only(Path(name.path), settings_for, index_for)
+            summary = _summary_only(Path(name.path), settings_for, index_for, reads)
             if summary is None:
                 continue
             summaries[name.path] = summary
@@ -297,13 +298,14 @@ def _read_reached(summaries: dict[str, ModuleSummary], start: list[Name], settin
             pending.append(following)
 
 
-def _summary_only(file: Path, settings_for: Callable[[Path], Settings], index_for: IndexFor) -> ModuleSummary | None:
+def _summary_only(file: Path, settings_for: Callable[[Path], Settings], index_for: IndexFor,
+                  reads: frozenset[str]) -> ModuleSummary | None:
     index = index_for(file)
     settings = settings_for(file)
     if index is None or not settings.project:
         return None
-    result = read_and_analyze(Target(file, explicit=False), str(file), settings, False, ProjectContext(index),
-                              summary_only=True)
+    result = read_and_analyze(Target(file, explicit=False), str(file), settings, False,
+                              ProjectContext(index, reads=reads), summary_only=True)
     return result.summary
 
 
@@ -331,7 +333,10 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
     def shown_of(path: str) -> str:
         return report_path(Path(path), cwd)
 
-    projects = [ProjectContext(index, None, shown_of)
+    # What any file's checks read from summaries decides what every summary holds, so a
+    # file's summary is the same whichever files the run names.
+    reads = frozenset(item for target in targets for item in project_reads(settings_for(target.path)))
+    projects = [ProjectContext(index, None, shown_of, reads)
                 if index_for is not None and settings_for(target.path).project
                 and (index := index_for(real_path(target.path))) is not None else None
                 for target in targets]

@@ -24,7 +24,7 @@ from ..checks import ALL_CHECKS
 from ..checks.base import Check, RawFinding
 from ..facts.base import Analysis, Fact, needs_transitively
 from ..facts.context import Context
-from ..facts.summaries import ModuleSummaries
+from ..facts.summaries import ModuleEscapes, ModuleSummaries
 from ..findings import FileResult, InternalError
 from ..project.summaries import ProjectContext
 from ..resolve import Resolver
@@ -179,7 +179,10 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
             label = f"{name} (a shared fact; skipped for this file: {', '.join(skipped) or 'no check'})"
         result.findings.extend(file_level(settings, path, "AL002", check=label, error=detail))
 
-    kinds: list[type[Analysis]] = [*check_classes, ModuleSummaries] if summarize else list(check_classes)
+    kinds: list[type[Analysis]] = list(check_classes)
+    if summarize:
+        assert project is not None
+        kinds += [ModuleSummaries, ModuleEscapes] if "escapes" in project.reads else [ModuleSummaries]
     analyses = walk.start(state, [*walk.needed_facts(kinds), *check_classes], on_crash)
     try:
         walk.walk_module(walk.Walker(state, analyses, on_crash), module)
@@ -214,7 +217,8 @@ def _summary(state: FileState, on_crash: Any) -> Any:
     if fact is None or state.source is None:
         return None
     try:
-        return fact.summary(str(state.source), lambda nodes: _starts(state, nodes))  # type: ignore[attr-defined]
+        return fact.summary(str(state.source), lambda nodes: _starts(state, nodes),  # type: ignore[attr-defined]
+                            state.facts.get(ModuleEscapes))
     except RecursionError:
         return None
     except Exception as exc:

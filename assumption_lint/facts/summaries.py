@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import libcst as cst
 
-from ..project.summaries import (Call, FunctionSummary, ModuleSummary, Place, Raised, Returned)
+from ..project.summaries import Call, FunctionSummary, ModuleSummary, Place, Raised, Returned, Target
 from .base import Fact
 from .network_flow import NetworkFlow
 from .project_calls import ProjectCalls
@@ -29,64 +29,57 @@ _NOWHERE = Place("", 0, 0)
 
 
 class ModuleSummaries(Fact):
-    """Not needed by any check: the engine adds it when the run builds a project."""
+    """Not needed by any check: the engine adds it when the run builds a project. What a
+    function returns and which project functions it calls come from value provenance;
+    the network errors that escape it need the network flow, which the engine adds
+    (``ModuleEscapes``) only when a check of the run reads them."""
 
-    needs = (NetworkFlow, ValueProvenance, ProjectCalls)
+    needs = (ValueProvenance, ProjectCalls)
 
     def __init__(self, state: "object") -> None:
         super().__init__(state)  # type: ignore[arg-type]
-        # Per call of another project file's function: its arguments' origin kinds, read
-        # while the walk is at the call (provenance answers only then).
+        self._functions: dict[str, tuple[bool, tuple[str, ...]]] = {}  # qualname -> (async, parameters)
+        # Calls of other project files' functions: (caller, target, awaited, argument kinds),
+        # the kinds read while the walk is at the call (provenance answers only then).
+        self._calls: list[tuple[str, Target, bool, frozenset[str]]] = []
         self._argument_kinds: dict[int, frozenset[str]] = {}
 
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        frame = self.ctx.function
+        if frame is None or frame.node is not node:
+            return
+        params = [param.name.value for param in list(node.params.posonly_params) + list(node.params.params)]
+        if frame.class_name and params and "staticmethod" not in frame.decorators:
+            params = params[1:]  # the instance: callers do not pass it
+        self._functions.setdefault(frame.qualname, (node.asynchronous is not None, tuple(params)))
+
     def visit_Call(self, node: cst.Call) -> None:
-        if self.fact(ProjectCalls).call_target(node) is None:
+        target = self.fact(ProjectCalls).call_target(node)
+        if target is None or self.ctx.function is None:
             return
         provenance = self.fact(ValueProvenance)
         kinds: set[str] = set()
         for arg in node.args:
             kinds.update(provenance.origins(arg.value).kinds)
         self._argument_kinds[id(node)] = frozenset(kinds & _KINDS_KEPT)
+        self._calls.append((self.ctx.function.qualname, target, self.ctx.awaits > 0, self._argument_kinds[id(node)]))
 
-    def summary(self, path: str, positions: Callable[[list[cst.CSTNode]], dict[int, tuple[int, int]]]
-                ) -> ModuleSummary:
-        flow = self.fact(NetworkFlow)
+    def summary(self, path: str, positions: Callable[[list[cst.CSTNode]], dict[int, tuple[int, int]]],
+                escapes: "ModuleEscapes | None" = None) -> ModuleSummary:
         provenance = self.fact(ValueProvenance)
         calls = self.fact(ProjectCalls)
-        universe = self.catalog.network.error_classes()
+        placed: list[tuple[object, Callable[[Place], None]]] = []
+        found: dict[str, dict[str, Any]] = {qualname: {"raises": set(), "calls": [], "role": None}
+                                            for qualname in self._functions}
         raised: list[Raised] = []
-        raised_index: dict[int, int] = {}
-        found: dict[str, dict[str, Any]] = {}
-        placed: list[tuple[cst.CSTNode, Callable[[Place], None]]] = []
-
-        def entry(qualname: str) -> dict[str, Any]:
-            return found.setdefault(qualname, {"raises": set(), "calls": []})
-
-        for site in flow.sites:
-            if site.function not in flow.functions:
-                continue  # module-level code: nothing calls it
-            if site.network is not None:
-                escaping = [error for error in site.network.errors if flow.uncaught(site.clauses, error)]
-                if not escaping:
-                    continue
-                if id(site) not in raised_index:
-                    raised_index[id(site)] = len(raised)
-                    raised.append(None)  # type: ignore[arg-type]  # placed below
-                    placed.append((site.node, _raised_setter(raised, raised_index[id(site)], site)))
-                entry(site.function)["raises"].update((raised_index[id(site)], error) for error in escaping)
-                continue
-            if site.callee is None and site.target is None:
-                continue
-            passes = frozenset(error for error in universe if flow.uncaught(site.clauses, error)) \
-                if site.clauses else universe
-            entry(site.function)["calls"].append(Call(local=site.callee, target=site.target,
-                                                      passes=None if passes == universe else passes,
-                                                      awaited=site.awaited,
-                                                      argument_kinds=self._argument_kinds.get(id(site.node),
-                                                                                              frozenset())))
-        functions: dict[str, FunctionSummary] = {}
+        if escapes is not None:
+            escapes.collect(found, raised, placed, self._argument_kinds)
+        else:
+            for caller, target, awaited, kinds in self._calls:
+                if caller in found:
+                    found[caller]["calls"].append(Call(target=target, awaited=awaited, argument_kinds=kinds))
         returned: dict[str, list[Returned | None]] = {}
-        for qualname, info in flow.functions.items():
+        for qualname in self._functions:
             own = provenance.summary(qualname)
             origins = [origin for origin in (own.returns if own is not None else ()) if origin.kind in _KINDS_KEPT]
             slots: list[Returned | None] = []
@@ -100,24 +93,62 @@ class ModuleSummaries(Fact):
                 placed.append((origin.source.node, _returned_setter(slots, slot, origin)))
             returned[qualname] = slots
         if placed:
-            where = positions([node for node, _ in placed if not isinstance(node, Place)])
+            where = positions([node for node, _ in placed if not isinstance(node, Place)])  # type: ignore[misc]
             for node, setter in placed:
                 if isinstance(node, Place):  # returned from a function of a third file
                     setter(node)
                     continue
                 line, column = where.get(id(node), (0, 0))
                 setter(Place(path, line, column))
-        for qualname, info in flow.functions.items():
-            data = found.get(qualname, {"raises": set(), "calls": []})
-            entry_point = flow.entry_point(info)
+        functions = {}
+        for qualname, (is_async, parameters) in self._functions.items():
+            data = found[qualname]
             functions[qualname] = FunctionSummary(
-                qualname, is_async=info.node.asynchronous is not None,
-                role=entry_point.label if entry_point is not None else None, parameters=info.params,
+                qualname, is_async=is_async, role=data["role"], parameters=parameters,
                 raises=frozenset(data["raises"]), calls=tuple(data["calls"]),
                 returns=tuple(item for item in returned.get(qualname, ()) if item is not None))
-        classes = frozenset(info.class_name for info in flow.functions.values() if info.class_name)
+        classes = frozenset(qualname.rsplit(".", 1)[0] for qualname in self._functions if "." in qualname)
         return ModuleSummary(path, functions=functions, classes=classes, imports=dict(calls.imports),
                              raised=tuple(raised))
+
+
+class ModuleEscapes(Fact):
+    """The network part of a module summary: which errors escape each function, and the
+    calls (same module and other files) they escape through, past which except clauses."""
+
+    needs = (NetworkFlow,)
+
+    def collect(self, found: dict[str, dict[str, Any]], raised: list[Raised],
+                placed: list[tuple[object, Callable[[Place], None]]],
+                argument_kinds: dict[int, frozenset[str]]) -> None:
+        flow = self.fact(NetworkFlow)
+        universe = self.catalog.network.error_classes()
+        raised_index: dict[int, int] = {}
+        for site in flow.sites:
+            entry = found.get(site.function)
+            if entry is None:
+                continue  # module-level code: nothing calls it
+            if site.network is not None:
+                escaping = [error for error in site.network.errors if flow.uncaught(site.clauses, error)]
+                if not escaping:
+                    continue
+                if id(site) not in raised_index:
+                    raised_index[id(site)] = len(raised)
+                    raised.append(None)  # type: ignore[arg-type]  # placed below
+                    placed.append((site.node, _raised_setter(raised, raised_index[id(site)], site)))
+                entry["raises"].update((raised_index[id(site)], error) for error in escaping)
+                continue
+            if site.callee is None and site.target is None:
+                continue
+            passes = frozenset(error for error in universe if flow.uncaught(site.clauses, error)) \
+                if site.clauses else universe
+            entry["calls"].append(Call(local=site.callee, target=site.target,
+                                       passes=None if passes == universe else passes, awaited=site.awaited,
+                                       argument_kinds=argument_kinds.get(id(site.node), frozenset())))
+        for qualname, info in flow.functions.items():
+            point = flow.entry_point(info)
+            if qualname in found and point is not None:
+                found[qualname]["role"] = point.label
 
 
 def _raised_setter(raised: list[Raised], index: int, site: Any) -> Callable[[Place], None]:

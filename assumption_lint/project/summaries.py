@@ -310,3 +310,6 @@ class ProjectContext:
     index: ModuleIndex
     project: Project | None = None
     shown: Callable[[str], str] = str
+    # What the run's checks read from summaries (their ``project_reads``): a summary holds
+    # the network errors escaping each function only when "escapes" is among them.
+    reads: frozenset[str] = frozenset({"escapes"})

@@ -6,6 +6,8 @@ import re
 
 from dataclasses import dataclass, field
 
+from .fixes import FixSuggestion
+
 
 @dataclass(frozen=True)
 class Related:
@@ -32,6 +34,8 @@ class Finding:
     end_column: int
     fingerprint: str = ""
     related: tuple[Related, ...] = ()
+    # The rewrite its check offers, as edits of the file's text (fixes.py); None: no fix.
+    fix: FixSuggestion | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.rule)

@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 from .discovery import Target, WalkProblem, read_source, real_path, report_path
 from .engine import analyze_bytes, file_level
 from .findings import FileResult, Finding, InternalError
+from .fixes import FixRun
 from .settings import Settings
 
 
@@ -35,6 +36,8 @@ class Report:
     since: str | None = None
     # Paths alint chose not to follow (symlinks out of the tree): reported, not errors.
     notes: list[WalkProblem] = field(default_factory=list)
+    # What --fix did (fixes.py); None without --fix.
+    fixes: FixRun | None = None
 
     def by_rule(self) -> dict[str, int]:
         return dict(sorted(Counter(finding.rule for finding in self.findings).items()))

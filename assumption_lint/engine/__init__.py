@@ -24,7 +24,8 @@ from ..checks import ALL_CHECKS
 from ..checks.base import Check, RawFinding
 from ..facts.base import Analysis, Fact, needs_transitively
 from ..facts.context import Context
-from ..findings import FileResult, InternalError
+from ..findings import FileResult, Finding, InternalError
+from ..fixes import Fix
 from ..resolve import Resolver
 from ..settings import MAX_FILE_BYTES, Settings
 from . import findings, walk
@@ -52,6 +53,8 @@ class FileState:
     facts: dict[type, Fact] = field(default_factory=dict)
     # By check class name: the facts it declares in ``needs`` (a fact may drop its findings).
     check_needs: dict[str, tuple[type, ...]] = field(default_factory=dict)
+    # The reported findings whose check attached a fix, with the fix (fixes.py): --fix applies them.
+    fixes: list[tuple[Finding, Fix]] = field(default_factory=list)
     _yielded: frozenset[str] | None = None
 
     def records(self, rule: str) -> bool:
@@ -103,17 +106,19 @@ def analyze_bytes(data: bytes, path: str, settings: Settings, *, keep_tracebacks
 
 
 def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: bool = False,
-                 source: Path | None = None) -> FileResult:
+                 source: Path | None = None, states: list[FileState] | None = None) -> FileResult:
     """The file's findings, then those about its suppression comments (stage 8 of findings.py):
-    ``used`` stays None when the file could not be checked, so no comment is called unused."""
+    ``used`` stays None when the file could not be checked, so no comment is called unused.
+    ``states`` receives the file's state when it was parsed (--fix applies its fixes)."""
     used: set[tuple[int, str]] = set()
-    result, checked = _analyze_text(text, path, settings, keep_tracebacks, used, source)
+    result, checked = _analyze_text(text, path, settings, keep_tracebacks, used, source, states)
     result.findings.extend(findings.comment_findings(settings, path, text, used if checked else None))
     return result
 
 
 def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: bool,
-                  used: set[tuple[int, str]], source: Path | None = None) -> tuple[FileResult, bool]:
+                  used: set[tuple[int, str]], source: Path | None = None,
+                  states: list[FileState] | None = None) -> tuple[FileResult, bool]:
     """The findings, and whether the checks ran over the whole file."""
     result = FileResult(path)
     check_classes = enabled_checks(settings)
@@ -131,6 +136,8 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
     result.analyzed = True
     state = FileState(path, text, module, settings, Context(Resolver(settings.catalog)), source=source,
                       check_needs={check.__name__: check.needs for check in check_classes})
+    if states is not None:
+        states.append(state)
 
     lost: set[str] = set()  # checks that needed a fact that crashed: none of their findings stand
 

@@ -29,6 +29,7 @@ from .project import PACKAGE_FACTS, PackageFacts
 MAX_FILE_BYTES = 1_000_000
 MAX_TOKENS = 200_000
 FILE_TIMEOUT = 20.0  # seconds; 0 turns the limit off
+FIX_TIMEOUT = 10  # seconds: the timeout --fix adds (docs/fixes.md)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class Settings:
     package: PackageFacts = field(default=PACKAGE_FACTS, compare=False)
     # Report suppression comments that silenced nothing (AL005, --report-unused-suppressions).
     report_unused_suppressions: bool = False
+    # The timeout a fix adds where one is missing, in seconds ([tool.alint.fix] timeout).
+    fix_timeout: float = FIX_TIMEOUT
 
 
 class SelectionError(ValueError):

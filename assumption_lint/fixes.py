@@ -217,8 +217,12 @@ class _Transform(cst.CSTTransformer):
                 self.by_node.setdefault(id(edit.node), []).append((index, edit))
         self.visit = visit
         self.touched: set[int] = set()
+        self.edited = 0  # edits applied so far
+        self.edited_before: dict[int, int] = {}  # a replaced node -> edits applied when it was entered
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        if id(node) in self.by_node:
+            self.edited_before[id(node)] = self.edited
         return self.visit is None or self.visit(node)
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> Any:
@@ -229,13 +233,14 @@ class _Transform(cst.CSTTransformer):
         following: list[cst.BaseStatement] = []
         for index, edit in sorted(edits, key=lambda item: item[1].stage):
             if isinstance(edit, Replace):
-                if updated is not original or len(edits) > 1:
-                    raise _Conflict(index)
+                if self.edited != self.edited_before.get(id(original)) or len(edits) > 1:
+                    raise _Conflict(index)  # it would drop an edit made inside the node
                 result = edit.new
             else:
                 result = edit.apply(result)
             following.extend(edit.after())
             self.touched.add(index)
+            self.edited += 1
         if following:
             return cst.FlattenSentinel([result, *following])
         return result
@@ -460,8 +465,8 @@ def summary_line(suggestions: Iterable[Union[FixSuggestion, None]], run: FixRun 
     left = fixable(suggestions)
     unsafe_hint = f" ({left[UNSAFE]} more with --unsafe-fixes)" if left[UNSAFE] and not (run and run.unsafe) else ""
     if run is not None:
-        if not run.applied and not unsafe_hint:
-            return None
+        if not run.applied:
+            return f"No fix applied; {left[UNSAFE]} fixable with --unsafe-fixes." if unsafe_hint else None
         verb = "Fixed" if run.written else "Would fix"
         noun = "finding" if run.applied == 1 else "findings"
         files = "file" if run.files == 1 else "files"

@@ -125,6 +125,9 @@ def cli() -> None:
 @click.option("--since", "since", metavar="REV", default=None,
               help="Report only findings on lines added or changed since git revision REV (its merge "
                    "base with HEAD; untracked files count as new).")
+@click.option("--isolated", is_flag=True,
+              help="Analyse each file alone: no cross-file analysis of the project's imports "
+                   "(same as `project = false` in the configuration).")
 @click.option("--report-unused-suppressions", is_flag=True,
               help="Report suppression comments (or ids in them) that silenced no finding, as AL005.")
 # --fix (docs/fixes.md): one block of options, read by _fix below.
@@ -142,8 +145,8 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
           config_file: Path | None, force_exclude: bool, jobs: int | None, explain: bool, exit_zero: bool,
           quiet: bool, verbose: bool, fail_on: str | None = None, baseline_file: Path | None = None,
           write_baseline: Path | None = None, since: str | None = None,
-          report_unused_suppressions: bool = False, fix: bool = False, unsafe_fixes: bool = False,
-          diff: bool = False) -> None:
+          report_unused_suppressions: bool = False, isolated: bool = False, fix: bool = False,
+          unsafe_fixes: bool = False, diff: bool = False) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
 
     Settings come from [tool.alint] in the nearest pyproject.toml above each file (or from
@@ -165,7 +168,7 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             extend_select=_codes(extend_select, "--extend-select", catalog),
             target_version=_parse_target(target_version), preview=preview or None,
             show_notes=show_notes or None,
-            report_unused_suppressions=report_unused_suppressions)
+            report_unused_suppressions=report_unused_suppressions, isolated=isolated)
         configs = Configurations(catalog, overrides, config_file, warn=_warn)
         targets = list(discover(list(paths) or [Path(".")], configs.excluded, problems,
                                 configs.force_excluded if force_exclude else None))
@@ -177,7 +180,8 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             # their warnings (deprecated catalog keys, preview selections) print once.
             configs.prepare(target.path)
         report = run(targets, configs.settings_for, keep_tracebacks=verbose,
-                     jobs=jobs or default_jobs())
+                     jobs=jobs or default_jobs(), roots=[path for path in paths if path.is_dir()],
+                     excluded=configs.excluded)
         run_config = configs.run_config()
         scope = baseline.Scope(list(paths) or [Path(".")], set(report.sources) if changes is not None else None)
         if write_baseline is not None:
@@ -210,7 +214,8 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
 def _fix(report: Report, settings_for: Any, unsafe: bool, diff: bool) -> Outcome:
     """Apply the reported findings' fixes (with --diff, print them): the report then holds
     what is left. A file left alone says why; one that cannot be written is an error."""
-    outcome = fix_findings(report.findings, report.sources, settings_for, unsafe=unsafe, write=not diff)
+    outcome = fix_findings(report.findings, report.sources, settings_for, unsafe=unsafe, write=not diff,
+                           contexts=report.contexts)
     report.fixes = outcome.run
     left = [finding for finding in report.findings
             if (finding.path, finding.rule, finding.fingerprint) not in outcome.fixed]

@@ -22,13 +22,14 @@ import tempfile
 import tokenize
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
 
 from .discovery import read_source, real_path
 from .engine import FileState, analyze_text
 from .engine.source import TooComplex, Unreadable, decode_source, parse
 from .findings import Finding
 from .fixes import SAFE, UNSAFE, FixRun, apply, split_lines, text_digest
+from .project.summaries import ProjectContext
 from .settings import Settings
 
 
@@ -44,8 +45,10 @@ class Outcome:
 
 
 def fix_findings(findings: list[Finding], sources: dict[str, Path], settings_for: Callable[[Path], Settings],
-                 *, unsafe: bool = False, write: bool = True) -> Outcome:
-    """Apply the fixes of ``findings`` (report path -> file in ``sources``) to their files."""
+                 *, unsafe: bool = False, write: bool = True,
+                 contexts: Mapping[str, ProjectContext | None] | None = None) -> Outcome:
+    """Apply the fixes of ``findings`` (report path -> file in ``sources``) to their files.
+    ``contexts``: the project context each file was analysed with (the run's Report has them)."""
     wanted = {SAFE, UNSAFE} if unsafe else {SAFE}
     outcome = Outcome(FixRun(unsafe=unsafe, written=write))
     by_path: dict[str, list[Finding]] = {}
@@ -53,12 +56,12 @@ def fix_findings(findings: list[Finding], sources: dict[str, Path], settings_for
         if finding.fix is not None and finding.fix.applicability in wanted and finding.path in sources:
             by_path.setdefault(finding.path, []).append(finding)
     for path in sorted(by_path):
-        _fix_file(path, by_path[path], sources[path], settings_for, outcome, write)
+        _fix_file(path, by_path[path], sources[path], settings_for, outcome, write, (contexts or {}).get(path))
     return outcome
 
 
 def _fix_file(path: str, findings: list[Finding], source: Path, settings_for: Callable[[Path], Settings],
-              outcome: Outcome, write: bool) -> None:
+              outcome: Outcome, write: bool, project: ProjectContext | None = None) -> None:
     target = real_path(source)  # a symlink stays a symlink: its target is rewritten
     settings = settings_for(source)
     try:
@@ -75,7 +78,8 @@ def _fix_file(path: str, findings: list[Finding], source: Path, settings_for: Ca
         outcome.run.left_alone.append((path, "it changed since alint read it"))
         return
     try:
-        fixed_text, fixed = fixed_code(text, path, settings, target, {(f.rule, f.fingerprint) for f in findings})
+        fixed_text, fixed = fixed_code(text, path, settings, target, {(f.rule, f.fingerprint) for f in findings},
+                                       project=project)
     except FixBroke as exc:
         outcome.run.left_alone.append((path, str(exc)))
         return
@@ -103,12 +107,13 @@ class FixBroke(Exception):
 
 def fixed_code(text: str, path: str, settings: Settings, source: Path | None = None,
                wanted: set[tuple[str, str]] | None = None,
-               applicabilities: frozenset[str] = frozenset({SAFE, UNSAFE})) -> tuple[str, list[Finding]]:
+               applicabilities: frozenset[str] = frozenset({SAFE, UNSAFE}),
+               project: ProjectContext | None = None) -> tuple[str, list[Finding]]:
     """``text`` with the fixes of its findings applied in one transform, and the findings
     fixed. ``wanted`` names the findings (rule, fingerprint) to fix; None: every finding
     whose fix has one of ``applicabilities``. Raises FixBroke when the result does not parse."""
     states: list[FileState] = []
-    analyze_text(text, path, settings, source=source, states=states)
+    analyze_text(text, path, settings, source=source, project=project, states=states)
     chosen = [(finding, fix) for state in states for finding, fix in state.fixes
               if ((finding.rule, finding.fingerprint) in wanted if wanted is not None
                   else fix.applicability in applicabilities)]

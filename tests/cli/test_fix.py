@@ -317,3 +317,57 @@ def test_fix_runs_in_a_fresh_interpreter_too(tmp_path: Path) -> None:
                                capture_output=True, text=True, timeout=120)
     assert completed.returncode == 0, completed.stderr
     assert path.read_text(encoding="utf-8") == "import requests\nrequests.get(u, timeout=10)\n"
+
+
+# --------------------------------------------------------------------------- projects
+@pytest.mark.parametrize("name", ["cli_reports", "flask_weather", "async_bot", "fastapi_store"])
+def test_a_fixture_project_is_fixed_with_its_cross_file_analysis(tmp_path: Path, name: str) -> None:
+    """--fix analyses a file again with the project context its findings were made with:
+    every fixable finding the run reported is fixed, and a second run has nothing to fix."""
+    import shutil
+
+    from harness import PROJECTS
+
+    project = tmp_path / name
+    shutil.copytree(PROJECTS / name, project)
+    flags = ("--preview", "--show-notes", "--format", "json")
+    before = report(alint(tmp_path, *flags, name))
+    fixable = sum(before["summary"]["fixable"].values())
+    fixed = report(alint(tmp_path, *flags, "--fix", "--unsafe-fixes", name))
+    assert fixed["summary"]["fixed"] == fixable
+    assert fixed["summary"]["fixable"] == {"safe": 0, "unsafe": 0}
+    files = {path: path.read_bytes() for path in project.rglob("*.py")}
+    again = report(alint(tmp_path, *flags, "--fix", "--unsafe-fixes", name))
+    assert again["summary"]["fixed"] == 0
+    assert {path: path.read_bytes() for path in project.rglob("*.py")} == files
+    if name == "cli_reports":
+        client = (project / "src/reports/api/client.py").read_text(encoding="utf-8")
+        assert 'requests.put(f"{BASE_URL}/reports/{name}", data=body.encode(), timeout=10)' in client
+
+
+def test_fix_analyses_a_file_again_with_the_project_context_of_its_findings(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from harness import PROJECTS
+
+    shutil.copytree(PROJECTS / "cli_reports", tmp_path / "cli_reports")
+    reports: list = []
+    real_run = cli_module.run
+    passed: dict[str, object] = {}
+    real_analyze = fix_files.analyze_text
+
+    def keep_report(*args, **kwargs):  # type: ignore[no-untyped-def]
+        reports.append(real_run(*args, **kwargs))
+        return reports[-1]
+
+    def record(text, path, settings, **kwargs):  # type: ignore[no-untyped-def]
+        passed[path] = kwargs.get("project")
+        return real_analyze(text, path, settings, **kwargs)
+
+    monkeypatch.setattr(cli_module, "run", keep_report)
+    monkeypatch.setattr(fix_files, "analyze_text", record)
+    alint(tmp_path, "--fix", "cli_reports")
+    (run_report,) = reports
+    assert passed and all(passed[path] is run_report.contexts[path] for path in passed)
+    assert all(context is not None for context in passed.values())  # a project file, with its project

@@ -17,6 +17,8 @@ from .catalog import CatalogError, shipped_catalog
 from .config import FAIL_ON, ConfigError, Configurations, Overrides, parse_version
 from .changes import Changes, ChangesError, changed_since
 from .discovery import WalkProblem, discover, report_path, why_nothing_to_check
+from .fix_files import Outcome, fix_findings
+from .fixes import summary_line
 from .pages import page
 from .reporters import FORMATS, RenderOptions
 from .reporters.text import printable
@@ -128,6 +130,14 @@ def cli() -> None:
                    "(same as `project = false` in the configuration).")
 @click.option("--report-unused-suppressions", is_flag=True,
               help="Report suppression comments (or ids in them) that silenced no finding, as AL005.")
+# --fix (docs/fixes.md): one block of options, read by _fix below.
+@click.option("--fix", "fix", is_flag=True,
+              help="Apply the safe fixes of the reported findings to the files, then report what is left.")
+@click.option("--unsafe-fixes", is_flag=True,
+              help="With --fix, also apply fixes that can change what the code does when all goes well.")
+@click.option("--diff", "diff", is_flag=True,
+              help="With --fix: print the changes as a unified diff instead of writing them (exit 1 when "
+                   "there are changes).")
 @click.version_option(__version__, "--version", prog_name="alint", message="%(prog)s %(version)s")
 def check(paths: tuple[Path, ...], output_format: str, output: Path | None, select: str | None,
           extend_select: str | None, ignore: str | None, preview: bool | None, show_notes: bool | None,
@@ -135,7 +145,8 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
           config_file: Path | None, force_exclude: bool, jobs: int | None, explain: bool, exit_zero: bool,
           quiet: bool, verbose: bool, fail_on: str | None = None, baseline_file: Path | None = None,
           write_baseline: Path | None = None, since: str | None = None,
-          report_unused_suppressions: bool = False, isolated: bool = False) -> None:
+          report_unused_suppressions: bool = False, isolated: bool = False, fix: bool = False,
+          unsafe_fixes: bool = False, diff: bool = False) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
 
     Settings come from [tool.alint] in the nearest pyproject.toml above each file (or from
@@ -144,6 +155,10 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
     Exit status: 0 no findings (at or above --fail-on, default warning), 1 findings, 2 usage,
     configuration or internal error, or a path that could not be read.
     """
+    if (unsafe_fixes or diff) and not fix:
+        raise UsageProblem(f"{'--unsafe-fixes' if unsafe_fixes else '--diff'} needs --fix")
+    if fix and write_baseline is not None:
+        raise UsageProblem("--write-baseline records the findings as they are: it cannot be combined with --fix")
     problems: list[WalkProblem] = []
     try:
         catalog = shipped_catalog()
@@ -185,9 +200,44 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             _err(f"alint: no Python files to check: {reason}")
     report.problems = [problem for problem in problems if not problem.note]
     report.notes = [problem for problem in problems if problem.note]
-    _emit(report, catalog, output_format, output, RenderOptions(
-        color=_use_color(output), quiet=quiet, verbose=verbose, explain=explain))
+    outcome = _fix(report, configs.settings_for, unsafe_fixes, diff) if fix else None
+    options = RenderOptions(color=_use_color(output), quiet=quiet, verbose=verbose, explain=explain)
+    if diff and outcome is not None:  # the diff is the output; a report only to -o FILE
+        _emit(report, catalog, output_format, output, options, render=output is not None)
+        _exit_after_diff(report, outcome)
+    _emit(report, catalog, output_format, output, options)
+    if outcome is not None and outcome.problems:
+        sys.exit(EXIT_ERROR)
     _exit(report, exit_zero, fail_on or run_config.fail_on or DEFAULT_FAIL_ON)
+
+
+def _fix(report: Report, settings_for: Any, unsafe: bool, diff: bool) -> Outcome:
+    """Apply the reported findings' fixes (with --diff, print them): the report then holds
+    what is left. A file left alone says why; one that cannot be written is an error."""
+    outcome = fix_findings(report.findings, report.sources, settings_for, unsafe=unsafe, write=not diff,
+                           contexts=report.contexts)
+    report.fixes = outcome.run
+    left = [finding for finding in report.findings
+            if (finding.path, finding.rule, finding.fingerprint) not in outcome.fixed]
+    for path, reason in outcome.run.left_alone:
+        _warn(f"{path}: its fixes were not applied: {reason}")
+    for path, reason in outcome.problems:
+        _err(f"alint: error: {path}: {reason}")
+    if diff:
+        click.echo("".join(outcome.diff), nl=False)
+        line = summary_line([finding.fix for finding in left], outcome.run)
+        if line:
+            _err(f"alint: {line}")
+    else:
+        report.findings = left
+    return outcome
+
+
+def _exit_after_diff(report: Report, outcome: Outcome) -> None:
+    """--diff: 0 when nothing would change, 1 when the diff shows changes, 2 on errors."""
+    if report.errors or report.problems or outcome.problems:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_FINDINGS if outcome.diff else EXIT_CLEAN)
 
 
 def _changes(since: str | None, write_baseline: Path | None) -> Changes | None:
@@ -244,9 +294,12 @@ def _parse_target(text: str | None) -> tuple[int, int] | None:
     return version
 
 
-def _emit(report: Report, catalog: Any, output_format: str, output: Path | None, options: RenderOptions) -> None:
+def _emit(report: Report, catalog: Any, output_format: str, output: Path | None, options: RenderOptions,
+          render: bool = True) -> None:
+    """The report to ``output`` or standard output (not rendered with ``render`` False:
+    --diff prints the diff there), then the run's notes and errors on standard error."""
     verbose = options.verbose
-    text = FORMATS[output_format](report, catalog, options)
+    text = FORMATS[output_format](report, catalog, options) if render else ""
     if output is not None:
         try:
             _atomic_write(output, text)

@@ -29,7 +29,7 @@ from .settings import SelectionError, Settings, enabled_rules, parse_codes, prev
 DEFAULT_TARGET = (3, 10)
 KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "extend-catalog",
         "target-version", "respect-gitignore", "rules", "preview", "show-notes", "project", "fail-on", "baseline",
-        "max-file-bytes", "max-tokens", "file-timeout")
+        "max-file-bytes", "max-tokens", "file-timeout", "fix")
 # Keys that govern the whole run, not one file: read from the configuration of the current
 # folder (or --config), see ``Configurations.run_config``.
 FAIL_ON = ("error", "warning", "note")
@@ -118,6 +118,8 @@ class Config:
     max_file_bytes: int | None = None
     max_tokens: int | None = None
     file_timeout: float | None = None
+    # [tool.alint.fix]: what --fix writes (``timeout``: seconds); None: the default.
+    fix_timeout: float | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -272,7 +274,23 @@ def parse_table(table: Mapping[str, Any], path: Path, table_name: str, catalog: 
             if isinstance(value, bool) or not isinstance(value, kinds) or value < 0:
                 raise reader.fail(key, f"must be a number of at least 0, not {value!r}")
             values[key.replace("-", "_")] = value
+    if "fix" in table:
+        values["fix_timeout"] = _fix_table(reader, table["fix"])
     return Config(source=path, root=root, has_table=True, requires_python=requires_python, **values)
+
+
+def _fix_table(reader: _Reader, table: Any) -> float | None:
+    """``[tool.alint.fix]``: ``timeout``, the seconds --fix passes where a timeout is missing."""
+    name = reader.sub("fix")
+    if not isinstance(table, dict):
+        raise reader.fail("fix", f"must be a table, not {table!r}")
+    reader.unknown(table, ("timeout",), name)
+    value = table.get("timeout")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 86_400:
+        raise reader.fail("timeout", f"must be a number of seconds above 0 (at most 86400), not {value!r}", name)
+    return value
 
 
 def _per_file_ignores(reader: _Reader, table: Any) -> tuple[PerFileIgnore, ...]:
@@ -476,7 +494,7 @@ class Configurations:
             project=config.project and not cli.isolated,
             report_unused_suppressions=cli.report_unused_suppressions,
             package=self.package_facts,
-            **{name: value for name in ("max_file_bytes", "max_tokens", "file_timeout")
+            **{name: value for name in ("max_file_bytes", "max_tokens", "file_timeout", "fix_timeout")
                if (value := getattr(config, name)) is not None},
         )
 

@@ -25,6 +25,7 @@ from typing import Callable, Iterable
 
 from .catalog import ApiEntry, Catalog, ClientEntry, RuleMeta, TimeoutSpec, shipped_catalog
 from .pages import REGRESSION_TEST, section
+from .settings import FIX_TIMEOUT
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -192,8 +193,8 @@ def api_table(catalog: Catalog | None = None) -> str:
         f"and {len(counts.clients)} client constructors whose timeout covers their methods. "
         "Generated from `rules/*.toml` by `python -m assumption_lint.docs --write`.",
         "",
-        "| Library | Call | Timeout argument | Without one | AL301 | AL302 when |",
-        "|---|---|---|---|---|---|",
+        "| Library | Call | Timeout argument | Without one | AL301 | AL302 when | `--fix` ([fixes](fixes.md)) |",
+        "|---|---|---|---|---|---|---|",
     ]
     entries = sorted(timeout_entries(catalog), key=lambda entry: entry.library.lower())
     for entry in entries:
@@ -203,11 +204,12 @@ def api_table(catalog: Catalog | None = None) -> str:
             lines.append("| " + " | ".join(_cell(text) for text in (
                 entry.library, _names(entry.names), _argument(spec) + phase,
                 _without(spec) + _older_releases(catalog, entry, spec),
-                _al301_versioned(catalog, entry, spec), _al302(spec))) + " |")
+                _al301_versioned(catalog, entry, spec), _al302(spec), _fix_cell(spec))) + " |")
     clients = sorted(timeout_clients(catalog), key=lambda client: client.library.lower())
     if clients:
         lines += ["", "Client objects: their methods use the object's timeout unless the call passes one.", "",
-                  "| Library | Constructor | Timeout argument | Without one | AL302 when |", "|---|---|---|---|---|"]
+                  "| Library | Constructor | Timeout argument | Without one | AL302 when | `--fix` |",
+                  "|---|---|---|---|---|---|"]
         for client in clients:
             spec = client.timeout
             assert spec is not None
@@ -216,8 +218,17 @@ def api_table(catalog: Catalog | None = None) -> str:
                 setters = ", ".join(f"`{name}()`" for name in client.timeout_setters)
                 argument = setters if not spec.keywords else f"{argument}, or {setters}"
             lines.append("| " + " | ".join(_cell(text) for text in (
-                client.library, _names(client.constructors), argument, _without(spec), _al302(spec))) + " |")
+                client.library, _names(client.constructors), argument, _without(spec), _al302(spec),
+                _fix_cell(spec))) + " |")
     return "\n".join(lines) + "\n"
+
+
+def _fix_cell(spec: TimeoutSpec) -> str:
+    """What AL301's fix passes where the timeout is missing (``fix.timeout`` at its default)."""
+    value = spec.fix_argument(FIX_TIMEOUT)
+    if value is None:
+        return "none"
+    return f"`{spec.keyword}={value}`" + (f", unsafe: {spec.fix_unsafe}" if spec.fix_unsafe else "")
 
 
 # ---------------------------------------------------------------------------- fixture regions

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     from .project.summaries import ModuleSummary
 
+from .fixes import FixSuggestion
+
 
 @dataclass(frozen=True)
 class Related:
@@ -39,6 +41,8 @@ class Finding:
     end_column: int
     fingerprint: str = ""
     related: tuple[Related, ...] = ()
+    # The rewrite its check offers, as edits of the file's text (fixes.py); None: no fix.
+    fix: FixSuggestion | None = None
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.line, self.column, self.rule)

@@ -15,6 +15,7 @@ from typing import Callable, Iterator
 from .discovery import Target, WalkProblem, read_source, real_path, report_path
 from .engine import analyze_bytes, file_level, project_reads
 from .findings import FileResult, Finding, InternalError
+from .fixes import FixRun
 from .project.summaries import IndexFor, ModuleSummary, Project, ProjectContext, Target as Name
 from .project.text_imports import imported_modules
 from .settings import Settings
@@ -37,6 +38,11 @@ class Report:
     since: str | None = None
     # Paths alint chose not to follow (symlinks out of the tree): reported, not errors.
     notes: list[WalkProblem] = field(default_factory=list)
+    # What --fix did (fixes.py); None without --fix.
+    fixes: FixRun | None = None
+    # By report path: the project context each file's reported findings were made with
+    # (None: alone), so that --fix analyses it again the same way (fix_files.py).
+    contexts: dict[str, ProjectContext | None] = field(default_factory=dict, repr=False)
 
     def by_rule(self) -> dict[str, int]:
         return dict(sorted(Counter(finding.rule for finding in self.findings).items()))
@@ -237,8 +243,9 @@ def with_project(targets: list[Target], shown: list[str], results: list[FileResu
         context = projects[index]
         assert context is not None
         contexts.append(ProjectContext(context.index, project, context.shown, context.reads))
-    for index, result in zip(again, analyse(again, contexts)):
+    for index, context, result in zip(again, contexts, analyse(again, contexts)):
         results[index] = result
+        projects[index] = context  # what the reported result was made with (--fix reads it)
     return results
 
 
@@ -348,7 +355,8 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
     results = analyse(list(range(len(targets))), projects)
     if index_for is not None:
         results = with_project(targets, shown, results, projects, settings_for, index_for, analyse)
-    for target, name, result in zip(targets, shown, results):
+    for target, name, result, context in zip(targets, shown, results, projects):
+        report.contexts[name] = context
         report.files += 1
         report.analyzed += result.analyzed
         report.sources[name] = target.path

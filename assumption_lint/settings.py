@@ -29,6 +29,7 @@ from .project import PACKAGE_FACTS, PackageFacts
 MAX_FILE_BYTES = 1_000_000
 MAX_TOKENS = 200_000
 FILE_TIMEOUT = 20.0  # seconds; 0 turns the limit off
+FIX_TIMEOUT = 10  # seconds: the timeout --fix adds (docs/fixes.md)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class Settings:
     # Analyse the file with its project's module summaries (``project = false`` in the
     # configuration or ``--isolated`` turn it off). Only runs over files on disk use it.
     project: bool = True
+    # The timeout a fix adds where one is missing, in seconds ([tool.alint.fix] timeout).
+    fix_timeout: float = FIX_TIMEOUT
 
 
 class SelectionError(ValueError):

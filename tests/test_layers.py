@@ -14,7 +14,8 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "assumption_lint"
 
-CHECKS_MAY_IMPORT = ("checks.base", "facts", "resolve", "catalog")
+# fixes: what a check may attach to a finding (the Fix and its edits).
+CHECKS_MAY_IMPORT = ("checks.base", "facts", "resolve", "catalog", "fixes")
 # project.summaries: the plain data of module summaries, which facts build and read.
 FACTS_MAY_IMPORT = ("facts", "resolve", "catalog", "project.summaries")
 # Imported only for type annotations (`if TYPE_CHECKING:`): the FileState a constructor takes.

@@ -3,6 +3,8 @@ parameters and defaults (AL3xx). An ``[[api]]`` names its network ``family`` (AL
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -15,6 +17,20 @@ if TYPE_CHECKING:
 
 # Literal values a timeout spec may list as meaning "no bound" or "use the default".
 TIMEOUT_VALUES = ("None", "inf", "0")
+# The units a ``fix-value`` template may name, each a function of fix.timeout in seconds.
+FIX_UNITS = {
+    "seconds": lambda seconds: seconds,
+    "whole_seconds": lambda seconds: max(1, math.ceil(seconds)),
+    "milliseconds": lambda seconds: round(seconds * 1000),
+}
+_FIX_FIELD = re.compile(r"\{([^{}]*)\}")
+
+
+def fill_fix_value(template: str, seconds: float) -> str:
+    def number(match: re.Match[str]) -> str:
+        value = FIX_UNITS[match.group(1)](seconds)
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    return _FIX_FIELD.sub(number, template)
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,20 @@ class TimeoutSpec:
     string_position: int | None = None
     # The module-level call that sets the "global" default (socket.setdefaulttimeout).
     global_setter: str = "socket.setdefaulttimeout"
+    # What --fix passes as ``keyword`` where the timeout is missing: a template of
+    # FIX_UNITS ("{seconds}"); empty: no automatic fix (the value is not a plain number).
+    fix_value: str = ""
+    # What the fix leaves open, said with it (psycopg2: queries need statement_timeout).
+    fix_note: str = ""
+    # Why the fix is unsafe, when the bound can also cut off a slow success (a query, an
+    # RPC deadline, an idle connection waiting for data): it then needs --unsafe-fixes.
+    fix_unsafe: str = ""
+
+    def fix_argument(self, seconds: float) -> str | None:
+        """The value --fix writes for ``seconds`` (``fix.timeout``), or None without one."""
+        if not self.fix_value or not self.keyword:
+            return None
+        return fill_fix_value(self.fix_value, seconds)
 
     @property
     def keywords(self) -> tuple[str, ...]:
@@ -118,7 +148,8 @@ class ClientEntry:
 
 _TIMEOUT_KEYS = {"keyword", "position", "positions-from", "default", "default-text", "phase", "fix",
                  "tuple-phases", "aliases", "disabled-values", "default-values", "timeout-objects",
-                 "string-argument", "global-setter", "object-phases", "connects-with"}
+                 "string-argument", "global-setter", "object-phases", "connects-with", "fix-value", "fix-note",
+                 "fix-unsafe"}
 
 
 def _parse_argument(table: Mapping[str, Any], key: str, where: str) -> tuple[str, int | None] | None:
@@ -155,6 +186,10 @@ def _parse_timeout(table: Any, where: str) -> TimeoutSpec:
     keyword = _expect(table, "keyword", str, where, default="")
     if not keyword and position is not None:
         raise CatalogError(f"{where}: key 'position' needs a 'keyword'")
+    fix_value = _parse_fix_value(table, keyword, where)
+    for key in ("fix-note", "fix-unsafe"):
+        if key in table and not fix_value:
+            raise CatalogError(f"{where}: key '{key}' describes a fix: give 'fix-value' too")
     return TimeoutSpec(
         aliases=_str_list(table, "aliases", where, default=[]),
         disabled_values=values["disabled-values"],
@@ -173,7 +208,28 @@ def _parse_timeout(table: Any, where: str) -> TimeoutSpec:
         phase=_expect(table, "phase", str, where, default="connect and read"),
         fix=_expect(table, "fix", str, where, default=""),
         tuple_phases=_str_list(table, "tuple-phases", where, default=[]),
+        fix_value=fix_value,
+        fix_note=_expect(table, "fix-note", str, where, default=""),
+        fix_unsafe=_expect(table, "fix-unsafe", str, where, default=""),
     )
+
+
+def _parse_fix_value(table: Mapping[str, Any], keyword: str, where: str) -> str:
+    """``fix-value = "{seconds}"``: a Python expression once its unit fields are filled."""
+    template = _expect(table, "fix-value", str, where, default="")
+    if not template:
+        return ""
+    if not keyword:
+        raise CatalogError(f"{where}: key 'fix-value' needs a 'keyword' (the argument the fix adds)")
+    unknown = [name for name in _FIX_FIELD.findall(template) if name not in FIX_UNITS]
+    if unknown:
+        raise CatalogError(f"{where}: key 'fix-value' names {{{unknown[0]}}}; known: "
+                           + ", ".join(f"{{{name}}}" for name in FIX_UNITS))
+    try:
+        compile(fill_fix_value(template, 10), "<fix-value>", "eval", dont_inherit=True)
+    except SyntaxError as exc:
+        raise CatalogError(f"{where}: key 'fix-value' is not a Python expression: {template!r}") from exc
+    return template
 
 
 _API_KEYS = {"names", "library", "kind", "label", "timeout", "wait", "family", "method", "awaitable", "not-calls"}

@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Sequence
 import libcst as cst
 
 from ..facts.base import Analysis
+from ..fixes import Fix
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class RawFinding:
     # This finding's severity when it differs from the rule's default (AL303: a local
     # command is a note); a severity set in the user's configuration still wins.
     severity: str | None = None
+    # The rewrite the check offers (fixes.py): applied by --fix, shown by the reporters.
+    fix: Fix | None = None
 
 
 class Check(Analysis):
@@ -69,16 +72,24 @@ class Check(Analysis):
         suppression comments) and the ``function`` qualname (for fingerprints).
 
         Findings of rules that are not enabled are recorded too when an enabled rule yields
-        to them; the engine's finding pipeline de-duplicates first and drops disabled rules after."""
+        to them; the engine's finding pipeline de-duplicates first and drops disabled rules after.
+
+        ``fix`` fills the message's ``{fix}`` placeholder; given as a ``Fix`` (fixes.py) it
+        is also the rewrite ``--fix`` applies, and its ``advice`` is the message's text."""
         if not self.state.records(rule):  # the finding pipeline's gate (engine/findings.py)
             return
+        offered = fields.get("fix")
+        if isinstance(offered, Fix):
+            fields["fix"] = offered.advice
+        else:
+            offered = None
         if function is None:
             function = self.ctx.function.qualname if self.ctx.function else "<module>"
         if statement is None:
             statement = self.ctx.statement
         self.state.raw.append(RawFinding(rule, node, fields, type(self).__name__,
                                          statement, function, tuple(related), tuple(covers),
-                                         severity=_checked_severity(severity)))
+                                         severity=_checked_severity(severity), fix=offered))
 
 
 def _checked_severity(severity: str | None) -> str | None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 import libcst as cst
 
 from ..catalog import TimeoutSpec
+from ..fixes import SAFE, UNSAFE, Fix, SetArgument
 from ..facts.arguments import HIDDEN, Hidden, argument, is_none
 from ..facts.syntax import literal_value, module_level_calls
 from ..resolve import Instance, Resolved, dotted_name
@@ -85,6 +86,9 @@ class _Verdict:
     related: cst.CSTNode | None = None
     # Set when the verdict comes from a client object's own timeout (report once per object).
     client_call: cst.Call | None = None
+    # The call that lacks the timeout (the client's constructor when the object's timeout
+    # is missing): where a fix adds it.
+    lacking: cst.Call | None = None
 
 
 class MissingTimeout(Check):
@@ -126,10 +130,33 @@ class MissingTimeout(Check):
         self._reported_clients.add(id(node))
         related = [(v.related, "the object is created here without a timeout") for v in verdicts
                    if v.related is not None and v.related is not node]
+        advice = _join(v.spec.fix or f"pass {v.spec.keyword}=..." for v in verdicts)
         self.report("AL301", node, related,
                     api=api, default=_join(v.spec.default_text for v in verdicts),
                     phase=_join_phases(v.spec.phase for v in verdicts),
-                    fix=_join(v.spec.fix or f"pass {v.spec.keyword}=..." for v in verdicts))
+                    fix=self._fix(verdicts, advice) or advice)
+
+    def _fix(self, verdicts: list[_Verdict], advice: str) -> Fix | None:
+        """Add each missing timeout with the catalog's value for it (``fix-value``), when
+        every one has a value and a call to go on; unsafe when any bound can also cut off a
+        slow success (``fix-unsafe``)."""
+        seconds = self.state.settings.fix_timeout
+        edits: list[SetArgument] = []
+        added, notes, unsafe = [], [], False
+        for verdict in verdicts:
+            value = verdict.spec.fix_argument(seconds)
+            if value is None or verdict.lacking is None:
+                return None
+            if any(edit.node is verdict.lacking and edit.keyword == verdict.spec.keyword for edit in edits):
+                continue
+            position = verdict.spec.position_for(self.state.settings.target_version)
+            edits.append(SetArgument(verdict.lacking, verdict.spec.keyword, value, position))
+            added.append(f"{verdict.spec.keyword}={value}")
+            notes.extend(note for note in (verdict.spec.fix_note, verdict.spec.fix_unsafe) if note)
+            unsafe = unsafe or bool(verdict.spec.fix_unsafe)
+        where = " to the constructor" if verdicts[0].client_call is not None else ""
+        description = "; ".join([f"pass {' and '.join(added)}{where}", *dict.fromkeys(notes)])
+        return Fix(description, tuple(edits), UNSAFE if unsafe else SAFE, advice=advice)
 
     def _report_disabled(self, node: cst.Call, api: str, verdicts: list[_Verdict]) -> None:
         if not verdicts:
@@ -236,10 +263,12 @@ class MissingTimeout(Check):
         if spec.default == "bounded":
             return _Verdict("bounded", spec)
         if spec.default == "global":
-            return _Verdict("bounded" if self._global_set(spec.global_setter) else "missing", spec)
+            if self._global_set(spec.global_setter):
+                return _Verdict("bounded", spec)
+            return _Verdict("missing", spec, lacking=call)
         if spec.default == "client":
             return self._judge_client(instance, spec)
-        return _Verdict("missing", spec)
+        return _Verdict("missing", spec, lacking=call)
 
     def _judge_client(self, instance: Instance | None, method_spec: TimeoutSpec) -> _Verdict:
         """A method that uses its object's timeout: judge the constructor's arguments."""
@@ -257,7 +286,7 @@ class MissingTimeout(Check):
             return _Verdict(verdict.kind, verdict.spec, verdict.phase, verdict.value, instance.call)
         verdict = self._judge_default(spec, None, instance.call)
         if verdict.kind == "missing":
-            return _Verdict("missing", spec, related=instance.call, client_call=instance.call)
+            return _Verdict("missing", spec, related=instance.call, client_call=instance.call, lacking=verdict.lacking)
         return verdict
 
     def _legacy_client(self, instance: Instance, spec: TimeoutSpec) -> _Verdict:

@@ -28,6 +28,7 @@ from ..facts.network_flow import NetworkFlow
 from ..facts.reachability import Reachability
 from ..facts.response_bodies import ResponseBodies
 
+from ..fixes import UNSAFE, CallMethod, Edit, Fix, InsertAfter, InsertFirst
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,6 +56,8 @@ class _Tracked:
     used: bool = False
     # The first body use, reported when the function ends without any status check.
     body_use: tuple[cst.CSTNode, str] | None = None
+    # What bound the name: the assignment (``resp = ...``) or the with item (``... as resp``).
+    binding: cst.CSTNode | None = None
 
 
 class UncheckedStatus(Check):
@@ -126,7 +129,7 @@ class UncheckedStatus(Check):
         if not tracked.settled and tracked.body_use is not None:
             self._body_reads.setdefault(id(tracked.body_use[0]), []).append(tracked)
         elif not tracked.settled and not tracked.used and tracked.found.state_changing:
-            self._report_discarded(tracked.found, tracked.statement, tracked.function)
+            self._report_discarded(tracked.found, tracked.statement, tracked.function, bound=[tracked])
         tracked.settled = True
 
     def _report_body_reads(self) -> None:
@@ -135,11 +138,14 @@ class UncheckedStatus(Check):
             assert first.body_use is not None
             use, spelled = first.body_use
             others = [tracked.found.node for tracked in group[1:] if tracked.found.call is not None]
+            bound = group
             if first.found.call is None:  # provisional: each decided on its own after the walk
-                others = []
+                others, bound = [], [first]
                 for tracked in group[1:]:
-                    self._report_body(tracked.found, tracked.kind, use, tracked.statement, tracked.function, spelled)
-            self._report_body(first.found, first.kind, use, first.statement, first.function, spelled, also=others)
+                    self._report_body(tracked.found, tracked.kind, use, tracked.statement, tracked.function, spelled,
+                                      bound=[tracked])
+            self._report_body(first.found, first.kind, use, first.statement, first.function, spelled, also=others,
+                              bound=bound)
         self._body_reads = {}
 
     # ------------------------------------------------------------------ responses
@@ -173,13 +179,14 @@ class UncheckedStatus(Check):
     def _function(self) -> str:
         return self.ctx.function.qualname if self.ctx.function else "<module>"
 
-    def _bind(self, name: str, value: cst.BaseExpression) -> None:
+    def _bind(self, name: str, value: cst.BaseExpression, binding: cst.CSTNode) -> None:
         frame = self.frames[-1]
         found = self._response_call(value)
         if found is None:
             self._forget(name)
             return
-        frame.setdefault(name, []).append(_Tracked(name, found, found.kind, self.ctx.statement, self._function()))
+        frame.setdefault(name, []).append(_Tracked(name, found, found.kind, self.ctx.statement, self._function(),
+                                                   binding=binding))
 
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
@@ -188,7 +195,7 @@ class UncheckedStatus(Check):
 
     def leave_Assign(self, node: cst.Assign) -> None:
         if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name):
-            self._bind(node.targets[0].target.value, node.value)
+            self._bind(node.targets[0].target.value, node.value, node)
         else:
             for target in node.targets:
                 if isinstance(target.target, cst.Name):
@@ -200,7 +207,7 @@ class UncheckedStatus(Check):
 
     def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
         if isinstance(node.target, cst.Name) and node.value is not None:
-            self._bind(node.target.value, node.value)
+            self._bind(node.target.value, node.value, node)
 
     def _forget(self, name: str) -> None:
         for previous in self.frames[-1].pop(name, ()):
@@ -213,7 +220,7 @@ class UncheckedStatus(Check):
     def visit_With(self, node: cst.With) -> None:
         for item in node.items:
             if item.asname is not None and isinstance(item.asname.name, cst.Name):
-                self._bind(item.asname.name.value, item.item)
+                self._bind(item.asname.name.value, item.item, item)
             elif item.asname is None:
                 found = self._response_call(item.item)
                 if found is not None and found.state_changing:
@@ -312,11 +319,12 @@ class UncheckedStatus(Check):
 
     def _report_body(self, found: _Found, kind: ResponseKind, use: cst.CSTNode,
                      statement: cst.CSTNode | None, function: str, spelled: str,
-                     also: list[cst.Call] | None = None) -> None:
+                     also: list[cst.Call] | None = None, bound: list[_Tracked] | None = None) -> None:
         call = found.call
         if call is None:
             self._pending.append(("body", found.node, dict(use=use, statement=statement, function=function,
-                                                           spelled=spelled, attr=spelled.rsplit(".", 1)[-1])))
+                                                           spelled=spelled, attr=spelled.rsplit(".", 1)[-1],
+                                                           bound=bound)))
             return
         body = spelled if "." in spelled else f".{spelled}"
         if body.rsplit(".", 1)[-1] in kind.body_methods:
@@ -327,18 +335,54 @@ class UncheckedStatus(Check):
                     function=function, call=call.label,
                     problem=f"the body ({body}) is read without checking the status, so an error "
                             "response is treated as data",
-                    fix=self._fix(kind))
+                    fix=_status_check(kind, bound or [], self._fix(kind)))
 
-    def _report_discarded(self, found: _Found, statement: cst.CSTNode | None, function: str) -> None:
+    def _report_discarded(self, found: _Found, statement: cst.CSTNode | None, function: str,
+                          bound: list[_Tracked] | None = None) -> None:
         call = found.call
         if call is None:
-            self._pending.append(("discarded", found.node, dict(statement=statement, function=function)))
+            self._pending.append(("discarded", found.node, dict(statement=statement, function=function, bound=bound)))
             return
         kind = self.knowledge.responses[call.family.response] if call.family.response else None
+        advice = self._fix(kind, discarded=True) if kind else "check the status"
+        fix = (_status_check(kind, bound, advice) if bound else _discarded_check(kind, call.node, statement, advice)
+               ) if kind else advice
         self.report("AL202", call.node, statement=statement, function=function, call=call.label,
                     problem="the response is discarded without checking its status, so a failed "
                             "request goes unnoticed",
-                    fix=self._fix(kind, discarded=True) if kind else "check the status")
+                    fix=fix)
+
+
+def _status_check(kind: ResponseKind, bound: list[_Tracked], advice: str) -> Fix | str:
+    """``resp.raise_for_status()`` right after each statement that binds the response (the
+    top of the block for ``with ... as resp``), when every one of them allows it: the
+    assignment ends its line, the with block is an indented body. Unsafe: an error status
+    now raises where the code used to go on."""
+    if not kind.status_methods or not bound:
+        return advice
+    edits: list[Edit] = []
+    for tracked in bound:
+        check = f"{tracked.name}.{kind.status_methods[0]}()"
+        statement, binding = tracked.statement, tracked.binding
+        if isinstance(binding, cst.WithItem) and isinstance(statement, cst.With) and isinstance(statement.body, cst.IndentedBlock):
+            edits.append(InsertFirst(statement, check))
+        elif (isinstance(statement, cst.SimpleStatementLine) and binding is not None
+              and statement.body[-1] is binding):
+            edits.append(InsertAfter(statement, check))
+        else:
+            return advice
+    method = f"{bound[0].name}.{kind.status_methods[0]}()"
+    return Fix(f"call {method} after the request", tuple(edits), UNSAFE, advice=advice)
+
+
+def _discarded_check(kind: ResponseKind, call: cst.Call, statement: cst.CSTNode | None, advice: str) -> Fix | str:
+    """``requests.post(...)`` as a statement becomes ``requests.post(...).raise_for_status()``."""
+    if not kind.status_methods or not isinstance(statement, cst.SimpleStatementLine):
+        return advice
+    if not any(isinstance(small, cst.Expr) and small.value is call for small in statement.body):
+        return advice  # awaited, or inside another expression
+    method = kind.status_methods[0]
+    return Fix(f"call .{method}() on the response", (CallMethod(call, method),), UNSAFE, advice=advice)
 
 
 class _StatusTests(cst.CSTVisitor):

@@ -25,7 +25,8 @@ from ..checks.base import Check, RawFinding
 from ..facts.base import Analysis, Fact, needs_transitively
 from ..facts.context import Context
 from ..facts.summaries import ModuleEscapes, ModuleSummaries
-from ..findings import FileResult, InternalError
+from ..findings import FileResult, Finding, InternalError
+from ..fixes import Fix
 from ..project.summaries import ProjectContext
 from ..resolve import Resolver
 from ..settings import MAX_FILE_BYTES, Settings
@@ -56,6 +57,8 @@ class FileState:
     check_needs: dict[str, tuple[type, ...]] = field(default_factory=dict)
     # The file's project, when the run builds one (facts/project_calls.py reads it).
     project: ProjectContext | None = None
+    # The reported findings whose check attached a fix, with the fix (fixes.py): --fix applies them.
+    fixes: list[tuple[Finding, Fix]] = field(default_factory=list)
     _yielded: frozenset[str] | None = None
     _positions: Any = None
 
@@ -122,16 +125,18 @@ def analyze_bytes(data: bytes, path: str, settings: Settings, *, keep_tracebacks
 
 def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: bool = False,
                  source: Path | None = None, project: ProjectContext | None = None,
-                 summary_only: bool = False) -> FileResult:
+                 summary_only: bool = False, states: list[FileState] | None = None) -> FileResult:
     """The file's findings, then those about its suppression comments (stage 8 of findings.py):
     ``used`` stays None when the file could not be checked, so no comment is called unused.
 
     With a ``project`` (and the file on disk as ``source``), the result also carries the
     file's module summary, and calls of other project files' functions mean what the
     project's settled summaries say. ``summary_only``: no checks, no findings, only the
-    summary (a project file the run reads but does not report on)."""
+    summary (a project file the run reads but does not report on). ``states`` receives
+    the file's state when it was parsed (--fix applies its fixes)."""
     used: set[tuple[int, str]] = set()
-    result, checked = _analyze_text(text, path, settings, keep_tracebacks, used, source, project, summary_only)
+    result, checked = _analyze_text(text, path, settings, keep_tracebacks, used, source, project, summary_only,
+                                    states)
     if summary_only:
         result.findings = []
         return result
@@ -141,7 +146,8 @@ def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: b
 
 def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: bool,
                   used: set[tuple[int, str]], source: Path | None = None,
-                  project: ProjectContext | None = None, summary_only: bool = False) -> tuple[FileResult, bool]:
+                  project: ProjectContext | None = None, summary_only: bool = False,
+                  states: list[FileState] | None = None) -> tuple[FileResult, bool]:
     """The findings, and whether the checks ran over the whole file."""
     result = FileResult(path)
     check_classes = [] if summary_only else enabled_checks(settings)
@@ -165,6 +171,8 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
     state = FileState(path, text, module, settings, Context(Resolver(settings.catalog)), source=source,
                       check_needs={check.__name__: check.needs for check in check_classes},
                       project=project if summarize else None)
+    if states is not None:
+        states.append(state)
 
     lost: set[str] = set()  # checks that needed a fact that crashed: none of their findings stand
 

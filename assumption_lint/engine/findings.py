@@ -17,7 +17,8 @@ Every filter a finding passes is here, in this order:
 6. **suppression comments** (``# alint: ignore[...]``, ``# noqa: ...``, engine/suppress.py),
    on the finding's first line or its statement's;
 7. **assembly**: message, severity (the configuration's wins over the check's), related
-   locations and the fingerprint, in source order.
+   locations and the fingerprint, in source order; then a fix the check attached becomes
+   edits of the file's text (``with_fixes``, fixes.py), and stays on the file state for --fix.
 
 A file-level finding (AL001-AL003: the file cannot be read, a check crashed, the code is
 too complex) has no node: it passes selection (4) and assembly (7) only (``file_level``).
@@ -30,7 +31,7 @@ import hashlib
 import io
 import re
 import tokenize
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
@@ -38,6 +39,7 @@ from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
 from ..findings import Finding, Related, source_lines
+from ..fixes import suggestions
 from ..project.summaries import Place
 from ..settings import Settings, rule_matches, severity_of, shown
 from .suppress import directives, suppressing_line
@@ -196,6 +198,25 @@ def assembled(state: "FileState", findings: list[Placed], positions: Any) -> lis
     return out
 
 
+def with_fixes(state: "FileState", kept: list[Placed], out: list[Finding], positions: Any) -> list[Finding]:
+    """``out`` (assembled from ``kept``, in the same order) with each attached fix as edits
+    of the text. The live fixes go to ``state.fixes`` with their findings: --fix applies
+    them. A fix that fails to build costs that file its fixes, never its findings."""
+    offered = [(index, item.raw.fix) for index, item in enumerate(kept) if item.raw.fix is not None]
+    if not offered:
+        return out
+    try:
+        found = suggestions(state.module, state.text, [fix for _, fix in offered], positions)
+    except Exception as exc:  # a broken fix: report it, keep the findings
+        return out + file_level(state.settings, state.path, "AL002", check="fixes",
+                                error=f"{type(exc).__name__}: {exc}")
+    for (index, fix), suggestion in zip(offered, found):
+        if suggestion is not None:
+            out[index] = replace(out[index], fix=suggestion)
+            state.fixes.append((out[index], fix))
+    return out
+
+
 def _related(state: "FileState", positions: Any, node: Any, text: str) -> Related:
     if isinstance(node, Place):  # a place in another project file
         path = state.project.shown(node.path) if state.project is not None else node.path
@@ -215,7 +236,8 @@ def finish(state: "FileState", lost: set[str], used: set[tuple[int, str]] | None
         return []
     lines = source_lines(state.text)
     positions = state.positions()
-    return assembled(state, unsuppressed(placed(raw, positions, lines), lines, used), positions)
+    kept = unsuppressed(placed(raw, positions, lines), lines, used)
+    return with_fixes(state, kept, assembled(state, kept, positions), positions)
 
 
 # --------------------------------------------------------------------------- 8. the comments themselves

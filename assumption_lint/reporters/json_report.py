@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..catalog import Catalog
+from ..fixes import fixable
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runner import Report
@@ -45,8 +46,11 @@ def render(report: "Report", catalog: Catalog, options: "RenderOptions") -> str:
             "findings": len(report.findings),
             "by_rule": report.by_rule(),
             "by_severity": report.by_severity(),
+            "fixable": fixable(finding.fix for finding in report.findings),
         },
     }
+    if report.fixes is not None:
+        document["summary"]["fixed"] = report.fixes.applied
     if report.baseline_matched is not None:
         document["summary"]["baseline"] = {"matched": report.baseline_matched, "gone": report.baseline_gone or 0}
     if report.since is not None:

@@ -23,6 +23,7 @@ from .. import __version__
 from ..catalog import Catalog, RuleMeta
 from ..discovery import WalkProblem, repository_root
 from ..findings import Finding, InternalError
+from ..fixes import FixSuggestion
 from .json_report import safe_json
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -211,7 +212,19 @@ def _result(finding: Finding, rule_index: dict[str, int], roots: _Roots,
         related_locations=related or None,
         code_flows=[_code_flow(related, location)] if related and finding.rule in path_rules else None,
         partial_fingerprints={FINGERPRINT_KEY: finding.fingerprint} if finding.fingerprint else None,
+        fixes=[_fix(finding.fix, artifact)] if finding.fix is not None and finding.fix.edits else None,
     )
+
+
+def _fix(fix: FixSuggestion, artifact: om.ArtifactLocation) -> om.Fix:
+    """SARIF's fix: replacements of regions of the file (an insertion is an empty region);
+    whether --fix applies it alone (safe) or needs --unsafe-fixes is a property."""
+    replacements = [om.Replacement(deleted_region=_region(edit.line, edit.column, edit.end_line, edit.end_column),
+                                   inserted_content=om.ArtifactContent(text=edit.text))
+                    for edit in fix.edits]
+    return om.Fix(description=om.Message(text=fix.description),
+                  artifact_changes=[om.ArtifactChange(artifact_location=artifact, replacements=replacements)],
+                  properties={"applicability": fix.applicability})
 
 
 def _notification(error: InternalError, catalog: Catalog, rule_index: dict[str, int],

@@ -13,6 +13,7 @@ import click
 from ..catalog import Catalog
 from ..discovery import read_source
 from ..findings import Finding, source_lines
+from ..fixes import fix_hint, summary_line
 from ..pages import regression_advice
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -97,6 +98,9 @@ def summary(report: "Report", catalog: Catalog) -> list[str]:
     noun = "finding" if total == 1 else "findings"
     lines.append(f"Found {total} {noun} in {with_findings} of {report.files} files "
                  f"({report.analyzed} parsed) in {report.seconds:.2f}s.")
+    fixes = summary_line((finding.fix for finding in report.findings), report.fixes)
+    if fixes:
+        lines.append(fixes)
     if report.since is not None:
         lines.append(f"Only findings on lines changed since {report.since} are shown.")
     if report.baseline_matched is not None:
@@ -128,6 +132,8 @@ def render_full(report: "Report", catalog: Catalog, options: "RenderOptions") ->
             out.append(f"      note: {printable(related.message)} at {where} {related.line}, column {related.column}")
         if options.explain:
             out.extend(_advice(finding.rule, advice))
+        if finding.fix is not None:
+            out.append(f"      fix: {printable(finding.fix.description)} ({fix_hint(finding.fix)})")
     if not options.quiet:
         if out:
             out.append("")

@@ -168,10 +168,12 @@ def test_text_format_headline_excerpt_and_summary(tmp_path: Path) -> None:
     assert lines[0].startswith("app.py:5:5: AL301 [warning] ")
     assert lines[1] == "  5 |     requests.get(url)"
     assert lines[2] == "    |     " + "^" * len("requests.get(url)")
-    assert lines[3].startswith("app.py:6:12: AL302 [warning] ")
+    assert lines[3] == "      fix: pass timeout=10 (--fix)"
+    assert lines[4].startswith("app.py:6:12: AL302 [warning] ")
     assert re.search(r"^\s+1\s+AL301\s+missing-timeout$", result.stdout, re.M)
     assert re.search(r"^\s+1\s+AL302\s+timeout-disabled$", result.stdout, re.M)
     assert re.search(r"^Found 2 findings in 1 of 1 files", result.stdout, re.M)
+    assert re.search(r"^\[\*\] 1 fixable with --fix\.$", result.stdout, re.M)
 
 
 def test_text_findings_are_ordered_by_path_line_column_rule(tmp_path: Path) -> None:
@@ -210,7 +212,7 @@ def test_json_schema(tmp_path: Path) -> None:
     assert document["errors"] == []
     finding = document["findings"][0]
     assert set(finding) == {"path", "line", "column", "end_line", "end_column", "rule", "name",
-                            "severity", "confidence", "message", "fingerprint", "related"}
+                            "severity", "confidence", "message", "fingerprint", "related", "fix"}
     meta = shipped_catalog().rules["AL301"]
     assert (finding["rule"], finding["name"], finding["severity"], finding["confidence"]) == (
         "AL301", meta.slug, meta.severity, meta.confidence)

@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "assumption_lint"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli",),
     ("docs", "reporters"),
-    ("runner", "baseline", "changes"),  # one run; which findings are new (a baseline, changed lines)
+    ("runner", "baseline", "changes", "fix_files"),  # one run; which findings are new; --fix
     ("config", "engine"),  # side by side: the configuration builds Settings, the engine reads them
     ("checks",),
     ("facts",),
@@ -29,6 +29,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("project", "pages"),
     ("discovery",),  # below project: the package scan reads only what discovery would
     ("catalog", "findings", ""),  # "": the package's __init__ (its version)
+    ("fixes",),  # what a fix is, and the transform: checks attach them, findings carry them
 )
 # Annotations that name a type from a layer above: the file state the engine hands every
 # analysis, the report the runner hands the reporters, and the module summary a file's

@@ -24,12 +24,13 @@ import pathspec
 from .catalog import SEVERITIES, Catalog, CatalogError, extended_catalog, toml_problem
 from .discovery import Excludes
 from .project import PackageFacts, ProjectVersions
-from .settings import SelectionError, Settings, enabled_rules, parse_codes, preview_warnings, validate_codes
+from .settings import (THREAT_MODELS, SelectionError, Settings, enabled_rules, parse_codes, preview_warnings,
+                       validate_codes)
 
 DEFAULT_TARGET = (3, 10)
 KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "extend-catalog",
         "target-version", "respect-gitignore", "rules", "preview", "show-notes", "fail-on", "baseline",
-        "max-file-bytes", "max-tokens", "file-timeout")
+        "max-file-bytes", "max-tokens", "file-timeout", "threat-models")
 # Keys that govern the whole run, not one file: read from the configuration of the current
 # folder (or --config), see ``Configurations.run_config``.
 FAIL_ON = ("error", "warning", "note")
@@ -116,6 +117,8 @@ class Config:
     max_file_bytes: int | None = None
     max_tokens: int | None = None
     file_timeout: float | None = None
+    # Origins the injection rules treat as hostile (None: the default, remote).
+    threat_models: frozenset[str] | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -265,7 +268,18 @@ def parse_table(table: Mapping[str, Any], path: Path, table_name: str, catalog: 
             if isinstance(value, bool) or not isinstance(value, kinds) or value < 0:
                 raise reader.fail(key, f"must be a number of at least 0, not {value!r}")
             values[key.replace("-", "_")] = value
+    if "threat-models" in table:
+        values["threat_models"] = _threat_models(reader, table["threat-models"])
     return Config(source=path, root=root, has_table=True, requires_python=requires_python, **values)
+
+
+def _threat_models(reader: _Reader, value: Any) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise reader.fail("threat-models", f"must be a list of strings, not {value!r}")
+    for item in value:
+        if item not in THREAT_MODELS:
+            raise reader.fail("threat-models", f"{item!r} is not one of {', '.join(THREAT_MODELS)}")
+    return frozenset(value)
 
 
 def _per_file_ignores(reader: _Reader, table: Any) -> tuple[PerFileIgnore, ...]:
@@ -468,7 +482,7 @@ class Configurations:
             show_notes=cli.show_notes if cli.show_notes is not None else config.show_notes,
             report_unused_suppressions=cli.report_unused_suppressions,
             package=self.package_facts,
-            **{name: value for name in ("max_file_bytes", "max_tokens", "file_timeout")
+            **{name: value for name in ("max_file_bytes", "max_tokens", "file_timeout", "threat_models")
                if (value := getattr(config, name)) is not None},
         )
 

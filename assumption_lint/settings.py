@@ -55,6 +55,13 @@ class Settings:
     package: PackageFacts = field(default=PACKAGE_FACTS, compare=False)
     # Report suppression comments that silenced nothing (AL005, --report-unused-suppressions).
     report_unused_suppressions: bool = False
+    # Which origins the injection rules treat as hostile (``threat-models``, docs/injection.md).
+    threat_models: frozenset[str] = frozenset({"remote"})
+
+
+# ``threat-models`` values: remote (request data), local (the command line, stdin, the
+# environment), responses (another service's answer).
+THREAT_MODELS = ("remote", "local", "responses")
 
 
 class SelectionError(ValueError):

@@ -18,7 +18,7 @@ VALIDATOR_FORMS = ("conversion", "sanitizer", "guard", "assertion", "class", "an
 PARAMETER_BINDS = ("all", "route", "after-first", "annotated", "click")
 # Python constructs the fact recognises itself; the catalog says what each ends.
 SYNTAX_VALIDATORS = ("get-with-default", "key-membership", "allowlist", "none-check", "or-default",
-                     "handled-conversion", "argparse-type", "click-type")
+                     "handled-conversion", "argparse-type", "click-type", "path-part")
 
 _SOURCE_KEYS = {"origin", "label", "reads", "calls", "network", "imports", "validates"}
 _PARAMETER_KEYS = {"framework", "imports", "decorators", "first-parameter", "instance", "binds", "origin",

@@ -130,6 +130,11 @@ class ValueProvenance(Expressions, Fact):
     def summary(self, qualname: str) -> FunctionSummary | None:
         return self.summaries.get(qualname)
 
+    def function_here(self) -> FunctionSummary | None:
+        """The summary of the function the walk is in (None at module level)."""
+        scope = self._function_scope()
+        return scope.summary if scope is not None else None
+
     def framework_here(self) -> str | None:
         """The framework whose entry point the walk is in ("Flask view"), else None."""
         scope = self._function_scope()

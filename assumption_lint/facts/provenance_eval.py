@@ -25,6 +25,10 @@ BUDGET_PER_FILE = 400_000
 _LITERALS = (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Ellipsis)
 _CONTAINERS = (cst.List, cst.Tuple, cst.Set)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+# A path's last part without its folder: pathlib's `.suffix`, `.stem` (and `.name` of a path).
+_PATH_PARTS = frozenset({"suffix", "suffixes", "stem"})
+_PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PurePosixPath", "pathlib.PosixPath",
+                         "pathlib.PureWindowsPath", "pathlib.WindowsPath"})
 # Methods whose result is an item of the object they are called on.
 _ITEM_METHODS = frozenset({"get", "pop", "getlist", "setdefault", "popitem", "items", "values", "keys",
                            "getone", "getall"})
@@ -204,12 +208,20 @@ class Expressions:
             return Value(function=method) if method is not None else UNKNOWN
         qualified = f"{base.name}.{attr}" if base.name is not None else None
         origins = base.origins.child() if base.origins else EMPTY
+        if origins and (attr in _PATH_PARTS or attr == "name" and self._is_path(node.value)):
+            origins = origins.validating(self._syntax("path-part"))
         if base.namespace and origins:
             origins = origins.validating(self.argparse_dests.get(attr, ()))
         found = self.tables.read(qualified, attr, self.imports)
         if found is not None:
             origins = join(source(found.origin, node, found.label, self.order(node), found.validates), origins)
         return self._narrowed(access_key(node), Value(origins, qualified))
+
+    def _is_path(self, node: cst.BaseExpression) -> bool:
+        """``Path(x)``, ``base / x``: an expression that builds a pathlib path."""
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+            return True
+        return isinstance(node, cst.Call) and self.evaluate(node.func).name in _PATH_TYPES
 
     def _narrowed(self, key: tuple[str, ...] | None, value: Value) -> Value:
         """``value`` with what the guards in force end for ``key``."""

@@ -83,7 +83,7 @@ def detail(request, pk):
 """
     assert kinds(source) == [{"request"}] * 3
     # URL converters live in urls.py: a kwarg is request data whose format Django checked.
-    assert validated(source, "request")[1] == {"format", "none-or-empty"}
+    assert validated(source, "request")[1] == {"format", "none-or-empty", "containment"}
 
 
 def test_fastapi_parameters_by_annotation() -> None:

@@ -131,3 +131,25 @@ def view():
     probe(q)
 """, "request")
     assert ["injection" in ends for ends in results] == [True, True, False]
+
+
+def test_a_paths_last_part_holds_no_separator() -> None:
+    assert validated(FLASK + """
+from pathlib import Path
+@app.get("/x")
+def view():
+    name = request.args["name"]
+    probe(Path(name).name)
+    probe(Path(name).suffix)
+    probe((Path("/srv") / name).stem)
+    probe(request.files["f"].name)
+""", "request") == [{"containment"}] * 3 + [set()]
+
+
+def test_aiohttp_route_variables_are_always_there() -> None:
+    assert validated("""
+from aiohttp import web
+async def handler(request: web.Request) -> web.Response:
+    probe(request.match_info)
+    probe(request.query)
+""", "request") == [{"shape"}, set()]

@@ -32,7 +32,7 @@ COMMAND_FORMS = ("shell", "argv", "program")
 _SINK_KEYS = ("kind", "names", "imports", "argument", "keyword", "form", "shell-keyword", "label")
 _SANITIZER_KEYS = ("kind", "names", "imports", "argument", "keyword")
 _INTERPRETER_KEYS = ("programs", "flags")
-_ARCHIVE_KEYS = ("openers", "methods", "keyword", "safe-from", "label")
+_ARCHIVE_KEYS = ("openers", "methods", "keyword", "safe-from", "label", "probes")
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,9 @@ class UnsafeExtract:
     safe_from: tuple[int, int] | None
     label: str
     source: str
+    # Attributes whose test (`hasattr(tarfile, "data_filter")`) shows the code passes the
+    # filter wherever the running Python has one: the fallback branch is a choice, not a slip.
+    probes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -154,4 +157,4 @@ def parse_archive(where: str, table: Mapping[str, Any], source: str, catalog: "C
     catalog.sinks.archives.append(UnsafeExtract(
         _str_list(table, "openers", where), _str_list(table, "methods", where), _expect(table, "keyword", str, where),
         _parse_version(safe_from, f"{where}: key 'safe-from'") if safe_from is not None else None,
-        _expect(table, "label", str, where), source))
+        _expect(table, "label", str, where), source, _str_list(table, "probes", where, default=[])))

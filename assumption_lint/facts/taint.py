@@ -171,6 +171,7 @@ class TaintedSinks(Fact):
         self._called: set[str] = set()  # names of functions with parameter sinks
         self._lists: list[dict[str, _ListValue]] = [{}]
         self._archives: list[dict[str, UnsafeExtract]] = [{}]
+        self._if_tests: list[cst.BaseExpression] = []
 
     def of(self, kind: str) -> list[Hit]:
         return [hit for hit in self.hits if hit.kind == kind]
@@ -191,6 +192,12 @@ class TaintedSinks(Fact):
         return list(chosen.values())
 
     # ------------------------------------------------------------------ scopes and bindings
+    def visit_If(self, node: cst.If) -> None:
+        self._if_tests.append(node.test)
+
+    def leave_If(self, node: cst.If) -> None:
+        self._if_tests.pop()
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._lists.append({})
         self._archives.append({})
@@ -275,6 +282,8 @@ class TaintedSinks(Fact):
             return
         if argument(node, archive.keyword, None) is not None:
             return  # a filter is given (or may be, through **kwargs)
+        if archive.probes and any(_probes(test, archive.probes) for test in self._if_tests):
+            return
         self.hits.append(Hit("path", "archive", node, receiver, receiver, (), archive.label, self.ctx.statement,
                              self._qualname(), archive=archive))
 
@@ -431,6 +440,22 @@ def _assumption(kind: str) -> str:
     from ..catalog.sinks import SINK_KINDS
 
     return SINK_KINDS[kind]
+
+
+def _probes(test: cst.BaseExpression, attributes: tuple[str, ...]) -> bool:
+    """``hasattr(tarfile, "data_filter")`` somewhere in an ``if`` test."""
+    found = False
+
+    class _Finder(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> bool:
+            nonlocal found
+            if (isinstance(call.func, cst.Name) and call.func.value == "hasattr" and len(call.args) == 2
+                    and literal_string(call.args[1].value) in attributes):
+                found = True
+            return not found
+
+    test.visit(_Finder())
+    return found
 
 
 def _is_true(value: object) -> bool:

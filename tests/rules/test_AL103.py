@@ -132,3 +132,17 @@ async def upload(tenant: str, file: UploadFile):
     assert [finding.line for finding in found] == [9, 11]
     assert "`file.filename` from the uploaded file's name" in found[0].message
     assert "`tenant` from the request" in found[1].message
+
+
+def test_a_feature_test_for_the_filter_keeps_the_fallback_quiet() -> None:
+    code = """\
+import tarfile
+
+def unpack(path, target):
+    with tarfile.open(path) as bundle:
+        if hasattr(tarfile, "data_filter"):
+            bundle.extractall(target, filter="data")
+        else:
+            bundle.extractall(target)
+"""
+    assert lines(code, "AL103") == []

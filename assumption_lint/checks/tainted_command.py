@@ -38,6 +38,8 @@ _SHAPES = {
 class TaintedCommand(Check):
     rules = ("AL102",)
     needs = (TaintedSinks,)
+    # Values other project files' functions return from these origins (value provenance).
+    project_reads = frozenset({"request", "local-input", "response"})
     triggers = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework", "aiohttp", "argparse",
                 "click", "typer")
 

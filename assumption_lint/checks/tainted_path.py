@@ -31,6 +31,8 @@ _ARCHIVE = ("stays inside the folder it is extracted to",
 class TaintedPath(Check):
     rules = ("AL103",)
     needs = (TaintedSinks,)
+    # Values other project files' functions return from these origins (value provenance).
+    project_reads = frozenset({"request", "local-input", "response"})
     triggers = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework", "aiohttp", "argparse",
                 "click", "typer", "tarfile")
 

@@ -19,6 +19,8 @@ from .base import Check
 class TaintedSql(Check):
     rules = ("AL101",)
     needs = (TaintedSinks,)
+    # Values other project files' functions return from these origins (value provenance).
+    project_reads = frozenset({"request", "local-input", "response"})
     triggers = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework", "aiohttp", "argparse",
                 "click", "typer", "sqlite3", "sqlalchemy", "asyncpg", "psycopg")
 

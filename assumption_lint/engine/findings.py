@@ -34,9 +34,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
 from ..findings import Finding, Related, source_lines
+from ..project.summaries import Place
 from ..settings import Settings, rule_matches, severity_of, shown
 from .suppress import directives, suppressing_line
 
@@ -181,10 +183,8 @@ def assembled(state: "FileState", findings: list[Placed], positions: Any) -> lis
     for item in findings:
         raw, span = item.raw, item.span
         meta = state.settings.catalog.rules[raw.rule]
-        related = tuple(
-            Related(positions[node].start.line, positions[node].start.column + 1,
-                    positions[node].end.line, positions[node].end.column + 1, text)
-            for node, text in raw.related if node in positions)
+        related = tuple(_related(state, positions, node, text) for node, text in raw.related
+                        if isinstance(node, Place) or node in positions)
         text = state.module.code_for_node(raw.node)
         key = (raw.rule, raw.function, " ".join(text.split()))
         occurrence = occurrences.get(key, 0)
@@ -194,6 +194,14 @@ def assembled(state: "FileState", findings: list[Placed], positions: Any) -> lis
                             fingerprint(raw.rule, state.path, text, raw.function, occurrence),
                             related, severity=raw.severity))
     return out
+
+
+def _related(state: "FileState", positions: Any, node: Any, text: str) -> Related:
+    if isinstance(node, Place):  # a place in another project file
+        path = state.project.shown(node.path) if state.project is not None else node.path
+        return Related(node.line, node.column, node.line, node.column, text, path=path)
+    span = positions[node]
+    return Related(span.start.line, span.start.column + 1, span.end.line, span.end.column + 1, text)
 
 
 # --------------------------------------------------------------------------- the pipeline
@@ -206,7 +214,7 @@ def finish(state: "FileState", lost: set[str], used: set[tuple[int, str]] | None
     if not raw:
         return []
     lines = source_lines(state.text)
-    positions = resolve_positions(state.module)
+    positions = state.positions()
     return assembled(state, unsuppressed(placed(raw, positions, lines), lines, used), positions)
 
 
@@ -270,3 +278,46 @@ def file_level(settings: Settings, path: str, rule: str, line: int = 1, column: 
     message = settings.catalog.rules[rule].render(**fields)
     return [_finding(settings, path, rule, message, line, column, line, column,
                      fingerprint(rule, path, message, "<file>", 0))]
+
+
+# --------------------------------------------------------------------------- a few positions
+class _Found(Exception):
+    """Every wanted node is placed: the code generation stops."""
+
+
+class _StartFinder(CodegenState):
+    """Code generation without position tracking (several times cheaper than the
+    position provider's pass) that notes where each wanted node starts."""
+
+    def __init__(self, module: cst.Module, wanted: set[int]) -> None:
+        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+        self.wanted = wanted
+        self.found: dict[int, tuple[int, int]] = {}
+        self._line, self._column, self._counted = 1, 0, 0
+
+    def before_codegen(self, node: cst.CSTNode) -> None:
+        if id(node) not in self.wanted or id(node) in self.found:
+            return
+        for token in self.tokens[self._counted:]:
+            breaks = token.count("\n")
+            if breaks:
+                self._line += breaks
+                self._column = len(token) - token.rindex("\n") - 1
+            else:
+                self._column += len(token)
+        self._counted = len(self.tokens)
+        self.found[id(node)] = (self._line, self._column + 1)
+        if len(self.found) == len(self.wanted):
+            raise _Found
+
+
+def start_positions(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, tuple[int, int]]:
+    """By node id: the 1-based line and column where each node's code starts (before its
+    parentheses). For a module summary's few places, without a whole-tree position pass."""
+    finder = _StartFinder(module, {id(node) for node in nodes})
+    if finder.wanted:
+        try:
+            module._codegen(finder)
+        except _Found:
+            pass
+    return finder.found

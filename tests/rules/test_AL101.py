@@ -161,7 +161,7 @@ def test_sarif_carries_the_path_as_a_code_flow_valid_against_the_schema(tmp_path
     source = tmp_path / "views.py"
     source.write_text(VIEW)
     out = tmp_path / "out.sarif"
-    result = cli_runner().invoke(cli, ["--select", "AL101", "--format", "sarif", "--exit-zero", "-o", str(out),
+    result = cli_runner().invoke(cli, ["--preview", "--select", "AL101", "--format", "sarif", "--exit-zero", "-o", str(out),
                                        str(source)])
     assert result.exit_code == 0, result.output
     document = json.loads(out.read_text())

@@ -146,3 +146,32 @@ def unpack(path, target):
             bundle.extractall(target)
 """
     assert lines(code, "AL103") == []
+
+
+def test_sarif_code_flows_cross_files_and_validate_against_the_schema(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import os
+    from pathlib import Path
+
+    import jsonschema
+
+    from assumption_lint.cli import cli
+    from harness import PROJECTS, ROOT, cli_runner
+
+    schema = json.loads((Path(__file__).resolve().parents[1] / "data" / "sarif-schema-2.1.0.json").read_text())
+    out = tmp_path / "out.sarif"
+    old = Path.cwd()
+    os.chdir(ROOT)
+    try:
+        result = cli_runner().invoke(cli, ["--select", "AL103", "--format", "sarif", "--exit-zero", "-o", str(out),
+                                           str((PROJECTS / "flask_toolbox").relative_to(ROOT))])
+    finally:
+        os.chdir(old)
+    assert result.exit_code == 0, result.output
+    document = json.loads(out.read_text())
+    jsonschema.validate(document, schema)
+    [item] = document["runs"][0]["results"]
+    steps = item["codeFlows"][0]["threadFlows"][0]["locations"]
+    files = [step["location"]["physicalLocation"]["artifactLocation"]["uri"] for step in steps]
+    assert files[0].endswith("toolbox/params.py") and files[-1].endswith("toolbox/views.py")
+    assert steps[0]["location"]["message"]["text"] == "from the query string"

@@ -24,12 +24,13 @@ import pathspec
 from .catalog import SEVERITIES, Catalog, CatalogError, extended_catalog, toml_problem
 from .discovery import Excludes
 from .project import PackageFacts, ProjectVersions
-from .settings import SelectionError, Settings, enabled_rules, parse_codes, preview_warnings, validate_codes
+from .settings import (THREAT_MODELS, SelectionError, Settings, enabled_rules, parse_codes, preview_warnings,
+                       validate_codes)
 
 DEFAULT_TARGET = (3, 10)
 KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "extend-catalog",
         "target-version", "respect-gitignore", "rules", "preview", "show-notes", "project", "fail-on", "baseline",
-        "max-file-bytes", "max-tokens", "file-timeout", "fix")
+        "max-file-bytes", "max-tokens", "file-timeout", "fix", "threat-models")
 # Keys that govern the whole run, not one file: read from the configuration of the current
 # folder (or --config), see ``Configurations.run_config``.
 FAIL_ON = ("error", "warning", "note")
@@ -120,6 +121,8 @@ class Config:
     file_timeout: float | None = None
     # [tool.alint.fix]: what --fix writes (``timeout``: seconds); None: the default.
     fix_timeout: float | None = None
+    # Origins the injection rules treat as hostile (None: the default, remote).
+    threat_models: frozenset[str] | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -276,6 +279,8 @@ def parse_table(table: Mapping[str, Any], path: Path, table_name: str, catalog: 
             values[key.replace("-", "_")] = value
     if "fix" in table:
         values["fix_timeout"] = _fix_table(reader, table["fix"])
+    if "threat-models" in table:
+        values["threat_models"] = _threat_models(reader, table["threat-models"])
     return Config(source=path, root=root, has_table=True, requires_python=requires_python, **values)
 
 
@@ -291,6 +296,15 @@ def _fix_table(reader: _Reader, table: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 86_400:
         raise reader.fail("timeout", f"must be a number of seconds above 0 (at most 86400), not {value!r}", name)
     return value
+
+
+def _threat_models(reader: _Reader, value: Any) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise reader.fail("threat-models", f"must be a list of strings, not {value!r}")
+    for item in value:
+        if item not in THREAT_MODELS:
+            raise reader.fail("threat-models", f"{item!r} is not one of {', '.join(THREAT_MODELS)}")
+    return frozenset(value)
 
 
 def _per_file_ignores(reader: _Reader, table: Any) -> tuple[PerFileIgnore, ...]:
@@ -494,7 +508,8 @@ class Configurations:
             project=config.project and not cli.isolated,
             report_unused_suppressions=cli.report_unused_suppressions,
             package=self.package_facts,
-            **{name: value for name in ("max_file_bytes", "max_tokens", "file_timeout", "fix_timeout")
+            **{name: value for name in ("max_file_bytes", "max_tokens", "file_timeout", "fix_timeout",
+                                        "threat_models")
                if (value := getattr(config, name)) is not None},
         )
 

@@ -61,6 +61,13 @@ class Settings:
     project: bool = True
     # The timeout a fix adds where one is missing, in seconds ([tool.alint.fix] timeout).
     fix_timeout: float = FIX_TIMEOUT
+    # Which origins the injection rules treat as hostile (``threat-models``, docs/injection.md).
+    threat_models: frozenset[str] = frozenset({"remote"})
+
+
+# ``threat-models`` values: remote (request data), local (the command line, stdin, the
+# environment), responses (another service's answer).
+THREAT_MODELS = ("remote", "local", "responses")
 
 
 class SelectionError(ValueError):

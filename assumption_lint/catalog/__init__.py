@@ -28,6 +28,7 @@ from .rules import CONFIDENCES, OPTION_TYPES, PRECISIONS, SEVERITIES, RuleMeta, 
 from .schema import DEFAULTS, CatalogError, copy_fields
 from .models import ModelKnowledge, ModelParser, ModelReply
 from .sources import SourceKnowledge
+from .sinks import SinkKnowledge
 from .pagination import PaginationKnowledge
 from .timeouts import TIMEOUT_VALUES, ApiEntry, ClientEntry, TimeoutSpec
 from .versions import DeclaredVersion, DefaultChange, normalize_package, parse_release, specialise
@@ -70,6 +71,8 @@ class Catalog:
     pagination: PaginationKnowledge = field(default_factory=PaginationKnowledge)
     # Parsers of model text and when a reply has no text (models.toml, AL501/AL502).
     models: ModelKnowledge = field(default_factory=ModelKnowledge)
+    # Where a value from outside hurts: SQL, commands, paths... (sinks.toml, AL101-AL103).
+    sinks: SinkKnowledge = field(default_factory=SinkKnowledge)
     files: list[str] = field(default_factory=list)
     # Deprecated keys met while loading, one line each naming the file (the CLI prints them).
     warnings: list[str] = field(default_factory=list)

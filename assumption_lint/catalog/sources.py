@@ -11,12 +11,14 @@ from .schema import CatalogError, _expect, _str_list
 
 # The lattice's kinds, in the order origins are listed; "local" is what the code built.
 ORIGINS = ("request", "local-input", "response", "model-output", "db-row", "local")
-ASSUMPTIONS = ("shape", "format", "none-or-empty", "containment")
+# "injection": text pasted into SQL, a shell command or code adds no syntax there (a number, a
+# value from a fixed list, a quoted shell word).
+ASSUMPTIONS = ("shape", "format", "none-or-empty", "containment", "injection")
 VALIDATOR_FORMS = ("conversion", "sanitizer", "guard", "assertion", "class", "annotation", "syntax")
 PARAMETER_BINDS = ("all", "route", "after-first", "annotated", "click")
 # Python constructs the fact recognises itself; the catalog says what each ends.
 SYNTAX_VALIDATORS = ("get-with-default", "key-membership", "allowlist", "none-check", "or-default",
-                     "handled-conversion", "argparse-type", "click-type")
+                     "handled-conversion", "argparse-type", "click-type", "path-part")
 
 _SOURCE_KEYS = {"origin", "label", "reads", "calls", "network", "imports", "validates"}
 _PARAMETER_KEYS = {"framework", "imports", "decorators", "first-parameter", "instance", "binds", "origin",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
-from . import models, network, pagination, retries, rules, sources, timeouts, versions, waits
+from . import models, network, pagination, retries, rules, sinks, sources, timeouts, versions, waits
 from .schema import CatalogError, _check_keys, _expect
 
 if TYPE_CHECKING:
@@ -188,6 +188,20 @@ TABLES: dict[str, TableKind] = {kind.name: kind for kind in (
               "An LLM SDK call's reply: where its text is and what makes a reply without text possible (AL502).",
               '[[model-reply]]\nsdk = "example"\ncalls = ["example.Client.chat"]\ntext = ["content"]\n'
               'why = "the reply may hold only tool calls"\n'),
+    TableKind("sink", _keys(sinks._SINK_KEYS), sinks.parse_sink, "sinks.sinks",
+              "A call where a value from outside hurts: SQL text, a command, a path, code, a URL, a redirect "
+              "(AL101-AL103).",
+              '[[sink]]\nkind = "sql"\nnames = ["example.db.query"]\n'),
+    TableKind("sanitizer", _keys(sinks._SANITIZER_KEYS), sinks.parse_sanitizer, "sources.validators",
+              "A call whose result is safe for one sink kind (shlex.quote for commands) (AL101-AL103).",
+              '[[sanitizer]]\nkind = "command"\nnames = ["example.quote"]\n'),
+    TableKind("interpreter", _keys(sinks._INTERPRETER_KEYS), sinks.parse_interpreter, "sinks.interpreters",
+              "Programs that run an argument as code after a flag (`sh -c`, `python -c`) (AL102).",
+              '[[interpreter]]\nprograms = ["example-shell"]\nflags = ["-c"]\n'),
+    TableKind("archive", _keys(sinks._ARCHIVE_KEYS), sinks.parse_archive, "sinks.archives",
+              "Archive extraction that trusts member names unless a filter is passed (AL103).",
+              '[[archive]]\nopeners = ["example.open"]\nmethods = ["unpack"]\nkeyword = "filter"\n'
+              'label = "example unpack()"\n'),
 )}
 
 

@@ -18,6 +18,9 @@ from .unchecked_conversion import UncheckedConversion
 from .unchecked_shape import UncheckedShape
 from .first_page_only import FirstPageOnly
 from .model_output_parsed_unchecked import ModelOutputParsedUnchecked
+from .tainted_sql import TaintedSql
+from .tainted_command import TaintedCommand
+from .tainted_path import TaintedPath
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     MissingTimeout,
@@ -35,4 +38,7 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     UncheckedShape,
     FirstPageOnly,
     ModelOutputParsedUnchecked,
+    TaintedSql,
+    TaintedCommand,
+    TaintedPath,
 )

@@ -144,6 +144,11 @@ class ValueProvenance(Expressions, Fact):
     def summary(self, qualname: str) -> FunctionSummary | None:
         return self.summaries.get(qualname)
 
+    def function_here(self) -> FunctionSummary | None:
+        """The summary of the function the walk is in (None at module level)."""
+        scope = self._function_scope()
+        return scope.summary if scope is not None else None
+
     def framework_here(self) -> str | None:
         """The framework whose entry point the walk is in ("Flask view"), else None."""
         scope = self._function_scope()
@@ -393,6 +398,9 @@ class ValueProvenance(Expressions, Fact):
             return name in _EXIT_CALLS
         return False
 
+    def conditions(self, test: cst.BaseExpression) -> tuple[_Tests, _Tests]:
+        return self._conditions(test)
+
     def _conditions(self, test: cst.BaseExpression) -> tuple[_Tests, _Tests]:
         """What holds where ``test`` is true, and where it is false: (key, assumptions ended)."""
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
@@ -423,6 +431,10 @@ class ValueProvenance(Expressions, Fact):
             elif access_key(right) is not None:
                 tests.append((access_key(right), self.syntax_ends("key-membership")))  # type: ignore[arg-type]
             return (tests, []) if isinstance(operator, cst.In) else ([], tests)
+        if isinstance(operator, (cst.Equal, cst.NotEqual)) and isinstance(left, cst.Call):
+            # `os.path.commonpath([base, path]) == base`: a guard call compared with a value.
+            tests = self._guard_call(left)
+            return (tests, []) if isinstance(operator, cst.Equal) else ([], tests)
         if isinstance(operator, _NONE_TESTS):
             key = access_key(left)
             if key is None:
@@ -456,12 +468,17 @@ class ValueProvenance(Expressions, Fact):
             return []
         if validator.argument == -1:
             checked = func.value if isinstance(func, cst.Attribute) else None
-            if isinstance(checked, cst.Call) and self.evaluate(checked.func).name == "str" and len(checked.args) == 1:
-                checked = checked.args[0].value  # `str(x).isdigit()` checks x's text
+            # `str(x).isdigit()`, `os.path.realpath(x).startswith(base)` check x.
+            while (isinstance(checked, cst.Call) and len(checked.args) == 1
+                   and self.evaluate(checked.func).name in self.tables.passthrough):
+                checked = checked.args[0].value
         else:
             checked = self._argument(call, validator.argument, validator.keyword)
-        key = access_key(checked) if checked is not None else None
-        return [(key, validator.ends)] if key is not None else []
+        # A guard given a list checks each item (`os.path.commonpath([base, path])`).
+        items = [element.value for element in checked.elements] if isinstance(checked, (cst.List, cst.Tuple)) \
+            else [checked] if checked is not None else []
+        keys = [key for item in items if (key := access_key(item)) is not None]
+        return [(key, validator.ends) for key in keys]
 
     # ------------------------------------------------------------------ try
     def visit_Try(self, node: cst.Try) -> None:

@@ -26,6 +26,10 @@ BUDGET_PER_FILE = 400_000
 _LITERALS = (cst.Integer, cst.Float, cst.Imaginary, cst.SimpleString, cst.Ellipsis)
 _CONTAINERS = (cst.List, cst.Tuple, cst.Set)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+# A path's last part without its folder: pathlib's `.suffix`, `.stem` (and `.name` of a path).
+_PATH_PARTS = frozenset({"suffix", "suffixes", "stem"})
+_PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PurePosixPath", "pathlib.PosixPath",
+                         "pathlib.PureWindowsPath", "pathlib.WindowsPath"})
 # Methods whose result is an item of the object they are called on.
 _ITEM_METHODS = frozenset({"get", "pop", "getlist", "setdefault", "popitem", "items", "values", "keys",
                            "getone", "getall"})
@@ -170,7 +174,7 @@ class Expressions:
         if kind is cst.NamedExpr:
             return self.evaluate(node.value)  # type: ignore[attr-defined]
         if kind is cst.IfExp:
-            return Value(join(self.origins_of(node.body), self.origins_of(node.orelse)))  # type: ignore[attr-defined]
+            return Value(self._if_expression(node))  # type: ignore[arg-type]
         if kind is cst.UnaryOperation:
             if isinstance(node.operator, cst.Not):  # type: ignore[attr-defined]
                 return Value(local(node, self.order(node)))
@@ -205,12 +209,20 @@ class Expressions:
             return Value(function=method) if method is not None else UNKNOWN
         qualified = f"{base.name}.{attr}" if base.name is not None else None
         origins = base.origins.child() if base.origins else EMPTY
+        if origins and (attr in _PATH_PARTS or attr == "name" and self._is_path(node.value)):
+            origins = origins.validating(self._syntax("path-part"))
         if base.namespace and origins:
             origins = origins.validating(self.argparse_dests.get(attr, ()))
         found = self.tables.read(qualified, attr, self.imports)
         if found is not None:
             origins = join(source(found.origin, node, found.label, self.order(node), found.validates), origins)
         return self._narrowed(access_key(node), Value(origins, qualified))
+
+    def _is_path(self, node: cst.BaseExpression) -> bool:
+        """``Path(x)``, ``base / x``: an expression that builds a pathlib path."""
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+            return True
+        return isinstance(node, cst.Call) and self.evaluate(node.func).name in _PATH_TYPES
 
     def _narrowed(self, key: tuple[str, ...] | None, value: Value) -> Value:
         """``value`` with what the guards in force end for ``key``."""
@@ -222,6 +234,18 @@ class Expressions:
                     origins = origins.validating(deep, deep=True)
                 return Value(origins, value.name, value.function, value.cls, value.instance, value.namespace)
         return value
+
+    def _if_expression(self, node: cst.IfExp) -> Origins:
+        """``x if x in ALLOWED else "a"``: each side holds what the test proves for it."""
+        body, orelse = self.origins_of(node.body), self.origins_of(node.orelse)
+        if body or orelse:
+            positive, negative = self.conditions(node.test)
+            body = _proven(body, access_key(node.body), positive)
+            orelse = _proven(orelse, access_key(node.orelse), negative)
+        return join(body, orelse)
+
+    def conditions(self, test: cst.BaseExpression) -> tuple[list, list]:  # pragma: no cover - overridden
+        raise NotImplementedError
 
     # ------------------------------------------------------------------ operators and containers
     def _chain(self, node: cst.BaseExpression) -> Origins:
@@ -336,11 +360,22 @@ class Expressions:
             return join(receiver, self._arguments(node)).step(node, "formatted")
         if method in _ITEM_METHODS:
             result = receiver.child()
-            if method in ("get", "pop", "setdefault") and len(node.args) >= 2:
+            if method in ("get", "pop", "setdefault") and len(node.args) >= 2 and node.args[1].keyword is None:
                 default = self.origins_of(node.args[1].value)
                 result = join(result.validating(self._syntax("get-with-default")), default)
+            if method == "get":
+                result = self._typed_get(result, node)
             return result.step(node, f"read with .{method}()")
         return receiver
+
+    def _typed_get(self, result: Origins, node: cst.Call) -> Origins:
+        """Werkzeug's ``args.get("page", 1, type=int)``: the value is converted, and a value
+        that does not convert gives the default instead."""
+        converter = self._argument(node, 2, "type")
+        if converter is None:
+            return result
+        validator = self.tables.validator(self.evaluate(converter).name, None, self.imports, ("conversion",))
+        return result.validating(validator.ends) if validator is not None else result
 
     def _argument(self, node: cst.Call, position: int, keyword: str | None) -> cst.BaseExpression | None:
         positional = 0
@@ -430,6 +465,16 @@ class Expressions:
 
     network_knowledge: "NetworkKnowledge"
     catalog: "Catalog"
+
+
+def _proven(origins: Origins, key: tuple[str, ...] | None, tests: list) -> Origins:
+    """``origins`` of the expression ``key`` with what ``tests`` (a branch's guards) end for it."""
+    if not origins or key is None:
+        return origins
+    for tested, ends in tests:
+        if tested == key:
+            origins = origins.validating(ends)
+    return origins
 
 
 def _built(origin):

@@ -226,8 +226,12 @@ def _option_ends(fact: "ValueProvenance", call: cst.Call, typed: str) -> frozens
         if key == "type":
             if isinstance(value, cst.Call) and (fact.evaluate(value.func).name or "").endswith("Choice"):
                 ends |= fact.syntax_ends("allowlist")
-            elif (fact.evaluate(value).name or "") not in ("str", "click.STRING"):
+            elif (name := fact.evaluate(value).name or "") not in ("str", "click.STRING"):
                 ends |= fact.syntax_ends(typed)
+                # type=int is int(): what the conversion ends (a number holds no quote or path).
+                conversion = fact.tables.validator(name, None, fact.imports, ("conversion",))
+                if conversion is not None:
+                    ends |= conversion.ends
         elif key == "choices":
             ends |= fact.syntax_ends("allowlist")
         elif key in ("is_flag", "count") or (key == "action" and isinstance(value, cst.SimpleString)

@@ -17,6 +17,9 @@ from assumption_lint.catalog.network import NetworkFamily
 from assumption_lint.facts.provenance import ValueProvenance, analyse, standalone
 from assumption_lint.facts.provenance_values import MAX_PATH_STEPS, Origins
 
+# What a number (an int-typed parameter, a converted or digit-checked value) ends.
+NUMBER = {"format", "none-or-empty", "injection", "containment"}
+
 
 def probes(source: str, catalog=None) -> list[Origins]:
     """The origins of the argument of each ``probe(...)`` call, asked when the walk is there."""
@@ -80,7 +83,7 @@ def detail(request, pk):
 """
     assert kinds(source) == [{"request"}] * 3
     # URL converters live in urls.py: a kwarg is request data whose format Django checked.
-    assert validated(source, "request")[1] == {"format", "none-or-empty"}
+    assert validated(source, "request")[1] == {"format", "none-or-empty", "containment"}
 
 
 def test_fastapi_parameters_by_annotation() -> None:
@@ -98,9 +101,10 @@ async def read(item_id: int, q: str, raw, blob: dict, extra: Any, item: Item, ma
     probe(request.query_params["page"])
     probe(await request.json())
 """
+    # A model's str field is checked text, still free to hold a quote: no injection, no containment.
     assert validated(source, "request") == [
-        {"format", "none-or-empty"}, set(), set(), set(), set(), {"shape", "format", "none-or-empty"},
-        {"format"}, None, set(), set()]
+        NUMBER, set(), set(), set(), set(), {"shape", "format", "none-or-empty"},
+        {"format", "injection", "containment"}, None, set(), set()]
 
 
 def test_aiohttp_request() -> None:
@@ -137,8 +141,7 @@ args = parser.parse_args()
 probe(args.count); probe(args.mode); probe(args.verbose); probe(args.path)
 """
     assert validated(source, "local-input") == [
-        {"format", "none-or-empty"}, {"format", "none-or-empty", "containment"}, {"format", "none-or-empty"},
-        set()]
+        NUMBER, {"format", "none-or-empty", "containment", "injection"}, {"format", "none-or-empty"}, set()]
 
 
 def test_click_and_typer_parameters() -> None:
@@ -154,8 +157,7 @@ def main(count, retries, color, name, target):
     probe(count); probe(retries); probe(color); probe(name); probe(target)
 """
     assert validated(click_source, "local-input") == [
-        {"format", "none-or-empty"}, {"format", "none-or-empty"}, {"format", "none-or-empty", "containment"},
-        set(), set()]
+        NUMBER, {"format", "none-or-empty"}, {"format", "none-or-empty", "containment", "injection"}, set(), set()]
     typer_source = """
 import typer
 app = typer.Typer()
@@ -163,7 +165,7 @@ app = typer.Typer()
 def main(name: str, count: int = 1):
     probe(name); probe(count)
 """
-    assert validated(typer_source, "local-input") == [set(), {"format", "none-or-empty"}]
+    assert validated(typer_source, "local-input") == [set(), NUMBER]
 
 
 def test_responses_of_catalogued_network_calls() -> None:
@@ -422,7 +424,7 @@ def view():
     except KeyError:
         other = 0.0
 """
-    assert validated(source, "request") == [{"shape", "format"}]
+    assert validated(source, "request") == [{"shape", "format", "injection", "containment"}]
     fact = analyse(cst.parse_module(source), shipped_catalog(), source)
     conversions = [(c.api, c.handled_by, bool(c.argument.unvalidated("format"))) for c in fact.conversions]
     assert conversions == [("int", None, True), ("int", "try", False), ("json.loads", "try", False),
@@ -490,7 +492,9 @@ def view():
 """
     results = validated(source, "request")
     # an item read from request.args: its own shape is not the dict's
-    assert results == [{"format", "none-or-empty"}] * 4 + [{"format", "none-or-empty", "containment"}] * 3 \
+    # isinstance proves a type, not safe text; fullmatch and isdigit do.
+    assert results == [{"format", "none-or-empty"}] + [{"format", "none-or-empty", "injection"}] * 2 \
+        + [NUMBER] + [{"format", "none-or-empty", "containment", "injection"}] * 3 \
         + [{"none-or-empty"}] * 2 + [set()]
 
 
@@ -509,7 +513,7 @@ def view():
         probe(other)
     assert isinstance(other, str)
     probe(other)
-""", "request") == [{"format", "none-or-empty"}, {"none-or-empty"}, {"format", "none-or-empty"}]
+""", "request") == [NUMBER, {"none-or-empty"}, {"format", "none-or-empty"}]
 
 
 def test_containment_sanitizers_and_guards() -> None:

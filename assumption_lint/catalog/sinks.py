@@ -1,0 +1,160 @@
+"""Sinks (``rules/sinks.toml``): the calls where a value from outside hurts, for the taint
+fact (``facts/taint.py``) and the rules built on it (AL101-AL103 today; the code, URL and
+redirect kinds are there for the rules that follow).
+
+Each sink kind is read with one assumption of the value-provenance lattice: text pasted
+into SQL, a shell command or code assumes ``injection`` (it adds no syntax there), a path,
+URL or redirect target assumes ``containment`` (it stays in its folder, on its host). A
+``[[sanitizer]]`` ends its kind's assumption: it is registered with the provenance
+validators, so the fact applies it wherever the value flows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Mapping
+
+from .schema import CatalogError, _expect, _parse_version, _str_list
+from .sources import Validator
+
+if TYPE_CHECKING:
+    from . import Catalog
+
+# Sink kind -> the assumption a value reaching it makes.
+SINK_KINDS: Mapping[str, str] = {
+    "sql": "injection", "command": "injection", "code": "injection",
+    "path": "containment", "url": "containment", "redirect": "containment",
+}
+# How a command sink reads its value: shell text, an argv list (shell text with shell=True),
+# or the program to run.
+COMMAND_FORMS = ("shell", "argv", "program")
+
+_SINK_KEYS = ("kind", "names", "imports", "argument", "keyword", "form", "shell-keyword", "label")
+_SANITIZER_KEYS = ("kind", "names", "imports", "argument", "keyword")
+_INTERPRETER_KEYS = ("programs", "flags")
+_ARCHIVE_KEYS = ("openers", "methods", "keyword", "safe-from", "label", "probes")
+
+
+@dataclass(frozen=True)
+class Sink:
+    """A call whose ``argument`` (or ``keyword``) must be safe for ``kind``."""
+
+    kind: str
+    names: tuple[str, ...]
+    imports: tuple[str, ...]
+    # The position of the value (-1: the object the method is called on).
+    argument: int
+    keyword: str | None
+    # Command sinks only: shell, argv or program.
+    form: str | None
+    # argv sinks: the keyword that makes the value shell text (``shell=True``).
+    shell_keyword: str | None
+    # How messages name the sink ("sqlite3's execute()"); empty: the call as written.
+    label: str
+    source: str
+
+    @property
+    def assumption(self) -> str:
+        return SINK_KINDS[self.kind]
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """Programs that run their argument after one of ``flags`` as code (``sh -c``)."""
+
+    programs: tuple[str, ...]
+    flags: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class UnsafeExtract:
+    """Archive extraction that trusts member names unless ``keyword`` (a filter) is passed,
+    on Python versions before ``safe_from`` (None: on every version)."""
+
+    openers: tuple[str, ...]
+    methods: tuple[str, ...]
+    keyword: str
+    safe_from: tuple[int, int] | None
+    label: str
+    source: str
+    # Attributes whose test (`hasattr(tarfile, "data_filter")`) shows the code passes the
+    # filter wherever the running Python has one: the fallback branch is a choice, not a slip.
+    probes: tuple[str, ...] = ()
+
+
+@dataclass
+class SinkKnowledge:
+    sinks: list[Sink] = field(default_factory=list)
+    interpreters: list[Interpreter] = field(default_factory=list)
+    archives: list[UnsafeExtract] = field(default_factory=list)
+
+    def copy(self) -> "SinkKnowledge":
+        return SinkKnowledge(list(self.sinks), list(self.interpreters), list(self.archives))
+
+    def interpreter_flags(self, program: str) -> tuple[str, ...]:
+        """The flags after which ``program`` (a bare name or a path) runs its argument as code."""
+        name = program.rsplit("/", 1)[-1].rsplit("\\", 1)[-1].lower()
+        if name.endswith(".exe"):
+            name = name[:-4]
+        for entry in self.interpreters:
+            for known in entry.programs:
+                if name == known or name.startswith(known) and name[len(known):].replace(".", "").isdigit():
+                    return entry.flags  # python3, python3.12, bash5
+        return ()
+
+
+def _kind(table: Mapping[str, Any], where: str) -> str:
+    return _expect(table, "kind", str, where, choices=tuple(SINK_KINDS))
+
+
+def _needs_imports(names: tuple[str, ...], imports: tuple[str, ...], where: str) -> None:
+    if any(name.startswith("*.") for name in names) and not imports:
+        raise CatalogError(f"{where}: key 'imports': a `*.name` entry needs the modules it belongs to")
+
+
+def parse_sink(where: str, table: Mapping[str, Any], source: str, catalog: "Catalog") -> None:
+    kind = _kind(table, where)
+    names = _str_list(table, "names", where)
+    imports = _str_list(table, "imports", where, default=[])
+    _needs_imports(names, imports, where)
+    form = _expect(table, "form", str, where, default=None, choices=COMMAND_FORMS)
+    if kind == "command" and form is None:
+        raise CatalogError(f"{where}: missing key 'form' (a command sink is shell, argv or program)")
+    if kind != "command" and form is not None:
+        raise CatalogError(f"{where}: key 'form' is for command sinks only")
+    shell_keyword = _expect(table, "shell-keyword", str, where, default=None)
+    if shell_keyword is not None and form != "argv":
+        raise CatalogError(f"{where}: key 'shell-keyword' is for argv command sinks only")
+    argument = _expect(table, "argument", int, where, default=0)
+    if argument < -1:
+        raise CatalogError(f"{where}: key 'argument' must be a position (0, 1, ...) or -1 for the object")
+    catalog.sinks.sinks.append(Sink(kind, names, imports, argument, _expect(table, "keyword", str, where, default=None),
+                                    form, shell_keyword, _expect(table, "label", str, where, default=""), source))
+
+
+def parse_sanitizer(where: str, table: Mapping[str, Any], source: str, catalog: "Catalog") -> None:
+    """A call whose result is safe for one sink kind: a provenance sanitizer ending that
+    kind's assumption."""
+    kind = _kind(table, where)
+    names = _str_list(table, "names", where)
+    imports = _str_list(table, "imports", where, default=[])
+    _needs_imports(names, imports, where)
+    catalog.sources.validators.append(Validator(
+        form="sanitizer", names=names, bases=(), decorators=(), ends=frozenset({SINK_KINDS[kind]}), deep=False,
+        argument=_expect(table, "argument", int, where, default=0), keyword=_expect(table, "keyword", str, where,
+                                                                                      default=None),
+        raises=(), imports=imports, source=source))
+
+
+def parse_interpreter(where: str, table: Mapping[str, Any], source: str, catalog: "Catalog") -> None:
+    catalog.sinks.interpreters.append(Interpreter(_str_list(table, "programs", where),
+                                                  _str_list(table, "flags", where), source))
+
+
+def parse_archive(where: str, table: Mapping[str, Any], source: str, catalog: "Catalog") -> None:
+    safe_from = _expect(table, "safe-from", str, where, default=None)
+    catalog.sinks.archives.append(UnsafeExtract(
+        _str_list(table, "openers", where), _str_list(table, "methods", where), _expect(table, "keyword", str, where),
+        _parse_version(safe_from, f"{where}: key 'safe-from'") if safe_from is not None else None,
+        _expect(table, "label", str, where), source, _str_list(table, "probes", where, default=[])))

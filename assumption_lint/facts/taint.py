@@ -1,0 +1,531 @@
+"""Tainted sinks: values from outside that reach a catalogued sink (``rules/sinks.toml``)
+with nothing ending the sink kind's assumption on the way.
+
+At each call the fact looks the call up in the sink catalog and asks value provenance
+(``facts/provenance.py``) where the value that must be safe comes from: SQL text, shell
+text and code must not bring syntax (``injection``), a path must stay in its folder
+(``containment``). What it records is a ``Hit`` per sink and value, with every origin
+nothing validated for that assumption; which origins count is the rules' business
+(``hostile_kinds``: the ``threat-models`` setting).
+
+A command sink's value is read by its form: shell text (``os.system``, ``shell=True``),
+an argument list whose program (its first item) or interpreter code (``sh -c <code>``)
+must be safe and whose later items must not pass for options, or the program to run.
+
+Within a module, a parameter that reaches a sink unvalidated is recorded on the function
+(``FunctionSummary.sinks`` and the sink itself): a later call that passes a value from
+outside gives a hit at the sink, with the call as one more step of the value's path.
+Archive extraction that trusts member names (``tarfile`` without ``filter=`` before
+Python 3.14) is a hit without an origin.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+import libcst as cst
+
+from ..catalog import Catalog
+from ..catalog.sinks import Sink, UnsafeExtract
+from ..catalog.sources import imported, name_matches
+from .arguments import Hidden, argument, literal_string
+from .base import Fact
+from .provenance import ValueProvenance
+from .provenance_eval import FunctionSummary, access_key
+from .provenance_values import PARAMETER, Origin, Origins
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import FileState
+
+# Origins a hit may carry: what the code built itself is never hostile.
+_OUTSIDE = ("request", "local-input", "response", "model-output", "db-row")
+# Shapes of a hit: where in the sink the value lands.
+TEXT_SHAPES = frozenset({"text", "shell", "interpreter"})
+# Calls that split a command line into an argument list.
+_SPLITTERS = frozenset({"shlex.split"})
+# Methods that add items to a list bound to a name.
+_APPENDERS = frozenset({"append", "extend", "insert"})
+Notes = tuple[tuple[cst.CSTNode, str], ...]
+
+
+def hostile_kinds(shape: str, threat_models: Iterable[str]) -> tuple[str, ...]:
+    """The origins that count at a sink, in ORIGINS order. ``remote``: request data;
+    ``local``: the command line, stdin, the environment; ``responses``: other services'
+    answers. Text pasted into SQL, a shell or code breaks on the first quote or space even
+    when the user is trusted, so local input always counts there."""
+    models = frozenset(threat_models)
+    kinds = []
+    if "remote" in models:
+        kinds.append("request")
+    if shape in TEXT_SHAPES or "local" in models:
+        kinds.append("local-input")
+    if "responses" in models:
+        kinds.append("response")
+    return tuple(kinds)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A value that must be safe for ``kind`` at ``call``, and the origins that did not make it so."""
+
+    kind: str
+    # text (SQL text), shell (shell text), program, interpreter (code after `sh -c`),
+    # option (a later argv item that can pass for an option), path, archive.
+    shape: str
+    call: cst.Call
+    value: cst.BaseExpression
+    # The part of ``value`` that carries the first origin (`q` in f"... {q}").
+    culprit: cst.BaseExpression
+    origins: tuple[Origin, ...]
+    label: str  # how messages name the sink
+    statement: cst.CSTNode | None
+    function: str
+    # Steps between the origin's path and the sink: a call of a same-module function.
+    through: Notes = ()
+    program: str | None = None  # command sinks: the program, when a literal names it
+    archive: UnsafeExtract | None = None
+
+    def first(self, kinds: Sequence[str]) -> Origin | None:
+        """The origin to report among ``kinds`` (ORIGINS order)."""
+        for kind in kinds:
+            for origin in self.origins:
+                if origin.kind == kind:
+                    return origin
+        return None
+
+    def path(self, origin: Origin) -> Notes:
+        """The value's path as related locations: the source, its steps, then ``through``."""
+        return origin.notes() + self.through
+
+
+@dataclass(frozen=True)
+class _ParameterSink:
+    """A parameter of a function that reaches a sink: the hit a caller's value completes."""
+
+    parameter: str
+    hit: Hit
+    steps: Notes  # the parameter's own path inside the function
+
+
+@dataclass
+class _ListValue:
+    """``cmd = ["git", "clone"]`` in the function being walked, and what was added after."""
+
+    elements: list[cst.BaseExpression]
+    added: list[cst.BaseExpression] = field(default_factory=list)
+
+
+@dataclass
+class SinkTables:
+    exact: dict[str, list[Sink]] = field(default_factory=dict)
+    glob: dict[str, list[Sink]] = field(default_factory=dict)
+    words: frozenset[str] = frozenset()
+
+    def lookup(self, qualified: str | None, attribute: str | None, imports: Iterable[str]) -> list[Sink]:
+        found = list(self.exact.get(qualified, ())) if qualified is not None else []
+        if attribute is not None:
+            found += [sink for sink in self.glob.get(attribute, ())
+                      if sink not in found and imported(imports, sink.imports)]
+        return found
+
+
+_TABLES: dict[int, tuple[Catalog, SinkTables]] = {}
+
+
+def sink_tables(catalog: Catalog) -> SinkTables:
+    cached = _TABLES.get(id(catalog))
+    if cached is not None and cached[0] is catalog:
+        return cached[1]
+    tables = SinkTables()
+    words: set[str] = set()
+    for sink in catalog.sinks.sinks:
+        for name in sink.names:
+            if name.startswith("*."):
+                tables.glob.setdefault(name[2:], []).append(sink)
+            else:
+                tables.exact.setdefault(name, []).append(sink)
+            words.add(name.rsplit(".", 1)[-1])
+    for archive in catalog.sinks.archives:
+        words.update(archive.methods)
+    tables.words = frozenset(words | _APPENDERS)
+    _TABLES[id(catalog)] = (catalog, tables)
+    return tables
+
+
+class TaintedSinks(Fact):
+    """Checks declare ``needs = (TaintedSinks,)`` and read ``hits`` in ``leave_Module``
+    (hits through a function are known only when its callers have been walked)."""
+
+    needs = (ValueProvenance,)
+
+    def __init__(self, state: "FileState") -> None:
+        super().__init__(state)
+        self.prov = self.fact(ValueProvenance)
+        catalog = state.settings.catalog
+        self.knowledge = catalog.sinks
+        self.tables = sink_tables(catalog)
+        self.target_version = state.settings.target_version
+        self.hits: list[Hit] = []
+        self._parameter_sinks: dict[int, list[_ParameterSink]] = {}
+        self._called: set[str] = set()  # names of functions with parameter sinks
+        self._lists: list[dict[str, _ListValue]] = [{}]
+        self._archives: list[dict[str, UnsafeExtract]] = [{}]
+        self._if_tests: list[cst.BaseExpression] = []
+
+    def of(self, kind: str) -> list[Hit]:
+        return [hit for hit in self.hits if hit.kind == kind]
+
+    def reportable(self, kind: str, threat_models: Iterable[str]) -> list[tuple[Hit, Origin | None]]:
+        """One hit per sink call of ``kind`` whose origins the threat models count (the first
+        in source order), with the origin to name; archive hits have none."""
+        chosen: dict[int, tuple[Hit, Origin | None]] = {}
+        for hit in self.hits:
+            if hit.kind != kind or id(hit.call) in chosen:
+                continue
+            if hit.shape == "archive":
+                chosen[id(hit.call)] = (hit, None)
+                continue
+            origin = hit.first(hostile_kinds(hit.shape, threat_models))
+            if origin is not None:
+                chosen[id(hit.call)] = (hit, origin)
+        return list(chosen.values())
+
+    # ------------------------------------------------------------------ scopes and bindings
+    def visit_If(self, node: cst.If) -> None:
+        self._if_tests.append(node.test)
+
+    def leave_If(self, node: cst.If) -> None:
+        self._if_tests.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._lists.append({})
+        self._archives.append({})
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._lists.pop()
+        self._archives.pop()
+
+    def leave_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self._bind(target.target.value, node.value)
+
+    def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if isinstance(node.target, cst.Name) and node.value is not None:
+            self._bind(node.target.value, node.value)
+
+    def leave_AugAssign(self, node: cst.AugAssign) -> None:
+        if not isinstance(node.target, cst.Name):
+            return
+        listed = self._lists[-1].get(node.target.value)
+        if listed is not None and isinstance(node.value, (cst.List, cst.Tuple)):
+            listed.added.extend(element.value for element in node.value.elements)
+        else:
+            self._lists[-1].pop(node.target.value, None)
+
+    def visit_With(self, node: cst.With) -> None:
+        for item in node.items:
+            if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                self._bind(item.asname.name.value, item.item)
+
+    def _bind(self, name: str, value: cst.BaseExpression) -> None:
+        if isinstance(value, (cst.List, cst.Tuple)) and not any(
+                isinstance(element, cst.StarredElement) for element in value.elements):
+            self._lists[-1][name] = _ListValue([element.value for element in value.elements])
+        else:
+            self._lists[-1].pop(name, None)
+        archive = self._opened_archive(value)
+        if archive is not None:
+            self._archives[-1][name] = archive
+        else:
+            self._archives[-1].pop(name, None)
+
+    def _opened_archive(self, value: cst.BaseExpression) -> UnsafeExtract | None:
+        if not isinstance(value, cst.Call):
+            return None
+        name = self.prov.evaluate(value.func).name
+        for archive in self.knowledge.archives:
+            if name in archive.openers:
+                return archive
+        return None
+
+    # ------------------------------------------------------------------ calls
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        attribute = func.attr.value if isinstance(func, cst.Attribute) else None
+        last = attribute if attribute is not None else func.value if isinstance(func, cst.Name) else None
+        if last is None or (last not in self.tables.words and last not in self._called):
+            return
+        if attribute in _APPENDERS and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            listed = self._lists[-1].get(func.value.value)
+            if listed is not None:
+                listed.added.extend(arg.value for arg in node.args)
+            return
+        if attribute is not None:
+            self._archive_extraction(node, attribute)
+        if not self.prov.active:
+            return
+        callee = self.prov.evaluate(func)
+        for sink in self.tables.lookup(callee.name, attribute, self.prov.imports):
+            self._sink(node, sink)
+        if callee.function is not None and id(callee.function) in self._parameter_sinks:
+            self._through(node, callee.function, skip_self=callee.function.method and attribute is not None)
+
+    def _archive_extraction(self, node: cst.Call, method: str) -> None:
+        receiver = node.func.value  # type: ignore[attr-defined]
+        archive = self._archives[-1].get(receiver.value) if isinstance(receiver, cst.Name) else \
+            self._opened_archive(receiver)
+        if archive is None or method not in archive.methods:
+            return
+        if archive.safe_from is not None and self.target_version >= archive.safe_from:
+            return
+        if argument(node, archive.keyword, None) is not None:
+            return  # a filter is given (or may be, through **kwargs)
+        if archive.probes and any(_probes(test, archive.probes) for test in self._if_tests):
+            return
+        self.hits.append(Hit("path", "archive", node, receiver, receiver, (), archive.label, self.ctx.statement,
+                             self._qualname(), archive=archive))
+
+    # ------------------------------------------------------------------ one sink
+    def _sink(self, node: cst.Call, sink: Sink) -> None:
+        if sink.argument == -1:
+            value = node.func.value if isinstance(node.func, cst.Attribute) else None
+        else:
+            found = argument(node, sink.keyword, sink.argument)
+            value = None if isinstance(found, Hidden) else found
+        if value is None:
+            return
+        label = sink.label or f"{_spelled(node.func)}()"
+        if sink.kind != "command":
+            self._record(node, sink, value, "text" if sink.assumption == "injection" else "path", label)
+            return
+        if sink.form == "shell":
+            self._record(node, sink, value, "shell", label)
+        elif sink.form == "program":
+            self._record(node, sink, value, "program", label)
+        else:
+            self._argv(node, sink, value, label)
+
+    def _argv(self, node: cst.Call, sink: Sink, value: cst.BaseExpression, label: str) -> None:
+        shell = sink.shell_keyword is not None and _is_true(argument(node, sink.shell_keyword, None))
+        elements = self._elements(value)
+        if shell:
+            self._record(node, sink, elements[0] if elements else value, "shell", label)
+            return
+        if elements is None:
+            # Text split into an argument list: the text names the program and everything after.
+            if _is_split(value, self.prov):
+                self._record(node, sink, value, "program", label)
+            elif not isinstance(value, (cst.List, cst.Tuple, cst.Name, cst.ListComp)):
+                self._record(node, sink, value, "program", label)  # a string runs as the program's name
+            return
+        if not elements:
+            return
+        program = literal_string(elements[0])
+        self._record(node, sink, elements[0], "program", label)
+        if program is None:
+            return
+        flags = self.knowledge.interpreter_flags(program)
+        after_option = False
+        ended = False
+        for index, element in enumerate(elements[1:], start=1):
+            previous = literal_string(elements[index - 1])
+            code = bool(flags) and previous in flags
+            text = literal_string(element)
+            if code and text is None:
+                self._record(node, sink, element, "interpreter", label, program)
+            elif text is None and not ended and not after_option and _bare(element):
+                self._record(node, sink, element, "option", label, program)
+            # After "--", or after the code an interpreter runs, the items are the code's data.
+            ended = ended or code or text == "--"
+            after_option = text is not None and text.startswith("-") and text != "--"
+
+    def _elements(self, value: cst.BaseExpression) -> list[cst.BaseExpression] | None:
+        """The items of a literal argument list, or of one bound to a name in this function."""
+        if isinstance(value, (cst.List, cst.Tuple)):
+            if any(isinstance(element, cst.StarredElement) for element in value.elements):
+                return None
+            return [element.value for element in value.elements]
+        if isinstance(value, cst.Name):
+            listed = self._lists[-1].get(value.value)
+            if listed is not None:
+                return listed.elements + listed.added
+        return None
+
+    def _record(self, node: cst.Call, sink: Sink, value: cst.BaseExpression, shape: str, label: str,
+                program: str | None = None) -> None:
+        origins = self.prov.origins(value)
+        if not origins:
+            return
+        assumption = sink.assumption
+        outside = tuple(origin for origin in origins if origin.kind in _OUTSIDE and assumption not in origin.validated)
+        statement, function = self.ctx.statement, self._qualname()
+        if outside:
+            culprit = _culprit(value, outside[0].kind, assumption, self.prov)
+            self.hits.append(Hit(sink.kind, shape, node, value, culprit, outside, label, statement, function,
+                                 program=program))
+        summary = self.prov.function_here()
+        if summary is None:
+            return
+        for origin in origins:
+            if origin.kind == PARAMETER and assumption not in origin.validated:
+                culprit = _culprit(value, PARAMETER, assumption, self.prov)
+                hit = Hit(sink.kind, shape, node, value, culprit, (), label, statement, function, program=program)
+                self._add_parameter_sink(summary, _ParameterSink(origin.parameter, hit, origin.notes()[1:]))
+
+    def _add_parameter_sink(self, summary: FunctionSummary, entry: _ParameterSink) -> None:
+        entries = self._parameter_sinks.setdefault(id(summary), [])
+        if any(existing.hit.call is entry.hit.call and existing.hit.value is entry.hit.value
+               and existing.parameter == entry.parameter for existing in entries):
+            return
+        entries.append(entry)
+        summary.sinks[entry.parameter] = summary.sinks.get(entry.parameter, frozenset()) | {entry.hit.kind}
+        self._called.add(summary.name)
+
+    # ------------------------------------------------------------------ calls of functions with sinks
+    def _through(self, node: cst.Call, summary: FunctionSummary, skip_self: bool) -> None:
+        parameters = summary.parameters[1:] if skip_self else summary.parameters
+        passed: dict[str, cst.BaseExpression] = {}
+        positional = 0
+        for arg in node.args:
+            if arg.star:
+                return  # which argument lands where is not known
+            if arg.keyword is not None:
+                passed[arg.keyword.value] = arg.value
+            elif positional < len(parameters):
+                passed[parameters[positional]] = arg.value
+                positional += 1
+        caller = self.prov.function_here()
+        for entry in list(self._parameter_sinks.get(id(summary), ())):
+            value = passed.get(entry.parameter)
+            if value is None:
+                continue
+            hit = entry.hit
+            assumption = _assumption(hit.kind)
+            origins = self.prov.origins(value)
+            step: Notes = ((node, f"passed to {summary.name}() as {entry.parameter}"),)
+            outside = tuple(origin for origin in origins
+                            if origin.kind in _OUTSIDE and assumption not in origin.validated)
+            if outside:
+                self.hits.append(Hit(hit.kind, hit.shape, hit.call, hit.value, hit.culprit, outside, hit.label,
+                                     hit.statement, hit.function, step + entry.steps + hit.through, hit.program))
+            if caller is None or caller is summary:
+                continue
+            for origin in origins:
+                if origin.kind == PARAMETER and assumption not in origin.validated:
+                    self._add_parameter_sink(caller, _ParameterSink(
+                        origin.parameter, Hit(hit.kind, hit.shape, hit.call, hit.value, hit.culprit, (), hit.label,
+                                              hit.statement, hit.function, step + entry.steps + hit.through,
+                                              hit.program),
+                        origin.notes()[1:]))
+
+    def _qualname(self) -> str:
+        return self.ctx.function.qualname if self.ctx.function else "<module>"
+
+
+def subject(code: str, origin: Origin, limit: int = 60) -> str:
+    """How a message names the value: "`q` from the query string" (a parameter's label names
+    it already: "`tenant_id` from the request", not "... from the request (tenant_id)")."""
+    text = " ".join(code.split())
+    text = text if len(text) <= limit else text[: limit - 1] + "…"
+    label = origin.label
+    suffix = f" ({text})"
+    if label.endswith(suffix):
+        label = label[: -len(suffix)]
+    return f"`{text}` from {label}"
+
+
+def _assumption(kind: str) -> str:
+    from ..catalog.sinks import SINK_KINDS
+
+    return SINK_KINDS[kind]
+
+
+def _probes(test: cst.BaseExpression, attributes: tuple[str, ...]) -> bool:
+    """``hasattr(tarfile, "data_filter")`` somewhere in an ``if`` test."""
+    found = False
+
+    class _Finder(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> bool:
+            nonlocal found
+            if (isinstance(call.func, cst.Name) and call.func.value == "hasattr" and len(call.args) == 2
+                    and literal_string(call.args[1].value) in attributes):
+                found = True
+            return not found
+
+    test.visit(_Finder())
+    return found
+
+
+def _is_true(value: object) -> bool:
+    return isinstance(value, cst.Name) and value.value == "True"
+
+
+def _is_split(value: cst.BaseExpression, prov: ValueProvenance) -> bool:
+    """``text.split()`` or ``shlex.split(text)``."""
+    if not isinstance(value, cst.Call):
+        return False
+    func = value.func
+    if isinstance(func, cst.Attribute) and func.attr.value == "split":
+        return True
+    return prov.evaluate(func).name in _SPLITTERS
+
+
+def _bare(element: cst.BaseExpression) -> bool:
+    """An argument whose first character the value decides (not f"--name={x}", not "./" + x)."""
+    if isinstance(element, cst.FormattedString):
+        first = element.parts[0] if element.parts else None
+        return isinstance(first, cst.FormattedStringExpression)
+    if isinstance(element, cst.BinaryOperation) and isinstance(element.operator, cst.Add):
+        return literal_string(element.left) is None
+    return True
+
+
+def _children(node: cst.BaseExpression, prov: ValueProvenance) -> list[cst.BaseExpression]:
+    """The parts text is built from, for naming the one that carries an origin."""
+    if isinstance(node, cst.FormattedString):
+        return [part.expression for part in node.parts if isinstance(part, cst.FormattedStringExpression)]
+    if isinstance(node, cst.BinaryOperation):
+        operands = []  # `a + b + c` nests to the left: its operands, in order, without recursion
+        while isinstance(node, cst.BinaryOperation):
+            operands.append(node.right)
+            node = node.left
+        return [node, *reversed(operands)]
+    if isinstance(node, cst.ConcatenatedString):
+        return [node.left, node.right]
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return [element.value for element in node.elements]
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("format", "join", "format_map"):
+            return [func.value, *(arg.value for arg in node.args)]
+        if prov.evaluate(func).name in prov.tables.passthrough:
+            return [arg.value for arg in node.args]
+    return []
+
+
+def _culprit(value: cst.BaseExpression, kind: str, assumption: str, prov: ValueProvenance) -> cst.BaseExpression:
+    """The smallest part of ``value`` whose ``kind`` origin is not validated for ``assumption``."""
+    node = value
+    for _ in range(64):  # deeper building than this is named as a whole
+        for child in _children(node, prov):
+            origin = prov.origins(child).of(kind)
+            if origin is not None and assumption not in origin.validated:
+                node = child
+                break
+        else:
+            return node
+    return node
+
+
+def _spelled(node: cst.BaseExpression) -> str:
+    """The call as written (`os.system`, `path.read_text`), or its method (`mkdir`) when
+    what it is called on is itself a call."""
+    key = access_key(node)
+    if key is not None:
+        return ".".join(key)
+    return node.attr.value if isinstance(node, cst.Attribute) else "the call"
+
+
+__all__ = ["Hit", "Origins", "TEXT_SHAPES", "TaintedSinks", "hostile_kinds", "sink_tables", "subject"]

@@ -23,7 +23,7 @@ from .base import Fact
 from .provenance_eval import ClassInfo, Expressions, FunctionSummary, Value, access_key
 from .provenance_params import argparse_argument, bind_parameters, framework_for
 from .provenance_tables import SourceTables, tables_for
-from .provenance_values import PARAMETER, Origins, join, source
+from .provenance_values import ITEM, PARAMETER, Origins, join, source
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -181,16 +181,19 @@ class ValueProvenance(Expressions, Fact):
         scope = self._scopes[-1]
         if self._blocks[-1].conditional and name in scope.names:
             old = scope.names[name]
-            value = Value(join(old.origins, value.origins), value.name if value.name == old.name else None)
+            same = value.name == old.name
+            value = Value(join(old.origins, value.origins), value.name if same else None,
+                          traits=value.traits | old.traits if same else frozenset())
         scope.names[name] = value
 
     def _bind_target(self, target: cst.BaseExpression, value: Value, statement: cst.CSTNode) -> None:
         if isinstance(target, cst.Name):
             self._bind(target.value, Value(value.origins.step(target, f"assigned to {target.value}"),
-                                           value.name, value.function, value.cls, value.instance, value.namespace))
+                                           value.name, value.function, value.cls, value.instance, value.namespace,
+                                           value.traits))
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in [element.value for element in target.elements]:
-                self._bind_target(element, Value(value.origins.child()), statement)
+                self._bind_target(element, Value(value.origins.child(ITEM)), statement)
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value, Value(value.origins.child()), statement)
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
@@ -199,9 +202,11 @@ class ValueProvenance(Expressions, Fact):
                 attr = target.attr.value
                 old = owner.instance.attributes.get(attr)
                 new = Value(value.origins.step(target, f"stored in self.{attr}"), value.name, value.function,
-                            value.cls, value.instance, value.namespace)
+                            value.cls, value.instance, value.namespace, value.traits)
+                same = new.name == old.name if old is not None else True
                 owner.instance.attributes[attr] = new if old is None else Value(
-                    join(old.origins, new.origins), new.name if new.name == old.name else None)
+                    join(old.origins, new.origins), new.name if same else None,
+                    traits=new.traits | old.traits if same else frozenset())
 
     def _assign(self, targets: list[cst.BaseExpression], value_node: cst.BaseExpression, statement: cst.CSTNode) -> None:
         if isinstance(value_node, cst.Tuple) and all(
@@ -268,7 +273,7 @@ class ValueProvenance(Expressions, Fact):
     def visit_For(self, node: cst.For) -> None:
         self._memo.clear()
         if self.active:
-            items = self.evaluate(node.iter).origins.child().step(node.iter, "iterated over")
+            items = self.evaluate(node.iter).origins.child(ITEM).step(node.iter, "iterated over")
             self._bind_target(node.target, Value(items), node)
 
     def visit_With(self, node: cst.With) -> None:

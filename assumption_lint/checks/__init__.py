@@ -18,6 +18,7 @@ from .unchecked_conversion import UncheckedConversion
 from .unchecked_shape import UncheckedShape
 from .first_page_only import FirstPageOnly
 from .model_output_parsed_unchecked import ModelOutputParsedUnchecked
+from .model_content_may_be_none import ModelContentMayBeNone
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     MissingTimeout,
@@ -35,4 +36,5 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     UncheckedShape,
     FirstPageOnly,
     ModelOutputParsedUnchecked,
+    ModelContentMayBeNone,
 )

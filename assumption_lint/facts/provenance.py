@@ -170,6 +170,16 @@ class ValueProvenance(Expressions, Fact):
                     deep |= assumptions
         return ends, deep
 
+    def optional_parameter(self, name: str) -> bool:
+        """``name`` is still the value of the enclosing function's parameter of that name, and
+        its default passes nothing (``tools=None``)."""
+        scope = self._scopes[-1]
+        if scope.kind != "function" or scope.summary is None or name not in scope.summary.optional:
+            return False
+        value = scope.names.get(name)
+        return value is not None and bool(value.origins) and all(
+            origin.kind == PARAMETER and origin.parameter == name for origin in value.origins)
+
     def syntax_ends(self, name: str) -> frozenset[str]:
         found = self._syntax_cache.get(name)
         if found is None:
@@ -577,7 +587,8 @@ class ValueProvenance(Expressions, Fact):
         params = node.params
         ordered = [param.name.value for param in list(params.posonly_params) + list(params.params)
                    + list(params.kwonly_params)]
-        summary = FunctionSummary(node.name.value, qualname, tuple(ordered), method=in_class)
+        summary = FunctionSummary(node.name.value, qualname, tuple(ordered), method=in_class,
+                                  optional=_optional_parameters(params))
         outer.names[node.name.value] = Value(function=summary)
         if outer.cls is not None:
             outer.cls.methods[node.name.value] = summary
@@ -642,6 +653,17 @@ class ValueProvenance(Expressions, Fact):
             if names & (set(validator.bases) | set(validator.decorators)):
                 return validator
         return None
+
+
+def _optional_parameters(params: cst.Parameters) -> frozenset[str]:
+    """Parameters whose default passes nothing: ``None``, ``False``, an empty literal."""
+    optional = set()
+    for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
+        default = param.default
+        if (isinstance(default, cst.Name) and default.value in ("None", "False")
+                or isinstance(default, (cst.List, cst.Tuple, cst.Dict)) and not default.elements):
+            optional.add(param.name.value)
+    return frozenset(optional)
 
 
 def _dotted(node: cst.BaseExpression | None) -> str | None:

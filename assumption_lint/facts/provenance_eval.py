@@ -47,6 +47,9 @@ class FunctionSummary:
     # sink catalog's users (Injection I); {} until then.
     sinks: dict[str, frozenset[str]] = field(default_factory=dict)
     method: bool = False
+    # Parameters whose default passes nothing (`tools=None`): a request option set from one
+    # is recorded as "<option>?<parameter>" and settled at each call by what the caller passes.
+    optional: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -359,13 +362,39 @@ class Expressions:
                         asked.add("**")
                         continue
                     key = _literal_text(element.key)
-                    if key in options and not _passes_nothing(element.value, options[key]):
-                        asked.add(key)
-            elif arg.keyword is not None:
-                key = arg.keyword.value
-                if key in options and not _passes_nothing(arg.value, options[key]):
-                    asked.add(key)
+                    if key in options:
+                        asked.update(self._option(key, element.value, options[key]))
+            elif arg.keyword is not None and arg.keyword.value in options:
+                asked.update(self._option(arg.keyword.value, arg.value, options[arg.keyword.value]))
         return frozenset(asked)
+
+    def _option(self, key: str, value: cst.BaseExpression, plain: frozenset[str]) -> tuple[str, ...]:
+        """``key`` when ``value`` passes something; "key?p" when it is the enclosing function's
+        parameter ``p`` whose default passes nothing (each call settles it); nothing else."""
+        if _passes_nothing(value, plain):
+            return ()
+        if isinstance(value, cst.Name) and self.optional_parameter(value.value):
+            return (f"{key}?{value.value}",)
+        return (key,)
+
+    def optional_parameter(self, name: str) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _settled(self, origins: Origins, passed: Mapping[str, cst.BaseExpression]) -> Origins:
+        """A summary's request options that hang on a parameter, settled by what this call passes."""
+        def settle(origin):  # type: ignore[no-untyped-def]
+            if not any("?" in entry for entry in origin.request):
+                return origin
+            request: set[str] = set()
+            for entry in origin.request:
+                option, _, parameter = entry.partition("?")
+                if not parameter:
+                    request.add(entry)
+                elif parameter in passed:
+                    plain = self.tables.request_keywords.get(origin.api, {}).get(option, frozenset())
+                    request.update(self._option(option, passed[parameter], plain))
+            return origin.requesting(frozenset(request))
+        return origins.map(settle) if origins else origins
 
     def _network_response(self, qualified: str) -> str | None:
         network = self.network_knowledge
@@ -424,7 +453,7 @@ class Expressions:
             elif positional < len(parameters):
                 passed[parameters[positional]] = arg.value
                 positional += 1
-        parts = [returns.without_parameters().step(node, f"returned by {summary.name}()")]
+        parts = [self._settled(returns.without_parameters(), passed).step(node, f"returned by {summary.name}()")]
         for origin in returns:
             if origin.kind == PARAMETER and origin.parameter in passed:
                 argument = self.origins_of(passed[origin.parameter])

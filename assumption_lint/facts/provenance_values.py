@@ -88,6 +88,12 @@ class Origin:
             return self
         return self._with(self.deep, self.deep, self.path, access)
 
+    def requesting(self, request: frozenset[str]) -> "Origin":
+        if request == self.request:
+            return self
+        return Origin(self.kind, self.validated, self.deep, self.path, self.order, self.label, self.parameter,
+                      self.api, self.access, request)
+
     def derived(self) -> "Origin":
         """A value computed from this one (``text.strip()``, ``f"{text}"``): same origin,
         no longer the value the source's reads give."""

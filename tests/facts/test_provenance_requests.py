@@ -199,3 +199,50 @@ def test_join_unions_requests_and_keeps_an_access_only_when_both_agree() -> None
     assert join(content, plain.child("content")).of("model-output").access == ("content",)
     assert join(content, plain.child("refusal")).of("model-output").access is None
     assert Origins().child("content") == Origins()
+
+
+# ----------------------------------------------------------------------------- options from parameters
+WRAPPER = OPENAI + """
+def ask(messages, tools=None):
+    resp = client.chat.completions.create(model="m", messages=messages, tools=tools)
+    return resp.choices[0].message.content
+"""
+
+
+@pytest.mark.parametrize("call, asked", [
+    ("ask([])", set()),
+    ("ask([], tools=TOOLS)", {"tools"}),
+    ("ask([], TOOLS)", {"tools"}),
+    ("ask([], tools=None)", set()),
+])
+def test_an_option_from_a_parameter_that_defaults_to_nothing_is_settled_by_each_call(call: str, asked: set[str]) -> None:
+    assert _request(WRAPPER + f"""
+probe({call})
+""") == [asked]
+
+
+def test_inside_the_function_such_an_option_is_not_known_to_be_passed() -> None:
+    assert _request(OPENAI + """
+def ask(messages, tools=None):
+    resp = client.chat.completions.create(model="m", messages=messages, tools=tools)
+    probe(resp.choices[0].message.content)
+""") == [{"tools?tools"}]
+
+
+def test_a_parameter_given_a_default_in_the_body_is_passed() -> None:
+    assert _request(OPENAI + """
+def ask(messages, tools=None):
+    tools = tools or TOOLS
+    resp = client.chat.completions.create(model="m", messages=messages, tools=tools)
+    probe(resp.choices[0].message.content)
+""") == [{"tools"}]
+
+
+def test_a_wrapper_of_a_wrapper_hands_the_question_on() -> None:
+    assert _request(WRAPPER + """
+def outer(messages, tools=None):
+    return ask(messages, tools=tools)
+
+probe(outer([]))
+probe(outer([], tools=TOOLS))
+""") == [set(), {"tools"}]

@@ -123,6 +123,9 @@ def cli() -> None:
 @click.option("--since", "since", metavar="REV", default=None,
               help="Report only findings on lines added or changed since git revision REV (its merge "
                    "base with HEAD; untracked files count as new).")
+@click.option("--isolated", is_flag=True,
+              help="Analyse each file alone: no cross-file analysis of the project's imports "
+                   "(same as `project = false` in the configuration).")
 @click.option("--report-unused-suppressions", is_flag=True,
               help="Report suppression comments (or ids in them) that silenced no finding, as AL005.")
 @click.version_option(__version__, "--version", prog_name="alint", message="%(prog)s %(version)s")
@@ -132,7 +135,7 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
           config_file: Path | None, force_exclude: bool, jobs: int | None, explain: bool, exit_zero: bool,
           quiet: bool, verbose: bool, fail_on: str | None = None, baseline_file: Path | None = None,
           write_baseline: Path | None = None, since: str | None = None,
-          report_unused_suppressions: bool = False) -> None:
+          report_unused_suppressions: bool = False, isolated: bool = False) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
 
     Settings come from [tool.alint] in the nearest pyproject.toml above each file (or from
@@ -150,7 +153,7 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             extend_select=_codes(extend_select, "--extend-select", catalog),
             target_version=_parse_target(target_version), preview=preview or None,
             show_notes=show_notes or None,
-            report_unused_suppressions=report_unused_suppressions)
+            report_unused_suppressions=report_unused_suppressions, isolated=isolated)
         configs = Configurations(catalog, overrides, config_file, warn=_warn)
         targets = list(discover(list(paths) or [Path(".")], configs.excluded, problems,
                                 configs.force_excluded if force_exclude else None))
@@ -162,7 +165,8 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             # their warnings (deprecated catalog keys, preview selections) print once.
             configs.prepare(target.path)
         report = run(targets, configs.settings_for, keep_tracebacks=verbose,
-                     jobs=jobs or default_jobs())
+                     jobs=jobs or default_jobs(), roots=[path for path in paths if path.is_dir()],
+                     excluded=configs.excluded)
         run_config = configs.run_config()
         scope = baseline.Scope(list(paths) or [Path(".")], set(report.sources) if changes is not None else None)
         if write_baseline is not None:

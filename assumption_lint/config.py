@@ -28,7 +28,7 @@ from .settings import SelectionError, Settings, enabled_rules, parse_codes, prev
 
 DEFAULT_TARGET = (3, 10)
 KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "extend-catalog",
-        "target-version", "respect-gitignore", "rules", "preview", "show-notes", "fail-on", "baseline",
+        "target-version", "respect-gitignore", "rules", "preview", "show-notes", "project", "fail-on", "baseline",
         "max-file-bytes", "max-tokens", "file-timeout")
 # Keys that govern the whole run, not one file: read from the configuration of the current
 # folder (or --config), see ``Configurations.run_config``.
@@ -109,6 +109,8 @@ class Config:
     preview: bool = False
     # Show the notes of rules that hide them by default (``notes = false`` in rules.toml).
     show_notes: bool = False
+    # Read the file's project (its imports' module summaries); false: each file alone.
+    project: bool = True
     # Run-level keys: the lowest severity that fails the run, and the baseline file.
     fail_on: str | None = None
     baseline: Path | None = None
@@ -144,6 +146,7 @@ class Overrides:
     target_version: tuple[int, int] | None = None
     preview: bool | None = None  # --preview; None: as the configuration says
     show_notes: bool | None = None  # --show-notes; None: as the configuration says
+    isolated: bool = False  # --isolated: no cross-file analysis, whatever the configuration says
     report_unused_suppressions: bool = False  # --report-unused-suppressions (AL005)
 
 
@@ -251,6 +254,10 @@ def parse_table(table: Mapping[str, Any], path: Path, table_name: str, catalog: 
         if not isinstance(table["show-notes"], bool):
             raise reader.fail("show-notes", f"must be true or false, not {table['show-notes']!r}")
         values["show_notes"] = table["show-notes"]
+    if "project" in table:
+        if not isinstance(table["project"], bool):
+            raise reader.fail("project", f"must be true or false, not {table['project']!r}")
+        values["project"] = table["project"]
     if "fail-on" in table:
         if table["fail-on"] not in FAIL_ON:
             raise reader.fail("fail-on", f"must be one of {', '.join(FAIL_ON)}, not {table['fail-on']!r}")
@@ -466,6 +473,7 @@ class Configurations:
             severities={rule_id: rule.severity for rule_id, rule in config.rules.items() if rule.severity},
             target_version=cli.target_version or config.target_version or config.requires_python or DEFAULT_TARGET,
             show_notes=cli.show_notes if cli.show_notes is not None else config.show_notes,
+            project=config.project and not cli.isolated,
             report_unused_suppressions=cli.report_unused_suppressions,
             package=self.package_facts,
             **{name: value for name in ("max_file_bytes", "max_tokens", "file_timeout")

@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .project.summaries import ModuleSummary
 
 
 @dataclass(frozen=True)
@@ -16,6 +20,9 @@ class Related:
     end_line: int
     end_column: int
     message: str
+    # The location is in another file (a project function the finding depends on): its
+    # report path. None: the finding's own file.
+    path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,9 @@ class FileResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[InternalError] = field(default_factory=list)
     analyzed: bool = False
+    # What the file tells the rest of its project (project/summaries.py), when the run
+    # builds one; None otherwise or when the file could not be parsed.
+    summary: "ModuleSummary | None" = None
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")

@@ -15,6 +15,8 @@ from typing import Callable, Iterator
 from .discovery import Target, WalkProblem, read_source, real_path, report_path
 from .engine import analyze_bytes, file_level
 from .findings import FileResult, Finding, InternalError
+from .project.summaries import IndexFor, ModuleSummary, Project, ProjectContext, Target as Name
+from .project.text_imports import imported_modules
 from .settings import Settings
 
 
@@ -43,30 +45,33 @@ class Report:
         return dict(sorted(Counter(finding.severity for finding in self.findings).items()))
 
 
-def read_and_analyze(target: Target, shown: str, settings: Settings, keep_tracebacks: bool) -> FileResult:
+def read_and_analyze(target: Target, shown: str, settings: Settings, keep_tracebacks: bool,
+                     project: ProjectContext | None = None, summary_only: bool = False) -> FileResult:
     try:
         data = read_source(target.path, settings.max_file_bytes)
     except OSError as exc:
         result = FileResult(shown)
-        if "AL001" in settings.enabled:
+        if "AL001" in settings.enabled and not summary_only:
             result.findings = file_level(settings, shown, "AL001",
                                           reason=f"cannot read the file: {exc.strerror or exc}")
         return result
-    return analyze_bytes(data, shown, settings, keep_tracebacks=keep_tracebacks, source=real_path(target.path))
+    return analyze_bytes(data, shown, settings, keep_tracebacks=keep_tracebacks, source=real_path(target.path),
+                         project=project, summary_only=summary_only)
 
 
 # Below this many files a process pool costs more than it saves.
 PARALLEL_MIN_FILES = 64
 
-# What forked workers need, inherited through fork instead of pickled per file.
-_JOB: tuple[list[Target], list[str], Callable[[Path], Settings], bool] | None = None
+# What forked workers need, inherited through fork instead of pickled per file (the
+# project's settled summaries included).
+_JOB: tuple[list[Target], list[str], Callable[[Path], Settings], bool, list[ProjectContext | None]] | None = None
 
 
 def _analyze_index(index: int) -> FileResult:
     assert _JOB is not None
-    targets, shown, settings_for, keep_tracebacks = _JOB
+    targets, shown, settings_for, keep_tracebacks, projects = _JOB
     target = targets[index]
-    return read_and_analyze(target, shown[index], settings_for(target.path), keep_tracebacks)
+    return read_and_analyze(target, shown[index], settings_for(target.path), keep_tracebacks, projects[index])
 
 
 def default_jobs() -> int:
@@ -93,7 +98,7 @@ class _Worker:
 def _lost(index: int, rule: str, detail: str) -> FileResult:
     """The result of a file whose worker died (AL002) or ran out of time (AL003)."""
     assert _JOB is not None
-    targets, shown, settings_for, _ = _JOB
+    targets, shown, settings_for, _, _ = _JOB
     settings = settings_for(targets[index].path)
     result = FileResult(shown[index])
     if rule == "AL002":
@@ -172,7 +177,7 @@ def _supervised(count: int, workers: int, timeout: Callable[[int], float]) -> It
 
 
 def _results(targets: list[Target], shown: list[str], settings_for: Callable[[Path], Settings],
-             keep_tracebacks: bool, jobs: int) -> Iterator[FileResult]:
+             keep_tracebacks: bool, jobs: int, projects: list[ProjectContext | None]) -> Iterator[FileResult]:
     """Results in target order, from worker processes when the platform can fork (settings
     and the catalog are then shared, not pickled): several when there are enough files, one
     otherwise, so that a file's time limit can always be enforced by killing its worker.
@@ -181,21 +186,137 @@ def _results(targets: list[Target], shown: list[str], settings_for: Callable[[Pa
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     if targets and can_fork and (any(timeout) or jobs > 1 and len(targets) >= PARALLEL_MIN_FILES):
         global _JOB
-        _JOB = (targets, shown, settings_for, keep_tracebacks)
+        _JOB = (targets, shown, settings_for, keep_tracebacks, projects)
         try:
             workers = jobs if len(targets) >= PARALLEL_MIN_FILES else 1
             yield from _supervised(len(targets), workers, timeout.__getitem__)
         finally:
             _JOB = None
         return
-    for target, name in zip(targets, shown):
-        yield read_and_analyze(target, name, settings_for(target.path), keep_tracebacks)
+    for target, name, project in zip(targets, shown, projects):
+        yield read_and_analyze(target, name, settings_for(target.path), keep_tracebacks, project)
+
+
+# Project files read only for their summaries (imported by the run's files, not named on
+# the command line): at most this many per run, so a single-file run in a monorepo stays
+# bounded. Past it, callers see nothing from the files left out (silent, as unresolved).
+MAX_EXTRA_SUMMARIES = 2000
+
+
+def with_project(targets: list[Target], shown: list[str], results: list[FileResult],
+                 projects: list[ProjectContext | None], settings_for: Callable[[Path], Settings],
+                 index_for: IndexFor,
+                 analyse: Callable[[list[int], list[ProjectContext | None]], list[FileResult]]) -> list[FileResult]:
+    """The second phase: summaries of the project files the run's files reach (read but not
+    reported on), the project settled once, then the files that call a project function
+    with something to tell analysed again with it. Their results replace the first ones."""
+    summaries: dict[str, ModuleSummary] = {}
+    for result in results:
+        if result.summary is not None:
+            summaries[result.summary.path] = result.summary
+    # Files the pre-check skipped have no summary: the project modules their imports name
+    # are read too, in case they call a function whose errors escape.
+    skipped = [index for index, (result, project) in enumerate(zip(results, projects))
+               if project is not None and result.summary is None and not result.findings and not result.errors]
+    scanned = {index: _imports_of(targets[index].path, project_index)
+               for index in skipped if (project_index := projects[index]) is not None}
+    named = {str(real_path(target.path)) for target, project in zip(targets, projects) if project is not None}
+    _read_reached(summaries, [name for names in scanned.values() for name in names], settings_for, index_for,
+                  named)
+    project = Project(summaries, index_for)
+    again = [index for index, result in enumerate(results)
+             if projects[index] is not None and result.summary is not None and project.matters(result.summary)]
+    again += [index for index, names in scanned.items() if any(project.tells(name) for name in names)]
+    again.sort()
+    if not again:
+        return results
+    contexts = []
+    for index in again:
+        context = projects[index]
+        assert context is not None
+        contexts.append(ProjectContext(context.index, project, context.shown))
+    for index, result in zip(again, analyse(again, contexts)):
+        results[index] = result
+    return results
+
+
+def _imports_of(path: Path, project: ProjectContext) -> list[Name]:
+    """The project names a file's text imports (a text scan, for a file that was not parsed)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    importer = Path(real_path(path))
+    found = []
+    for imported in imported_modules(text):
+        if imported.name is None:
+            file = project.index.resolve_module(importer, imported.module, imported.level)
+            if file is not None:
+                found.append(Name(str(file), ""))
+            continue
+        resolved = project.index.resolve_from(importer, imported.module, imported.name, imported.level)
+        if resolved is not None:
+            file, attribute = resolved
+            found.append(Name(str(file), attribute or ""))
+    return found
+
+
+def _read_reached(summaries: dict[str, ModuleSummary], start: list[Name], settings_for: Callable[[Path], Settings],
+                  index_for: IndexFor, named: set[str]) -> None:
+    """Add the summaries of the project files that the summaries' calls (and ``start``)
+    reach, following re-exports name by name: each missing file is read once, summary
+    only. A worklist of names, so a chain of 500 modules is 500 reads, not 500 passes.
+    Files the run names (``named``) are always read; at most MAX_EXTRA_SUMMARIES others."""
+    attempted = set(summaries)
+    pending = list(start) + [target for path in sorted(summaries) for target in
+                             sorted(summaries[path].targets(), key=lambda item: (item.path, item.name))]
+    seen: set[Name] = set()
+    read = 0
+    while pending:
+        name = pending.pop()
+        summary = summaries.get(name.path)
+        if summary is None:
+            if name.path in attempted or (read >= MAX_EXTRA_SUMMARIES and name.path not in named):
+                continue
+            attempted.add(name.path)
+            read += name.path not in named
+            summary = _summary_only(Path(name.path), settings_for, index_for)
+            if summary is None:
+                continue
+            summaries[name.path] = summary
+            pending.extend(sorted(summary.targets(), key=lambda item: (item.path, item.name)))
+        if name in seen:
+            continue
+        seen.add(name)
+        if not name.name:  # a whole module (a text scan's `import pkg`): the names it re-exports too
+            pending.extend(Name(name.path, local) for local in sorted(summary.imports, reverse=True))
+            continue
+        following = Project.reexport(summary, name, index_for)
+        if following is not None:
+            pending.append(following)
+
+
+def _summary_only(file: Path, settings_for: Callable[[Path], Settings], index_for: IndexFor) -> ModuleSummary | None:
+    index = index_for(file)
+    settings = settings_for(file)
+    if index is None or not settings.project:
+        return None
+    result = read_and_analyze(Target(file, explicit=False), str(file), settings, False, ProjectContext(index),
+                              summary_only=True)
+    return result.summary
 
 
 def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
-        keep_tracebacks: bool = False, cwd: Path | None = None, jobs: int = 1) -> Report:
+        keep_tracebacks: bool = False, cwd: Path | None = None, jobs: int = 1,
+        roots: list[Path] | None = None, excluded: Callable[[Path, bool], bool] | None = None) -> Report:
     """Analyze every target. Every filter a finding passes (per-file ignores included, which
-    come with each file's Settings) is the engine's finding pipeline (engine/findings.py)."""
+    come with each file's Settings) is the engine's finding pipeline (engine/findings.py).
+
+    Files whose settings read the project are analysed in two phases (project/wiring.py):
+    each file with its module summary, then again, with the project's settled summaries,
+    only the files that call a project function with something to tell. ``roots``: the
+    folders named on the command line (extra import roots); ``excluded``: the run's
+    exclude predicate (project files it excludes are never read)."""
     started = time.perf_counter()
     report = Report()
     shown = [report_path(target.path, cwd) for target in targets]  # cwd: only outside any project
@@ -203,7 +324,25 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
         # Resolve every file's settings up front: a configuration error surfaces here, in
         # this process, and forked workers inherit the filled caches.
         settings_for(target.path)
-    for target, name, result in zip(targets, shown, _results(targets, shown, settings_for, keep_tracebacks, jobs)):
+    index_for = IndexFor([real_path(root) for root in roots or ()], excluded) \
+        if any(settings_for(target.path).project for target in targets) else None
+
+    def shown_of(path: str) -> str:
+        return report_path(Path(path), cwd)
+
+    projects = [ProjectContext(index, None, shown_of)
+                if index_for is not None and settings_for(target.path).project
+                and (index := index_for(real_path(target.path))) is not None else None
+                for target in targets]
+
+    def analyse(indexes: list[int], contexts: list[ProjectContext | None]) -> list[FileResult]:
+        return list(_results([targets[i] for i in indexes], [shown[i] for i in indexes], settings_for,
+                             keep_tracebacks, jobs, contexts))
+
+    results = analyse(list(range(len(targets))), projects)
+    if index_for is not None:
+        results = with_project(targets, shown, results, projects, settings_for, index_for, analyse)
+    for target, name, result in zip(targets, shown, results):
         report.files += 1
         report.analyzed += result.analyzed
         report.sources[name] = target.path

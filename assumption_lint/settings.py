@@ -55,6 +55,9 @@ class Settings:
     package: PackageFacts = field(default=PACKAGE_FACTS, compare=False)
     # Report suppression comments that silenced nothing (AL005, --report-unused-suppressions).
     report_unused_suppressions: bool = False
+    # Analyse the file with its project's module summaries (``project = false`` in the
+    # configuration or ``--isolated`` turn it off). Only runs over files on disk use it.
+    project: bool = True
 
 
 class SelectionError(ValueError):

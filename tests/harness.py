@@ -39,6 +39,7 @@ from assumption_lint.findings import Finding
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+PROJECTS = FIXTURES / "projects"
 
 _LABEL = re.compile(r"\b(expect-later|expect|ok):\s*((?:AL\d{3}\s*,?\s*)+)")
 _SETTING = re.compile(r"^#\s*fixture:\s*(?P<key>[\w.-]+)\s*=\s*(?P<value>\S+)\s*$")
@@ -119,8 +120,12 @@ def read_labels(path: Path) -> Labels:
     return labels
 
 
-def fixture_files(root: Path = FIXTURES) -> list[Path]:
-    return sorted(path for path in root.rglob("*.py") if not path.name.endswith(".fixed.py"))
+def fixture_files(root: Path = FIXTURES, *, projects: bool = True) -> list[Path]:
+    """Every fixture file under ``root``; ``projects=False`` leaves out those of the multi-module
+    projects in ``fixtures/projects/``, which are checked a project at a time
+    (tests/project/test_fixture_projects.py) because their findings depend on each other."""
+    return sorted(path for path in root.rglob("*.py") if not path.name.endswith(".fixed.py")
+                  and (projects or PROJECTS not in path.parents))
 
 
 def line_after(path: Path, marker: str, text: str = "# expect") -> int:

@@ -15,7 +15,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "assumption_lint"
 
 CHECKS_MAY_IMPORT = ("checks.base", "facts", "resolve", "catalog")
-FACTS_MAY_IMPORT = ("facts", "resolve", "catalog")
+# project.summaries: the plain data of module summaries, which facts build and read.
+FACTS_MAY_IMPORT = ("facts", "resolve", "catalog", "project.summaries")
 # Imported only for type annotations (`if TYPE_CHECKING:`): the FileState a constructor takes.
 TYPES_ONLY = ("engine",)
 # None: the package facts AL301 reads come through its Settings (settings.package).

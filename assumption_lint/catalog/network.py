@@ -182,6 +182,11 @@ class NetworkKnowledge:
     def canonical(self, name: str) -> str:
         return self.aliases.get(name, name)
 
+    def error_classes(self) -> frozenset[str]:
+        """Every class a catalogued network call can raise: what a module summary decides
+        its except clauses over (project/summaries.py)."""
+        return frozenset(error for family in self.families.values() for error in family.errors)
+
     def ancestors(self, name: str) -> list[str]:
         """The class and all its bases, breadth first; an unknown class is only itself."""
         order = [self.canonical(name)]

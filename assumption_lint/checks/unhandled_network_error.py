@@ -16,6 +16,7 @@ import libcst as cst
 
 from ..facts.network_flow import MAIN_GUARD, MODULE, NetworkFlow, Origin, Place, Site
 from ..facts.reachability import Reachability
+from ..resolve import dotted_name
 from .base import Check
 
 
@@ -68,19 +69,40 @@ class UnhandledNetworkError(Check):
     def _report(self, origin: Origin, place: Place, errors: list[str]) -> None:
         site: Site = origin.site
         net = site.network
-        assert net is not None
-        family = net.family
-        if set(errors) >= set(family.errors):
-            what, escapes = family.summary, "escapes"
-        elif set(errors) >= set(net.errors):  # no timeout set: no timeout error to name
-            what, escapes = family.untimed_summary, "escapes"
+        related: list[tuple[object, str]] = []
+        if net is not None:
+            call, summaries, fix = net.label, (net.family.errors, net.errors, net.family.summary,
+                                               net.family.untimed_summary), net.family.fix
+        else:  # a function of another project file lets the error out
+            assert site.external is not None
+            raised = [item for item, error in site.external.escapes if error in errors]
+            first = raised[0]
+            call = f"`{_spelled(site.node.func)}()` (it calls {first.label} in {self._shown(first.place.path)})"
+            summaries = (first.family_errors, first.errors, first.summary, first.untimed_summary)
+            fix = first.fix
+            for item in dict.fromkeys(raised):
+                related.append((item.place, f"{item.label} can fail here"))
+        family_errors, call_errors, summary, untimed_summary = summaries
+        if set(errors) >= set(family_errors):
+            what, escapes = summary, "escapes"
+        elif set(errors) >= set(call_errors):  # no timeout set: no timeout error to name
+            what, escapes = untimed_summary, "escapes"
         else:
             what, escapes = " and ".join(errors), "escapes" if len(errors) == 1 else "escape"
         where = place.where
         if site.function != place.function:
             where = f"`{site.function}` into {where}" if site.function not in (MODULE, MAIN_GUARD) else where
-        self.report("AL201", site.node, statement=site.statement, function=site.function,
-                    call=net.label, what=what, escapes=escapes, where=where, effect=place.effect, fix=family.fix)
+        self.report("AL201", site.node, related, statement=site.statement, function=site.function,
+                    call=call, what=what, escapes=escapes, where=where, effect=place.effect, fix=fix)
+
+    def _shown(self, path: str) -> str:
+        project = self.state.project
+        return project.shown(path) if project is not None else path
+
+
+def _spelled(func: cst.BaseExpression) -> str:
+    parts = dotted_name(func)
+    return ".".join(parts) if parts else "the call"
 
 
 def _is_root(flow: NetworkFlow, function: str) -> bool:

@@ -16,7 +16,7 @@ import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 import libcst as cst
 
@@ -24,7 +24,9 @@ from ..checks import ALL_CHECKS
 from ..checks.base import Check, RawFinding
 from ..facts.base import Analysis, Fact, needs_transitively
 from ..facts.context import Context
+from ..facts.summaries import ModuleSummaries
 from ..findings import FileResult, InternalError
+from ..project.summaries import ProjectContext
 from ..resolve import Resolver
 from ..settings import MAX_FILE_BYTES, Settings
 from . import findings, walk
@@ -52,7 +54,16 @@ class FileState:
     facts: dict[type, Fact] = field(default_factory=dict)
     # By check class name: the facts it declares in ``needs`` (a fact may drop its findings).
     check_needs: dict[str, tuple[type, ...]] = field(default_factory=dict)
+    # The file's project, when the run builds one (facts/project_calls.py reads it).
+    project: ProjectContext | None = None
     _yielded: frozenset[str] | None = None
+    _positions: Any = None
+
+    def positions(self) -> Any:
+        """Every node's position: a whole-tree pass, made once and only when asked."""
+        if self._positions is None:
+            self._positions = findings.resolve_positions(self.module)
+        return self._positions
 
     def records(self, rule: str) -> bool:
         """Does a finding of ``rule`` get recorded? (The pipeline's gate, findings.py.)"""
@@ -92,32 +103,49 @@ def is_relevant(text: str, settings: Settings, checks: list[type[Check]]) -> boo
 
 # --------------------------------------------------------------------------- entry points
 def analyze_bytes(data: bytes, path: str, settings: Settings, *, keep_tracebacks: bool = False,
-                  source: Path | None = None) -> FileResult:
+                  source: Path | None = None, project: ProjectContext | None = None,
+                  summary_only: bool = False) -> FileResult:
     try:
         text = read_text(data, settings.max_file_bytes)
     except TooComplex as exc:
         return FileResult(path, file_level(settings, path, "AL003", reason=exc.reason))
     except Unreadable as exc:
         return FileResult(path, file_level(settings, path, "AL001", exc.line, exc.column, reason=exc.reason))
-    return analyze_text(text, path, settings, keep_tracebacks=keep_tracebacks, source=source)
+    return analyze_text(text, path, settings, keep_tracebacks=keep_tracebacks, source=source, project=project,
+                        summary_only=summary_only)
 
 
 def analyze_text(text: str, path: str, settings: Settings, *, keep_tracebacks: bool = False,
-                 source: Path | None = None) -> FileResult:
+                 source: Path | None = None, project: ProjectContext | None = None,
+                 summary_only: bool = False) -> FileResult:
     """The file's findings, then those about its suppression comments (stage 8 of findings.py):
-    ``used`` stays None when the file could not be checked, so no comment is called unused."""
+    ``used`` stays None when the file could not be checked, so no comment is called unused.
+
+    With a ``project`` (and the file on disk as ``source``), the result also carries the
+    file's module summary, and calls of other project files' functions mean what the
+    project's settled summaries say. ``summary_only``: no checks, no findings, only the
+    summary (a project file the run reads but does not report on)."""
     used: set[tuple[int, str]] = set()
-    result, checked = _analyze_text(text, path, settings, keep_tracebacks, used, source)
+    result, checked = _analyze_text(text, path, settings, keep_tracebacks, used, source, project, summary_only)
+    if summary_only:
+        result.findings = []
+        return result
     result.findings.extend(findings.comment_findings(settings, path, text, used if checked else None))
     return result
 
 
 def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: bool,
-                  used: set[tuple[int, str]], source: Path | None = None) -> tuple[FileResult, bool]:
+                  used: set[tuple[int, str]], source: Path | None = None,
+                  project: ProjectContext | None = None, summary_only: bool = False) -> tuple[FileResult, bool]:
     """The findings, and whether the checks ran over the whole file."""
     result = FileResult(path)
-    check_classes = enabled_checks(settings)
-    if not text.strip() or not check_classes or not is_relevant(text, settings, check_classes):
+    check_classes = [] if summary_only else enabled_checks(settings)
+    summarize = project is not None and source is not None
+    # A file analysed with its project's settled summaries calls a project function that
+    # matters: the text pre-check (which knows only library names) does not decide then.
+    prechecked = not summary_only and not (summarize and project is not None and project.project is not None)
+    if not text.strip() or not (check_classes or summary_only) or (
+            prechecked and not is_relevant(text, settings, check_classes)):
         return result, True  # nothing here any check could report
     try:
         check_tokens(text, settings.max_tokens)
@@ -130,7 +158,8 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
         return result, False
     result.analyzed = True
     state = FileState(path, text, module, settings, Context(Resolver(settings.catalog)), source=source,
-                      check_needs={check.__name__: check.needs for check in check_classes})
+                      check_needs={check.__name__: check.needs for check in check_classes},
+                      project=project if summarize else None)
 
     lost: set[str] = set()  # checks that needed a fact that crashed: none of their findings stand
 
@@ -145,7 +174,8 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
             label = f"{name} (a shared fact; skipped for this file: {', '.join(skipped) or 'no check'})"
         result.findings.extend(file_level(settings, path, "AL002", check=label, error=detail))
 
-    analyses = walk.start(state, [*walk.needed_facts(check_classes), *check_classes], on_crash)
+    kinds: list[type[Analysis]] = [*check_classes, ModuleSummaries] if summarize else list(check_classes)
+    analyses = walk.start(state, [*walk.needed_facts(kinds), *check_classes], on_crash)
     try:
         walk.walk_module(walk.Walker(state, analyses, on_crash), module)
     except RecursionError:
@@ -158,4 +188,21 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
         result.findings.extend(file_level(settings, path, "AL002", check="engine", error=crash.error))
         return result, False
     result.findings.extend(findings.finish(state, lost, used))
+    if summarize:
+        result.summary = _summary(state, on_crash)
     return result, True
+
+
+def _summary(state: FileState, on_crash: Any) -> Any:
+    """The module summary, or None (and an AL002 naming it) when building it fails: the
+    file's findings stand; callers in other files then see nothing from this one."""
+    fact = state.facts.get(ModuleSummaries)
+    if fact is None or state.source is None:
+        return None
+    try:
+        return fact.summary(str(state.source), state.positions)  # type: ignore[attr-defined]
+    except RecursionError:
+        return None
+    except Exception as exc:
+        on_crash(ModuleSummaries, exc)
+        return None

@@ -37,6 +37,7 @@ import libcst as cst
 from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
 from ..findings import Finding, Related, source_lines
+from ..project.summaries import Place
 from ..settings import Settings, rule_matches, severity_of, shown
 from .suppress import directives, suppressing_line
 
@@ -181,10 +182,8 @@ def assembled(state: "FileState", findings: list[Placed], positions: Any) -> lis
     for item in findings:
         raw, span = item.raw, item.span
         meta = state.settings.catalog.rules[raw.rule]
-        related = tuple(
-            Related(positions[node].start.line, positions[node].start.column + 1,
-                    positions[node].end.line, positions[node].end.column + 1, text)
-            for node, text in raw.related if node in positions)
+        related = tuple(_related(state, positions, node, text) for node, text in raw.related
+                        if isinstance(node, Place) or node in positions)
         text = state.module.code_for_node(raw.node)
         key = (raw.rule, raw.function, " ".join(text.split()))
         occurrence = occurrences.get(key, 0)
@@ -194,6 +193,14 @@ def assembled(state: "FileState", findings: list[Placed], positions: Any) -> lis
                             fingerprint(raw.rule, state.path, text, raw.function, occurrence),
                             related, severity=raw.severity))
     return out
+
+
+def _related(state: "FileState", positions: Any, node: Any, text: str) -> Related:
+    if isinstance(node, Place):  # a place in another project file
+        path = state.project.shown(node.path) if state.project is not None else node.path
+        return Related(node.line, node.column, node.line, node.column, text, path=path)
+    span = positions[node]
+    return Related(span.start.line, span.start.column + 1, span.end.line, span.end.column + 1, text)
 
 
 # --------------------------------------------------------------------------- the pipeline
@@ -206,7 +213,7 @@ def finish(state: "FileState", lost: set[str], used: set[tuple[int, str]] | None
     if not raw:
         return []
     lines = source_lines(state.text)
-    positions = resolve_positions(state.module)
+    positions = state.positions()
     return assembled(state, unsuppressed(placed(raw, positions, lines), lines, used), positions)
 
 

@@ -30,7 +30,7 @@ class EscapeQueries:
         raise NotImplementedError
 
     def origins(self) -> list[Origin]:
-        return [Origin(site, site.network.errors) for site in self.sites if site.network is not None]
+        return [Origin(site, site.raises) for site in self.sites if site.raises]
 
     def reaching_errors(self) -> tuple[list[Origin], list[tuple[Site, set[Escape]]]]:
         """After the walk: the network origins, and for every call site the (origin index,
@@ -53,18 +53,18 @@ class EscapeQueries:
         index_of = {id(origin.site): index for index, origin in enumerate(origins)}
         start: dict[str, set[Escape]] = {}
         for site in self.sites:
-            if site.network is not None:
+            if site.raises:
                 start.setdefault(site.function, set()).update(
                     escape for escape in self.site_errors(site, index_of, {})
                     if self.uncaught(site.clauses, escape[1]))
         calls = [(site.function, site.callee, site) for site in self.sites
-                 if site.network is None and site.callee is not None]
+                 if not site.raises and site.callee is not None]
         return propagate(start, calls, lambda site, escape: self.uncaught(site.clauses, escape[1]))
 
     def site_errors(self, site: Site, index_of: dict[int, int], escapes: dict[str, set[Escape]]) -> set[Escape]:
-        if site.network is not None:
+        if site.raises:
             origin = index_of[id(site)]
-            return {(origin, error) for error in site.network.errors}
+            return {(origin, error) for error in site.raises}
         if site.callee is not None:
             return set(escapes.get(site.callee, ()))
         return set()

@@ -27,6 +27,7 @@ from .base import Fact
 from .handlers import Clause
 from .network import NetworkCalls, annotated_clients, parameter_receiver, typed_network_call
 from .network_escapes import EscapeQueries
+from .project_calls import ProjectCalls
 from .network_sites import MAIN_GUARD, MODULE, Escape, FunctionInfo, Loop, Origin, Place, Site, SpawnedTarget
 from .syntax import is_counting, names_in, shape_matches, short, target_names
 
@@ -37,11 +38,12 @@ class NetworkFlow(EscapeQueries, Fact):
     """Collects network call sites, same-module calls, entry points and loops during the walk,
     and resolves same-module calls when the module ends. Checks decide in ``leave_Module``."""
 
-    needs = (NetworkCalls,)
+    needs = (NetworkCalls, ProjectCalls)
 
     def __init__(self, state: "object") -> None:
         super().__init__(state)  # type: ignore[arg-type]
         self.calls = self.fact(NetworkCalls)
+        self.project_calls = self.fact(ProjectCalls)
         self.knowledge: NetworkKnowledge = self.catalog.network
         self.module = self.state.module
         self.functions: dict[str, FunctionInfo] = {}
@@ -238,6 +240,11 @@ class NetworkFlow(EscapeQueries, Fact):
             self.sites.append(Site(node, self.ctx.statement, self.current_function(), clauses,
                                    self.item_loop(node), callee=callee, awaited=awaited,
                                    arguments=self._argument_types(node, info)))
+        else:
+            target = self.project_calls.call_target(node)
+            if target is not None:
+                self.sites.append(Site(node, self.ctx.statement, self.current_function(), clauses,
+                                       self.item_loop(node), awaited=awaited, target=target))
         self._spawn(node)
         self._registration_call(node)
 
@@ -354,8 +361,15 @@ class NetworkFlow(EscapeQueries, Fact):
         self.resolve_callees()
 
     def resolve_callees(self) -> None:
-        """Calls of ``helper`` recorded by name: keep those that name a function of this module."""
+        """Calls of ``helper`` recorded by name: keep those that name a function of this
+        module. Calls of other project files' functions: what escapes them, once the
+        project's summaries are settled."""
         for site in self.sites:
+            if site.target is not None:
+                settled = self.project_calls.project_function(site.node)
+                if settled is not None and settled.escapes and (site.awaited or not settled.is_async):
+                    site.external = settled
+                continue
             if site.callee is None:
                 continue
             info = self.functions.get(site.callee)

@@ -9,6 +9,7 @@ from typing import Union
 import libcst as cst
 
 from ..catalog import Spawner
+from ..project.summaries import Settled, Target
 from .handlers import Clause
 from .network import NetworkCall
 
@@ -27,8 +28,9 @@ class Loop:
 
 @dataclass
 class Site:
-    """A call that can let a network error out: a network call, or a call of a same-module
-    function (resolved after the walk)."""
+    """A call that can let a network error out: a network call, a call of a same-module
+    function (resolved after the walk), or a call of another project file's function
+    (``target``; ``external`` once the project's summaries say what escapes it)."""
 
     node: cst.Call
     statement: cst.CSTNode | None
@@ -44,6 +46,19 @@ class Site:
     # For calls of same-module functions: per argument (position or keyword), the client
     # type it carries, or ("param", qualname, name) for a parameter of the caller.
     arguments: dict[object, object] = field(default_factory=dict)
+    target: Target | None = None
+    external: Settled | None = None
+
+    @property
+    def raises(self) -> tuple[str, ...]:
+        """The classes this call raises itself (a network call, or another file's function
+        whose errors escape it); () for a same-module call, whose errors come through
+        ``escapes``."""
+        if self.network is not None:
+            return self.network.errors
+        if self.external is not None:
+            return tuple(sorted({error for _, error in self.external.escapes}))
+        return ()
 
 
 @dataclass

@@ -20,6 +20,7 @@ import libcst as cst
 from ..catalog import Catalog
 from ..catalog.sources import imported, name_matches
 from .base import Fact
+from .project_calls import ProjectCalls
 from .provenance_eval import ClassInfo, Expressions, FunctionSummary, Value, access_key
 from .provenance_params import argparse_argument, bind_parameters, framework_for
 from .provenance_tables import SourceTables, tables_for
@@ -77,6 +78,8 @@ class _Try:
 
 
 class ValueProvenance(Expressions, Fact):
+    needs = (ProjectCalls,)
+
     """The provenance fact for one module. Checks declare ``needs = (ValueProvenance,)`` and
     read it with ``self.fact(ValueProvenance)``."""
 
@@ -88,7 +91,11 @@ class ValueProvenance(Expressions, Fact):
         self.network_knowledge = catalog.network
         self.tables: SourceTables = tables_for(catalog)
         # False: nothing in the file can be a source, so the walk is not analysed for flow.
-        self.active = text is None or self.tables.relevant(text)
+        # A file the project's summaries are read for may call a function that returns one.
+        facts = getattr(state, "facts", None)  # none when the fact runs on its own (standalone)
+        self.project_calls: ProjectCalls | None = facts.get(ProjectCalls) if facts else None
+        self.active = (text is None or self.tables.relevant(text)
+                       or (self.project_calls is not None and self.project_calls.settled))
         self.exhausted = False
         self.imports: set[str] = set()
         self._syntax_cache: dict[str, frozenset[str]] = {}
@@ -126,6 +133,13 @@ class ValueProvenance(Expressions, Fact):
                     return Conversion(found.node, found.api, found.argument.validating(self.syntax_ends(
                         "handled-conversion")), found.raises, "error handler", found.framework, found.function)
         return found
+
+    def project_function(self, node: cst.Call):
+        return self.project_calls.project_function(node) if self.project_calls is not None else None
+
+    def shown(self, path: str) -> str:
+        project = self.state.project
+        return project.shown(path) if project is not None else path
 
     def summary(self, qualname: str) -> FunctionSummary | None:
         return self.summaries.get(qualname)

@@ -18,6 +18,7 @@ from .provenance_values import EMPTY, ITEM, PARAMETER, Origins, join, local, sou
 
 if TYPE_CHECKING:
     from ..catalog import Catalog, NetworkKnowledge
+    from ..project.summaries import Settled
     from .provenance_tables import SourceTables
 
 MAX_DEPTH = 120
@@ -321,6 +322,9 @@ class Expressions:
                                        and isinstance(func, cst.Attribute)))
         if callee.cls is not None:
             return self._construct(callee.cls, node)
+        external = self.project_function(node)
+        if external is not None and external.returns:
+            return Value(self._returned_by(external, node))
         if isinstance(func, cst.Attribute):
             receiver = self.evaluate(func.value)
             if receiver.origins:
@@ -461,6 +465,40 @@ class Expressions:
                 parts.append(argument.validating(origin.validated).map(lambda found: found.extended(reads))
                              .step(node, f"through {summary.name}()"))
         return join(*parts)
+
+    def _returned_by(self, external: "Settled", node: cst.Call) -> Origins:
+        """Another project file's function's result at this call: what its summary says it
+        returns, the source named with the file it is in; a parameter it passes through
+        becomes the argument given for it."""
+        name = f"{_spelled(node.func)}()"
+        passed: dict[str, cst.BaseExpression] = {}
+        positional = 0
+        for arg in node.args:
+            if arg.star:
+                continue
+            if arg.keyword is not None:
+                passed[arg.keyword.value] = arg.value
+            elif positional < len(external.parameters):
+                passed[external.parameters[positional]] = arg.value
+                positional += 1
+        parts = []
+        for returned in external.returns:
+            if returned.kind == PARAMETER:
+                if returned.parameter in passed:
+                    argument = self.origins_of(passed[returned.parameter])
+                    parts.append(argument.validating(returned.validated).step(node, f"through {name}"))
+                continue
+            # The path starts in the other file (a related location there), then comes here.
+            parts.append(source(returned.kind, returned.place,  # type: ignore[arg-type]
+                                returned.label, self.order(node),
+                                returned.validated - returned.deep, returned.deep).step(node, f"returned by {name}"))
+        return join(*parts)
+
+    def project_function(self, node: cst.Call) -> "Settled | None":  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def shown(self, path: str) -> str:  # pragma: no cover - overridden
+        raise NotImplementedError
 
     def _construct(self, cls: ClassInfo, node: cst.Call) -> Value:
         if cls.validator is None:

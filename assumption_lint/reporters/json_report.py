@@ -21,7 +21,9 @@ def render(report: "Report", catalog: Catalog, options: "RenderOptions") -> str:
     findings = []
     for finding in report.findings:
         item = asdict(finding)
-        item["related"] = [asdict(related) for related in finding.related]
+        # A related location in another file names it; one in the finding's file does not.
+        item["related"] = [{key: value for key, value in asdict(related).items()
+                            if key != "path" or value is not None} for related in finding.related]
         findings.append(item)
     errors = []
     for error in report.errors:

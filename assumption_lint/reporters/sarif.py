@@ -198,7 +198,7 @@ def _result(finding: Finding, rule_index: dict[str, int], roots: _Roots,
     related = [
         om.Location(id=number, message=om.Message(text=item.message),
                     physical_location=om.PhysicalLocation(
-                        artifact_location=artifact,
+                        artifact_location=roots.artifact(item.path) if item.path is not None else artifact,
                         region=_region(item.line, item.column, item.end_line, item.end_column)))
         for number, item in enumerate(finding.related, start=1)
     ]

@@ -124,7 +124,8 @@ def render_full(report: "Report", catalog: Catalog, options: "RenderOptions") ->
         out.append(headline(report, finding, options.color))
         out.extend(excerpt(_read_lines(report, finding.path, cache), finding, options.color))
         for related in finding.related:
-            out.append(f"      note: {printable(related.message)} at line {related.line}, column {related.column}")
+            where = f"{printable(related.path)} line" if related.path is not None else "line"
+            out.append(f"      note: {printable(related.message)} at {where} {related.line}, column {related.column}")
         if options.explain:
             out.extend(_advice(finding.rule, advice))
     if not options.quiet:

@@ -31,8 +31,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("catalog", "findings", ""),  # "": the package's __init__ (its version)
 )
 # Annotations that name a type from a layer above: the file state the engine hands every
-# analysis, and the report the runner hands the reporters.
-TYPES_FROM_ABOVE = {("checks", "engine"), ("facts", "engine"), ("reporters", "runner")}
+# analysis, the report the runner hands the reporters, and the module summary a file's
+# result carries.
+TYPES_FROM_ABOVE = {("checks", "engine"), ("facts", "engine"), ("reporters", "runner"), ("findings", "project")}
 
 
 

@@ -19,7 +19,8 @@ from harness import FIXTURES, fixture_files, fixture_settings, read_labels, sett
 VERSIONS = ProjectVersions()
 
 
-@pytest.mark.parametrize("path", fixture_files(FIXTURES), ids=lambda p: str(p.relative_to(FIXTURES)))
+# Project fixtures (fixtures/projects/) are checked a project at a time: tests/project/.
+@pytest.mark.parametrize("path", fixture_files(FIXTURES, projects=False), ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_fixture_findings_match_labels(path: Path) -> None:
     labels = read_labels(path)
     # The real path: a fixture package's other modules decide some findings (package_facts.py).

@@ -1,0 +1,299 @@
+"""Module summaries: what each function of a project file means to callers in other files.
+
+A summary is plain data (picklable, deterministic in order, versioned), computed per file in
+the same single parse as its checks (``facts/summaries.py``) and exchanged between worker
+processes. It holds, per module-level function and method:
+
+- the network errors that can escape it, each with where it comes from (``Raised``);
+- the calls it makes of its own module's functions and of other project modules (``Call``),
+  each with the error classes that get past the except clauses around it;
+- the origins of its return value (``Returned``): a model's reply, request data...;
+- its role (a web view, a CLI entry point) and whether it is a coroutine function.
+
+``settle`` then answers, over all the summaries of a project, which errors escape each
+function through every project file it reaches (a worklist to a fixpoint: import cycles
+and recursion end because sets only grow), and ``ProjectView`` is what one file's analysis
+reads: the settled facts about the project functions it calls. Nothing here parses.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+from .modules import ModuleIndex, project_root_of
+
+# Bump when the shape or the meaning of a summary changes (a cache keeps them by content hash).
+SUMMARY_VERSION = 1
+
+# Re-exports followed from one module to the next before giving up (a chain of
+# `from .x import y` through package __init__ files; a loop ends here too).
+MAX_REEXPORT_HOPS = 32
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place in a project file: its real path, 1-based line and column."""
+
+    path: str
+    line: int
+    column: int
+
+
+@dataclass(frozen=True)
+class Raised:
+    """A network call whose errors can escape: where it is and how to name it."""
+
+    place: Place
+    label: str  # the call as the message names it ("requests.get")
+    errors: tuple[str, ...]  # the classes it can raise
+    # How a message names the failure (the family's words) and the fix.
+    summary: str
+    untimed_summary: str
+    family_errors: tuple[str, ...]
+    fix: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """A name in another project file, as the importing file spells it: the file of the
+    module it was imported from (real path), and the attribute path in it
+    (``"get_forecast"``, ``"WeatherClient.current"``). Re-exports are followed later."""
+
+    path: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Call:
+    """A call a function makes of a project function: ``local`` names a function of the
+    same module, ``target`` one of another file. ``passes``: the network error classes that
+    get past the except clauses around the call (None: every class). Calling a coroutine
+    function without ``await`` only makes a coroutine: nothing escapes there."""
+
+    local: str | None = None
+    target: Target | None = None
+    passes: frozenset[str] | None = None
+    awaited: bool = False
+
+
+@dataclass(frozen=True)
+class Returned:
+    """One origin of a function's return value (``provenance_values.Origin`` as data)."""
+
+    kind: str
+    validated: frozenset[str]
+    deep: frozenset[str]
+    label: str
+    place: Place
+    parameter: str = ""  # for kind "parameter": the value passed as this parameter
+
+
+@dataclass(frozen=True)
+class FunctionSummary:
+    qualname: str
+    is_async: bool = False
+    role: str | None = None
+    parameters: tuple[str, ...] = ()
+    # Indexes into ModuleSummary.raised, each with a class: direct network calls only.
+    raises: frozenset[tuple[int, str]] = frozenset()
+    calls: tuple[Call, ...] = ()
+    returns: tuple[Returned, ...] = ()
+
+
+@dataclass(frozen=True)
+class Imported:
+    """A module-level import binding: ``from <level dots><module> import <name>`` (name
+    None: ``import module``, bound as written or under its alias)."""
+
+    module: str
+    name: str | None = None
+    level: int = 0
+
+
+@dataclass
+class ModuleSummary:
+    path: str  # real path
+    version: int = SUMMARY_VERSION
+    functions: dict[str, FunctionSummary] = field(default_factory=dict)
+    classes: frozenset[str] = frozenset()
+    imports: dict[str, Imported] = field(default_factory=dict)
+    raised: tuple[Raised, ...] = ()
+
+    def targets(self) -> set[Target]:
+        return {call.target for function in self.functions.values() for call in function.calls
+                if call.target is not None}
+
+
+# --------------------------------------------------------------------------- settling
+Node = tuple[str, str]  # (real path, qualname)
+Escape = tuple[Place, str]  # (where the failing call is, the class that escapes)
+
+
+@dataclass(frozen=True)
+class Settled:
+    """A project function as its callers in other files see it."""
+
+    path: str
+    qualname: str
+    is_async: bool
+    parameters: tuple[str, ...]
+    escapes: tuple[tuple[Raised, str], ...]  # (the failing call, the class), in a stable order
+    returns: tuple[Returned, ...]
+
+
+class Project:
+    """Every summary of a run's projects, and the answers they give once settled."""
+
+    def __init__(self, summaries: Mapping[str, ModuleSummary], index_for: "IndexFor") -> None:
+        self.summaries = dict(summaries)
+        self.index_for = index_for
+        self._resolved: dict[Target, Node | None] = {}
+        self._escapes: dict[Node, set[tuple[int, str, str]]] | None = None  # (raised index, class, origin path)
+
+    # ------------------------------------------------------------ names
+    def resolve(self, target: Target) -> Node | None:
+        """The function a target names, following re-exports; None when it is not a
+        function or method of a summarised project file."""
+        if target not in self._resolved:
+            self._resolved[target] = self._follow(target.path, target.name)
+        return self._resolved[target]
+
+    def _follow(self, path: str, name: str) -> Node | None:
+        target = Target(path, name)
+        for _ in range(MAX_REEXPORT_HOPS):
+            summary = self.summaries.get(target.path)
+            if summary is None or not target.name:
+                return None
+            if target.name in summary.functions:
+                return (target.path, target.name)
+            following = self.reexport(summary, target, self.index_for)
+            if following is None:
+                return None
+            target = following
+        return None
+
+    @staticmethod
+    def reexport(summary: ModuleSummary, target: Target, index_for: "IndexFor") -> Target | None:
+        """Where a name of ``summary``'s module really lives when the module imported it
+        (``from .weather import get_forecast`` in a package ``__init__``); None when the
+        name is the module's own or unknown."""
+        head, _, rest = target.name.partition(".")
+        if not head or head in summary.classes or target.name in summary.functions:
+            return None
+        imported = summary.imports.get(head)
+        if imported is None:
+            return None
+        importer = Path(summary.path)
+        index = index_for(importer)
+        if index is None:
+            return None
+        if imported.name is None:  # `import pkg.mod as m`: m.rest names pkg.mod.rest
+            found = index.resolve_module(importer, imported.module, imported.level)
+            return Target(str(found), rest) if found is not None and rest else None
+        resolved = index.resolve_from(importer, imported.module, imported.name, imported.level)
+        if resolved is None:
+            return None
+        file, attribute = resolved
+        if attribute is None:  # a submodule
+            return Target(str(file), rest) if rest else None
+        return Target(str(file), attribute + (f".{rest}" if rest else ""))
+
+    # ------------------------------------------------------------ escapes
+    def escapes(self, node: Node) -> set[tuple[int, str, str]]:
+        if self._escapes is None:
+            self._escapes = self._settle()
+        return self._escapes.get(node, set())
+
+    def _settle(self) -> dict[Node, set[tuple[int, str, str]]]:
+        """Per function: (raised index, class, file of the raised call) escaping it, through
+        every project function it calls. A worklist: each node is revisited only when a
+        callee's set grew, so a 500-module chain costs 500 small steps."""
+        found: dict[Node, set[tuple[int, str, str]]] = {}
+        callers: dict[Node, list[tuple[Node, frozenset[str] | None]]] = {}
+        for path in sorted(self.summaries):
+            summary = self.summaries[path]
+            for qualname, function in summary.functions.items():
+                node = (path, qualname)
+                found[node] = {(index, error, path) for index, error in function.raises}
+                for call in function.calls:
+                    callee: Node | None
+                    if call.local is not None:
+                        callee = (path, call.local) if call.local in summary.functions else None
+                    else:
+                        assert call.target is not None
+                        callee = self.resolve(call.target)
+                    if callee is not None and (call.awaited or not self._is_async(callee)):
+                        callers.setdefault(callee, []).append((node, call.passes))
+        pending = deque(node for node in found if found[node])
+        while pending:
+            callee = pending.popleft()
+            reached = found.get(callee, set())
+            for caller, passes in callers.get(callee, ()):
+                out = found.setdefault(caller, set())
+                before = len(out)
+                out.update(item for item in reached if passes is None or item[1] in passes)
+                if len(out) != before:
+                    pending.append(caller)
+        return found
+
+    def _is_async(self, node: Node) -> bool:
+        return self.summaries[node[0]].functions[node[1]].is_async
+
+    def settled(self, target: Target) -> Settled | None:
+        node = self.resolve(target)
+        if node is None:
+            return None
+        path, qualname = node
+        function = self.summaries[path].functions[qualname]
+        escapes = sorted(((self.summaries[origin].raised[index], error)
+                          for index, error, origin in self.escapes(node)),
+                         key=lambda item: (item[0].place.path, item[0].place.line, item[0].place.column, item[1]))
+        return Settled(path, qualname, function.is_async, function.parameters, tuple(escapes), function.returns)
+
+    def tells(self, target: Target) -> bool:
+        """Does calling this name mean something to the caller? An empty name stands for
+        the whole module (``import weather`` seen by a text scan)."""
+        if not target.name:
+            summary = self.summaries.get(target.path)
+            # Its own functions, and the names it re-exports (a package's __init__).
+            return summary is not None and any(self.tells(Target(target.path, name))
+                                               for name in sorted({*summary.functions, *summary.imports}))
+        settled = self.settled(target)
+        return settled is not None and bool(settled.escapes or settled.returns)
+
+    def matters(self, summary: ModuleSummary) -> bool:
+        """Could the project change this file's findings? Only when it calls a project
+        function with something to tell: errors that escape it, or a known return origin."""
+        return any(self.tells(target) for target in sorted(summary.targets(), key=lambda item: (item.path, item.name)))
+
+
+class IndexFor:
+    """The module index of the project a file belongs to, one per project root."""
+
+    def __init__(self, roots: Iterable[Path] = (), excluded=None) -> None:
+        self._root_of = project_root_of
+        self.extra_roots = tuple(roots)
+        self.excluded = excluded
+        self._indexes: dict[Path, ModuleIndex] = {}
+
+    def __call__(self, path: Path) -> ModuleIndex | None:
+        root = self._root_of(path)
+        index = self._indexes.get(root)
+        if index is None:
+            extra = [folder for folder in self.extra_roots if folder == root or root in folder.parents]
+            index = self._indexes[root] = ModuleIndex(root, extra, self.excluded)
+        return index
+
+
+@dataclass
+class ProjectContext:
+    """What one file's analysis knows of its project: the module index to name the
+    project functions it calls, and (once summaries are settled) the project's answers.
+    ``shown`` turns a real path into the path reports name it by."""
+
+    index: ModuleIndex
+    project: Project | None = None
+    shown: Callable[[str], str] = str

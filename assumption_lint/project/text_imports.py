@@ -1,0 +1,32 @@
+"""The imports a file's text names, without parsing it: for a file the pre-check skipped,
+to ask whether it calls a project function worth parsing it for (runner.py).
+
+A regular expression over statements at any indentation; a string that looks like an
+import is read as one, which only costs a parse of a file that did not need it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .summaries import Imported
+
+_FROM = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE)
+_IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.MULTILINE)
+_NAME = re.compile(r"^[A-Za-z_][\w.]*$")
+
+
+def imported_modules(text: str) -> list[Imported]:
+    found: list[Imported] = []
+    for match in _FROM.finditer(text):
+        dots, module, names = match.groups()
+        for part in names.strip("()").replace("\\\n", " ").split(","):
+            name = part.split(" as ")[0].strip()
+            if _NAME.match(name) and name != "*":
+                found.append(Imported(module, name, len(dots)))
+    for match in _IMPORT.finditer(text):
+        for part in match.group(1).split(","):
+            module = part.split(" as ")[0].strip()
+            if _NAME.match(module):
+                found.append(Imported(module))
+    return found

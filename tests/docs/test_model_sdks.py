@@ -42,7 +42,7 @@ def test_an_sdk_added_to_the_catalog_appears_with_its_client_errors_and_timeout(
     load_text(catalog, """
 [[exception]]
 name = "acme.Error"
-bases = ["Exception"]
+bases = []
 
 [[network]]
 name = "acme"

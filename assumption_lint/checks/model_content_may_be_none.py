@@ -38,6 +38,7 @@ _TEXT_CALLS = {"len": 0, "re.search": 1, "re.match": 1, "re.fullmatch": 1, "re.f
                "re.split": 1, "re.sub": 2, "re.subn": 2}
 _WRITES = frozenset({"write", "writelines"})
 _INSPECTING_CALLS = frozenset({"hasattr", "isinstance"})
+_CATCH_ALL = frozenset({"Exception", "BaseException"})
 # What the use assumes, by what the reply's text is when the model answered without text.
 _ASSUMPTION = {"none": "the model always answers with text", "block": "the content block holds text",
                "list": "the reply's content is a str"}
@@ -207,6 +208,8 @@ class ModelContentMayBeNone(Check):
                     why=text.why, asked=asked, use=use, error=error, fix=text.reply.fix or "check for a missing text first")
 
     def _caught(self, error: str) -> bool:
-        return any(handler.catches is None or any(may_catch(self.knowledge, caught, error)
+        """An except clause around the use catches ``error`` (a builtin: AttributeError or
+        TypeError, which only it and the catch-alls name)."""
+        return any(handler.catches is None or any(caught in _CATCH_ALL or may_catch(self.knowledge, caught, error)
                                                   for caught in handler.catches)
                    for handler in self.ctx.active_handlers())

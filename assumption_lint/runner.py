@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .discovery import Target, WalkProblem, read_source, real_path, report_path
-from .engine import analyze_bytes, file_level
+from .engine import analyze_bytes, file_level, project_reads
 from .findings import FileResult, Finding, InternalError
 from .project.summaries import IndexFor, ModuleSummary, Project, ProjectContext, Target as Name
 from .project.text_imports import imported_modules
@@ -224,9 +224,10 @@ def with_project(targets: list[Target], shown: list[str], results: list[FileResu
     _read_reached(summaries, [name for names in scanned.values() for name in names], settings_for, index_for,
                   named)
     project = Project(summaries, index_for)
-    again = [index for index, result in enumerate(results)
-             if projects[index] is not None and result.summary is not None and project.matters(result.summary)]
-    again += [index for index, names in scanned.items() if any(project.tells(name) for name in names)]
+    wants = [project_reads(settings_for(target.path)) for target in targets]
+    again = [index for index, result in enumerate(results) if projects[index] is not None
+             and result.summary is not None and project.matters(result.summary, wants[index])]
+    again += [index for index, names in scanned.items() if any(project.tells(name, wants[index]) for name in names)]
     again.sort()
     if not again:
         return results

@@ -41,6 +41,11 @@ class Check(Analysis):
     # Words whose presence in a file's text makes it worth parsing for this check,
     # beyond the catalogued module names.
     triggers: ClassVar[tuple[str, ...]] = ()
+    # What it reads from other project files' module summaries: "escapes" (the network
+    # errors that escape a called project function) and the origin kinds of the values
+    # they return ("request", "model-output"...). The run analyses a file again with its
+    # project only when a check enabled for it reads something the project has to tell.
+    project_reads: ClassVar[frozenset[str]] = frozenset()
 
     def enabled(self, rule: str) -> bool:
         return rule in self.state.settings.enabled

@@ -56,6 +56,7 @@ class _Reference:
 class ModelOutputParsedUnchecked(Check):
     rules = ("AL501",)
     needs = (ValueProvenance,)
+    project_reads = frozenset({"model-output"})
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

@@ -46,6 +46,7 @@ class _Site:
 class UncheckedConversion(Check):
     rules = ("AL107",)
     needs = (ValueProvenance,)
+    project_reads = frozenset(_KINDS)
     triggers = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework", "argparse", "click",
                 "typer")
 

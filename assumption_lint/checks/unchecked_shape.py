@@ -50,6 +50,7 @@ class _Site:
 class UncheckedShape(Check):
     rules = ("AL108",)
     needs = (ValueProvenance,)
+    project_reads = frozenset({"request", "response"})
     triggers = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework")
 
     def __init__(self, state: "FileState") -> None:

@@ -23,6 +23,7 @@ from .base import Check
 class UnhandledNetworkError(Check):
     rules = ("AL201",)
     needs = (NetworkFlow, Reachability)  # Reachability: no findings in code nothing runs
+    project_reads = frozenset({"escapes"})
 
     def leave_Module(self, node: cst.Module) -> None:
         flow = self.fact(NetworkFlow)

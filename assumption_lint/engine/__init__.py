@@ -34,7 +34,7 @@ from .findings import file_level, records, yielded_rules
 from .source import TooComplex, Unreadable, check_tokens, parse, read_text
 
 __all__ = ["MAX_FILE_BYTES", "FileState", "analyze_bytes", "analyze_text", "enabled_checks", "file_level",
-           "is_relevant"]
+           "is_relevant", "project_reads"]
 
 
 @dataclass
@@ -91,6 +91,11 @@ def enabled_checks(settings: Settings) -> list[type[Check]]:
     # decide where the enabled rule stands back.
     wanted = settings.enabled | yielded_rules(settings)
     return [check for check in ALL_CHECKS if any(rule in wanted for rule in check.rules)]
+
+
+def project_reads(settings: Settings) -> frozenset[str]:
+    """What the checks enabled by ``settings`` read from other project files' summaries."""
+    return frozenset(item for check in enabled_checks(settings) for item in check.project_reads)
 
 
 def is_relevant(text: str, settings: Settings, checks: list[type[Check]]) -> bool:
@@ -193,6 +198,15 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
     return result, True
 
 
+def _starts(state: FileState, nodes: list[cst.CSTNode]) -> dict[int, tuple[int, int]]:
+    """Where the nodes start: from the file's positions if its findings needed them, else
+    from a code generation that stops at the last one (findings.start_positions)."""
+    if state._positions is None:
+        return findings.start_positions(state.module, nodes)
+    return {id(node): (state._positions[node].start.line, state._positions[node].start.column + 1)
+            for node in nodes if node in state._positions}
+
+
 def _summary(state: FileState, on_crash: Any) -> Any:
     """The module summary, or None (and an AL002 naming it) when building it fails: the
     file's findings stand; callers in other files then see nothing from this one."""
@@ -200,7 +214,7 @@ def _summary(state: FileState, on_crash: Any) -> Any:
     if fact is None or state.source is None:
         return None
     try:
-        return fact.summary(str(state.source), state.positions)  # type: ignore[attr-defined]
+        return fact.summary(str(state.source), lambda nodes: _starts(state, nodes))  # type: ignore[attr-defined]
     except RecursionError:
         return None
     except Exception as exc:

@@ -4,9 +4,9 @@ Built from what the network flow and value provenance already collected in the o
 per function, the network calls whose errors get out of it, the calls it makes of its own
 module's and other project files' functions (with what gets past the except clauses around
 each), the origins of what it returns, its role and whether it is a coroutine function.
-Positions are a whole-tree pass (engine/findings.py): they are computed only when the
-summary has a place to name (a failing call, a returned source), and shared with the
-finding pipeline.
+The few places a summary names (a failing call, a returned source) come from the
+finding pipeline's positions when the file has findings, else from a code generation
+that stops at the last of them (``positions``): no whole-tree position pass.
 """
 
 from __future__ import annotations
@@ -25,12 +25,31 @@ from .provenance import ValueProvenance
 _KINDS_KEPT = frozenset({"request", "local-input", "response", "model-output", "db-row", "parameter"})
 
 
+_NOWHERE = Place("", 0, 0)
+
+
 class ModuleSummaries(Fact):
     """Not needed by any check: the engine adds it when the run builds a project."""
 
     needs = (NetworkFlow, ValueProvenance, ProjectCalls)
 
-    def summary(self, path: str, positions: Callable[[], Any]) -> ModuleSummary:
+    def __init__(self, state: "object") -> None:
+        super().__init__(state)  # type: ignore[arg-type]
+        # Per call of another project file's function: its arguments' origin kinds, read
+        # while the walk is at the call (provenance answers only then).
+        self._argument_kinds: dict[int, frozenset[str]] = {}
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if self.fact(ProjectCalls).call_target(node) is None:
+            return
+        provenance = self.fact(ValueProvenance)
+        kinds: set[str] = set()
+        for arg in node.args:
+            kinds.update(provenance.origins(arg.value).kinds)
+        self._argument_kinds[id(node)] = frozenset(kinds & _KINDS_KEPT)
+
+    def summary(self, path: str, positions: Callable[[list[cst.CSTNode]], dict[int, tuple[int, int]]]
+                ) -> ModuleSummary:
         flow = self.fact(NetworkFlow)
         provenance = self.fact(ValueProvenance)
         calls = self.fact(ProjectCalls)
@@ -58,10 +77,13 @@ class ModuleSummaries(Fact):
                 continue
             if site.callee is None and site.target is None:
                 continue
-            passes = frozenset(error for error in universe if flow.uncaught(site.clauses, error))
+            passes = frozenset(error for error in universe if flow.uncaught(site.clauses, error)) \
+                if site.clauses else universe
             entry(site.function)["calls"].append(Call(local=site.callee, target=site.target,
                                                       passes=None if passes == universe else passes,
-                                                      awaited=site.awaited))
+                                                      awaited=site.awaited,
+                                                      argument_kinds=self._argument_kinds.get(id(site.node),
+                                                                                              frozenset())))
         functions: dict[str, FunctionSummary] = {}
         returned: dict[str, list[Returned | None]] = {}
         for qualname, info in flow.functions.items():
@@ -70,17 +92,21 @@ class ModuleSummaries(Fact):
             slots: list[Returned | None] = []
             for origin in origins:
                 slot = len(slots)
+                if origin.kind == "parameter":  # the caller's own argument: no place to name here
+                    slots.append(Returned(origin.kind, origin.validated, origin.deep, origin.label, _NOWHERE,
+                                          origin.parameter))
+                    continue
                 slots.append(None)
                 placed.append((origin.source.node, _returned_setter(slots, slot, origin)))
             returned[qualname] = slots
         if placed:
-            where = positions() if any(not isinstance(node, Place) for node, _ in placed) else {}
+            where = positions([node for node, _ in placed if not isinstance(node, Place)])
             for node, setter in placed:
                 if isinstance(node, Place):  # returned from a function of a third file
                     setter(node)
                     continue
-                start = where[node].start if node in where else None
-                setter(Place(path, start.line, start.column + 1) if start is not None else Place(path, 0, 0))
+                line, column = where.get(id(node), (0, 0))
+                setter(Place(path, line, column))
         for qualname, info in flow.functions.items():
             data = found.get(qualname, {"raises": set(), "calls": []})
             entry_point = flow.entry_point(info)

@@ -77,6 +77,9 @@ class Call:
     target: Target | None = None
     passes: frozenset[str] | None = None
     awaited: bool = False
+    # The origin kinds of its arguments, as the caller's own analysis saw them (the caller
+    # index): a callee returning its parameter hands them back.
+    argument_kinds: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -253,21 +256,29 @@ class Project:
                          key=lambda item: (item[0].place.path, item[0].place.line, item[0].place.column, item[1]))
         return Settled(path, qualname, function.is_async, function.parameters, tuple(escapes), function.returns)
 
-    def tells(self, target: Target) -> bool:
-        """Does calling this name mean something to the caller? An empty name stands for
-        the whole module (``import weather`` seen by a text scan)."""
+    def tells(self, target: Target, wants: frozenset[str], argument_kinds: frozenset[str] = frozenset()) -> bool:
+        """Does calling this name tell the caller something its checks read (``wants``:
+        "escapes" and origin kinds, from the checks' ``project_reads``)? An empty name
+        stands for the whole module (``import weather`` seen by a text scan)."""
         if not target.name:
             summary = self.summaries.get(target.path)
             # Its own functions, and the names it re-exports (a package's __init__).
-            return summary is not None and any(self.tells(Target(target.path, name))
+            return summary is not None and any(self.tells(Target(target.path, name), wants)
                                                for name in sorted({*summary.functions, *summary.imports}))
         settled = self.settled(target)
-        return settled is not None and bool(settled.escapes or settled.returns)
+        if settled is None:
+            return False
+        if settled.escapes and "escapes" in wants:
+            return True
+        return any(returned.kind in wants if returned.kind != "parameter" else bool(argument_kinds & wants)
+                   for returned in settled.returns)
 
-    def matters(self, summary: ModuleSummary) -> bool:
+    def matters(self, summary: ModuleSummary, wants: frozenset[str]) -> bool:
         """Could the project change this file's findings? Only when it calls a project
-        function with something to tell: errors that escape it, or a known return origin."""
-        return any(self.tells(target) for target in sorted(summary.targets(), key=lambda item: (item.path, item.name)))
+        function with something to tell that one of its checks reads."""
+        return bool(wants) and any(self.tells(call.target, wants, call.argument_kinds)
+                                   for qualname in sorted(summary.functions)
+                                   for call in summary.functions[qualname].calls if call.target is not None)
 
 
 class IndexFor:

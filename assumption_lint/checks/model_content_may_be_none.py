@@ -67,6 +67,7 @@ class ModelContentMayBeNone(Check):
         self._roots = tuple(sorted({call.split(".")[0] for reply in self.models.replies for call in reply.calls}))
         self._parsers = tuple(self.models.parsers)
         self._sdk = False
+        self._imports_seen = -1
         self._method_calls: set[int] = set()
         # Functions that looked at what kind of answer they got (tool_calls, a block's type).
         self.inspected: set[str] = set()
@@ -77,8 +78,10 @@ class ModelContentMayBeNone(Check):
         return self.ctx.function.qualname if self.ctx.function else _MODULE
 
     def _on(self) -> bool:
-        """Flow is analysed here and the module imports an SDK whose replies the catalog knows."""
-        if not self._sdk and self.prov.active:
+        """Flow is analysed here and the module imports an SDK whose replies the catalog knows
+        (asked again only when an import was added)."""
+        if not self._sdk and self.prov.active and len(self.prov.imports) != self._imports_seen:
+            self._imports_seen = len(self.prov.imports)
             self._sdk = imported(self.prov.imports, self._roots)
         return self._sdk
 

@@ -6,6 +6,7 @@
 - ``docs/rules/AL301.md`` etc., one page per rule, and their index ``docs/rules/README.md``;
 - ``docs/apis.md``, the table of calls whose timeouts AL301/AL302 know;
 - ``docs/pagination-apis.md``, the paginated APIs AL401 knows (botocore's operations included);
+- ``docs/model-sdks.md``, the language model SDKs the AL5xx rules (and AL2xx/AL3xx on their calls) know;
 - the rule table in README.md, between the ``rule-table`` markers.
 
 ``--check`` exits with status 1 when a committed copy is stale (the test suite runs it too).
@@ -637,12 +638,110 @@ def pagination_page(catalog: Catalog) -> str:
     return "\n".join(out) + "\n"
 
 
+# ---------------------------------------------------------------------------- model SDKs
+_MISSING_TEXT = {"none": "None", "block": "a block that is not text", "list": "a list of content blocks",
+                 "empty": "`\"\"`"}
+
+
+def _sdk_groups(catalog: Catalog) -> dict[str, list]:  # type: ignore[type-arg]
+    groups: dict[str, list] = {}  # type: ignore[type-arg]
+    for reply in catalog.models.replies:
+        groups.setdefault(reply.sdk, []).append(reply)
+    return groups
+
+
+def _without_text(reply) -> str:  # type: ignore[no-untyped-def]
+    if reply.missing == "empty":
+        return f"never None: {reply.why}"
+    what = _MISSING_TEXT[reply.missing]
+    if reply.always:
+        return f"{what} whatever the request: {reply.always}"
+    options = []
+    for option in reply.non_text:
+        plain = reply.plain_values.get(option, ())
+        binder = [method for method, bound in reply.binders.items() if bound == option]
+        text = f"`{option}=`" + (f" (not {', '.join(f'`{value}`' for value in plain)})" if plain else "")
+        options.append(text + (f" or `.{binder[0]}()`" if binder else ""))
+    return f"{what} when the request passes {', '.join(options)}" if options else what
+
+
+def _sdk_timeout(catalog: Catalog, libraries: set[str]) -> str:
+    texts = [client.timeout.default_text for client in catalog.clients.values()
+             if client.library in libraries and client.timeout is not None]
+    if not texts:
+        texts = [api.timeout.default_text for api in catalog.apis.values()
+                 if api.library in libraries and api.timeout is not None and api.timeout.default != "client"]
+    return "; ".join(dict.fromkeys(texts)) or "not catalogued"
+
+
+def _sdk_errors(catalog: Catalog, libraries: set[str]) -> str:
+    families = [family for family in catalog.network.families.values() if family.library in libraries]
+    if not families:
+        families = [family for api in catalog.apis.values() if api.library in libraries and api.family
+                    for family in [catalog.network.families.get(api.family)] if family is not None]
+    roots = dict.fromkeys(name for family in families for name in family.root)
+    errors = dict.fromkeys(name for family in families for name in family.errors)
+    if not roots:
+        return "not catalogued"
+    return (", ".join(f"`{name}`" for name in roots) + " (caught by); raised: "
+            + ", ".join(f"`{name}`" for name in errors))
+
+
+def model_sdks_page(catalog: Catalog) -> str:
+    """docs/model-sdks.md: every LLM SDK the catalog knows, from rules/models.toml and rules/llm.toml."""
+    groups = _sdk_groups(catalog)
+    out = [GENERATED.format(source="rules/models.toml or rules/llm.toml"), "", "# Model SDKs", "",
+           "The language model SDKs alint knows: the replies [AL501](rules/AL501.md) and [AL502](rules/AL502.md) "
+           "follow (the `model-output` origin of value provenance), and the calls the network and timeout "
+           "rules ([AL201](rules/AL201.md), [AL301](rules/AL301.md), ...) judge. "
+           f"{len(groups)} SDKs. Adding one is a data change in `rules/models.toml` (`[[model-reply]]`), "
+           "`rules/llm.toml` and `rules/sources.toml`, or in a project's own catalog file listed in "
+           "`extend-catalog` ([catalog reference](catalog.md)).", "",
+           "## SDKs", "",
+           "| SDK | Client classes | Calls | Reply text | The text is | Errors | Default timeout | Source |",
+           "|---|---|---|---|---|---|---|---|"]
+    for sdk, replies in groups.items():
+        libraries = {library for reply in replies for library in reply.libraries}
+        clients = dict.fromkeys(name for client in catalog.clients.values() if client.library in libraries
+                                for name in client.constructors)
+        calls = _names(dict.fromkeys(call for reply in replies for call in reply.calls))
+        texts = "<br>".join(dict.fromkeys(f"`{text}`" for reply in replies for text in reply.spelled_text()))
+        missing = "<br>".join(_without_text(reply) for reply in replies)
+        sources = "<br>".join(dict.fromkeys(reply.evidence for reply in replies if reply.evidence))
+        out.append(f"| {sdk} | {_names(clients) or 'none (module functions)'} | {calls} | {texts} | "
+                   f"{_cell(missing)} | {_cell(_sdk_errors(catalog, libraries))} | "
+                   f"{_cell(_sdk_timeout(catalog, libraries))} | {_cell(sources)} |")
+    replied = {call for reply in catalog.models.replies for call in reply.calls}
+    others = [call for entry in catalog.sources.sources if entry.origin == "model-output"
+              for call in entry.calls if call not in replied]
+    out += ["", "\"The text is\" says what the reply's text is when the model answers without text, and when "
+            "that can happen; AL502 reports a use of it as a string there. \"Errors\" are the classes that "
+            "catch the SDK's connection, timeout and rate-limit errors (AL201, AL204), then the classes "
+            "it raises.", "",
+            "Other calls whose result is model output (AL501 follows their text; AL502 knows no facts about "
+            f"a missing text for them): {_names(others).replace('<br>', ', ')}.", "",
+            "## Parsers applied to model text (AL501)", "",
+            "| Parser | Raises | Assumes the text is |", "|---|---|---|"]
+    for parser in catalog.models.parsers:
+        out.append(f"| {_names(parser.names)} | {', '.join(f'`{name}`' for name in parser.raises)} | "
+                   f"{_cell(parser.expects)} |")
+    return "\n".join(out) + "\n"
+
+
+def _model_sdks(catalog: Catalog) -> list[str]:
+    sdks = ", ".join(_sdk_groups(catalog))
+    return [f"The replies of {sdks}: where each SDK's text is and when it may be missing, with the SDK "
+            "source each fact was read from, are listed in [Model SDKs](../model-sdks.md) "
+            "(generated from `rules/models.toml`)."]
+
+
 COVERED_APIS: dict[str, Callable[[Catalog], list[str]]] = {
     "AL201": _al201_apis, "AL202": _al202_apis, "AL203": _al203_apis, "AL204": _al201_apis,
     "AL205": _al205_apis, "AL206": _al206_apis, "AL207": _al207_apis,
     "AL301": _timeout_apis, "AL302": _timeout_apis,
     "AL303": _al303_apis, "AL304": _al304_apis, "AL305": _al305_apis,
     "AL401": _al401_apis,
+    "AL501": _model_sdks, "AL502": _model_sdks,
 }
 
 
@@ -786,7 +885,7 @@ def generated_files(catalog: Catalog | None = None) -> dict[str, str]:
     catalog = catalog or shipped_catalog()
     regions = all_regions()
     files = {"docs/apis.md": apis_page(catalog), "docs/rules/README.md": rule_index(catalog),
-             "docs/pagination-apis.md": pagination_page(catalog)}
+             "docs/pagination-apis.md": pagination_page(catalog), "docs/model-sdks.md": model_sdks_page(catalog)}
     for rule in page_rules(catalog):
         files[f"docs/rules/{rule.id}.md"] = rule_page(rule, catalog, regions)
     return files

@@ -13,7 +13,10 @@ if TYPE_CHECKING:
     from . import Catalog
 
 _PARSER_KEYS = ("names", "raises", "expects", "imports")
-_REPLY_KEYS = ("sdk", "calls", "text", "non-text-arguments", "always", "finish", "why")
+_REPLY_KEYS = ("sdk", "libraries", "calls", "text", "missing", "reads", "non-text", "plain-values", "binders",
+               "always", "checks", "finish", "why", "fix", "source")
+# What the text value is when the model did not answer with text.
+MISSING = ("none", "block", "list", "empty")
 
 
 @dataclass(frozen=True)
@@ -30,21 +33,42 @@ class ModelParser:
 
 @dataclass(frozen=True)
 class ModelReply:
-    """One SDK's reply: where its text is, and when that text may be missing."""
+    """One SDK call's reply: where its text is, and when the model may answer without text."""
 
     sdk: str
+    # The catalog libraries ([[client]], [[network]], [[api]] `library`) of this SDK.
+    libraries: tuple[str, ...]
     calls: tuple[str, ...]
-    # The attribute or key the text is read from (``content``, ``text``).
-    text: tuple[str, ...]
-    # Keyword arguments of the request that make a reply without text possible.
-    non_text_arguments: tuple[str, ...]
-    # Why the text may be missing whatever the request is ("" when only the arguments matter).
+    # Where the text is, as reads from the reply (`choices[].message.content`: `[]` is an
+    # index or an item); a value provenance access (facts/provenance_values.py).
+    text: tuple[tuple[str, ...], ...]
+    # What that value is when the model answered without text: "none" (None), "block" (a
+    # content block that may not be a text block: reading `reads` from it fails), "list" (a
+    # list of content blocks instead of a str), "empty" ("": nothing fails).
+    missing: str
+    reads: tuple[str, ...]
+    # Request options that make an answer without text possible -> why, for messages.
+    non_text: Mapping[str, str]
+    # Per option: the literal values (a string, or a dict's "type") that keep the answer text.
+    plain_values: Mapping[str, tuple[str, ...]]
+    # Methods of the SDK's model object that return it bound to a request option
+    # (`bind_tools` -> "tools").
+    binders: Mapping[str, str]
+    # Why the text may be missing whatever the request is ("" when only the options matter).
     always: str
-    # What says the reply was cut off (``finish_reason``, ``stop_reason``).
+    # Reply attributes whose reading means the code looks at what kind of answer it got
+    # (`tool_calls`, `stop_reason`, a block's `type`).
+    checks: tuple[str, ...]
+    # What says how the reply ended (``finish_reason``, ``stop_reason``).
     finish: tuple[str, ...]
     why: str
+    fix: str
+    # Where the facts come from (the SDK's source read).
+    evidence: str
     source: str
 
+    def spelled_text(self) -> list[str]:
+        return [".".join(parts).replace(".[]", "[]") for parts in self.text]
 
 @dataclass
 class ModelKnowledge:
@@ -59,6 +83,9 @@ class ModelKnowledge:
             if call in reply.calls:
                 return reply
         return None
+
+    def libraries(self) -> frozenset[str]:
+        return frozenset(library for reply in self.replies for library in reply.libraries)
 
     def finish_attributes(self) -> frozenset[str]:
         return frozenset(name for reply in self.replies for name in reply.finish)
@@ -77,7 +104,45 @@ def parse_parser(where: str, table: Mapping[str, Any], source: str, catalog: "Ca
 
 
 def parse_reply(where: str, table: Mapping[str, Any], source: str, catalog: "Catalog") -> None:
+    sdk = _expect(table, "sdk", str, where)
+    non_text = _str_table(table, "non-text", where)
+    plain = _expect(table, "plain-values", dict, where, default={})
+    for keyword, values in plain.items():
+        if keyword not in non_text or not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+            raise CatalogError(f"{where}: key 'plain-values': '{keyword}' must be a non-text option with a list "
+                               "of strings")
+    binders = _str_table(table, "binders", where)
+    for method, keyword in binders.items():
+        if keyword not in non_text:
+            raise CatalogError(f"{where}: key 'binders': '{method}' binds '{keyword}', which is not in 'non-text'")
+    missing = _expect(table, "missing", str, where, default="none", choices=MISSING)
+    reads = _str_list(table, "reads", where, default=[])
+    if missing == "block" and not reads:
+        raise CatalogError(f"{where}: missing = \"block\" needs key 'reads' (the text attribute of a block)")
     catalog.models.replies.append(ModelReply(
-        _expect(table, "sdk", str, where), _str_list(table, "calls", where), _str_list(table, "text", where),
-        _str_list(table, "non-text-arguments", where, default=[]), _expect(table, "always", str, where, default=""),
-        _str_list(table, "finish", where, default=[]), _expect(table, "why", str, where), source))
+        sdk, _str_list(table, "libraries", where, default=[sdk]), _str_list(table, "calls", where),
+        tuple(_access(text, where) for text in _str_list(table, "text", where)), missing, reads, non_text,
+        {keyword: tuple(values) for keyword, values in plain.items()}, binders,
+        _expect(table, "always", str, where, default=""), _str_list(table, "checks", where, default=[]),
+        _str_list(table, "finish", where, default=[]), _expect(table, "why", str, where),
+        _expect(table, "fix", str, where, default=""), _expect(table, "source", str, where, default=""), source))
+
+
+def _str_table(table: Mapping[str, Any], key: str, where: str) -> dict[str, str]:
+    value = _expect(table, key, dict, where, default={})
+    if not all(isinstance(item, str) and item for item in value.values()):
+        raise CatalogError(f"{where}: key '{key}' must map names to non-empty strings")
+    return dict(value)
+
+
+def _access(text: str, where: str) -> tuple[str, ...]:
+    """``choices[].message.content`` -> ("choices", "[]", "message", "content")."""
+    parts: list[str] = []
+    for name in text.split("."):
+        items = 0
+        while name.endswith("[]"):
+            name, items = name[:-2], items + 1
+        if not name.isidentifier():
+            raise CatalogError(f"{where}: key 'text': {text!r} is not a path like choices[].message.content")
+        parts += [name] + ["[]"] * items
+    return tuple(parts)

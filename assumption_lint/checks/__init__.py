@@ -21,6 +21,7 @@ from .model_output_parsed_unchecked import ModelOutputParsedUnchecked
 from .tainted_sql import TaintedSql
 from .tainted_command import TaintedCommand
 from .tainted_path import TaintedPath
+from .model_content_may_be_none import ModelContentMayBeNone
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     MissingTimeout,
@@ -41,4 +42,5 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     TaintedSql,
     TaintedCommand,
     TaintedPath,
+    ModelContentMayBeNone,
 )

@@ -24,7 +24,7 @@ from .project_calls import ProjectCalls
 from .provenance_eval import ClassInfo, Expressions, FunctionSummary, Value, access_key
 from .provenance_params import argparse_argument, bind_parameters, framework_for
 from .provenance_tables import SourceTables, tables_for
-from .provenance_values import PARAMETER, Origins, join, source
+from .provenance_values import ITEM, PARAMETER, Origins, join, source
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -189,6 +189,16 @@ class ValueProvenance(Expressions, Fact):
                     deep |= assumptions
         return ends, deep
 
+    def optional_parameter(self, name: str) -> bool:
+        """``name`` is still the value of the enclosing function's parameter of that name, and
+        its default passes nothing (``tools=None``)."""
+        scope = self._scopes[-1]
+        if scope.kind != "function" or scope.summary is None or name not in scope.summary.optional:
+            return False
+        value = scope.names.get(name)
+        return value is not None and bool(value.origins) and all(
+            origin.kind == PARAMETER and origin.parameter == name for origin in value.origins)
+
     def syntax_ends(self, name: str) -> frozenset[str]:
         found = self._syntax_cache.get(name)
         if found is None:
@@ -200,16 +210,19 @@ class ValueProvenance(Expressions, Fact):
         scope = self._scopes[-1]
         if self._blocks[-1].conditional and name in scope.names:
             old = scope.names[name]
-            value = Value(join(old.origins, value.origins), value.name if value.name == old.name else None)
+            same = value.name == old.name
+            value = Value(join(old.origins, value.origins), value.name if same else None,
+                          traits=value.traits | old.traits if same else frozenset())
         scope.names[name] = value
 
     def _bind_target(self, target: cst.BaseExpression, value: Value, statement: cst.CSTNode) -> None:
         if isinstance(target, cst.Name):
             self._bind(target.value, Value(value.origins.step(target, f"assigned to {target.value}"),
-                                           value.name, value.function, value.cls, value.instance, value.namespace))
+                                           value.name, value.function, value.cls, value.instance, value.namespace,
+                                           value.traits))
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in [element.value for element in target.elements]:
-                self._bind_target(element, Value(value.origins.child()), statement)
+                self._bind_target(element, Value(value.origins.child(ITEM)), statement)
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value, Value(value.origins.child()), statement)
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
@@ -218,9 +231,11 @@ class ValueProvenance(Expressions, Fact):
                 attr = target.attr.value
                 old = owner.instance.attributes.get(attr)
                 new = Value(value.origins.step(target, f"stored in self.{attr}"), value.name, value.function,
-                            value.cls, value.instance, value.namespace)
+                            value.cls, value.instance, value.namespace, value.traits)
+                same = new.name == old.name if old is not None else True
                 owner.instance.attributes[attr] = new if old is None else Value(
-                    join(old.origins, new.origins), new.name if new.name == old.name else None)
+                    join(old.origins, new.origins), new.name if same else None,
+                    traits=new.traits | old.traits if same else frozenset())
 
     def _assign(self, targets: list[cst.BaseExpression], value_node: cst.BaseExpression, statement: cst.CSTNode) -> None:
         if isinstance(value_node, cst.Tuple) and all(
@@ -287,7 +302,7 @@ class ValueProvenance(Expressions, Fact):
     def visit_For(self, node: cst.For) -> None:
         self._memo.clear()
         if self.active:
-            items = self.evaluate(node.iter).origins.child().step(node.iter, "iterated over")
+            items = self.evaluate(node.iter).origins.child(ITEM).step(node.iter, "iterated over")
             self._bind_target(node.target, Value(items), node)
 
     def visit_With(self, node: cst.With) -> None:
@@ -603,7 +618,8 @@ class ValueProvenance(Expressions, Fact):
         params = node.params
         ordered = [param.name.value for param in list(params.posonly_params) + list(params.params)
                    + list(params.kwonly_params)]
-        summary = FunctionSummary(node.name.value, qualname, tuple(ordered), method=in_class)
+        summary = FunctionSummary(node.name.value, qualname, tuple(ordered), method=in_class,
+                                  optional=_optional_parameters(params))
         outer.names[node.name.value] = Value(function=summary)
         if outer.cls is not None:
             outer.cls.methods[node.name.value] = summary
@@ -668,6 +684,17 @@ class ValueProvenance(Expressions, Fact):
             if names & (set(validator.bases) | set(validator.decorators)):
                 return validator
         return None
+
+
+def _optional_parameters(params: cst.Parameters) -> frozenset[str]:
+    """Parameters whose default passes nothing: ``None``, ``False``, an empty literal."""
+    optional = set()
+    for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
+        default = param.default
+        if (isinstance(default, cst.Name) and default.value in ("None", "False")
+                or isinstance(default, (cst.List, cst.Tuple, cst.Dict)) and not default.elements):
+            optional.add(param.name.value)
+    return frozenset(optional)
 
 
 def _dotted(node: cst.BaseExpression | None) -> str | None:

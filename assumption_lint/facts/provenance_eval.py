@@ -9,12 +9,12 @@ nodes per file, a depth limit (deeper means unknown), and left-nested operator c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 
 import libcst as cst
 
 from ..catalog.sources import Validator
-from .provenance_values import EMPTY, PARAMETER, Origins, join, local, source
+from .provenance_values import EMPTY, ITEM, PARAMETER, Origins, join, local, source
 
 if TYPE_CHECKING:
     from ..catalog import Catalog, NetworkKnowledge
@@ -33,6 +33,10 @@ _PATH_TYPES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PurePosixP
 # Methods whose result is an item of the object they are called on.
 _ITEM_METHODS = frozenset({"get", "pop", "getlist", "setdefault", "popitem", "items", "values", "keys",
                            "getone", "getall"})
+# Of those, the ones whose result is the item their first argument names.
+_KEYED_METHODS = frozenset({"get", "pop", "getlist", "setdefault", "getone", "getall"})
+# Values that pass no request option: `tools=None`, `tools=[]`, the SDKs' "not given" sentinels.
+_NOT_GIVEN = frozenset({"None", "False", "NOT_GIVEN", "NotGiven", "omit", "Omit"})
 
 
 @dataclass
@@ -48,6 +52,9 @@ class FunctionSummary:
     # sink catalog's users (Injection I); {} until then.
     sinks: dict[str, frozenset[str]] = field(default_factory=dict)
     method: bool = False
+    # Parameters whose default passes nothing (`tools=None`): a request option set from one
+    # is recorded as "<option>?<parameter>" and settled at each call by what the caller passes.
+    optional: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -70,6 +77,9 @@ class Value:
     instance: ClassInfo | None = None
     # An argparse namespace: its attributes are validated as their add_argument() says.
     namespace: bool = False
+    # For an SDK object (a LangChain chat model): the request options it was built or bound
+    # with (`thinking`, `tools` after `bind_tools()`), which every request it makes passes.
+    traits: frozenset[str] = frozenset()
 
 
 UNKNOWN = Value()
@@ -148,15 +158,16 @@ class Expressions:
         if kind in _LITERALS:
             return Value(local(node, self.order(node)))
         if kind is cst.Subscript:
-            return Value(self.origins_of(node.value).child().step(node, "an item read"))  # type: ignore[attr-defined]
+            read = _subscript_read(node)  # type: ignore[arg-type]
+            return Value(self.origins_of(node.value).child(read).step(node, "an item read"))  # type: ignore[attr-defined]
         if kind is cst.BinaryOperation or kind is cst.BooleanOperation:
             return Value(self._chain(node))
         if kind is cst.FormattedString:
             parts = [self.origins_of(part.expression) for part in node.parts  # type: ignore[attr-defined]
                      if isinstance(part, cst.FormattedStringExpression)]
-            return Value(join(local(node, self.order(node)), *parts).step(node, "formatted into a string"))
+            return Value(join(local(node, self.order(node)), *parts).derived().step(node, "formatted into a string"))
         if kind is cst.ConcatenatedString:
-            return Value(join(self.origins_of(node.left), self.origins_of(node.right)))  # type: ignore[attr-defined]
+            return Value(join(self.origins_of(node.left), self.origins_of(node.right)).derived())  # type: ignore[attr-defined]
         if kind in _CONTAINERS:
             return Value(self._container(node, [element.value for element in node.elements]))  # type: ignore[attr-defined]
         if kind is cst.Dict:
@@ -178,7 +189,7 @@ class Expressions:
         if kind is cst.UnaryOperation:
             if isinstance(node.operator, cst.Not):  # type: ignore[attr-defined]
                 return Value(local(node, self.order(node)))
-            return Value(self.origins_of(node.expression))  # type: ignore[attr-defined]
+            return Value(self.origins_of(node.expression).derived())  # type: ignore[attr-defined]
         if kind is cst.Comparison:
             return Value(local(node, self.order(node)))
         if kind is cst.StarredElement:
@@ -208,14 +219,15 @@ class Expressions:
             method = base.instance.methods.get(attr)
             return Value(function=method) if method is not None else UNKNOWN
         qualified = f"{base.name}.{attr}" if base.name is not None else None
-        origins = base.origins.child() if base.origins else EMPTY
+        origins = base.origins.child(attr) if base.origins else EMPTY
         if origins and (attr in _PATH_PARTS or attr == "name" and self._is_path(node.value)):
             origins = origins.validating(self._syntax("path-part"))
         if base.namespace and origins:
             origins = origins.validating(self.argparse_dests.get(attr, ()))
         found = self.tables.read(qualified, attr, self.imports)
         if found is not None:
-            origins = join(source(found.origin, node, found.label, self.order(node), found.validates), origins)
+            origins = join(source(found.origin, node, found.label, self.order(node), found.validates,
+                                  api=qualified or attr), origins)
         return self._narrowed(access_key(node), Value(origins, qualified))
 
     def _is_path(self, node: cst.BaseExpression) -> bool:
@@ -232,7 +244,8 @@ class Expressions:
                 origins = value.origins.validating(ends - deep)
                 if deep:
                     origins = origins.validating(deep, deep=True)
-                return Value(origins, value.name, value.function, value.cls, value.instance, value.namespace)
+                return Value(origins, value.name, value.function, value.cls, value.instance, value.namespace,
+                             value.traits)
         return value
 
     def _if_expression(self, node: cst.IfExp) -> Origins:
@@ -260,7 +273,7 @@ class Expressions:
             self._budget -= 1
             node = node.left
         parts.append(self.origins_of(node))
-        joined = join(*parts)
+        joined = join(*parts).derived()
         if literal_default:
             joined = joined.validating(self._syntax("or-default"))
         return joined
@@ -278,7 +291,7 @@ class Expressions:
         try:
             clause = node.for_in  # type: ignore[attr-defined]
             while clause is not None:
-                items = self.origins_of(clause.iter).child().step(clause.iter, "iterated over")
+                items = self.origins_of(clause.iter).child(ITEM).step(clause.iter, "iterated over")
                 self._bind_overlay(clause.target, Value(items), overlay)
                 clause = clause.inner_for_in
             if isinstance(node, cst.DictComp):
@@ -289,14 +302,14 @@ class Expressions:
             self._overlay.pop()
             # Names inside were evaluated with the overlay: not valid outside it.
             self._memo.clear()
-        return _built_all(result)
+        return _built_all(result).derived()
 
     def _bind_overlay(self, target: cst.BaseExpression, value: Value, overlay: dict[str, Value]) -> None:
         if isinstance(target, cst.Name):
             overlay[target.value] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
-                self._bind_overlay(element.value, Value(value.origins.child()), overlay)
+                self._bind_overlay(element.value, Value(value.origins.child(ITEM)), overlay)
 
     # ------------------------------------------------------------------ calls
     def _call(self, node: cst.Call) -> Value:
@@ -306,14 +319,16 @@ class Expressions:
         qualified = callee.name
         found = self.tables.call(qualified, attribute, self.imports)
         if found is not None:
-            origins = source(found.origin, node, found.label, self.order(node), found.validates)
+            origins = source(found.origin, node, found.label, self.order(node), found.validates,
+                             api=qualified or attribute or "", request=self._request(qualified, node))
             namespace = qualified is not None and qualified.rsplit(".", 1)[-1] in ("parse_args",)
             return Value(origins, namespace=namespace)
         if qualified is not None and self.tables.network is not None:
             response = self._network_response(qualified)
             if response:
                 network = self.tables.network
-                return Value(source(network.origin, node, network.label, self.order(node)), name=response)
+                return Value(source(network.origin, node, network.label, self.order(node), api=qualified),
+                             name=response)
         validator = self.tables.validator(qualified, attribute, self.imports, ("conversion", "sanitizer", "assertion"))
         if validator is not None:
             position = validator.argument if validator.argument is not None and validator.argument >= 0 else 0
@@ -322,10 +337,10 @@ class Expressions:
                 return UNKNOWN
             origins = self.origins_of(argument)
             verb = "converted" if validator.form == "conversion" else "validated"
-            return Value(origins.validating(validator.ends, deep=validator.deep)
+            return Value(origins.validating(validator.ends, deep=validator.deep).derived()
                          .step(node, f"{verb} by {_spelled(func)}()"))
         if qualified is not None and qualified in self.tables.passthrough:
-            return Value(self._arguments(node).step(node, f"passed through {_spelled(func)}()"))
+            return Value(self._arguments(node).derived().step(node, f"passed through {_spelled(func)}()"))
         if callee.function is not None:
             return Value(self._through(callee.function, node, skip_self=callee.function.method
                                        and isinstance(func, cst.Attribute)))
@@ -338,13 +353,76 @@ class Expressions:
             receiver = self.evaluate(func.value)
             if receiver.origins:
                 return Value(self._method(receiver.origins, func.attr.value, node))
+            binder = self.tables.binders.get(receiver.name or "", {}).get(func.attr.value)
+            if binder is not None:
+                # `llm.bind_tools(tools)`: the same model, and each request it makes passes tools.
+                return Value(name=receiver.name, traits=receiver.traits | {binder})
         if qualified is not None:
             client = self.catalog.client(qualified)
             if client is not None and client.type != "*":
-                return Value(name=client.type)
+                options = self.tables.constructor_keywords.get(client.type)
+                return Value(name=client.type, traits=self._asked(node, options) if options else frozenset())
             if qualified in self.tables.instances:
                 return Value(name=qualified)
         return UNKNOWN
+
+    def _request(self, qualified: str | None, node: cst.Call) -> frozenset[str]:
+        """The catalogued request options ``node`` passes, with those of the object it is a
+        method of (a chat model built with ``thinking=`` or bound to tools)."""
+        options = self.tables.request_keywords.get(qualified) if qualified is not None else None
+        func = node.func
+        receiver = self.evaluate(func.value).traits if isinstance(func, cst.Attribute) else frozenset()
+        if not options:
+            return receiver
+        return receiver | self._asked(node, options)
+
+    def _asked(self, node: cst.Call, options: Mapping[str, frozenset[str]]) -> frozenset[str]:
+        """Which of ``options`` (keyword -> the literal values that leave the reply plain text)
+        the call passes; "**" when it unpacks a mapping alint cannot see into."""
+        asked: set[str] = set()
+        for arg in node.args:
+            if arg.star == "**":
+                if not isinstance(arg.value, cst.Dict):
+                    asked.add("**")
+                    continue
+                for element in arg.value.elements:
+                    if not isinstance(element, cst.DictElement) or not isinstance(element.key, cst.SimpleString):
+                        asked.add("**")
+                        continue
+                    key = _literal_text(element.key)
+                    if key in options:
+                        asked.update(self._option(key, element.value, options[key]))
+            elif arg.keyword is not None and arg.keyword.value in options:
+                asked.update(self._option(arg.keyword.value, arg.value, options[arg.keyword.value]))
+        return frozenset(asked)
+
+    def _option(self, key: str, value: cst.BaseExpression, plain: frozenset[str]) -> tuple[str, ...]:
+        """``key`` when ``value`` passes something; "key?p" when it is the enclosing function's
+        parameter ``p`` whose default passes nothing (each call settles it); nothing else."""
+        if _passes_nothing(value, plain):
+            return ()
+        if isinstance(value, cst.Name) and self.optional_parameter(value.value):
+            return (f"{key}?{value.value}",)
+        return (key,)
+
+    def optional_parameter(self, name: str) -> bool:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def _settled(self, origins: Origins, passed: Mapping[str, cst.BaseExpression]) -> Origins:
+        """A summary's request options that hang on a parameter, settled by what this call passes."""
+        def settle(origin):  # type: ignore[no-untyped-def]
+            if not any("?" in entry for entry in origin.request):
+                return origin
+            request: set[str] = set()
+            for entry in origin.request:
+                option, _, parameter = entry.partition("?")
+                if not parameter:
+                    request.add(entry)
+                elif parameter in passed:
+                    plain = self.tables.request_keywords.get(origin.api, {}).get(option, frozenset())
+                    request.update(self._option(option, passed[parameter], plain))
+            return origin.requesting(frozenset(request))
+        return origins.map(settle) if origins else origins
 
     def _network_response(self, qualified: str) -> str | None:
         network = self.network_knowledge
@@ -355,18 +433,22 @@ class Expressions:
     def _method(self, receiver: Origins, method: str, node: cst.Call) -> Origins:
         if method == "join":
             # `sep.join(items)`: the items make the text.
-            return join(receiver, self._arguments(node).child()).step(node, "joined")
+            return join(receiver, self._arguments(node).child()).derived().step(node, "joined")
         if method == "format" or method == "format_map":
-            return join(receiver, self._arguments(node)).step(node, "formatted")
+            return join(receiver, self._arguments(node)).derived().step(node, "formatted")
         if method in _ITEM_METHODS:
-            result = receiver.child()
+            read = None
+            if method in _KEYED_METHODS and node.args:
+                key = node.args[0].value
+                read = _literal_text(key) if isinstance(key, cst.SimpleString) else ITEM
+            result = receiver.child(read)
             if method in ("get", "pop", "setdefault") and len(node.args) >= 2 and node.args[1].keyword is None:
                 default = self.origins_of(node.args[1].value)
                 result = join(result.validating(self._syntax("get-with-default")), default)
             if method == "get":
                 result = self._typed_get(result, node)
             return result.step(node, f"read with .{method}()")
-        return receiver
+        return receiver.derived()
 
     def _typed_get(self, result: Origins, node: cst.Call) -> Origins:
         """Werkzeug's ``args.get("page", 1, type=int)``: the value is converted, and a value
@@ -410,11 +492,13 @@ class Expressions:
             elif positional < len(parameters):
                 passed[parameters[positional]] = arg.value
                 positional += 1
-        parts = [returns.without_parameters().step(node, f"returned by {summary.name}()")]
+        parts = [self._settled(returns.without_parameters(), passed).step(node, f"returned by {summary.name}()")]
         for origin in returns:
             if origin.kind == PARAMETER and origin.parameter in passed:
                 argument = self.origins_of(passed[origin.parameter])
-                parts.append(argument.validating(origin.validated).step(node, f"through {summary.name}()"))
+                reads = origin.access  # what the function read from its parameter
+                parts.append(argument.validating(origin.validated).map(lambda found: found.extended(reads))
+                             .step(node, f"through {summary.name}()"))
         return join(*parts)
 
     def _returned_by(self, external: "Settled", node: cst.Call) -> Origins:
@@ -454,7 +538,7 @@ class Expressions:
     def _construct(self, cls: ClassInfo, node: cst.Call) -> Value:
         if cls.validator is None:
             return Value(instance=cls)
-        built = self._arguments(node).validating(cls.validator.ends, deep=cls.validator.deep)
+        built = self._arguments(node).validating(cls.validator.ends, deep=cls.validator.deep).derived()
         return Value(built.step(node, f"validated by {cls.name}"), instance=cls)
 
     def _syntax(self, name: str) -> frozenset[str]:
@@ -484,6 +568,39 @@ def _built(origin):
 
 def _built_all(origins: Origins) -> Origins:
     return origins.map(_built) if origins else origins
+
+
+def _literal_text(node: cst.SimpleString) -> str:
+    value = node.evaluated_value
+    return value if isinstance(value, str) else ITEM
+
+
+def _subscript_read(node: cst.Subscript) -> str:
+    """How an access names ``x["key"]`` (the key) and ``x[0]``, ``x[i]``, ``x[1:]`` (ITEM)."""
+    if len(node.slice) == 1:
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+            return _literal_text(index.value)
+    return ITEM
+
+
+def _passes_nothing(value: cst.BaseExpression, plain: frozenset[str]) -> bool:
+    """``tools=None``, ``tools=[]``, ``tools=NOT_GIVEN``; or a literal that keeps the reply plain
+    text (``thinking={"type": "disabled"}``, ``output_version="v0"``: ``plain`` names them)."""
+    if isinstance(value, cst.Call):
+        value = value.func  # NotGiven()
+    if isinstance(value, (cst.Name, cst.Attribute)):
+        return (value.value if isinstance(value, cst.Name) else value.attr.value) in _NOT_GIVEN
+    if isinstance(value, (cst.List, cst.Tuple, cst.Set, cst.Dict)) and not value.elements:
+        return True
+    if isinstance(value, cst.SimpleString):
+        return _literal_text(value) in plain
+    if isinstance(value, cst.Dict):
+        for element in value.elements:
+            if (isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString)
+                    and _literal_text(element.key) == "type" and isinstance(element.value, cst.SimpleString)):
+                return _literal_text(element.value) in plain
+    return False
 
 
 def _spelled(node: cst.BaseExpression) -> str:

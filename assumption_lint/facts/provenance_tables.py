@@ -33,6 +33,14 @@ class SourceTables:
     # Last name parts of the calls the fact records at the call (conversions, argparse's
     # add_argument, error-handler registrations): other calls are not evaluated there.
     call_words: frozenset[str] = frozenset()
+    # Request options a source's origin records (`Origin.request`), from the model replies
+    # (rules/models.toml `non-text`): call -> option -> the literal values that pass none.
+    request_keywords: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+    # The same for options given to an SDK object's constructor (a LangChain chat model),
+    # which every request of that object passes: object type -> option -> plain values.
+    constructor_keywords: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
+    # Methods returning the object bound to an option: object type -> method -> option.
+    binders: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def read(self, qualified: str | None, attribute: str, imports: Iterable[str]) -> Source | None:
         if qualified is not None:
@@ -123,6 +131,7 @@ def _build(catalog: Catalog) -> SourceTables:
             else:
                 tables.validators.setdefault(name, []).append(validator)
     tables.instances.update(client.type for client in catalog.clients.values() if client.type != "*")
+    _request_options(catalog, tables)
     words = {"add_argument"}
     for validator in knowledge.validators:
         if validator.form == "conversion":
@@ -136,6 +145,20 @@ def _build(catalog: Catalog) -> SourceTables:
         alternatives = "|".join(sorted((re.escape(word) for word in words), key=len, reverse=True))
         tables.trigger_pattern = re.compile(rf"\b(?:{alternatives})\b")
     return tables
+
+
+def _request_options(catalog: Catalog, tables: SourceTables) -> None:
+    types = {client.type for client in catalog.clients.values()}
+    for reply in catalog.models.replies:
+        options = {keyword: frozenset(reply.plain_values.get(keyword, ())) for keyword in reply.non_text}
+        if not options:
+            continue
+        for call in reply.calls:
+            tables.request_keywords.setdefault(call, {}).update(options)
+            owner = call.rpartition(".")[0]
+            if owner in types:
+                tables.constructor_keywords.setdefault(owner, {}).update(options)
+                tables.binders.setdefault(owner, {}).update(reply.binders)
 
 
 def decorator_matches(params: FrameworkParameters, qualified: str | None, attribute: str | None) -> bool:

@@ -21,6 +21,10 @@ _ORDER = {kind: index for index, kind in enumerate(ORIGINS + (PARAMETER,))}
 ALL_ASSUMPTIONS = frozenset(ASSUMPTIONS)
 # A path keeps its source and at most this many steps after it (the first ones).
 MAX_PATH_STEPS = 24
+# An access keeps at most this many reads; a longer one is unknown (None).
+MAX_ACCESS = 8
+# How an access names an index, a slice or an item of an iteration.
+ITEM = "[]"
 
 
 @dataclass(frozen=True)
@@ -46,25 +50,66 @@ class Origin:
     label: str = ""
     # For PARAMETER origins: the parameter's name.
     parameter: str = ""
+    # The qualified name of the source's call or read (`openai.OpenAI.chat.completions.create`).
+    api: str = ""
+    # The reads from the source's value to this one: attribute names and string keys, ITEM
+    # for an index, a slice or an iterated item (`choices`, `[]`, `message`, `content`);
+    # None once the value is computed from it (stripped, formatted, converted) or read too
+    # deep. It tells a reply's text from the reply object.
+    access: tuple[str, ...] | None = ()
+    # What the request that produced the source value asked for: the keywords the catalog
+    # names for its call that it passed (`tools`, `thinking`), and "**" when it unpacked
+    # arguments alint cannot see. A may-fact: a join keeps what any path asked for.
+    request: frozenset[str] = frozenset()
+
+    def _with(self, validated: frozenset[str], deep: frozenset[str], path: tuple[Step, ...],
+              access: tuple[str, ...] | None) -> "Origin":
+        return Origin(self.kind, validated, deep, path, self.order, self.label, self.parameter, self.api, access,
+                      self.request)
 
     def with_step(self, node: cst.CSTNode, note: str) -> "Origin":
         if len(self.path) > MAX_PATH_STEPS or self.kind == "local":
             return self
-        return Origin(self.kind, self.validated, self.deep, self.path + (Step(node, note),), self.order,
-                      self.label, self.parameter)
+        return self._with(self.validated, self.deep, self.path + (Step(node, note),), self.access)
 
     def validating(self, ends: Iterable[str], deep: bool = False) -> "Origin":
         ends = frozenset(ends)
         if ends <= self.validated and (not deep or ends <= self.deep):
             return self
-        return Origin(self.kind, self.validated | ends, self.deep | ends if deep else self.deep, self.path,
-                      self.order, self.label, self.parameter)
+        return self._with(self.validated | ends, self.deep | ends if deep else self.deep, self.path, self.access)
 
-    def child(self) -> "Origin":
-        """A value read from this one (a key, an item, an attribute): only deep validation stays."""
-        if self.validated == self.deep:
+    def child(self, read: str | None = None) -> "Origin":
+        """A value read from this one (``read``: the attribute, the string key or ITEM; None
+        for a read the access cannot name): only deep validation stays."""
+        access = self.access + (read,) if self.access is not None and read is not None else None
+        if access is not None and len(access) > MAX_ACCESS:
+            access = None
+        if self.validated == self.deep and access == self.access:
             return self
-        return Origin(self.kind, self.deep, self.deep, self.path, self.order, self.label, self.parameter)
+        return self._with(self.deep, self.deep, self.path, access)
+
+    def requesting(self, request: frozenset[str]) -> "Origin":
+        if request == self.request:
+            return self
+        return Origin(self.kind, self.validated, self.deep, self.path, self.order, self.label, self.parameter,
+                      self.api, self.access, request)
+
+    def derived(self) -> "Origin":
+        """A value computed from this one (``text.strip()``, ``f"{text}"``): same origin,
+        no longer the value the source's reads give."""
+        if self.access is None:
+            return self
+        return self._with(self.validated, self.deep, self.path, None)
+
+    def extended(self, reads: tuple[str, ...] | None) -> "Origin":
+        """This origin read further by ``reads`` (a parameter's access in a function summary,
+        applied to the caller's argument)."""
+        if reads == ():
+            return self
+        if reads is None or self.access is None:
+            return self.derived()
+        access = self.access + reads
+        return self._with(self.validated, self.deep, self.path, access if len(access) <= MAX_ACCESS else None)
 
     @property
     def source(self) -> Step:
@@ -117,8 +162,11 @@ class Origins:
     def step(self, node: cst.CSTNode, note: str) -> "Origins":
         return self.map(lambda origin: origin.with_step(node, note))
 
-    def child(self) -> "Origins":
-        return self.map(Origin.child)
+    def child(self, read: str | None = None) -> "Origins":
+        return self.map(lambda origin: origin.child(read)) if self.items else self
+
+    def derived(self) -> "Origins":
+        return self.map(Origin.derived)
 
     def validating(self, ends: Iterable[str], deep: bool = False) -> "Origins":
         ends = frozenset(ends)
@@ -145,16 +193,19 @@ def join(*values: Origins) -> Origins:
                 merged[key] = origin
             elif other is not origin:
                 first = other if (other.order, len(other.path)) <= (origin.order, len(origin.path)) else origin
+                access = other.access if other.access == origin.access else None
                 merged[key] = Origin(first.kind, other.validated & origin.validated, other.deep & origin.deep,
-                                     first.path, first.order, first.label, first.parameter)
+                                     first.path, first.order, first.label, first.parameter, first.api, access,
+                                     other.request | origin.request)
     return Origins(tuple(merged[key] for key in sorted(merged)))
 
 
 def source(kind: str, node: cst.CSTNode, label: str, order: int,
-           validated: Iterable[str] = (), deep: Iterable[str] = (), parameter: str = "") -> Origins:
+           validated: Iterable[str] = (), deep: Iterable[str] = (), parameter: str = "",
+           api: str = "", request: frozenset[str] = frozenset()) -> Origins:
     validated = frozenset(validated)
     return Origins((Origin(kind, validated | frozenset(deep), frozenset(deep), (Step(node, label),), order, label,
-                           parameter),))
+                           parameter, api, (), request),))
 
 
 def local(node: cst.CSTNode, order: int) -> Origins:

@@ -481,17 +481,7 @@ class Expressions:
         returns = summary.returns
         if not returns:
             return EMPTY
-        parameters = summary.parameters[1:] if skip_self else summary.parameters
-        passed: dict[str, cst.BaseExpression] = {}
-        positional = 0
-        for arg in node.args:
-            if arg.star:
-                continue
-            if arg.keyword is not None:
-                passed[arg.keyword.value] = arg.value
-            elif positional < len(parameters):
-                passed[parameters[positional]] = arg.value
-                positional += 1
+        passed = _passed(node, summary.parameters[1:] if skip_self else summary.parameters)
         parts = [self._settled(returns.without_parameters(), passed).step(node, f"returned by {summary.name}()")]
         for origin in returns:
             if origin.kind == PARAMETER and origin.parameter in passed:
@@ -506,16 +496,7 @@ class Expressions:
         returns, the source named with the file it is in; a parameter it passes through
         becomes the argument given for it."""
         name = f"{_spelled(node.func)}()"
-        passed: dict[str, cst.BaseExpression] = {}
-        positional = 0
-        for arg in node.args:
-            if arg.star:
-                continue
-            if arg.keyword is not None:
-                passed[arg.keyword.value] = arg.value
-            elif positional < len(external.parameters):
-                passed[external.parameters[positional]] = arg.value
-                positional += 1
+        passed = _passed(node, external.parameters)
         parts = []
         for returned in external.returns:
             if returned.kind == PARAMETER:
@@ -601,6 +582,21 @@ def _passes_nothing(value: cst.BaseExpression, plain: frozenset[str]) -> bool:
                     and _literal_text(element.key) == "type" and isinstance(element.value, cst.SimpleString)):
                 return _literal_text(element.value) in plain
     return False
+
+
+def _passed(node: cst.Call, parameters: Sequence[str]) -> dict[str, cst.BaseExpression]:
+    """The argument given for each parameter at a call (``*args`` and ``**kwargs`` skipped)."""
+    passed: dict[str, cst.BaseExpression] = {}
+    positional = 0
+    for arg in node.args:
+        if arg.star:
+            continue
+        if arg.keyword is not None:
+            passed[arg.keyword.value] = arg.value
+        elif positional < len(parameters):
+            passed[parameters[positional]] = arg.value
+            positional += 1
+    return passed
 
 
 def _spelled(node: cst.BaseExpression) -> str:

@@ -70,14 +70,15 @@ PARALLEL_MIN_FILES = 64
 
 # What forked workers need, inherited through fork instead of pickled per file (the
 # project's settled summaries included).
-_JOB: tuple[list[Target], list[str], Callable[[Path], Settings], bool, list[ProjectContext | None]] | None = None
+_JOB: tuple[list[Target], list[str], Callable[[Path], Settings], bool, list[ProjectContext | None], bool] | None = None
 
 
 def _analyze_index(index: int) -> FileResult:
     assert _JOB is not None
-    targets, shown, settings_for, keep_tracebacks, projects = _JOB
+    targets, shown, settings_for, keep_tracebacks, projects, summary_only = _JOB
     target = targets[index]
-    return read_and_analyze(target, shown[index], settings_for(target.path), keep_tracebacks, projects[index])
+    return read_and_analyze(target, shown[index], settings_for(target.path), keep_tracebacks, projects[index],
+                            summary_only)
 
 
 def default_jobs() -> int:
@@ -104,7 +105,7 @@ class _Worker:
 def _lost(index: int, rule: str, detail: str) -> FileResult:
     """The result of a file whose worker died (AL002) or ran out of time (AL003)."""
     assert _JOB is not None
-    targets, shown, settings_for, _, _ = _JOB
+    targets, shown, settings_for, _, _, _ = _JOB
     settings = settings_for(targets[index].path)
     result = FileResult(shown[index])
     if rule == "AL002":
@@ -183,7 +184,8 @@ def _supervised(count: int, workers: int, timeout: Callable[[int], float]) -> It
 
 
 def _results(targets: list[Target], shown: list[str], settings_for: Callable[[Path], Settings],
-             keep_tracebacks: bool, jobs: int, projects: list[ProjectContext | None]) -> Iterator[FileResult]:
+             keep_tracebacks: bool, jobs: int, projects: list[ProjectContext | None],
+             summary_only: bool = False) -> Iterator[FileResult]:
     """Results in target order, from worker processes when the platform can fork (settings
     and the catalog are then shared, not pickled): several when there are enough files, one
     otherwise, so that a file's time limit can always be enforced by killing its worker.
@@ -192,7 +194,7 @@ def _results(targets: list[Target], shown: list[str], settings_for: Callable[[Pa
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     if targets and can_fork and (any(timeout) or jobs > 1 and len(targets) >= PARALLEL_MIN_FILES):
         global _JOB
-        _JOB = (targets, shown, settings_for, keep_tracebacks, projects)
+        _JOB = (targets, shown, settings_for, keep_tracebacks, projects, summary_only)
         try:
             workers = jobs if len(targets) >= PARALLEL_MIN_FILES else 1
             yield from _supervised(len(targets), workers, timeout.__getitem__)
@@ -200,7 +202,7 @@ def _results(targets: list[Target], shown: list[str], settings_for: Callable[[Pa
             _JOB = None
         return
     for target, name, project in zip(targets, shown, projects):
-        yield read_and_analyze(target, name, settings_for(target.path), keep_tracebacks, project)
+        yield read_and_analyze(target, name, settings_for(target.path), keep_tracebacks, project, summary_only)
 
 
 # Project files read only for their summaries (imported by the run's files, not named on
@@ -212,7 +214,8 @@ MAX_EXTRA_SUMMARIES = 2000
 def with_project(targets: list[Target], shown: list[str], results: list[FileResult],
                  projects: list[ProjectContext | None], settings_for: Callable[[Path], Settings],
                  index_for: IndexFor,
-                 analyse: Callable[[list[int], list[ProjectContext | None]], list[FileResult]]) -> list[FileResult]:
+                 analyse: Callable[[list[int], list[ProjectContext | None]], list[FileResult]],
+                 summarize: Callable[[list[str]], list[ModuleSummary | None]]) -> list[FileResult]:
     """The second phase: summaries of the project files the run's files reach (read but not
     reported on), the project settled once, then the files that call a project function
     with something to tell analysed again with it. Their results replace the first ones."""
@@ -227,9 +230,7 @@ def with_project(targets: list[Target], shown: list[str], results: list[FileResu
     scanned = {index: _imports_of(targets[index].path, project_index)
                for index in skipped if (project_index := projects[index]) is not None}
     named = {str(real_path(target.path)) for target, project in zip(targets, projects) if project is not None}
-    reads = next((context.reads for context in projects if context is not None), frozenset())
-    _read_reached(summaries, [name for names in scanned.values() for name in names], settings_for, index_for,
-                  named, reads)
+    _read_reached(summaries, [name for names in scanned.values() for name in names], summarize, index_for, named)
     project = Project(summaries, index_for)
     wants = [project_reads(settings_for(target.path)) for target in targets]
     again = [index for index, result in enumerate(results) if projects[index] is not None
@@ -270,11 +271,13 @@ def _imports_of(path: Path, project: ProjectContext) -> list[Name]:
     return found
 
 
-def _read_reached(summaries: dict[str, ModuleSummary], start: list[Name], settings_for: Callable[[Path], Settings],
-                  index_for: IndexFor, named: set[str], reads: frozenset[str]) -> None:
+def _read_reached(summaries: dict[str, ModuleSummary], start: list[Name],
+                  summarize: Callable[[list[str]], list[ModuleSummary | None]], index_for: IndexFor,
+                  named: set[str]) -> None:
     """Add the summaries of the project files that the summaries' calls (and ``start``)
     reach, following re-exports name by name: each missing file is read once, summary
-    only. A worklist of names, so a chain of 500 modules is 500 reads, not 500 passes.
+    only, the files of one round together (in the worker processes when there are many),
+    so a chain of 500 modules costs 500 small rounds and a wide project a few big ones.
     Files the run names (``named``) are always read; at most MAX_EXTRA_SUMMARIES others."""
     attempted = set(summaries)
     pending = list(start) + [target for path in sorted(summaries) for target in
@@ -282,38 +285,36 @@ def _read_reached(summaries: dict[str, ModuleSummary], start: list[Name], settin
     seen: set[Name] = set()
     read = 0
     while pending:
-        name = pending.pop()
-        summary = summaries.get(name.path)
-        if summary is None:
-            if name.path in attempted or (read >= MAX_EXTRA_SUMMARIES and name.path not in named):
-                continue
-            attempted.add(name.path)
-            read += name.path not in named
-            summary = _summary_only(Path(name.path), settings_for, index_for, reads)
+        following: list[Name] = []
+        waiting: list[Name] = []
+        missing: list[str] = []
+        asked: set[str] = set()
+        for name in pending:
+            summary = summaries.get(name.path)
             if summary is None:
+                if name.path not in attempted and (read < MAX_EXTRA_SUMMARIES or name.path in named):
+                    attempted.add(name.path)
+                    read += name.path not in named
+                    missing.append(name.path)
+                    asked.add(name.path)
+                if name.path in asked:
+                    waiting.append(name)
                 continue
-            summaries[name.path] = summary
-            pending.extend(sorted(summary.targets(), key=lambda item: (item.path, item.name)))
-        if name in seen:
-            continue
-        seen.add(name)
-        if not name.name:  # a whole module (a text scan's `import pkg`): the names it re-exports too
-            pending.extend(Name(name.path, local) for local in sorted(summary.imports, reverse=True))
-            continue
-        following = Project.reexport(summary, name, index_for)
-        if following is not None:
-            pending.append(following)
-
-
-def _summary_only(file: Path, settings_for: Callable[[Path], Settings], index_for: IndexFor,
-                  reads: frozenset[str]) -> ModuleSummary | None:
-    index = index_for(file)
-    settings = settings_for(file)
-    if index is None or not settings.project:
-        return None
-    result = read_and_analyze(Target(file, explicit=False), str(file), settings, False,
-                              ProjectContext(index, reads=reads), summary_only=True)
-    return result.summary
+            if name in seen:
+                continue
+            seen.add(name)
+            if not name.name:  # a whole module (a text scan's `import pkg`): the names it re-exports too
+                following.extend(Name(name.path, local) for local in sorted(summary.imports))
+                continue
+            further = Project.reexport(summary, name, index_for)
+            if further is not None:
+                following.append(further)
+        for path, summary in zip(missing, summarize(missing)):
+            if summary is not None:
+                summaries[path] = summary
+                following.extend(sorted(summary.targets(), key=lambda item: (item.path, item.name)))
+        following.extend(name for name in waiting if name.path in summaries)
+        pending = following
 
 
 def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
@@ -352,9 +353,19 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
         return list(_results([targets[i] for i in indexes], [shown[i] for i in indexes], settings_for,
                              keep_tracebacks, jobs, contexts))
 
+    def summarize(paths: list[str]) -> list[ModuleSummary | None]:
+        """Summaries of project files the run does not name, read but not reported on."""
+        assert index_for is not None
+        files = [Target(Path(path), explicit=False) for path in paths]
+        contexts = [ProjectContext(index, reads=reads)
+                    if settings_for(file.path).project and (index := index_for(file.path)) is not None else None
+                    for file in files]
+        found = _results(files, paths, settings_for, keep_tracebacks, jobs, contexts, summary_only=True)
+        return [result.summary if context is not None else None for result, context in zip(found, contexts)]
+
     results = analyse(list(range(len(targets))), projects)
     if index_for is not None:
-        results = with_project(targets, shown, results, projects, settings_for, index_for, analyse)
+        results = with_project(targets, shown, results, projects, settings_for, index_for, analyse, summarize)
     for target, name, result, context in zip(targets, shown, results, projects):
         report.contexts[name] = context
         report.files += 1

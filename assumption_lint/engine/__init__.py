@@ -27,7 +27,8 @@ from ..facts.context import Context
 from ..facts.summaries import ModuleEscapes, ModuleSummaries
 from ..findings import FileResult, Finding, InternalError
 from ..fixes import Fix
-from ..project.summaries import ProjectContext
+from ..project.summaries import ModuleSummary, ProjectContext
+from ..project.text_imports import imports_project
 from ..resolve import Resolver
 from ..settings import MAX_FILE_BYTES, Settings
 from . import findings, walk
@@ -155,6 +156,12 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
     # A file analysed with its project's settled summaries calls a project function that
     # matters: the text pre-check (which knows only library names) does not decide then.
     prechecked = not summary_only and not (summarize and project is not None and project.project is not None)
+    if summary_only and summarize and not is_relevant(text, settings, enabled_checks(settings)):
+        assert project is not None and source is not None
+        if not imports_project(text, project.index, source):
+            # No library call, no source, no project import: nothing it could tell a caller.
+            result.summary = ModuleSummary(str(source))
+            return result, True
     if not text.strip() or not (check_classes or summary_only) or (
             prechecked and not is_relevant(text, settings, check_classes)):
         return result, True  # nothing here any check could report

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 
+from pathlib import Path
+
+from .modules import ModuleIndex
 from .summaries import Imported
 
 _FROM = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE)
@@ -30,3 +33,15 @@ def imported_modules(text: str) -> list[Imported]:
             if _NAME.match(module):
                 found.append(Imported(module))
     return found
+
+
+def imports_project(text: str, index: ModuleIndex, importer: Path) -> bool:
+    """Does the text import a module of its own project?"""
+    for imported in imported_modules(text):
+        if imported.name is None:
+            found = index.resolve_module(importer, imported.module, imported.level) is not None
+        else:
+            found = index.resolve_from(importer, imported.module, imported.name, imported.level) is not None
+        if found:
+            return True
+    return False

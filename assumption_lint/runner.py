@@ -17,7 +17,7 @@ from .engine import analyze_bytes, file_level, project_reads
 from .findings import FileResult, Finding, InternalError
 from .fixes import FixRun
 from .project.summaries import IndexFor, ModuleSummary, Project, ProjectContext, Target as Name
-from .project.text_imports import imported_modules
+from .project.text_imports import project_names
 from .settings import Settings
 
 
@@ -256,19 +256,7 @@ def _imports_of(path: Path, project: ProjectContext) -> list[Name]:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return []
-    importer = Path(real_path(path))
-    found = []
-    for imported in imported_modules(text):
-        if imported.name is None:
-            file = project.index.resolve_module(importer, imported.module, imported.level)
-            if file is not None:
-                found.append(Name(str(file), ""))
-            continue
-        resolved = project.index.resolve_from(importer, imported.module, imported.name, imported.level)
-        if resolved is not None:
-            file, attribute = resolved
-            found.append(Name(str(file), attribute or ""))
-    return found
+    return project_names(text, project.index, Path(real_path(path)))
 
 
 def _read_reached(summaries: dict[str, ModuleSummary], start: list[Name],

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from .modules import ModuleIndex
-from .summaries import Imported
+from .summaries import Imported, Target
 
 _FROM = re.compile(r"^[ \t]*from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n#;]*)", re.MULTILINE)
 _IMPORT = re.compile(r"^[ \t]*import[ \t]+([^\n#;]+)", re.MULTILINE)
@@ -35,13 +35,22 @@ def imported_modules(text: str) -> list[Imported]:
     return found
 
 
-def imports_project(text: str, index: ModuleIndex, importer: Path) -> bool:
-    """Does the text import a module of its own project?"""
+def project_names(text: str, index: ModuleIndex, importer: Path) -> list[Target]:
+    """The project names the text imports: ``from m import n`` as (m's file, "n") or, for a
+    submodule, (its file, ""); ``import m`` as (m's file, ""), the whole module."""
+    found = []
     for imported in imported_modules(text):
         if imported.name is None:
-            found = index.resolve_module(importer, imported.module, imported.level) is not None
-        else:
-            found = index.resolve_from(importer, imported.module, imported.name, imported.level) is not None
-        if found:
-            return True
-    return False
+            file = index.resolve_module(importer, imported.module, imported.level)
+            if file is not None:
+                found.append(Target(str(file), ""))
+            continue
+        resolved = index.resolve_from(importer, imported.module, imported.name, imported.level)
+        if resolved is not None:
+            found.append(Target(str(resolved[0]), resolved[1] or ""))
+    return found
+
+
+def imports_project(text: str, index: ModuleIndex, importer: Path) -> bool:
+    """Does the text import a module of its own project?"""
+    return bool(project_names(text, index, importer))

@@ -4,6 +4,7 @@ the hook installs from the local path, fails on a risky file, passes on a clean 
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from assumption_lint import __version__
 from harness import ROOT
 from .offline import PYTHON, git, no_network, offline_env, snapshot
 
@@ -31,7 +33,9 @@ def test_hook_definition_runs_serially() -> None:
 
 
 def test_try_repo_fails_on_risky_code_passes_on_clean_code_and_honours_the_config(tmp_path: Path) -> None:
-    hook_repo, sha = snapshot(tmp_path / "hook")
+    hook_repo, _ = snapshot(tmp_path / "hook")
+    tag = f"v{__version__}"  # a release tag, as docs/releasing.md makes them
+    git(hook_repo, "tag", tag)
     project = tmp_path / "project"
     project.mkdir()
     # pre-commit splits the files over one process per CPU once each gets at least 4: with 10
@@ -44,7 +48,7 @@ def test_try_repo_fails_on_risky_code_passes_on_clean_code_and_honours_the_confi
     env = offline_env(PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
 
     def try_repo(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [PYTHON, "-m", "pre_commit", "try-repo", str(hook_repo), "alint", "--ref", sha, *args]
+        command = [PYTHON, "-m", "pre_commit", "try-repo", str(hook_repo), "alint", "--ref", tag, *args]
         return subprocess.run(no_network(command), cwd=project, env=env, capture_output=True, text=True, timeout=600)
 
     risky = try_repo("--all-files")
@@ -63,3 +67,50 @@ def test_try_repo_fails_on_risky_code_passes_on_clean_code_and_honours_the_confi
     configured = try_repo("--all-files")
     assert configured.returncode == 0, configured.stdout + configured.stderr
     assert "AL301" not in configured.stdout
+
+    # The repository form of docs/integrations/pre-commit.md, as written but for the URL: the
+    # same repository and rev as above, so pre-commit reuses the environment it installed.
+    (project / "pyproject.toml").unlink()
+    (project / ".pre-commit-config.yaml").write_text(
+        documented_config("repo: https://").replace(REPOSITORY_URL, str(hook_repo)), encoding="utf-8")
+    git(project, "add", "-A")
+    command = [PYTHON, "-m", "pre_commit", "run", "--all-files"]
+    repository = subprocess.run(no_network(command), cwd=project, env=env, capture_output=True, text=True, timeout=600)
+    assert repository.returncode == 1, repository.stdout + repository.stderr
+    assert len(re.findall(r"^Found 10 findings in 10 of 11 files", repository.stdout, re.MULTILINE)) == 1
+
+
+REPOSITORY_URL = "https://github.com/assumption-lint/assumption-lint"
+
+
+def documented_config(marker: str) -> str:
+    """The YAML block of docs/integrations/pre-commit.md that holds ``marker``."""
+    page = (ROOT / "docs" / "integrations" / "pre-commit.md").read_text(encoding="utf-8")
+    [block] = [body for body in re.findall(r"```yaml\n(.*?)```", page, re.DOTALL) if marker in body]
+    return block
+
+
+def test_documented_local_hook_runs_the_installed_alint(tmp_path: Path) -> None:
+    """The `repo: local` form, as written: pre-commit runs the alint on PATH (this test's)."""
+    config = documented_config("repo: local")
+    [hook] = yaml.safe_load(config)["repos"][0]["hooks"]
+    [shipped] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert {key: hook[key] for key in ("id", "entry", "types", "require_serial")} == {
+        key: shipped[key] for key in ("id", "entry", "types", "require_serial")}
+    project = tmp_path / "project"
+    project.mkdir()
+    for index in range(10):
+        (project / f"risky_{index}.py").write_text(RISKY, encoding="utf-8")
+    (project / "clean.py").write_text(CLEAN, encoding="utf-8")
+    (project / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    git(project, "init", "-q")
+    git(project, "add", "-A")
+    env = offline_env(PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"))
+    env["PATH"] = os.pathsep.join([str(Path(PYTHON).parent), env.get("PATH", "")])
+    done = subprocess.run(no_network([PYTHON, "-m", "pre_commit", "run", "--all-files"]), cwd=project, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert len(re.findall(r"^Found 10 findings in 10 of 11 files", done.stdout, re.MULTILINE)) == 1, done.stdout
+    passed = subprocess.run(no_network([PYTHON, "-m", "pre_commit", "run", "--files", "clean.py"]), cwd=project,
+                            env=env, capture_output=True, text=True, timeout=600)
+    assert passed.returncode == 0, passed.stdout + passed.stderr

@@ -27,13 +27,14 @@ GIT = ["git", "-c", "user.name=alint tests", "-c", "user.email=tests@example.inv
 
 
 def git(folder: Path, *args: str) -> str:
-    return subprocess.run([*GIT, "-C", str(folder), *args], check=True, capture_output=True, text=True).stdout
+    return subprocess.run([*GIT, "-C", str(folder), *args], check=True, capture_output=True, text=True,
+                          timeout=120).stdout
 
 
 def snapshot(target: Path) -> tuple[Path, str]:
     """This checkout, uncommitted changes included, as a one-commit repository: (path, sha)."""
     listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            check=True, capture_output=True).stdout.decode("utf-8").split("\0")
+                            check=True, capture_output=True, timeout=120).stdout.decode("utf-8").split("\0")
     for name in filter(None, listed):
         source = ROOT / name
         if source.is_file():  # a file deleted but not yet committed is listed too

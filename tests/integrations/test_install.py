@@ -36,10 +36,11 @@ def install(tmp_path: Path, requirement: str) -> Path:
                           env=offline_env(), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout + done.stderr
     where = subprocess.run([str(python), "-c", "import assumption_lint as a; print(a.__file__, a.__version__)"],
-                           cwd=tmp_path, env=offline_env(), capture_output=True, text=True, check=True).stdout
+                           cwd=tmp_path, env=offline_env(), capture_output=True, text=True, check=True,
+                           timeout=120).stdout
     assert where.startswith(str(env_dir)) and where.split()[-1] == __version__, where
     version = subprocess.run([str(env_dir / "bin" / "alint"), "--version"], cwd=tmp_path, env=offline_env(),
-                             capture_output=True, text=True, check=True).stdout
+                             capture_output=True, text=True, check=True, timeout=120).stdout
     assert version.strip() == f"alint {__version__}"
     return env_dir
 

@@ -122,7 +122,8 @@ def test_gitlab_fingerprints_are_unique_when_alint_fingerprints_repeat() -> None
     same = [finding(3), finding(3)]
     issues = json.loads(render("gitlab", same))
     assert len({issue["fingerprint"] for issue in issues}) == 2
-    severities = {issue["severity"] for issue in json.loads(render("gitlab", [finding(1, "error"), finding(2, "note")]))}
+    issues = json.loads(render("gitlab", [finding(1, "error"), finding(2, "note")]))
+    severities = {issue["severity"] for issue in issues}
     assert severities == {"major", "info"}
 
 

@@ -54,8 +54,8 @@ def sarif_logs(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
             logs.append(log)
         # a run that could not read a path: executionSuccessful false and a notification
         log = folder / "missing-path.sarif"
-        result = CliRunner().invoke(cli, ["check", "--format", "sarif", "-o", str(log), "fixtures/network/billing_cli.py",
-                                          "no/such/file.py"])
+        result = CliRunner().invoke(cli, ["check", "--format", "sarif", "-o", str(log),
+                                          "fixtures/network/billing_cli.py", "no/such/file.py"])
         assert result.exit_code == 2
         logs.append(log)
     finally:
@@ -80,7 +80,8 @@ def test_sarif_has_no_multitool_errors_or_warnings(sarif_logs: list[Path], kind:
     assert len(scanned) >= len(sarif_logs) or "files scanned" in done.stdout, done.stdout
 
 
-def test_a_missing_multitool_fails_under_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_a_missing_multitool_fails_under_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch,
+                                                               tmp_path: Path) -> None:
     monkeypatch.delenv("ALINT_SARIF_MULTITOOL", raising=False)
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setenv("CI", "true")

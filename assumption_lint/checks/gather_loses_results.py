@@ -64,6 +64,8 @@ class _FunctionFacts:
 
 class GatherLosesResults(Check):
     rules = ("AL206",)
+    # Client objects, factories and client classes imported from other project files.
+    project_reads = frozenset({"clients"})
     needs = (NetworkCalls, Reachability)  # Reachability: no findings in code nothing runs
     # Every finding needs a catalogued network call, whose module name the engine's
     # pre-check already looks for: no extra trigger words.

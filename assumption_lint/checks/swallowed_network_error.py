@@ -37,6 +37,8 @@ _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exceptio
 
 class SwallowedNetworkError(Check):
     rules = ("AL204",)
+    # Client objects, factories and client classes imported from other project files.
+    project_reads = frozenset({"clients"})
     needs = (NetworkFlow, Reachability)  # Reachability: no findings in code nothing runs
 
     def __init__(self, state: "FileState") -> None:

@@ -23,7 +23,7 @@ from .base import Check
 class UnhandledNetworkError(Check):
     rules = ("AL201",)
     needs = (NetworkFlow, Reachability)  # Reachability: no findings in code nothing runs
-    project_reads = frozenset({"escapes"})
+    project_reads = frozenset({"escapes", "clients"})
 
     def leave_Module(self, node: cst.Module) -> None:
         flow = self.fact(NetworkFlow)
@@ -74,6 +74,8 @@ class UnhandledNetworkError(Check):
         if net is not None:
             call, summaries, fix = net.label, (net.family.errors, net.errors, net.family.summary,
                                                net.family.untimed_summary), net.family.fix
+            if net.instance is not None and net.instance.origin is not None:  # a client of another file
+                related.append((net.instance.origin, f"the {net.instance.type} object comes from here"))
         else:  # a function of another project file lets the error out
             assert site.external is not None
             raised = [item for item, error in site.external.escapes if error in errors]

@@ -19,6 +19,7 @@ import libcst as cst
 from ..catalog import TimeoutSpec
 from ..fixes import SAFE, UNSAFE, Fix, SetArgument
 from ..facts.arguments import HIDDEN, Hidden, argument, is_none
+from ..facts.dict_literals import DictLiterals
 from ..facts.syntax import literal_value, module_level_calls
 from ..resolve import Instance, Resolved, dotted_name
 from ..facts.reachability import Reachability
@@ -95,7 +96,7 @@ class MissingTimeout(Check):
     rules = ("AL301", "AL302")
     # Client objects, factories and client classes imported from other project files.
     project_reads = frozenset({"clients"})
-    needs = (Reachability,)  # no findings in code nothing runs
+    needs = (Reachability, DictLiterals)  # Reachability: no findings in code nothing runs
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)
@@ -205,6 +206,9 @@ class MissingTimeout(Check):
         if spec.connects_with is not None and not self._connects(call, spec.connects_with):
             return _Verdict("unknown", spec)
         value = self._argument(call, spec)
+        if isinstance(value, Hidden) and spec.keywords:
+            # `requests.get(url, **opts)` with `opts` an unchanged dict literal: what it passes.
+            value = self.fact(DictLiterals).keyword(call, spec.keywords)
         if isinstance(value, Hidden):
             return _Verdict("unknown", spec)
         if value is not None:

@@ -146,6 +146,30 @@ class ModuleSummary:
                 if call.target is not None}
 
 
+def imported_target(index: ModuleIndex, importer: Path, imported: Imported, rest: list[str]) -> Target | None:
+    """Where ``<local>.<rest>`` leads when ``<local>`` is ``imported`` in ``importer``: the
+    project file and the attribute path in it (a name, never the module itself). A module
+    name is followed into its submodules as far as the rest allows (``import pkg`` then
+    ``pkg.sub.fetch``: ``fetch`` in ``pkg/sub.py``); None outside the project."""
+    if imported.name is None:
+        module = imported.module
+    else:
+        found = index.resolve_from(importer, imported.module, imported.name, imported.level)
+        if found is None:
+            return None
+        file, attribute = found
+        if attribute is not None:
+            return Target(str(file), ".".join([attribute, *rest]))
+        module = f"{imported.module}.{imported.name}" if imported.module else imported.name
+    # A module: the longest prefix of the rest that is a submodule, then the attribute.
+    for cut in range(len(rest) - 1, -1, -1):
+        candidate = ".".join([module, *rest[:cut]]) if module else ".".join(rest[:cut])
+        file = index.resolve_module(importer, candidate, imported.level)
+        if file is not None:
+            return Target(str(file), ".".join(rest[cut:]))
+    return None
+
+
 # --------------------------------------------------------------------------- settling
 Node = tuple[str, str]  # (real path, qualname)
 Escape = tuple[Place, str]  # (where the failing call is, the class that escapes)
@@ -210,16 +234,7 @@ class Project:
         index = index_for(importer)
         if index is None:
             return None
-        if imported.name is None:  # `import pkg.mod as m`: m.rest names pkg.mod.rest
-            found = index.resolve_module(importer, imported.module, imported.level)
-            return Target(str(found), rest) if found is not None and rest else None
-        resolved = index.resolve_from(importer, imported.module, imported.name, imported.level)
-        if resolved is None:
-            return None
-        file, attribute = resolved
-        if attribute is None:  # a submodule
-            return Target(str(file), rest) if rest else None
-        return Target(str(file), attribute + (f".{rest}" if rest else ""))
+        return imported_target(index, importer, imported, rest.split(".") if rest else [])
 
     def client(self, target: Target) -> ClientMade | None:
         """The client object, factory or class a name of another file is, following

@@ -375,7 +375,7 @@ class ProjectContext:
     # the network errors escaping each function only when "escapes" is among them.
     reads: frozenset[str] = frozenset({"escapes"})
 
-    def clients_for(self, importer: Path) -> "ImporterClients | None":
+    def resolver_hook(self, importer: Path) -> "ImporterClients | None":
         """What the resolver of ``importer`` asks about its imports, once the project is settled."""
         return ImporterClients(self, importer) if self.project is not None else None
 

@@ -189,3 +189,44 @@ def test_a_package_of_2000_files_finishes_and_reports_the_view(tmp_path: Path) -
     report = alint_json(write(tmp_path, files))
     assert report["summary"]["files"] == len(files)
     assert found(report) == {("views.py", line_of(files["views.py"], "# the view"), "AL201")}
+
+
+# ----------------------------------------------------------------------------- clients
+def _timeouts(root: Path, *args: str) -> set[tuple[str, int, str]]:
+    old = Path.cwd()
+    os.chdir(root)
+    try:
+        result = cli_runner().invoke(cli, ["--format", "json", "--select", "AL301,AL302", *args, "."],
+                                     catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    assert result.exit_code in (0, 1) and "Traceback" not in result.stderr, result.stderr[:2000]
+    report = json.loads(result.stdout)
+    assert report["errors"] == []
+    return found(report)
+
+
+def test_a_client_re_exported_along_a_chain_and_a_cycle_resolves_or_stays_silent(tmp_path: Path) -> None:
+    """A client re-exported through three packages resolves; two modules re-exporting a
+    name from each other (a cycle that never reaches a definition) are silent."""
+    write(tmp_path, {
+        "core/http.py": "import requests\n\nsession = requests.Session()\n",
+        "core/__init__.py": "from .http import session\n",
+        "api/__init__.py": "from core import session\n",
+        "loop_a.py": "from loop_b import session\n",
+        "loop_b.py": "from loop_a import session\n",
+        "views.py": ("from api import session\nimport loop_a\n\n\ndef a(url):\n    return session.get(url)  # chain\n\n\n"
+                     "def b(url):\n    return loop_a.session.get(url)\n"),
+    })
+    views = (tmp_path / "views.py").read_text(encoding="utf-8")
+    assert _timeouts(tmp_path) == {("views.py", line_of(views, "# chain"), "AL301")}
+    assert _timeouts(tmp_path, "--isolated") == set()
+
+
+def test_a_constructor_too_long_to_read_again_is_silent_where_it_is_used(tmp_path: Path) -> None:
+    headers = ", ".join(f"'h{index}': 'v{index}'" for index in range(400))
+    write(tmp_path, {
+        "net.py": f"import requests\n\nclient = requests.Session(**{{{headers}}})\n",
+        "views.py": "from net import client\n\n\ndef a(url):\n    return client.get(url)\n",
+    })
+    assert _timeouts(tmp_path) == set()

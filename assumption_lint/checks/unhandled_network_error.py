@@ -59,13 +59,18 @@ class UnhandledNetworkError(Check):
         """Where an error leaving ``site`` hurts, by priority."""
         loop = None
         if site.loop is not None:
-            loop = Place(site.function, f"{site.loop.description} in `{site.function}`",
+            owner = {MAIN_GUARD: 'the `if __name__ == "__main__"` block', MODULE: "module-level code"}.get(
+                site.function, f"`{site.function}`")
+            loop = Place(site.function, f"{site.loop.description} in {owner}",
                          ", stopping it: one failed item skips all the remaining ones")
         root = None
         if strict and _is_root(flow, site.function):
             where = "module-level code" if site.function == MODULE else f"`{site.function}`"
             root = Place(site.function, where, " to its callers")
-        return [places.get(site.function), loop, root]
+        entry = places.get(site.function)
+        if entry is not None and entry.one_shot and not strict:
+            entry = None  # a traceback ending a one-shot command is honest: only a cut-short loop hurts there
+        return [entry, loop, root]
 
     def _report(self, origin: Origin, place: Place, errors: list[str]) -> None:
         site: Site = origin.site

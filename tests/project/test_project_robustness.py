@@ -139,12 +139,13 @@ def test_a_package_init_that_imports_itself_and_star_imports(tmp_path: Path) -> 
 
 # ----------------------------------------------------------------------------- long chains
 def chain(length: int) -> dict[str, str]:
-    """m0.main() -> m1.f -> ... -> m{length-1}.f, which makes the request."""
+    """m0.main() -> m1.f -> ... -> m{length-1}.f, which makes the request; main calls it per
+    URL of a loop (a one-shot command failing outside a loop is an honest traceback)."""
     files = {}
     for index in range(length - 1):
         files[f"m{index}.py"] = f"import m{index + 1}\n\n\ndef f(url):\n    return m{index + 1}.f(url)\n"
     files[f"m{length - 1}.py"] = "import requests\n\n\ndef f(url):\n    return requests.get(url, timeout=5)\n"
-    files["m0.py"] += "\n\ndef main():\n    m1.f(\"https://example.com\")  # the call\n"
+    files["m0.py"] += "\n\ndef main(urls):\n    for url in urls:\n        m1.f(url)  # the call\n"
     return files
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -383,10 +384,17 @@ def _print_page(rule: Any, output_format: str) -> None:
 
 def main() -> None:
     try:
-        cli.main(prog_name="alint", standalone_mode=True)
+        code = cli.main(prog_name="alint", standalone_mode=False)
     except SystemExit:
         raise
-    except KeyboardInterrupt:
+    except click.ClickException as exc:
+        # click's own usage errors quote what was typed: through the sanitiser too.
+        shown = io.StringIO()
+        exc.show(file=shown)
+        for line in shown.getvalue().splitlines():
+            _err(line)
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, click.exceptions.Abort):
         _err("alint: interrupted")
         sys.exit(130)
     except Exception as exc:  # the last line of defence: one clear line, traceback on -v
@@ -394,6 +402,8 @@ def main() -> None:
         if "-v" in sys.argv or "--verbose" in sys.argv:
             traceback.print_exc()
         sys.exit(EXIT_ERROR)
+    if isinstance(code, int) and code:
+        sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -128,6 +128,8 @@ def cli() -> None:
 @click.option("--isolated", is_flag=True,
               help="Analyse each file alone: no cross-file analysis of the project's imports "
                    "(same as `project = false` in the configuration).")
+@click.option("--no-cache", is_flag=True,
+              help="Neither read nor write the content cache (.alint_cache in the project root, or cache-dir).")
 @click.option("--report-unused-suppressions", is_flag=True,
               help="Report suppression comments (or ids in them) that silenced no finding, as AL005.")
 # --fix (docs/fixes.md): one block of options, read by _fix below.
@@ -146,7 +148,7 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
           quiet: bool, verbose: bool, fail_on: str | None = None, baseline_file: Path | None = None,
           write_baseline: Path | None = None, since: str | None = None,
           report_unused_suppressions: bool = False, isolated: bool = False, fix: bool = False,
-          unsafe_fixes: bool = False, diff: bool = False) -> None:
+          unsafe_fixes: bool = False, diff: bool = False, no_cache: bool = False) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
 
     Settings come from [tool.alint] in the nearest pyproject.toml above each file (or from
@@ -179,9 +181,16 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             # Build every configuration's catalog and settings here, before any worker starts:
             # their warnings (deprecated catalog keys, preview selections) print once.
             configs.prepare(target.path)
+        # --fix analyses every file it fixes afresh: its run neither reads nor writes the cache.
+        no_cache = no_cache or os.environ.get("ALINT_NO_CACHE", "") not in ("", "0")
+        cache = None if no_cache or fix or not targets else _open_cache(configs, verbose)
         report = run(targets, configs.settings_for, keep_tracebacks=verbose,
                      jobs=jobs or default_jobs(), roots=[path for path in paths if path.is_dir()],
-                     excluded=configs.excluded)
+                     excluded=configs.excluded, cache=cache)
+        if cache is not None and verbose:
+            _err(f"alint: cache: {report.cached} of {report.files} files answered by {cache.cache.folder}")
+            if cache.problem:
+                _err(f"alint: {cache.problem}")
         run_config = configs.run_config()
         scope = baseline.Scope(list(paths) or [Path(".")], set(report.sources) if changes is not None else None)
         if write_baseline is not None:
@@ -209,6 +218,44 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
     if outcome is not None and outcome.problems:
         sys.exit(EXIT_ERROR)
     _exit(report, exit_zero, fail_on or run_config.fail_on or DEFAULT_FAIL_ON)
+
+
+def cache_folder(configs: Configurations) -> Path:
+    """The content cache's folder: ``cache-dir`` of the run's configuration, else
+    ``.alint_cache`` in the project root (the configuration's folder, else the nearest
+    folder with a pyproject.toml, setup.cfg, setup.py or .git above the current one)."""
+    from .cache import CACHE_DIR
+    from .project.modules import project_root_of
+
+    config = configs.run_config()
+    if config.cache_dir is not None:
+        return config.cache_dir
+    root = config.root if config.root is not None else project_root_of(Path.cwd())
+    return root / CACHE_DIR
+
+
+def _open_cache(configs: Configurations, verbose: bool) -> Any:
+    """The run's cache, or None (said once with -v) when its folder cannot be written."""
+    from .cache import Cache, CacheUnavailable, code_version, files_digest, shipped_catalog_digest
+    from .runner import RunCache
+
+    folder = cache_folder(configs)
+    try:
+        store = Cache.open(folder)
+    except CacheUnavailable as exc:
+        if verbose:
+            _err(f"alint: running without a cache: {exc}")
+        return None
+    builtin = shipped_catalog_digest()
+    known: dict[tuple[Path, ...], bytes] = {(): builtin}
+
+    def catalog_digest(path: Path) -> bytes:
+        extra = configs.config_for(path).extend_catalog
+        if extra not in known:
+            known[extra] = files_digest([Path("builtin"), *extra]) + builtin
+        return known[extra]
+
+    return RunCache(store, code_version(), catalog_digest, builtin)
 
 
 def _fix(report: Report, settings_for: Any, unsafe: bool, diff: bool) -> Outcome:
@@ -331,6 +378,25 @@ def _exit(report: Report, exit_zero: bool, fail_on: str) -> None:
 def failing(severity: str, fail_on: str) -> bool:
     """Does a finding of ``severity`` fail a run whose threshold is ``fail_on``?"""
     return FAIL_ON.index(severity) <= FAIL_ON.index(fail_on)
+
+
+@cli.command("clean")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The configuration whose cache-dir to clean (default: the nearest pyproject.toml).")
+def clean_command(config_file: Path | None) -> None:
+    """Remove the content cache (.alint_cache in the project root, or cache-dir)."""
+    from .cache import clean
+
+    try:
+        configs = Configurations(shipped_catalog(), None, config_file, warn=_warn)
+    except (CatalogError, ConfigError) as exc:
+        raise UsageProblem(str(exc)) from exc
+    folder = cache_folder(configs)
+    try:
+        removed = clean(folder)
+    except OSError as exc:
+        raise UsageProblem(f"cannot remove {folder}: {exc.strerror or exc}") from exc
+    click.echo(f"alint: {'removed' if removed else 'no cache at'} {folder}", err=True)
 
 
 @cli.command("rules")

@@ -30,7 +30,7 @@ from .settings import (THREAT_MODELS, SelectionError, Settings, enabled_rules, p
 DEFAULT_TARGET = (3, 10)
 KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "extend-catalog",
         "target-version", "respect-gitignore", "rules", "preview", "show-notes", "project", "fail-on", "baseline",
-        "max-file-bytes", "max-tokens", "file-timeout", "fix", "threat-models")
+        "max-file-bytes", "max-tokens", "file-timeout", "fix", "threat-models", "cache-dir")
 # Keys that govern the whole run, not one file: read from the configuration of the current
 # folder (or --config), see ``Configurations.run_config``.
 FAIL_ON = ("error", "warning", "note")
@@ -115,6 +115,8 @@ class Config:
     # Run-level keys: the lowest severity that fails the run, and the baseline file.
     fail_on: str | None = None
     baseline: Path | None = None
+    # Run-level too: where the content cache lives (None: .alint_cache in the project root).
+    cache_dir: Path | None = None
     # The per-file budget (docs/safety.md); None: the default.
     max_file_bytes: int | None = None
     max_tokens: int | None = None
@@ -271,6 +273,10 @@ def parse_table(table: Mapping[str, Any], path: Path, table_name: str, catalog: 
         if not isinstance(table["baseline"], str) or not table["baseline"].strip():
             raise reader.fail("baseline", f"must be a file path, not {table['baseline']!r}")
         values["baseline"] = root / table["baseline"]
+    if "cache-dir" in table:
+        if not isinstance(table["cache-dir"], str) or not table["cache-dir"].strip():
+            raise reader.fail("cache-dir", f"must be a folder path, not {table['cache-dir']!r}")
+        values["cache_dir"] = root / os.path.expanduser(table["cache-dir"])
     for key, kinds in (("max-file-bytes", (int,)), ("max-tokens", (int,)), ("file-timeout", (int, float))):
         if key in table:
             value = table[key]

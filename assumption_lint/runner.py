@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.process
@@ -479,6 +480,9 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
     return report
 
 
+_DEBUG = bool(os.environ.get("ALINT_CACHE_DEBUG"))
+
+
 class RunCache:
     """The content cache (cache.py) as one run uses it: the key of each file's entry, the
     check that an entry still holds (its recorded questions asked again), and the entries
@@ -536,8 +540,9 @@ class RunCache:
             return None
         content, _ = found
         where = None if context is None else str(context.index.root)
+        # keep_tracebacks (-v) is not in it: a result with internal errors is never kept.
         parts = (kind, self.version, SUMMARY_VERSION, content, str(real_path(target.path)), shown,
-                 self.settings_digest(settings, target.path), where, sorted(reads), keep_tracebacks)
+                 self.settings_digest(settings, target.path), where, sorted(reads))
         return digest(parts), content
 
     # ------------------------------------------------------------ results
@@ -566,6 +571,10 @@ class RunCache:
                 self.hits += 1
             else:
                 missed.append(position)
+                if _DEBUG:
+                    print(f"alint-cache: {kind} miss {name}: "
+                          f"{'no key' if key is None else 'no entry' if entry is None else 'changed answers'}",
+                          file=sys.stderr)
         for position, result in zip(missed, analyse(missed)):
             self.misses += 1
             recorded = result.__dict__.pop("_recorded", None)

@@ -251,10 +251,11 @@ class Cache:
             self._db = None
 
     # ------------------------------------------------------------ content digests
-    def content_digest(self, path: Path) -> tuple[bytes, tuple[int, int, int]] | None:
-        """The SHA-256 of the file's bytes and its stat, from the index when the stat matches
-        (no read), else by reading it; None when it cannot be read (the analysis reports it)."""
-        name = os.path.realpath(path)
+    def content_digest(self, name: str) -> tuple[bytes, tuple[int, int, int]] | None:
+        """The SHA-256 of the file's bytes (``name``: its real path) and its stat, from the
+        index when the stat matches (no read), else by reading it; None when it cannot be read
+        (the analysis reports it)."""
+        self._seen_paths.add(name)
         try:
             info = os.stat(name)
         except OSError:

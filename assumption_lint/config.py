@@ -415,6 +415,7 @@ class Configurations:
         self.fixed = load_config_file(config_file, catalog) if config_file is not None else None
         self._folders: dict[Path, tuple[Config | None, Config | None]] = {}
         self._settings: dict[tuple[str, str], Settings] = {}
+        self._by_path: dict[Path, Settings] = {}
         self._catalogs: dict[tuple[Path, ...], Catalog] = {}
         self._ignoring: dict[tuple[int, tuple[str, ...]], tuple[Settings, Settings]] = {}
         # Declared package versions per project folder (version-aware timeout defaults).
@@ -457,11 +458,16 @@ class Configurations:
 
     # ------------------------------------------------------------------ settings
     def settings_for(self, path: Path) -> Settings:
-        config = self.config_for(path)
-        settings = self._settings.get(config.key)
-        if settings is None:
-            settings = self._settings[config.key] = self._build(config)
-        return self._ignoring_here(self._versions.settings_for(settings, path), config, path)
+        # A run asks for each file's settings several times (runner, cache keys, workers).
+        found = self._by_path.get(path)
+        if found is None:
+            config = self.config_for(path)
+            settings = self._settings.get(config.key)
+            if settings is None:
+                settings = self._settings[config.key] = self._build(config)
+            found = self._by_path[path] = self._ignoring_here(self._versions.settings_for(settings, path), config,
+                                                              path)
+        return found
 
     def _ignoring_here(self, settings: Settings, config: Config, path: Path) -> Settings:
         """``settings`` with the rules ``per-file-ignores`` drop for ``path`` (one object per

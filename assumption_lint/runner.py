@@ -396,6 +396,24 @@ def _read_reached(summaries: dict[str, ModuleSummary], start: list[Name],
         pending = following
 
 
+class _IndexByPath:
+    """IndexFor, remembered per path: the project phase asks for the same files' index
+    thousands of times, and each question finds the file's project root again."""
+
+    def __init__(self, index_for: IndexFor) -> None:
+        self._inner = index_for
+        self._known: dict[Any, Any] = {}
+
+    def __call__(self, path: Path) -> Any:
+        found = self._known.get(path, self)
+        if found is self:
+            found = self._known[path] = self._inner(path)
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
 def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
         keep_tracebacks: bool = False, cwd: Path | None = None, jobs: int = 1,
         roots: list[Path] | None = None, excluded: Callable[[Path, bool], bool] | None = None,
@@ -416,7 +434,7 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
         # Resolve every file's settings up front: a configuration error surfaces here, in
         # this process, and forked workers inherit the filled caches.
         settings_for(target.path)
-    index_for = IndexFor([real_path(root) for root in roots or ()], excluded) \
+    index_for = _IndexByPath(IndexFor([real_path(root) for root in roots or ()], excluded)) \
         if any(settings_for(target.path).project for target in targets) else None
 
     def shown_of(path: str) -> str:
@@ -535,13 +553,14 @@ class RunCache:
 
     def key(self, kind: str, target: Target, shown: str, settings: Settings, context: ProjectContext | None,
             reads: frozenset[str], keep_tracebacks: bool) -> tuple[bytes, bytes] | None:
-        found = self.cache.content_digest(target.path)
+        real = str(real_path(target.path))
+        found = self.cache.content_digest(real)
         if found is None:
             return None
         content, _ = found
         where = None if context is None else str(context.index.root)
         # keep_tracebacks (-v) is not in it: a result with internal errors is never kept.
-        parts = (kind, self.version, SUMMARY_VERSION, content, str(real_path(target.path)), shown,
+        parts = (kind, self.version, SUMMARY_VERSION, content, real, shown,
                  self.settings_digest(settings, target.path), where, sorted(reads))
         return digest(parts), content
 
@@ -558,8 +577,6 @@ class RunCache:
             settings = settings_for(target.path)
             key = self.key(kind, target, name, settings, context, reads, keep_tracebacks)
             keys.append(key)
-            real = str(real_path(target.path))
-            self.cache.saw(real)
             entry = self.cache.get(key[0]) if key is not None else None
             if entry is not None and self._holds(entry, settings, context):
                 result = entry["result"]

@@ -516,6 +516,7 @@ class RunCache:
         self._settings: dict[int, tuple[Settings, bytes]] = {}
         self._reads: dict[int, tuple[Settings, frozenset[str]]] = {}
         self._answers: dict[Any, bytes] = {}
+        self._packages: dict[int, _PackageAnswers] = {}
 
     @property
     def problem(self) -> str | None:
@@ -609,9 +610,55 @@ class RunCache:
         return out  # type: ignore[return-value]
 
     def _holds(self, entry: Any, settings: Settings, context: ProjectContext | None) -> bool:
-        objects = {"package": settings.package, "index": context.index if context is not None else None,
+        package = self._packages.get(id(settings.package))
+        if package is None or package._facts is not settings.package:
+            package = self._packages[id(settings.package)] = _PackageAnswers(settings.package, self)
+        objects = {"package": package, "index": context.index if context is not None else None,
                    "project": context.project if context is not None else None}
         try:
             return replay(entry["log"], objects.get, self._answers)
         except Exception:
             return False
+
+
+class _PackageAnswers:
+    """The package facts as a replay asks them: a package's answer (does a module of it set a
+    global timeout?) kept in the index under the stat of every file of the package, so that
+    a warm run stats the package's files instead of reading them all."""
+
+    def __init__(self, facts: Any, cache: RunCache) -> None:
+        self._facts = facts
+        self._cache = cache
+        self._stamps: dict[Path, bytes | None] = {}
+
+    def sets_global(self, source: Any, setter: str) -> bool:
+        from .discovery import walk_files
+        from .project.packages import on_disk, package_root
+
+        path = on_disk(source)
+        root = package_root(Path(os.path.realpath(path))) if path is not None else None
+        if root is None:
+            return bool(self._facts.sets_global(source, setter))
+        if root not in self._stamps:
+            stamp = hashlib.sha256()
+            racy = False
+            for file in walk_files(root, getattr(self._facts, "excluded", None), []):
+                try:
+                    info = os.stat(file)
+                except OSError:
+                    stamp.update(f"{file}\0gone\n".encode("utf-8", "surrogateescape"))
+                    continue
+                racy = racy or time.time() - info.st_mtime_ns / 1e9 < 2.0
+                stamp.update(f"{file}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\n"
+                             .encode("utf-8", "surrogateescape"))
+            self._stamps[root] = None if racy else stamp.digest()
+        stamp_digest = self._stamps[root]
+        if stamp_digest is None:
+            return bool(self._facts.sets_global(source, setter))
+        key = digest(("package", self._cache.version, str(root), setter, stamp_digest))
+        known = self._cache.cache.memo_get(key)
+        if isinstance(known, bool):
+            return known
+        answer = bool(self._facts.sets_global(source, setter))
+        self._cache.cache.memo_put(key, answer)
+        return answer

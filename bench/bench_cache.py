@@ -68,6 +68,9 @@ def main() -> None:
     if not tree.exists():
         shutil.copytree(args.source, tree / "src", symlinks=True)
         subprocess.run(["git", "init", "-q", str(tree)], check=True)
+        # A generous file-timeout: on a loaded machine the default 20 s stops a big file in
+        # one run and not the next, which would make runs differ for reasons not the cache's.
+        (tree / "pyproject.toml").write_text("[tool.alint]\nfile-timeout = 300\n", encoding="utf-8")
     files = sorted((tree / "src").rglob("*.py"))
     edit = tree / "src" / args.edit if args.edit else files[len(files) // 2]
     original = edit.read_bytes()

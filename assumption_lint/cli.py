@@ -26,6 +26,7 @@ from .fixes import summary_line
 from .pages import page
 from .reporters import FORMATS, RenderOptions
 from .reporters.text import printable
+from .reporters.color import CHOICES as COLOR_CHOICES, use_color
 from .runner import Report, default_jobs, run
 from .settings import SelectionError, parse_codes, validate_codes
 
@@ -80,10 +81,8 @@ def _atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def _use_color(output: Path | None) -> bool:
-    if output is not None or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
+def _use_color(output: Path | None, color: str = "auto") -> bool:
+    return use_color(color, to_file=output is not None)  # reporters/color.py
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -97,6 +96,8 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text",
               show_default=True, help="Report format.")
+@click.option("--color", "color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+              help="Colour the text report: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces), always, never.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to FILE (atomically) instead of standard output.")
 @click.option("--select", help="Comma-separated rule ids or prefixes to enable (e.g. AL3,AL201).")
@@ -155,7 +156,7 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
           quiet: bool, verbose: bool, fail_on: str | None = None, baseline_file: Path | None = None,
           write_baseline: Path | None = None, since: str | None = None,
           report_unused_suppressions: bool = False, isolated: bool = False, fix: bool = False,
-          unsafe_fixes: bool = False, diff: bool = False, no_cache: bool = False) -> None:
+          unsafe_fixes: bool = False, diff: bool = False, color: str = "auto", no_cache: bool = False) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
 
     Settings come from [tool.alint] in the nearest pyproject.toml above each file (or from
@@ -220,7 +221,7 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
     report.problems = [problem for problem in problems if not problem.note]
     report.notes = [problem for problem in problems if problem.note]
     outcome = _fix(report, configs.settings_for, unsafe_fixes, diff) if fix else None
-    options = RenderOptions(color=_use_color(output), quiet=quiet, verbose=verbose, explain=explain)
+    options = RenderOptions(color=_use_color(output, color), quiet=quiet, verbose=verbose, explain=explain)
     if diff and outcome is not None:  # the diff is the output; a report only to -o FILE
         _emit(report, catalog, output_format, output, options, render=output is not None)
         _exit_after_diff(report, outcome)

@@ -6,7 +6,7 @@ from typing import Callable
 
 from ..catalog import Catalog
 from ..runner import Report
-from . import json_report, text
+from . import github, gitlab, json_report, junit, text
 
 Renderer = Callable[[Report, Catalog, "RenderOptions"], str]
 
@@ -31,4 +31,7 @@ FORMATS: dict[str, Renderer] = {
     "concise": text.render_concise,
     "json": json_report.render,
     "sarif": _sarif,
+    "github": github.render,
+    "gitlab": gitlab.render,
+    "junit": junit.render,
 }

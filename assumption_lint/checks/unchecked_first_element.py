@@ -35,9 +35,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # Text whose separator is not the code's to promise.
 _SPLIT_KINDS = ("request", "response", "model-output")
-# What a guard on the text proves about its parts: the separator is in it (`"," in text`),
-# it matched a pattern, or the parts were counted.
-_SPLIT_SETTLED = frozenset({"shape", "format", "length"})
+# What a guard on the text proves about its parts: it matched a pattern, or the parts were
+# counted. (`"," in text` is a test of the text: the emptiness fact sees it.)
+_SPLIT_SETTLED = frozenset({"format", "length"})
 
 
 class UncheckedFirstElement(Check):
@@ -148,8 +148,9 @@ class UncheckedFirstElement(Check):
             what = f"always splits into at least {parts} parts"
             why = "text without the separator splits into one part"
             fix = f"check `len({value})` first or use `.partition()`"
-        self.report("AL404", node, origin.notes(), value=value, source=origin.label, what=what, why=why, use=use,
-                    error=error, fix=fix)
+        # Covers the text: where AL502 says a reply's text may be None, it speaks for the split.
+        self.report("AL404", node, origin.notes(), covers=(text,), value=value, source=origin.label, what=what,
+                    why=why, use=use, error=error, fix=fix)
 
     # ------------------------------------------------------------------ reporting
     def _first(self, origin: Origin) -> bool:

@@ -288,6 +288,8 @@ class Expressions:
         return items.map(_built)
 
     def _comprehension(self, node: cst.BaseExpression) -> Origins:
+        # A check may have asked for a name inside before (without the overlay): not valid here.
+        self._memo.clear()
         overlay: dict[str, Value] = {}
         self._overlay.append(overlay)
         iterated = EMPTY

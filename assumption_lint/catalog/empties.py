@@ -20,7 +20,9 @@ from typing import Any, Mapping
 from .schema import CatalogError, _expect, _str_list
 from .sources import ORIGINS
 
-MISSING = ("empty", "none")
+# "never": the API's contract gives at least one item (a chat completion's choices): an
+# entry that stops the entries after it from matching.
+MISSING = ("empty", "none", "never")
 _VIEW_KEYS = ("methods", "kinds", "read", "separator-read")
 _EMPTY_KEYS = ("kinds", "apis", "access", "missing", "what", "why", "imports", "checked-by")
 

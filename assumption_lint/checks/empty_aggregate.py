@@ -39,6 +39,7 @@ class EmptyAggregate(Check):
     rules = ("AL405",)
     needs = (ValueProvenance, Emptiness)
     triggers = TRIGGERS
+    project_reads = frozenset({"request", "response", "model-output", "db-row"})
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

@@ -44,6 +44,7 @@ class UncheckedFirstElement(Check):
     rules = ("AL404",)
     needs = (ValueProvenance, Emptiness)
     triggers = TRIGGERS
+    project_reads = frozenset({"request", "response", "model-output", "db-row"})
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)
@@ -81,6 +82,12 @@ class UncheckedFirstElement(Check):
             return
         index = _literal_index(node)
         if index is None:
+            if _is_index(node):
+                # `cur.fetchone()["cnt"]`: any key of a row that may be None raises TypeError.
+                empty = self.empties.empty(node.value, ("none",))
+                if empty is not None:
+                    key = self.state.module.code_for_node(node.slice[0].slice.value)  # type: ignore[attr-defined]
+                    self._report(node, empty, f"`[{_shortened(key, 30)}]`", "TypeError")
             return
         found = self._split(node.value)
         if found is not None:
@@ -108,6 +115,12 @@ class UncheckedFirstElement(Check):
         if len(node.args) != 1 or self.prov.evaluate(node.func).name != "next":
             return  # a default is given (or it is not the builtin)
         inner = node.args[0].value
+        if isinstance(inner, cst.GeneratorExp):
+            # `next(t for t in transitions if t["name"] == "Done")`: the first match, if any.
+            empty = self.empties.aggregated(inner)
+            if empty is not None:
+                self._report(node, empty, "`next()` without a default", "StopIteration")
+            return
         if not (isinstance(inner, cst.Call) and isinstance(inner.func, cst.Name) and inner.func.value == "iter"
                 and len(inner.args) == 1):
             return
@@ -131,7 +144,7 @@ class UncheckedFirstElement(Check):
         if isinstance(node, (cst.Name, cst.Attribute)):
             for origin in self.prov.origins(node):
                 if origin.kind in _SPLIT_KINDS and origin.access == ("split(sep)",) \
-                        and not (origin.validated & _SPLIT_SETTLED) and not self.empties.measured(node):
+                        and not (origin.validated & _SPLIT_SETTLED) and not self.empties.tested(node):
                     return origin, node, None
         return None
 
@@ -186,6 +199,10 @@ def _literal_index(node: cst.Subscript) -> int | None:
         number = int(value.evaluated_value)
         return -number if negative else number
     return None
+
+
+def _is_index(node: cst.Subscript) -> bool:
+    return len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index)
 
 
 def _is_split(node: cst.BaseExpression, separated: bool = False) -> bool:

@@ -106,6 +106,8 @@ class Emptiness(Fact):
         self._strings: dict[str, str] = {}
         # The SQL of each fetch call, as far as alint can read it (None: unknown).
         self._sql: dict[int, str | None] = {}
+        # Per function: the tables its queries wrote to (a row read back after an INSERT is there).
+        self._written: dict[str, set[str]] = {}
         # Per function: names bound to a comprehension, for its iterable's tests.
         self._built: dict[tuple[str, str], cst.BaseExpression] = {}
 
@@ -164,7 +166,11 @@ class Emptiness(Fact):
             return
         method = func.attr.value
         if method in _EXECUTES:
-            self._executed[(self._function(), self._text(func.value))] = self._query(node)
+            sql = self._query(node)
+            self._executed[(self._function(), self._text(func.value))] = sql
+            inserted = _INSERTED.match(sql) if sql is not None else None
+            if inserted is not None:
+                self._written.setdefault(self._function(), set()).add(_table(inserted.group(1)))
         elif method in _FETCHES:
             self._fetched(node)
 
@@ -278,7 +284,7 @@ class Emptiness(Fact):
         for entry in self.results:
             if entry.matches(origin.kind, origin.api, access) and (
                     not entry.imports or self.ctx.imports_any(entry.imports)):
-                return entry
+                return entry if entry.missing != "never" else None
         return None
 
     def _checked_by(self, entry: EmptyResult) -> bool:
@@ -310,6 +316,9 @@ class Emptiness(Fact):
         sql = self._fetched(source)
         if sql is None:
             return False
+        read = _READS.search(sql)
+        if read is not None and _table(read.group(1)) in self._written.get(self._function(), ()):
+            return False  # `INSERT ... ON CONFLICT ...` then `SELECT id FROM` the same table
         return may_return_nothing(sql)
 
     def caught(self, error: str) -> bool:
@@ -332,10 +341,33 @@ def may_return_nothing(sql: str) -> bool:
     aggregate, or an UPDATE/DELETE ... RETURNING. Anything else (COUNT(*), SELECT 1,
     INSERT ... RETURNING, a PRAGMA) is taken to give one."""
     if _SELECT.match(sql):
-        if not _FROM.search(sql):
+        outer = _outer(sql)
+        if not _FROM.search(outer):
             return False
-        return not (_AGGREGATE.match(sql) and not _GROUPED.search(sql))
+        return not (_AGGREGATE.match(sql) and not _GROUPED.search(outer))
     return bool(_MAY_BE_EMPTY_DML.match(sql))
+
+
+def _outer(sql: str) -> str:
+    """The query without what is inside parentheses (subqueries, function arguments): a
+    GROUP BY in a subquery does not group the outer aggregate."""
+    depth, kept = 0, []
+    for char in sql:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            kept.append(char)
+    return "".join(kept)
+
+
+_INSERTED = re.compile(r"^\s*(?:insert|replace|upsert)\b(?:\s+or\s+\w+)?\s+into\s+([\w.\"`\[\]]+)", re.I)
+_READS = re.compile(r"\bfrom\s+([\w.\"`\[\]]+)", re.I)
+
+
+def _table(name: str) -> str:
+    return name.strip('"`[]').rsplit(".", 1)[-1].lower()
 
 
 def _literal_sql(node: cst.BaseExpression, strings: dict[str, str]) -> str | None:
@@ -383,6 +415,9 @@ def _operands(test: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
         elif isinstance(node, cst.Call):
             yield node
             pending.extend(arg.value for arg in node.args)
+            if isinstance(node.func, cst.Attribute):
+                # `auth.lower().startswith("bearer ")`, `text.strip().endswith(...)`: the text.
+                pending.append(node.func.value)
         else:
             yield node
 

@@ -45,6 +45,7 @@ class EmptyAggregate(Check):
         super().__init__(state)
         self.prov = self.fact(ValueProvenance)
         self.empties = self.fact(Emptiness)
+        self._pending: list = []
         self.reported: set[tuple[str, int, str]] = set()
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -99,8 +100,20 @@ class EmptyAggregate(Check):
             fix = f"check `len({value}) >= 2` first"
         else:
             fix = f"check it first (`if not {value}: ...`) and decide what no value means"
-        self.report("AL405", node, empty.origin.notes(), value=value, source=empty.origin.label, what=what,
+        self._defer(error, node, empty.origin.notes(), value=value, source=empty.origin.label, what=what,
                     why=why, use=use, error=error.rsplit(".", 1)[-1], fix=fix)
+
+    # ------------------------------------------------------------------ after the walk
+    def _defer(self, raised: str, node: cst.CSTNode, related, **fields) -> None:  # type: ignore[no-untyped-def]
+        """Reported when the walk leaves the module, unless every same-module caller of the
+        function catches ``raised`` (a retry loop, a fallback around the call)."""
+        function = self.ctx.function.qualname if self.ctx.function else "<module>"
+        self._pending.append((raised, node, related, self.ctx.statement, function, fields))
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for raised, found, related, statement, function, fields in self._pending:
+            if not self.empties.callers_catch(function, raised):
+                self.report("AL405", found, related, statement=statement, function=function, **fields)
 
 
 def _shortened(text: str, limit: int = 60) -> str:

@@ -50,6 +50,7 @@ class UncheckedFirstElement(Check):
         super().__init__(state)
         self.prov = self.fact(ValueProvenance)
         self.empties = self.fact(Emptiness)
+        self._pending: list = []
         self.targets: set[int] = set()
         self.reported: set[tuple[str, int, tuple[str, ...] | None]] = set()
 
@@ -162,7 +163,7 @@ class UncheckedFirstElement(Check):
             why = "text without the separator splits into one part"
             fix = f"check `len({value})` first or use `.partition()`"
         # Covers the text: where AL502 says a reply's text may be None, it speaks for the split.
-        self.report("AL404", node, origin.notes(), covers=(text,), value=value, source=origin.label, what=what,
+        self._defer(error, node, origin.notes(), covers=(text,), value=value, source=origin.label, what=what,
                     why=why, use=use, error=error, fix=fix)
 
     # ------------------------------------------------------------------ reporting
@@ -183,9 +184,21 @@ class UncheckedFirstElement(Check):
             fix = f"check for None first (`if {value} is None: ...`)"
         else:
             fix = f"check it first (`if not {value}: ...`) and decide what no item means"
-        self.report("AL404", node, empty.origin.notes(), covers=(empty.node,), value=value,
+        self._defer(error, node, empty.origin.notes(), covers=(empty.node,), value=value,
                     source=empty.origin.label, what=empty.entry.what, why=empty.because, use=use, error=error,
                     fix=fix)
+
+    # ------------------------------------------------------------------ after the walk
+    def _defer(self, raised: str, node: cst.CSTNode, related, **fields) -> None:  # type: ignore[no-untyped-def]
+        """Reported when the walk leaves the module, unless every same-module caller of the
+        function catches ``raised`` (a retry loop, a fallback around the call)."""
+        function = self.ctx.function.qualname if self.ctx.function else "<module>"
+        self._pending.append((raised, node, related, self.ctx.statement, function, fields))
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for raised, found, related, statement, function, fields in self._pending:
+            if not self.empties.callers_catch(function, raised):
+                self.report("AL404", found, related, statement=statement, function=function, **fields)
 
 
 def _literal_index(node: cst.Subscript) -> int | None:

@@ -108,6 +108,9 @@ class Emptiness(Fact):
         self._sql: dict[int, str | None] = {}
         # Per function: the tables its queries wrote to (a row read back after an INSERT is there).
         self._written: dict[str, set[str]] = {}
+        # Same-module calls by name: (calling function, the except clauses around the call,
+        # whether it is a call or the function handed on).
+        self._references: dict[str, list[tuple[str, tuple, bool]]] = {}
         # Per function: names bound to a comprehension, for its iterable's tests.
         self._built: dict[tuple[str, str], cst.BaseExpression] = {}
 
@@ -158,6 +161,7 @@ class Emptiness(Fact):
     def visit_Call(self, node: cst.Call) -> None:
         if not self.prov.active:
             return
+        self._reference(node)
         func = node.func
         if isinstance(func, cst.Name) and func.value == "len" and len(node.args) == 1:
             self._measured.setdefault(self._function(), set()).add(self._text(node.args[0].value))
@@ -173,6 +177,29 @@ class Emptiness(Fact):
                 self._written.setdefault(self._function(), set()).add(_table(inserted.group(1)))
         elif method in _FETCHES:
             self._fetched(node)
+
+    def _reference(self, node: cst.Call) -> None:
+        handlers = tuple(self.ctx.active_handlers())
+        name = _called_name(node.func)
+        if name is not None:
+            self._references.setdefault(name, []).append((self._function(), handlers, True))
+        for arg in node.args:  # a function handed on: whoever calls it is out of sight
+            passed = _called_name(arg.value)
+            if passed is not None:
+                self._references.setdefault(passed, []).append((self._function(), handlers, False))
+
+    def callers_catch(self, function: str, error: str, seen: set[str] | None = None) -> bool:
+        """Every same-module use of ``function`` catches ``error``, directly or further up
+        (complete once the walk has left the module)."""
+        seen = set() if seen is None else seen
+        if function == "<module>" or function in seen:
+            return False
+        seen.add(function)
+        references = self._references.get(function.rsplit(".", 1)[-1], [])
+        if not references:
+            return False
+        return all(called and (self._catches(handlers, error) or self.callers_catch(caller, error, seen))
+                   for caller, handlers, called in references)
 
     def _fetched(self, node: cst.Call) -> str | None:
         """The SQL whose rows the fetch call ``node`` reads, as far as alint can read it,
@@ -323,8 +350,11 @@ class Emptiness(Fact):
 
     def caught(self, error: str) -> bool:
         """An except clause around the node catches ``error`` (a builtin), or may."""
+        return self._catches(tuple(self.ctx.active_handlers()), error)
+
+    def _catches(self, handlers: tuple, error: str) -> bool:
         catchers = _CATCHERS.get(error, (error,)) + _CATCH_ALL
-        for handler in self.ctx.active_handlers():
+        for handler in handlers:
             if handler.catches is None:
                 return True
             for caught in handler.catches:
@@ -420,6 +450,15 @@ def _operands(test: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
                 pending.append(node.func.value)
         else:
             yield node
+
+
+def _called_name(node: cst.BaseExpression) -> str | None:
+    """``f`` for ``f(...)``, ``self.f(...)`` and ``obj.f(...)``: same-module calls by name."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return None
 
 
 def error_for(missing: str, use: str) -> str:

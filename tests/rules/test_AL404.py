@@ -173,3 +173,19 @@ def a(url):
 def b(url):
     return next((t["id"] for t in requests.get(url, timeout=5).json() if t["name"] == "Done"), None)
 """) == [4]
+
+
+def test_quiet_where_every_same_module_caller_catches_the_error() -> None:
+    assert _lines(REQUESTS + """
+def first(url):
+    return requests.get(url, timeout=5).json()["items"][0]
+def caller(url):
+    try:
+        return first(url)
+    except (KeyError, IndexError):
+        return None
+def second(url):
+    return requests.get(url, timeout=5).json()["items"][0]
+def careless(url):
+    return second(url)
+""") == [11]

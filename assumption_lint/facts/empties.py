@@ -97,6 +97,9 @@ class Emptiness(Fact):
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)
         self.prov = self.fact(ValueProvenance)
+        # Test code reads back what its own setup wrote, and an IndexError there fails the
+        # test, which is what a test is for: not a boundary assumption.
+        self.in_tests = is_test_file(getattr(state, "path", "") or "")
         self.results = tuple(self.catalog.empties.results)
         # Per function: texts mentioned in tests, texts measured with len().
         self._tested: dict[str, set[str]] = {}
@@ -450,6 +453,14 @@ def _operands(test: cst.BaseExpression) -> Iterator[cst.BaseExpression]:
                 pending.append(node.func.value)
         else:
             yield node
+
+
+def is_test_file(path: str) -> bool:
+    """``test_*.py``, ``*_test.py``, ``conftest.py``, or a file under a ``tests``/``test`` folder."""
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+            or any(part in ("tests", "test") for part in parts[:-1]))
 
 
 def _called_name(node: cst.BaseExpression) -> str | None:

@@ -189,3 +189,13 @@ def second(url):
 def careless(url):
     return second(url)
 """) == [11]
+
+
+def test_quiet_in_test_files() -> None:
+    code = SQLITE + """
+def test_reads_back(conn):
+    assert conn.execute("SELECT name FROM users WHERE id = 1").fetchone()[0] == "a"
+"""
+    assert [f.line for f in findings(code, "AL404", path="app/db.py")] == [4]
+    assert findings(code, "AL404", path="tests/test_db.py") == []
+    assert findings(code, "AL404", path="pkg/tests/helpers.py") == []

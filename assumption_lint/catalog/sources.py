@@ -13,12 +13,15 @@ from .schema import CatalogError, _expect, _str_list
 ORIGINS = ("request", "local-input", "response", "model-output", "db-row", "local")
 # "injection": text pasted into SQL, a shell command or code adds no syntax there (a number, a
 # value from a fixed list, a quoted shell word).
-ASSUMPTIONS = ("shape", "format", "none-or-empty", "containment", "injection")
+# "emptiness": a collection holds at least one item (`if rows:`, `len(rows) > 0`); "length":
+# the code compared its length (`len(parts) == 2`), which `if parts:` does not settle.
+ASSUMPTIONS = ("shape", "format", "none-or-empty", "containment", "injection", "emptiness", "length")
 VALIDATOR_FORMS = ("conversion", "sanitizer", "guard", "assertion", "class", "annotation", "syntax")
 PARAMETER_BINDS = ("all", "route", "after-first", "annotated", "click")
 # Python constructs the fact recognises itself; the catalog says what each ends.
 SYNTAX_VALIDATORS = ("get-with-default", "key-membership", "allowlist", "none-check", "or-default",
-                     "handled-conversion", "argparse-type", "click-type", "path-part")
+                     "handled-conversion", "argparse-type", "click-type", "path-part", "truth-test",
+                     "length-check")
 
 _SOURCE_KEYS = {"origin", "label", "reads", "calls", "network", "imports", "validates"}
 _PARAMETER_KEYS = {"framework", "imports", "decorators", "first-parameter", "instance", "binds", "origin",

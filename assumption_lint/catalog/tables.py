@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
-from . import models, network, pagination, retries, rules, sinks, sources, timeouts, versions, waits
+from . import empties, models, network, pagination, retries, rules, sinks, sources, timeouts, versions, waits
 from .schema import CatalogError, _check_keys, _expect
 
 if TYPE_CHECKING:
@@ -202,6 +202,15 @@ TABLES: dict[str, TableKind] = {kind.name: kind for kind in (
               "Archive extraction that trusts member names unless a filter is passed (AL103).",
               '[[archive]]\nopeners = ["example.open"]\nmethods = ["unpack"]\nkeyword = "filter"\n'
               'label = "example unpack()"\n'),
+    TableKind("view", _keys(empties._VIEW_KEYS), _into("empties", empties.parse_view), "empties.views",
+              "A method whose result is a new value read from its object (`resp.json()`, `query.first()`): "
+              "the value's reads restart there (AL404, AL405).",
+              '[[view]]\nmethods = ["example_rows"]\nkinds = ["db-row"]\nread = "example_rows()"\n'),
+    TableKind("empty-result", _keys(empties._EMPTY_KEYS), _into("empties", empties.parse_empty_result),
+              "empties.results",
+              "A value from outside that may be an empty list or None: query rows, JSON lists (AL404, AL405).",
+              '[[empty-result]]\nkinds = ["db-row"]\napis = ["*.example_rows"]\nmissing = "empty"\n'
+              'what = "the rows"\nwhy = "a query that matches nothing returns no rows"\n'),
 )}
 
 

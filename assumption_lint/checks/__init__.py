@@ -22,6 +22,8 @@ from .tainted_sql import TaintedSql
 from .tainted_command import TaintedCommand
 from .tainted_path import TaintedPath
 from .model_content_may_be_none import ModelContentMayBeNone
+from .unchecked_first_element import UncheckedFirstElement
+from .empty_aggregate import EmptyAggregate
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     MissingTimeout,
@@ -43,4 +45,6 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     TaintedCommand,
     TaintedPath,
     ModelContentMayBeNone,
+    UncheckedFirstElement,
+    EmptyAggregate,
 )

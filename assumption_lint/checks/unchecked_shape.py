@@ -140,8 +140,14 @@ class UncheckedShape(Check):
 
 
 def _is_key_read(node: cst.Subscript) -> bool:
-    """``x["key"]`` or ``x[name]``: one index, not a slice (a slice never raises KeyError)."""
-    return len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index)
+    """``x["key"]`` or ``x[name]``: one index, not a slice (a slice never raises KeyError),
+    nor a number: ``items[0]`` of a list that may be empty is AL404's (IndexError)."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return False
+    value = node.slice[0].slice.value
+    if isinstance(value, cst.UnaryOperation) and isinstance(value.operator, cst.Minus):
+        value = value.expression
+    return not isinstance(value, cst.Integer)
 
 
 def _nested(origin: Origin) -> bool:

@@ -431,14 +431,31 @@ class ValueProvenance(Expressions, Fact):
         if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
             return self._comparison(test.left, test.comparisons[0])
         if isinstance(test, cst.Call):
+            measured = self._measured(test)
+            if measured is not None:  # `if len(rows):`
+                tests = [(measured, self.syntax_ends("length-check"))]
+                return tests, tests
             return self._guard_call(test), []
         key = access_key(test)
         if key is not None:
-            return [(key, self.syntax_ends("none-check"))], []
+            return [(key, self.syntax_ends("truth-test"))], []
         return [], []
+
+    def _measured(self, node: cst.BaseExpression) -> tuple[str, ...] | None:
+        """``len(x)``: the key of ``x``."""
+        if (isinstance(node, cst.Call) and len(node.args) == 1 and not node.args[0].star
+                and node.args[0].keyword is None and self.evaluate(node.func).name == "len"):
+            return access_key(node.args[0].value)
+        return None
 
     def _comparison(self, left: cst.BaseExpression, target: cst.ComparisonTarget) -> tuple[_Tests, _Tests]:
         operator, right = target.operator, target.comparator
+        for side in (left, right):
+            measured = self._measured(side)
+            if measured is not None:
+                # `len(rows) > 0`, `if len(parts) != 2: raise`: either way the code looked.
+                tests = [(measured, self.syntax_ends("length-check"))]
+                return tests, tests
         if isinstance(operator, (cst.In, cst.NotIn)):
             tests: _Tests = []
             if self._is_allowlist(right) and access_key(left) is not None:

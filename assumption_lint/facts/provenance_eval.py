@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Mapping, Sequence
 import libcst as cst
 
 from ..catalog.sources import Validator
-from .provenance_values import EMPTY, ITEM, PARAMETER, Origins, join, local, source
+from .provenance_values import EMPTY, FOR, FOR_IF, ITEM, PARAMETER, Origins, join, local, source
 
 if TYPE_CHECKING:
     from ..catalog import Catalog, NetworkKnowledge
@@ -36,6 +36,8 @@ _ITEM_METHODS = frozenset({"get", "pop", "getlist", "setdefault", "popitem", "it
 # Of those, the ones whose result is the item their first argument names.
 _KEYED_METHODS = frozenset({"get", "pop", "getlist", "setdefault", "getone", "getall"})
 # Values that pass no request option: `tools=None`, `tools=[]`, the SDKs' "not given" sentinels.
+# What a comprehension of every item knows of its size from the collection's.
+_SIZE = frozenset({"emptiness", "length"})
 _NOT_GIVEN = frozenset({"None", "False", "NOT_GIVEN", "NotGiven", "omit", "Omit"})
 
 
@@ -286,12 +288,20 @@ class Expressions:
         return items.map(_built)
 
     def _comprehension(self, node: cst.BaseExpression) -> Origins:
+        # A check may have asked for a name inside before (without the overlay): not valid here.
+        self._memo.clear()
         overlay: dict[str, Value] = {}
         self._overlay.append(overlay)
+        iterated = EMPTY
+        filtered = False
         try:
             clause = node.for_in  # type: ignore[attr-defined]
             while clause is not None:
-                items = self.origins_of(clause.iter).child(ITEM).step(clause.iter, "iterated over")
+                collection = self.origins_of(clause.iter)
+                if clause is node.for_in:  # type: ignore[attr-defined]
+                    iterated = collection
+                filtered = filtered or bool(clause.ifs) or clause is not node.for_in  # type: ignore[attr-defined]
+                items = collection.child(ITEM).step(clause.iter, "iterated over")
                 self._bind_overlay(clause.target, Value(items), overlay)
                 clause = clause.inner_for_in
             if isinstance(node, cst.DictComp):
@@ -302,7 +312,10 @@ class Expressions:
             self._overlay.pop()
             # Names inside were evaluated with the overlay: not valid outside it.
             self._memo.clear()
-        return _built_all(result).derived()
+        result = _built_all(result).derived()
+        if iterated and result and not isinstance(node, cst.DictComp):
+            result = _collected(result, iterated, FOR_IF if filtered else FOR)
+        return result
 
     def _bind_overlay(self, target: cst.BaseExpression, value: Value, overlay: dict[str, Value]) -> None:
         if isinstance(target, cst.Name):
@@ -431,6 +444,11 @@ class Expressions:
         return family.response if family is not None else None
 
     def _method(self, receiver: Origins, method: str, node: cst.Call) -> Origins:
+        views = self.tables.views.get(method)
+        if views:
+            viewed = self._viewed(receiver, views, node)
+            if viewed is not None:
+                return viewed
         if method == "join":
             # `sep.join(items)`: the items make the text.
             return join(receiver, self._arguments(node).child()).derived().step(node, "joined")
@@ -449,6 +467,23 @@ class Expressions:
                 result = self._typed_get(result, node)
             return result.step(node, f"read with .{method}()")
         return receiver.derived()
+
+    def _viewed(self, receiver: Origins, views, node: cst.Call) -> Origins | None:
+        """``resp.json()``, ``query.first()``, ``text.split(",")``: a new value read from the
+        receiver, its access restarting at the view's read (rules/empties.toml)."""
+        kinds = {kind: view for view in views for kind in view.kinds}
+        if not any(origin.kind in kinds for origin in receiver):
+            return None
+        separated = _separator_given(node)
+
+        def view(origin):  # type: ignore[no-untyped-def]
+            found = kinds.get(origin.kind)
+            if found is None:
+                return origin.derived()
+            read = found.separator_read if separated and found.separator_read else found.read
+            return origin.viewed(read)
+        method = node.func.attr.value if isinstance(node.func, cst.Attribute) else "?"
+        return receiver.map(view).step(node, f"the result of .{method}()")
 
     def _typed_get(self, result: Origins, node: cst.Call) -> Origins:
         """Werkzeug's ``args.get("page", 1, type=int)``: the value is converted, and a value
@@ -542,6 +577,19 @@ def _proven(origins: Origins, key: tuple[str, ...] | None, tests: list) -> Origi
     return origins
 
 
+def _collected(result: Origins, iterated: Origins, marker: str) -> Origins:
+    """A list, set or generator of the items of ``iterated``: each origin the items keep
+    tells which collection they were taken from (its access, then ``for``/``for-if``), so
+    an aggregate of it knows whether it may be empty (rules/empties.toml)."""
+    def mark(origin):  # type: ignore[no-untyped-def]
+        of = iterated.of(origin.kind)
+        if of is None or of.access is None or origin.kind == PARAMETER:
+            return origin
+        sized = of.validated & _SIZE if marker == FOR else frozenset()
+        return origin.iterated(of.access + (marker,), sized) if len(of.access) < 8 else origin
+    return result.map(mark)
+
+
 def _built(origin):
     """An item of a container the code built: the container's shape is settled."""
     return origin.validating({"shape"})
@@ -563,6 +611,17 @@ def _subscript_read(node: cst.Subscript) -> str:
         if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
             return _literal_text(index.value)
     return ITEM
+
+
+def _separator_given(node: cst.Call) -> bool:
+    """``text.split(",")`` or ``split(sep=",")``: a separator other than None is passed."""
+    for index, arg in enumerate(node.args):
+        if arg.keyword is not None and arg.keyword.value != "sep" or arg.star:
+            continue
+        if arg.keyword is None and index > 0:
+            break
+        return not (isinstance(arg.value, cst.Name) and arg.value.value == "None")
+    return False
 
 
 def _passes_nothing(value: cst.BaseExpression, plain: frozenset[str]) -> bool:

@@ -41,6 +41,8 @@ class SourceTables:
     constructor_keywords: dict[str, dict[str, frozenset[str]]] = field(default_factory=dict)
     # Methods returning the object bound to an option: object type -> method -> option.
     binders: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Methods whose result is a new value read from the object (rules/empties.toml [[view]]).
+    views: dict[str, list] = field(default_factory=dict)
 
     def read(self, qualified: str | None, attribute: str, imports: Iterable[str]) -> Source | None:
         if qualified is not None:
@@ -132,6 +134,9 @@ def _build(catalog: Catalog) -> SourceTables:
                 tables.validators.setdefault(name, []).append(validator)
     tables.instances.update(client.type for client in catalog.clients.values() if client.type != "*")
     _request_options(catalog, tables)
+    for view in catalog.empties.views:
+        for method in view.methods:
+            tables.views.setdefault(method, []).append(view)
     words = {"add_argument"}
     for validator in knowledge.validators:
         if validator.form == "conversion":

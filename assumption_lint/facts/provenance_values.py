@@ -25,6 +25,12 @@ MAX_PATH_STEPS = 24
 MAX_ACCESS = 8
 # How an access names an index, a slice or an item of an iteration.
 ITEM = "[]"
+# How an access ends for a collection a comprehension built from the items of a value:
+# every item (FOR) or some (FOR_IF: a filter, or items of nested iterations).
+FOR = "for"
+FOR_IF = "for-if"
+# What is known of a collection's size: not of another collection made from it.
+_COLLECTION = frozenset({"emptiness", "length"})
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,20 @@ class Origin:
         if self.access is None:
             return self
         return self._with(self.validated, self.deep, self.path, None)
+
+    def viewed(self, read: str) -> "Origin":
+        """A new value read from this one by a method (``resp.json()``, ``query.first()``,
+        ``text.split(",")``, rules/empties.toml ``[[view]]``): its reads restart at ``read``;
+        whether the receiver was empty says nothing about it."""
+        validated = self.validated - _COLLECTION
+        if validated == self.validated and self.access == (read,):
+            return self
+        return self._with(validated, self.deep, self.path, (read,))
+
+    def iterated(self, access: tuple[str, ...] | None, sized: frozenset[str] = frozenset()) -> "Origin":
+        """A collection a comprehension built from the items of a value read by ``access``;
+        ``sized``: what is known of its size (the collection's, when nothing was filtered out)."""
+        return self._with((self.validated - _COLLECTION) | sized, self.deep - _COLLECTION, self.path, access)
 
     def extended(self, reads: tuple[str, ...] | None) -> "Origin":
         """This origin read further by ``reads`` (a parameter's access in a function summary,

@@ -495,7 +495,7 @@ def view():
     # isinstance proves a type, not safe text; fullmatch and isdigit do.
     assert results == [{"format", "none-or-empty"}] + [{"format", "none-or-empty", "injection"}] * 2 \
         + [NUMBER] + [{"format", "none-or-empty", "containment", "injection"}] * 3 \
-        + [{"none-or-empty"}] * 2 + [set()]
+        + [{"none-or-empty", "emptiness"}, {"none-or-empty"}] + [set()]
 
 
 def test_negated_guards_hold_after_an_exit_and_in_the_else_branch() -> None:

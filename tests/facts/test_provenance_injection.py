@@ -66,7 +66,8 @@ def view():
     probe("name" if sort not in SORTS else sort)
     probe(sort if sort else "name")
     probe(sort if request.args.get("raw") else "name")
-""", "request") == [{"format", "none-or-empty", "containment", "injection"}] * 2 + [{"none-or-empty"}, set()]
+""", "request") == [{"format", "none-or-empty", "containment", "injection"}] * 2 + [
+        {"none-or-empty", "emptiness"}, set()]
 
 
 def test_containment_checks_by_common_path_and_prefix() -> None:

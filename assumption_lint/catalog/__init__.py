@@ -29,6 +29,7 @@ from .schema import DEFAULTS, CatalogError, copy_fields
 from .models import ModelKnowledge, ModelParser, ModelReply
 from .sources import SourceKnowledge
 from .sinks import SinkKnowledge
+from .datetimes import DatetimeKnowledge
 from .pagination import PaginationKnowledge
 from .timeouts import TIMEOUT_VALUES, ApiEntry, ClientEntry, TimeoutSpec
 from .versions import DeclaredVersion, DefaultChange, normalize_package, parse_release, specialise
@@ -73,6 +74,8 @@ class Catalog:
     models: ModelKnowledge = field(default_factory=ModelKnowledge)
     # Where a value from outside hurts: SQL, commands, paths... (sinks.toml, AL101-AL103).
     sinks: SinkKnowledge = field(default_factory=SinkKnowledge)
+    # Clocks, time parsers and UTC parameters: datetime values and their awareness (datetimes.toml, AL406).
+    datetimes: DatetimeKnowledge = field(default_factory=DatetimeKnowledge)
     files: list[str] = field(default_factory=list)
     # Deprecated keys met while loading, one line each naming the file (the CLI prints them).
     warnings: list[str] = field(default_factory=list)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
-from . import models, network, pagination, retries, rules, sinks, sources, timeouts, versions, waits
+from . import datetimes, models, network, pagination, retries, rules, sinks, sources, timeouts, versions, waits
 from .schema import CatalogError, _check_keys, _expect
 
 if TYPE_CHECKING:
@@ -202,6 +202,19 @@ TABLES: dict[str, TableKind] = {kind.name: kind for kind in (
               "Archive extraction that trusts member names unless a filter is passed (AL103).",
               '[[archive]]\nopeners = ["example.open"]\nmethods = ["unpack"]\nkeyword = "filter"\n'
               'label = "example unpack()"\n'),
+    TableKind("clock", _keys(datetimes._CLOCK_KEYS), _into("datetimes", datetimes.parse_clock), "datetimes.clocks",
+              "A call that reads the clock or builds a datetime: naive local, naive UTC or aware (AL406).",
+              '[[clock]]\nnames = ["example.now"]\nmakes = "local"\ntz-keywords = ["tz"]\n'),
+    TableKind("time-parser", _keys(datetimes._PARSER_KEYS), _into("datetimes", datetimes.parse_time_parser),
+              "datetimes.parsers", "A call that parses a time from text or a number, and when its result is "
+              "aware (AL406).",
+              '[[time-parser]]\nnames = ["example.parse_time"]\naware = "offset"\n'),
+    TableKind("utc-parameter", _keys(datetimes._UTC_PARAMETER_KEYS), _into("datetimes", datetimes.parse_utc_parameter),
+              "datetimes.utc_parameters", "Keyword and query parameter names APIs read as a UTC time (AL406).",
+              '[[utc-parameter]]\nnames = ["example_since"]\nwhy = "the example API reads it as UTC"\n'),
+    TableKind("utc-zone", _keys(datetimes._UTC_ZONE_KEYS), _into("datetimes", datetimes.parse_utc_zone),
+              "datetimes.utc_zones", "Expressions naming the UTC zone (`datetime.timezone.utc`) (AL406).",
+              '[[utc-zone]]\nnames = ["example.UTC"]\n'),
 )}
 
 

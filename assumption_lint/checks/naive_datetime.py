@@ -1,0 +1,235 @@
+"""AL406 naive-datetime: a naive clock reading that meets time from elsewhere.
+
+Reported at the clock call (``datetime.now()``, ``utcnow()``...), once, naming where the
+assumption breaks. Two cases, each with its own message:
+
+- Local naive time (``datetime.now()``, ``datetime.today()``, ``date.today()``,
+  ``fromtimestamp(ts)`` without ``tz``) compared with or subtracted from a time parsed from
+  a response, request data, model output or a database row (rows only where the module
+  itself writes UTC or aware times, so its stored times are UTC); compared with a time
+  whose zone ``.replace(tzinfo=None)`` stripped; compared with an aware time (TypeError);
+  labelled with a zone by ``.replace(tzinfo=...)``; formatted with a literal ``Z`` or
+  ``+00:00``; or passed as an API parameter that reads UTC (``since=``, ``start_time=``).
+- Naive UTC (``utcnow()``, ``utcfromtimestamp()``) compared with or subtracted from an aware
+  time (TypeError), or read by ``.timestamp()``/``.astimezone()``, which take a naive time
+  as local. With ``target-version`` 3.12 or later the message says the call is deprecated.
+
+Quiet for purely local use (timing, log lines, file names, a local schedule) and for
+consistently naive-UTC code (``utcnow()`` against ``strptime(text, "...Z")``).
+The datetime knowledge is the ``DatetimeValues`` fact's (catalog ``rules/datetimes.toml``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from ..facts.datetimes import Clock, DatetimeValues
+from ..facts.provenance import ValueProvenance
+from ..fixes import Fix
+from .base import Check
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..engine import FileState
+
+_ORDERING = (cst.LessThan, cst.GreaterThan, cst.LessThanEqual, cst.GreaterThanEqual, cst.Equal, cst.NotEqual)
+_UTC_SUFFIXES = ("Z", "+00:00", "+0000")
+_SOURCE_WORDS = {"response": "a response", "request": "request data", "db-row": "a database row",
+                 "model-output": "model output"}
+
+
+@dataclass
+class _Event:
+    clock: Clock
+    site: cst.CSTNode
+    detail: str
+    statement: cst.CSTNode | None
+    function: str
+    db_row: bool = False
+
+
+class NaiveDatetime(Check):
+    rules = ("AL406",)
+    needs = (DatetimeValues, ValueProvenance)
+    project_reads = frozenset({"request", "response", "model-output"})
+    triggers = ("utcnow", "utcfromtimestamp", "flask", "django", "fastapi", "starlette", "sqlite3",
+                "sqlalchemy", "psycopg2", "psycopg", "asyncpg", "pymongo", "github")
+
+    def __init__(self, state: "FileState") -> None:
+        super().__init__(state)
+        self.values = self.fact(DatetimeValues)
+        self.events: dict[int, _Event] = {}
+
+    # ------------------------------------------------------------------ meetings
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        left = node.left
+        for target in node.comparisons:
+            if isinstance(target.operator, _ORDERING):
+                self._meet(left, target.comparator, node, "compared with")
+            left = target.comparator
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if isinstance(node.operator, cst.Subtract):
+            self._meet(node.left, node.right, node, "subtracted with")
+        elif isinstance(node.operator, cst.Add) and isinstance(node.right, cst.SimpleString):
+            clock = self.values.clock(node.left)
+            suffix = str(node.right.evaluated_value)
+            if clock is not None and clock.kind == "local" and clock.text and suffix.startswith(_UTC_SUFFIXES):
+                self._add(clock, node, f"it is formatted with a literal `{suffix[:6]}` as if it were UTC")
+
+    def _meet(self, a: cst.BaseExpression, b: cst.BaseExpression, site: cst.CSTNode, how: str) -> None:
+        first, second = self.values.clock(a), self.values.clock(b)
+        for mine, other, other_node in ((first, second, b), (second, first, a)):
+            if mine is None or mine.text:
+                continue
+            if mine.kind == "local":
+                self._local_meets(mine, other, other_node, site, how)
+            elif mine.kind == "utc" and other is not None and not other.text:
+                if other.kind == "aware" or other.kind == "outside" and other.aware:
+                    what = "an aware time" if other.kind == "aware" else f"an aware time parsed from {_SOURCE_WORDS[other.origin]}"
+                    self._add(mine, site, f"it is {how} {what}: a TypeError, "
+                                          f"naive and aware times do not compare", related=other.node)
+
+    def _local_meets(self, mine: Clock, other: Clock | None, other_node: cst.BaseExpression,
+                     site: cst.CSTNode, how: str) -> None:
+        if other is not None:
+            if other.text:
+                return
+            if other.kind == "outside":
+                self._add(mine, site, f"it is {how} a time parsed from {_SOURCE_WORDS[other.origin]}, "
+                                      f"which is UTC or carries its own offset",
+                          related=other.node, db_row=other.origin == "db-row")
+            elif other.kind == "stripped":
+                self._add(mine, site, f"it is {how} a time whose zone `.replace(tzinfo=None)` dropped", related=other.node)
+            elif other.kind == "aware":
+                self._add(mine, site, f"it is {how} an aware time: a TypeError, naive and "
+                                      f"aware times do not compare", related=other.node)
+            return
+        outside = self.values.outside(other_node)
+        if outside is not None and not _is_number_literal(other_node):
+            kind, _ = outside
+            self._add(mine, site, f"it is {how} a time from {_SOURCE_WORDS[kind]}, "
+                                  f"which is UTC or carries its own offset", db_row=kind == "db-row")
+
+    # ------------------------------------------------------------------ calls, dicts, f-strings
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            base = self.values.clock(func.value) if method in ("replace", "timestamp", "astimezone", "strftime") \
+                else None
+            if base is not None and not base.text:
+                self._method(base, method, node)
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value in self.catalog.datetimes.utc_parameters:
+                self._parameter(arg.keyword.value, arg.value, arg)
+
+    def _method(self, base: Clock, method: str, node: cst.Call) -> None:
+        if base.kind == "local" and method == "replace":
+            zone = _keyword(node, "tzinfo")
+            if zone is not None and not (isinstance(zone, cst.Name) and zone.value == "None"):
+                label = "UTC" if self.values.is_utc_zone(zone) else "a zone"
+                self._add(base, node, f"`.replace(tzinfo=...)` labels it {label} without converting it")
+        elif base.kind == "local" and method == "strftime" and node.args:
+            fmt = node.args[0].value
+            text = fmt.evaluated_value if isinstance(fmt, cst.SimpleString) else None
+            if isinstance(text, str) and _claims_utc(text):
+                self._add(base, node, "it is formatted with a literal `Z` as if it were UTC")
+        elif base.kind == "utc" and method in ("timestamp", "astimezone"):
+            self._add(base, node, f"`.{method}()` reads a naive time as the server's local time, so the "
+                                  f"result is off by the server's UTC offset")
+
+    def _parameter(self, name: str, value: cst.BaseExpression, site: cst.CSTNode) -> None:
+        clock = self.values.clock(value)
+        if clock is not None and clock.kind == "local" and not (clock.fmt and _has_offset(clock.fmt)):
+            self._add(clock, site, f"it is sent to the API as `{name}`, which reads a time without an offset as UTC")
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for element in node.elements:
+            if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+                key = element.key.evaluated_value
+                if isinstance(key, str) and key in self.catalog.datetimes.utc_parameters:
+                    self._parameter(key, element.value, element)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            sub = target.target
+            if isinstance(sub, cst.Subscript) and len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index):
+                key = sub.slice[0].slice.value
+                if isinstance(key, cst.SimpleString) and key.evaluated_value in self.catalog.datetimes.utc_parameters:
+                    self._parameter(str(key.evaluated_value), node.value, node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        parts = list(node.parts)
+        for index, part in enumerate(parts):
+            if not isinstance(part, cst.FormattedStringExpression):
+                continue
+            clock = self.values.clock(part.expression)
+            if clock is None or clock.kind != "local":
+                continue
+            spec = "".join(item.value for item in part.format_spec or () if isinstance(item, cst.FormattedStringText))
+            following = parts[index + 1] if index + 1 < len(parts) else None
+            if spec and _claims_utc(spec) or (not clock.fmt or not _has_offset(clock.fmt)) and \
+                    isinstance(following, cst.FormattedStringText) and following.value.startswith(_UTC_SUFFIXES):
+                self._add(clock, node, "it is formatted with a literal `Z` as if it were UTC")
+
+    # ------------------------------------------------------------------ reporting
+    def _add(self, clock: Clock, site: cst.CSTNode, detail: str, *, related: cst.CSTNode | None = None,
+             db_row: bool = False) -> None:
+        key = id(clock.node)
+        if key in self.events and not self.events[key].db_row:
+            return
+        function = self.ctx.function.qualname if self.ctx.function else "<module>"
+        event = _Event(clock, site, detail, self.ctx.statement, function, db_row)
+        event.related = related  # type: ignore[attr-defined]
+        self.events[key] = event
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for event in self.events.values():
+            if event.db_row and not self.values.makes_utc:
+                continue  # rows this module writes with local time are local time
+            self._report(event)
+
+    def _report(self, event: _Event) -> None:
+        clock = event.clock
+        call = self.state.module.code_for_node(clock.node.func) + "()" if isinstance(clock.node, cst.Call) else clock.api
+        related = getattr(event, "related", None)
+        notes: list[tuple[cst.CSTNode, str]] = [(event.site, "where it meets the other time")]
+        if related is not None:
+            notes.append((related, "the other time"))
+        detail = event.detail
+        entry = clock.entry
+        replacement = entry.replacement if entry is not None else "datetime.now(timezone.utc)"
+        if clock.kind == "local":
+            assumption = f"assumes the server runs in UTC: `{call}` is the server's local time without a zone, but"
+            fix = f"use {replacement} (or the zone the time belongs to, `ZoneInfo(...)`)"
+        else:
+            assumption = f"assumes `{call}` behaves like an aware UTC time, but it is naive:"
+            fix = f"use {replacement}, which is aware"
+            if entry is not None and entry.deprecated is not None and \
+                    self.state.settings.target_version >= entry.deprecated:
+                fix += f" (`{call.rsplit('.', 1)[-1]}` is deprecated since Python {'.'.join(map(str, entry.deprecated))})"
+        self.report("AL406", clock.node, notes, statement=event.statement, function=event.function,
+                    assumption=assumption, detail=detail, fix=fix)
+
+
+def _keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def _claims_utc(fmt: str) -> bool:
+    stripped = fmt.rstrip()
+    return stripped.endswith("Z") and not stripped.endswith("%Z") or "+00:00" in fmt or "+0000" in fmt
+
+
+def _has_offset(fmt: str) -> bool:
+    return "%z" in fmt or _claims_utc(fmt)
+
+
+def _is_number_literal(node: cst.BaseExpression) -> bool:
+    return isinstance(node, (cst.Integer, cst.Float))

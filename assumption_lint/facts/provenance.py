@@ -305,6 +305,29 @@ class ValueProvenance(Expressions, Fact):
             items = self.evaluate(node.iter).origins.child(ITEM).step(node.iter, "iterated over")
             self._bind_target(node.target, Value(items), node)
 
+    # While the walk is inside a comprehension, its targets hold the items it iterates, so a
+    # check asking about ``i["updated_at"]`` in ``[i for i in items if ...]`` gets an answer
+    # (the evaluation of the whole comprehension binds them the same way, for its own use).
+    def _enter_comprehension(self, node: cst.BaseExpression) -> None:
+        if not self.active:
+            return
+        overlay: dict[str, Value] = {}
+        self._overlay.append(overlay)
+        clause = node.for_in  # type: ignore[attr-defined]
+        while clause is not None:
+            items = self.evaluate(clause.iter).origins.child(ITEM).step(clause.iter, "iterated over")
+            self._bind_overlay(clause.target, Value(items), overlay)
+            clause = clause.inner_for_in
+        self._memo.clear()
+
+    def _leave_comprehension(self, node: cst.BaseExpression) -> None:
+        if self.active:
+            self._overlay.pop()
+            self._memo.clear()
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _enter_comprehension
+    leave_ListComp = leave_SetComp = leave_GeneratorExp = leave_DictComp = _leave_comprehension
+
     def visit_With(self, node: cst.With) -> None:
         self._memo.clear()
         self._plain_blocks.add(id(node.body))

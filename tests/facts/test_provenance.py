@@ -634,3 +634,15 @@ def test_a_crashing_provenance_fact_is_al002_naming_it(monkeypatch: pytest.Monke
     assert rules == ["AL002", "AL301"]  # the timeout check that does not need the fact goes on
     (al002,) = [finding for finding in result.findings if finding.rule == "AL002"]
     assert "ValueProvenance" in al002.message and "_ReadsProvenance" in al002.message
+
+
+def test_a_comprehension_target_holds_its_items_while_the_walk_is_inside_it() -> None:
+    assert kinds('''
+import requests
+def recent(url):
+    resp = requests.get(url, timeout=5)
+    items = resp.json()["items"]
+    fresh = [i for i in items if probe(i["updated_at"])]
+    pairs = {k: probe(v) for k, v in resp.json().items()}
+    probe(i)
+''') == [{"response"}, {"response"}, set()]

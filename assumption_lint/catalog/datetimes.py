@@ -56,6 +56,8 @@ class DatetimeKnowledge:
     utc_parameters: set[str] = field(default_factory=set)
     # Expressions that name UTC as a zone (``datetime.timezone.utc``, ``pytz.utc``).
     utc_zones: set[str] = field(default_factory=set)
+    # Zone names written literally into a time's text ("Z", "UTC", "HKT") -> whether it names UTC.
+    zone_labels: dict[str, bool] = field(default_factory=dict)
 
     def module_roots(self) -> set[str]:
         return {name.split(".", 1)[0] for name in (*self.clocks, *self.parsers)}
@@ -65,6 +67,7 @@ _CLOCK_KEYS = {"names", "makes", "tz-position", "tz-keywords", "deprecated", "re
 _PARSER_KEYS = {"names", "argument", "aware", "format-argument"}
 _UTC_PARAMETER_KEYS = {"names", "why"}
 _UTC_ZONE_KEYS = {"names"}
+_ZONE_LABEL_KEYS = {"labels", "utc"}
 
 
 def parse_clock(where: str, table: Mapping[str, Any], source: str, knowledge: DatetimeKnowledge) -> None:
@@ -103,3 +106,9 @@ def parse_utc_parameter(where: str, table: Mapping[str, Any], source: str, knowl
 
 def parse_utc_zone(where: str, table: Mapping[str, Any], source: str, knowledge: DatetimeKnowledge) -> None:
     knowledge.utc_zones.update(_str_list(table, "names", where))
+
+
+def parse_zone_label(where: str, table: Mapping[str, Any], source: str, knowledge: DatetimeKnowledge) -> None:
+    utc = _expect(table, "utc", bool, where, default=False)
+    for label in _str_list(table, "labels", where):
+        knowledge.zone_labels[label] = utc

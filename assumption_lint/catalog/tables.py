@@ -215,6 +215,9 @@ TABLES: dict[str, TableKind] = {kind.name: kind for kind in (
     TableKind("utc-zone", _keys(datetimes._UTC_ZONE_KEYS), _into("datetimes", datetimes.parse_utc_zone),
               "datetimes.utc_zones", "Expressions naming the UTC zone (`datetime.timezone.utc`) (AL406).",
               '[[utc-zone]]\nnames = ["example.UTC"]\n'),
+    TableKind("zone-label", _keys(datetimes._ZONE_LABEL_KEYS), _into("datetimes", datetimes.parse_zone_label),
+              "datetimes.zone_labels", "Zone names written literally into a time's text: `Z`, `UTC`, `HKT` (AL406).",
+              '[[zone-label]]\nlabels = ["XST"]\n'),
 )}
 
 

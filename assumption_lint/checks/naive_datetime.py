@@ -21,6 +21,7 @@ The datetime knowledge is the ``DatetimeValues`` fact's (catalog ``rules/datetim
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -35,7 +36,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
 
 _ORDERING = (cst.LessThan, cst.GreaterThan, cst.LessThanEqual, cst.GreaterThanEqual, cst.Equal, cst.NotEqual)
-_UTC_SUFFIXES = ("Z", "+00:00", "+0000")
+_DIRECTIVE = re.compile(r"%-?.")
+_OFFSET = re.compile(r"[+-]\d\d:?\d\d(?!\d)")
+_WORD = re.compile(r"[A-Z]+(?![a-z])")
+# What follows a time in text: a zone name or an offset, after a time of day a date may get.
+_LEADING = re.compile(r"(?:T\d\d(?::\d\d){0,2}(?:\.\d+)?)?\s?([A-Z]{1,4}(?![A-Za-z])|[+-]\d\d:?\d\d(?!\d))")
 _SOURCE_WORDS = {"response": "a response", "request": "request data", "db-row": "a database row",
                  "model-output": "model output"}
 
@@ -48,14 +53,16 @@ class _Event:
     statement: cst.CSTNode | None
     function: str
     db_row: bool = False
+    zone: str = "UTC"
+    related: cst.CSTNode | None = None
 
 
 class NaiveDatetime(Check):
     rules = ("AL406",)
     needs = (DatetimeValues, ValueProvenance)
     project_reads = frozenset({"request", "response", "model-output"})
-    triggers = ("utcnow", "utcfromtimestamp", "flask", "django", "fastapi", "starlette", "sqlite3",
-                "sqlalchemy", "psycopg2", "psycopg", "asyncpg", "pymongo", "github")
+    # Every clock call it reports on is the datetime module's: a file that never names it is not parsed.
+    triggers = ("datetime",)
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)
@@ -75,9 +82,8 @@ class NaiveDatetime(Check):
             self._meet(node.left, node.right, node, "subtracted with")
         elif isinstance(node.operator, cst.Add) and isinstance(node.right, cst.SimpleString):
             clock = self.values.clock(node.left)
-            suffix = str(node.right.evaluated_value)
-            if clock is not None and clock.kind == "local" and clock.text and suffix.startswith(_UTC_SUFFIXES):
-                self._add(clock, node, f"it is formatted with a literal `{suffix[:6]}` as if it were UTC")
+            if clock is not None and clock.kind == "local" and clock.text and not self._labelled(clock.fmt or ""):
+                self._labelled_with(clock, node, self._leading_label(str(node.right.evaluated_value)))
 
     def _meet(self, a: cst.BaseExpression, b: cst.BaseExpression, site: cst.CSTNode, how: str) -> None:
         first, second = self.values.clock(a), self.values.clock(b)
@@ -135,15 +141,15 @@ class NaiveDatetime(Check):
         elif base.kind == "local" and method == "strftime" and node.args:
             fmt = node.args[0].value
             text = fmt.evaluated_value if isinstance(fmt, cst.SimpleString) else None
-            if isinstance(text, str) and _claims_utc(text):
-                self._add(base, node, "it is formatted with a literal `Z` as if it were UTC")
+            if isinstance(text, str):
+                self._labelled_with(base, node, self._labelled(text))
         elif base.kind == "utc" and method in ("timestamp", "astimezone"):
             self._add(base, node, f"`.{method}()` reads a naive time as the server's local time, so the "
                                   f"result is off by the server's UTC offset")
 
     def _parameter(self, name: str, value: cst.BaseExpression, site: cst.CSTNode) -> None:
         clock = self.values.clock(value)
-        if clock is not None and clock.kind == "local" and not (clock.fmt and _has_offset(clock.fmt)):
+        if clock is not None and clock.kind == "local" and not (clock.fmt and ("%z" in clock.fmt or self._labelled(clock.fmt))):
             self._add(clock, site, f"it is sent to the API as `{name}`, which reads a time without an offset as UTC")
 
     def visit_Dict(self, node: cst.Dict) -> None:
@@ -170,21 +176,46 @@ class NaiveDatetime(Check):
             if clock is None or clock.kind != "local":
                 continue
             spec = "".join(item.value for item in part.format_spec or () if isinstance(item, cst.FormattedStringText))
+            label = self._labelled(spec) if spec else None
             following = parts[index + 1] if index + 1 < len(parts) else None
-            if spec and _claims_utc(spec) or (not clock.fmt or not _has_offset(clock.fmt)) and \
-                    isinstance(following, cst.FormattedStringText) and following.value.startswith(_UTC_SUFFIXES):
-                self._add(clock, node, "it is formatted with a literal `Z` as if it were UTC")
+            if label is None and not self._labelled(clock.fmt or "") and isinstance(following, cst.FormattedStringText):
+                label = self._leading_label(following.value)
+            self._labelled_with(clock, node, label)
+
+    # ------------------------------------------------------------------ zone names in text
+    def _labelled(self, fmt: str) -> str | None:
+        """The zone a strftime format writes as literal text (``Z``, ``UTC``, ``+00:00``, ``HKT``)."""
+        literal = _DIRECTIVE.sub(" ", fmt)
+        offset = _OFFSET.search(literal)
+        if offset is not None:
+            return offset.group()
+        return next((token for token in _WORD.findall(literal) if token in self.catalog.datetimes.zone_labels), None)
+
+    def _leading_label(self, text: str) -> str | None:
+        """The zone text that follows a time directly: ``"Z"``, ``" UTC"``, ``"+00:00"``."""
+        match = _LEADING.match(text)
+        if match is None:
+            return None
+        label = match.group(1)
+        return label if label in self.catalog.datetimes.zone_labels or label[0] in "+-" else None
+
+    def _labelled_with(self, clock: Clock, node: cst.CSTNode, label: str | None) -> None:
+        if label is None:
+            return
+        utc = self.catalog.datetimes.zone_labels.get(label, False) or label.strip("+-") in ("00:00", "0000")
+        if utc:
+            self._add(clock, node, f"it is formatted with a literal `{label}` as if it were UTC")
+        else:
+            self._add(clock, node, f"it is formatted with a literal `{label}`", zone=label)
 
     # ------------------------------------------------------------------ reporting
     def _add(self, clock: Clock, site: cst.CSTNode, detail: str, *, related: cst.CSTNode | None = None,
-             db_row: bool = False) -> None:
+             db_row: bool = False, zone: str = "UTC") -> None:
         key = id(clock.node)
         if key in self.events and not self.events[key].db_row:
             return
         function = self.ctx.function.qualname if self.ctx.function else "<module>"
-        event = _Event(clock, site, detail, self.ctx.statement, function, db_row)
-        event.related = related  # type: ignore[attr-defined]
-        self.events[key] = event
+        self.events[key] = _Event(clock, site, detail, self.ctx.statement, function, db_row, zone, related)
 
     def leave_Module(self, node: cst.Module) -> None:
         for event in self.events.values():
@@ -195,7 +226,7 @@ class NaiveDatetime(Check):
     def _report(self, event: _Event) -> None:
         clock = event.clock
         call = self.state.module.code_for_node(clock.node.func) + "()" if isinstance(clock.node, cst.Call) else clock.api
-        related = getattr(event, "related", None)
+        related = event.related
         notes: list[tuple[cst.CSTNode, str]] = [(event.site, "where it meets the other time")]
         if related is not None:
             notes.append((related, "the other time"))
@@ -203,7 +234,7 @@ class NaiveDatetime(Check):
         entry = clock.entry
         replacement = entry.replacement if entry is not None else "datetime.now(timezone.utc)"
         if clock.kind == "local":
-            assumption = f"assumes the server runs in UTC: `{call}` is the server's local time without a zone, but"
+            assumption = f"assumes the server runs in {event.zone}: `{call}` is the server's local time without a zone, but"
             fix = f"use {replacement} (or the zone the time belongs to, `ZoneInfo(...)`)"
         else:
             assumption = f"assumes `{call}` behaves like an aware UTC time, but it is naive:"
@@ -220,15 +251,6 @@ def _keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
         if arg.keyword is not None and arg.keyword.value == name:
             return arg.value
     return None
-
-
-def _claims_utc(fmt: str) -> bool:
-    stripped = fmt.rstrip()
-    return stripped.endswith("Z") and not stripped.endswith("%Z") or "+00:00" in fmt or "+0000" in fmt
-
-
-def _has_offset(fmt: str) -> bool:
-    return "%z" in fmt or _claims_utc(fmt)
 
 
 def _is_number_literal(node: cst.BaseExpression) -> bool:

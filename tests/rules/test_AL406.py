@@ -157,3 +157,21 @@ def test_long_chains_do_not_recurse_without_bound() -> None:
     chain = " + ".join(["delta"] * 2000)
     code = f"from datetime import datetime, timedelta\ndelta = timedelta(1)\nx = datetime.now() + {chain}\n"
     assert lines(code, "AL406") == []
+
+
+def test_a_local_time_written_with_a_zone_name_is_reported_with_that_zone() -> None:
+    code = '''
+from datetime import date, datetime
+
+def labels():
+    a = datetime.now().strftime("%A, %d %B %Y at %H:%M HKT")
+    b = f"{date.today()}T00:00:00Z"
+    c = f"{datetime.now()} UTC"
+    d = datetime.now().strftime("%Y-%m-%d %H:%M %Z")
+    e = f"{datetime.now():%H:%M} Tuesday"
+    return a, b, c, d, e
+'''
+    found = findings(code, "AL406")
+    assert [finding.line for finding in found] == [5, 6, 7]
+    assert found[0].message.startswith("assumes the server runs in HKT:")
+    assert "literal `Z` as if it were UTC" in found[1].message

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
-from .schema import CatalogError, _expect, _parse_version, _str_list
+from .schema import CatalogError, _expect, _parse_version, _str_list, copy_fields
 
 if TYPE_CHECKING:
     from . import Catalog
@@ -59,8 +59,8 @@ class DatetimeKnowledge:
     # Zone names written literally into a time's text ("Z", "UTC", "HKT") -> whether it names UTC.
     zone_labels: dict[str, bool] = field(default_factory=dict)
 
-    def module_roots(self) -> set[str]:
-        return {name.split(".", 1)[0] for name in (*self.clocks, *self.parsers)}
+    def copy(self) -> "DatetimeKnowledge":
+        return copy_fields(self)
 
 
 _CLOCK_KEYS = {"names", "makes", "tz-position", "tz-keywords", "deprecated", "replacement"}

@@ -223,7 +223,7 @@ class DatetimeValues(Fact):
 
     def outside(self, node: cst.BaseExpression) -> tuple[str, str] | None:
         """The outside origin kind and its label of ``node``'s value, if any."""
-        origins = self.prov.origins(node)
+        origins = self.prov.origins(node, comprehensions=True)
         for kind in OUTSIDE:
             origin = origins.of(kind)
             if origin is not None:

@@ -86,6 +86,8 @@ class ValueProvenance(Expressions, Fact):
     def __init__(self, state: "FileState") -> None:
         Fact.__init__(self, state)
         Expressions.__init__(self)
+        # The targets of the comprehensions the walk is inside (see _enter_comprehension).
+        self._walk_overlays: list[dict[str, Value]] = []
         catalog = state.settings.catalog
         text = state.text
         self.network_knowledge = catalog.network
@@ -114,12 +116,22 @@ class ValueProvenance(Expressions, Fact):
         self._plain_blocks: set[int] = set()
 
     # ================================================================== query API
-    def origins(self, node: cst.BaseExpression) -> Origins:
+    def origins(self, node: cst.BaseExpression, comprehensions: bool = False) -> Origins:
         """Where ``node``'s value comes from (empty: unknown). Ask while the walk is at or
-        inside the node's statement."""
+        inside the node's statement. ``comprehensions``: inside a comprehension, its
+        targets hold the items it iterates (else they are unknown there)."""
         if not self.active:
             return Origins()
-        return self.evaluate(node).origins
+        if not (comprehensions and self._walk_overlays):
+            return self.evaluate(node).origins
+        depth = len(self._overlay)
+        self._overlay.extend(self._walk_overlays)
+        self._memo.clear()
+        try:
+            return self.evaluate(node).origins
+        finally:
+            del self._overlay[depth:]
+            self._memo.clear()
 
     def conversion(self, call: cst.Call) -> Conversion | None:
         """The format-assuming call ``call`` on a tracked value, with its handling; registered
@@ -305,25 +317,32 @@ class ValueProvenance(Expressions, Fact):
             items = self.evaluate(node.iter).origins.child(ITEM).step(node.iter, "iterated over")
             self._bind_target(node.target, Value(items), node)
 
-    # While the walk is inside a comprehension, its targets hold the items it iterates, so a
-    # check asking about ``i["updated_at"]`` in ``[i for i in items if ...]`` gets an answer
-    # (the evaluation of the whole comprehension binds them the same way, for its own use).
+    # While the walk is inside a comprehension, what its targets hold (the items it iterates),
+    # for ``origins(node, comprehensions=True)``: AL406 asks about ``i["updated_at"]`` in
+    # ``[i for i in items if ...]``. Other questions keep answering unknown there: the
+    # comprehension's ``if`` is not read as a guard.
     def _enter_comprehension(self, node: cst.BaseExpression) -> None:
         if not self.active:
             return
         overlay: dict[str, Value] = {}
-        self._overlay.append(overlay)
         clause = node.for_in  # type: ignore[attr-defined]
-        while clause is not None:
-            items = self.evaluate(clause.iter).origins.child(ITEM).step(clause.iter, "iterated over")
-            self._bind_overlay(clause.target, Value(items), overlay)
-            clause = clause.inner_for_in
+        depth = len(self._overlay)
+        self._overlay.extend(self._walk_overlays)
+        self._overlay.append(overlay)
         self._memo.clear()
+        try:
+            while clause is not None:
+                items = self.evaluate(clause.iter).origins.child(ITEM).step(clause.iter, "iterated over")
+                self._bind_overlay(clause.target, Value(items), overlay)
+                clause = clause.inner_for_in
+        finally:
+            del self._overlay[depth:]
+            self._memo.clear()
+        self._walk_overlays.append(overlay)
 
     def _leave_comprehension(self, node: cst.BaseExpression) -> None:
         if self.active:
-            self._overlay.pop()
-            self._memo.clear()
+            self._walk_overlays.pop()
 
     visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _enter_comprehension
     leave_ListComp = leave_SetComp = leave_GeneratorExp = leave_DictComp = _leave_comprehension

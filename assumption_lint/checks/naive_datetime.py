@@ -29,7 +29,7 @@ import libcst as cst
 
 from ..facts.datetimes import Clock, DatetimeValues
 from ..facts.provenance import ValueProvenance
-from ..fixes import Fix
+from ..fixes import UNSAFE, Edit, Fix, Replace, SetArgument
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -55,6 +55,9 @@ class _Event:
     db_row: bool = False
     zone: str = "UTC"
     related: cst.CSTNode | None = None
+    # Would the clock made aware in UTC be right here? (The other side is aware, or the time
+    # is formatted or sent as UTC without a literal suffix the aware text would double.)
+    fixable: bool = False
 
 
 class NaiveDatetime(Check):
@@ -96,7 +99,7 @@ class NaiveDatetime(Check):
                 if other.kind == "aware" or other.kind == "outside" and other.aware:
                     what = "an aware time" if other.kind == "aware" else f"an aware time parsed from {_SOURCE_WORDS[other.origin]}"
                     self._add(mine, site, f"it is {how} {what}: a TypeError, "
-                                          f"naive and aware times do not compare", related=other.node)
+                                          f"naive and aware times do not compare", related=other.node, fixable=True)
 
     def _local_meets(self, mine: Clock, other: Clock | None, other_node: cst.BaseExpression,
                      site: cst.CSTNode, how: str) -> None:
@@ -111,7 +114,7 @@ class NaiveDatetime(Check):
                 self._add(mine, site, f"it is {how} a time whose zone `.replace(tzinfo=None)` dropped", related=other.node)
             elif other.kind == "aware":
                 self._add(mine, site, f"it is {how} an aware time: a TypeError, naive and "
-                                      f"aware times do not compare", related=other.node)
+                                      f"aware times do not compare", related=other.node, fixable=True)
             return
         outside = self.values.outside(other_node)
         if outside is not None and not _is_number_literal(other_node):
@@ -137,20 +140,22 @@ class NaiveDatetime(Check):
             zone = _keyword(node, "tzinfo")
             if zone is not None and not (isinstance(zone, cst.Name) and zone.value == "None"):
                 label = "UTC" if self.values.is_utc_zone(zone) else "a zone"
-                self._add(base, node, f"`.replace(tzinfo=...)` labels it {label} without converting it")
+                self._add(base, node, f"`.replace(tzinfo=...)` labels it {label} without converting it",
+                          fixable=label == "UTC")
         elif base.kind == "local" and method == "strftime" and node.args:
             fmt = node.args[0].value
             text = fmt.evaluated_value if isinstance(fmt, cst.SimpleString) else None
             if isinstance(text, str):
-                self._labelled_with(base, node, self._labelled(text))
+                self._labelled_with(base, node, self._labelled(text), formatted=True)
         elif base.kind == "utc" and method in ("timestamp", "astimezone"):
             self._add(base, node, f"`.{method}()` reads a naive time as the server's local time, so the "
-                                  f"result is off by the server's UTC offset")
+                                  f"result is off by the server's UTC offset", fixable=True)
 
     def _parameter(self, name: str, value: cst.BaseExpression, site: cst.CSTNode) -> None:
         clock = self.values.clock(value)
         if clock is not None and clock.kind == "local" and not (clock.fmt and ("%z" in clock.fmt or self._labelled(clock.fmt))):
-            self._add(clock, site, f"it is sent to the API as `{name}`, which reads a time without an offset as UTC")
+            self._add(clock, site, f"it is sent to the API as `{name}`, which reads a time without an offset as UTC",
+                      fixable=True)
 
     def visit_Dict(self, node: cst.Dict) -> None:
         for element in node.elements:
@@ -199,23 +204,24 @@ class NaiveDatetime(Check):
         label = match.group(1)
         return label if label in self.catalog.datetimes.zone_labels or label[0] in "+-" else None
 
-    def _labelled_with(self, clock: Clock, node: cst.CSTNode, label: str | None) -> None:
+    def _labelled_with(self, clock: Clock, node: cst.CSTNode, label: str | None, formatted: bool = False) -> None:
         if label is None:
             return
         utc = self.catalog.datetimes.zone_labels.get(label, False) or label.strip("+-") in ("00:00", "0000")
         if utc:
-            self._add(clock, node, f"it is formatted with a literal `{label}` as if it were UTC")
+            # strftime("...Z") of an aware UTC time writes the same text; isoformat() + "Z" would not.
+            self._add(clock, node, f"it is formatted with a literal `{label}` as if it were UTC", fixable=formatted)
         else:
             self._add(clock, node, f"it is formatted with a literal `{label}`", zone=label)
 
     # ------------------------------------------------------------------ reporting
     def _add(self, clock: Clock, site: cst.CSTNode, detail: str, *, related: cst.CSTNode | None = None,
-             db_row: bool = False, zone: str = "UTC") -> None:
+             db_row: bool = False, zone: str = "UTC", fixable: bool = False) -> None:
         key = id(clock.node)
         if key in self.events and not self.events[key].db_row:
             return
         function = self.ctx.function.qualname if self.ctx.function else "<module>"
-        self.events[key] = _Event(clock, site, detail, self.ctx.statement, function, db_row, zone, related)
+        self.events[key] = _Event(clock, site, detail, self.ctx.statement, function, db_row, zone, related, fixable)
 
     def leave_Module(self, node: cst.Module) -> None:
         for event in self.events.values():
@@ -242,8 +248,36 @@ class NaiveDatetime(Check):
             if entry is not None and entry.deprecated is not None and \
                     self.state.settings.target_version >= entry.deprecated:
                 fix += f" (`{call.rsplit('.', 1)[-1]}` is deprecated since Python {'.'.join(map(str, entry.deprecated))})"
+        offered = self._fix(event, fix)
         self.report("AL406", clock.node, notes, statement=event.statement, function=event.function,
-                    assumption=assumption, detail=detail, fix=fix)
+                    assumption=assumption, detail=detail, fix=offered if offered is not None else fix)
+
+    def _fix(self, event: _Event, advice: str) -> Fix | None:
+        """``datetime.now(tz=timezone.utc)`` for ``now()``/``utcnow()``, ``fromtimestamp(ts,
+        tz=timezone.utc)`` for ``fromtimestamp(ts)``/``utcfromtimestamp(ts)``: unsafe (the
+        value becomes aware, and whatever else it meets must be too), and offered only where
+        the module names UTC already (``self.values.utc_text``) and aware UTC is right here."""
+        zone = self.values.utc_text
+        call = event.clock.node
+        if not (event.fixable and zone is not None and isinstance(call, cst.Call)
+                and isinstance(call.func, cst.Attribute)):
+            return None
+        method = call.func.attr.value
+        owner = self.state.module.code_for_node(call.func.value)
+        args = [arg for arg in call.args if arg.keyword is None and not arg.star]
+        if method == "now" and not call.args:
+            edit: Edit = SetArgument(call, "tz", zone, position=0)
+            new = f"{owner}.now(tz={zone})"
+        elif method == "utcnow" and not call.args:
+            new = f"{owner}.now(tz={zone})"
+            edit = Replace(call, cst.parse_expression(new))
+        elif method in ("fromtimestamp", "utcfromtimestamp") and len(args) == 1 == len(call.args):
+            new = f"{owner}.fromtimestamp({self.state.module.code_for_node(args[0].value)}, tz={zone})"
+            edit = Replace(call, cst.parse_expression(new)) if method == "utcfromtimestamp" \
+                else SetArgument(call, "tz", zone, position=1)
+        else:
+            return None
+        return Fix(f"use {new}", (edit,), UNSAFE, advice=advice)
 
 
 def _keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:

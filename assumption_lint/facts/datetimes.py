@@ -70,6 +70,9 @@ class DatetimeValues(Fact):
         self.scopes: list[Scope] = [{}]
         # Does the module make UTC or aware values itself (utcnow(), now(timezone.utc))?
         self.makes_utc = False
+        # How the module names the UTC zone (``timezone.utc``) with a name bound at module
+        # level, when it does: the code is aware elsewhere, and AL406's fix can use it.
+        self.utc_text: str | None = None
 
     # ------------------------------------------------------------------ scopes and names
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -126,8 +129,13 @@ class DatetimeValues(Fact):
             self.makes_utc = True
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        if not self.makes_utc and self.qualified(node) in self.knowledge.utc_zones:
+        if (self.utc_text is None or not self.makes_utc) and self.qualified(node) in self.knowledge.utc_zones:
             self.makes_utc = True
+            root = node
+            while isinstance(root, cst.Attribute):
+                root = root.value
+            if self.utc_text is None and isinstance(root, cst.Name) and root.value in self.resolver.scopes[0].names:
+                self.utc_text = self.state.module.code_for_node(node)
 
     # ------------------------------------------------------------------ queries
     def qualified(self, node: cst.BaseExpression) -> str | None:

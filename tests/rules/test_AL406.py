@@ -175,3 +175,23 @@ def labels():
     assert [finding.line for finding in found] == [5, 6, 7]
     assert found[0].message.startswith("assumes the server runs in HKT:")
     assert "literal `Z` as if it were UTC" in found[1].message
+
+
+def test_the_unsafe_fix_uses_the_modules_own_utc_and_only_where_aware_utc_is_right() -> None:
+    code = '''
+import datetime as dt
+
+def since(repo):
+    repo.get_commits(since=dt.datetime.now())
+    stamp = dt.datetime.now().isoformat() + "Z"
+    return dt.datetime.utcnow().timestamp(), stamp, dt.timezone.utc
+'''
+    found = findings(code, "AL406")
+    assert [finding.line for finding in found] == [5, 6, 7]
+    fixes = [finding.fix for finding in found]
+    assert fixes[0] is not None and fixes[0].applicability == "unsafe"
+    assert "dt.datetime.now(tz=dt.timezone.utc)" in fixes[0].description
+    assert fixes[1] is None  # aware isoformat() already ends in +00:00
+    assert fixes[2] is not None
+    without_utc = code.replace(", dt.timezone.utc", "")
+    assert all(finding.fix is None for finding in findings(without_utc, "AL406"))

@@ -70,6 +70,7 @@ class NaiveDatetime(Check):
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)
         self.values = self.fact(DatetimeValues)
+        self.prov = self.fact(ValueProvenance)
         self.events: dict[int, _Event] = {}
 
     # ------------------------------------------------------------------ meetings
@@ -134,6 +135,11 @@ class NaiveDatetime(Check):
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value in self.catalog.datetimes.utc_parameters:
                 self._parameter(arg.keyword.value, arg.value, arg)
+        # A project function's parameter named for such a time (`since`, `sinceISO8601`, `start_time_utc`).
+        passed = self.prov.arguments_of(node) if any(arg.keyword is None for arg in node.args) else None
+        for name, value in (passed or {}).items():
+            if _names_utc_parameter(name, self.catalog.datetimes.utc_parameters):
+                self._parameter(name, value, value, through=self.state.module.code_for_node(node.func))
 
     def _method(self, base: Clock, method: str, node: cst.Call) -> None:
         if base.kind == "local" and method == "replace":
@@ -151,9 +157,14 @@ class NaiveDatetime(Check):
             self._add(base, node, f"`.{method}()` reads a naive time as the server's local time, so the "
                                   f"result is off by the server's UTC offset", fixable=True)
 
-    def _parameter(self, name: str, value: cst.BaseExpression, site: cst.CSTNode) -> None:
+    def _parameter(self, name: str, value: cst.BaseExpression, site: cst.CSTNode, through: str = "") -> None:
         clock = self.values.clock(value)
-        if clock is not None and clock.kind == "local" and not (clock.fmt and ("%z" in clock.fmt or self._labelled(clock.fmt))):
+        if clock is None or clock.kind != "local" or clock.fmt and ("%z" in clock.fmt or self._labelled(clock.fmt)):
+            return
+        if through:
+            self._add(clock, site, f"it is passed to `{through}()` as `{name}`, the name of an API time bound "
+                                   f"read as UTC when it has no offset", fixable=True)
+        else:
             self._add(clock, site, f"it is sent to the API as `{name}`, which reads a time without an offset as UTC",
                       fixable=True)
 
@@ -289,3 +300,16 @@ def _keyword(call: cst.Call, name: str) -> cst.BaseExpression | None:
 
 def _is_number_literal(node: cst.BaseExpression) -> bool:
     return isinstance(node, (cst.Integer, cst.Float))
+
+
+def _names_utc_parameter(name: str, parameters: set[str]) -> bool:
+    """``since``, ``since_date``, ``sinceISO8601Format``: a catalogued name, alone or followed
+    by a word of its own (``sincere`` is not)."""
+    if name in parameters:
+        return True
+    for parameter in parameters:
+        if name.startswith(parameter) and len(name) > len(parameter):
+            following = name[len(parameter)]
+            if following == "_" or following.isupper() and not parameter[-1].isupper():
+                return True
+    return False

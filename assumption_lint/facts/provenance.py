@@ -21,7 +21,7 @@ from ..catalog import Catalog
 from ..catalog.sources import imported, name_matches
 from .base import Fact
 from .project_calls import ProjectCalls
-from .provenance_eval import ClassInfo, Expressions, FunctionSummary, Value, access_key
+from .provenance_eval import ClassInfo, Expressions, FunctionSummary, Value, _passed, access_key
 from .provenance_params import argparse_argument, bind_parameters, framework_for
 from .provenance_tables import SourceTables, tables_for
 from .provenance_values import ITEM, PARAMETER, Origins, join, source
@@ -155,6 +155,19 @@ class ValueProvenance(Expressions, Fact):
 
     def summary(self, qualname: str) -> FunctionSummary | None:
         return self.summaries.get(qualname)
+
+    def arguments_of(self, call: cst.Call) -> dict[str, cst.BaseExpression] | None:
+        """For a call of a function of this module (summarised already): the argument given
+        for each of its parameters, by name. None for any other call. (Another project
+        file's function is left out: its summary is at hand only on runs where a check
+        reads what it returns, so an answer from it would depend on the rules selected.)"""
+        if not self.active:
+            return None
+        callee = self.evaluate(call.func).function
+        if callee is None:
+            return None
+        skip_self = callee.method and isinstance(call.func, cst.Attribute)
+        return _passed(call, callee.parameters[1:] if skip_self else callee.parameters)
 
     def function_here(self) -> FunctionSummary | None:
         """The summary of the function the walk is in (None at module level)."""

@@ -195,3 +195,25 @@ def since(repo):
     assert fixes[2] is not None
     without_utc = code.replace(", dt.timezone.utc", "")
     assert all(finding.fix is None for finding in findings(without_utc, "AL406"))
+
+
+def test_a_same_module_function_parameter_named_for_a_utc_bound() -> None:
+    code = '''
+import requests
+from datetime import datetime, timedelta
+
+def fetch_commits(project, sinceISO8601=None, sincere=None):
+    resp = requests.get(f"https://gitlab.example.com/api/v4/projects/{project}/repository/commits",
+                        params={"since": sinceISO8601}, timeout=10)
+    resp.raise_for_status()
+    return resp.json()
+
+def last_week(project):
+    return fetch_commits(project, (datetime.now() - timedelta(days=7)).isoformat())
+
+def honest(project):
+    return fetch_commits(project, None, datetime.now())
+'''
+    [finding] = findings(code, "AL406")
+    assert finding.line == 12
+    assert "passed to `fetch_commits()` as `sinceISO8601`" in finding.message

@@ -126,6 +126,11 @@ class NaiveDatetime(Check):
     # ------------------------------------------------------------------ calls, dicts, f-strings
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
+        if isinstance(func, cst.Name) and func.value in ("min", "max") and self.resolver.lookup(func.value) is None:
+            values = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
+            for index, first in enumerate(values):
+                for second in values[index + 1:]:
+                    self._meet(first, second, node, f"compared by {func.value}() with")
         if isinstance(func, cst.Attribute):
             method = func.attr.value
             base = self.values.clock(func.value) if method in ("replace", "timestamp", "astimezone", "strftime") \

@@ -68,6 +68,7 @@ class DatetimeValues(Fact):
         self.prov = self.fact(ValueProvenance)
         self.knowledge = self.catalog.datetimes
         self.scopes: list[Scope] = [{}]
+        self.items: dict[int, Clock] = {}
         # Does the module make UTC or aware values itself (utcnow(), now(timezone.utc))?
         self.makes_utc = False
         # How the module names the UTC zone (``timezone.utc``) with a name bound at module
@@ -86,6 +87,17 @@ class DatetimeValues(Fact):
 
     def leave_Lambda(self, node: cst.Lambda) -> None:
         self.scopes.pop()
+
+    # The time each comprehension's items hold, computed while the walk is inside it (where
+    # provenance answers for its targets): ``max(parse(i["t"]) for i in items)`` is that time.
+    def _comprehension(self, node: cst.BaseExpression) -> None:
+        element = getattr(node, "elt", None)
+        if element is not None:
+            found = self.clock(element)
+            if found is not None:
+                self.items[id(node)] = found
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = _comprehension
 
     def leave_Assign(self, node: cst.Assign) -> None:
         value = self.clock(node.value)
@@ -186,6 +198,9 @@ class DatetimeValues(Fact):
             if name == "str" and len(node.args) == 1:
                 inner = self.clock(node.args[0].value, depth + 1)
                 return replace(inner, text=True) if inner is not None else None
+        if isinstance(func, cst.Name) and func.value in ("min", "max") and name is None and len(node.args) == 1:
+            # The latest or earliest of a comprehension's times.
+            return self.items.get(id(node.args[0].value))
         if not isinstance(func, cst.Attribute):
             return None
         method = func.attr.value

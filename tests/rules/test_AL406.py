@@ -217,3 +217,18 @@ def honest(project):
     [finding] = findings(code, "AL406")
     assert finding.line == 12
     assert "passed to `fetch_commits()` as `sinceISO8601`" in finding.message
+
+
+def test_min_and_max_compare_too() -> None:
+    code = '''
+from datetime import datetime
+import requests
+
+def watermark(url, last):
+    resp = requests.get(url, timeout=5)
+    resp.raise_for_status()
+    newest = max(datetime.fromisoformat(row["updated"]) for row in resp.json())
+    return min(newest, datetime.now()), max(last, datetime.now())
+'''
+    [finding] = findings(code, "AL406")
+    assert finding.line == 9 and "compared by min() with a time parsed from a response" in finding.message

@@ -83,7 +83,7 @@ class NaiveDatetime(Check):
 
     def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
         if isinstance(node.operator, cst.Subtract):
-            self._meet(node.left, node.right, node, "subtracted with")
+            self._meet(node.left, node.right, node, "subtracted against")
         elif isinstance(node.operator, cst.Add) and isinstance(node.right, cst.SimpleString):
             clock = self.values.clock(node.left)
             if clock is not None and clock.kind == "local" and clock.text and not self._labelled(clock.fmt or ""):
@@ -99,8 +99,8 @@ class NaiveDatetime(Check):
             elif mine.kind == "utc" and other is not None and not other.text:
                 if other.kind == "aware" or other.kind == "outside" and other.aware:
                     what = "an aware time" if other.kind == "aware" else f"an aware time parsed from {_SOURCE_WORDS[other.origin]}"
-                    self._add(mine, site, f"it is {how} {what}: a TypeError, "
-                                          f"naive and aware times do not compare", related=other.node, fixable=True)
+                    self._add(mine, site, f"it is {how} {what}, which raises TypeError "
+                                          f"(naive and aware times do not compare)", related=other.node, fixable=True)
 
     def _local_meets(self, mine: Clock, other: Clock | None, other_node: cst.BaseExpression,
                      site: cst.CSTNode, how: str) -> None:
@@ -112,10 +112,10 @@ class NaiveDatetime(Check):
                                       f"which is UTC or carries its own offset",
                           related=other.node, db_row=other.origin == "db-row")
             elif other.kind == "stripped":
-                self._add(mine, site, f"it is {how} a time whose zone `.replace(tzinfo=None)` dropped", related=other.node)
+                self._add(mine, site, f"it is {how} a UTC time whose zone `.replace(tzinfo=None)` dropped", related=other.node)
             elif other.kind == "aware":
-                self._add(mine, site, f"it is {how} an aware time: a TypeError, naive and "
-                                      f"aware times do not compare", related=other.node, fixable=True)
+                self._add(mine, site, f"it is {how} an aware time, which raises TypeError "
+                                      f"(naive and aware times do not compare)", related=other.node, fixable=True)
             return
         outside = self.values.outside(other_node)
         if outside is not None and not _is_number_literal(other_node):

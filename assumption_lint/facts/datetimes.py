@@ -35,7 +35,7 @@ _SAME = frozenset({"date", "replace", "combine"})
 _TEXT = frozenset({"isoformat", "strftime", "ctime", "__str__"})
 _MAX_DEPTH = 40
 
-Scope = dict[str, "Clock"]
+Scope = dict[str, "Clock | None"]
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,8 @@ class DatetimeValues(Fact):
         self.knowledge = self.catalog.datetimes
         self.scopes: list[Scope] = [{}]
         self.items: dict[int, Clock] = {}
+        self.branches = 0
+        self.outer_branches: list[int] = []
         # Does the module make UTC or aware values itself (utcnow(), now(timezone.utc))?
         self.makes_utc = False
         # How the module names the UTC zone (``timezone.utc``) with a name bound at module
@@ -78,9 +80,12 @@ class DatetimeValues(Fact):
     # ------------------------------------------------------------------ scopes and names
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.scopes.append({})
+        self.outer_branches.append(self.branches)
+        self.branches = 0
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.scopes.pop()
+        self.branches = self.outer_branches.pop()
 
     def visit_Lambda(self, node: cst.Lambda) -> None:
         self.scopes.append({})
@@ -112,24 +117,38 @@ class DatetimeValues(Fact):
         if isinstance(node.target, cst.Name):
             current = self._lookup(node.target.value)
             if current is not None and not isinstance(node.operator, (cst.AddAssign, cst.SubtractAssign)):
-                self.scopes[-1].pop(node.target.value, None)
+                self.scopes[-1][node.target.value] = None
 
     def leave_NamedExpr(self, node: cst.NamedExpr) -> None:
         self._bind(node.target, self.clock(node.value))
 
+    # Inside a branch, a loop or a try, an assignment may not happen: a name that held
+    # another kind of time (or no time) before holds neither for sure, and is unknown.
+    def _enter_branch(self, node: cst.CSTNode) -> None:
+        self.branches += 1
+
+    def _leave_branch(self, node: cst.CSTNode) -> None:
+        self.branches -= 1
+
+    visit_If = visit_For = visit_While = visit_Try = visit_TryStar = visit_Match = _enter_branch
+    leave_If = leave_For = leave_While = leave_Try = leave_TryStar = leave_Match = _leave_branch
+
     def _bind(self, target: cst.BaseExpression, value: Clock | None) -> None:
         if not isinstance(target, cst.Name):
             return
-        if value is None:
-            self.scopes[-1].pop(target.value, None)
-        else:
-            self.scopes[-1][target.value] = value
+        scope = self.scopes[-1]
+        name = target.value
+        if self.branches and name in scope:
+            before = scope[name]
+            if before is None or value is None or (before.kind, before.text) != (value.kind, value.text):
+                value = None
+        scope[name] = value  # None: bound to something else, which hides a module-level time
 
     def _lookup(self, name: str) -> Clock | None:
-        found = self.scopes[-1].get(name)
-        if found is None and len(self.scopes) > 1 and name not in self.scopes[-1]:
-            found = self.scopes[0].get(name)
-        return found
+        scope = self.scopes[-1]
+        if name in scope:
+            return scope[name]
+        return self.scopes[0].get(name) if len(self.scopes) > 1 else None
 
     # ------------------------------------------------------------------ module facts
     def visit_Call(self, node: cst.Call) -> None:

@@ -232,3 +232,26 @@ def watermark(url, last):
 '''
     [finding] = findings(code, "AL406")
     assert finding.line == 9 and "compared by min() with a time parsed from a response" in finding.message
+
+
+def test_a_name_given_different_times_in_branches_is_unknown() -> None:
+    # The shape of email.utils.formatdate: aware in one branch, naive UTC in the other.
+    code = '''
+import datetime
+
+def formatdate(timeval, localtime=False, usegmt=False):
+    if localtime or usegmt:
+        dt = datetime.datetime.fromtimestamp(timeval, datetime.timezone.utc)
+    else:
+        dt = datetime.datetime.utcfromtimestamp(timeval)
+    if localtime:
+        dt = dt.astimezone()
+    return dt
+
+def same_kind(days):
+    since = datetime.datetime.now()
+    if days:
+        since = datetime.datetime.now() - datetime.timedelta(days=days)
+    return since.isoformat() + "Z"
+'''
+    assert lines(code, "AL406") == [16]

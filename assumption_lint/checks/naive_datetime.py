@@ -29,6 +29,7 @@ import libcst as cst
 
 from ..facts.datetimes import Clock, DatetimeValues
 from ..facts.provenance import ValueProvenance
+from ..facts.syntax import literal_value
 from ..fixes import UNSAFE, Edit, Fix, Replace, SetArgument
 from .base import Check
 
@@ -87,7 +88,7 @@ class NaiveDatetime(Check):
         elif isinstance(node.operator, cst.Add) and isinstance(node.right, cst.SimpleString):
             clock = self.values.clock(node.left)
             if clock is not None and clock.kind == "local" and clock.text and not self._labelled(clock.fmt or ""):
-                self._labelled_with(clock, node, self._leading_label(str(node.right.evaluated_value)))
+                self._labelled_with(clock, node, self._leading_label(_text(node.right) or ""))
 
     def _meet(self, a: cst.BaseExpression, b: cst.BaseExpression, site: cst.CSTNode, how: str) -> None:
         first, second = self.values.clock(a), self.values.clock(b)
@@ -155,7 +156,7 @@ class NaiveDatetime(Check):
                           fixable=label == "UTC")
         elif base.kind == "local" and method == "strftime" and node.args:
             fmt = node.args[0].value
-            text = fmt.evaluated_value if isinstance(fmt, cst.SimpleString) else None
+            text = _text(fmt)
             if isinstance(text, str):
                 self._labelled_with(base, node, self._labelled(text), formatted=True)
         elif base.kind == "utc" and method in ("timestamp", "astimezone"):
@@ -176,7 +177,7 @@ class NaiveDatetime(Check):
     def visit_Dict(self, node: cst.Dict) -> None:
         for element in node.elements:
             if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
-                key = element.key.evaluated_value
+                key = _text(element.key)
                 if isinstance(key, str) and key in self.catalog.datetimes.utc_parameters:
                     self._parameter(key, element.value, element)
 
@@ -185,8 +186,9 @@ class NaiveDatetime(Check):
             sub = target.target
             if isinstance(sub, cst.Subscript) and len(sub.slice) == 1 and isinstance(sub.slice[0].slice, cst.Index):
                 key = sub.slice[0].slice.value
-                if isinstance(key, cst.SimpleString) and key.evaluated_value in self.catalog.datetimes.utc_parameters:
-                    self._parameter(str(key.evaluated_value), node.value, node)
+                text = _text(key)
+                if text is not None and text in self.catalog.datetimes.utc_parameters:
+                    self._parameter(text, node.value, node)
 
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
         parts = list(node.parts)
@@ -318,3 +320,9 @@ def _names_utc_parameter(name: str, parameters: set[str]) -> bool:
             if following == "_" or following.isupper() and not parameter[-1].isupper():
                 return True
     return False
+
+
+def _text(node: cst.BaseExpression | None) -> str | None:
+    """A string literal's text (None for anything else, bytes, or a literal CPython rejects)."""
+    value = literal_value(node) if isinstance(node, cst.SimpleString) else None
+    return value if isinstance(value, str) else None

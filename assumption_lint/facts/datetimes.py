@@ -24,6 +24,8 @@ from typing import Union
 
 import libcst as cst
 
+from .syntax import literal_value
+
 from ..catalog.datetimes import ClockCall
 from .base import Fact
 from .provenance import ValueProvenance
@@ -178,7 +180,7 @@ class DatetimeValues(Fact):
             return True
         # ZoneInfo("UTC"), pytz.timezone("UTC"), tz.gettz("UTC")
         if isinstance(node, cst.Call) and node.args and isinstance(node.args[0].value, cst.SimpleString):
-            return node.args[0].value.evaluated_value in ("UTC", "Etc/UTC", "utc")  # type: ignore[operator]
+            return _text(node.args[0].value) in ("UTC", "Etc/UTC", "utc")
         return False
 
     def clock(self, node: cst.BaseExpression, depth: int = 0) -> Clock | None:
@@ -240,7 +242,7 @@ class DatetimeValues(Fact):
             return Clock("aware", node, base.api)
         if method in _TEXT:
             fmt = node.args[0].value if method == "strftime" and node.args else None
-            text = fmt.evaluated_value if isinstance(fmt, cst.SimpleString) else None
+            text = _text(fmt)
             return replace(base, text=True, fmt=text if isinstance(text, str) else None)
         return base
 
@@ -256,7 +258,7 @@ class DatetimeValues(Fact):
             aware: bool | None = True
         elif parser.aware == "format-z":
             fmt = _argument(node, "format", parser.format_argument)
-            text = fmt.evaluated_value if isinstance(fmt, cst.SimpleString) else None
+            text = _text(fmt)
             aware = ("%z" in text) if isinstance(text, str) else None
         else:
             # fromisoformat(text.replace("Z", "+00:00")): the text is known to carry an offset.
@@ -299,7 +301,13 @@ def _z_replaced(node: cst.BaseExpression) -> bool:
     """``text.replace("Z", "+00:00")`` (or a ``.rstrip("Z") + "+00:00"``)."""
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "replace":
         first = node.args[0].value if node.args else None
-        return isinstance(first, cst.SimpleString) and first.evaluated_value == "Z"
+        return _text(first) == "Z"
     if isinstance(node, cst.BinaryOperation) and isinstance(node.right, cst.SimpleString):
-        return str(node.right.evaluated_value).startswith(("+00:00", "+0000"))
+        return (_text(node.right) or "").startswith(("+00:00", "+0000"))
     return False
+
+
+def _text(node: cst.BaseExpression | None) -> str | None:
+    """A string literal's text (None for anything else, bytes, or a literal CPython rejects)."""
+    value = literal_value(node) if isinstance(node, cst.SimpleString) else None
+    return value if isinstance(value, str) else None

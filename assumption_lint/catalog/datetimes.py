@@ -58,6 +58,8 @@ class DatetimeKnowledge:
     utc_zones: set[str] = field(default_factory=set)
     # Zone names written literally into a time's text ("Z", "UTC", "HKT") -> whether it names UTC.
     zone_labels: dict[str, bool] = field(default_factory=dict)
+    # SQL that writes the database's own clock (``NOW()``, ``CURRENT_TIMESTAMP``), upper case.
+    database_clocks: set[str] = field(default_factory=set)
 
     def copy(self) -> "DatetimeKnowledge":
         return copy_fields(self)
@@ -68,6 +70,7 @@ _PARSER_KEYS = {"names", "argument", "aware", "format-argument"}
 _UTC_PARAMETER_KEYS = {"names", "why"}
 _UTC_ZONE_KEYS = {"names"}
 _ZONE_LABEL_KEYS = {"labels", "utc"}
+_DATABASE_CLOCK_KEYS = {"sql"}
 
 
 def parse_clock(where: str, table: Mapping[str, Any], source: str, knowledge: DatetimeKnowledge) -> None:
@@ -112,3 +115,7 @@ def parse_zone_label(where: str, table: Mapping[str, Any], source: str, knowledg
     utc = _expect(table, "utc", bool, where, default=False)
     for label in _str_list(table, "labels", where):
         knowledge.zone_labels[label] = utc
+
+
+def parse_database_clock(where: str, table: Mapping[str, Any], source: str, knowledge: DatetimeKnowledge) -> None:
+    knowledge.database_clocks.update(text.upper() for text in _str_list(table, "sql", where))

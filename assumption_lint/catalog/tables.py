@@ -218,6 +218,10 @@ TABLES: dict[str, TableKind] = {kind.name: kind for kind in (
     TableKind("zone-label", _keys(datetimes._ZONE_LABEL_KEYS), _into("datetimes", datetimes.parse_zone_label),
               "datetimes.zone_labels", "Zone names written literally into a time's text: `Z`, `UTC`, `HKT` (AL406).",
               '[[zone-label]]\nlabels = ["XST"]\n'),
+    TableKind("database-clock", _keys(datetimes._DATABASE_CLOCK_KEYS),
+              _into("datetimes", datetimes.parse_database_clock), "datetimes.database_clocks",
+              "SQL that writes the database's own clock into a row: `NOW()`, `CURRENT_TIMESTAMP` (AL406).",
+              '[[database-clock]]\nsql = ["EXAMPLE_NOW()"]\n'),
 )}
 
 

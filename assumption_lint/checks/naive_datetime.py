@@ -243,8 +243,15 @@ class NaiveDatetime(Check):
 
     def leave_Module(self, node: cst.Module) -> None:
         for event in self.events.values():
-            if event.db_row and not self.values.makes_utc:
-                continue  # rows this module writes with local time are local time
+            if event.db_row:
+                if self.values.database_clock is not None and not self.values.makes_utc:
+                    clock = self.values.database_clock
+                    event.zone = "the database's zone"
+                    event.detail = event.detail.replace(", which is UTC or carries its own offset",
+                                                        f", which the database's clock wrote (`{clock}` in this "
+                                                        f"module's SQL)")
+                elif not self.values.makes_utc:
+                    continue  # rows this module writes with local time are local time
             self._report(event)
 
     def _report(self, event: _Event) -> None:

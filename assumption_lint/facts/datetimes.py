@@ -78,6 +78,9 @@ class DatetimeValues(Fact):
         # How the module names the UTC zone (``timezone.utc``) with a name bound at module
         # level, when it does: the code is aware elsewhere, and AL406's fix can use it.
         self.utc_text: str | None = None
+        # The database-clock SQL the module's strings hold (``NOW()``), if any: its rows are
+        # the database's time.
+        self.database_clock: str | None = None
 
     # ------------------------------------------------------------------ scopes and names
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -169,6 +172,15 @@ class DatetimeValues(Fact):
                 root = root.value
             if self.utc_text is None and isinstance(root, cst.Name) and root.value in self.resolver.scopes[0].names:
                 self.utc_text = self.state.module.code_for_node(node)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if self.database_clock is not None or not self.knowledge.database_clocks:
+            return
+        text = literal_value(node)
+        if not isinstance(text, str) or len(text) < 6:
+            return
+        sql = " ".join(text.upper().replace('"', "'").split()).replace("( ", "(").replace(" )", ")")
+        self.database_clock = next((clock for clock in sorted(self.knowledge.database_clocks) if clock in sql), None)
 
     # ------------------------------------------------------------------ queries
     def qualified(self, node: cst.BaseExpression) -> str | None:

@@ -255,3 +255,26 @@ def same_kind(days):
     return since.isoformat() + "Z"
 '''
     assert lines(code, "AL406") == [16]
+
+
+def test_rows_written_by_the_database_clock_are_the_databases_time() -> None:
+    code = '''
+from datetime import datetime
+import psycopg2
+
+conn = psycopg2.connect("dbname=app")
+
+def touch(key):
+    with conn.cursor() as cur:
+        cur.execute("UPDATE tokens SET refreshed_at = NOW() WHERE key = %s", (key,))
+
+def expired(key):
+    with conn.cursor() as cur:
+        cur.execute("SELECT expires_at FROM tokens WHERE key = %s", (key,))
+        row = cur.fetchone()
+    return row[0] < datetime.now()
+'''
+    [finding] = findings(code, "AL406")
+    assert finding.line == 15
+    assert finding.message.startswith("assumes the server runs in the database's zone:")
+    assert "which the database's clock wrote (`NOW()` in this module's SQL)" in finding.message

@@ -30,6 +30,7 @@ from .models import ModelKnowledge, ModelParser, ModelReply
 from .sources import SourceKnowledge
 from .sinks import SinkKnowledge
 from .empties import EmptyKnowledge
+from .datetimes import DatetimeKnowledge
 from .pagination import PaginationKnowledge
 from .timeouts import TIMEOUT_VALUES, ApiEntry, ClientEntry, TimeoutSpec
 from .versions import DeclaredVersion, DefaultChange, normalize_package, parse_release, specialise
@@ -76,6 +77,8 @@ class Catalog:
     sinks: SinkKnowledge = field(default_factory=SinkKnowledge)
     # Values from outside that may be empty or None (empties.toml, AL404/AL405).
     empties: EmptyKnowledge = field(default_factory=EmptyKnowledge)
+    # Clocks, time parsers and UTC parameters: datetime values and their awareness (datetimes.toml, AL406).
+    datetimes: DatetimeKnowledge = field(default_factory=DatetimeKnowledge)
     files: list[str] = field(default_factory=list)
     # Deprecated keys met while loading, one line each naming the file (the CLI prints them).
     warnings: list[str] = field(default_factory=list)

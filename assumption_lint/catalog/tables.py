@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
-from . import empties, models, network, pagination, retries, rules, sinks, sources, timeouts, versions, waits
+from . import datetimes, empties, models, network, pagination, retries, rules, sinks, sources, timeouts, versions, waits
 from .schema import CatalogError, _check_keys, _expect
 
 if TYPE_CHECKING:
@@ -211,6 +211,26 @@ TABLES: dict[str, TableKind] = {kind.name: kind for kind in (
               "A value from outside that may be an empty list or None: query rows, JSON lists (AL404, AL405).",
               '[[empty-result]]\nkinds = ["db-row"]\napis = ["*.example_rows"]\nmissing = "empty"\n'
               'what = "the rows"\nwhy = "a query that matches nothing returns no rows"\n'),
+    TableKind("clock", _keys(datetimes._CLOCK_KEYS), _into("datetimes", datetimes.parse_clock), "datetimes.clocks",
+              "A call that reads the clock or builds a datetime: naive local, naive UTC or aware (AL406).",
+              '[[clock]]\nnames = ["example.now"]\nmakes = "local"\ntz-keywords = ["tz"]\n'),
+    TableKind("time-parser", _keys(datetimes._PARSER_KEYS), _into("datetimes", datetimes.parse_time_parser),
+              "datetimes.parsers", "A call that parses a time from text or a number, and when its result is "
+              "aware (AL406).",
+              '[[time-parser]]\nnames = ["example.parse_time"]\naware = "offset"\n'),
+    TableKind("utc-parameter", _keys(datetimes._UTC_PARAMETER_KEYS), _into("datetimes", datetimes.parse_utc_parameter),
+              "datetimes.utc_parameters", "Keyword and query parameter names APIs read as a UTC time (AL406).",
+              '[[utc-parameter]]\nnames = ["example_since"]\nwhy = "the example API reads it as UTC"\n'),
+    TableKind("utc-zone", _keys(datetimes._UTC_ZONE_KEYS), _into("datetimes", datetimes.parse_utc_zone),
+              "datetimes.utc_zones", "Expressions naming the UTC zone (`datetime.timezone.utc`) (AL406).",
+              '[[utc-zone]]\nnames = ["example.UTC"]\n'),
+    TableKind("zone-label", _keys(datetimes._ZONE_LABEL_KEYS), _into("datetimes", datetimes.parse_zone_label),
+              "datetimes.zone_labels", "Zone names written literally into a time's text: `Z`, `UTC`, `HKT` (AL406).",
+              '[[zone-label]]\nlabels = ["XST"]\n'),
+    TableKind("database-clock", _keys(datetimes._DATABASE_CLOCK_KEYS),
+              _into("datetimes", datetimes.parse_database_clock), "datetimes.database_clocks",
+              "SQL that writes the database's own clock into a row: `NOW()`, `CURRENT_TIMESTAMP` (AL406).",
+              '[[database-clock]]\nsql = ["EXAMPLE_NOW()"]\n'),
 )}
 
 

@@ -24,6 +24,7 @@ from .tainted_path import TaintedPath
 from .model_content_may_be_none import ModelContentMayBeNone
 from .unchecked_first_element import UncheckedFirstElement
 from .empty_aggregate import EmptyAggregate
+from .naive_datetime import NaiveDatetime
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     MissingTimeout,
@@ -47,4 +48,5 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     ModelContentMayBeNone,
     UncheckedFirstElement,
     EmptyAggregate,
+    NaiveDatetime,
 )

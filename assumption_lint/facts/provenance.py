@@ -21,7 +21,7 @@ from ..catalog import Catalog
 from ..catalog.sources import imported, name_matches
 from .base import Fact
 from .project_calls import ProjectCalls
-from .provenance_eval import ClassInfo, Expressions, FunctionSummary, Value, access_key
+from .provenance_eval import ClassInfo, Expressions, FunctionSummary, Value, _passed, access_key
 from .provenance_params import argparse_argument, bind_parameters, framework_for
 from .provenance_tables import SourceTables, tables_for
 from .provenance_values import ITEM, PARAMETER, Origins, join, source
@@ -86,6 +86,8 @@ class ValueProvenance(Expressions, Fact):
     def __init__(self, state: "FileState") -> None:
         Fact.__init__(self, state)
         Expressions.__init__(self)
+        # The targets of the comprehensions the walk is inside (see _enter_comprehension).
+        self._walk_overlays: list[dict[str, Value]] = []
         catalog = state.settings.catalog
         text = state.text
         self.network_knowledge = catalog.network
@@ -114,12 +116,22 @@ class ValueProvenance(Expressions, Fact):
         self._plain_blocks: set[int] = set()
 
     # ================================================================== query API
-    def origins(self, node: cst.BaseExpression) -> Origins:
+    def origins(self, node: cst.BaseExpression, comprehensions: bool = False) -> Origins:
         """Where ``node``'s value comes from (empty: unknown). Ask while the walk is at or
-        inside the node's statement."""
+        inside the node's statement. ``comprehensions``: inside a comprehension, its
+        targets hold the items it iterates (else they are unknown there)."""
         if not self.active:
             return Origins()
-        return self.evaluate(node).origins
+        if not (comprehensions and self._walk_overlays):
+            return self.evaluate(node).origins
+        depth = len(self._overlay)
+        self._overlay.extend(self._walk_overlays)
+        self._memo.clear()
+        try:
+            return self.evaluate(node).origins
+        finally:
+            del self._overlay[depth:]
+            self._memo.clear()
 
     def conversion(self, call: cst.Call) -> Conversion | None:
         """The format-assuming call ``call`` on a tracked value, with its handling; registered
@@ -143,6 +155,19 @@ class ValueProvenance(Expressions, Fact):
 
     def summary(self, qualname: str) -> FunctionSummary | None:
         return self.summaries.get(qualname)
+
+    def arguments_of(self, call: cst.Call) -> dict[str, cst.BaseExpression] | None:
+        """For a call of a function of this module (summarised already): the argument given
+        for each of its parameters, by name. None for any other call. (Another project
+        file's function is left out: its summary is at hand only on runs where a check
+        reads what it returns, so an answer from it would depend on the rules selected.)"""
+        if not self.active:
+            return None
+        callee = self.evaluate(call.func).function
+        if callee is None:
+            return None
+        skip_self = callee.method and isinstance(call.func, cst.Attribute)
+        return _passed(call, callee.parameters[1:] if skip_self else callee.parameters)
 
     def function_here(self) -> FunctionSummary | None:
         """The summary of the function the walk is in (None at module level)."""
@@ -304,6 +329,36 @@ class ValueProvenance(Expressions, Fact):
         if self.active:
             items = self.evaluate(node.iter).origins.child(ITEM).step(node.iter, "iterated over")
             self._bind_target(node.target, Value(items), node)
+
+    # While the walk is inside a comprehension, what its targets hold (the items it iterates),
+    # for ``origins(node, comprehensions=True)``: AL406 asks about ``i["updated_at"]`` in
+    # ``[i for i in items if ...]``. Other questions keep answering unknown there: the
+    # comprehension's ``if`` is not read as a guard.
+    def _enter_comprehension(self, node: cst.BaseExpression) -> None:
+        if not self.active:
+            return
+        overlay: dict[str, Value] = {}
+        clause = node.for_in  # type: ignore[attr-defined]
+        depth = len(self._overlay)
+        self._overlay.extend(self._walk_overlays)
+        self._overlay.append(overlay)
+        self._memo.clear()
+        try:
+            while clause is not None:
+                items = self.evaluate(clause.iter).origins.child(ITEM).step(clause.iter, "iterated over")
+                self._bind_overlay(clause.target, Value(items), overlay)
+                clause = clause.inner_for_in
+        finally:
+            del self._overlay[depth:]
+            self._memo.clear()
+        self._walk_overlays.append(overlay)
+
+    def _leave_comprehension(self, node: cst.BaseExpression) -> None:
+        if self.active:
+            self._walk_overlays.pop()
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _enter_comprehension
+    leave_ListComp = leave_SetComp = leave_GeneratorExp = leave_DictComp = _leave_comprehension
 
     def visit_With(self, node: cst.With) -> None:
         self._memo.clear()

@@ -634,3 +634,26 @@ def test_a_crashing_provenance_fact_is_al002_naming_it(monkeypatch: pytest.Monke
     assert rules == ["AL002", "AL301"]  # the timeout check that does not need the fact goes on
     (al002,) = [finding for finding in result.findings if finding.rule == "AL002"]
     assert "ValueProvenance" in al002.message and "_ReadsProvenance" in al002.message
+
+
+def test_a_comprehension_target_holds_its_items_while_the_walk_is_inside_it_when_asked() -> None:
+    source = textwrap.dedent('''
+        import requests
+        def recent(url):
+            resp = requests.get(url, timeout=5)
+            items = resp.json()["items"]
+            fresh = [i for i in items if probe(i["updated_at"])]
+            pairs = {k: probe(v) for k, v in resp.json().items() if k}
+            nested = [probe(c) for i in items for c in i["children"]]
+            probe(i)
+    ''')
+    asked: list[tuple[set[str], set[str]]] = []
+
+    def on_node(fact: ValueProvenance, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "probe":
+            argument = node.args[0].value
+            asked.append((set(fact.origins(argument, comprehensions=True).kinds), set(fact.origins(argument).kinds)))
+
+    analyse(cst.parse_module(source), shipped_catalog(), source, on_node)
+    # Other questions still answer unknown inside a comprehension.
+    assert asked == [({"response"}, set()), ({"response"}, set()), ({"response"}, set()), (set(), set())]

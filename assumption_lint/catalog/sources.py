@@ -12,8 +12,9 @@ from .schema import CatalogError, _expect, _str_list
 # The lattice's kinds, in the order origins are listed; "local" is what the code built.
 ORIGINS = ("request", "local-input", "response", "model-output", "db-row", "local")
 # "injection": text pasted into SQL, a shell command or code adds no syntax there (a number, a
-# value from a fixed list, a quoted shell word).
-ASSUMPTIONS = ("shape", "format", "none-or-empty", "containment", "injection")
+# value from a fixed list, a quoted shell word). "read-only": SQL text only reads (a check that
+# its first keyword is SELECT), for SQL a model wrote whole (AL503).
+ASSUMPTIONS = ("shape", "format", "none-or-empty", "containment", "injection", "read-only")
 VALIDATOR_FORMS = ("conversion", "sanitizer", "guard", "assertion", "class", "annotation", "syntax")
 PARAMETER_BINDS = ("all", "route", "after-first", "annotated", "click")
 # Python constructs the fact recognises itself; the catalog says what each ends.
@@ -24,7 +25,7 @@ _SOURCE_KEYS = {"origin", "label", "reads", "calls", "network", "imports", "vali
 _PARAMETER_KEYS = {"framework", "imports", "decorators", "first-parameter", "instance", "binds", "origin",
                    "label", "assumed", "converters"}
 _VALIDATOR_KEYS = {"form", "names", "bases", "decorators", "ends", "deep", "argument", "keyword", "raises",
-                   "imports"}
+                   "imports", "literals", "through"}
 _PASSTHROUGH_KEYS = {"names"}
 
 
@@ -77,6 +78,11 @@ class Validator:
     raises: tuple[str, ...]
     imports: tuple[str, ...]
     source: str
+    # Guards: the call counts only when what it compares with is one of these literals
+    # (case-insensitive; a tuple of them: each item), `sql.startswith("SELECT")`.
+    literals: tuple[str, ...] = ()
+    # Method guards: methods of no argument that keep what is checked (`.strip().upper()`).
+    through: tuple[str, ...] = ()
 
 
 @dataclass
@@ -196,6 +202,8 @@ def parse_validator(where: str, table: Mapping[str, Any], source: str, knowledge
         raises=_str_list(table, "raises", where, default=[]),
         imports=_str_list(table, "imports", where, default=[]),
         source=source,
+        literals=_str_list(table, "literals", where, default=[]),
+        through=_str_list(table, "through", where, default=[]),
     )
     _check_validator(validator, where)
     knowledge.validators.append(validator)

@@ -202,6 +202,10 @@ TABLES: dict[str, TableKind] = {kind.name: kind for kind in (
               "Archive extraction that trusts member names unless a filter is passed (AL103).",
               '[[archive]]\nopeners = ["example.open"]\nmethods = ["unpack"]\nkeyword = "filter"\n'
               'label = "example unpack()"\n'),
+    TableKind("read-only", _keys(sinks._READ_ONLY_KEYS), sinks.parse_read_only, "sinks.read_only",
+              "A database connection that cannot write: how it is opened, set or derived; model-written SQL "
+              "run on it is quiet (AL503).",
+              '[[read-only]]\nform = "connect"\nnames = ["example.db.connect"]\nrequires = ["readonly"]\n'),
 )}
 
 

@@ -22,6 +22,7 @@ from .tainted_sql import TaintedSql
 from .tainted_command import TaintedCommand
 from .tainted_path import TaintedPath
 from .model_content_may_be_none import ModelContentMayBeNone
+from .model_output_executed import ModelOutputExecuted
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     MissingTimeout,
@@ -43,4 +44,5 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     TaintedCommand,
     TaintedPath,
     ModelContentMayBeNone,
+    ModelOutputExecuted,
 )

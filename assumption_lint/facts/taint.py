@@ -242,14 +242,14 @@ class TaintedSinks(Fact):
         self._read_only_members.pop()
 
     def leave_Return(self, node: cst.Return) -> None:
-        if self._functions and node.value is not None and self._read_only_value(node.value):
+        if self._functions and node.value is not None and self.prov.active and self._read_only_value(node.value):
             self._read_only_functions.add(self._functions[-1])
 
     def leave_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             if isinstance(target.target, cst.Name):
                 self._bind(target.target.value, node.value)
-            elif isinstance(target.target, cst.Attribute):
+            elif isinstance(target.target, cst.Attribute) and self.prov.active:
                 self._bind_attribute(target.target, node.value)
 
     def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
@@ -271,14 +271,15 @@ class TaintedSinks(Fact):
                 self._bind(item.asname.name.value, item.item)
 
     def _bind(self, name: str, value: cst.BaseExpression) -> None:
-        self._set_read_only((name,), self._read_only_value(value))
-        starts = self._starts[-1]
-        start = literal_string(value)
-        start = start if start is not None else _leading_text(value, self._constant)
-        if start:
-            starts[name] = start
-        else:
-            starts.pop(name, None)
+        if self.prov.active:  # elsewhere no sink is looked at
+            self._set_read_only((name,), self._read_only_value(value))
+            starts = self._starts[-1]
+            start = literal_string(value)
+            start = start if start is not None else _leading_text(value, self._constant)
+            if start:
+                starts[name] = start
+            else:
+                starts.pop(name, None)
         if isinstance(value, (cst.List, cst.Tuple)) and not any(
                 isinstance(element, cst.StarredElement) for element in value.elements):
             self._lists[-1][name] = _ListValue([element.value for element in value.elements])
@@ -420,7 +421,7 @@ class TaintedSinks(Fact):
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         attribute = func.attr.value if isinstance(func, cst.Attribute) else None
-        if attribute is not None and self._read_only.any:
+        if attribute is not None and self._read_only.any and self.prov.active:
             if attribute in self._read_only.marking:
                 self._read_only_call(node, attribute)
             if node.args and attribute in self._read_only.runs:

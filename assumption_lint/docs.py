@@ -691,8 +691,9 @@ def model_sdks_page(catalog: Catalog) -> str:
     """docs/model-sdks.md: every LLM SDK the catalog knows, from rules/models.toml and rules/llm.toml."""
     groups = _sdk_groups(catalog)
     out = [GENERATED.format(source="rules/models.toml or rules/llm.toml"), "", "# Model SDKs", "",
-           "The language model SDKs alint knows: the replies [AL501](rules/AL501.md) and [AL502](rules/AL502.md) "
-           "follow (the `model-output` origin of value provenance), and the calls the network and timeout "
+           "The language model SDKs alint knows: the replies [AL501](rules/AL501.md), [AL502](rules/AL502.md) "
+           "and [AL503](rules/AL503.md) follow (the `model-output` origin of value provenance; AL503 reports "
+           "it at the sinks of [injection.md](injection.md)), and the calls the network and timeout "
            "rules ([AL201](rules/AL201.md), [AL301](rules/AL301.md), ...) judge. "
            f"{len(groups)} SDKs. Adding one is a data change in `rules/models.toml` (`[[model-reply]]`), "
            "`rules/llm.toml` and `rules/sources.toml`, or in a project's own catalog file listed in "

@@ -11,6 +11,7 @@ validators, so the fact applies it wherever the value flows.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
@@ -33,6 +34,12 @@ _SINK_KEYS = ("kind", "names", "imports", "argument", "keyword", "form", "shell-
 _SANITIZER_KEYS = ("kind", "names", "imports", "argument", "keyword")
 _INTERPRETER_KEYS = ("programs", "flags")
 _ARCHIVE_KEYS = ("openers", "methods", "keyword", "safe-from", "label", "probes")
+_READ_ONLY_KEYS = ("form", "names", "imports", "argument", "keyword", "contains", "requires", "true-keys",
+                   "patterns")
+# How a [[read-only]] entry makes a connection read-only: opened so (`connect`), a method
+# given True (`method`), a statement run on it (`statement`), an attribute set to True
+# (`attribute`); `carry`: methods whose result is on the same connection (`cursor()`).
+READ_ONLY_FORMS = ("connect", "method", "statement", "attribute", "carry")
 
 
 @dataclass(frozen=True)
@@ -83,14 +90,33 @@ class UnsafeExtract:
     probes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class ReadOnly:
+    """A database connection that cannot write, for SQL a model wrote (AL503): how it is
+    opened, set or derived (``READ_ONLY_FORMS``)."""
+
+    form: str
+    names: tuple[str, ...]  # connect: qualified calls; method, statement, carry: methods; attribute: attributes
+    imports: tuple[str, ...]
+    # connect: the text that must hold each of ``contains``; method: the value that must be True.
+    argument: int | None
+    keyword: str | None
+    contains: tuple[str, ...]
+    requires: tuple[str, ...]  # connect: keywords that must be passed True (`uri=True`)
+    true_keys: tuple[str, ...]  # connect: keys of a dict literal passed as ``keyword`` that must be True
+    patterns: tuple["re.Pattern[str]", ...]  # statement: the SQL text run (case-insensitive)
+    source: str
+
+
 @dataclass
 class SinkKnowledge:
     sinks: list[Sink] = field(default_factory=list)
     interpreters: list[Interpreter] = field(default_factory=list)
     archives: list[UnsafeExtract] = field(default_factory=list)
+    read_only: list[ReadOnly] = field(default_factory=list)
 
     def copy(self) -> "SinkKnowledge":
-        return SinkKnowledge(list(self.sinks), list(self.interpreters), list(self.archives))
+        return SinkKnowledge(list(self.sinks), list(self.interpreters), list(self.archives), list(self.read_only))
 
     def interpreter_flags(self, program: str) -> tuple[str, ...]:
         """The flags after which ``program`` (a bare name or a path) runs its argument as code."""
@@ -158,3 +184,28 @@ def parse_archive(where: str, table: Mapping[str, Any], source: str, catalog: "C
         _str_list(table, "openers", where), _str_list(table, "methods", where), _expect(table, "keyword", str, where),
         _parse_version(safe_from, f"{where}: key 'safe-from'") if safe_from is not None else None,
         _expect(table, "label", str, where), source, _str_list(table, "probes", where, default=[])))
+
+
+def parse_read_only(where: str, table: Mapping[str, Any], source: str, catalog: "Catalog") -> None:
+    form = _expect(table, "form", str, where, choices=READ_ONLY_FORMS)
+    names = _str_list(table, "names", where)
+    imports = _str_list(table, "imports", where, default=[])
+    if form != "connect" and not imports:
+        raise CatalogError(f"{where}: key 'imports': a {form} entry names methods or attributes, and needs the "
+                           "modules they belong to")
+    patterns = []
+    for text in _str_list(table, "patterns", where, default=[]):
+        try:
+            patterns.append(re.compile(text, re.IGNORECASE))
+        except re.error as exc:
+            raise CatalogError(f"{where}: key 'patterns': {text!r} is not a regular expression: {exc}") from None
+    if form == "statement" and not patterns:
+        raise CatalogError(f"{where}: missing key 'patterns' (the statements that make the connection read-only)")
+    argument = _expect(table, "argument", int, where, default=None)
+    keyword = _expect(table, "keyword", str, where, default=None)
+    if form == "method" and argument is None and keyword is None:
+        raise CatalogError(f"{where}: a method entry needs 'argument' or 'keyword' (the value passed as True)")
+    catalog.sinks.read_only.append(ReadOnly(
+        form, names, imports, argument, keyword, _str_list(table, "contains", where, default=[]),
+        _str_list(table, "requires", where, default=[]), _str_list(table, "true-keys", where, default=[]),
+        tuple(patterns), source))

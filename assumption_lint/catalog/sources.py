@@ -15,7 +15,9 @@ ORIGINS = ("request", "local-input", "response", "model-output", "db-row", "loca
 # value from a fixed list, a quoted shell word).
 # "emptiness": a collection holds at least one item (`if rows:`, `len(rows) > 0`); "length":
 # the code compared its length (`len(parts) == 2`), which `if parts:` does not settle.
-ASSUMPTIONS = ("shape", "format", "none-or-empty", "containment", "injection", "emptiness", "length")
+# "read-only": SQL text only reads (a check that its first keyword is SELECT), for SQL a
+# model wrote whole (AL503).
+ASSUMPTIONS = ("shape", "format", "none-or-empty", "containment", "injection", "emptiness", "length", "read-only")
 VALIDATOR_FORMS = ("conversion", "sanitizer", "guard", "assertion", "class", "annotation", "syntax")
 PARAMETER_BINDS = ("all", "route", "after-first", "annotated", "click")
 # Python constructs the fact recognises itself; the catalog says what each ends.
@@ -27,7 +29,7 @@ _SOURCE_KEYS = {"origin", "label", "reads", "calls", "network", "imports", "vali
 _PARAMETER_KEYS = {"framework", "imports", "decorators", "first-parameter", "instance", "binds", "origin",
                    "label", "assumed", "converters"}
 _VALIDATOR_KEYS = {"form", "names", "bases", "decorators", "ends", "deep", "argument", "keyword", "raises",
-                   "imports"}
+                   "imports", "literals", "through"}
 _PASSTHROUGH_KEYS = {"names"}
 
 
@@ -80,6 +82,11 @@ class Validator:
     raises: tuple[str, ...]
     imports: tuple[str, ...]
     source: str
+    # Guards: the call counts only when what it compares with is one of these literals
+    # (case-insensitive; a tuple of them: each item), `sql.startswith("SELECT")`.
+    literals: tuple[str, ...] = ()
+    # Method guards: methods of no argument that keep what is checked (`.strip().upper()`).
+    through: tuple[str, ...] = ()
 
 
 @dataclass
@@ -199,6 +206,8 @@ def parse_validator(where: str, table: Mapping[str, Any], source: str, knowledge
         raises=_str_list(table, "raises", where, default=[]),
         imports=_str_list(table, "imports", where, default=[]),
         source=source,
+        literals=_str_list(table, "literals", where, default=[]),
+        through=_str_list(table, "through", where, default=[]),
     )
     _check_validator(validator, where)
     knowledge.validators.append(validator)

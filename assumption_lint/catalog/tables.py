@@ -231,6 +231,10 @@ TABLES: dict[str, TableKind] = {kind.name: kind for kind in (
               _into("datetimes", datetimes.parse_database_clock), "datetimes.database_clocks",
               "SQL that writes the database's own clock into a row: `NOW()`, `CURRENT_TIMESTAMP` (AL406).",
               '[[database-clock]]\nsql = ["EXAMPLE_NOW()"]\n'),
+    TableKind("read-only", _keys(sinks._READ_ONLY_KEYS), sinks.parse_read_only, "sinks.read_only",
+              "A database connection that cannot write: how it is opened, set or derived; model-written SQL "
+              "run on it is quiet (AL503).",
+              '[[read-only]]\nform = "connect"\nnames = ["example.db.connect"]\nrequires = ["readonly"]\n'),
 )}
 
 

@@ -25,6 +25,7 @@ from .model_content_may_be_none import ModelContentMayBeNone
 from .unchecked_first_element import UncheckedFirstElement
 from .empty_aggregate import EmptyAggregate
 from .naive_datetime import NaiveDatetime
+from .model_output_executed import ModelOutputExecuted
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     MissingTimeout,
@@ -49,4 +50,5 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     UncheckedFirstElement,
     EmptyAggregate,
     NaiveDatetime,
+    ModelOutputExecuted,
 )

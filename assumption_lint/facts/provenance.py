@@ -19,6 +19,7 @@ import libcst as cst
 
 from ..catalog import Catalog
 from ..catalog.sources import imported, name_matches
+from .arguments import literal_string
 from .base import Fact
 from .project_calls import ProjectCalls
 from .provenance_eval import ClassInfo, Expressions, FunctionSummary, Value, _passed, access_key
@@ -550,22 +551,31 @@ class ValueProvenance(Expressions, Fact):
     def _guard_call(self, call: cst.Call) -> _Tests:
         func = call.func
         attribute = func.attr.value if isinstance(func, cst.Attribute) else None
-        validator = self.tables.validator(self.evaluate(func).name, attribute, self.imports, ("guard",))
-        if validator is None or validator.argument is None:
-            return []
-        if validator.argument == -1:
-            checked = func.value if isinstance(func, cst.Attribute) else None
-            # `str(x).isdigit()`, `os.path.realpath(x).startswith(base)` check x.
-            while (isinstance(checked, cst.Call) and len(checked.args) == 1
-                   and self.evaluate(checked.func).name in self.tables.passthrough):
-                checked = checked.args[0].value
-        else:
-            checked = self._argument(call, validator.argument, validator.keyword)
-        # A guard given a list checks each item (`os.path.commonpath([base, path])`).
-        items = [element.value for element in checked.elements] if isinstance(checked, (cst.List, cst.Tuple)) \
-            else [checked] if checked is not None else []
-        keys = [key for item in items if (key := access_key(item)) is not None]
-        return [(key, validator.ends) for key in keys]
+        tests: _Tests = []
+        for validator in self.tables.all_validators(self.evaluate(func).name, attribute, self.imports, ("guard",)):
+            if validator.argument is None or not _compares_with(call, validator.literals):
+                continue
+            if validator.argument == -1:
+                checked = func.value if isinstance(func, cst.Attribute) else None
+                # `str(x).isdigit()`, `os.path.realpath(x).startswith(base)` check x; so does
+                # `x.strip().upper().startswith("SELECT")` for a guard listing those methods.
+                while True:
+                    if (isinstance(checked, cst.Call) and len(checked.args) == 1
+                            and self.evaluate(checked.func).name in self.tables.passthrough):
+                        checked = checked.args[0].value
+                    elif (isinstance(checked, cst.Call) and not checked.args and isinstance(checked.func, cst.Attribute)
+                          and checked.func.attr.value in validator.through):
+                        checked = checked.func.value
+                    else:
+                        break
+            else:
+                checked = self._argument(call, validator.argument, validator.keyword)
+            # A guard given a list checks each item (`os.path.commonpath([base, path])`).
+            items = [element.value for element in checked.elements] if isinstance(checked, (cst.List, cst.Tuple)) \
+                else [checked] if checked is not None else []
+            keys = [key for item in items if (key := access_key(item)) is not None]
+            tests.extend((key, validator.ends) for key in keys)
+        return tests
 
     # ------------------------------------------------------------------ try
     def visit_Try(self, node: cst.Try) -> None:
@@ -756,6 +766,20 @@ class ValueProvenance(Expressions, Fact):
             if names & (set(validator.bases) | set(validator.decorators)):
                 return validator
         return None
+
+
+def _compares_with(call: cst.Call, literals: tuple[str, ...]) -> bool:
+    """A guard that names ``literals`` counts only when the call's first argument is one of
+    them, or a tuple of them (case-insensitive): `sql.startswith(("SELECT", "WITH"))`."""
+    if not literals:
+        return True
+    if not call.args:
+        return False
+    value = call.args[0].value
+    items = [element.value for element in value.elements] if isinstance(value, (cst.Tuple, cst.List)) else [value]
+    allowed = {literal.casefold() for literal in literals}
+    texts = [literal_string(item) for item in items]
+    return bool(texts) and all(text is not None and text.strip().casefold() in allowed for text in texts)
 
 
 def _optional_parameters(params: cst.Parameters) -> frozenset[str]:

@@ -450,8 +450,12 @@ class Expressions:
             if viewed is not None:
                 return viewed
         if method == "join":
-            # `sep.join(items)`: the items make the text.
-            return join(receiver, self._arguments(node).child()).derived().step(node, "joined")
+            # `sep.join(items)`: the items make the text. Items built right there (a list or a
+            # comprehension) keep what validated each of them: `" ".join(shlex.quote(a) for a in args)`.
+            built = len(node.args) == 1 and not node.args[0].star and isinstance(
+                node.args[0].value, _CONTAINERS + _COMPREHENSIONS[:3])
+            items = self._arguments(node) if built else self._arguments(node).child()
+            return join(receiver, items).derived().step(node, "joined")
         if method == "format" or method == "format_map":
             return join(receiver, self._arguments(node)).derived().step(node, "formatted")
         if method in _ITEM_METHODS:

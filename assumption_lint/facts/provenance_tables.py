@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from ..catalog import Catalog
 from ..catalog.sources import FrameworkParameters, Source, Validator, imported, name_matches
@@ -62,13 +62,19 @@ class SourceTables:
 
     def validator(self, qualified: str | None, attribute: str | None, imports: Iterable[str],
                   forms: tuple[str, ...]) -> Validator | None:
+        for validator in self.all_validators(qualified, attribute, imports, forms):
+            return validator
+        return None
+
+    def all_validators(self, qualified: str | None, attribute: str | None, imports: Iterable[str],
+                       forms: tuple[str, ...]) -> Iterator[Validator]:
+        """Every validator of ``forms`` the call may be, the qualified ones first."""
         for validator in self.validators.get(qualified, ()) if qualified is not None else ():
             if validator.form in forms:
-                return validator
+                yield validator
         for validator in self.glob_validators.get(attribute, ()) if attribute is not None else ():
             if validator.form in forms and (not validator.imports or imported(imports, validator.imports)):
-                return validator
-        return None
+                yield validator
 
     def relevant(self, text: str) -> bool:
         """Whether ``text`` may hold a source: a word scan, it never needs the file to parse."""

@@ -21,13 +21,14 @@ Python 3.14) is a hit without an origin.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 import libcst as cst
 
 from ..catalog import Catalog
-from ..catalog.sinks import Sink, UnsafeExtract
+from ..catalog.sinks import ReadOnly, Sink, UnsafeExtract
 from ..catalog.sources import imported, name_matches
 from .arguments import Hidden, argument, literal_string
 from .base import Fact
@@ -44,6 +45,10 @@ _OUTSIDE = ("request", "local-input", "response", "model-output", "db-row")
 TEXT_SHAPES = frozenset({"text", "shell", "interpreter"})
 # Calls that split a command line into an argument list.
 _SPLITTERS = frozenset({"shlex.split"})
+# Sinks whose value is a location: a fixed start (scheme and host, a local path) keeps it in place.
+_LOCATIONS = frozenset({"url", "redirect"})
+_FIXED_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}]+[/?#]")
+_LOCAL_PATH = re.compile(r"^/[^/\\]")
 # Methods that add items to a list bound to a name.
 _APPENDERS = frozenset({"append", "extend", "insert"})
 Notes = tuple[tuple[cst.CSTNode, str], ...]
@@ -85,6 +90,8 @@ class Hit:
     through: Notes = ()
     program: str | None = None  # command sinks: the program, when a literal names it
     archive: UnsafeExtract | None = None
+    # SQL sinks: the connection it runs on cannot write (a `[[read-only]]` marker of sinks.toml).
+    read_only: bool = False
 
     def first(self, kinds: Sequence[str]) -> Origin | None:
         """The origin to report among ``kinds`` (ORIGINS order)."""
@@ -172,21 +179,37 @@ class TaintedSinks(Fact):
         self._lists: list[dict[str, _ListValue]] = [{}]
         self._archives: list[dict[str, UnsafeExtract]] = [{}]
         self._if_tests: list[cst.BaseExpression] = []
+        # Read-only connections (`[[read-only]]`): keys (`conn`, `self.db`) per function scope
+        # (the module's first), `self.<attr>` keys per class, same-module functions returning one.
+        self._read_only = _ReadOnlyTables.of(self.knowledge.read_only)
+        self._read_only_names: list[set[tuple[str, ...]]] = [set()]
+        self._read_only_members: list[set[tuple[str, ...]]] = [set()]
+        self._read_only_functions: set[str] = set()
+        self._functions: list[str] = []
+        # The literal start of text bound to a name (`url = f"https://api.x.com/{q}"`), per function.
+        self._starts: list[dict[str, str]] = [{}]
+        # The receiver of `X.execute(text(sql))`, for SQL sinks nested in it (SQLAlchemy text()).
+        self._outer_receiver: dict[int, cst.BaseExpression] = {}
 
     def of(self, kind: str) -> list[Hit]:
         return [hit for hit in self.hits if hit.kind == kind]
 
-    def reportable(self, kind: str, threat_models: Iterable[str]) -> list[tuple[Hit, Origin | None]]:
-        """One hit per sink call of ``kind`` whose origins the threat models count (the first
-        in source order), with the origin to name; archive hits have none."""
+    def reportable(self, kind: str, threat_models: Iterable[str] = (), *,
+                   kinds: Sequence[str] | None = None) -> list[tuple[Hit, Origin | None]]:
+        """One hit per sink call of ``kind`` whose origins count (the first in source order),
+        with the origin to name; archive hits have none. Which origins count: ``kinds`` when
+        a rule names its own (AL503: ``("model-output",)``), else those the threat models
+        make hostile (``hostile_kinds``: AL101-AL103)."""
         chosen: dict[int, tuple[Hit, Origin | None]] = {}
         for hit in self.hits:
             if hit.kind != kind or id(hit.call) in chosen:
                 continue
             if hit.shape == "archive":
-                chosen[id(hit.call)] = (hit, None)
+                if kinds is None:
+                    chosen[id(hit.call)] = (hit, None)
                 continue
-            origin = hit.first(hostile_kinds(hit.shape, threat_models))
+            counted = tuple(kinds) if kinds is not None else hostile_kinds(hit.shape, threat_models)
+            origin = hit.first(counted)
             if origin is not None:
                 chosen[id(hit.call)] = (hit, origin)
         return list(chosen.values())
@@ -201,15 +224,33 @@ class TaintedSinks(Fact):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._lists.append({})
         self._archives.append({})
+        self._read_only_names.append(set())
+        self._functions.append(node.name.value)
+        self._starts.append({})
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._lists.pop()
         self._archives.pop()
+        self._read_only_names.pop()
+        self._functions.pop()
+        self._starts.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._read_only_members.append(set())
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        self._read_only_members.pop()
+
+    def leave_Return(self, node: cst.Return) -> None:
+        if self._functions and node.value is not None and self.prov.active and self._read_only_value(node.value):
+            self._read_only_functions.add(self._functions[-1])
 
     def leave_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             if isinstance(target.target, cst.Name):
                 self._bind(target.target.value, node.value)
+            elif isinstance(target.target, cst.Attribute) and self.prov.active:
+                self._bind_attribute(target.target, node.value)
 
     def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
         if isinstance(node.target, cst.Name) and node.value is not None:
@@ -230,6 +271,15 @@ class TaintedSinks(Fact):
                 self._bind(item.asname.name.value, item.item)
 
     def _bind(self, name: str, value: cst.BaseExpression) -> None:
+        if self.prov.active:  # elsewhere no sink is looked at
+            self._set_read_only((name,), self._read_only_value(value))
+            starts = self._starts[-1]
+            start = literal_string(value)
+            start = start if start is not None else _leading_text(value, self._constant)
+            if start:
+                starts[name] = start
+            else:
+                starts.pop(name, None)
         if isinstance(value, (cst.List, cst.Tuple)) and not any(
                 isinstance(element, cst.StarredElement) for element in value.elements):
             self._lists[-1][name] = _ListValue([element.value for element in value.elements])
@@ -250,10 +300,132 @@ class TaintedSinks(Fact):
                 return archive
         return None
 
+    def _constant(self, name: str) -> str | None:
+        """The text a name was bound to here or in the module, literal or built with a literal start."""
+        found = self._starts[-1].get(name)
+        return found if found is not None else self._starts[0].get(name)
+
+    def _place_fixed(self, value: cst.BaseExpression, kind: str) -> bool:
+        """A URL or redirect target whose literal start names the host (or a path of this site)."""
+        start = self._starts[-1].get(value.value) if isinstance(value, cst.Name) else \
+            _leading_text(value, self._constant)
+        if not start:
+            return False
+        return bool(_FIXED_HOST.match(start)) or (kind == "redirect" and bool(_LOCAL_PATH.match(start)))
+
+    # ------------------------------------------------------------------ read-only connections
+    def _bind_attribute(self, target: cst.Attribute, value: cst.BaseExpression) -> None:
+        """``self.db = sqlite3.connect(...)``; ``conn.readonly = True`` (an attribute form)."""
+        key = access_key(target)
+        if key is not None and key[0] == "self":
+            self._set_read_only(key, self._read_only_value(value))
+        if self._read_only.attributes and target.attr.value in self._read_only.attributes and _is_true(value):
+            owner = access_key(target.value)
+            if owner is not None:
+                self._set_read_only(owner, True)
+
+    def _counts(self, entry: ReadOnly) -> bool:
+        return not entry.imports or imported(self.prov.imports, entry.imports)
+
+    def _set_read_only(self, key: tuple[str, ...], read_only: bool) -> None:
+        scope = self._read_only_members[-1] if key[0] == "self" else self._read_only_names[-1]
+        if read_only:
+            scope.add(key)
+        else:
+            scope.discard(key)
+
+    def _marked(self, key: tuple[str, ...]) -> bool:
+        if key[0] == "self":
+            return key in self._read_only_members[-1]
+        return key in self._read_only_names[-1] or key in self._read_only_names[0]
+
+    def _read_only_value(self, value: cst.BaseExpression) -> bool:
+        """Is ``value`` a connection (or a cursor, a transaction) that cannot write?"""
+        tables = self._read_only
+        if not tables.any:
+            return False
+        for _ in range(16):  # `engine.connect().execution_options(...).cursor()` chains
+            if isinstance(value, cst.Await):
+                value = value.expression
+                continue
+            if isinstance(value, cst.Call):
+                func = value.func
+                if isinstance(func, cst.Name) and func.value in self._read_only_functions:
+                    return True
+                last = func.attr.value if isinstance(func, cst.Attribute) else \
+                    func.value if isinstance(func, cst.Name) else None
+                openers = tables.openers_by_method.get(last, ()) if last is not None else ()
+                if openers:
+                    name = self.prov.evaluate(func).name
+                    opener = [entry for entry in openers if name in entry.names]
+                    if opener:
+                        return any(self._opens_read_only(value, entry) for entry in opener)
+                if not isinstance(func, cst.Attribute):
+                    return False
+                method = func.attr.value
+                if any(self._counts(entry) and _passes_true(value, entry) for entry in tables.methods.get(method, ())):
+                    return True
+                if method in tables.carry:
+                    value = func.value
+                    continue
+                return False
+            key = access_key(value)
+            return key is not None and self._marked(key)
+        return False
+
+    def _opens_read_only(self, call: cst.Call, entry: ReadOnly) -> bool:
+        for keyword in entry.requires:
+            if not _is_true(argument(call, keyword, None)):
+                return False
+        if entry.contains:
+            found = argument(call, entry.keyword, entry.argument)
+            text = _literal_text(found) if isinstance(found, cst.BaseExpression) else ""
+            if not all(part in text for part in entry.contains):
+                return False
+        if entry.true_keys:
+            found = argument(call, entry.keyword, entry.argument)
+            if not isinstance(found, cst.Dict):
+                return False
+            set_true = {literal_string(element.key) for element in found.elements
+                        if isinstance(element, cst.DictElement) and _is_true(element.value)}
+            if not all(key in set_true for key in entry.true_keys):
+                return False
+        return True
+
+    def _read_only_call(self, node: cst.Call, method: str) -> None:
+        """``conn.set_session(readonly=True)``, ``conn.execute("PRAGMA query_only = ON")``:
+        the connection it is called on is read-only from here on."""
+        tables = self._read_only
+        receiver = node.func.value  # type: ignore[attr-defined]
+        marks = any(self._counts(entry) and _passes_true(node, entry) for entry in tables.methods.get(method, ()))
+        if not marks and method in tables.statements and node.args:
+            text = literal_string(node.args[0].value)
+            if text is not None and any(self._counts(entry) and pattern.search(text)
+                                        for entry in tables.statements[method] for pattern in entry.patterns):
+                marks = True
+                # `conn.cursor().execute("PRAGMA query_only = ON")` sets the connection.
+                while isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Attribute) \
+                        and receiver.func.attr.value in tables.carry:
+                    receiver = receiver.func.value
+        if not marks:
+            return
+        key = access_key(receiver)
+        if key is not None:
+            self._set_read_only(key, True)
+
+    def _sink_read_only(self, node: cst.Call) -> bool:
+        receiver = node.func.value if isinstance(node.func, cst.Attribute) else self._outer_receiver.get(id(node))
+        return receiver is not None and self._read_only_value(receiver)
+
     # ------------------------------------------------------------------ calls
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         attribute = func.attr.value if isinstance(func, cst.Attribute) else None
+        if attribute is not None and self._read_only.any and self.prov.active:
+            if attribute in self._read_only.marking:
+                self._read_only_call(node, attribute)
+            if node.args and attribute in self._read_only.runs:
+                self._outer_receiver[id(node.args[0].value)] = func.value  # type: ignore[union-attr]
         last = attribute if attribute is not None else func.value if isinstance(func, cst.Name) else None
         if last is None or (last not in self.tables.words and last not in self._called):
             return
@@ -297,6 +469,8 @@ class TaintedSinks(Fact):
         if value is None:
             return
         label = sink.label or f"{_spelled(node.func)}()"
+        if sink.kind in _LOCATIONS and self._place_fixed(value, sink.kind):
+            return  # f"https://api.example.com/search?q={q}": the code chose the host
         if sink.kind != "command":
             self._record(node, sink, value, "text" if sink.assumption == "injection" else "path", label)
             return
@@ -361,17 +535,19 @@ class TaintedSinks(Fact):
         assumption = sink.assumption
         outside = tuple(origin for origin in origins if origin.kind in _OUTSIDE and assumption not in origin.validated)
         statement, function = self.ctx.statement, self._qualname()
+        read_only = sink.kind == "sql" and self._sink_read_only(node)
         if outside:
             culprit = _culprit(value, outside[0].kind, assumption, self.prov)
             self.hits.append(Hit(sink.kind, shape, node, value, culprit, outside, label, statement, function,
-                                 program=program))
+                                 program=program, read_only=read_only))
         summary = self.prov.function_here()
         if summary is None:
             return
         for origin in origins:
             if origin.kind == PARAMETER and assumption not in origin.validated:
                 culprit = _culprit(value, PARAMETER, assumption, self.prov)
-                hit = Hit(sink.kind, shape, node, value, culprit, (), label, statement, function, program=program)
+                hit = Hit(sink.kind, shape, node, value, culprit, (), label, statement, function, program=program,
+                          read_only=read_only)
                 self._add_parameter_sink(summary, _ParameterSink(origin.parameter, hit, origin.notes()[1:]))
 
     def _add_parameter_sink(self, summary: FunctionSummary, entry: _ParameterSink) -> None:
@@ -409,7 +585,8 @@ class TaintedSinks(Fact):
                             if origin.kind in _OUTSIDE and assumption not in origin.validated)
             if outside:
                 self.hits.append(Hit(hit.kind, hit.shape, hit.call, hit.value, hit.culprit, outside, hit.label,
-                                     hit.statement, hit.function, step + entry.steps + hit.through, hit.program))
+                                     hit.statement, hit.function, step + entry.steps + hit.through, hit.program,
+                                     read_only=hit.read_only))
             if caller is None or caller is summary:
                 continue
             for origin in origins:
@@ -417,7 +594,7 @@ class TaintedSinks(Fact):
                     self._add_parameter_sink(caller, _ParameterSink(
                         origin.parameter, Hit(hit.kind, hit.shape, hit.call, hit.value, hit.culprit, (), hit.label,
                                               hit.statement, hit.function, step + entry.steps + hit.through,
-                                              hit.program),
+                                              hit.program, read_only=hit.read_only),
                         origin.notes()[1:]))
 
     def _qualname(self) -> str:
@@ -460,6 +637,102 @@ def _probes(test: cst.BaseExpression, attributes: tuple[str, ...]) -> bool:
 
 def _is_true(value: object) -> bool:
     return isinstance(value, cst.Name) and value.value == "True"
+
+
+def _passes_true(call: cst.Call, entry: ReadOnly) -> bool:
+    found = argument(call, entry.keyword, entry.argument)
+    return _is_true(found)
+
+
+def _leading_text(node: cst.BaseExpression, constant=lambda name: None) -> str:
+    """The literal text a string built from parts starts with: `f"https://x.com/{q}"`,
+    `"https://x.com/" + q`, `"https://x.com/{}".format(q)`, `f"{BASE}/{q}"` with BASE bound to
+    a literal (``constant``); empty when a value from elsewhere comes first."""
+    text = literal_string(node)
+    if text is not None:
+        return ""  # a literal whole: nothing from outside in it
+    if isinstance(node, cst.FormattedString):
+        start = ""
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                start += part.value
+                continue
+            name = part.expression.value if isinstance(part.expression, cst.Name) else None
+            known = constant(name) if name is not None and part.format_spec is None else None
+            if known is None:
+                break
+            start += known
+        return start
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        operands = []
+        while isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            operands.append(node.right)
+            node = node.left
+        operands.append(node)
+        start = ""
+        for operand in reversed(operands):
+            known = constant(operand.value) if isinstance(operand, cst.Name) else literal_string(operand)
+            if known is None:
+                return start + (_leading_text(operand, constant) if not start else "")
+            start += known
+        return start
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        template = literal_string(node.func.value)
+        return template.split("{", 1)[0] if template is not None else ""
+    return ""
+
+
+def _literal_text(node: cst.BaseExpression) -> str:
+    """The literal text in a string built from parts (`f"file:{path}?mode=ro"`, `"file:" + p + "?mode=ro"`)."""
+    text = literal_string(node)
+    if text is not None:
+        return text
+    if isinstance(node, cst.FormattedString):
+        return "".join(part.value for part in node.parts if isinstance(part, cst.FormattedStringText))
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _literal_text(node.left) + _literal_text(node.right)
+    if isinstance(node, cst.ConcatenatedString):
+        return _literal_text(node.left) + _literal_text(node.right)
+    return ""
+
+
+@dataclass
+class _ReadOnlyTables:
+    """The ``[[read-only]]`` entries of the catalog that the module's imports make count."""
+
+    any: bool = False
+    methods: dict[str, list[ReadOnly]] = field(default_factory=dict)  # form = method
+    statements: dict[str, list[ReadOnly]] = field(default_factory=dict)  # form = statement
+    attributes: frozenset[str] = frozenset()
+    carry: frozenset[str] = frozenset()
+    openers_by_method: dict[str, list[ReadOnly]] = field(default_factory=dict)  # form = connect, by last part
+    marking: frozenset[str] = frozenset()  # methods that may mark their receiver
+    runs: frozenset[str] = frozenset()  # methods that run SQL text (a nested text() is theirs)
+
+    @classmethod
+    def of(cls, entries: Sequence[ReadOnly]) -> "_ReadOnlyTables":
+        tables = cls(any=bool(entries))
+        attributes: set[str] = set()
+        carry: set[str] = set()
+        for entry in entries:
+            if entry.form == "connect":
+                for name in entry.names:
+                    tables.openers_by_method.setdefault(name.rsplit(".", 1)[-1], []).append(entry)
+                continue
+            # The entries' imports are asked where they are used: the module's imports fill as the walk goes.
+            target = {"method": tables.methods, "statement": tables.statements}.get(entry.form)
+            for name in entry.names:
+                if target is not None:
+                    target.setdefault(name, []).append(entry)
+                elif entry.form == "attribute":
+                    attributes.add(name)
+                else:
+                    carry.add(name)
+        tables.attributes = frozenset(attributes)
+        tables.carry = frozenset(carry)
+        tables.marking = frozenset(tables.methods) | frozenset(tables.statements)
+        tables.runs = frozenset(tables.statements) | {"execute", "exec_driver_sql"}
+        return tables
 
 
 def _is_split(value: cst.BaseExpression, prov: ValueProvenance) -> bool:

@@ -154,3 +154,40 @@ async def handler(request: web.Request) -> web.Response:
     probe(request.match_info)
     probe(request.query)
 """, "request") == [{"shape"}, set()]
+
+
+def test_a_select_only_check_ends_read_only_and_nothing_else() -> None:
+    """`sql.strip().upper().startswith("SELECT")` (the guard of rules/sources.toml with
+    `literals` and `through`) ends `read-only` for AL503; injection stays open for AL101."""
+    found = validated(FLASK + """
+@app.get("/x")
+def view():
+    q = request.args["q"]
+    if not q.strip().upper().startswith("SELECT"):
+        return "no"
+    probe(q)
+    r = request.args["r"]
+    if r.lower().startswith(("select", "with")):
+        probe(r)
+    if r.startswith(("select", "delete")):
+        probe(r)
+    if r.startswith("/srv/"):
+        probe(r)
+""", "request")
+    assert [("read-only" in ended, "injection" in ended) for ended in found] == [
+        (True, False), (True, False), (False, False), (False, False)]
+    assert "containment" in found[3]
+
+
+def test_join_of_items_built_in_place_keeps_their_validation() -> None:
+    found = validated(FLASK + """
+import shlex
+@app.get("/x")
+def view():
+    parts = request.args["q"].split()
+    probe(" ".join(shlex.quote(part) for part in parts))
+    probe(" ".join([shlex.quote(part) for part in parts]))
+    quoted = [shlex.quote(part) for part in parts]
+    probe(" ".join(parts))
+""", "request")
+    assert ["injection" in ended for ended in found] == [True, True, False]

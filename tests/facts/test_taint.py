@@ -122,3 +122,65 @@ def test_the_fact_is_bounded_on_huge_input(name: str) -> None:
     result = json.loads(process.stdout)
     assert result["errors"] == [] and result["rules"] == rules, result
     assert result["seconds"] < 30, result
+
+
+def test_reportable_counts_the_origins_a_rule_names(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """AL503 names its own origin kind (model output); AL101-AL103 count what the threat
+    models make hostile, and never a model's reply."""
+    fact = _fact("""
+        import sqlite3
+        from flask import Flask, request
+        from openai import OpenAI
+        app = Flask(__name__)
+        client = OpenAI(timeout=30)
+
+        @app.route("/x")
+        def view():
+            reply = client.chat.completions.create(model="m", messages=[]).choices[0].message.content
+            conn = sqlite3.connect("a.db")
+            conn.execute(reply)
+            conn.execute(reply + request.args["q"])
+    """, monkeypatch)
+    assert [hit.call.func.attr.value for hit, _ in fact.reportable("sql", ("remote",))] == ["execute"]
+    found = fact.reportable("sql", kinds=("model-output",))
+    assert [origin.kind for _, origin in found] == ["model-output", "model-output"]
+    assert fact.reportable("path", kinds=("model-output",)) == []
+
+
+def test_read_only_connections_mark_sql_hits(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    fact = _fact("""
+        import sqlite3, sys
+        ro = sqlite3.connect("file:a.db?mode=ro", uri=True)
+
+        def run():
+            q = sys.argv[1]
+            ro.execute(q)
+            rw = sqlite3.connect("a.db")
+            rw.execute(q)
+            rw.execute("PRAGMA query_only=1")
+            rw.cursor().execute(q)
+    """, monkeypatch)
+    assert [hit.read_only for hit in fact.hits] == [True, False, True]
+
+
+def test_urls_and_redirects_with_a_fixed_start_are_not_hits(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    fact = _fact("""
+        import requests
+        from flask import Flask, redirect, request
+        app = Flask(__name__)
+        API = "https://api.example.com"
+
+        @app.route("/x")
+        def view():
+            q = request.args["q"]
+            requests.get(f"https://api.example.com/search?q={q}", timeout=5)
+            requests.get(API + "/items/" + q, timeout=5)
+            url = f"{API}/v2/{q}"
+            requests.get(url, timeout=5)
+            requests.get(f"https://{q}/x", timeout=5)
+            requests.get(API + q, timeout=5)
+            redirect(f"/items/{q}")
+            return redirect(f"//{q}")
+    """, monkeypatch)
+    assert [(hit.kind, hit.call.func.value if hit.kind == "redirect" else hit.call.func.attr.value)
+            for hit in fact.hits] == [("url", "get"), ("url", "get"), ("redirect", "redirect")]

@@ -22,6 +22,9 @@ from .tainted_sql import TaintedSql
 from .tainted_command import TaintedCommand
 from .tainted_path import TaintedPath
 from .model_content_may_be_none import ModelContentMayBeNone
+from .pagination_loop_without_progress import PaginationLoopWithoutProgress
+from .page_arithmetic import PageArithmetic
+from .partial_pages_as_complete import PartialPagesAsComplete
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     MissingTimeout,
@@ -43,4 +46,7 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     TaintedCommand,
     TaintedPath,
     ModelContentMayBeNone,
+    PaginationLoopWithoutProgress,
+    PageArithmetic,
+    PartialPagesAsComplete,
 )

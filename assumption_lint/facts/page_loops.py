@@ -34,6 +34,8 @@ from .context import Statement
 from .syntax import is_counting, nodes_in, target_names
 
 Loop = Union[cst.For, cst.While]
+# The test recorded for an exit inside a nested loop: it depends on that loop's items.
+NESTED_LOOP = cst.Name("nested_loop_items")
 
 # Request arguments that say where in a list a call starts: a page, an offset, a cursor.
 POSITION_WORDS = frozenset({
@@ -47,6 +49,8 @@ _TOKEN_LIKE = re.compile(r"(?i)(next|continuation|page|forward|backward)_?token|
 _QUERY_POSITION = re.compile(r"[?&](?:page|offset|cursor|start|skip|after|pageToken|page_token|marker)=\*")
 # A request's value read from these attributes of its response is a status, not data.
 STATUS_ATTRIBUTES = frozenset({"status_code", "status", "ok", "code", "reason", "is_success", "is_error"})
+# Statuses some APIs answer past the last page: an exit on one is an exit on the end.
+END_STATUSES = frozenset({"404", "204", "416"})
 _ACCUMULATING = frozenset({"append", "extend", "update", "add", "write", "writerow", "writerows", "put",
                            "insert", "appendleft"})
 
@@ -74,6 +78,8 @@ class Exit:
     tests: list[cst.BaseExpression]
     in_handler: cst.ExceptHandler | None
     statement: Statement | None
+    # The statements of the innermost block that holds it (a flag set before the break).
+    block: list[cst.CSTNode] = field(default_factory=list)
 
 
 @dataclass
@@ -229,7 +235,7 @@ def analyse_loop(node: Loop, function: cst.FunctionDef | None, qualname: str, mo
             continue
         known = next((request for request in requests if request.call is origin), None)
         if known is None:
-            known = PageRequest(origin, None, set(), False, _reads(origin), set())
+            known = PageRequest(origin, None, set(), False, _argument_reads(origin), set())
             requests.append(known)
         known.fields_read.add(key)
     for request in requests:
@@ -287,7 +293,7 @@ def _request(call: cst.Call, scope: cst.CSTNode, dicts: dict[str, list[cst.Dict]
                 names.update(_reads(arg.value))
     if not passes:
         return None
-    return PageRequest(call, None, names, True, _reads(call), set())
+    return PageRequest(call, None, names, True, _argument_reads(call), set())
 
 
 def _dict_positions(value: cst.BaseExpression, dicts: dict[str, list[cst.Dict]],
@@ -430,7 +436,7 @@ def _exits(loop: Loop) -> tuple[list[Exit], list[tuple[cst.ExceptHandler, cst.Tr
             if isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     if isinstance(small, (cst.Break, cst.Return, cst.Raise)):
-                        exits.append(Exit(small, list(reversed(tests)), handler, statement))
+                        exits.append(Exit(small, list(reversed(tests)), handler, statement, statements))
             elif isinstance(statement, cst.If):
                 walk(list(_statements(statement.body)), tests + [statement.test], handler)
                 orelse = statement.orelse
@@ -456,7 +462,7 @@ def _exits(loop: Loop) -> tuple[list[Exit], list[tuple[cst.ExceptHandler, cst.Tr
             elif isinstance(statement, (cst.For, cst.While)):
                 # break/continue there are that loop's; a return or raise still leaves this one
                 for small in nodes_in(list(_statements(statement.body)), (cst.Return, cst.Raise)):
-                    exits.append(Exit(small, list(reversed(tests)) + [cst.Name("<nested loop>")], handler, None))
+                    exits.append(Exit(small, list(reversed(tests)) + [NESTED_LOOP], handler, None))
     walk(list(_statements(loop.body)), [], None)
     return exits, handlers
 
@@ -498,6 +504,15 @@ def _reads(node: cst.CSTNode) -> set[str]:
         text = _dotted(item)  # type: ignore[arg-type]
         if text is not None:
             found.add(text)
+    return found
+
+
+def _argument_reads(call: cst.Call) -> set[str]:
+    """What a request's arguments read (its receiver is the client, not what it asks for),
+    and ``self`` state the receiver chain names (``self.pages.next_url``)."""
+    found: set[str] = set()
+    for arg in call.args:
+        found.update(_reads(arg.value))
     return found
 
 

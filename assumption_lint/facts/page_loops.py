@@ -170,13 +170,17 @@ def analyse_loop(node: Loop, function: cst.FunctionDef | None, qualname: str, mo
     if isinstance(node, cst.For):
         changed.update(_dotted_targets(node.target))
     self_calls = False
+    rebound: list[tuple[str, cst.BaseExpression]] = []
     accumulators: set[str] = set()
     bindings: dict[str, cst.BaseExpression] = {}
     for small in nodes_in(body, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.For, cst.CompFor,
                                  cst.Call, cst.Del, cst.WithItem)):
         if isinstance(small, cst.Assign):
             for target in small.targets:
-                changed.update(_dotted_targets(target.target))
+                if isinstance(target.target, cst.Name):
+                    rebound.append((target.target.value, small.value))  # moves only if its value does
+                else:
+                    changed.update(_dotted_targets(target.target))
                 for name in target_names(target.target):
                     bindings.setdefault(name, small.value)
         elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
@@ -211,6 +215,7 @@ def analyse_loop(node: Loop, function: cst.FunctionDef | None, qualname: str, mo
                 text = _dotted(arg.value)
                 if text is not None and not _is_request_like(small):
                     changed.add(text)
+    changed |= _moving(rebound, changed)
     yields = bool(nodes_in(body, (cst.Yield,)))
     requests: list[PageRequest] = []
     token_names: dict[str, str] = {}
@@ -253,6 +258,30 @@ def analyse_loop(node: Loop, function: cst.FunctionDef | None, qualname: str, mo
                     exits=exits, handlers=handlers)
 
 
+_PURE_CALLS = frozenset({"str", "int", "float", "len", "dict", "list", "tuple", "format", "join", "quote",
+                         "urlencode", "min", "max", "bool", "round"})
+
+
+def _moving(rebound: list[tuple[str, cst.BaseExpression]], changed: set[str]) -> set[str]:
+    """The names the loop rebinds to something that differs between iterations: a value
+    that reads a changing name or makes a call (a response, ``next(it)``). ``url =
+    f"...?page={page}"`` rebuilt from a ``page`` nothing updates does not move."""
+    moving: set[str] = set()
+    progress = True
+    while progress:
+        progress = False
+        for name, value in rebound:
+            if name in moving:
+                continue
+            calls = [call for call in nodes_in(value, (cst.Call,))
+                     if not (dotted_name(call.func) or [""])[-1] in _PURE_CALLS]  # type: ignore[union-attr]
+            reads = _reads(value)
+            if calls or name in reads or reads & (changed | moving):  # page = page + 1 moves
+                moving.add(name)
+                progress = True
+    return moving
+
+
 def _statements(block: cst.BaseSuite) -> Iterator[cst.BaseStatement]:
     if isinstance(block, cst.IndentedBlock):
         yield from block.body
@@ -278,6 +307,9 @@ def _request(call: cst.Call, scope: cst.CSTNode, dicts: dict[str, list[cst.Dict]
             names.update(_reads(arg.value))
         elif arg.keyword is not None and arg.keyword.value in ("params", "json", "data", "body", "query"):
             found = _dict_positions(arg.value, dicts, words)
+            text = _dotted(arg.value)
+            if found is None and text is not None and _subscript_assigned(scope, text, words):
+                found = {text} | _subscript_reads(scope, text, words)
             if found is not None:
                 passes = True
                 names.update(found)
@@ -286,11 +318,17 @@ def _request(call: cst.Call, scope: cst.CSTNode, dicts: dict[str, list[cst.Dict]
             if text is not None and _subscript_assigned(scope, text, words):
                 passes = True
                 names.add(text)
-        elif arg.keyword is None and not arg.star:
-            template = _template(arg.value)
-            if template is not None and _QUERY_POSITION.search(template):
-                passes = True
-                names.update(_reads(arg.value))
+        elif (arg.keyword is None or arg.keyword.value == "url") and not arg.star:
+            values = [arg.value]
+            if isinstance(arg.value, cst.Name):  # url = f"...?page={page}" bound before the call
+                values = _bound_values(scope, arg.value.value)
+            for value in values:
+                template = _template(value)
+                if template is not None and _QUERY_POSITION.search(template):
+                    passes = True
+                    names.update(_reads(value))
+                    if isinstance(arg.value, cst.Name):
+                        names.add(arg.value.value)
     if not passes:
         return None
     return PageRequest(call, None, names, True, _argument_reads(call), set())
@@ -351,6 +389,29 @@ def _subscript_assigned(scope: cst.CSTNode, name: str, words: frozenset[str] | s
         if any(isinstance(e, cst.DictElement) and literal_string(e.key) in words for e in values.elements):
             return True
     return False
+
+
+def _bound_values(scope: cst.CSTNode, name: str) -> list[cst.BaseExpression]:
+    values = []
+    for node in nodes_in(scope, (cst.Assign,)):
+        assert isinstance(node, cst.Assign)
+        if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+            values.append(node.value)
+    return values
+
+
+def _subscript_reads(scope: cst.CSTNode, name: str, words: frozenset[str] | set[str]) -> set[str]:
+    """What ``params["page"] = <value>`` assignments read."""
+    found: set[str] = set()
+    for node in nodes_in(scope, (cst.Assign,)):
+        assert isinstance(node, cst.Assign)
+        for target in node.targets:
+            sub = target.target
+            if (isinstance(sub, cst.Subscript) and _dotted(sub.value) == name and len(sub.slice) == 1
+                    and isinstance(sub.slice[0].slice, cst.Index)
+                    and literal_string(sub.slice[0].slice.value) in words):
+                found |= _reads(node.value)
+    return found
 
 
 def _origin_call(value: cst.BaseExpression | None, bindings: dict[str, cst.BaseExpression],

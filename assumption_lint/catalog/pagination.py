@@ -157,6 +157,7 @@ class PaginationKnowledge:
     def module_roots(self) -> set[str]:
         roots = {name.split(".", 1)[0] for call in self.calls for name in call.calls}
         roots.update(name.split(".", 1)[0] for call in self.calls for name in call.imports)
+        roots.update(entry.library for entry in self.repeating)
         if self.boto_data:
             roots.update({"boto3", "botocore", "aioboto3"})
         return {root for root in roots if "*" not in root}

@@ -40,6 +40,10 @@ _OFFSET = re.compile(r"(?i)offset|skip|start|begin|^from_?$|first")
 
 class PageArithmetic(Check):
     rules = ("AL403",)
+    # Page arithmetic needs no library: a file is read when it names a page size or count
+    # (none of these words is in the standard library), besides the catalog's modules.
+    triggers = ("per_page", "perPage", "page_size", "pageSize", "PAGE_SIZE", "PER_PAGE", "total_pages",
+                "totalPages", "num_pages", "page_count", "pages_total", "last_page")
 
     def __init__(self, state) -> None:  # type: ignore[no-untyped-def]
         super().__init__(state)

@@ -83,6 +83,8 @@ class PartialPagesAsComplete(Check):
         for exit in exits:
             if isinstance(exit.node, cst.Return):
                 value = exit.node.value
+                if value is not None and _tells_failure(value):
+                    return None  # _finish_incomplete(rows, reason), {"rows": rows, "error": ...}
                 if value is not None and names_in(value) & gathered:
                     return "the function returns the pages gathered so far as if they were all of them"
                 if loop.yields and value is None:
@@ -104,6 +106,15 @@ class PartialPagesAsComplete(Check):
         if loop.yields:
             return "the generator stops as if it had yielded every page"
         return None
+
+
+_FAILURE_WORDS = ("error", "fail", "incomplete", "partial", "complete", "interrupt", "reason", "ok=", "truncated")
+
+
+def _tells_failure(value: cst.BaseExpression) -> bool:
+    """A returned value that says the list is short: a word of failure in its code."""
+    code = cst.Module(body=[]).code_for_node(value).lower()
+    return any(word in code for word in _FAILURE_WORDS)
 
 
 def _targets(node: cst.CSTNode) -> list[cst.BaseExpression]:

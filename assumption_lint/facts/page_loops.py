@@ -185,7 +185,7 @@ def analyse_loop(node: Loop, function: cst.FunctionDef | None, qualname: str, mo
                     bindings.setdefault(name, small.value)
         elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
             changed.update(_dotted_targets(small.target))
-            if isinstance(small, cst.AugAssign) and isinstance(small.operator, cst.AddAssign):
+            if isinstance(small, cst.AugAssign) and isinstance(small.operator, cst.AddAssign) and _gathers(small):
                 accumulators.update(_dotted_targets(small.target))
             if isinstance(small, cst.AnnAssign) and small.value is not None:
                 for name in target_names(small.target):
@@ -256,6 +256,21 @@ def analyse_loop(node: Loop, function: cst.FunctionDef | None, qualname: str, mo
     return PageLoop(node=node, function=function, qualname=qualname, requests=requests, changed=changed,
                     self_calls=self_calls, token_names=token_names, accumulators=accumulators, yields=yields,
                     exits=exits, handlers=handlers)
+
+
+_COUNTER = re.compile(r"(?i)count|total|elapsed|num|^n_|size|bytes|sum|seconds|attempt|retr|page|offset|index|^i$|^n$")
+
+
+def _gathers(node: cst.AugAssign) -> bool:
+    """``rows += batch`` gathers items; ``page_count += 1`` and ``elapsed += float(t)`` count."""
+    value = node.value
+    if isinstance(value, (cst.Integer, cst.Float)):
+        return False
+    if isinstance(value, cst.Call) and (dotted_name(value.func) or [""])[-1] in ("int", "float", "len", "round", "sum",
+                                                                                    "abs", "min", "max"):
+        return False
+    target = _dotted(node.target) or ""
+    return not _COUNTER.search(target.rsplit(".", 1)[-1])
 
 
 _PURE_CALLS = frozenset({"str", "int", "float", "len", "dict", "list", "tuple", "format", "join", "quote",

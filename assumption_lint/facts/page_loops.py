@@ -165,7 +165,7 @@ def analyse_loop(node: Loop, function: cst.FunctionDef | None, qualname: str, mo
                  fields: frozenset[str] | set[str], words: frozenset[str] | set[str]) -> PageLoop | None:
     body = list(_statements(node.body))
     scope_body = function.body if function is not None else module
-    dicts = _dict_literals(scope_body)
+    dicts = _LazyDicts(scope_body)
     changed: set[str] = set()
     if isinstance(node, cst.For):
         changed.update(_dotted_targets(node.target))
@@ -312,7 +312,20 @@ def _is_request_like(call: cst.Call) -> bool:
                     "error", "exception", "log", "sleep", "format", "join", "dumps", "loads", "json")
 
 
-def _request(call: cst.Call, scope: cst.CSTNode, dicts: dict[str, list[cst.Dict]],
+class _LazyDicts:
+    """The dict literals a scope binds to names, read only when a request sends a name."""
+
+    def __init__(self, scope: cst.CSTNode) -> None:
+        self.scope = scope
+        self._found: dict[str, list[cst.Dict]] | None = None
+
+    def get(self, name: str, default: list[cst.Dict]) -> list[cst.Dict]:
+        if self._found is None:
+            self._found = _dict_literals(self.scope)
+        return self._found.get(name, default)
+
+
+def _request(call: cst.Call, scope: cst.CSTNode, dicts: "_LazyDicts",
              words: frozenset[str] | set[str]) -> PageRequest | None:
     names: set[str] = set()
     passes = False
@@ -349,7 +362,7 @@ def _request(call: cst.Call, scope: cst.CSTNode, dicts: dict[str, list[cst.Dict]
     return PageRequest(call, None, names, True, _argument_reads(call), set())
 
 
-def _dict_positions(value: cst.BaseExpression, dicts: dict[str, list[cst.Dict]],
+def _dict_positions(value: cst.BaseExpression, dicts: "_LazyDicts",
                     words: frozenset[str] | set[str]) -> set[str] | None:
     """The names a sent dict's position keys read: a dict literal, or a name bound to one
     (its own name included: the loop may change it)."""

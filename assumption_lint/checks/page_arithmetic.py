@@ -51,6 +51,8 @@ class PageArithmetic(Check):
 
     # ------------------------------------------------------------------ page counts
     def visit_Assign(self, node: cst.Assign) -> None:
+        if not isinstance(node.value, (cst.BinaryOperation, cst.Call)):
+            return
         if any(_PAGE_COUNT.search(_text(self, target.target)) for target in node.targets):
             self._count(node.value)
         if any(_OFFSET.search(_text(self, target.target)) for target in node.targets):
@@ -63,12 +65,16 @@ class PageArithmetic(Check):
             self._offset(node.value)
 
     def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is None or not isinstance(node.value, (cst.BinaryOperation, cst.Call)):
+            return
         if node.keyword is not None and _PAGE_COUNT.search(node.keyword.value):
             self._count(node.value)
         if node.keyword is not None and _OFFSET.search(node.keyword.value):
             self._offset(node.value)
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
+        if not isinstance(node.value, (cst.BinaryOperation, cst.Call)):
+            return
         key = literal_string(node.key)
         if key is not None and _PAGE_COUNT.search(key):
             self._count(node.value)
@@ -81,12 +87,11 @@ class PageArithmetic(Check):
             self._count(node.value)
 
     def visit_Slice(self, node: cst.Slice) -> None:
-        if node.lower is not None:
+        if isinstance(node.lower, cst.BinaryOperation):
             self._offset(node.lower)
 
     def visit_Call(self, node: cst.Call) -> None:
-        parts = _parts(node.func)
-        if parts != ("range",):
+        if not (isinstance(node.func, cst.Name) and node.func.value == "range"):
             return
         args = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
         if len(args) in (1, 2):

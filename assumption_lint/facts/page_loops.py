@@ -166,6 +166,18 @@ def analyse_loop(node: Loop, function: cst.FunctionDef | None, qualname: str, mo
     body = list(_statements(node.body))
     scope_body = function.body if function is not None else module
     dicts = _LazyDicts(scope_body)
+    # One cheap pass first: most loops make no request with a position and read no
+    # continuation field, and need nothing more.
+    reads = nodes_in(body, (cst.Subscript, cst.Call, cst.Attribute))
+    calls = [read for read in reads if isinstance(read, cst.Call)]
+    requests: list[PageRequest] = []
+    for call in calls:
+        request = _request(call, scope_body, dicts, words)  # type: ignore[arg-type]
+        if request is not None:
+            requests.append(request)
+    field_reads = [read for read in reads if _key_of(read) in fields]
+    if not requests and not field_reads:
+        return None
     changed: set[str] = set()
     if isinstance(node, cst.For):
         changed.update(_dotted_targets(node.target))
@@ -217,23 +229,16 @@ def analyse_loop(node: Loop, function: cst.FunctionDef | None, qualname: str, mo
                     changed.add(text)
     changed |= _moving(rebound, changed)
     yields = bool(nodes_in(body, (cst.Yield,)))
-    requests: list[PageRequest] = []
     token_names: dict[str, str] = {}
-    for call in nodes_in(body, (cst.Call,)):
-        assert isinstance(call, cst.Call)
-        request = _request(call, scope_body, dicts, words)
-        if request is not None:
-            requests.append(request)
     # Continuation fields read of a call's result: the call is a page request too.
     results: dict[int, set[str]] = {}
     for name, value in bindings.items():
         origin = _origin_call(value, bindings, set())
         if origin is not None:
             results.setdefault(id(origin), set()).add(name)
-    for read in nodes_in(body, (cst.Subscript, cst.Call, cst.Attribute)):
+    for read in field_reads:
         key = _key_of(read)
-        if key is None or key not in fields:
-            continue
+        assert key is not None
         base = _base_of(read)
         origin = _origin_call(base, bindings, set()) if base is not None else None
         if origin is None:

@@ -46,6 +46,7 @@ POSITION_WORDS = frozenset({
     "StartingToken", "NextMarker", "position", "since_id", "max_id", "_continue", "from", "nextPageToken",
     "next_page_token", "id_after", "after_id", "before_id", "starting_token", "startIndex", "start_index"})
 _TOKEN_LIKE = re.compile(r"(?i)(next|continuation|page|forward|backward)_?token|marker|cursor")
+_URLISH = re.compile(r"(?i)url|uri|endpoint|path|link|href|query|target")
 _QUERY_POSITION = re.compile(r"[?&](?:page|offset|cursor|start|skip|after|pageToken|page_token|marker)=\*")
 # A request's value read from these attributes of its response is a status, not data.
 STATUS_ATTRIBUTES = frozenset({"status_code", "status", "ok", "code", "reason", "is_success", "is_error"})
@@ -120,6 +121,7 @@ class PageLoops(Fact):
         self.loops: list[PageLoop] = []
         self._by_node: dict[int, PageLoop] = {}
         self._driven: set[str] | None = None
+        self._scopes: dict[int, _LazyDicts] = {}  # what each function binds, read once
         self.fields = self.catalog.pagination.continuation_fields | _BOTO_FIELDS
         tokens = {token for call in self.catalog.pagination.calls for token in call.request_tokens}
         tokens.update(word for url in self.catalog.pagination.urls for word in url.page_keywords
@@ -140,7 +142,7 @@ class PageLoops(Fact):
     def _loop(self, node: Loop) -> None:
         frame = self.ctx.function
         loop = analyse_loop(node, frame.node if frame else None, frame.qualname if frame else "<module>",
-                            self.state.module, self.fields, self.position_words)
+                            self.state.module, self.fields, self.position_words, self._scopes)
         if loop is not None:
             self.loops.append(loop)
             self._by_node[id(node)] = loop
@@ -162,10 +164,11 @@ _BOTO_FIELDS = frozenset({"NextToken", "nextToken", "NextContinuationToken", "Ne
 
 # ---------------------------------------------------------------------- one loop
 def analyse_loop(node: Loop, function: cst.FunctionDef | None, qualname: str, module: cst.Module,
-                 fields: frozenset[str] | set[str], words: frozenset[str] | set[str]) -> PageLoop | None:
+                 fields: frozenset[str] | set[str], words: frozenset[str] | set[str],
+                 scopes: dict[int, "_LazyDicts"] | None = None) -> PageLoop | None:
     body = list(_statements(node.body))
     scope_body = function.body if function is not None else module
-    dicts = _LazyDicts(scope_body)
+    dicts = scopes.setdefault(id(scope_body), _LazyDicts(scope_body)) if scopes is not None else _LazyDicts(scope_body)
     # One cheap pass first: most loops make no request with a position and read no
     # continuation field, and need nothing more.
     reads = nodes_in(body, (cst.Subscript, cst.Call, cst.Attribute))
@@ -318,16 +321,28 @@ def _is_request_like(call: cst.Call) -> bool:
 
 
 class _LazyDicts:
-    """The dict literals a scope binds to names, read only when a request sends a name."""
+    """What a scope binds to names (dict literals, and every assigned value), read once and
+    only when a request sends a name."""
 
     def __init__(self, scope: cst.CSTNode) -> None:
         self.scope = scope
         self._found: dict[str, list[cst.Dict]] | None = None
+        self._values: dict[str, list[cst.BaseExpression]] | None = None
 
     def get(self, name: str, default: list[cst.Dict]) -> list[cst.Dict]:
         if self._found is None:
             self._found = _dict_literals(self.scope)
         return self._found.get(name, default)
+
+    def values(self, name: str) -> list[cst.BaseExpression]:
+        if self._values is None:
+            self._values = {}
+            for node in nodes_in(self.scope, (cst.Assign,)):
+                assert isinstance(node, cst.Assign)
+                for target in node.targets:
+                    if isinstance(target.target, cst.Name):
+                        self._values.setdefault(target.target.value, []).append(node.value)
+        return self._values.get(name, [])
 
 
 def _request(call: cst.Call, scope: cst.CSTNode, dicts: "_LazyDicts",
@@ -353,8 +368,8 @@ def _request(call: cst.Call, scope: cst.CSTNode, dicts: "_LazyDicts",
                 names.add(text)
         elif (arg.keyword is None or arg.keyword.value == "url") and not arg.star:
             values = [arg.value]
-            if isinstance(arg.value, cst.Name):  # url = f"...?page={page}" bound before the call
-                values = _bound_values(scope, arg.value.value)
+            if isinstance(arg.value, cst.Name) and _URLISH.search(arg.value.value):  # url = f"...?page={page}"
+                values = dicts.values(arg.value.value)
             for value in values:
                 template = _template(value)
                 if template is not None and _QUERY_POSITION.search(template):
@@ -422,15 +437,6 @@ def _subscript_assigned(scope: cst.CSTNode, name: str, words: frozenset[str] | s
         if any(isinstance(e, cst.DictElement) and literal_string(e.key) in words for e in values.elements):
             return True
     return False
-
-
-def _bound_values(scope: cst.CSTNode, name: str) -> list[cst.BaseExpression]:
-    values = []
-    for node in nodes_in(scope, (cst.Assign,)):
-        assert isinstance(node, cst.Assign)
-        if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
-            values.append(node.value)
-    return values
 
 
 def _subscript_reads(scope: cst.CSTNode, name: str, words: frozenset[str] | set[str]) -> set[str]:

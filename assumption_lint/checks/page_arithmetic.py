@@ -64,22 +64,20 @@ class PageArithmetic(Check):
         if node.value is not None and _OFFSET.search(_text(self, node.target)):
             self._offset(node.value)
 
-    def visit_Arg(self, node: cst.Arg) -> None:
-        if node.keyword is None or not isinstance(node.value, (cst.BinaryOperation, cst.Call)):
+    def _keyed(self, key: str | None, value: cst.BaseExpression) -> None:
+        """A page count or an offset passed or stored under a name: ``total_pages=...``,
+        ``{"offset": ...}``."""
+        if key is None or not isinstance(value, (cst.BinaryOperation, cst.Call)):
             return
-        if node.keyword is not None and _PAGE_COUNT.search(node.keyword.value):
-            self._count(node.value)
-        if node.keyword is not None and _OFFSET.search(node.keyword.value):
-            self._offset(node.value)
+        if _PAGE_COUNT.search(key):
+            self._count(value)
+        if _OFFSET.search(key):
+            self._offset(value)
 
-    def visit_DictElement(self, node: cst.DictElement) -> None:
-        if not isinstance(node.value, (cst.BinaryOperation, cst.Call)):
-            return
-        key = literal_string(node.key)
-        if key is not None and _PAGE_COUNT.search(key):
-            self._count(node.value)
-        if key is not None and _OFFSET.search(key):
-            self._offset(node.value)
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for element in node.elements:
+            if isinstance(element, cst.DictElement):
+                self._keyed(literal_string(element.key), element.value)
 
     def visit_Return(self, node: cst.Return) -> None:
         frame = self.ctx.function
@@ -91,6 +89,9 @@ class PageArithmetic(Check):
             self._offset(node.lower)
 
     def visit_Call(self, node: cst.Call) -> None:
+        for arg in node.args:
+            if arg.keyword is not None:
+                self._keyed(arg.keyword.value, arg.value)
         if not (isinstance(node.func, cst.Name) and node.func.value == "range"):
             return
         args = [arg.value for arg in node.args if arg.keyword is None and not arg.star]

@@ -2,28 +2,37 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
 import tempfile
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
 
 from . import __version__, baseline
 from .catalog import CatalogError, shipped_catalog
 from .config import FAIL_ON, ConfigError, Configurations, Overrides, parse_version
 from .changes import Changes, ChangesError, changed_since
 from .discovery import WalkProblem, discover, report_path, why_nothing_to_check
-from .fix_files import Outcome, fix_findings
 from .fixes import summary_line
 from .pages import page
 from .reporters import FORMATS, RenderOptions
 from .reporters.text import printable
+from .reporters.color import CHOICES as COLOR_CHOICES, use_color
 from .runner import Report, default_jobs, run
 from .settings import SelectionError, parse_codes, validate_codes
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .fix_files import Outcome
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 DEFAULT_FAIL_ON = "warning"  # notes are reported but do not fail a commit
@@ -73,10 +82,8 @@ def _atomic_write(path: Path, text: str) -> None:
         raise
 
 
-def _use_color(output: Path | None) -> bool:
-    if output is not None or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
+def _use_color(output: Path | None, color: str = "auto") -> bool:
+    return use_color(color, to_file=output is not None)  # reporters/color.py
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,6 +97,8 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(sorted(FORMATS)), default="text",
               show_default=True, help="Report format.")
+@click.option("--color", "color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+              help="Colour the text report: auto (a terminal, unless NO_COLOR; FORCE_COLOR forces), always, never.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to FILE (atomically) instead of standard output.")
 @click.option("--select", help="Comma-separated rule ids or prefixes to enable (e.g. AL3,AL201).")
@@ -128,6 +137,8 @@ def cli() -> None:
 @click.option("--isolated", is_flag=True,
               help="Analyse each file alone: no cross-file analysis of the project's imports "
                    "(same as `project = false` in the configuration).")
+@click.option("--no-cache", is_flag=True,
+              help="Neither read nor write the content cache (.alint_cache in the project root, or cache-dir).")
 @click.option("--report-unused-suppressions", is_flag=True,
               help="Report suppression comments (or ids in them) that silenced no finding, as AL005.")
 # --fix (docs/fixes.md): one block of options, read by _fix below.
@@ -146,7 +157,7 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
           quiet: bool, verbose: bool, fail_on: str | None = None, baseline_file: Path | None = None,
           write_baseline: Path | None = None, since: str | None = None,
           report_unused_suppressions: bool = False, isolated: bool = False, fix: bool = False,
-          unsafe_fixes: bool = False, diff: bool = False) -> None:
+          unsafe_fixes: bool = False, diff: bool = False, color: str = "auto", no_cache: bool = False) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
 
     Settings come from [tool.alint] in the nearest pyproject.toml above each file (or from
@@ -160,8 +171,10 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
     if fix and write_baseline is not None:
         raise UsageProblem("--write-baseline records the findings as they are: it cannot be combined with --fix")
     problems: list[WalkProblem] = []
+    no_cache = no_cache or fix or os.environ.get("ALINT_NO_CACHE", "") not in ("", "0")
+    store = None if no_cache else _open_store(_early_cache_folder(config_file), verbose)
     try:
-        catalog = shipped_catalog()
+        catalog = _shipped_catalog(store)
         overrides = Overrides(
             select=_codes(select, "--select", catalog) if select is not None else None,
             ignore=_codes(ignore, "--ignore", catalog) if ignore is not None else None,
@@ -179,9 +192,17 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             # Build every configuration's catalog and settings here, before any worker starts:
             # their warnings (deprecated catalog keys, preview selections) print once.
             configs.prepare(target.path)
+        # --fix analyses every file it fixes afresh: its run neither reads nor writes the cache.
+        cache = None if store is None or not targets else _run_cache(store, configs, verbose)
         report = run(targets, configs.settings_for, keep_tracebacks=verbose,
                      jobs=jobs or default_jobs(), roots=[path for path in paths if path.is_dir()],
-                     excluded=configs.excluded)
+                     excluded=configs.excluded, cache=cache)
+        if cache is None and store is not None:
+            store.commit()  # the catalog it keeps, for a run with nothing to check
+        if cache is not None and verbose:
+            _err(f"alint: cache: {report.cached} of {report.files} files answered by {cache.cache.folder}")
+            if cache.problem:
+                _err(f"alint: {cache.problem}")
         run_config = configs.run_config()
         scope = baseline.Scope(list(paths) or [Path(".")], set(report.sources) if changes is not None else None)
         if write_baseline is not None:
@@ -201,7 +222,7 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
     report.problems = [problem for problem in problems if not problem.note]
     report.notes = [problem for problem in problems if problem.note]
     outcome = _fix(report, configs.settings_for, unsafe_fixes, diff) if fix else None
-    options = RenderOptions(color=_use_color(output), quiet=quiet, verbose=verbose, explain=explain)
+    options = RenderOptions(color=_use_color(output, color), quiet=quiet, verbose=verbose, explain=explain)
     if diff and outcome is not None:  # the diff is the output; a report only to -o FILE
         _emit(report, catalog, output_format, output, options, render=output is not None)
         _exit_after_diff(report, outcome)
@@ -211,9 +232,120 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
     _exit(report, exit_zero, fail_on or run_config.fail_on or DEFAULT_FAIL_ON)
 
 
+def cache_folder(configs: Configurations) -> Path:
+    """The content cache's folder: ``cache-dir`` of the run's configuration, else
+    ``.alint_cache`` in the project root (the configuration's folder, else the nearest
+    folder with a pyproject.toml, setup.cfg, setup.py or .git above the current one)."""
+    from .cache import CACHE_DIR
+    from .project.modules import project_root_of
+
+    config = configs.run_config()
+    if config.cache_dir is not None:
+        return config.cache_dir
+    root = config.root if config.root is not None else project_root_of(Path.cwd())
+    return root / CACHE_DIR
+
+
+def _early_cache_folder(config_file: Path | None) -> Path:
+    """Where ``cache_folder`` will say the cache is, found before the configuration is
+    validated (which needs the catalog, which the cache holds): the nearest pyproject.toml
+    with [tool.alint] (or --config), its raw cache-dir. Only a guess: the run checks it."""
+    from .cache import CACHE_DIR
+    from .project.modules import project_root_of
+
+    def table_of(path: Path) -> dict[str, Any] | None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        tool = data.get("tool")
+        table = tool.get("alint") if isinstance(tool, dict) else None
+        if table is None and config_file is not None and path.name != "pyproject.toml":
+            table = data
+        return table if isinstance(table, dict) else None
+
+    candidates = [config_file] if config_file is not None else \
+        [folder / "pyproject.toml" for folder in (Path.cwd(), *Path.cwd().parents)]
+    nearest = None
+    for candidate in candidates:
+        if candidate.is_file():
+            nearest = nearest or candidate
+            table = table_of(candidate)
+            if table is not None:
+                root = Path(os.path.abspath(candidate)).parent
+                value = table.get("cache-dir")
+                return root / os.path.expanduser(value) if isinstance(value, str) and value.strip() else \
+                    root / CACHE_DIR
+    root = Path(os.path.abspath(nearest)).parent if nearest is not None else project_root_of(Path.cwd())
+    return root / CACHE_DIR
+
+
+def _open_store(folder: Path, verbose: bool) -> Any:
+    """The cache in ``folder``, or None (said once with -v) when it cannot be written."""
+    from .cache import Cache, CacheUnavailable
+
+    try:
+        return Cache.open(folder)
+    except CacheUnavailable as exc:
+        if verbose:
+            _err(f"alint: running without a cache: {exc}")
+        return None
+
+
+def _shipped_catalog(store: Any) -> Any:
+    """The built-in catalog: parsed and validated, or, with a cache, as the cache kept it the
+    last time this alint parsed these catalog files (a warm run parses no TOML)."""
+    if store is None:
+        return shipped_catalog()
+    import pickle
+
+    from . import catalog as catalog_package
+    from .cache import code_version, digest, shipped_catalog_digest
+
+    key = digest(("catalog", code_version(), shipped_catalog_digest()))
+    kept = store.memo_get(key)
+    if isinstance(kept, catalog_package.Catalog):
+        if catalog_package._SHIPPED is None:  # extended catalogs start from it too
+            catalog_package._SHIPPED = kept
+        return catalog_package.shipped_catalog()
+    found = shipped_catalog()
+    try:
+        pickle.dumps(found)
+    except Exception:  # a catalog that cannot be kept is parsed every time
+        return found
+    store.memo_put(key, found)
+    return found
+
+
+def _run_cache(store: Any, configs: Configurations, verbose: bool) -> Any:
+    """The run's cache: ``store``, unless the configuration puts the cache elsewhere."""
+    from .cache import code_version, files_digest, shipped_catalog_digest
+    from .runner import RunCache
+
+    folder = cache_folder(configs)
+    if folder.resolve() != store.folder.resolve():
+        store.commit()
+        store.close()
+        store = _open_store(folder, verbose)
+        if store is None:
+            return None
+    builtin = shipped_catalog_digest()
+    known: dict[tuple[Path, ...], bytes] = {(): builtin}
+
+    def catalog_digest(path: Path) -> bytes:
+        extra = configs.config_for(path).extend_catalog
+        if extra not in known:
+            known[extra] = files_digest([Path("builtin"), *extra]) + builtin
+        return known[extra]
+
+    return RunCache(store, code_version(), catalog_digest, builtin)
+
+
 def _fix(report: Report, settings_for: Any, unsafe: bool, diff: bool) -> Outcome:
     """Apply the reported findings' fixes (with --diff, print them): the report then holds
     what is left. A file left alone says why; one that cannot be written is an error."""
+    from .fix_files import fix_findings  # the engine and libcst: only a run that fixes needs them
+
     outcome = fix_findings(report.findings, report.sources, settings_for, unsafe=unsafe, write=not diff,
                            contexts=report.contexts)
     report.fixes = outcome.run
@@ -333,6 +465,25 @@ def failing(severity: str, fail_on: str) -> bool:
     return FAIL_ON.index(severity) <= FAIL_ON.index(fail_on)
 
 
+@cli.command("clean")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="The configuration whose cache-dir to clean (default: the nearest pyproject.toml).")
+def clean_command(config_file: Path | None) -> None:
+    """Remove the content cache (.alint_cache in the project root, or cache-dir)."""
+    from .cache import clean
+
+    try:
+        configs = Configurations(shipped_catalog(), None, config_file, warn=_warn)
+    except (CatalogError, ConfigError) as exc:
+        raise UsageProblem(str(exc)) from exc
+    folder = cache_folder(configs)
+    try:
+        removed = clean(folder)
+    except OSError as exc:
+        raise UsageProblem(f"cannot remove {folder}: {exc.strerror or exc}") from exc
+    click.echo(f"alint: {'removed' if removed else 'no cache at'} {folder}", err=True)
+
+
 @cli.command("rules")
 @click.argument("rule", required=False)
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -382,10 +533,17 @@ def _print_page(rule: Any, output_format: str) -> None:
 
 def main() -> None:
     try:
-        cli.main(prog_name="alint", standalone_mode=True)
+        code = cli.main(prog_name="alint", standalone_mode=False)
     except SystemExit:
         raise
-    except KeyboardInterrupt:
+    except click.ClickException as exc:
+        # click's own usage errors quote what was typed: through the sanitiser too.
+        shown = io.StringIO()
+        exc.show(file=shown)
+        for line in shown.getvalue().splitlines():
+            _err(line)
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, click.exceptions.Abort):
         _err("alint: interrupted")
         sys.exit(130)
     except Exception as exc:  # the last line of defence: one clear line, traceback on -v
@@ -393,6 +551,8 @@ def main() -> None:
         if "-v" in sys.argv or "--verbose" in sys.argv:
             traceback.print_exc()
         sys.exit(EXIT_ERROR)
+    if isinstance(code, int) and code:
+        sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -30,7 +30,7 @@ from .settings import (THREAT_MODELS, SelectionError, Settings, enabled_rules, p
 DEFAULT_TARGET = (3, 10)
 KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "extend-catalog",
         "target-version", "respect-gitignore", "rules", "preview", "show-notes", "project", "fail-on", "baseline",
-        "max-file-bytes", "max-tokens", "file-timeout", "fix", "threat-models")
+        "max-file-bytes", "max-tokens", "file-timeout", "fix", "threat-models", "cache-dir")
 # Keys that govern the whole run, not one file: read from the configuration of the current
 # folder (or --config), see ``Configurations.run_config``.
 FAIL_ON = ("error", "warning", "note")
@@ -115,6 +115,8 @@ class Config:
     # Run-level keys: the lowest severity that fails the run, and the baseline file.
     fail_on: str | None = None
     baseline: Path | None = None
+    # Run-level too: where the content cache lives (None: .alint_cache in the project root).
+    cache_dir: Path | None = None
     # The per-file budget (docs/safety.md); None: the default.
     max_file_bytes: int | None = None
     max_tokens: int | None = None
@@ -271,6 +273,10 @@ def parse_table(table: Mapping[str, Any], path: Path, table_name: str, catalog: 
         if not isinstance(table["baseline"], str) or not table["baseline"].strip():
             raise reader.fail("baseline", f"must be a file path, not {table['baseline']!r}")
         values["baseline"] = root / table["baseline"]
+    if "cache-dir" in table:
+        if not isinstance(table["cache-dir"], str) or not table["cache-dir"].strip():
+            raise reader.fail("cache-dir", f"must be a folder path, not {table['cache-dir']!r}")
+        values["cache_dir"] = root / os.path.expanduser(table["cache-dir"])
     for key, kinds in (("max-file-bytes", (int,)), ("max-tokens", (int,)), ("file-timeout", (int, float))):
         if key in table:
             value = table[key]
@@ -409,6 +415,7 @@ class Configurations:
         self.fixed = load_config_file(config_file, catalog) if config_file is not None else None
         self._folders: dict[Path, tuple[Config | None, Config | None]] = {}
         self._settings: dict[tuple[str, str], Settings] = {}
+        self._by_path: dict[Path, Settings] = {}
         self._catalogs: dict[tuple[Path, ...], Catalog] = {}
         self._ignoring: dict[tuple[int, tuple[str, ...]], tuple[Settings, Settings]] = {}
         # Declared package versions per project folder (version-aware timeout defaults).
@@ -451,11 +458,16 @@ class Configurations:
 
     # ------------------------------------------------------------------ settings
     def settings_for(self, path: Path) -> Settings:
-        config = self.config_for(path)
-        settings = self._settings.get(config.key)
-        if settings is None:
-            settings = self._settings[config.key] = self._build(config)
-        return self._ignoring_here(self._versions.settings_for(settings, path), config, path)
+        # A run asks for each file's settings several times (runner, cache keys, workers).
+        found = self._by_path.get(path)
+        if found is None:
+            config = self.config_for(path)
+            settings = self._settings.get(config.key)
+            if settings is None:
+                settings = self._settings[config.key] = self._build(config)
+            found = self._by_path[path] = self._ignoring_here(self._versions.settings_for(settings, path), config,
+                                                              path)
+        return found
 
     def _ignoring_here(self, settings: Settings, config: Config, path: Path) -> Settings:
         """``settings`` with the rules ``per-file-ignores`` drop for ``path`` (one object per

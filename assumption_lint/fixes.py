@@ -23,11 +23,24 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import importlib
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence, Union
 
-import libcst as cst
+if TYPE_CHECKING:  # pragma: no cover
+    import libcst as cst
+else:
+    class _Libcst:
+        """libcst, imported on first use: a report read from the cache (cache.py) carries
+        fix suggestions as text and never needs the syntax tree library."""
+
+        def __getattr__(self, name: str) -> Any:
+            module = importlib.import_module("libcst")
+            globals()["cst"] = module
+            return getattr(module, name)
+
+    cst = _Libcst()
 
 SAFE, UNSAFE = "safe", "unsafe"
 APPLICABILITIES = (SAFE, UNSAFE)
@@ -248,44 +261,58 @@ class _Conflict(Exception):
         self.index = index
 
 
-class _Transform(cst.CSTTransformer):
-    def __init__(self, fixes: Sequence[Fix], left_out: set[int], visit: Callable[[cst.CSTNode], bool] | None) -> None:
-        super().__init__()
-        self.by_node: dict[int, list[tuple[int, Edit]]] = {}
-        for index, fix in enumerate(fixes):
-            if index in left_out:
-                continue
-            for edit in fix.edits:
-                self.by_node.setdefault(id(edit.node), []).append((index, edit))
-        self.visit = visit
-        self.touched: set[int] = set()
-        self.edited = 0  # edits applied so far
-        self.edited_before: dict[int, int] = {}  # a replaced node -> edits applied when it was entered
+def _transform_class() -> Any:
+    """The transform's class, made on first use (it subclasses libcst's transformer)."""
+    global _TRANSFORM
+    if _TRANSFORM is None:
+        _TRANSFORM = _make_transform()
+    return _TRANSFORM
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if id(node) in self.by_node:
-            self.edited_before[id(node)] = self.edited
-        return self.visit is None or self.visit(node)
 
-    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> Any:
-        edits = self.by_node.get(id(original))
-        if not edits:
-            return updated
-        result: Any = updated
-        following: list[cst.BaseStatement] = []
-        for index, edit in sorted(edits, key=lambda item: item[1].stage):
-            if isinstance(edit, Replace):
-                if self.edited != self.edited_before.get(id(original)) or len(edits) > 1:
-                    raise _Conflict(index)  # it would drop an edit made inside the node
-                result = edit.new
-            else:
-                result = edit.apply(result)
-            following.extend(edit.after())
-            self.touched.add(index)
-            self.edited += 1
-        if following:
-            return cst.FlattenSentinel([result, *following])
-        return result
+_TRANSFORM: Any = None
+
+
+def _make_transform() -> Any:
+    class _Transform(cst.CSTTransformer):
+        def __init__(self, fixes: Sequence[Fix], left_out: set[int], visit: Callable[[cst.CSTNode], bool] | None) -> None:
+            super().__init__()
+            self.by_node: dict[int, list[tuple[int, Edit]]] = {}
+            for index, fix in enumerate(fixes):
+                if index in left_out:
+                    continue
+                for edit in fix.edits:
+                    self.by_node.setdefault(id(edit.node), []).append((index, edit))
+            self.visit = visit
+            self.touched: set[int] = set()
+            self.edited = 0  # edits applied so far
+            self.edited_before: dict[int, int] = {}  # a replaced node -> edits applied when it was entered
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if id(node) in self.by_node:
+                self.edited_before[id(node)] = self.edited
+            return self.visit is None or self.visit(node)
+
+        def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> Any:
+            edits = self.by_node.get(id(original))
+            if not edits:
+                return updated
+            result: Any = updated
+            following: list[cst.BaseStatement] = []
+            for index, edit in sorted(edits, key=lambda item: item[1].stage):
+                if isinstance(edit, Replace):
+                    if self.edited != self.edited_before.get(id(original)) or len(edits) > 1:
+                        raise _Conflict(index)  # it would drop an edit made inside the node
+                    result = edit.new
+                else:
+                    result = edit.apply(result)
+                following.extend(edit.after())
+                self.touched.add(index)
+                self.edited += 1
+            if following:
+                return cst.FlattenSentinel([result, *following])
+            return result
+
+    return _Transform
 
 
 def apply(module: cst.Module, fixes: Sequence[Fix], visit: Callable[[cst.CSTNode], bool] | None = None) -> Applied:
@@ -295,7 +322,7 @@ def apply(module: cst.Module, fixes: Sequence[Fix], visit: Callable[[cst.CSTNode
     the transform runs again without it, so a fix is applied whole or not at all."""
     left_out: set[int] = set()
     while True:
-        transform = _Transform(fixes, left_out, visit)
+        transform = _transform_class()(fixes, left_out, visit)
         try:
             changed = module.visit(transform)
         except _Conflict as conflict:

@@ -2,23 +2,42 @@
 
 from __future__ import annotations
 
+import hashlib
+import sys
 import multiprocessing
 import multiprocessing.connection
 import multiprocessing.process
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from .cache import Cache, Recorder, canon, digest, replay
 from .discovery import Target, WalkProblem, read_source, real_path, report_path
-from .engine import analyze_bytes, file_level, project_reads
-from .findings import FileResult, Finding, InternalError
-from .fixes import FixRun
-from .project.summaries import IndexFor, ModuleSummary, Project, ProjectContext, Target as Name
+from .findings import FileResult, Finding, InternalError, source_lines
+from .project.summaries import SUMMARY_VERSION, IndexFor, ModuleSummary, Project, ProjectContext, Target as Name
 from .project.text_imports import project_names
 from .settings import Settings
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .fixes import FixRun
+
+# The engine (and libcst with it) is imported only when a file is analysed: a run that the
+# cache answers entirely never loads it.
+
+
+def analyze_bytes(*args: Any, **kwargs: Any) -> FileResult:
+    from .engine import analyze_bytes as analyze
+
+    return analyze(*args, **kwargs)
+
+
+def file_level(*args: Any, **kwargs: Any) -> list[Finding]:
+    from .engine import file_level as made
+
+    return made(*args, **kwargs)
 
 
 @dataclass
@@ -39,10 +58,15 @@ class Report:
     # Paths alint chose not to follow (symlinks out of the tree): reported, not errors.
     notes: list[WalkProblem] = field(default_factory=list)
     # What --fix did (fixes.py); None without --fix.
-    fixes: FixRun | None = None
+    fixes: "FixRun | None" = None
     # By report path: the project context each file's reported findings were made with
     # (None: alone), so that --fix analyses it again the same way (fix_files.py).
     contexts: dict[str, ProjectContext | None] = field(default_factory=dict, repr=False)
+    # By report path: the code-frame lines of its findings (line -> text) that the analysis
+    # kept, so that the text report of a cached run reads no source.
+    frames: dict[str, dict[int, str]] = field(default_factory=dict, repr=False)
+    # Files whose results came from the cache (content cache, cache.py); None: no cache.
+    cached: int | None = None
 
     def by_rule(self) -> dict[str, int]:
         return dict(sorted(Counter(finding.rule for finding in self.findings).items()))
@@ -52,7 +76,21 @@ class Report:
 
 
 def read_and_analyze(target: Target, shown: str, settings: Settings, keep_tracebacks: bool,
-                     project: ProjectContext | None = None, summary_only: bool = False) -> FileResult:
+                     project: ProjectContext | None = None, summary_only: bool = False,
+                     record: bool = False) -> FileResult:
+    """One file's result. With ``record`` (the run has a cache), the result also carries
+    what a cache entry needs (``_recorded``): the questions the analysis asked outside the
+    file, with the digests of their answers, the digest of the bytes it read, the code-frame
+    lines of its findings and, for a file the pre-check skipped, the project names its text
+    imports."""
+    log: list[tuple[Any, ...]] = []
+    if record:
+        settings = replace(settings, package=Recorder(settings.package, log, "package"))
+        if project is not None:
+            project = ProjectContext(Recorder(project.index, log, "index"),  # type: ignore[arg-type]
+                                     Recorder(project.project, log, "project") if project.project is not None
+                                     else None,  # type: ignore[arg-type]
+                                     project.shown, project.reads)
     try:
         data = read_source(target.path, settings.max_file_bytes)
     except OSError as exc:
@@ -61,8 +99,50 @@ def read_and_analyze(target: Target, shown: str, settings: Settings, keep_traceb
             result.findings = file_level(settings, shown, "AL001",
                                           reason=f"cannot read the file: {exc.strerror or exc}")
         return result
-    return analyze_bytes(data, shown, settings, keep_tracebacks=keep_tracebacks, source=real_path(target.path),
-                         project=project, summary_only=summary_only)
+    result = analyze_bytes(data, shown, settings, keep_tracebacks=keep_tracebacks, source=real_path(target.path),
+                           project=project, summary_only=summary_only)
+    if record:
+        scanned = None
+        if (project is not None and not summary_only and project.project is None and result.summary is None
+                and not result.findings and not result.errors):
+            text = data if len(data) <= settings.max_file_bytes else _whole(target.path)
+            if text is not None:
+                scanned = project_names(text.decode("utf-8", "replace"), project.index, Path(real_path(target.path)))
+        result._recorded = _Recorded(hashlib.sha256(data).digest(), log, _frames(target.path, data, result, settings),
+                                     scanned)  # type: ignore[attr-defined]
+    return result
+
+
+# What the text report reads of a file for its code frames (reporters/text.py says the same).
+CODE_FRAME_MAX_BYTES = 50_000_000
+
+
+@dataclass
+class _Recorded:
+    content: bytes  # the SHA-256 of the bytes analysed
+    log: list[tuple[Any, ...]]
+    frames: dict[int, str]
+    scanned: list[Name] | None
+
+
+def _whole(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _frames(path: Path, data: bytes, result: FileResult, settings: Settings) -> dict[int, str]:
+    """The lines the text report quotes for the findings (as reporters/text.py reads them)."""
+    if not result.findings:
+        return {}
+    if len(data) > settings.max_file_bytes:
+        try:
+            data = read_source(path, CODE_FRAME_MAX_BYTES)
+        except OSError:
+            return {}
+    lines = source_lines(data.decode("utf-8", "replace"))
+    return {finding.line: lines[finding.line - 1] for finding in result.findings if 1 <= finding.line <= len(lines)}
 
 
 # Below this many files a process pool costs more than it saves.
@@ -70,15 +150,16 @@ PARALLEL_MIN_FILES = 64
 
 # What forked workers need, inherited through fork instead of pickled per file (the
 # project's settled summaries included).
-_JOB: tuple[list[Target], list[str], Callable[[Path], Settings], bool, list[ProjectContext | None], bool] | None = None
+_JOB: tuple[list[Target], list[str], Callable[[Path], Settings], bool, list[ProjectContext | None], bool,
+            bool] | None = None
 
 
 def _analyze_index(index: int) -> FileResult:
     assert _JOB is not None
-    targets, shown, settings_for, keep_tracebacks, projects, summary_only = _JOB
+    targets, shown, settings_for, keep_tracebacks, projects, summary_only, record = _JOB
     target = targets[index]
     return read_and_analyze(target, shown[index], settings_for(target.path), keep_tracebacks, projects[index],
-                            summary_only)
+                            summary_only, record)
 
 
 def default_jobs() -> int:
@@ -105,7 +186,7 @@ class _Worker:
 def _lost(index: int, rule: str, detail: str) -> FileResult:
     """The result of a file whose worker died (AL002) or ran out of time (AL003)."""
     assert _JOB is not None
-    targets, shown, settings_for, _, _, _ = _JOB
+    targets, shown, settings_for, _, _, _, _ = _JOB
     settings = settings_for(targets[index].path)
     result = FileResult(shown[index])
     if rule == "AL002":
@@ -185,7 +266,7 @@ def _supervised(count: int, workers: int, timeout: Callable[[int], float]) -> It
 
 def _results(targets: list[Target], shown: list[str], settings_for: Callable[[Path], Settings],
              keep_tracebacks: bool, jobs: int, projects: list[ProjectContext | None],
-             summary_only: bool = False) -> Iterator[FileResult]:
+             summary_only: bool = False, record: bool = False) -> Iterator[FileResult]:
     """Results in target order, from worker processes when the platform can fork (settings
     and the catalog are then shared, not pickled): several when there are enough files, one
     otherwise, so that a file's time limit can always be enforced by killing its worker.
@@ -194,7 +275,7 @@ def _results(targets: list[Target], shown: list[str], settings_for: Callable[[Pa
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     if targets and can_fork and (any(timeout) or jobs > 1 and len(targets) >= PARALLEL_MIN_FILES):
         global _JOB
-        _JOB = (targets, shown, settings_for, keep_tracebacks, projects, summary_only)
+        _JOB = (targets, shown, settings_for, keep_tracebacks, projects, summary_only, record)
         try:
             workers = jobs if len(targets) >= PARALLEL_MIN_FILES else 1
             yield from _supervised(len(targets), workers, timeout.__getitem__)
@@ -202,7 +283,8 @@ def _results(targets: list[Target], shown: list[str], settings_for: Callable[[Pa
             _JOB = None
         return
     for target, name, project in zip(targets, shown, projects):
-        yield read_and_analyze(target, name, settings_for(target.path), keep_tracebacks, project, summary_only)
+        yield read_and_analyze(target, name, settings_for(target.path), keep_tracebacks, project, summary_only,
+                               record)
 
 
 # Project files read only for their summaries (imported by the run's files, not named on
@@ -215,7 +297,8 @@ def with_project(targets: list[Target], shown: list[str], results: list[FileResu
                  projects: list[ProjectContext | None], settings_for: Callable[[Path], Settings],
                  index_for: IndexFor,
                  analyse: Callable[[list[int], list[ProjectContext | None]], list[FileResult]],
-                 summarize: Callable[[list[str]], list[ModuleSummary | None]]) -> list[FileResult]:
+                 summarize: Callable[[list[str]], list[ModuleSummary | None]],
+                 reads_of: Callable[[Settings], frozenset[str]] | None = None) -> list[FileResult]:
     """The second phase: summaries of the project files the run's files reach (read but not
     reported on), the project settled once, then the files that call a project function
     with something to tell analysed again with it. Their results replace the first ones."""
@@ -227,12 +310,14 @@ def with_project(targets: list[Target], shown: list[str], results: list[FileResu
     # are read too, in case they call a function whose errors escape.
     skipped = [index for index, (result, project) in enumerate(zip(results, projects))
                if project is not None and result.summary is None and not result.findings and not result.errors]
-    scanned = {index: _imports_of(targets[index].path, project_index)
+    scanned = {index: names if (names := getattr(results[index], "_scanned", None)) is not None
+               else _imports_of(targets[index].path, project_index)
                for index in skipped if (project_index := projects[index]) is not None}
     named = {str(real_path(target.path)) for target, project in zip(targets, projects) if project is not None}
     _read_reached(summaries, [name for names in scanned.values() for name in names], summarize, index_for, named)
     project = Project(summaries, index_for)
-    wants = [project_reads(settings_for(target.path)) for target in targets]
+    reads_of = reads_of or project_reads
+    wants = [reads_of(settings_for(target.path)) for target in targets]
     again = [index for index, result in enumerate(results) if projects[index] is not None
              and result.summary is not None and project.matters(result.summary, wants[index])]
     again += [index for index, names in scanned.items() if any(project.tells(name, wants[index]) for name in names)]
@@ -248,6 +333,12 @@ def with_project(targets: list[Target], shown: list[str], results: list[FileResu
         results[index] = result
         projects[index] = context  # what the reported result was made with (--fix reads it)
     return results
+
+
+def project_reads(settings: Settings) -> frozenset[str]:
+    from .engine import project_reads as reads
+
+    return reads(settings)
 
 
 def _imports_of(path: Path, project: ProjectContext) -> list[Name]:
@@ -305,9 +396,28 @@ def _read_reached(summaries: dict[str, ModuleSummary], start: list[Name],
         pending = following
 
 
+class _IndexByPath:
+    """IndexFor, remembered per path: the project phase asks for the same files' index
+    thousands of times, and each question finds the file's project root again."""
+
+    def __init__(self, index_for: IndexFor) -> None:
+        self._inner = index_for
+        self._known: dict[Any, Any] = {}
+
+    def __call__(self, path: Path) -> Any:
+        found = self._known.get(path, self)
+        if found is self:
+            found = self._known[path] = self._inner(path)
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
 def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
         keep_tracebacks: bool = False, cwd: Path | None = None, jobs: int = 1,
-        roots: list[Path] | None = None, excluded: Callable[[Path, bool], bool] | None = None) -> Report:
+        roots: list[Path] | None = None, excluded: Callable[[Path, bool], bool] | None = None,
+        cache: "RunCache | None" = None) -> Report:
     """Analyze every target. Every filter a finding passes (per-file ignores included, which
     come with each file's Settings) is the engine's finding pipeline (engine/findings.py).
 
@@ -315,7 +425,8 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
     each file with its module summary, then again, with the project's settled summaries,
     only the files that call a project function with something to tell. ``roots``: the
     folders named on the command line (extra import roots); ``excluded``: the run's
-    exclude predicate (project files it excludes are never read)."""
+    exclude predicate (project files it excludes are never read). ``cache``: the content
+    cache (cache.py) answers the files whose entry still holds, and keeps the others'."""
     started = time.perf_counter()
     report = Report()
     shown = [report_path(target.path, cwd) for target in targets]  # cwd: only outside any project
@@ -323,7 +434,7 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
         # Resolve every file's settings up front: a configuration error surfaces here, in
         # this process, and forked workers inherit the filled caches.
         settings_for(target.path)
-    index_for = IndexFor([real_path(root) for root in roots or ()], excluded) \
+    index_for = _IndexByPath(IndexFor([real_path(root) for root in roots or ()], excluded)) \
         if any(settings_for(target.path).project for target in targets) else None
 
     def shown_of(path: str) -> str:
@@ -331,15 +442,23 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
 
     # What any file's checks read from summaries decides what every summary holds, so a
     # file's summary is the same whichever files the run names.
-    reads = frozenset(item for target in targets for item in project_reads(settings_for(target.path)))
+    reads_of = cache.project_reads if cache is not None else project_reads
+    reads = frozenset(item for target in targets for item in reads_of(settings_for(target.path)))
     projects = [ProjectContext(index, None, shown_of, reads)
                 if index_for is not None and settings_for(target.path).project
                 and (index := index_for(real_path(target.path))) is not None else None
                 for target in targets]
 
     def analyse(indexes: list[int], contexts: list[ProjectContext | None]) -> list[FileResult]:
-        return list(_results([targets[i] for i in indexes], [shown[i] for i in indexes], settings_for,
-                             keep_tracebacks, jobs, contexts))
+        chosen, names = [targets[i] for i in indexes], [shown[i] for i in indexes]
+        if cache is not None:
+            kind = "again" if any(context is not None and context.project is not None for context in contexts) \
+                else "check"
+            return cache.results(kind, chosen, names, contexts, settings_for, reads, keep_tracebacks, report,
+                                 lambda picked: _results([chosen[i] for i in picked], [names[i] for i in picked],
+                                                         settings_for, keep_tracebacks, jobs,
+                                                         [contexts[i] for i in picked], record=True))
+        return list(_results(chosen, names, settings_for, keep_tracebacks, jobs, contexts))
 
     def summarize(paths: list[str]) -> list[ModuleSummary | None]:
         """Summaries of project files the run does not name, read but not reported on."""
@@ -348,13 +467,23 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
         contexts = [ProjectContext(index, reads=reads)
                     if settings_for(file.path).project and (index := index_for(file.path)) is not None else None
                     for file in files]
-        found = _results(files, paths, settings_for, keep_tracebacks, jobs, contexts, summary_only=True)
+        if cache is not None:
+            found: Any = cache.results("summary", files, paths, contexts, settings_for, reads, keep_tracebacks,
+                                       None, lambda picked: _results(
+                                           [files[i] for i in picked], [paths[i] for i in picked], settings_for,
+                                           keep_tracebacks, jobs, [contexts[i] for i in picked], summary_only=True,
+                                           record=True))
+        else:
+            found = _results(files, paths, settings_for, keep_tracebacks, jobs, contexts, summary_only=True)
         return [result.summary if context is not None else None for result, context in zip(found, contexts)]
 
     results = analyse(list(range(len(targets))), projects)
     if index_for is not None:
-        results = with_project(targets, shown, results, projects, settings_for, index_for, analyse, summarize)
+        results = with_project(targets, shown, results, projects, settings_for, index_for, analyse, summarize,
+                               reads_of)
+    hits = 0
     for target, name, result, context in zip(targets, shown, results, projects):
+        hits += getattr(result, "_cached", False)
         report.contexts[name] = context
         report.files += 1
         report.analyzed += result.analyzed
@@ -362,5 +491,174 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
         report.findings.extend(result.findings)
         report.errors.extend(result.errors)
     report.findings.sort(key=Finding.sort_key)
+    if cache is not None:
+        report.cached = hits
+        cache.commit()
     report.seconds = time.perf_counter() - started
     return report
+
+
+_DEBUG = bool(os.environ.get("ALINT_CACHE_DEBUG"))
+
+
+class RunCache:
+    """The content cache (cache.py) as one run uses it: the key of each file's entry, the
+    check that an entry still holds (its recorded questions asked again), and the entries
+    of the files analysed afresh, written at the end of the run in one transaction."""
+
+    def __init__(self, cache: Cache, version: str, catalog_digest: Callable[[Path], bytes], builtin: bytes) -> None:
+        self.cache = cache
+        self.version = version
+        self.builtin = builtin  # the built-in catalog's digest
+        self.catalog_digest = catalog_digest  # the catalog files that apply to a file, as one digest
+        self.hits = 0
+        self.misses = 0
+        self._settings: dict[int, tuple[Settings, bytes]] = {}
+        self._reads: dict[int, tuple[Settings, frozenset[str]]] = {}
+        self._answers: dict[Any, bytes] = {}
+        self._packages: dict[int, _PackageAnswers] = {}
+
+    @property
+    def problem(self) -> str | None:
+        return self.cache.problem
+
+    def commit(self) -> None:
+        self.cache.commit()
+
+    # ------------------------------------------------------------ keys
+    def settings_digest(self, settings: Settings, path: Path) -> bytes:
+        """Everything in the file's Settings but the package facts (recorded as asked) and the
+        catalog object (its files' digest stands for it)."""
+        known = self._settings.get(id(settings))
+        if known is None or known[0] is not settings:
+            fields = tuple((name, canon(getattr(settings, name))) for name in settings.__dataclass_fields__
+                           if name not in ("catalog", "package"))
+            known = (settings, digest(fields))
+            self._settings[id(settings)] = known
+        return hashlib.sha256(known[1] + self.catalog_digest(path)).digest()
+
+    def project_reads(self, settings: Settings) -> frozenset[str]:
+        """What the checks enabled by ``settings`` read from summaries, remembered in the
+        index so that a warm run does not import the checks to ask them."""
+        known = self._reads.get(id(settings))
+        if known is None or known[0] is not settings:
+            key = digest(("reads", self.version, sorted(settings.enabled), canon(settings.rule_options),
+                          self.builtin))
+            value = self.cache.memo_get(key)
+            if not isinstance(value, frozenset):
+                value = project_reads(settings)
+                self.cache.memo_put(key, value)
+            known = (settings, value)
+            self._reads[id(settings)] = known
+        return known[1]
+
+    def key(self, kind: str, target: Target, shown: str, settings: Settings, context: ProjectContext | None,
+            reads: frozenset[str], keep_tracebacks: bool) -> tuple[bytes, bytes] | None:
+        real = str(real_path(target.path))
+        found = self.cache.content_digest(real)
+        if found is None:
+            return None
+        content, _ = found
+        where = None if context is None else str(context.index.root)
+        # keep_tracebacks (-v) is not in it: a result with internal errors is never kept.
+        parts = (kind, self.version, SUMMARY_VERSION, content, real, shown,
+                 self.settings_digest(settings, target.path), where, sorted(reads))
+        return digest(parts), content
+
+    # ------------------------------------------------------------ results
+    def results(self, kind: str, targets: list[Target], shown: list[str], contexts: list[ProjectContext | None],
+                settings_for: Callable[[Path], Settings], reads: frozenset[str], keep_tracebacks: bool,
+                report: Report | None, analyse: Callable[[list[int]], Iterator[FileResult]]) -> list[FileResult]:
+        """Each file's result: from its entry when every question it recorded gets the same
+        answer now, else from ``analyse`` (the misses, in one batch), whose entries are kept."""
+        out: list[FileResult | None] = [None] * len(targets)
+        keys: list[tuple[bytes, bytes] | None] = []
+        missed: list[int] = []
+        for position, (target, name, context) in enumerate(zip(targets, shown, contexts)):
+            settings = settings_for(target.path)
+            key = self.key(kind, target, name, settings, context, reads, keep_tracebacks)
+            keys.append(key)
+            entry = self.cache.get(key[0]) if key is not None else None
+            if entry is not None and self._holds(entry, settings, context):
+                result = entry["result"]
+                result._scanned = entry["scanned"]
+                result._cached = True
+                if report is not None and entry["frames"]:
+                    report.frames[name] = entry["frames"]
+                out[position] = result
+                self.hits += 1
+            else:
+                missed.append(position)
+                if _DEBUG:
+                    print(f"alint-cache: {kind} miss {name}: "
+                          f"{'no key' if key is None else 'no entry' if entry is None else 'changed answers'}",
+                          file=sys.stderr)
+        for position, result in zip(missed, analyse(missed)):
+            self.misses += 1
+            recorded = result.__dict__.pop("_recorded", None)
+            key = keys[position]
+            if recorded is not None:
+                result._scanned = recorded.scanned  # type: ignore[attr-defined]
+                if report is not None and recorded.frames:
+                    report.frames[shown[position]] = recorded.frames
+                if key is not None and recorded.content == key[1] and not result.errors:
+                    kept = FileResult(result.path, result.findings, result.errors, result.analyzed, result.summary)
+                    self.cache.put(key[0], str(real_path(targets[position].path)),
+                                   {"result": kept, "log": recorded.log, "frames": recorded.frames,
+                                    "scanned": recorded.scanned})
+            out[position] = result
+        return out  # type: ignore[return-value]
+
+    def _holds(self, entry: Any, settings: Settings, context: ProjectContext | None) -> bool:
+        package = self._packages.get(id(settings.package))
+        if package is None or package._facts is not settings.package:
+            package = self._packages[id(settings.package)] = _PackageAnswers(settings.package, self)
+        objects = {"package": package, "index": context.index if context is not None else None,
+                   "project": context.project if context is not None else None}
+        try:
+            return replay(entry["log"], objects.get, self._answers)
+        except Exception:
+            return False
+
+
+class _PackageAnswers:
+    """The package facts as a replay asks them: a package's answer (does a module of it set a
+    global timeout?) kept in the index under the stat of every file of the package, so that
+    a warm run stats the package's files instead of reading them all."""
+
+    def __init__(self, facts: Any, cache: RunCache) -> None:
+        self._facts = facts
+        self._cache = cache
+        self._stamps: dict[Path, bytes | None] = {}
+
+    def sets_global(self, source: Any, setter: str) -> bool:
+        from .discovery import walk_files
+        from .project.packages import on_disk, package_root
+
+        path = on_disk(source)
+        root = package_root(Path(os.path.realpath(path))) if path is not None else None
+        if root is None:
+            return bool(self._facts.sets_global(source, setter))
+        if root not in self._stamps:
+            stamp = hashlib.sha256()
+            racy = False
+            for file in walk_files(root, getattr(self._facts, "excluded", None), []):
+                try:
+                    info = os.stat(file)
+                except OSError:
+                    stamp.update(f"{file}\0gone\n".encode("utf-8", "surrogateescape"))
+                    continue
+                racy = racy or time.time() - info.st_mtime_ns / 1e9 < 2.0
+                stamp.update(f"{file}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\n"
+                             .encode("utf-8", "surrogateescape"))
+            self._stamps[root] = None if racy else stamp.digest()
+        stamp_digest = self._stamps[root]
+        if stamp_digest is None:
+            return bool(self._facts.sets_global(source, setter))
+        key = digest(("package", self._cache.version, str(root), setter, stamp_digest))
+        known = self._cache.cache.memo_get(key)
+        if isinstance(known, bool):
+            return known
+        answer = bool(self._facts.sets_global(source, setter))
+        self._cache.cache.memo_put(key, answer)
+        return answer

@@ -242,7 +242,13 @@ def main() -> None:
     text = render(args.stdlib, files, lines, alint, parallel, bandit, bandit_version, phases)
     print(text)
     if args.write:
-        args.write.write_text(HEADER + text + FOOTER, encoding="utf-8")
+        # Sections written by other benchmarks (## Cache: bench/bench_cache.py) stay.
+        kept = ""
+        if args.write.exists():
+            old = args.write.read_text(encoding="utf-8")
+            if "\n## Cache" in old:
+                kept = "\n" + old[old.index("\n## Cache") + 1:]
+        args.write.write_text(HEADER + text + FOOTER + kept, encoding="utf-8")
 
 
 HEADER = """\

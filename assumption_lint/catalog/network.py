@@ -26,8 +26,8 @@ _NETWORK_KEYS = {"name", "library", "calls", "not-calls", "errors", "root", "res
 _RESPONSE_KEYS = {"kind", "status-attributes", "status-methods", "body-attributes", "body-methods",
                   "truthiness"}
 _ENTRY_KEYS = {"label", "effect", "imports", "decorators", "names", "first-parameter", "base-classes",
-               "methods", "web"}
-_SPAWNER_KEYS = {"label", "effect", "calls", "imports", "keyword", "position", "called", "discarded"}
+               "methods", "web", "one-shot"}
+_SPAWNER_KEYS = {"label", "effect", "calls", "imports", "keyword", "position", "called", "discarded", "one-shot"}
 _ERROR_HANDLER_KEYS = {"imports", "decorators", "calls", "covers"}
 
 
@@ -117,6 +117,10 @@ class EntryPoint:
     # Web handlers: a framework error handler registered in the module can cover them.
     web: bool
     source: str
+    # A command run once by a person or a scheduler: an error escaping it ends the run with
+    # a traceback and a non-zero exit, which is an honest failure unless it cuts a loop
+    # over work items short (the loop is then the place that hurts).
+    one_shot: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,7 @@ class Spawner:
     # fire-and-forget task); a kept task or future re-raises the error where it is awaited.
     discarded: bool
     source: str
+    one_shot: bool = False  # as for EntryPoint: the target runs as a one-shot command
 
 
 @dataclass(frozen=True)
@@ -278,7 +283,7 @@ def parse_entry_point(where: str, table: Mapping[str, Any], source: str, catalog
         base_classes=_str_list(table, "base-classes", where, default=[]),
         methods=_str_list(table, "methods", where, default=[]),
         web=_expect(table, "web", bool, where, default=False),
-        source=source))
+        source=source, one_shot=_expect(table, "one-shot", bool, where, default=False)))
 
 
 def parse_spawner(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
@@ -290,7 +295,8 @@ def parse_spawner(where: str, table: Mapping[str, Any], source: str, catalog: Ca
         label=_expect(table, "label", str, where), effect=_expect(table, "effect", str, where),
         calls=_str_list(table, "calls", where), imports=_str_list(table, "imports", where, default=[]),
         keyword=keyword, position=position, called=_expect(table, "called", bool, where, default=False),
-        discarded=_expect(table, "discarded", bool, where, default=False), source=source))
+        discarded=_expect(table, "discarded", bool, where, default=False), source=source,
+        one_shot=_expect(table, "one-shot", bool, where, default=False)))
 
 
 def parse_error_handler(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:

@@ -19,6 +19,7 @@ from ..facts.arguments import given
 from ..facts.fixpoint import reaching
 from ..facts.handlers import reraises, spelled
 from ..facts.network import NetworkCalls, annotated_client_type
+from ..facts.project_calls import ProjectCalls
 from ..resolve import Instance
 from ..facts.reachability import Reachability
 from .base import Check
@@ -41,6 +42,8 @@ class _Awaitable:
     # Same-module coroutines handed a client object (`query(session, url)`): they use it,
     # and fail unless they handle its errors themselves.
     handed: set[str] = field(default_factory=set)
+    # A coroutine function of another project file whose requests can fail: where they are.
+    failing: tuple[tuple[object, str], ...] = ()
 
 
 @dataclass
@@ -64,7 +67,9 @@ class _FunctionFacts:
 
 class GatherLosesResults(Check):
     rules = ("AL206",)
-    needs = (NetworkCalls, Reachability)  # Reachability: no findings in code nothing runs
+    # Client objects, factories and client classes imported from other project files.
+    project_reads = frozenset({"escapes", "clients"})
+    needs = (NetworkCalls, ProjectCalls, Reachability)  # Reachability: no findings in code nothing runs
     # Every finding needs a catalogued network call, whose module name the engine's
     # pre-check already looks for: no extra trigger words.
 
@@ -241,6 +246,12 @@ class GatherLosesResults(Check):
         if self.calls.remote_api(call, self._function_node()) is not None:
             found.network = True
             return found
+        settled = self.fact(ProjectCalls).project_function(call)
+        if settled is not None and settled.is_async and settled.escapes:
+            found.network = True  # another project file's coroutine whose requests can fail
+            found.failing = tuple((raised.place, f"{raised.label} can fail here")
+                                  for raised in dict.fromkeys(raised for raised, _ in settled.escapes))
+            return found
         callee = self._local_callee(call.func)
         # A coroutine handed a client object (`fetch(session, url)`) uses it.
         if any(self._is_client(arg.value) for arg in call.args):
@@ -281,8 +292,9 @@ class GatherLosesResults(Check):
             if any(awaitable.network or awaitable.functions & networking & leaking
                    or any(name not in self._facts or name in leaking for name in awaitable.handed)
                    for awaitable in gather.awaitables):
-                self.report("AL206", gather.node, statement=gather.statement, function=gather.function,
-                            count=gather.count)
+                related = [item for awaitable in gather.awaitables for item in awaitable.failing]
+                self.report("AL206", gather.node, list(dict.fromkeys(related)), statement=gather.statement,
+                            function=gather.function, count=gather.count)
 
     def _leaking_functions(self) -> set[str]:
         """Functions a failure can leave: an unguarded await or network call, or an

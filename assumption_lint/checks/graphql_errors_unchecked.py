@@ -36,6 +36,8 @@ class _Scope:
 
 class GraphqlErrorsUnchecked(Check):
     rules = ("AL207",)
+    # Client objects, factories and client classes imported from other project files.
+    project_reads = frozenset({"clients"})
     needs = (NetworkCalls, ResponseBodies, Reachability)  # Reachability: no findings in code nothing runs
     # Every finding needs a catalogued network call, whose module name the engine's
     # pre-check already looks for: no extra trigger words.

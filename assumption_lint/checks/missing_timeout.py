@@ -19,6 +19,7 @@ import libcst as cst
 from ..catalog import TimeoutSpec
 from ..fixes import SAFE, UNSAFE, Fix, SetArgument
 from ..facts.arguments import HIDDEN, Hidden, argument, is_none
+from ..facts.dict_literals import DictLiterals
 from ..facts.syntax import literal_value, module_level_calls
 from ..resolve import Instance, Resolved, dotted_name
 from ..facts.reachability import Reachability
@@ -93,16 +94,26 @@ class _Verdict:
 
 class MissingTimeout(Check):
     rules = ("AL301", "AL302")
-    needs = (Reachability,)  # no findings in code nothing runs
+    # Client objects, factories and client classes imported from other project files.
+    project_reads = frozenset({"clients"})
+    needs = (Reachability, DictLiterals)  # Reachability: no findings in code nothing runs
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)
         # Client objects already reported: one finding per object whose own timeout is unset.
         self._reported_clients: set[int] = set()
         self._setters: dict[str, bool] = {}
+        # Client constructors that disable the object's timeout, reported at the constructor
+        # when no call in this file uses the object (it is used elsewhere, or returned).
+        self._disabled_clients: dict[int, tuple[cst.Call, str, _Verdict, cst.CSTNode | None, str]] = {}
+        self._used_clients: set[int] = set()
 
     def visit_Call(self, node: cst.Call) -> None:
         resolved = self.resolver.resolve(node.func)
+        if resolved is not None and resolved.instance is None:
+            self._note_constructor(node, resolved.name)
+        elif resolved is not None and resolved.instance is not None:
+            self._used_clients.add(id(resolved.instance.call))  # judged at its calls here
         nested = False
         if resolved is None and isinstance(node.func, cst.Attribute):
             # `stub.GetStock.with_call(req)`: a method of an object's method.
@@ -116,11 +127,32 @@ class MissingTimeout(Check):
         if api is None or not (api.timeouts or api.timeout):
             return
         verdicts = [self._judge(node, spec, resolved.instance) for spec in (api.timeouts or (api.timeout,))]
-        self._report_missing(node, resolved.name, [v for v in verdicts if v.kind == "missing"])
+        self._report_missing(node, resolved.name, [v for v in verdicts if v.kind == "missing"], resolved.instance)
         self._report_disabled(node, resolved.name, [v for v in verdicts if v.kind == "disabled"])
 
+    def _note_constructor(self, node: cst.Call, name: str) -> None:
+        client = self.catalog.client(name)
+        if client is None or client.timeout is None:
+            return
+        value = self._argument(node, client.timeout)
+        if value is None or isinstance(value, Hidden):
+            return
+        verdict = self._judge_value(value, client.timeout, node)
+        if verdict.kind == "disabled":
+            function = self.ctx.function.qualname if self.ctx.function else "<module>"
+            self._disabled_clients[id(node)] = (node, name, verdict, self.ctx.statement, function)
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for key, (call, name, verdict, statement, function) in self._disabled_clients.items():
+            if key in self._used_clients:
+                continue
+            self.report("AL302", call, statement=statement, function=function,
+                        api=f"every call on this {name} object", phase=verdict.phase, value=verdict.value,
+                        fix=verdict.spec.fix or f"pass a finite {verdict.spec.keyword or 'timeout'}")
+
     # ------------------------------------------------------------------ reporting
-    def _report_missing(self, node: cst.Call, api: str, verdicts: list[_Verdict]) -> None:
+    def _report_missing(self, node: cst.Call, api: str, verdicts: list[_Verdict],
+                        instance: Instance | None = None) -> None:
         verdicts = [v for v in verdicts if v.client_call is None or id(v.client_call) not in self._reported_clients]
         if not verdicts:
             return
@@ -130,6 +162,8 @@ class MissingTimeout(Check):
         self._reported_clients.add(id(node))
         related = [(v.related, "the object is created here without a timeout") for v in verdicts
                    if v.related is not None and v.related is not node]
+        if instance is not None and instance.origin is not None and not related:
+            related = [(instance.origin, f"the {instance.type} object comes from here")]  # type: ignore[list-item]
         advice = _join(v.spec.fix or f"pass {v.spec.keyword}=..." for v in verdicts)
         self.report("AL301", node, related,
                     api=api, default=_join(v.spec.default_text for v in verdicts),
@@ -172,6 +206,9 @@ class MissingTimeout(Check):
         if spec.connects_with is not None and not self._connects(call, spec.connects_with):
             return _Verdict("unknown", spec)
         value = self._argument(call, spec)
+        if isinstance(value, Hidden) and spec.keywords:
+            # `requests.get(url, **opts)` with `opts` an unchanged dict literal: what it passes.
+            value = self.fact(DictLiterals).keyword(call, spec.keywords)
         if isinstance(value, Hidden):
             return _Verdict("unknown", spec)
         if value is not None:
@@ -281,12 +318,20 @@ class MissingTimeout(Check):
         value = self._argument(instance.call, spec)
         if isinstance(value, Hidden):
             return _Verdict("unknown", spec)
+        # An object built in another project file: a timeout its constructor is given is
+        # judged there (AL302 at that constructor); a missing one is named there (the related
+        # place) and fixed there.
+        foreign = instance.place is not None
+        where = instance.place if foreign else instance.call
         if value is not None:
+            if foreign:
+                return _Verdict("unknown", spec)
             verdict = self._judge_value(value, spec, instance.call, owner=f"the {instance.type} object")
-            return _Verdict(verdict.kind, verdict.spec, verdict.phase, verdict.value, instance.call)
+            return _Verdict(verdict.kind, verdict.spec, verdict.phase, verdict.value, where)  # type: ignore[arg-type]
         verdict = self._judge_default(spec, None, instance.call)
         if verdict.kind == "missing":
-            return _Verdict("missing", spec, related=instance.call, client_call=instance.call, lacking=verdict.lacking)
+            return _Verdict("missing", spec, related=where, client_call=instance.call,  # type: ignore[arg-type]
+                            lacking=None if foreign else verdict.lacking)
         return verdict
 
     def _legacy_client(self, instance: Instance, spec: TimeoutSpec) -> _Verdict:
@@ -334,3 +379,4 @@ def _join_phases(phases: Iterable[str]) -> str:
         names = [phase[: -len(" phase")] for phase in unique]
         return ", ".join(names[:-1]) + " and " + names[-1] + " phases"
     return " and ".join(unique)
+

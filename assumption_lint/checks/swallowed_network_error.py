@@ -37,6 +37,8 @@ _LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exceptio
 
 class SwallowedNetworkError(Check):
     rules = ("AL204",)
+    # Client objects, factories and client classes imported from other project files.
+    project_reads = frozenset({"escapes", "clients"})
     needs = (NetworkFlow, Reachability)  # Reachability: no findings in code nothing runs
 
     def __init__(self, state: "FileState") -> None:
@@ -55,9 +57,7 @@ class SwallowedNetworkError(Check):
                 if clause is None or id(clause.node) in reported or not isinstance(clause.node, cst.ExceptHandler):
                     continue
                 origin = origins[origin_index]
-                if origin.site.network is None:
-                    continue  # an error from another project file: this rule reads its own calls
-                if not clause.is_broad(self.knowledge, origin.site.network.family):
+                if not self._broad(clause, origin):
                     continue
                 outcome = silent_outcome(clause.node)
                 if outcome is None or self._first_success_search(clause.node):
@@ -66,6 +66,18 @@ class SwallowedNetworkError(Check):
                     continue
                 reported.add(id(clause.node))
                 self._report(site, clause, origin, outcome)
+
+    def _broad(self, clause: Clause, origin: Origin) -> bool:
+        """Does the clause catch the failure as a whole (not one chosen error)? For a
+        function of another project file, over the families of the calls failing in it."""
+        net = origin.site.network
+        if net is not None:
+            return clause.is_broad(self.knowledge, net.family)
+        external = origin.site.external
+        if external is None:
+            return False
+        families = {raised.family_errors for raised, _ in external.escapes}
+        return bool(families) and all(clause.is_broad_over(self.knowledge, errors) for errors in families)
 
     def _first_success_search(self, handler: cst.ExceptHandler) -> bool:
         """``for candidate in ...: try: ... except: pass  else: break``: trying candidates
@@ -126,12 +138,21 @@ class SwallowedNetworkError(Check):
 
     def _report(self, site: Site, clause: Clause, origin: Origin, outcome: tuple[str, str]) -> None:
         net = origin.site.network
-        assert net is not None
-        call = net.label
+        related: list[tuple[object, str]] = []
+        if net is not None:
+            call = net.label
+        else:  # a function of another project file whose calls fail
+            assert origin.site.external is not None
+            raised = [item for item, _ in origin.site.external.escapes]
+            first = raised[0]
+            spelled = dotted_name(origin.site.node.func)
+            shown = self.state.project.shown(first.place.path) if self.state.project is not None else first.place.path
+            call = f"`{'.'.join(spelled) if spelled else 'the call'}()` (it calls {first.label} in {shown})"
+            related = [(item.place, f"{item.label} can fail here") for item in dict.fromkeys(raised)]
         if origin.site is not site and site.callee is not None:
             call = f"{call} (through `{site.callee}()`)"
         did, looks = outcome
-        self.report("AL204", clause.node, statement=site.statement, function=site.function,
+        self.report("AL204", clause.node, related, statement=site.statement, function=site.function,
                     call=call, clause=clause.spelled(self.module), outcome=did, looks=looks)
 
 

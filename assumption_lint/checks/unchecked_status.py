@@ -62,6 +62,8 @@ class _Tracked:
 
 class UncheckedStatus(Check):
     rules = ("AL202",)
+    # Client objects, factories and client classes imported from other project files.
+    project_reads = frozenset({"clients"})
     needs = (NetworkFlow, NetworkCalls, ResponseBodies, Reachability)  # Reachability: no findings in code nothing runs
 
     def __init__(self, state: "FileState") -> None:

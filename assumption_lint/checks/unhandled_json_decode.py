@@ -44,6 +44,8 @@ class _JsonSite:
 
 class UnhandledJsonDecode(Check):
     rules = ("AL203",)
+    # Client objects, factories and client classes imported from other project files.
+    project_reads = frozenset({"clients"})
     needs = (NetworkFlow, NetworkCalls, Reachability)  # Reachability: no findings in code nothing runs
 
     def __init__(self, state: "FileState") -> None:

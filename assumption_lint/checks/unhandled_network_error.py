@@ -23,7 +23,7 @@ from .base import Check
 class UnhandledNetworkError(Check):
     rules = ("AL201",)
     needs = (NetworkFlow, Reachability)  # Reachability: no findings in code nothing runs
-    project_reads = frozenset({"escapes"})
+    project_reads = frozenset({"escapes", "clients"})
 
     def leave_Module(self, node: cst.Module) -> None:
         flow = self.fact(NetworkFlow)
@@ -59,13 +59,18 @@ class UnhandledNetworkError(Check):
         """Where an error leaving ``site`` hurts, by priority."""
         loop = None
         if site.loop is not None:
-            loop = Place(site.function, f"{site.loop.description} in `{site.function}`",
+            owner = {MAIN_GUARD: 'the `if __name__ == "__main__"` block', MODULE: "module-level code"}.get(
+                site.function, f"`{site.function}`")
+            loop = Place(site.function, f"{site.loop.description} in {owner}",
                          ", stopping it: one failed item skips all the remaining ones")
         root = None
         if strict and _is_root(flow, site.function):
             where = "module-level code" if site.function == MODULE else f"`{site.function}`"
             root = Place(site.function, where, " to its callers")
-        return [places.get(site.function), loop, root]
+        entry = places.get(site.function)
+        if entry is not None and entry.one_shot and not strict:
+            entry = None  # a traceback ending a one-shot command is honest: only a cut-short loop hurts there
+        return [entry, loop, root]
 
     def _report(self, origin: Origin, place: Place, errors: list[str]) -> None:
         site: Site = origin.site
@@ -74,6 +79,8 @@ class UnhandledNetworkError(Check):
         if net is not None:
             call, summaries, fix = net.label, (net.family.errors, net.errors, net.family.summary,
                                                net.family.untimed_summary), net.family.fix
+            if net.instance is not None and net.instance.origin is not None:  # a client of another file
+                related.append((net.instance.origin, f"the {net.instance.type} object comes from here"))
         else:  # a function of another project file lets the error out
             assert site.external is not None
             raised = [item for item, error in site.external.escapes if error in errors]

@@ -175,7 +175,8 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
         result.findings = file_level(settings, path, "AL001", exc.line, exc.column, reason=exc.reason)
         return result, False
     result.analyzed = True
-    state = FileState(path, text, module, settings, Context(Resolver(settings.catalog)), source=source,
+    hook = project.resolver_hook(source) if summarize and project is not None and source is not None else None
+    state = FileState(path, text, module, settings, Context(Resolver(settings.catalog, hook)), source=source,
                       check_needs={check.__name__: check.needs for check in check_classes},
                       project=project if summarize else None)
     if states is not None:

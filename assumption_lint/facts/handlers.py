@@ -71,16 +71,21 @@ class Clause:
         A class alint cannot resolve (``except KeyboardInterrupt``, a local alias) is assumed
         to catch the error (so AL201 stays quiet) but is not known to be broad (so AL204
         stays quiet too: unresolved means silent)."""
+        return self.is_broad_over(knowledge, family.errors, family.root)
+
+    def is_broad_over(self, knowledge: NetworkKnowledge, errors: Sequence[str], roots: Sequence[str] = ()) -> bool:
+        """``is_broad`` for a family known by its error classes (and roots, when known):
+        the errors of another project file's calls arrive as classes only."""
         if self.catches is None:
             return True
         named = tuple(name for name in self.catches if isinstance(name, str))
-        if named and all(any(knowledge.catches(name, error) for name in named) for error in family.errors):
+        if named and all(any(knowledge.catches(name, error) for name in named) for error in errors):
             return True
         for name in named:
             canonical = knowledge.canonical(name)
             if canonical in ("Exception", "BaseException"):
                 return True
-            if any(canonical in knowledge.ancestors(root) for root in family.root):
+            if any(canonical in knowledge.ancestors(root) for root in roots):
                 return True
         return False
 

@@ -93,16 +93,19 @@ class EscapeQueries:
     def harmful_places(self) -> dict[str, Place]:
         """By function qualname: where an error escaping that function hurts (AL201, AL203)."""
         places: dict[str, Place] = {
-            MAIN_GUARD: Place(MAIN_GUARD, 'the `if __name__ == "__main__"` block', ", ending the program with a traceback")}
+            MAIN_GUARD: Place(MAIN_GUARD, 'the `if __name__ == "__main__"` block', ", ending the program with a traceback",
+                              one_shot=True)}
         for info in self.functions.values():
             entry = self.entry_point(info)
             if entry is not None:
                 handled = tuple(self.registered_handlers(entry)) if entry.web else ()
-                places[info.qualname] = Place(info.qualname, f"the {entry.label} `{info.name}`", entry.effect, handled)
+                places[info.qualname] = Place(info.qualname, f"the {entry.label} `{info.name}`", entry.effect, handled,
+                                              entry.one_shot)
         for spawned in self.spawned:
             if spawned.target in self.functions and self.imports_any(spawned.spawner.imports):
                 places.setdefault(spawned.target, Place(
-                    spawned.target, f"the {spawned.spawner.label} `{spawned.target}`", spawned.spawner.effect))
+                    spawned.target, f"the {spawned.spawner.label} `{spawned.target}`", spawned.spawner.effect,
+                    one_shot=spawned.spawner.one_shot))
         return places
 
     def registered_handlers(self, entry: EntryPoint) -> list[str]:

@@ -100,6 +100,9 @@ class Place:
     effect: str
     # Exception classes a framework error handler registered in the module handles here.
     handled: tuple[str, ...] = ()
+    # A one-shot command (``main``, the ``__main__`` block): ending it with a traceback is
+    # an honest failure, unless a loop over work items is cut short.
+    one_shot: bool = False
 
 
 Escape = tuple[int, str]  # (origin index, exception class)

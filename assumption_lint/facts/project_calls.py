@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from ..project.summaries import Imported, ProjectContext, Settled, Target
+from ..project.summaries import Imported, ProjectContext, Settled, Target, imported_target
 from ..resolve import dotted_name
 from .base import Fact
 
@@ -115,25 +115,7 @@ class ProjectCalls(Fact):
         if imported is None or self.resolver.scopes[0].names.get(root, "\0") == "\0":
             return None
         assert self.project is not None and self.importer is not None
-        index = self.project.index
-        if imported.name is None:
-            module, level = imported.module, imported.level
-        else:
-            found = index.resolve_from(self.importer, imported.module, imported.name, imported.level)
-            if found is None:
-                return None
-            file, attribute = found
-            if attribute is not None:
-                return Target(str(file), ".".join([attribute, *rest]))
-            module = f"{imported.module}.{imported.name}" if imported.module else imported.name
-            level = imported.level
-        # A module: the longest prefix of the rest that is a submodule, then the attribute.
-        for cut in range(len(rest) - 1, -1, -1):
-            candidate = ".".join([module, *rest[:cut]]) if module else ".".join(rest[:cut])
-            file = index.resolve_module(self.importer, candidate, level)
-            if file is not None:
-                return Target(str(file), ".".join(rest[cut:]))
-        return None
+        return imported_target(self.project.index, self.importer, imported, rest)
 
     def _object(self, name: str) -> Target | None:
         if self.ctx.function is not None:

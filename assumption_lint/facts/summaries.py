@@ -15,7 +15,8 @@ from typing import Any, Callable
 
 import libcst as cst
 
-from ..project.summaries import Call, FunctionSummary, ModuleSummary, Place, Raised, Returned, Target
+from ..project.summaries import Call, ClientMade, FunctionSummary, ModuleSummary, Place, Raised, Returned, Target
+from ..resolve import Binding, Instance, LocalClass, LocalFunction
 from .base import Fact
 from .network_flow import NetworkFlow
 from .project_calls import ProjectCalls
@@ -92,6 +93,12 @@ class ModuleSummaries(Fact):
                 slots.append(None)
                 placed.append((origin.source.node, _returned_setter(slots, slot, origin)))
             returned[qualname] = slots
+        clients: dict[str, ClientMade | None] = {}
+        for name in sorted(self.resolver.scopes[0].names):
+            made = _client_made(self.resolver.scopes[0].names[name], self.state.module)
+            if made is not None:
+                clients[name] = None
+                placed.append((made[0], _client_setter(clients, name, made[1])))
         if placed:
             where = positions([node for node, _ in placed if not isinstance(node, Place)])  # type: ignore[misc]
             for node, setter in placed:
@@ -109,7 +116,8 @@ class ModuleSummaries(Fact):
                 returns=tuple(item for item in returned.get(qualname, ()) if item is not None))
         classes = frozenset(qualname.rsplit(".", 1)[0] for qualname in self._functions if "." in qualname)
         return ModuleSummary(path, functions=functions, classes=classes, imports=dict(calls.imports),
-                             raised=tuple(raised))
+                             raised=tuple(raised),
+                             clients={name: made for name, made in clients.items() if made is not None})
 
 
 class ModuleEscapes(Fact):
@@ -149,6 +157,32 @@ class ModuleEscapes(Fact):
             point = flow.entry_point(info)
             if qualname in found and point is not None:
                 found[qualname]["role"] = point.label
+
+
+def _client_made(binding: Binding, module: cst.Module) -> tuple[object, ClientMade] | None:
+    """A module-level binding another file can import as a client: (where it is made, what it
+    is, placed later). An object made in a third file keeps that file's place."""
+    instance, kind = None, "object"
+    if isinstance(binding, Instance):
+        instance = binding
+    elif isinstance(binding, LocalFunction) and binding.returns is not None:
+        instance, kind = binding.returns, "factory"
+    elif isinstance(binding, LocalClass) and binding.client is not None and binding.client.constructors:
+        made = ClientMade(binding.client.constructors[0], "", _NOWHERE, "class", binding.timeout_injected)
+        return binding.node.name, made  # its name: a statement's start counts its leading blank lines
+    if instance is None:
+        return None
+    constructor = instance.constructor or (instance.client.constructors[0] if instance.client.constructors else "")
+    if not constructor:
+        return None
+    made = ClientMade(constructor, module.code_for_node(instance.call), _NOWHERE, kind, instance.timeout_injected)
+    return (instance.place if instance.place is not None else instance.call), made
+
+
+def _client_setter(clients: dict[str, ClientMade | None], name: str, made: ClientMade) -> Callable[[Place], None]:
+    def put(place: Place) -> None:
+        clients[name] = ClientMade(made.constructor, made.code, place, made.kind, made.timeout_injected)
+    return put
 
 
 def _raised_setter(raised: list[Raised], index: int, site: Any) -> Callable[[Place], None]:

@@ -26,7 +26,7 @@ from typing import Callable, Iterable, Mapping
 from .modules import ModuleIndex, project_root_of
 
 # Bump when the shape or the meaning of a summary changes (a cache keeps them by content hash).
-SUMMARY_VERSION = 1
+SUMMARY_VERSION = 2
 
 # Re-exports followed from one module to the next before giving up (a chain of
 # `from .x import y` through package __init__ files; a loop ends here too).
@@ -95,6 +95,20 @@ class Returned:
 
 
 @dataclass(frozen=True)
+class ClientMade:
+    """A catalogued client another file can import: a module-level object (``kind``
+    "object"), a function returning one ("factory") or a class extending a client's class
+    ("class"). ``code`` is the constructor call as written, read again where the object is
+    used (its timeout and options); for a class, the base it extends."""
+
+    constructor: str  # the catalog's name for it: ``requests.Session``, ``httpx.Client``
+    code: str
+    place: Place
+    kind: str = "object"
+    timeout_injected: bool = False
+
+
+@dataclass(frozen=True)
 class FunctionSummary:
     qualname: str
     is_async: bool = False
@@ -124,10 +138,36 @@ class ModuleSummary:
     classes: frozenset[str] = frozenset()
     imports: dict[str, Imported] = field(default_factory=dict)
     raised: tuple[Raised, ...] = ()
+    # Module-level names bound to client objects, client factories and client classes.
+    clients: dict[str, ClientMade] = field(default_factory=dict)
 
     def targets(self) -> set[Target]:
         return {call.target for function in self.functions.values() for call in function.calls
                 if call.target is not None}
+
+
+def imported_target(index: ModuleIndex, importer: Path, imported: Imported, rest: list[str]) -> Target | None:
+    """Where ``<local>.<rest>`` leads when ``<local>`` is ``imported`` in ``importer``: the
+    project file and the attribute path in it (a name, never the module itself). A module
+    name is followed into its submodules as far as the rest allows (``import pkg`` then
+    ``pkg.sub.fetch``: ``fetch`` in ``pkg/sub.py``); None outside the project."""
+    if imported.name is None:
+        module = imported.module
+    else:
+        found = index.resolve_from(importer, imported.module, imported.name, imported.level)
+        if found is None:
+            return None
+        file, attribute = found
+        if attribute is not None:
+            return Target(str(file), ".".join([attribute, *rest]))
+        module = f"{imported.module}.{imported.name}" if imported.module else imported.name
+    # A module: the longest prefix of the rest that is a submodule, then the attribute.
+    for cut in range(len(rest) - 1, -1, -1):
+        candidate = ".".join([module, *rest[:cut]]) if module else ".".join(rest[:cut])
+        file = index.resolve_module(importer, candidate, imported.level)
+        if file is not None:
+            return Target(str(file), ".".join(rest[cut:]))
+    return None
 
 
 # --------------------------------------------------------------------------- settling
@@ -194,16 +234,27 @@ class Project:
         index = index_for(importer)
         if index is None:
             return None
-        if imported.name is None:  # `import pkg.mod as m`: m.rest names pkg.mod.rest
-            found = index.resolve_module(importer, imported.module, imported.level)
-            return Target(str(found), rest) if found is not None and rest else None
-        resolved = index.resolve_from(importer, imported.module, imported.name, imported.level)
-        if resolved is None:
-            return None
-        file, attribute = resolved
-        if attribute is None:  # a submodule
-            return Target(str(file), rest) if rest else None
-        return Target(str(file), attribute + (f".{rest}" if rest else ""))
+        return imported_target(index, importer, imported, rest.split(".") if rest else [])
+
+    def client(self, target: Target) -> ClientMade | None:
+        """The client object, factory or class a name of another file is, following
+        re-exports (``from .http import session`` in a package ``__init__``)."""
+        for _ in range(MAX_REEXPORT_HOPS):
+            summary = self.summaries.get(target.path)
+            if summary is None or not target.name:
+                return None
+            if target.name in summary.clients:
+                return summary.clients[target.name]
+            following = self.reexport(summary, target, self.index_for)
+            if following is None:
+                return None
+            target = following
+        return None
+
+    def _names_client(self, target: Target) -> bool:
+        """Does a name used in another file (``session.get``) start with a client of this one?"""
+        head = target.name.partition(".")[0]
+        return bool(head) and self.client(Target(target.path, head)) is not None
 
     # ------------------------------------------------------------ escapes
     def escapes(self, node: Node) -> set[tuple[int, str, str]]:
@@ -266,7 +317,10 @@ class Project:
             summary = self.summaries.get(target.path)
             # Its own functions, and the names it re-exports (a package's __init__).
             return summary is not None and any(self.tells(Target(target.path, name), wants)
-                                               for name in sorted({*summary.functions, *summary.imports}))
+                                               for name in sorted({*summary.functions, *summary.imports,
+                                                                   *summary.clients}))
+        if "clients" in wants and self._names_client(target):
+            return True
         settled = self.settled(target)
         if settled is None:
             return False
@@ -278,9 +332,16 @@ class Project:
     def matters(self, summary: ModuleSummary, wants: frozenset[str]) -> bool:
         """Could the project change this file's findings? Only when it calls a project
         function with something to tell that one of its checks reads."""
+        if "clients" in wants and any(self._imports_client(summary, local) for local in sorted(summary.imports)):
+            return True
         return bool(wants) and any(self.tells(call.target, wants, call.argument_kinds)
                                    for qualname in sorted(summary.functions)
                                    for call in summary.functions[qualname].calls if call.target is not None)
+
+    def _imports_client(self, summary: ModuleSummary, local: str) -> bool:
+        """Is a module-level import of ``summary``'s file a client of another project file?"""
+        found = self.reexport(summary, Target(summary.path, local), self.index_for)
+        return found is not None and self.client(found) is not None
 
 
 class IndexFor:
@@ -313,3 +374,38 @@ class ProjectContext:
     # What the run's checks read from summaries (their ``project_reads``): a summary holds
     # the network errors escaping each function only when "escapes" is among them.
     reads: frozenset[str] = frozenset({"escapes"})
+
+    def resolver_hook(self, importer: Path) -> "ImporterClients | None":
+        """What the resolver of ``importer`` asks about its imports, once the project is settled."""
+        return ImporterClients(self, importer) if self.project is not None else None
+
+    def imported_client(self, importer: Path, module: str, name: str | None, level: int) -> ClientMade | None:
+        """The client object, factory or class ``from <module> import <name>`` brings into
+        ``importer`` from another project file, once the project is settled."""
+        if self.project is None or name is None:
+            return None
+        found = self.index.resolve_from(importer, module, name, level)
+        if found is None or found[1] is None:
+            return None
+        return self.project.client(Target(str(found[0]), found[1]))
+
+    def module_client(self, importer: Path, module: str, attribute: str) -> ClientMade | None:
+        """``http.session`` where ``http`` is a project module ``importer`` imported."""
+        if self.project is None:
+            return None
+        file = self.index.resolve_module(importer, module, 0)
+        return self.project.client(Target(str(file), attribute)) if file is not None else None
+
+
+@dataclass(frozen=True)
+class ImporterClients:
+    """The project's clients as one importing file asks for them (the resolver's hook)."""
+
+    context: ProjectContext
+    importer: Path
+
+    def imported(self, module: str, name: str | None, level: int) -> ClientMade | None:
+        return self.context.imported_client(self.importer, module, name, level)
+
+    def attribute(self, module: str, attribute: str) -> ClientMade | None:
+        return self.context.module_client(self.importer, module, attribute)

@@ -6,7 +6,7 @@ from typing import Callable
 
 from ..catalog import Catalog
 from ..runner import Report
-from . import json_report, sarif, text
+from . import github, gitlab, json_report, junit, text
 
 Renderer = Callable[[Report, Catalog, "RenderOptions"], str]
 
@@ -20,9 +20,18 @@ class RenderOptions:
         self.explain = explain  # text: the rule page's regression-test advice under each finding
 
 
+def _sarif(report: Report, catalog: Catalog, options: "RenderOptions") -> str:
+    from . import sarif  # sarif-om and its dependencies: only for a SARIF report
+
+    return sarif.render(report, catalog, options)
+
+
 FORMATS: dict[str, Renderer] = {
     "text": text.render_full,
     "concise": text.render_concise,
     "json": json_report.render,
-    "sarif": sarif.render,
+    "sarif": _sarif,
+    "github": github.render,
+    "gitlab": gitlab.render,
+    "junit": junit.render,
 }

@@ -25,6 +25,7 @@ from ..discovery import WalkProblem, repository_root
 from ..findings import Finding, InternalError
 from ..fixes import FixSuggestion
 from .json_report import safe_json
+from .links import REPOSITORY_URL, rule_url
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..runner import Report
@@ -33,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL_NAME = "alint"
-INFORMATION_URI = "https://github.com/assumption-lint/assumption-lint"
+INFORMATION_URI = REPOSITORY_URL
 SRCROOT = "%SRCROOT%"
 # Our own key: GitHub computes primaryLocationLineHash itself and warns when a tool sends
 # a different one. Bump the version when the fingerprint recipe changes.
@@ -111,9 +112,25 @@ def full_description(rule: RuleMeta) -> str:
     return _shorten(plain_text(_RUN_IN_HEADING.sub("", first)) or rule.summary, MAX_FULL_DESCRIPTION)
 
 
+# GitHub's security severity of a rule with a CWE but no `security-severity` of its own, from
+# the rule's default severity. GitHub reads 9.0 and above as critical, 7.0-8.9 high,
+# 4.0-6.9 medium and up to 3.9 low: a warning such as a missing timeout (CWE-400, which
+# bandit also reports as a medium security issue) is medium, a note low.
+DERIVED_SECURITY_SEVERITY = {"error": 7.0, "warning": 5.0, "note": 2.0}
+
+
+def security_severity(rule: RuleMeta) -> float | None:
+    """The rule's ``security-severity``: its own, else derived when it has a CWE, else None."""
+    if rule.security_severity is not None:
+        return rule.security_severity
+    if rule.cwe is not None:
+        return DERIVED_SECURITY_SEVERITY[rule.severity]
+    return None
+
+
 def rule_tags(rule: RuleMeta) -> list[str]:
     tags = list(rule.tags)
-    if rule.security_severity is not None:
+    if security_severity(rule) is not None:
         tags.append("security")  # GitHub lists the alert under security only with this tag
     if rule.cwe is not None:
         tags.append(f"external/cwe/cwe-{rule.cwe}")
@@ -122,8 +139,9 @@ def rule_tags(rule: RuleMeta) -> list[str]:
 
 def rule_properties(rule: RuleMeta) -> dict[str, Any]:
     properties: dict[str, Any] = {"tags": rule_tags(rule), "precision": rule.precision}
-    if rule.security_severity is not None:
-        properties["security-severity"] = f"{rule.security_severity:.1f}"
+    score = security_severity(rule)
+    if score is not None:
+        properties["security-severity"] = f"{score:.1f}"
     return properties
 
 
@@ -134,6 +152,7 @@ def reporting_descriptor(rule: RuleMeta) -> om.ReportingDescriptor:
         short_description=om.MultiformatMessageString(text=rule.summary),
         full_description=om.MultiformatMessageString(text=full_description(rule)),
         help=om.MultiformatMessageString(text=plain_text(rule.help), markdown=rule.help.strip()),
+        help_uri=rule_url(rule.id),
         default_configuration=om.ReportingConfiguration(level=rule.severity),
         properties=rule_properties(rule),
     )

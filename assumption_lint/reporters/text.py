@@ -78,6 +78,13 @@ def excerpt(lines: list[str], finding: Finding, color: bool) -> list[str]:
 
 def _read_lines(report: "Report", path: str, cache: dict[str, list[str]]) -> list[str]:
     if path not in cache:
+        frames = getattr(report, "frames", {}).get(path)
+        if frames:  # the lines the analysis kept (a cached run reads no source)
+            lines = [""] * max(frames)
+            for number, text in frames.items():
+                lines[number - 1] = text
+            cache[path] = lines
+            return lines
         source = report.sources.get(path)
         try:
             # Bounded, and only a regular file: the path may have changed since the analysis.

@@ -14,10 +14,15 @@ from typing import Sequence
 import libcst as cst
 
 from ..catalog import Catalog, ClientEntry
+from ..project.summaries import ClientMade, ImporterClients
 from . import clients
-from .bindings import Binding, Instance, LocalClass, LocalFunction, Resolved, Scope, dotted_name
+from .bindings import Binding, Factory, Instance, LocalClass, LocalFunction, Resolved, Scope, dotted_name
 
-__all__ = ["Binding", "Instance", "LocalClass", "LocalFunction", "Resolved", "Resolver", "Scope", "dotted_name"]
+__all__ = ["Binding", "Factory", "Instance", "LocalClass", "LocalFunction", "Resolved", "Resolver", "Scope",
+           "dotted_name"]
+
+# A constructor call longer than this, as written in another file, is not read again.
+MAX_CONSTRUCTOR_TEXT = 2000
 
 
 def _argument(call: cst.Call, keyword: str, position: int | None) -> cst.BaseExpression | bool | None:
@@ -58,8 +63,11 @@ def _module_name(node: cst.BaseExpression | None) -> str | None:
 class Resolver:
     """Tracks bindings per scope while the engine walks the module once."""
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, project: ImporterClients | None = None) -> None:
         self.catalog = catalog
+        # Other project files' client objects, factories and classes (a settled project).
+        self.project = project
+        self._module_clients: dict[tuple[str, str], Binding] = {}
         self.scopes: list[Scope] = [Scope("module")]
         # For each open class scope: the name of the method's first parameter (self).
         self._self_names: list[str | None] = []
@@ -119,12 +127,46 @@ class Resolver:
             local = name
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 local = alias.asname.name.value
-            if relative or module is None:
+            made = self.project.imported(module or "", name, len(node.relative)) if self.project else None
+            if made is not None:
+                self.bind(local, self._project_binding(local, made))
+            elif relative or module is None:
                 # A relative import names this project's own module: not catalogued, unless
                 # it is generated code a catalog pattern describes (`from . import svc_pb2_grpc`).
                 self.bind(local, self._generated_module(f"{module}.{name}" if module else name))
             else:
                 self.bind(local, f"{module}.{name}")
+
+    def _project_binding(self, name: str, made: ClientMade) -> Binding:
+        """Another project file's client object, factory or client class, as a binding here:
+        its constructor call is read again from its text (for its timeout and options)."""
+        client = self.catalog.client(made.constructor)
+        if client is None:
+            return None
+        if made.kind == "class":
+            return Factory(name, client=client, timeout_injected=made.timeout_injected, place=made.place)
+        try:
+            call = cst.parse_expression(made.code) if len(made.code) <= MAX_CONSTRUCTOR_TEXT else None
+        except cst.ParserSyntaxError:
+            call = None
+        if not isinstance(call, cst.Call):
+            return None
+        instance = Instance(client, call, made.timeout_injected, constructor=made.constructor, place=made.place,
+                            origin=made.place)
+        return instance if made.kind == "object" else Factory(name, returns=instance)
+
+    def _module_client(self, node: cst.Attribute) -> Instance | None:
+        """``http.session`` where ``http`` names a project module: its client object."""
+        assert self.project is not None
+        base = self.resolve(node.value) if isinstance(node.value, (cst.Name, cst.Attribute)) else None
+        if base is None or base.instance is not None:
+            return None
+        key = (base.name, node.attr.value)
+        if key not in self._module_clients:
+            made = self.project.attribute(*key)
+            self._module_clients[key] = self._project_binding(node.attr.value, made) if made is not None else None
+        found = self._module_clients[key]
+        return found if isinstance(found, Instance) else None
 
     def _generated_module(self, name: str) -> str | None:
         """``name`` when a constructor pattern's module part (``*_pb2_grpc``) or the whole
@@ -188,7 +230,9 @@ class Resolver:
             return binding if isinstance(binding, Instance) else None
         if isinstance(node, cst.Attribute):
             binding = self._self_attribute(node)
-            return binding if isinstance(binding, Instance) else None
+            if isinstance(binding, Instance):
+                return binding
+            return self._module_client(node) if self.project is not None and binding is None else None
         if isinstance(node, cst.Call):
             return self.instance_from_call(node)
         return None
@@ -200,6 +244,12 @@ class Resolver:
             binding = self.lookup(func.value)
             if isinstance(binding, LocalFunction):
                 return binding.returns
+            if isinstance(binding, Factory):
+                if binding.returns is not None:
+                    return binding.returns
+                if binding.client is None:
+                    return None
+                return Instance(binding.client, call, binding.timeout_injected, origin=binding.place)
             if isinstance(binding, LocalClass):
                 if binding.client is None:
                     return None

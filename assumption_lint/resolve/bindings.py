@@ -8,6 +8,7 @@ from typing import Union
 import libcst as cst
 
 from ..catalog import ClientEntry
+from ..project.summaries import Place
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,12 @@ class Instance:
     # The constructor's qualified name, for clients whose catalog type is "*" (generated
     # classes matched by a pattern: their methods are named after the real class).
     constructor: str = ""
+    # Where the object was built when that is another project file (``call`` is then a
+    # copy of its constructor call, read again here, with no position in this file).
+    place: Place | None = None
+    # The other project file's place the object comes from: its constructor there, or the
+    # client class it was made from (a related location for findings about it).
+    origin: Place | None = None
 
     @property
     def type(self) -> str:
@@ -37,6 +44,18 @@ class LocalFunction:
 
 
 @dataclass(frozen=True)
+class Factory:
+    """Another project file's function that returns a client object (``returns``), or its
+    class extending a catalogued client's class (``client``, calls of it build one)."""
+
+    name: str
+    returns: Instance | None = None
+    client: ClientEntry | None = None
+    timeout_injected: bool = False
+    place: Place | None = None  # where the class is defined
+
+
+@dataclass(frozen=True)
 class LocalClass:
     name: str
     node: cst.ClassDef
@@ -45,7 +64,7 @@ class LocalClass:
     timeout_injected: bool = False
 
 
-Binding = Union[str, Instance, LocalFunction, LocalClass, None]
+Binding = Union[str, Instance, LocalFunction, LocalClass, Factory, None]
 """A qualified name (``"requests.get"``), an object, a local function or class, or None
 (bound to something alint does not model, which shadows any outer binding)."""
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from .bindings import Instance, LocalClass
+from .bindings import Factory, Instance, LocalClass
 
 if TYPE_CHECKING:  # pragma: no cover
     from . import Resolver
@@ -29,7 +29,7 @@ def local_class(resolver: "Resolver", node: cst.ClassDef) -> LocalClass:
         client = None
         inherited = False
         binding = resolver.lookup(base.value.value) if isinstance(base.value, cst.Name) else None
-        if isinstance(binding, LocalClass) and binding.client is not None:
+        if isinstance(binding, (LocalClass, Factory)) and binding.client is not None:
             client, inherited = binding.client, binding.timeout_injected
         else:
             resolved = resolver.resolve(base.value)

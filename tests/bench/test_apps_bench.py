@@ -44,10 +44,10 @@ def ping():
 JOBS = '''\
 import requests
 
-
 def main():
-    data = requests.post("https://api.example.com/jobs", json={}, timeout=5).json()
-    print(data["id"])
+    for spec in ({}, {"priority": "high"}):  # one failed job stops the others
+        data = requests.post("https://api.example.com/jobs", json=spec, timeout=5).json()
+        print(data["id"])
 
 
 if __name__ == "__main__":

@@ -75,12 +75,13 @@ def _example(name: str) -> str:
 SNIPPET = '''import niquests
 
 
-def main():
-    niquests.get("https://example.com/health")
+def main(urls):
+    for url in urls:
+        niquests.get(url)
 
 
 if __name__ == "__main__":
-    main()
+    main(["https://example.com/health", "https://example.org/health"])
 '''
 
 
@@ -100,7 +101,7 @@ def test_the_worked_example_adds_an_http_library_as_a_project_catalog(tmp_path: 
     assert _run(tmp_path) == set()  # niquests is unknown to the shipped catalog
     (tmp_path / "niquests.toml").write_text(_example("niquests"), encoding="utf-8")
     (tmp_path / "pyproject.toml").write_text('[tool.alint]\nextend-catalog = ["niquests.toml"]\n', encoding="utf-8")
-    assert _run(tmp_path) == {(5, "AL201"), (5, "AL301")}
+    assert _run(tmp_path) == {(6, "AL201"), (6, "AL301")}
 
 
 def test_the_worked_example_is_one_api_block_plus_its_family() -> None:

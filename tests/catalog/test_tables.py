@@ -140,8 +140,9 @@ def test_the_cli_prints_a_deprecation_warning_once_on_stderr(tmp_path: Path) -> 
     _write(tmp_path, LEGACY_FAMILY, "legacy.toml")
     (tmp_path / "pyproject.toml").write_text('[tool.alint]\nextend-catalog = ["legacy.toml"]\n', encoding="utf-8")
     for index in range(3):
-        (tmp_path / f"app{index}.py").write_text("import legacylib\n\n\ndef main():\n    legacylib.fetch('u')\n\n\n"
-                                                 "if __name__ == '__main__':\n    main()\n",
+        (tmp_path / f"app{index}.py").write_text("import legacylib\n\n\ndef main(urls):\n    for url in urls:\n"
+                                                 "        legacylib.fetch(url)\n\n\n"
+                                                 "if __name__ == '__main__':\n    main(['u'])\n",
                                                  encoding="utf-8")
     runner = cli_runner()
     result = runner.invoke(cli, ["check", "--preview", "--select", "AL201", "-q", str(tmp_path)],

@@ -52,6 +52,18 @@ def test_stderr_escapes_file_names_and_config_values(tmp_path: Path) -> None:
     assert b"alint: error:" in seen and b"\x1b]" not in seen and b"\x07" not in seen
 
 
+def test_click_usage_errors_are_escaped_too(tmp_path: Path) -> None:
+    """click's own messages quote the bad value as typed; they reach the terminal sanitised,
+    with click's usage lines and exit status 2."""
+    seen = _through_a_terminal(["--format", ESCAPE, "."], cwd=tmp_path)
+    assert b"\x1b]" not in seen and b"\x07" not in seen
+    assert b"Invalid value for '--format'" in seen and b"\\x1b]0;pwned\\x07" in seen
+    assert b"Usage: alint" in seen
+    completed = subprocess.run([sys.executable, "-m", "assumption_lint.cli", "--no-such-option"], cwd=tmp_path,
+                               capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 2 and "No such option" in completed.stderr and completed.stdout == ""
+
+
 @pytest.mark.parametrize("output", ["json", "sarif"])
 def test_json_and_sarif_escape_bidi_and_c1_controls(tmp_path: Path, output: str) -> None:
     (tmp_path / ".git").mkdir()

@@ -21,6 +21,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli",),
     ("docs", "reporters"),
     ("runner", "baseline", "changes", "fix_files"),  # one run; which findings are new; --fix
+    ("cache",),  # the content cache: keys, entries, the index
     ("config", "engine"),  # side by side: the configuration builds Settings, the engine reads them
     ("checks",),
     ("facts",),

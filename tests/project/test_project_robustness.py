@@ -139,12 +139,13 @@ def test_a_package_init_that_imports_itself_and_star_imports(tmp_path: Path) -> 
 
 # ----------------------------------------------------------------------------- long chains
 def chain(length: int) -> dict[str, str]:
-    """m0.main() -> m1.f -> ... -> m{length-1}.f, which makes the request."""
+    """m0.main() -> m1.f -> ... -> m{length-1}.f, which makes the request; main calls it per
+    URL of a loop (a one-shot command failing outside a loop is an honest traceback)."""
     files = {}
     for index in range(length - 1):
         files[f"m{index}.py"] = f"import m{index + 1}\n\n\ndef f(url):\n    return m{index + 1}.f(url)\n"
     files[f"m{length - 1}.py"] = "import requests\n\n\ndef f(url):\n    return requests.get(url, timeout=5)\n"
-    files["m0.py"] += "\n\ndef main():\n    m1.f(\"https://example.com\")  # the call\n"
+    files["m0.py"] += "\n\ndef main(urls):\n    for url in urls:\n        m1.f(url)  # the call\n"
     return files
 
 
@@ -189,3 +190,44 @@ def test_a_package_of_2000_files_finishes_and_reports_the_view(tmp_path: Path) -
     report = alint_json(write(tmp_path, files))
     assert report["summary"]["files"] == len(files)
     assert found(report) == {("views.py", line_of(files["views.py"], "# the view"), "AL201")}
+
+
+# ----------------------------------------------------------------------------- clients
+def _timeouts(root: Path, *args: str) -> set[tuple[str, int, str]]:
+    old = Path.cwd()
+    os.chdir(root)
+    try:
+        result = cli_runner().invoke(cli, ["--format", "json", "--select", "AL301,AL302", *args, "."],
+                                     catch_exceptions=False)
+    finally:
+        os.chdir(old)
+    assert result.exit_code in (0, 1) and "Traceback" not in result.stderr, result.stderr[:2000]
+    report = json.loads(result.stdout)
+    assert report["errors"] == []
+    return found(report)
+
+
+def test_a_client_re_exported_along_a_chain_and_a_cycle_resolves_or_stays_silent(tmp_path: Path) -> None:
+    """A client re-exported through three packages resolves; two modules re-exporting a
+    name from each other (a cycle that never reaches a definition) are silent."""
+    write(tmp_path, {
+        "core/http.py": "import requests\n\nsession = requests.Session()\n",
+        "core/__init__.py": "from .http import session\n",
+        "api/__init__.py": "from core import session\n",
+        "loop_a.py": "from loop_b import session\n",
+        "loop_b.py": "from loop_a import session\n",
+        "views.py": ("from api import session\nimport loop_a\n\n\ndef a(url):\n    return session.get(url)  # chain\n\n\n"
+                     "def b(url):\n    return loop_a.session.get(url)\n"),
+    })
+    views = (tmp_path / "views.py").read_text(encoding="utf-8")
+    assert _timeouts(tmp_path) == {("views.py", line_of(views, "# chain"), "AL301")}
+    assert _timeouts(tmp_path, "--isolated") == set()
+
+
+def test_a_constructor_too_long_to_read_again_is_silent_where_it_is_used(tmp_path: Path) -> None:
+    headers = ", ".join(f"'h{index}': 'v{index}'" for index in range(400))
+    write(tmp_path, {
+        "net.py": f"import requests\n\nclient = requests.Session(**{{{headers}}})\n",
+        "views.py": "from net import client\n\n\ndef a(url):\n    return client.get(url)\n",
+    })
+    assert _timeouts(tmp_path) == set()

@@ -90,13 +90,14 @@ def test_al201_follows_helpers_and_local_objects_to_the_entry_point() -> None:
             def item(self, key):
                 return self._request(f"/items/{key}")
 
-        def main():
+        def main(keys):
             client = Client()
-            client.item("a")
+            for key in keys:
+                client.item(key)
     """
     found = findings(code, "AL201")
     assert [finding.line for finding in found] == [9]
-    assert "escapes `Client._request` into the CLI entry point `main`" in found[0].message
+    assert "escapes `Client._request` into the loop over `keys` in `main`" in found[0].message
 
 
 def test_al201_library_code_is_quiet_unless_strict() -> None:
@@ -196,9 +197,33 @@ def test_contextlib_suppress_handles_what_it_names() -> None:
         import requests
 
         def main():
-            with contextlib.suppress({caught}):
-                requests.post("https://hooks.example.com/ping", timeout=5).raise_for_status()
+            for hook in HOOKS:
+                with contextlib.suppress({caught}):
+                    requests.post(hook, timeout=5).raise_for_status()
     """
     assert lines(code.replace("{caught}", "requests.RequestException"), "AL201") == []
-    assert lines(code.replace("{caught}", "requests.Timeout"), "AL201") == [7]
+    assert lines(code.replace("{caught}", "requests.Timeout"), "AL201") == [8]
     assert lines(code.replace("{caught}", "Exception"), "AL204") == []
+
+
+def test_a_one_shot_command_that_fails_outside_a_loop_is_quiet_unless_strict() -> None:
+    """A traceback and a non-zero exit is an honest end for a command run once; one failed
+    item cutting a batch short is not."""
+    code = """
+        import sys
+        import requests
+
+        def main():
+            print(requests.get(sys.argv[1], timeout=5).text)
+
+        def sync_all(urls):
+            for url in urls:
+                requests.post(url, timeout=5)
+
+        if __name__ == "__main__":
+            main()
+            requests.get("https://api.example.com/ping", timeout=5)
+            sync_all(sys.argv[2:])
+    """
+    assert lines(code, "AL201") == [10]
+    assert lines(code, "AL201", options={"AL201": {"strict": True}}) == [6, 10, 14]

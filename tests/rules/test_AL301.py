@@ -137,3 +137,24 @@ def test_generated_grpc_modules_resolve_through_relative_imports() -> None:
         helpers.ThingStub(channel).Get(1)
     """
     assert line_rules(source, *TIMEOUT_RULES) == {(7, "AL301"), (8, "AL301")}
+
+
+def test_a_spread_dict_literal_passes_its_keys_and_nothing_else() -> None:
+    code = (
+        "import requests\n"
+        "OPTS = {'verify': True}\n"
+        "TIMED = {'timeout': 5}\n"
+        "def a(u):\n    return requests.get(u, **OPTS)\n"
+        "def b(u):\n    return requests.get(u, **TIMED)\n"
+        "def c(u):\n    o = {'verify': True}\n    o.update(extra())\n    return requests.get(u, **o)\n"
+        "def d(u):\n    o = {'verify': True}\n    o = {'timeout': 3}\n    return requests.get(u, **o)\n"
+        "def e(u):\n    return requests.get(u, *ARGS, **OPTS)\n"
+    )
+    assert line_rules(code, "AL301") == {(5, "AL301")}
+
+
+def test_a_huge_scope_is_not_scanned_for_spread_dicts() -> None:
+    from assumption_lint.facts import dict_literals
+    filler = "".join(f"x{i} = [{i}, {i} + 1]\n" for i in range(dict_literals.MAX_SCOPE_NODES // 8))
+    code = "import requests\nOPTS = {'verify': True}\n" + filler + "def a(u):\n    return requests.get(u, **OPTS)\n"
+    assert line_rules(code, "AL301") == set()  # past the bound the spread stays hidden: quiet

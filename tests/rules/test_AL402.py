@@ -129,7 +129,10 @@ def follow(client):
     from assumption_lint.catalog import shipped_catalog
     from assumption_lint.catalog.pagination import RepeatingToken
 
-    catalog = shipped_catalog()
+    from dataclasses import replace
+
+    shipped = shipped_catalog()
+    catalog = replace(shipped, pagination=shipped.pagination.copy())  # the shipped one is shared
     catalog.pagination.repeating.append(RepeatingToken("tailer", None, frozenset({"tail"}), "token",
                                                        frozenset({"next_token"}), "the tail token repeats",
                                                        "stop when it repeats"))

@@ -150,6 +150,48 @@ class Replace(Edit):
     new: Any
 
 
+@dataclass(frozen=True, eq=False)
+class AddImport(Edit):
+    """``import <module>`` in a module that lacks it, after its docstring, ``__future__``
+    imports and leading imports. Applied to the module as other edits left it, so several
+    fixes that each need the import add it once."""
+
+    node: cst.Module
+    module: str
+
+    def apply(self, node: cst.Module) -> cst.Module:
+        if imports_module(node, self.module):
+            return node
+        body = list(node.body)
+        index = 0
+        for position, statement in enumerate(body):
+            if not isinstance(statement, cst.SimpleStatementLine):
+                break
+            small = statement.body[0] if statement.body else None
+            if isinstance(small, (cst.Import, cst.ImportFrom)):
+                index = position + 1
+            elif position == 0 and isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString,
+                                                                                            cst.ConcatenatedString)):
+                index = 1  # the docstring
+            else:
+                break
+        line = cst.parse_statement(f"import {self.module}{node.default_newline}")
+        body.insert(index, line)
+        return node.with_changes(body=body)
+
+
+def imports_module(module: cst.Module, name: str) -> bool:
+    """``import <name>`` (without ``as``) at the module's top level."""
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Import) and any(
+                        alias.asname is None and cst.Module(body=[]).code_for_node(alias.name) == name
+                        for alias in small.names):
+                    return True
+    return False
+
+
 def _statements(code: str) -> list[cst.BaseStatement]:
     return list(cst.parse_module(code if code.endswith("\n") else code + "\n").body)
 
@@ -444,7 +486,10 @@ def _position(text: str, first_line: int) -> tuple[int, int]:
 
 
 def apply_text_edits(text: str, edits: Iterable[TextEdit]) -> str:
-    """``text`` with non-overlapping edits applied (what a SARIF viewer does with them)."""
+    """``text`` with non-overlapping edits applied (what a SARIF viewer does with them).
+    Identical edits apply once: two fixes that each add the same import (AL403's
+    ``import math``) stand alone, and together add it once."""
+    edits = list(dict.fromkeys(edits))
     lines = split_lines(text)
     starts = [0]
     for line in lines:

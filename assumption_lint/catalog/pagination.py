@@ -23,6 +23,7 @@ _URL_KEYS = {"service", "patterns", "page-keywords", "limit-keyword", "default-p
              "fix", "source"}
 _FIELD_KEYS = {"names", "source"}
 _GRAPHQL_KEYS = {"size-arguments", "cursor-arguments", "page-info", "fix", "source"}
+_REPEATING_KEYS = {"library", "service", "operations", "request-token", "tokens", "why", "fix", "source"}
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,20 @@ class GraphqlConnection:
     fix: str
 
 
+@dataclass(frozen=True)
+class RepeatingToken:
+    """An operation whose continuation token does not run out at the end: it comes back
+    equal to the one passed (``[[repeating-token]]``, AL402)."""
+
+    library: str
+    service: str | None
+    operations: frozenset[str]
+    request_token: str
+    tokens: frozenset[str]
+    why: str
+    fix: str
+
+
 @dataclass
 class PaginationKnowledge:
     calls: list[PaginatedCall] = field(default_factory=list)
@@ -110,12 +125,14 @@ class PaginationKnowledge:
     urls: list[PagedUrl] = field(default_factory=list)
     continuation_fields: set[str] = field(default_factory=set)
     graphql: list[GraphqlConnection] = field(default_factory=list)
+    repeating: list[RepeatingToken] = field(default_factory=list)
     _boto: dict[str, dict[str, list[str]]] | None = None
 
     def copy(self) -> "PaginationKnowledge":
         return PaginationKnowledge(list(self.calls), self.boto_data, self.boto_version, self.boto_fix,
                                    dict(self.boto_resources), list(self.exceptions), list(self.urls),
-                                   set(self.continuation_fields), list(self.graphql), self._boto)
+                                   set(self.continuation_fields), list(self.graphql), list(self.repeating),
+                                   self._boto)
 
     def boto_services(self) -> dict[str, dict[str, list[str]]]:
         """service -> snake_case operation -> [request tokens, response tokens, limit, more flag]."""
@@ -140,6 +157,7 @@ class PaginationKnowledge:
     def module_roots(self) -> set[str]:
         roots = {name.split(".", 1)[0] for call in self.calls for name in call.calls}
         roots.update(name.split(".", 1)[0] for call in self.calls for name in call.imports)
+        roots.update(entry.library for entry in self.repeating)
         if self.boto_data:
             roots.update({"boto3", "botocore", "aioboto3"})
         return {root for root in roots if "*" not in root}
@@ -234,4 +252,15 @@ def parse_graphql_connection(where: str, table: Mapping[str, Any], source: str,
         size_arguments=_str_list(table, "size-arguments", where),
         cursor_arguments=_str_list(table, "cursor-arguments", where),
         page_info=_expect(table, "page-info", str, where),
+        fix=_expect(table, "fix", str, where)))
+
+
+def parse_repeating_token(where: str, table: Mapping[str, Any], source: str, knowledge: PaginationKnowledge) -> None:
+    knowledge.repeating.append(RepeatingToken(
+        library=_expect(table, "library", str, where),
+        service=_expect(table, "service", str, where, default=None),
+        operations=frozenset(_str_list(table, "operations", where)),
+        request_token=_expect(table, "request-token", str, where),
+        tokens=frozenset(_str_list(table, "tokens", where)),
+        why=_expect(table, "why", str, where),
         fix=_expect(table, "fix", str, where)))

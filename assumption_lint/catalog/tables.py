@@ -181,6 +181,11 @@ TABLES: dict[str, TableKind] = {kind.name: kind for kind in (
               "How a GraphQL connection pages: its size and cursor arguments (AL401).",
               '[[graphql-connection]]\nsize-arguments = ["first"]\ncursor-arguments = ["after"]\n'
               'page-info = "pageInfo"\nfix = "loop on endCursor"\n', in_projects=False),
+    TableKind("repeating-token", _keys(pagination._REPEATING_KEYS),
+              _into("pagination", pagination.parse_repeating_token), "pagination.repeating",
+              "An operation whose continuation token comes back unchanged at the end instead of running out (AL402).",
+              '[[repeating-token]]\nlibrary = "example"\noperations = ["tail"]\nrequest-token = "token"\n'
+              'tokens = ["next_token"]\nwhy = "w"\nfix = "stop when the token repeats"\n'),
     TableKind("model-parser", _keys(models._PARSER_KEYS), models.parse_parser, "models.parsers",
               "A parser applied to a language model's text and the errors it raises (AL501).",
               '[[model-parser]]\nnames = ["example.parse"]\nraises = ["ValueError"]\nexpects = "valid example"\n'),

@@ -26,6 +26,9 @@ from .unchecked_first_element import UncheckedFirstElement
 from .empty_aggregate import EmptyAggregate
 from .naive_datetime import NaiveDatetime
 from .model_output_executed import ModelOutputExecuted
+from .pagination_loop_without_progress import PaginationLoopWithoutProgress
+from .page_arithmetic import PageArithmetic
+from .partial_pages_as_complete import PartialPagesAsComplete
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     MissingTimeout,
@@ -51,4 +54,7 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     EmptyAggregate,
     NaiveDatetime,
     ModelOutputExecuted,
+    PaginationLoopWithoutProgress,
+    PageArithmetic,
+    PartialPagesAsComplete,
 )

@@ -21,6 +21,7 @@ import libcst as cst
 from ..catalog.pagination import PagedUrl, PaginatedCall
 from ..facts.arguments import literal_string
 from ..facts.network import NetworkCalls
+from ..facts.page_loops import PageLoops, called_name as _called_name
 from ..facts.syntax import contains, is_counting, nodes_in, unawait
 from ..resolve import dotted_name
 from .base import Check
@@ -59,7 +60,7 @@ class _Candidate:
 
 class FirstPageOnly(Check):
     rules = ("AL401",)
-    needs = (NetworkCalls,)
+    needs = (NetworkCalls, PageLoops)
 
     def __init__(self, state) -> None:  # type: ignore[no-untyped-def]
         super().__init__(state)
@@ -248,7 +249,7 @@ class FirstPageOnly(Check):
     def leave_Module(self, node: cst.Module) -> None:
         if not self._candidates:
             return
-        drivers = _driven_functions(node)
+        drivers = self.fact(PageLoops).driven
         for found in self._candidates:
             if found.needs_field:
                 field_read = self._continuation_read(found)
@@ -510,36 +511,6 @@ def _factory_service(call: cst.Call, factories: dict[str, tuple[str, int]]) -> s
     positional = [arg.value for arg in call.args if arg.keyword is None and not arg.star]
     value = keywords.get(parameter, positional[position] if position < len(positional) else None)
     return literal_string(value) if value is not None else None
-
-
-def _driven_functions(module: cst.Module) -> set[str]:
-    """Functions called inside a ``while`` or counting loop, or by themselves: their caller
-    drives the pages."""
-    driven: set[str] = set()
-    for loop in _everywhere(module, (cst.While, cst.For)):
-        assert isinstance(loop, (cst.While, cst.For))
-        if isinstance(loop, cst.For) and not is_counting(loop.iter):
-            continue
-        for call in nodes_in(loop.body, (cst.Call,)):
-            assert isinstance(call, cst.Call)
-            name = _called_name(call)
-            if name is not None:
-                driven.add(name)
-    for function in _everywhere(module, (cst.FunctionDef,)):
-        assert isinstance(function, cst.FunctionDef)
-        if any(_called_name(call) == function.name.value  # type: ignore[arg-type]
-               for call in nodes_in(function.body, (cst.Call,))):
-            driven.add(function.name.value)
-    return driven
-
-
-def _called_name(call: cst.Call) -> str | None:
-    func = call.func
-    if isinstance(func, cst.Name):
-        return func.value
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return None
 
 
 def _key_of(node: cst.CSTNode) -> str | None:

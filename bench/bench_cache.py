@@ -1,6 +1,6 @@
 """Measure the content cache: cold, warm and one changed file, beside ruff.
 
-    python bench/bench_cache.py /work/large/src --rounds 5
+    python bench/bench_cache.py path/to/LARGE/src --rounds 5
 
 The source folder is copied to a scratch folder (a git repository of its own, so the
 cache lives in its root and the original is never touched). Then:

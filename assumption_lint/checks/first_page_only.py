@@ -22,7 +22,7 @@ from ..catalog.pagination import PagedUrl, PaginatedCall
 from ..facts.arguments import literal_string
 from ..facts.network import NetworkCalls
 from ..facts.page_loops import PageLoops, called_name as _called_name
-from ..facts.syntax import contains, is_counting, nodes_in, unawait
+from ..facts.syntax import contains, every_node, is_counting, nodes_in, unawait
 from ..resolve import dotted_name
 from .base import Check
 
@@ -307,17 +307,6 @@ def _body(scope: cst.CSTNode) -> cst.CSTNode:
     return scope.body if isinstance(scope, cst.FunctionDef) else scope
 
 
-def _everywhere(root: cst.CSTNode, kinds: tuple[type, ...]) -> list[cst.CSTNode]:
-    """Every node of ``kinds`` under ``root``, nested functions and classes included."""
-    found, pending = [], [root]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, kinds):
-            found.append(node)
-        pending.extend(node.children)
-    return found
-
-
 def _dotted(node: cst.BaseExpression) -> str | None:
     parts = dotted_name(node)
     return ".".join(parts) if parts else None
@@ -466,7 +455,7 @@ def _boto_receivers(module: cst.Module, resources: dict[str, str]) -> dict[str, 
     """Names (``s3``, ``self.s3``) bound to a boto3 client of one service, anywhere in the module."""
     seen: dict[str, set[str]] = {}
     factories = _client_factories(module)
-    for node in _everywhere(module, (cst.Assign, cst.AnnAssign, cst.WithItem)):
+    for node in every_node(module, (cst.Assign, cst.AnnAssign, cst.WithItem)):
         if isinstance(node, cst.WithItem):
             value, targets = unawait(node.item), [node.asname.name] if node.asname else []
         elif isinstance(node, cst.Assign):
@@ -489,7 +478,7 @@ def _boto_receivers(module: cst.Module, resources: dict[str, str]) -> dict[str, 
 def _client_factories(module: cst.Module) -> dict[str, tuple[str, int]]:
     """Same-module functions returning ``<x>.client(<parameter>)``: name -> (parameter, position)."""
     factories = {}
-    for function in _everywhere(module, (cst.FunctionDef,)):
+    for function in every_node(module, (cst.FunctionDef,)):
         if not isinstance(function, cst.FunctionDef):
             continue
         params = [param.name.value for param in function.params.params]

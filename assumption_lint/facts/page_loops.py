@@ -31,7 +31,7 @@ from ..resolve import dotted_name
 from .arguments import literal_string
 from .base import Fact
 from .context import Statement
-from .syntax import is_counting, nodes_in, target_names
+from .syntax import every_node, is_counting, nodes_in, target_names
 
 Loop = Union[cst.For, cst.While]
 # The test recorded for an exit inside a nested loop: it depends on that loop's items.
@@ -530,7 +530,7 @@ def _exits(loop: Loop) -> tuple[list[Exit], list[tuple[cst.ExceptHandler, cst.Tr
     exits: list[Exit] = []
     handlers: list[tuple[cst.ExceptHandler, cst.Try]] = []
 
-    def walk(statements: list[cst.CSTNode], tests: list[cst.BaseExpression],
+    def collect(statements: list[cst.CSTNode], tests: list[cst.BaseExpression],
              handler: cst.ExceptHandler | None) -> None:
         for statement in statements:
             if isinstance(statement, cst.SimpleStatementLine):
@@ -538,32 +538,32 @@ def _exits(loop: Loop) -> tuple[list[Exit], list[tuple[cst.ExceptHandler, cst.Tr
                     if isinstance(small, (cst.Break, cst.Return, cst.Raise)):
                         exits.append(Exit(small, list(reversed(tests)), handler, statement, statements))
             elif isinstance(statement, cst.If):
-                walk(list(_statements(statement.body)), tests + [statement.test], handler)
+                collect(list(_statements(statement.body)), tests + [statement.test], handler)
                 orelse = statement.orelse
                 negated = cst.UnaryOperation(cst.Not(), statement.test)
                 while isinstance(orelse, cst.If):
-                    walk(list(_statements(orelse.body)), tests + [negated, orelse.test], handler)
+                    collect(list(_statements(orelse.body)), tests + [negated, orelse.test], handler)
                     negated = cst.UnaryOperation(cst.Not(), orelse.test)
                     orelse = orelse.orelse
                 if isinstance(orelse, cst.Else):
-                    walk(list(_statements(orelse.body)), tests + [negated], handler)
+                    collect(list(_statements(orelse.body)), tests + [negated], handler)
             elif isinstance(statement, (cst.Try, cst.TryStar)):
-                walk(list(_statements(statement.body)), tests, handler)
+                collect(list(_statements(statement.body)), tests, handler)
                 for clause in statement.handlers:
                     if isinstance(statement, cst.Try):
                         handlers.append((clause, statement))
-                    walk(list(_statements(clause.body)), tests, clause)  # type: ignore[arg-type]
+                    collect(list(_statements(clause.body)), tests, clause)  # type: ignore[arg-type]
                 if statement.orelse is not None:
-                    walk(list(_statements(statement.orelse.body)), tests, handler)
+                    collect(list(_statements(statement.orelse.body)), tests, handler)
                 if statement.finalbody is not None:
-                    walk(list(_statements(statement.finalbody.body)), tests, handler)
+                    collect(list(_statements(statement.finalbody.body)), tests, handler)
             elif isinstance(statement, (cst.With,)):
-                walk(list(_statements(statement.body)), tests, handler)
+                collect(list(_statements(statement.body)), tests, handler)
             elif isinstance(statement, (cst.For, cst.While)):
                 # break/continue there are that loop's; a return or raise still leaves this one
                 for small in nodes_in(list(_statements(statement.body)), (cst.Return, cst.Raise)):
                     exits.append(Exit(small, list(reversed(tests)) + [NESTED_LOOP], handler, None))
-    walk(list(_statements(loop.body)), [], None)
+    collect(list(_statements(loop.body)), [], None)
     return exits, handlers
 
 
@@ -633,16 +633,6 @@ def _template(node: cst.BaseExpression) -> str | None:
 
 
 # ---------------------------------------------------------------------- callers (AL401)
-def _everywhere(root: cst.CSTNode, kinds: tuple[type, ...]) -> list[cst.CSTNode]:
-    found, pending = [], [root]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, kinds):
-            found.append(node)
-        pending.extend(node.children)
-    return found
-
-
 def called_name(call: cst.Call) -> str | None:
     func = call.func
     if isinstance(func, cst.Name):
@@ -654,7 +644,7 @@ def called_name(call: cst.Call) -> str | None:
 
 def _driven_functions(module: cst.Module) -> set[str]:
     driven: set[str] = set()
-    for loop in _everywhere(module, (cst.While, cst.For)):
+    for loop in every_node(module, (cst.While, cst.For)):
         assert isinstance(loop, (cst.While, cst.For))
         if isinstance(loop, cst.For) and not is_counting(loop.iter):
             continue
@@ -663,7 +653,7 @@ def _driven_functions(module: cst.Module) -> set[str]:
             name = called_name(call)
             if name is not None:
                 driven.add(name)
-    for function in _everywhere(module, (cst.FunctionDef,)):
+    for function in every_node(module, (cst.FunctionDef,)):
         assert isinstance(function, cst.FunctionDef)
         if any(called_name(call) == function.name.value  # type: ignore[arg-type]
                for call in nodes_in(function.body, (cst.Call,))):

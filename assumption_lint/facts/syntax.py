@@ -178,3 +178,14 @@ def module_level_calls(module: cst.Module) -> Iterable[cst.Call]:
                 pending.append(orelse)
             elif isinstance(orelse, cst.Else):
                 pending.extend(orelse.body.body)
+
+
+def every_node(root: cst.CSTNode, kinds: tuple[type, ...]) -> list[cst.CSTNode]:
+    """Every node of ``kinds`` under ``root``, nested functions and classes included."""
+    found, pending = [], [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, kinds):
+            found.append(node)
+        pending.extend(node.children)
+    return found

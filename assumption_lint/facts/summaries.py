@@ -11,6 +11,7 @@ that stops at the last of them (``positions``): no whole-tree position pass.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable
 
 import libcst as cst
@@ -181,7 +182,7 @@ def _client_made(binding: Binding, module: cst.Module) -> tuple[object, ClientMa
 
 def _client_setter(clients: dict[str, ClientMade | None], name: str, made: ClientMade) -> Callable[[Place], None]:
     def put(place: Place) -> None:
-        clients[name] = ClientMade(made.constructor, made.code, place, made.kind, made.timeout_injected)
+        clients[name] = replace(made, place=place)
     return put
 
 

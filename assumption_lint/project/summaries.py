@@ -21,9 +21,11 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from typing import Callable, Iterable, Mapping, TypeVar
 
 from .modules import ModuleIndex, project_root_of
+
+T = TypeVar("T")
 
 # Bump when the shape or the meaning of a summary changes (a cache keeps them by content hash).
 SUMMARY_VERSION = 2
@@ -206,13 +208,19 @@ class Project:
         return self._resolved[target]
 
     def _follow(self, path: str, name: str) -> Node | None:
-        target = Target(path, name)
+        return self._defined(Target(path, name),
+                             lambda summary, name: (summary.path, name) if name in summary.functions else None)
+
+    def _defined(self, target: Target, found: Callable[[ModuleSummary, str], T | None]) -> T | None:
+        """What ``found`` answers for the module where a name really lives, following
+        re-exports at most ``MAX_REEXPORT_HOPS`` modules (a loop ends there too)."""
         for _ in range(MAX_REEXPORT_HOPS):
             summary = self.summaries.get(target.path)
             if summary is None or not target.name:
                 return None
-            if target.name in summary.functions:
-                return (target.path, target.name)
+            answer = found(summary, target.name)
+            if answer is not None:
+                return answer
             following = self.reexport(summary, target, self.index_for)
             if following is None:
                 return None
@@ -239,17 +247,7 @@ class Project:
     def client(self, target: Target) -> ClientMade | None:
         """The client object, factory or class a name of another file is, following
         re-exports (``from .http import session`` in a package ``__init__``)."""
-        for _ in range(MAX_REEXPORT_HOPS):
-            summary = self.summaries.get(target.path)
-            if summary is None or not target.name:
-                return None
-            if target.name in summary.clients:
-                return summary.clients[target.name]
-            following = self.reexport(summary, target, self.index_for)
-            if following is None:
-                return None
-            target = following
-        return None
+        return self._defined(target, lambda summary, name: summary.clients.get(name))
 
     def _names_client(self, target: Target) -> bool:
         """Does a name used in another file (``session.get``) start with a client of this one?"""

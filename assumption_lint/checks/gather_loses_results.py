@@ -19,6 +19,7 @@ from ..facts.arguments import given
 from ..facts.fixpoint import reaching
 from ..facts.handlers import reraises, spelled
 from ..facts.network import NetworkCalls, annotated_client_type
+from ..facts.network_flow import failing_elsewhere
 from ..facts.project_calls import ProjectCalls
 from ..resolve import Instance
 from ..facts.reachability import Reachability
@@ -249,8 +250,7 @@ class GatherLosesResults(Check):
         settled = self.fact(ProjectCalls).project_function(call)
         if settled is not None and settled.is_async and settled.escapes:
             found.network = True  # another project file's coroutine whose requests can fail
-            found.failing = tuple((raised.place, f"{raised.label} can fail here")
-                                  for raised in dict.fromkeys(raised for raised, _ in settled.escapes))
+            found.failing = tuple(failing_elsewhere(call.func, settled, str)[1])
             return found
         callee = self._local_callee(call.func)
         # A coroutine handed a client object (`fetch(session, url)`) uses it.

@@ -15,7 +15,7 @@ import libcst as cst
 from ..facts.arguments import is_none
 from ..facts.handlers import Clause, first_catching
 from ..facts.network import NetworkCall
-from ..facts.network_flow import NetworkFlow, Origin, Site
+from ..facts.network_flow import NetworkFlow, Origin, Site, failing_elsewhere
 from ..facts.syntax import contains, contains_exit, literal_value, names_in
 from ..resolve import dotted_name
 from ..facts.reachability import Reachability
@@ -143,12 +143,8 @@ class SwallowedNetworkError(Check):
             call = net.label
         else:  # a function of another project file whose calls fail
             assert origin.site.external is not None
-            raised = [item for item, _ in origin.site.external.escapes]
-            first = raised[0]
-            spelled = dotted_name(origin.site.node.func)
-            shown = self.state.project.shown(first.place.path) if self.state.project is not None else first.place.path
-            call = f"`{'.'.join(spelled) if spelled else 'the call'}()` (it calls {first.label} in {shown})"
-            related = [(item.place, f"{item.label} can fail here") for item in dict.fromkeys(raised)]
+            shown = self.state.project.shown if self.state.project is not None else str
+            call, related = failing_elsewhere(origin.site.node.func, origin.site.external, shown)
         if origin.site is not site and site.callee is not None:
             call = f"{call} (through `{site.callee}()`)"
         did, looks = outcome

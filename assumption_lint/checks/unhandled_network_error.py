@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..facts.network_flow import MAIN_GUARD, MODULE, NetworkFlow, Origin, Place, Site
+from ..facts.network_flow import MAIN_GUARD, MODULE, NetworkFlow, Origin, Place, Site, failing_elsewhere
 from ..facts.reachability import Reachability
-from ..resolve import dotted_name
 from .base import Check
 
 
@@ -83,13 +82,11 @@ class UnhandledNetworkError(Check):
                 related.append((net.instance.origin, f"the {net.instance.type} object comes from here"))
         else:  # a function of another project file lets the error out
             assert site.external is not None
-            raised = [item for item, error in site.external.escapes if error in errors]
-            first = raised[0]
-            call = f"`{_spelled(site.node.func)}()` (it calls {first.label} in {self._shown(first.place.path)})"
+            first = next(item for item, error in site.external.escapes if error in errors)
+            call, failing = failing_elsewhere(site.node.func, site.external, self._shown, errors)
             summaries = (first.family_errors, first.errors, first.summary, first.untimed_summary)
             fix = first.fix
-            for item in dict.fromkeys(raised):
-                related.append((item.place, f"{item.label} can fail here"))
+            related.extend(failing)
         family_errors, call_errors, summary, untimed_summary = summaries
         if set(errors) >= set(family_errors):
             what, escapes = summary, "escapes"
@@ -106,11 +103,6 @@ class UnhandledNetworkError(Check):
     def _shown(self, path: str) -> str:
         project = self.state.project
         return project.shown(path) if project is not None else path
-
-
-def _spelled(func: cst.BaseExpression) -> str:
-    parts = dotted_name(func)
-    return ".".join(parts) if parts else "the call"
 
 
 def _is_root(flow: NetworkFlow, function: str) -> bool:

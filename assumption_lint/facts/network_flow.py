@@ -28,11 +28,12 @@ from .handlers import Clause
 from .network import NetworkCalls, annotated_clients, parameter_receiver, typed_network_call
 from .network_escapes import EscapeQueries
 from .project_calls import ProjectCalls
-from .network_sites import MAIN_GUARD, MODULE, Escape, FunctionInfo, Loop, Origin, Place, Site, SpawnedTarget
+from .network_sites import (MAIN_GUARD, MODULE, Escape, FunctionInfo, Loop, Origin, Place, Site, SpawnedTarget,
+                            failing_elsewhere)
 from .syntax import is_counting, names_in, shape_matches, short, target_names
 
 __all__ = ["MAIN_GUARD", "MODULE", "Escape", "FunctionInfo", "Loop", "NetworkFlow", "Origin", "Place", "Site",
-           "SpawnedTarget"]
+           "SpawnedTarget", "failing_elsewhere"]
 
 class NetworkFlow(EscapeQueries, Fact):
     """Collects network call sites, same-module calls, entry points and loops during the walk,

@@ -4,12 +4,13 @@ targets, and where an escaping network error comes from and where it hurts."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Callable, Iterable, Union
 
 import libcst as cst
 
 from ..catalog import Spawner
 from ..project.summaries import Settled, Target
+from ..resolve import dotted_name
 from .handlers import Clause
 from .network import NetworkCall
 
@@ -106,3 +107,17 @@ class Place:
 
 
 Escape = tuple[int, str]  # (origin index, exception class)
+
+
+def failing_elsewhere(func: cst.BaseExpression, settled: Settled, shown: Callable[[str], str],
+                      errors: Iterable[str] | None = None) -> tuple[str, list[tuple[object, str]]]:
+    """How a finding names a call of another project file's function whose network calls
+    fail (those raising one of ``errors``, else all): the call as messages spell it
+    ("`get_current()` (it calls `requests.get()` in services/weather.py)") and each failing
+    call as a related location in that file."""
+    wanted = None if errors is None else set(errors)
+    raised = list(dict.fromkeys(item for item, error in settled.escapes if wanted is None or error in wanted))
+    parts = dotted_name(func)
+    spelled = ".".join(parts) if parts else "the call"
+    call = f"`{spelled}()` (it calls {raised[0].label} in {shown(raised[0].place.path)})" if raised else f"`{spelled}()`"
+    return call, [(item.place, f"{item.label} can fail here") for item in raised]

@@ -26,7 +26,7 @@ from .provenance_eval import ClassInfo, Expressions, FunctionSummary, Value, _pa
 from .provenance_params import argparse_argument, bind_parameters, framework_for
 from .provenance_tables import SourceTables, tables_for
 from .provenance_values import ITEM, PARAMETER, Origins, join, source
-from .syntax import nodes_in
+from .syntax import children, nodes_in
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -316,6 +316,21 @@ class ValueProvenance(Expressions, Fact):
     # ================================================================== statements
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
         self._memo.clear()
+
+    def leave_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        # The rest of the block runs only if the line's conversions succeeded: `int(pid)` a
+        # second time cannot fail where the first did not.
+        if not self.active or not self._conversions:
+            return
+        proven: _Tests = []
+        for call in _unconditional_calls(node):
+            if id(call) in self._conversions:
+                argument = self._argument(call, 0, None)  # type: ignore[arg-type]
+                key = access_key(argument) if argument is not None else None
+                if key is not None:
+                    proven.append((key, frozenset({"format"})))
+        if proven:
+            self._narrow_here(proven)
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
@@ -933,3 +948,26 @@ def _short_conditional(node: cst.BaseExpression, links: int = 8) -> bool:
             return False
         node = node.orelse
     return True
+
+
+_CONDITIONAL = (cst.Lambda, cst.GeneratorExp, cst.ListComp, cst.SetComp, cst.DictComp)
+
+
+def _unconditional_calls(statement: cst.CSTNode) -> list[cst.Call]:
+    """The calls ``statement`` makes whenever it runs to its end: not those in a branch of a
+    conditional expression, the right operand of ``and``/``or``, a lambda or a comprehension."""
+    found: list[cst.Call] = []
+    pending: list[cst.CSTNode] = [statement]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, _CONDITIONAL):
+            continue
+        if isinstance(node, cst.Call):
+            found.append(node)
+        if isinstance(node, cst.IfExp):
+            pending.append(node.test)
+        elif isinstance(node, cst.BooleanOperation):
+            pending.append(node.left)
+        else:
+            pending.extend(children(node))
+    return found

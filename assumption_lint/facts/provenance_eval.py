@@ -552,7 +552,8 @@ class Expressions:
             # The path starts in the other file (a related location there), then comes here.
             parts.append(source(returned.kind, returned.place,  # type: ignore[arg-type]
                                 returned.label, self.order(node),
-                                returned.validated - returned.deep, returned.deep).step(node, f"returned by {name}"))
+                                returned.validated - returned.deep, returned.deep, api=returned.api)
+                         .step(node, f"returned by {name}"))
         return join(*parts)
 
     def project_function(self, node: cst.Call) -> "Settled | None":  # pragma: no cover - overridden

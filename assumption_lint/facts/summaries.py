@@ -198,5 +198,6 @@ def _raised_setter(raised: list[Raised], index: int, site: Any) -> Callable[[Pla
 
 def _returned_setter(slots: list[Returned | None], index: int, origin: Any) -> Callable[[Place], None]:
     def put(place: Place) -> None:
-        slots[index] = Returned(origin.kind, origin.validated, origin.deep, origin.label, place, origin.parameter)
+        slots[index] = Returned(origin.kind, origin.validated, origin.deep, origin.label, place, origin.parameter,
+                                origin.api)
     return put

@@ -94,6 +94,7 @@ class Returned:
     label: str
     place: Place
     parameter: str = ""  # for kind "parameter": the value passed as this parameter
+    api: str = ""  # the source's qualified call or read (`os.getenv`), as in Origin.api
 
 
 @dataclass(frozen=True)

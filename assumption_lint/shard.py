@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterable
 
 import click
 
-from .cache import canon, digest, files_digest
+from .cache import canon, digest
 from .discovery import Target
 from .project.modules import project_root_of
 
@@ -92,7 +92,7 @@ def identity(shard: Shard, targets: list[Target], settings_for: Callable[[Path],
     but the catalog object and the package facts, and the catalog files that apply) and a
     digest of the run's files (their sharding paths). ``targets``: all of the run's files."""
     settings_digests: set[bytes] = set()
-    catalogs: set[tuple[str, ...]] = set()
+    catalogs: set[tuple[Path, ...]] = set()
     known: dict[int, bytes] = {}
     for target in targets:
         settings = settings_for(target.path)
@@ -102,10 +102,19 @@ def identity(shard: Shard, targets: list[Target], settings_for: Callable[[Path],
                 (item.name, canon(getattr(settings, item.name))) for item in fields(settings)
                 if item.name not in ("catalog", "package")))
         settings_digests.add(found)
-        catalogs.add(tuple(str(path) for path in extend_catalog_of(target.path)))
-    catalog = hashlib.sha256(b"".join(files_digest([Path(name) for name in extra]) for extra in sorted(catalogs)))
-    config = hashlib.sha256(b"".join(sorted(settings_digests)) + catalog.digest()).hexdigest()
+        catalogs.add(tuple(Path(path) for path in extend_catalog_of(target.path)))
+    # The extra catalog files by their bytes, not their names: a checkout elsewhere is the same run.
+    catalog = b"".join(sorted(hashlib.sha256(b"".join(_bytes_digest(path) for path in extra)).digest()
+                              for extra in catalogs))
+    config = hashlib.sha256(b"".join(sorted(settings_digests)) + catalog).hexdigest()
     files = hashlib.sha256("\n".join(sorted(relative_name(target.path) for target in targets))
                            .encode("utf-8", "surrogateescape")).hexdigest()
     return {"index": shard.index, "count": shard.count, "config": config, "files": files,
             "run_files": len(targets)}
+
+
+def _bytes_digest(path: Path) -> bytes:
+    try:
+        return hashlib.sha256(path.read_bytes()).digest()
+    except OSError as exc:
+        return f"missing:{exc.errno}".encode()

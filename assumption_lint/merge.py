@@ -69,9 +69,11 @@ def merge_files(paths: list[Path]) -> tuple[str, str]:
         raise MergeError(f"cannot merge reports of different formats ({kinds})")
     kind = formats.pop()
     documents = [(path, document) for path, _, document in read]
-    if kind == "json":
-        return kind, safe_json(merge_json(documents))
-    return kind, safe_json(merge_sarif(documents))
+    try:
+        return kind, safe_json(merge_json(documents) if kind == "json" else merge_sarif(documents))
+    except (KeyError, TypeError, AttributeError) as exc:  # a hand-edited or truncated report
+        raise MergeError(f"a report is not laid out as alint {kind} reports are ({type(exc).__name__}: {exc}): "
+                         + ", ".join(str(path) for path, _ in documents)) from exc
 
 
 # ----------------------------------------------------------------------------- checks

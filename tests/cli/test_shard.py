@@ -245,6 +245,10 @@ def test_merge_refuses_what_is_not_one_run(two_shards: tuple[Path, Path, Path], 
     changed.write_text("{}", encoding="utf-8")
     with pytest.raises(MergeError, match="not an alint"):
         merge_files([changed])
+    changed.write_text(json.dumps({"version": 1, "tool": {"name": "alint"}, "findings": [{"line": 1}]}),
+                       encoding="utf-8")
+    with pytest.raises(MergeError, match="not laid out as alint json reports are"):
+        merge_files([changed])
 
 
 def test_merge_says_why_and_exits_2(two_shards: tuple[Path, Path, Path]) -> None:

@@ -143,6 +143,11 @@ def cli() -> None:
 @click.option("--diff", "diff", is_flag=True,
               help="With --fix: print the changes as a unified diff instead of writing them (exit 1 when "
                    "there are changes).")
+# --shard (docs/sharding.md, shard.py): one option, read by _shard_split below.
+@click.option("--shard", "shard", metavar="I/N", default=None, callback=lambda ctx, param, value: _parse_shard(value),
+              help="Report only on the I-th of N shards of the files (split by a hash of each file's path in "
+                   "its project; the other files are still read for what they tell): the shards' findings "
+                   "together are a single run's. Join the shards' JSON or SARIF reports with `alint merge`.")
 @click.version_option(__version__, "--version", prog_name="alint", message="%(prog)s %(version)s")
 def check(paths: tuple[Path, ...], output_format: str, output: Path | None, select: str | None,
           extend_select: str | None, ignore: str | None, preview: bool | None, show_notes: bool | None,
@@ -151,7 +156,8 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
           quiet: bool, verbose: bool, fail_on: str | None = None, baseline_file: Path | None = None,
           write_baseline: Path | None = None, since: str | None = None,
           report_unused_suppressions: bool = False, isolated: bool = False, fix: bool = False,
-          unsafe_fixes: bool = False, diff: bool = False, color: str = "auto", no_cache: bool = False) -> None:
+          unsafe_fixes: bool = False, diff: bool = False, color: str = "auto", no_cache: bool = False,
+          shard: Any = None) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
 
     Settings come from [tool.alint] in the nearest pyproject.toml above each file (or from
@@ -193,11 +199,14 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             # Build every configuration's catalog and settings here, before any worker starts:
             # their warnings (deprecated catalog keys, preview selections) print once.
             configs.prepare(target.path)
+        targets, others, shard_identity = _shard_split(shard, targets, configs, write_baseline)  # --shard
         # --fix analyses every file it fixes afresh: its run neither reads nor writes the cache.
         cache = None if store is None or not targets else _run_cache(store, configs, verbose)
-        report = run(targets, configs.settings_for, keep_tracebacks=verbose,
-                     jobs=jobs or default_jobs(), roots=[path for path in paths if path.is_dir()],
-                     excluded=configs.excluded, cache=cache)
+        with _progress(len(targets), quiet) as progress:
+            report = run(targets, configs.settings_for, keep_tracebacks=verbose,
+                         jobs=jobs or default_jobs(), roots=[path for path in paths if path.is_dir()],
+                         excluded=configs.excluded, cache=cache, also=others, progress=progress)
+        report.shard = shard_identity
         if cache is None and store is not None:
             store.commit()  # the catalog it keeps, for a run with nothing to check
         if cache is not None and verbose:
@@ -205,7 +214,8 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             if cache.problem:
                 _err(f"alint: {cache.problem}")
         run_config = configs.run_config()
-        scope = baseline.Scope(list(paths) or [Path(".")], set(report.sources) if changes is not None else None)
+        scope = baseline.Scope(list(paths) or [Path(".")],
+                               set(report.sources) if changes is not None or shard is not None else None)
         if write_baseline is not None:
             _write_baseline(write_baseline, report, scope)
         elif baseline_file is not None or run_config.baseline is not None:
@@ -216,7 +226,7 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
                                if changes.touches(finding, whole_file=finding.rule in WHOLE_FILE_RULES)]
     except (CatalogError, ConfigError, baseline.BaselineError, ChangesError) as exc:
         raise UsageProblem(str(exc)) from exc
-    if not targets and not problems:
+    if not targets and not others and not problems:
         # An empty run says why, so a hook that checks nothing is not mistaken for a clean one.
         for reason in why_nothing_to_check(list(paths) or [Path(".")], configs.excluded):
             _err(f"alint: no Python files to check: {reason}")
@@ -231,6 +241,48 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
     if outcome is not None and outcome.problems:
         sys.exit(EXIT_ERROR)
     _exit(report, exit_zero, fail_on or run_config.fail_on or DEFAULT_FAIL_ON)
+
+
+def _parse_shard(value: str | None) -> Any:
+    """--shard I/N as a shard.Shard (a usage error, exit 2, when it is not one)."""
+    if value is None:
+        return None
+    from .shard import parse_shard
+
+    try:
+        return parse_shard(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+def _shard_split(shard: Any, targets: list[Any], configs: Configurations,
+                 write_baseline: Path | None) -> tuple[list[Any], list[Any], dict[str, Any] | None]:
+    """(the files to report on, the run's other files, what the report says of its shard)."""
+    if shard is None:
+        return targets, [], None
+    if write_baseline is not None:
+        raise UsageProblem("--write-baseline records every finding of the run: it cannot be combined with --shard")
+    from .shard import identity, split
+
+    mine, others = split(targets, shard)
+    return mine, others, identity(shard, targets, configs.settings_for,
+                                  lambda path: configs.config_for(path).extend_catalog)
+
+
+class _progress:
+    """The run's progress bar on standard error (progress.py), or None, closed at the end."""
+
+    def __init__(self, files: int, quiet: bool) -> None:
+        from .progress import progress_for
+
+        self.bar = progress_for(files, quiet)
+
+    def __enter__(self) -> Any:
+        return self.bar
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def cache_folder(configs: Configurations) -> Path:
@@ -504,6 +556,34 @@ def clean_command(config_file: Path | None) -> None:
     except OSError as exc:
         raise UsageProblem(f"cannot remove {folder}: {exc.strerror or exc}") from exc
     click.echo(f"alint: {'removed' if removed else 'no cache at'} {folder}", err=True)
+
+
+@cli.command("merge")
+@click.argument("reports", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the merged report to FILE (atomically) instead of standard output.")
+def merge_command(reports: tuple[Path, ...], output: Path | None) -> None:
+    """Merge the JSON or SARIF reports of a run's shards (alint check --shard I/N) into one.
+
+    The merged findings are the ones a single run reports, in its order; the files checked
+    and parsed (and fixable, fixed and baseline counts) are summed. Refused (exit 2): mixed
+    formats, different alint versions, shards of different runs (configuration, files or
+    number of shards), a shard given twice or missing, two reports of one file.
+    See docs/sharding.md.
+    """
+    from .merge import MergeError, merge_files
+
+    try:
+        _, text = merge_files(list(reports))
+    except MergeError as exc:
+        raise UsageProblem(str(exc)) from exc
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        _atomic_write(output, text)
+    except OSError as exc:
+        raise UsageProblem(f"cannot write {output}: {exc.strerror or exc}") from exc
 
 
 @cli.command("rules")

@@ -67,6 +67,8 @@ class Report:
     frames: dict[str, dict[int, str]] = field(default_factory=dict, repr=False)
     # Files whose results came from the cache (content cache, cache.py); None: no cache.
     cached: int | None = None
+    # With --shard (shard.py): which shard of which run this report is; reporters write it.
+    shard: dict[str, Any] | None = None
 
     def by_rule(self) -> dict[str, int]:
         return dict(sorted(Counter(finding.rule for finding in self.findings).items()))
@@ -287,6 +289,22 @@ def _results(targets: list[Target], shown: list[str], settings_for: Callable[[Pa
                                record)
 
 
+def _counted(results: Iterator[FileResult], progress: Any, done: int = 0) -> Iterator[FileResult]:
+    """``results``, telling ``progress`` (if any) now of ``done`` files answered already
+    (the cache's hits), then of each result as it comes."""
+    if progress is None:
+        return results
+    if done:
+        progress.update(done)
+
+    def each() -> Iterator[FileResult]:
+        for result in results:
+            progress.update(1)
+            yield result
+
+    return each()
+
+
 # Project files read only for their summaries (imported by the run's files, not named on
 # the command line): at most this many per run, so a single-file run in a monorepo stays
 # bounded. Past it, callers see nothing from the files left out (silent, as unresolved).
@@ -298,10 +316,13 @@ def with_project(targets: list[Target], shown: list[str], results: list[FileResu
                  index_for: IndexFor,
                  analyse: Callable[[list[int], list[ProjectContext | None]], list[FileResult]],
                  summarize: Callable[[list[str]], list[ModuleSummary | None]],
-                 reads_of: Callable[[Settings], frozenset[str]] | None = None) -> list[FileResult]:
+                 reads_of: Callable[[Settings], frozenset[str]] | None = None,
+                 also: frozenset[str] = frozenset()) -> list[FileResult]:
     """The second phase: summaries of the project files the run's files reach (read but not
     reported on), the project settled once, then the files that call a project function
-    with something to tell analysed again with it. Their results replace the first ones."""
+    with something to tell analysed again with it. Their results replace the first ones.
+    ``also``: the real paths of the files a shard does not report on (``run``'s ``also``),
+    read like the files the run names."""
     summaries: dict[str, ModuleSummary] = {}
     for result in results:
         if result.summary is not None:
@@ -313,7 +334,7 @@ def with_project(targets: list[Target], shown: list[str], results: list[FileResu
     scanned = {index: names if (names := getattr(results[index], "_scanned", None)) is not None
                else _imports_of(targets[index].path, project_index)
                for index in skipped if (project_index := projects[index]) is not None}
-    named = {str(real_path(target.path)) for target, project in zip(targets, projects) if project is not None}
+    named = {str(real_path(target.path)) for target, project in zip(targets, projects) if project is not None} | also
     _read_reached(summaries, [name for names in scanned.values() for name in names], summarize, index_for, named)
     project = Project(summaries, index_for)
     reads_of = reads_of or project_reads
@@ -417,7 +438,8 @@ class _IndexByPath:
 def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
         keep_tracebacks: bool = False, cwd: Path | None = None, jobs: int = 1,
         roots: list[Path] | None = None, excluded: Callable[[Path, bool], bool] | None = None,
-        cache: "RunCache | None" = None) -> Report:
+        cache: "RunCache | None" = None, also: list[Target] | None = None,
+        progress: Any = None) -> Report:
     """Analyze every target. Every filter a finding passes (per-file ignores included, which
     come with each file's Settings) is the engine's finding pipeline (engine/findings.py).
 
@@ -426,7 +448,12 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
     only the files that call a project function with something to tell. ``roots``: the
     folders named on the command line (extra import roots); ``excluded``: the run's
     exclude predicate (project files it excludes are never read). ``cache``: the content
-    cache (cache.py) answers the files whose entry still holds, and keeps the others'."""
+    cache (cache.py) answers the files whose entry still holds, and keeps the others'.
+
+    ``also`` (``--shard``, shard.py): the run's other files, not reported on but counted as
+    named, so that the summaries read and what they hold are a single run's and the shard's
+    findings are the single run's for its files. ``progress`` (progress.py): told each
+    phase (``start(phase, total)``, ``grow(phase, count)``) and each file done (``update(count)``)."""
     started = time.perf_counter()
     report = Report()
     shown = [report_path(target.path, cwd) for target in targets]  # cwd: only outside any project
@@ -443,7 +470,7 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
     # What any file's checks read from summaries decides what every summary holds, so a
     # file's summary is the same whichever files the run names.
     reads_of = cache.project_reads if cache is not None else project_reads
-    reads = frozenset(item for target in targets for item in reads_of(settings_for(target.path)))
+    reads = frozenset(item for target in [*targets, *(also or ())] for item in reads_of(settings_for(target.path)))
     projects = [ProjectContext(index, None, shown_of, reads)
                 if index_for is not None and settings_for(target.path).project
                 and (index := index_for(real_path(target.path))) is not None else None
@@ -451,36 +478,43 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
 
     def analyse(indexes: list[int], contexts: list[ProjectContext | None]) -> list[FileResult]:
         chosen, names = [targets[i] for i in indexes], [shown[i] for i in indexes]
+        again = any(context is not None and context.project is not None for context in contexts)
+        if progress is not None:
+            progress.start("checks with the project" if again else "checks", len(chosen))
         if cache is not None:
-            kind = "again" if any(context is not None and context.project is not None for context in contexts) \
-                else "check"
+            kind = "again" if again else "check"
             return cache.results(kind, chosen, names, contexts, settings_for, reads, keep_tracebacks, report,
-                                 lambda picked: _results([chosen[i] for i in picked], [names[i] for i in picked],
-                                                         settings_for, keep_tracebacks, jobs,
-                                                         [contexts[i] for i in picked], record=True))
-        return list(_results(chosen, names, settings_for, keep_tracebacks, jobs, contexts))
+                                 lambda picked: _counted(_results([chosen[i] for i in picked],
+                                                                  [names[i] for i in picked],
+                                                                  settings_for, keep_tracebacks, jobs,
+                                                                  [contexts[i] for i in picked], record=True),
+                                                         progress, len(chosen) - len(picked)))
+        return list(_counted(_results(chosen, names, settings_for, keep_tracebacks, jobs, contexts), progress))
 
     def summarize(paths: list[str]) -> list[ModuleSummary | None]:
         """Summaries of project files the run does not name, read but not reported on."""
         assert index_for is not None
+        if progress is not None:
+            progress.grow("summaries", len(paths))
         files = [Target(Path(path), explicit=False) for path in paths]
         contexts = [ProjectContext(index, reads=reads)
                     if settings_for(file.path).project and (index := index_for(file.path)) is not None else None
                     for file in files]
         if cache is not None:
             found: Any = cache.results("summary", files, paths, contexts, settings_for, reads, keep_tracebacks,
-                                       None, lambda picked: _results(
+                                       None, lambda picked: _counted(_results(
                                            [files[i] for i in picked], [paths[i] for i in picked], settings_for,
                                            keep_tracebacks, jobs, [contexts[i] for i in picked], summary_only=True,
-                                           record=True))
+                                           record=True), progress, len(files) - len(picked)))
         else:
-            found = _results(files, paths, settings_for, keep_tracebacks, jobs, contexts, summary_only=True)
+            found = _counted(_results(files, paths, settings_for, keep_tracebacks, jobs, contexts, summary_only=True),
+                             progress)
         return [result.summary if context is not None else None for result, context in zip(found, contexts)]
 
     results = analyse(list(range(len(targets))), projects)
     if index_for is not None:
         results = with_project(targets, shown, results, projects, settings_for, index_for, analyse, summarize,
-                               reads_of)
+                               reads_of, frozenset(str(real_path(target.path)) for target in also or ()))
     hits = 0
     for target, name, result, context in zip(targets, shown, results, projects):
         hits += getattr(result, "_cached", False)

@@ -55,6 +55,8 @@ def render(report: "Report", catalog: Catalog, options: "RenderOptions") -> str:
         document["summary"]["baseline"] = {"matched": report.baseline_matched, "gone": report.baseline_gone or 0}
     if report.since is not None:
         document["summary"]["since"] = report.since
+    if report.shard is not None:  # --shard: which shard of which run (alint merge reads it)
+        document["shard"] = report.shard
     return safe_json(document)
 
 

@@ -39,6 +39,8 @@ SRCROOT = "%SRCROOT%"
 # Our own key: GitHub computes primaryLocationLineHash itself and warns when a tool sends
 # a different one. Bump the version when the fingerprint recipe changes.
 FINGERPRINT_KEY = "alint/v1"
+# The run property bag key of a shard's report (--shard, docs/sharding.md).
+SHARD_PROPERTY = "alint/shard"
 # GitHub truncates longer descriptions.
 MAX_FULL_DESCRIPTION = 1023
 
@@ -294,6 +296,9 @@ def build_log(report: "Report", catalog: Catalog) -> om.SarifLog:
         original_uri_base_ids=roots.original_uri_base_ids(),
         column_kind="unicodeCodePoints",
         results=[_result(finding, rule_index, roots, path_rules) for finding in findings],
+        # --shard: which shard of which run, and its file counts (alint merge reads them)
+        properties={SHARD_PROPERTY: {**report.shard, "files_checked": report.files, "parsed": report.analyzed}}
+        if report.shard is not None else None,
     )
     return om.SarifLog(version=SARIF_VERSION, schema_uri=SARIF_SCHEMA_URI, runs=[run])
 

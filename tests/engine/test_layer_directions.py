@@ -19,6 +19,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "assumption_lint"
 # Top to bottom. A layer may import the layers after it, never those before it or beside it.
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli",),
+    ("merge", "progress", "shard"),  # alint merge; the progress bar; --shard (docs/sharding.md)
     ("docs", "reporters"),
     ("runner", "baseline", "changes", "fix_files"),  # one run; which findings are new; --fix
     ("cache",),  # the content cache: keys, entries, the index

@@ -43,12 +43,14 @@ subcommand); without the markers the block is appended.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import json
 import os
 import platform
 import re
 import shlex
+import shutil
 import signal
 import statistics
 import subprocess
@@ -193,10 +195,20 @@ def app_list(apps_cache: Path) -> list[tuple[apps.App, Path]]:
     return found
 
 
-def apps_corpus(apps_cache: Path) -> Corpus:
+def apps_corpus(apps_cache: Path, corpora: Path) -> Corpus:
+    """The Python files of every extracted application's ``paths``, copied under ``corpora``:
+    bench/.cache is ignored by git, and Fixit and semgrep skip ignored files even when they
+    are named on the command line."""
     chosen = app_list(apps_cache)
-    files = corpus.python_files([root / path for app, root in chosen for path in app.paths
-                                 if (root / path).exists()])
+    target = corpora / "apps"
+    files = []
+    for app, root in chosen:
+        for source in corpus.python_files([root / path for path in app.paths if (root / path).exists()]):
+            copy = target / app.name / source.relative_to(root)
+            if not copy.is_file() or copy.read_bytes() != source.read_bytes():
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, copy)
+            files.append(copy)
     return Corpus("apps", f"the application corpus (bench/apps.toml): {len(chosen)} applications' `paths`", files)
 
 
@@ -204,7 +216,7 @@ def load_corpus(name: str, args: argparse.Namespace) -> Corpus:
     if name == "stdlib":
         return stdlib_corpus()
     if name == "apps":
-        return apps_corpus(args.apps_cache)
+        return apps_corpus(args.apps_cache, args.corpora)
     specs = {"medium": MEDIUM, "large": LARGE}[name]
     return wheel_corpus(name, specs, args.corpora, args.wheels)
 
@@ -326,6 +338,7 @@ def load() -> str:
 
 @dataclass
 class Machine:
+    commit: str = field(default_factory=lambda: alint_commit())  # at the start: the code measured
     start_load: str = field(default_factory=load)
     end_load: str = ""
     started: str = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc).strftime(
@@ -422,7 +435,7 @@ def speed_table(chosen: Corpus, runs: dict[str, list[Run]], known: dict[str, str
     skipped = f" Not run here: {', '.join(left_out)} (`--skip`)." if left_out else ""
     return f"""\
 {chosen.description}: {len(chosen.files):,} files, {chosen.lines:,} lines. Medians of {count} run(s)
-(`python bench/peers.py speed --corpus {chosen.name} --runs {args.runs}` at alint commit `{alint_commit()}`);
+(`python bench/peers.py speed --corpus {chosen.name} --runs {args.runs}` at alint commit `{machine.commit}`);
 ratios are this tool's median ÷ alint's.{skipped}
 
 - Machine: {machine.describe()}.
@@ -472,7 +485,7 @@ def command_startup(args: argparse.Namespace) -> str:
             for (tool, case), measured in runs.items()]
     parsed = "parsed it" if report["parsed"] else "skipped it at the pre-check"
     return f"""\
-Measured with `python bench/peers.py startup --runs {args.runs}` at alint commit `{alint_commit()}`;
+Measured with `python bench/peers.py startup --runs {args.runs}` at alint commit `{machine.commit}`;
 interpreter start included; {args.runs} runs of each, interleaved. alint {parsed}
 ({report['findings']} findings).
 
@@ -1006,8 +1019,14 @@ def corpus_side(args: argparse.Namespace) -> str:
             app_files = corpus.python_files([root / path for path in app.paths if (root / path).exists()])
             if app_files:
                 hits["alint"].extend(alint_hits(app_files, args, out, root))
+        # The peers read copies outside git (see apps_corpus); their paths are mapped back.
+        copies = apps_corpus(args.apps_cache, args.corpora).files
+        back = {str(copy.resolve()): str((roots[copy.relative_to(args.corpora / "apps").parts[0]] /
+                                          Path(*copy.relative_to(args.corpora / "apps").parts[1:])).resolve())
+                for copy in copies}
         for tool in SIDE_TOOLS[1:]:
-            hits[tool] = peer_hits(tool, files, args, out)
+            hits[tool] = [dataclasses.replace(hit, path=back.get(hit.path, hit.path))
+                          for hit in peer_hits(tool, copies, args, out)]
 
     def place(label: apps.Label) -> tuple[str, int]:
         return str((roots[label.app] / label.path).resolve()), label.line

@@ -909,8 +909,9 @@ def alint_hits(files: Sequence[Path], args: argparse.Namespace, out: Path, cwd: 
     hits = []
     for item in data["findings"]:
         rule = str(item["rule"])
-        path = Path(item["path"])
-        path = (path if path.is_absolute() else cwd / path).resolve()
+        # alint names a file relative to its git repository when inside one (the applications
+        # sit inside this repository's bench/.cache), else to the current folder.
+        path = (cwd / apps.relative_path(str(item["path"]), cwd)).resolve()
         hits.append(Hit("alint", str(path), int(item["line"]), int(item.get("end_line") or item["line"]), rule,
                         rule if rule in INJECTION else None))
         for place in item.get("related", []):  # the source of a flow counts as where it is found too

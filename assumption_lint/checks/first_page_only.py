@@ -120,7 +120,8 @@ class FirstPageOnly(Check):
         if text is None:
             return None
         if self._boto_receivers is None:
-            self._boto_receivers = _boto_receivers(self.state.module, self.knowledge.boto_resources)
+            self._boto_receivers = _boto_receivers(self.state.module, self.knowledge.boto_resources,
+                                                   self._factories())
         return self._boto_receivers.get(text)
 
     def _factories(self) -> dict[str, tuple[str, int]]:
@@ -451,10 +452,10 @@ def _client_service(call: cst.Call, resources: dict[str, str]) -> str | None:
     return resources.get(name or "")
 
 
-def _boto_receivers(module: cst.Module, resources: dict[str, str]) -> dict[str, str]:
+def _boto_receivers(module: cst.Module, resources: dict[str, str],
+                    factories: dict[str, tuple[str, int]]) -> dict[str, str]:
     """Names (``s3``, ``self.s3``) bound to a boto3 client of one service, anywhere in the module."""
     seen: dict[str, set[str]] = {}
-    factories = _client_factories(module)
     for node in every_node(module, (cst.Assign, cst.AnnAssign, cst.WithItem)):
         if isinstance(node, cst.WithItem):
             value, targets = unawait(node.item), [node.asname.name] if node.asname else []

@@ -64,6 +64,8 @@ class SwallowedNetworkError(Check):
                     continue
                 if outcome[1] != "real data" and self._advisory(site, origin):
                     continue
+                if outcome == ("does nothing", "success") and self._cleanup(site, origin):
+                    continue
                 reported.add(id(clause.node))
                 self._report(site, clause, origin, outcome)
 
@@ -136,6 +138,17 @@ class SwallowedNetworkError(Check):
         return all(_flag_only(branch) for branch in uses.ifs if names_in(branch.test) & tracked) and not any(
             names_in(header) & tracked for header in uses.headers)
 
+    def _cleanup(self, site: Site, origin: Origin) -> bool:
+        """``try: s3.delete_object(...) except: pass``: a best-effort clean-up (a temporary
+        upload, a "thinking..." placeholder message) whose result is thrown away. Failing
+        leaves something behind to remove later; nothing the code goes on with is wrong."""
+        net = origin.site.network
+        if net is None or origin.site is not site or not _discarded(site.statement, site.node):
+            return False
+        method = net.api.rsplit(".", 1)[-1].lower()
+        return net.method == "DELETE" or any(method.startswith(word) or method.endswith("_" + word)
+                                             for word in _CLEANUP_WORDS)
+
     def _report(self, site: Site, clause: Clause, origin: Origin, outcome: tuple[str, str]) -> None:
         net = origin.site.network
         related: list[tuple[object, str]] = []
@@ -150,6 +163,22 @@ class SwallowedNetworkError(Check):
         did, looks = outcome
         self.report("AL204", clause.node, related, statement=site.statement, function=site.function,
                     call=call, clause=clause.spelled(self.module), outcome=did, looks=looks)
+
+
+# Method names of clean-up calls (``delete_object``, ``chat_delete``, ``remove_member``).
+_CLEANUP_WORDS = ("delete", "remove", "cleanup", "purge")
+
+
+def _discarded(statement: cst.CSTNode | None, call: cst.Call) -> bool:
+    """The call is a statement of its own (``await`` allowed): its result is not used."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        if isinstance(small, cst.Expr):
+            value = small.value.expression if isinstance(small.value, cst.Await) else small.value
+            if value is call:
+                return True
+    return False
 
 
 def silent_outcome(handler: cst.ExceptHandler) -> tuple[str, str] | None:

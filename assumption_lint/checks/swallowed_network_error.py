@@ -143,11 +143,19 @@ class SwallowedNetworkError(Check):
         upload, a "thinking..." placeholder message) whose result is thrown away. Failing
         leaves something behind to remove later; nothing the code goes on with is wrong."""
         net = origin.site.network
-        if net is None or origin.site is not site or not _discarded(site.statement, site.node):
+        if net is None or net.method is not None or origin.site is not site:
+            return False  # an HTTP DELETE may be the very action (`requests.delete(positions)`)
+        if not _discarded(site.statement, site.node):
             return False
         method = net.api.rsplit(".", 1)[-1].lower()
-        return net.method == "DELETE" or any(method.startswith(word) or method.endswith("_" + word)
-                                             for word in _CLEANUP_WORDS)
+        if not any(method.startswith(word) or method.endswith("_" + word) for word in _CLEANUP_WORDS):
+            return False
+        # A side step: the code goes on after the try (replies, returns its result). A
+        # delete that is all the function does is the action itself.
+        info = self.flow.functions.get(site.function)
+        node = self.flow.try_of.get(id(next((c.node for c in site.clauses if isinstance(c.node, cst.ExceptHandler)),
+                                            None)))
+        return info is not None and node is not None and _followed(info.node, node)
 
     def _report(self, site: Site, clause: Clause, origin: Origin, outcome: tuple[str, str]) -> None:
         net = origin.site.network
@@ -179,6 +187,30 @@ def _discarded(statement: cst.CSTNode | None, call: cst.Call) -> bool:
             if value is call:
                 return True
     return False
+
+
+def _followed(function: cst.FunctionDef, node: cst.CSTNode) -> bool:
+    """``node`` is a statement of ``function`` after which more of it runs: a statement
+    follows it in its block, or in a block around it (``if placeholder: try: ...`` then
+    a reply)."""
+    def search(block: cst.CSTNode) -> bool | None:  # None: not found under ``block``
+        body = getattr(block, "body", None)
+        statements = list(body) if isinstance(body, (list, tuple)) else []
+        for index, statement in enumerate(statements):
+            if statement is node:
+                return index + 1 < len(statements)
+            found = search(statement)
+            if found is not None:
+                return found or index + 1 < len(statements)
+        for child in block.children:
+            if isinstance(child, (cst.BaseSuite, cst.BaseCompoundStatement, cst.ExceptHandler, cst.Else,
+                                  cst.Finally)) and child not in statements:
+                found = search(child)
+                if found is not None:
+                    return found
+        return None
+
+    return bool(search(function.body))
 
 
 def silent_outcome(handler: cst.ExceptHandler) -> tuple[str, str] | None:

@@ -729,6 +729,35 @@ def model_sdks_page(catalog: Catalog) -> str:
     return "\n".join(out) + "\n"
 
 
+def _family_calls(catalog: Catalog, libraries: set[str]) -> list[str]:
+    """The catalogued calls whose [[api]] block names a family of ``libraries``."""
+    families = {name for name, family in catalog.network.families.items() if family.library in libraries}
+    return list(dict.fromkeys(name for name, api in catalog.apis.items() if api.family in families))
+
+
+def network_sdks_page(catalog: Catalog) -> str:
+    """docs/network-sdks.md: every SDK the network families cover, from the [[network-sdk]] tables."""
+    sdks = catalog.network.sdks
+    out = [GENERATED.format(source="rules/network_sdks.toml (the [[network-sdk]] tables)"), "", "# Network SDKs", "",
+           "SDK clients beyond the HTTP libraries whose calls the network rules ([AL201](rules/AL201.md), "
+           "[AL204](rules/AL204.md), [AL206](rules/AL206.md), ...) judge: what their failures raise, which "
+           "classes catch them, their default timeout and retries, and the source each fact was read from. "
+           f"{len(sdks)} SDKs. Adding one is a data change: `[[exception]]`, `[[network]]`, `[[client]]` and "
+           "`[[api]]` tables plus a `[[network-sdk]]` entry, in `rules/` or in a project's own catalog file "
+           "listed in `extend-catalog` ([catalog reference](catalog.md)).", "",
+           "| SDK | Calls | Errors | Default timeout | Retries | Source |", "|---|---|---|---|---|---|"]
+    for sdk in sdks:
+        libraries = set(sdk.libraries)
+        calls = _names(_family_calls(catalog, libraries)) or "not catalogued"
+        timeout = sdk.timeout or _sdk_timeout(catalog, libraries)
+        out.append(f"| {sdk.sdk} | {calls} | {_cell(_sdk_errors(catalog, libraries))} | {_cell(timeout)} | "
+                   f"{_cell(sdk.retries)} | {_cell(sdk.evidence)} |")
+    out += ["", "\"Errors\" are the classes whose `except` handles every failure AL201 names (a broad "
+            "`except` catches one of them or a base), then the classes a refused connection, a timeout or "
+            "an error status raises. The LLM SDKs are listed in [Model SDKs](model-sdks.md)."]
+    return "\n".join(out) + "\n"
+
+
 def _model_sdks(catalog: Catalog) -> list[str]:
     sdks = ", ".join(_sdk_groups(catalog))
     return [f"The replies of {sdks}: where each SDK's text is and when it may be missing, with the SDK "
@@ -837,6 +866,8 @@ def rule_index(catalog: Catalog, sources: Path = SOURCES) -> str:
         figure = measured(page_source(rule.id, sources))
         out.append(f"| [{rule.id}]({rule.id}.md) | `{rule.slug}` | {rule.severity} | "
                    f"{'yes' if _preview(rule) else 'no'} | {_cell(figure)} | {_cell(rule.summary)} |")
+    out += ["", "The SDK clients beyond the HTTP libraries that the network rules (AL2xx) know, with what "
+            "they raise, their timeouts, retries and sources: [Network SDKs](../network-sdks.md) (generated)."]
     out += ["", "## The engine's own findings", "",
             "These report on the file itself, not on its code, and are always on (`--ignore` can drop them):", ""]
     for rule_id in sorted(catalog.rules):
@@ -886,7 +917,8 @@ def generated_files(catalog: Catalog | None = None) -> dict[str, str]:
     catalog = catalog or shipped_catalog()
     regions = all_regions()
     files = {"docs/apis.md": apis_page(catalog), "docs/rules/README.md": rule_index(catalog),
-             "docs/pagination-apis.md": pagination_page(catalog), "docs/model-sdks.md": model_sdks_page(catalog)}
+             "docs/pagination-apis.md": pagination_page(catalog), "docs/model-sdks.md": model_sdks_page(catalog),
+             "docs/network-sdks.md": network_sdks_page(catalog)}
     for rule in page_rules(catalog):
         files[f"docs/rules/{rule.id}.md"] = rule_page(rule, catalog, regions)
     return files

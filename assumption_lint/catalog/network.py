@@ -29,6 +29,7 @@ _ENTRY_KEYS = {"label", "effect", "imports", "decorators", "names", "first-param
                "methods", "web", "one-shot"}
 _SPAWNER_KEYS = {"label", "effect", "calls", "imports", "keyword", "position", "called", "discarded", "one-shot"}
 _ERROR_HANDLER_KEYS = {"imports", "decorators", "calls", "covers"}
+_SDK_KEYS = {"sdk", "libraries", "timeout", "retries", "source"}
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,20 @@ class ErrorHandlerRegistration:
     source: str
 
 
+@dataclass(frozen=True)
+class NetworkSdk:
+    """An SDK the network families cover, for the generated list (docs/network-sdks.md): its
+    catalog libraries, what it retries, and the source its facts were read from."""
+
+    sdk: str
+    libraries: tuple[str, ...]
+    retries: str
+    evidence: str
+    source: str
+    # The default timeout in words, when the [[api]]/[[client]] timeouts do not say it.
+    timeout: str = ""
+
+
 @dataclass
 class NetworkKnowledge:
     exceptions: dict[str, ExceptionClass] = field(default_factory=dict)
@@ -169,6 +184,8 @@ class NetworkKnowledge:
     families: dict[str, NetworkFamily] = field(default_factory=dict)
     # Calls listed by deprecated [[network]].calls, kept apart so that linking can rebuild ``calls``.
     listed_calls: NameTable[NetworkFamily] = field(default_factory=NameTable)
+    # [[network-sdk]] tables: the SDKs covered, for the documentation.
+    sdks: list[NetworkSdk] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not isinstance(self.calls, NameTable):
@@ -181,8 +198,12 @@ class NetworkKnowledge:
         return self.calls.keys()
 
     def family(self, name: str, instance_type: str | None = None) -> NetworkFamily | None:
-        """The family of a resolved call: by exact name, else by its client type's wildcard."""
-        return self.calls.method_of(name, instance_type)
+        """The family of a resolved call: by exact name, else by its client type's wildcard,
+        else (a module attribute, no client object) by a glob (``stripe.*.create``)."""
+        found = self.calls.method_of(name, instance_type)
+        if found is None and instance_type is None:
+            found = self.calls.match(name, nested=True)
+        return found
 
     def canonical(self, name: str) -> str:
         return self.aliases.get(name, name)
@@ -305,6 +326,14 @@ def parse_error_handler(where: str, table: Mapping[str, Any], source: str, catal
         decorators=_str_list(table, "decorators", where, default=[]),
         calls=_str_list(table, "calls", where, default=[]),
         covers=_str_list(table, "covers", where), source=source))
+
+
+def parse_network_sdk(where: str, table: Mapping[str, Any], source: str, catalog: Catalog) -> None:
+    sdk = _expect(table, "sdk", str, where)
+    catalog.network.sdks.append(NetworkSdk(
+        sdk=sdk, libraries=_str_list(table, "libraries", where, default=[sdk]),
+        retries=_expect(table, "retries", str, where), evidence=_expect(table, "source", str, where),
+        source=source, timeout=_expect(table, "timeout", str, where, default="")))
 
 
 def link_families(catalog: Catalog, strict: bool = True) -> None:

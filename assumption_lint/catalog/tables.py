@@ -129,6 +129,9 @@ TABLES: dict[str, TableKind] = {kind.name: kind for kind in (
               '[[network]]\nname = "example"\nlibrary = "example"\nerrors = ["OSError"]\nroot = ["OSError"]\n'
               'fix = "catch OSError"\n',
               deprecated={"calls": _CALLS_GONE, "not-calls": "give it on the [[api]] block whose name ends in '.*'"}),
+    TableKind("network-sdk", _keys(network._SDK_KEYS), network.parse_network_sdk, "network.sdks",
+              "An SDK the network families cover: its libraries, retries and source (docs/network-sdks.md).",
+              '[[network-sdk]]\nsdk = "example"\nretries = "none"\nsource = "example 1.0 wheel"\n'),
     TableKind("entry-point", _keys(network._ENTRY_KEYS), network.parse_entry_point, "network.entry_points",
               "Code whose escaping error hurts: a web handler, a CLI command (AL201).",
               '[[entry-point]]\nlabel = "example view"\neffect = " as HTTP 500"\nnames = ["handle"]\n'),

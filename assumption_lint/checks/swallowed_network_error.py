@@ -64,6 +64,8 @@ class SwallowedNetworkError(Check):
                     continue
                 if outcome[1] != "real data" and self._advisory(site, origin):
                     continue
+                if outcome == ("does nothing", "success") and self._cleanup(site, origin):
+                    continue
                 reported.add(id(clause.node))
                 self._report(site, clause, origin, outcome)
 
@@ -136,6 +138,25 @@ class SwallowedNetworkError(Check):
         return all(_flag_only(branch) for branch in uses.ifs if names_in(branch.test) & tracked) and not any(
             names_in(header) & tracked for header in uses.headers)
 
+    def _cleanup(self, site: Site, origin: Origin) -> bool:
+        """``try: s3.delete_object(...) except: pass``: a best-effort clean-up (a temporary
+        upload, a "thinking..." placeholder message) whose result is thrown away. Failing
+        leaves something behind to remove later; nothing the code goes on with is wrong."""
+        net = origin.site.network
+        if net is None or net.method is not None or origin.site is not site:
+            return False  # an HTTP DELETE may be the very action (`requests.delete(positions)`)
+        if not _discarded(site.statement, site.node):
+            return False
+        method = net.api.rsplit(".", 1)[-1].lower()
+        if not any(method.startswith(word) or method.endswith("_" + word) for word in _CLEANUP_WORDS):
+            return False
+        # A side step: the code goes on after the try (replies, returns its result). A
+        # delete that is all the function does is the action itself.
+        info = self.flow.functions.get(site.function)
+        node = self.flow.try_of.get(id(next((c.node for c in site.clauses if isinstance(c.node, cst.ExceptHandler)),
+                                            None)))
+        return info is not None and node is not None and _followed(info.node, node)
+
     def _report(self, site: Site, clause: Clause, origin: Origin, outcome: tuple[str, str]) -> None:
         net = origin.site.network
         related: list[tuple[object, str]] = []
@@ -150,6 +171,46 @@ class SwallowedNetworkError(Check):
         did, looks = outcome
         self.report("AL204", clause.node, related, statement=site.statement, function=site.function,
                     call=call, clause=clause.spelled(self.module), outcome=did, looks=looks)
+
+
+# Method names of clean-up calls (``delete_object``, ``chat_delete``, ``remove_member``).
+_CLEANUP_WORDS = ("delete", "remove", "cleanup", "purge")
+
+
+def _discarded(statement: cst.CSTNode | None, call: cst.Call) -> bool:
+    """The call is a statement of its own (``await`` allowed): its result is not used."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        if isinstance(small, cst.Expr):
+            value = small.value.expression if isinstance(small.value, cst.Await) else small.value
+            if value is call:
+                return True
+    return False
+
+
+def _followed(function: cst.FunctionDef, node: cst.CSTNode) -> bool:
+    """``node`` is a statement of ``function`` after which more of it runs: a statement
+    follows it in its block, or in a block around it (``if placeholder: try: ...`` then
+    a reply)."""
+    def search(block: cst.CSTNode) -> bool | None:  # None: not found under ``block``
+        body = getattr(block, "body", None)
+        statements = list(body) if isinstance(body, (list, tuple)) else []
+        for index, statement in enumerate(statements):
+            if statement is node:
+                return index + 1 < len(statements)
+            found = search(statement)
+            if found is not None:
+                return found or index + 1 < len(statements)
+        for child in block.children:
+            if isinstance(child, (cst.BaseSuite, cst.BaseCompoundStatement, cst.ExceptHandler, cst.Else,
+                                  cst.Finally)) and child not in statements:
+                found = search(child)
+                if found is not None:
+                    return found
+        return None
+
+    return bool(search(function.body))
 
 
 def silent_outcome(handler: cst.ExceptHandler) -> tuple[str, str] | None:

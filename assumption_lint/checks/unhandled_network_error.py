@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..facts.network_flow import MAIN_GUARD, MODULE, NetworkFlow, Origin, Place, Site, failing_elsewhere
+from ..facts.network_flow import MAIN_GUARD, MODULE, NetworkFlow, Origin, Place, Site, failing_elsewhere, retries
+from ..facts.handlers import spelled
 from ..facts.reachability import Reachability
 from .base import Check
 
@@ -41,8 +42,14 @@ class UnhandledNetworkError(Check):
             for priority, place in enumerate(self._site_places(flow, site, places, strict)):
                 if place is None:
                     continue
+                paging = priority == 1 and site.loop is None
                 for origin, error in uncaught:
                     if any(flow.knowledge.catches(name, error) for name in place.handled):
+                        continue
+                    if paging and not self._narrow_retry(origins[origin].site, [error]):
+                        # A paging loop that fails as a whole is all-or-nothing, an honest
+                        # failure; it is cut short for nothing when a retry meant for the
+                        # error lets it out at the first attempt.
                         continue
                     current = chosen.get(origin)
                     if current is None or current[0] > priority:
@@ -57,11 +64,11 @@ class UnhandledNetworkError(Check):
                      strict: bool) -> list[Place | None]:
         """Where an error leaving ``site`` hurts, by priority."""
         loop = None
-        if site.loop is not None:
+        chosen_loop = site.loop or site.paging  # a paging loop counts for defeated retries only
+        if chosen_loop is not None:
             owner = {MAIN_GUARD: 'the `if __name__ == "__main__"` block', MODULE: "module-level code"}.get(
                 site.function, f"`{site.function}`")
-            loop = Place(site.function, f"{site.loop.description} in {owner}",
-                         ", stopping it: one failed item skips all the remaining ones")
+            loop = Place(site.function, f"{chosen_loop.description} in {owner}", chosen_loop.effect)
         root = None
         if strict and _is_root(flow, site.function):
             where = "module-level code" if site.function == MODULE else f"`{site.function}`"
@@ -95,10 +102,33 @@ class UnhandledNetworkError(Check):
         else:
             what, escapes = " and ".join(errors), "escapes" if len(errors) == 1 else "escape"
         where = place.where
-        if site.function != place.function:
+        narrow = self._narrow_retry(site, errors)
+        if narrow:
+            owner = f" in `{site.function}`" if site.function not in (MODULE, MAIN_GUARD) else ""
+            retry = f"the retry{owner} at its first attempt (`except {narrow}` retries nothing else)"
+            where = f"{retry} into {where}" if site.function != place.function else f"{retry} and {where}"
+        elif site.function != place.function:
             where = f"`{site.function}` into {where}" if site.function not in (MODULE, MAIN_GUARD) else where
         self.report("AL201", site.node, related, statement=site.statement, function=site.function,
                     call=call, what=what, escapes=escapes, where=where, effect=place.effect, fix=fix)
+
+    def _narrow_retry(self, site: Site, errors: list[str]) -> str:
+        """In a retry loop, the handling clause that retries some of the call's errors but
+        not ``errors`` (``except requests.Timeout`` around a GET): its classes as written,
+        or "" when the call is not retried that way."""
+        if not site.retrying:
+            return ""
+        knowledge = self.catalog.network
+        for clause in site.clauses:
+            if not clause.catches or not retries(clause):
+                continue
+            # Classes the catalog knows (requests.Timeout, httpx.HTTPStatusError) that let
+            # ``errors`` through: the retry handles those only.
+            names = [spelled(name) for name in clause.catches]
+            if all(knowledge.known(name) for name in names) and not any(
+                    clause.catches_class(knowledge, error) for error in errors):
+                return names[0] if len(names) == 1 else f"({', '.join(names)})"
+        return ""
 
     def _shown(self, path: str) -> str:
         project = self.state.project

@@ -119,6 +119,59 @@ class NetworkCalls(Fact):
         self.module = self.state.module
         self._targets: dict[int, CallTarget | None] = {}
         self._annotated: dict[int, tuple[Resolved, ApiEntry] | None] = {}
+        self._attribute_clients: dict[tuple[str, str], str | None] = {}
+
+    # ------------------------------------------------------------ clients stored on self
+    # ``self.session = session`` (a parameter annotated ``aiohttp.ClientSession``), or an
+    # annotation ``session: aiohttp.ClientSession`` in the class body or on ``self.session``:
+    # the attribute holds that client in every method of the class. By (class, attribute);
+    # None when two assignments disagree.
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        target = node.target
+        classes = self.ctx.classes
+        if self.ctx.function is None and classes and isinstance(target, cst.Name):
+            self._type_attribute(classes[-1].name.value, target.value,
+                                 annotation_client_type(self.resolver, self.catalog, node.annotation.annotation))
+        elif self._self_attribute(target) is not None:
+            self._type_attribute(self.ctx.function.class_name, target.attr.value,  # type: ignore[union-attr]
+                                 annotation_client_type(self.resolver, self.catalog, node.annotation.annotation))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.value, cst.Name):
+            return
+        target = node.targets[0].target
+        frame = self.ctx.function
+        if self._self_attribute(target) is None or frame is None:
+            return
+        client_type = annotated_client_type(self.resolver, self.catalog, frame.node, node.value.value)
+        if client_type is not None:
+            self._type_attribute(frame.class_name, target.attr.value, client_type)  # type: ignore[union-attr, arg-type]
+
+    def _self_attribute(self, target: cst.BaseExpression) -> cst.Attribute | None:
+        frame = self.ctx.function
+        if (frame is None or frame.class_name is None or not isinstance(target, cst.Attribute)
+                or not isinstance(target.value, cst.Name)):
+            return None
+        params = list(frame.node.params.posonly_params) + list(frame.node.params.params)
+        return target if params and params[0].name.value == target.value.value else None
+
+    def _type_attribute(self, class_name: str | None, attr: str, client_type: str | None) -> None:
+        if class_name is None or client_type is None:
+            return
+        key = (class_name, attr)
+        if key in self._attribute_clients and self._attribute_clients[key] != client_type:
+            self._attribute_clients[key] = None
+        else:
+            self._attribute_clients[key] = client_type
+
+    def attribute_client(self, func: cst.BaseExpression) -> str | None:
+        """``self.session.get``: the client type ``self.session`` holds (see above), or None."""
+        if not isinstance(func, cst.Attribute):
+            return None
+        receiver = self._self_attribute(func.value)
+        if receiver is None:
+            return None
+        return self._attribute_clients.get((self.ctx.function.class_name, receiver.attr.value))  # type: ignore[union-attr]
 
     def target(self, node: cst.Call) -> CallTarget | None:
         key = id(node)
@@ -139,6 +192,11 @@ class NetworkCalls(Fact):
         if target is not None:
             return (target.resolved, target.api) if target.api is not None else None
         func = node.func
+        held = self.attribute_client(func)
+        if held is not None and isinstance(func, cst.Attribute):
+            name = f"{held}.{func.attr.value}"
+            api = _remote_api(self.catalog, name)
+            return (Resolved(name), api) if api is not None else None
         if function is None or not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
             return None
         key = id(node)
@@ -178,7 +236,12 @@ def annotated_clients(resolver: Resolver, catalog: Catalog, function: cst.Functi
 def _annotation_client_type(resolver: Resolver, catalog: Catalog, param: cst.Param) -> str | None:
     if param.annotation is None:
         return None
-    for candidate in _annotation_types(param.annotation.annotation):
+    return annotation_client_type(resolver, catalog, param.annotation.annotation)
+
+
+def annotation_client_type(resolver: Resolver, catalog: Catalog, annotation: cst.BaseExpression) -> str | None:
+    """The catalogued client type an annotation names (``X``, ``X | None``, ``Optional[X]``)."""
+    for candidate in _annotation_types(annotation):
         resolved = resolver.resolve(candidate)
         if resolved is None:
             continue

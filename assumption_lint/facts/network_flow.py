@@ -53,6 +53,8 @@ class NetworkFlow(EscapeQueries, Fact):
         self.handler_registrations: list[tuple[str, tuple[str, ...]]] = []  # (shape, classes)
         # The item loops among the engine's loops (ctx.loops), by node id.
         self._item_loops: dict[int, Loop] = {}
+        # ``while`` loops over pages or steps (visit_While): only AL201's defeated retries use them.
+        self._paging_loops: dict[int, Loop] = {}
         self._reaching: tuple[list[Origin], list[tuple[Site, set[Escape]]]] | None = None
         # The try statement of each except clause seen around a call.
         self.try_of: dict[int, cst.Try] = {}
@@ -125,6 +127,23 @@ class NetworkFlow(EscapeQueries, Fact):
         self._item_loops[id(node)] = Loop(node, set(target_names(node.target)),
                                           f"the loop over `{short(self.module.code_for_node(node.iter), 40)}`")
 
+    def visit_While(self, node: cst.While) -> None:
+        """A loop that walks pages or a cursor: the names it reassigns in its body (``url =
+        data["next"]``, ``page += 1``) hold one step, as a for loop's target holds one item.
+        A loop that reassigns nothing its calls use (a polling ``while True``) is no such loop."""
+        names: set[str] = set()
+        for statement in _body_statements(node.body):
+            for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+                if isinstance(small, cst.Assign):
+                    for target in small.targets:
+                        names.update(target_names(target.target))
+                elif isinstance(small, (cst.AugAssign, cst.AnnAssign)) and isinstance(small.target, cst.Name):
+                    names.add(small.target.value)
+        if names:
+            self._paging_loops[id(node)] = Loop(
+                node, names, f"the loop `while {short(self.module.code_for_node(node.test), 30)}`",
+                ", stopping it: every later page or step is skipped")
+
     def leave_Assign(self, node: cst.Assign) -> None:
         self._spread_item_names([target.target for target in node.targets], node.value)
         if len(node.targets) == 1:
@@ -193,15 +212,21 @@ class NetworkFlow(EscapeQueries, Fact):
                 found.append(loop)
         return found
 
-    def item_loop(self, call: cst.Call) -> Loop | None:
+    def item_loop(self, call: cst.Call, loops: dict[int, Loop] | None = None) -> Loop | None:
         """The innermost loop over items whose item names the call's arguments mention."""
         used = set()
         for arg in call.args:
             used |= names_in(arg.value)
-        for loop in reversed(self._loops_here()):
-            if loop.names & used:
+        found = loops if loops is not None else self._item_loops
+        for node in reversed(self.ctx.loops_in_function()):
+            loop = found.get(id(node))
+            if loop is not None and loop.names & used:
                 return loop
         return None
+
+    def paging_loop(self, call: cst.Call) -> Loop | None:
+        """The innermost ``while`` loop over pages or steps whose step the call's arguments mention."""
+        return self.item_loop(call, self._paging_loops)
 
     # ------------------------------------------------------------------ calls
     def visit_With(self, node: cst.With) -> None:
@@ -220,6 +245,10 @@ class NetworkFlow(EscapeQueries, Fact):
         clauses = self.clauses_here()
         awaited = self.ctx.awaits > 0 or id(node) in self._with_items
         net = self.calls.network_call(node)
+        if net is None:
+            held = self.calls.attribute_client(node.func)  # `self.session.get()`, typed by an annotation
+            if held is not None:
+                net = typed_network_call(self.knowledge, self.module, node, held)
         info = self.functions.get(self.ctx.function.qualname) if self.ctx.function is not None else None
         parameter = parameter_receiver(node.func, info.params + tuple(info.annotated), self.resolver) \
             if info is not None and info.node is self.ctx.function.node else None  # type: ignore[union-attr]
@@ -229,18 +258,20 @@ class NetworkFlow(EscapeQueries, Fact):
             elif isinstance(node.func, cst.Attribute):
                 # Typed after the walk, if every caller passes the same client.
                 self.sites.append(Site(node, self.ctx.statement, self.current_function(), clauses,
-                                       self.item_loop(node), awaited=awaited, parameter=parameter))
+                                       self.item_loop(node), awaited=awaited, parameter=parameter,
+                                       retrying=self._retrying(clauses)))
         if net is not None:
             # `tasks.append(client.get(url))` makes a coroutine: it fails where it is awaited.
             if awaited or not net.family.awaitable:
                 self.sites.append(Site(node, self.ctx.statement, self.current_function(), clauses,
-                                       self.item_loop(node), network=net, awaited=awaited))
+                                       self.item_loop(node), network=net, awaited=awaited,
+                                       retrying=self._retrying(clauses), paging=self.paging_loop(node)))
             return
         callee = self.local_callee(node.func)
         if callee is not None:
             self.sites.append(Site(node, self.ctx.statement, self.current_function(), clauses,
                                    self.item_loop(node), callee=callee, awaited=awaited,
-                                   arguments=self._argument_types(node, info)))
+                                   arguments=self._argument_types(node, info), paging=self.paging_loop(node)))
         else:
             target = self.project_calls.call_target(node)
             if target is not None:
@@ -248,6 +279,14 @@ class NetworkFlow(EscapeQueries, Fact):
                                        self.item_loop(node), awaited=awaited, target=target))
         self._spawn(node)
         self._registration_call(node)
+
+    def _retrying(self, clauses: tuple[Clause, ...]) -> bool:
+        """A clause that goes on to the next attempt (``retries``) around the call, in a loop
+        of this function that counts attempts (``range(n)``) or repeats (``while``)."""
+        if not any(retries(clause) for clause in clauses):
+            return False
+        return any(isinstance(loop, cst.While) or (isinstance(loop, cst.For) and is_counting(loop.iter))
+                   for loop in self.ctx.loops_in_function())
 
     def _argument_types(self, node: cst.Call, info: FunctionInfo | None) -> dict[object, object]:
         """What each argument of a same-module call carries: a client type, or a parameter
@@ -420,3 +459,36 @@ class NetworkFlow(EscapeQueries, Fact):
             net = typed_network_call(self.knowledge, self.module, site.node, client_type)
             if net is not None and (site.awaited or not net.family.awaitable):
                 site.network = net
+
+
+def _body_statements(body: cst.BaseSuite) -> list[cst.BaseStatement]:
+    """The statements of a loop body, with those of its ``if``/``try`` blocks (not nested
+    loops or functions, whose assignments are their own)."""
+    found: list[cst.BaseStatement] = []
+    pending = list(body.body) if isinstance(body, cst.IndentedBlock) else [body]  # type: ignore[list-item]
+    while pending:
+        statement = pending.pop()
+        found.append(statement)
+        if isinstance(statement, cst.If):
+            pending.extend(statement.body.body)
+            if statement.orelse is not None:
+                pending.extend(statement.orelse.body.body if isinstance(statement.orelse, cst.Else)
+                               else [statement.orelse])
+        elif isinstance(statement, cst.Try):
+            pending.extend(statement.body.body)
+            for handler in statement.handlers:
+                pending.extend(handler.body.body)
+    return found
+
+
+def retries(clause: Clause) -> bool:
+    """An except clause that neither re-raises nor leaves the loop (no ``return``, ``break``
+    or ``raise`` among its statements): the loop around it tries again."""
+    node = clause.node
+    if clause.transparent or not isinstance(node, cst.ExceptHandler):
+        return False
+    for statement in _body_statements(node.body):
+        for small in statement.body if isinstance(statement, cst.SimpleStatementLine) else ():
+            if isinstance(small, (cst.Return, cst.Break, cst.Raise)):
+                return False
+    return True

@@ -22,9 +22,11 @@ MAIN_GUARD = "<main>"
 class Loop:
     """A ``for`` loop over many items (not ``range(3)``), and the names that hold one item."""
 
-    node: Union[cst.For, cst.CompFor]
+    node: Union[cst.For, cst.CompFor, cst.While]
     names: set[str]
     description: str
+    # What an error escaping it does (AL201's message).
+    effect: str = ", stopping it: one failed item skips all the remaining ones"
 
 
 @dataclass
@@ -49,6 +51,12 @@ class Site:
     arguments: dict[object, object] = field(default_factory=dict)
     target: Target | None = None
     external: Settled | None = None
+    # Inside an except clause's ``try`` in a retry loop of its function (``for attempt in
+    # range(3)``, a ``while``): a clause narrower than the errors lets them out at the
+    # first attempt, and the retry never happens.
+    retrying: bool = False
+    # The ``while`` loop over pages or steps whose step the call's arguments mention.
+    paging: Loop | None = None
 
     @property
     def raises(self) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ import libcst as cst
 
 from ..checks import ALL_CHECKS
 from ..checks.base import Check, RawFinding
+from ..deep import DeepInference, deep_file
 from ..facts.base import Analysis, Fact, needs_transitively
 from ..facts.context import Context
 from ..facts.summaries import ModuleEscapes, ModuleSummaries
@@ -176,7 +177,8 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
         return result, False
     result.analyzed = True
     hook = project.resolver_hook(source) if summarize and project is not None and source is not None else None
-    state = FileState(path, text, module, settings, Context(Resolver(settings.catalog, hook)), source=source,
+    deep = deep_file(text, source or path, settings.catalog) if settings.deep else None  # --deep: docs/deep.md
+    state = FileState(path, text, module, settings, Context(Resolver(settings.catalog, hook, deep)), source=source,
                       check_needs={check.__name__: check.needs for check in check_classes},
                       project=project if summarize else None)
     if states is not None:
@@ -195,6 +197,8 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
             label = f"{name} (a shared fact; skipped for this file: {', '.join(skipped) or 'no check'})"
         result.findings.extend(file_level(settings, path, "AL002", check=label, error=detail))
 
+    if deep is not None:  # astroid failing is one AL002 for the file; the checks go on without it
+        deep.on_crash = lambda exc: on_crash(DeepInference, exc)  # type: ignore[arg-type]
     kinds: list[type[Analysis]] = list(check_classes)
     if summarize:
         assert project is not None

@@ -69,7 +69,7 @@ def main() -> int:
     cpu = sum(item["cpu"] for item in results)
     deep_cpu = sum(item["deep_cpu"] for item in results)
     print(f"total: {len(results)} applications, {lines} lines; CPU {cpu:.1f} s -> {deep_cpu:.1f} s "
-          f"({1000 * cpu / lines:.0f} -> {1000 * deep_cpu / lines:.0f} ms per 1000 lines); "
+          f"({1e6 * cpu / lines:.0f} -> {1e6 * deep_cpu / lines:.0f} ms per 1000 lines); "
           f"+{sum(len(item['only_deep']) for item in results)} findings, "
           f"-{sum(len(item['only_plain']) for item in results)}")
     if args.out:

@@ -279,7 +279,7 @@ class Resolver:
         no object there (``name``: the qualified name it resolved ``node`` to, if any) and
         ``attr`` is a method or part of some catalogued client (``get``, ``chat``)."""
         assert self.deep is not None
-        if attr not in _client_members(self.catalog):
+        if attr not in client_members(self.catalog):
             return None
         if name is not None:
             if self._module_roots is None:
@@ -413,7 +413,7 @@ _BUILTINS = frozenset({"open", "input", "eval", "exec", "print", "len", "int", "
 _MEMBERS: dict[int, frozenset[str]] = {}
 
 
-def _client_members(catalog: Catalog) -> frozenset[str]:
+def client_members(catalog: Catalog) -> frozenset[str]:
     """The first member name after a client type in the catalog's API names and resources
     (``get``, ``chat``, ``invoke``): --deep asks only about objects used through one of them."""
     key = id(catalog)

@@ -527,7 +527,7 @@ class Configurations:
             project=config.project and not cli.isolated,
             report_unused_suppressions=cli.report_unused_suppressions,
             package=self.package_facts,
-            deep=_deep_stamp(cli.deep if cli.deep is not None else config.deep),
+            deep=_deep_stamp(cli.deep if cli.deep is not None else config.deep, config.root),
             **{name: value for name in ("max_file_bytes", "max_tokens", "file_timeout", "fix_timeout",
                                         "threat_models")
                if (value := getattr(config, name)) is not None},
@@ -568,16 +568,21 @@ def _absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))
 
 
-def _deep_stamp(deep: bool) -> str:
-    """``Settings.deep``: "" when off, else what deep answers depend on (deep/__init__.py);
-    astroid missing is a configuration error that says how to install it."""
+def _deep_stamp(deep: bool, root: Path | None) -> str:
+    """``Settings.deep``: "" when off, else what deep answers depend on besides the file (the
+    installed packages, the project's Python files: deep/__init__.py), so the content cache
+    never replays a plain answer or a stale one. astroid missing is a configuration error
+    that says how to install it."""
     if not deep:
         return ""
-    from .deep import INSTALL_HINT, available, environment_stamp
+    from .deep import INSTALL_HINT, available, environment_stamp, project_stamp
 
     if not available():
         raise ConfigError(INSTALL_HINT)
-    return _DEEP_STAMP.setdefault("stamp", environment_stamp())
+    from .project.modules import project_root_of
+
+    environment = _DEEP_STAMP.setdefault("", environment_stamp())  # once per process
+    return f"{environment}:{project_stamp(root if root is not None else project_root_of(Path.cwd()))}"
 
 
 _DEEP_STAMP: dict[str, str] = {}

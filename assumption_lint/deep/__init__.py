@@ -66,6 +66,37 @@ def environment_stamp() -> str:
     return f"astroid {astroid_version}:" + hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
 
 
+_SKIPPED = frozenset({"__pycache__", "node_modules", "site-packages", "venv", "env", "build", "dist"})
+MAX_STAMPED_FILES = 50_000
+
+
+def project_stamp(root: "Path | None") -> str:
+    """The Python files under ``root`` (path, size, mtime): a deep answer may come from any
+    of them (a base class, a factory), so the content cache reuses a deep entry only while
+    none changed. Hidden folders, virtual environments and build output are not walked."""
+    import hashlib
+    import os
+
+    if root is None:
+        return ""
+    stamp = hashlib.sha256()
+    count = 0
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(name for name in dirs if not name.startswith(".") and name not in _SKIPPED
+                         and not name.endswith(".egg-info"))
+        for name in sorted(files):
+            if name.endswith(".py"):
+                try:
+                    info = os.stat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                stamp.update(f"{os.path.join(folder, name)}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+                count += 1
+        if count > MAX_STAMPED_FILES:
+            break
+    return stamp.hexdigest()[:16]
+
+
 def deep_file(text: str, path: "Path | str", catalog: "Catalog",
               on_crash: Callable[[BaseException], None] | None = None) -> "DeepFile | None":
     """The deep resolver of one file, or None for a file too large to give astroid."""

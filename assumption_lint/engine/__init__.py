@@ -30,7 +30,7 @@ from ..findings import FileResult, Finding, InternalError
 from ..fixes import Fix
 from ..project.summaries import ModuleSummary, ProjectContext
 from ..project.text_imports import imports_project
-from ..resolve import Resolver, client_members
+from ..resolve import Resolver, deep_triggers
 from ..settings import MAX_FILE_BYTES, Settings
 from . import findings, walk
 from .findings import file_level, records, yielded_rules
@@ -108,8 +108,8 @@ def is_relevant(text: str, settings: Settings, checks: list[type[Check]]) -> boo
     words = set(settings.catalog.module_roots())
     for check in checks:
         words.update(check.triggers)
-    if settings.deep:  # a client object may come from elsewhere: a file using one's members may matter
-        words.update(client_members(settings.catalog))
+    if settings.deep:  # an object may come from elsewhere: a file using what it offers may matter
+        words.update(deep_triggers(settings.catalog))
     return bool(words) and relevance_pattern(words).search(text) is not None
 
 

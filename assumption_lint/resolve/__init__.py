@@ -21,7 +21,7 @@ from .bindings import Binding, Factory, Instance, LocalClass, LocalFunction, Res
 if TYPE_CHECKING:  # pragma: no cover
     from ..deep.infer import DeepFile
 
-__all__ = ["Binding", "Factory", "Instance", "LocalClass", "LocalFunction", "Resolved", "Resolver", "Scope",
+__all__ = ["deep_triggers", "Binding", "Factory", "Instance", "LocalClass", "LocalFunction", "Resolved", "Resolver", "Scope",
            "dotted_name"]
 
 # A constructor call longer than this, as written in another file, is not read again.
@@ -425,3 +425,7 @@ def client_members(catalog: Catalog) -> frozenset[str]:
         members.discard("*")
         _MEMBERS[key] = frozenset(members)
     return _MEMBERS[key]
+
+
+# The pre-check words of a --deep run (engine.is_relevant): the same member names.
+deep_triggers = client_members

@@ -253,3 +253,13 @@ def test_a_deep_run_never_replays_a_plain_answer(tmp_path: Path) -> None:
     assert found(alint(root, "--deep", "app.py")) == [("app.py", 6, "AL301")]
     assert found(alint(root, "app.py")) == []  # and back
     assert found(alint(root, "--deep", "app.py")) == [("app.py", 6, "AL301")]
+
+
+def test_a_deep_entry_is_not_reused_once_another_project_file_changed(tmp_path: Path) -> None:
+    """The answer came from base.py: editing it (app.py unchanged) must not replay the entry."""
+    root = project(tmp_path, {"base.py": BASE, "app.py": CHILD})
+    assert found(alint(root, "--deep", "app.py")) == [("app.py", 6, "AL301")]
+    (root / "base.py").write_text(BASE.replace("requests.Session()", "requests.Session()\n"
+                                               "        self.session.mount('https://', TimeoutAdapter())"),
+                                  encoding="utf-8")
+    assert found(alint(root, "--deep", "app.py")) == []

@@ -33,7 +33,7 @@ INSTALL_HINT = ("--deep needs astroid, which is not installed: pip install 'assu
 # Per-file bounds (docs/deep.md): a larger file is not given to astroid; the questions of one
 # file stop after this many seconds (its names then stay unresolved) or this many questions.
 MAX_DEEP_BYTES = 200_000
-DEEP_SECONDS = 5.0
+DEEP_SECONDS = 5.0  # CPU seconds of inference
 MAX_QUESTIONS = 2_000
 
 

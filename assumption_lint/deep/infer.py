@@ -174,7 +174,8 @@ class DeepFile:
         answer = None
         if not self._off and self.questions < MAX_QUESTIONS and self._spent < DEEP_SECONDS:
             self.questions += 1
-            start = time.monotonic()
+            self.index()  # building astroid's tree is bounded by the size limit, not the time limit
+            start = time.process_time()
             _CURRENT.append(self.path)
             try:
                 with no_imports():
@@ -187,9 +188,67 @@ class DeepFile:
                     self.on_crash(exc)
             finally:
                 _CURRENT.pop()
-            self._spent += time.monotonic() - start
+            self._spent += time.process_time() - start
         self._answers[key] = answer
         return answer
+
+    def module(self, scope: str, spelled: str, called: bool) -> str | None:
+        """The module an expression holds: ``_require_requests()`` returning ``requests``
+        (an import inside a helper), ``http = load()``. Asked like ``instance``."""
+        key = ("\0module", scope, spelled, called)
+        if key in self._answers:
+            return self._answers[key]  # type: ignore[return-value]
+        answer = None
+        if not self._off and self.questions < MAX_QUESTIONS and self._spent < DEEP_SECONDS:
+            self.questions += 1
+            self.index()  # building astroid's tree is bounded by the size limit, not the time limit
+            start = time.process_time()
+            _CURRENT.append(self.path)
+            try:
+                with no_imports():
+                    found = self.index().get((scope, spelled, called)) or []
+                    names = {None if self._standard(node) else self._module_of(node, 0) for node in found}
+                    answer = names.pop() if len(names) == 1 else None
+            except (AstroidError, RecursionError, ImportError, StopIteration, OSError, SyntaxError, ValueError):
+                answer = None
+            except Exception as exc:
+                self._off = True
+                if self.on_crash is not None:
+                    self.on_crash(exc)
+            finally:
+                _CURRENT.pop()
+            self._spent += time.process_time() - start
+        self._answers[key] = answer  # type: ignore[assignment]
+        return answer
+
+    def _module_of(self, node: nodes.NodeNG, depth: int) -> str | None:
+        if depth > MAX_DEPTH:
+            return None
+        if isinstance(node, nodes.Call):
+            callees = list(islice(self._infer(node.func), MAX_VALUES + 1))
+            if not callees or len(callees) > MAX_VALUES or not all(isinstance(c, nodes.FunctionDef) for c in callees):
+                return None
+            names = set()
+            for callee in callees:
+                returns = [item.value for item in callee.nodes_of_class(
+                    nodes.Return, skip_klass=(nodes.FunctionDef, nodes.ClassDef, nodes.Lambda))]
+                if not returns or any(value is None for value in returns):
+                    return None
+                names.update(self._module_of(value, depth + 1) for value in returns)
+            return names.pop() if len(names) == 1 else None
+        if isinstance(node, nodes.Name):
+            _, assigned = node.lookup(node.name)
+            if len(assigned) == 1 and isinstance(assigned[0], nodes.Import):
+                for name, alias in assigned[0].names:
+                    if alias == node.name or (alias is None and name == node.name):
+                        return name
+                return None
+            values = [_assigned_value(item) for item in assigned]
+            if not values or any(value is None for value in values):
+                return None
+            names = {self._module_of(value, depth + 1) for value in values}  # type: ignore[arg-type]
+            return names.pop() if len(names) == 1 else None
+        return None
 
     def _answer(self, key: tuple[str, str, bool]) -> Made | None:
         found = self.index().get(key)
@@ -197,6 +256,8 @@ class DeepFile:
             return None
         made: list[Made] = []
         for node in found:
+            if self._standard(node):
+                return None
             answers = self._made(node, 0)
             if not answers:
                 return None
@@ -225,9 +286,13 @@ class DeepFile:
         if self._module is None:
             manager = _manager()
             _forget_project_modules(manager)
-            with no_imports():
-                builder = astroid.builder.AstroidBuilder(manager)
-                self._module = builder.string_build(self.text, module_name(self.path), self.path)
+            _CURRENT.append(self.path)  # astroid's transforms may look imports up while it builds
+            try:
+                with no_imports():
+                    builder = astroid.builder.AstroidBuilder(manager)
+                    self._module = builder.string_build(self.text, module_name(self.path), self.path)
+            finally:
+                _CURRENT.pop()
         return self._module
 
     # ------------------------------------------------------------------ following values
@@ -415,6 +480,13 @@ class DeepFile:
                 return None
             made.extend(inner)
         return made or None
+
+    def _standard(self, node: nodes.NodeNG) -> bool:
+        """``os.environ``, ``subprocess.run()``: a name imported from the standard library.
+        Its objects are not third-party clients, and the catalogued ones (``socket``,
+        ``http.client``) the resolver already knows; astroid would read whole modules to say so."""
+        qualified = self._qualified(node.func if isinstance(node, nodes.Call) else node)
+        return qualified is not None and qualified.partition(".")[0] in sys.stdlib_module_names
 
     def _qualified(self, node: nodes.NodeNG) -> str | None:
         """A dotted expression's qualified name through the imports of its scope, without

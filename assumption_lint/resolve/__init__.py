@@ -208,6 +208,10 @@ class Resolver:
                 found = self._deep(base, inner.name if inner is not None else None, attr)
                 if found is not None:
                     return Resolved(f"{found.type}.{attr}", found)
+                if inner is None:
+                    module = self._deep_module(base)
+                    if module is not None:
+                        return Resolved(f"{module}.{attr}")
             if inner is not None and inner.instance is None:
                 return Resolved(f"{inner.name}.{attr}")
             if inner is not None and _is_resource(inner):
@@ -274,6 +278,22 @@ class Resolver:
         return Instance(client, call, constructor=resolved.name)
 
     # ------------------------------------------------------------------ --deep
+    def _deep_module(self, node: cst.BaseExpression) -> str | None:
+        """The catalogued module astroid says ``node`` holds (``_require_requests()``, a helper
+        that imports and returns ``requests``), when this resolver knows nothing of it."""
+        assert self.deep is not None
+        called = isinstance(node, cst.Call)
+        parts = dotted_name(node.func if isinstance(node, cst.Call) else node)
+        if parts is None or (not called and self.lookup(parts[0]) is not None):
+            return None
+        scope = ".".join(item.name for item in self.scopes[1:] if item.name)
+        module = self.deep.module(scope, ".".join(parts), called)
+        if module is None:
+            return None
+        if self._module_roots is None:
+            self._module_roots = self.catalog.module_roots()
+        return module if module.partition(".")[0] in self._module_roots else None
+
     def _deep(self, node: cst.BaseExpression, name: str | None, attr: str) -> Instance | None:
         """The client object astroid says ``node`` holds, asked only when this resolver knows
         no object there (``name``: the qualified name it resolved ``node`` to, if any) and

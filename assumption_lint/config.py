@@ -575,10 +575,12 @@ def _deep_stamp(deep: bool, root: Path | None) -> str:
     that says how to install it."""
     if not deep:
         return ""
-    from .deep import INSTALL_HINT, available, environment_stamp, project_stamp
+    from .deep import INSTALL_HINT, available, environment_stamp, project_stamp, warm_up
 
     if not available():
         raise ConfigError(INSTALL_HINT)
+    if "" not in _DEEP_STAMP:
+        warm_up()
     from .project.modules import project_root_of
 
     environment = _DEEP_STAMP.setdefault("", environment_stamp())  # once per process

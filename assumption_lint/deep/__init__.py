@@ -97,6 +97,19 @@ def project_stamp(root: "Path | None") -> str:
     return stamp.hexdigest()[:16]
 
 
+def warm_up() -> None:
+    """Load astroid, its brains and its model of ``builtins`` once, in the process that
+    starts the workers: forked workers inherit them instead of each paying about a second
+    (counted against the first file's file-timeout)."""
+    import astroid
+
+    from .guard import no_imports
+    from .infer import _manager
+
+    with no_imports():
+        astroid.builder.AstroidBuilder(_manager()).string_build("", "__deep_warm_up__")
+
+
 def deep_file(text: str, path: "Path | str", catalog: "Catalog",
               on_crash: Callable[[BaseException], None] | None = None) -> "DeepFile | None":
     """The deep resolver of one file, or None for a file too large to give astroid."""

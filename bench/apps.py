@@ -1259,7 +1259,7 @@ def argument_parser() -> argparse.ArgumentParser:
     run.add_argument("--show-notes", action="store_true",
                      help="also score the notes rules hide by default (their figures for `notes-reason`)")
     run.add_argument("--timeout", type=float, default=ALINT_TIMEOUT, help="seconds per application")
-    run.add_argument("--alint-args", default=None, help="more options for `alint check` (e.g. \"--deep\")")
+    run.add_argument("--alint-args", default=None, help="more options for `alint check`, as one argument: --alint-args=--deep")
     return parser
 
 

@@ -263,3 +263,16 @@ def test_a_deep_entry_is_not_reused_once_another_project_file_changed(tmp_path: 
                                                "        self.session.mount('https://', TimeoutAdapter())"),
                                   encoding="utf-8")
     assert found(alint(root, "--deep", "app.py")) == []
+
+
+def test_an_attribute_of_another_files_object_and_a_helper_returning_a_module(tmp_path: Path) -> None:
+    root = project(tmp_path, {
+        "api.py": BASE.replace("BaseClient", "Api"),
+        "app.py": "from api import Api\n\n\ndef main(urls):\n    api = Api()\n    for url in urls:\n"
+                  "        print(api.session.get(url).status_code)\n",
+        "lazy.py": "def _require_requests():\n    import requests\n\n    return requests\n\n\n"
+                   "def fetch(url):\n    return _require_requests().get(url)\n",
+    })
+    assert found(alint(root, "--no-cache", "--select", "AL301", "app.py", "lazy.py")) == []
+    assert found(alint(root, "--no-cache", "--deep", "--select", "AL301", "app.py", "lazy.py")) == [
+        ("app.py", 7, "AL301"), ("lazy.py", 8, "AL301")]

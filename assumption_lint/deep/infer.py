@@ -61,6 +61,8 @@ class Made:
 def _manager() -> Any:
     manager = astroid.MANAGER
     # No extension module is ever loaded, and no brain may import a module to answer.
+    if not getattr(manager.ast_from_file, "bounded", False):
+        manager.ast_from_file = _bounded(manager.ast_from_file)
     manager.always_load_extensions = False
     manager.extension_package_whitelist = set()
     hooks = getattr(manager, "_failed_import_hooks", None)
@@ -72,6 +74,21 @@ def _manager() -> Any:
 
 
 _CURRENT: list[str] = []  # the file whose questions are being answered (the project hook reads it)
+_DEADLINE: list[float] = []  # process time after which astroid builds no more modules for this question
+
+
+def _bounded(build: Callable[..., Any]) -> Callable[..., Any]:
+    """astroid's ``ast_from_file``, refusing to build another module once the file's inference
+    time is spent: one question can otherwise read a whole import graph."""
+    from astroid.exceptions import AstroidBuildingError
+
+    def ast_from_file(filepath: str, *args: Any, **kwargs: Any) -> Any:
+        if _DEADLINE and time.process_time() > _DEADLINE[0] and filepath not in astroid.MANAGER.astroid_cache:
+            raise AstroidBuildingError("--deep: the file's inference time is spent", modname=filepath)
+        return build(filepath, *args, **kwargs)
+
+    ast_from_file.bounded = True  # type: ignore[attr-defined]
+    return ast_from_file
 
 
 def _project_module(modname: str) -> nodes.Module:
@@ -176,6 +193,7 @@ class DeepFile:
             self.questions += 1
             self.index()  # building astroid's tree is bounded by the size limit, not the time limit
             start = time.process_time()
+            _DEADLINE[:] = [start + DEEP_SECONDS - self._spent]
             _CURRENT.append(self.path)
             try:
                 with no_imports():
@@ -203,6 +221,7 @@ class DeepFile:
             self.questions += 1
             self.index()  # building astroid's tree is bounded by the size limit, not the time limit
             start = time.process_time()
+            _DEADLINE[:] = [start + DEEP_SECONDS - self._spent]
             _CURRENT.append(self.path)
             try:
                 with no_imports():

@@ -208,7 +208,7 @@ class Resolver:
                 found = self._deep(base, inner.name if inner is not None else None, attr)
                 if found is not None:
                     return Resolved(f"{found.type}.{attr}", found)
-                if inner is None:
+                if inner is None and attr in client_members(self.catalog):
                     module = self._deep_module(base)
                     if module is not None:
                         return Resolved(f"{module}.{attr}")

@@ -131,6 +131,9 @@ def cli() -> None:
 @click.option("--isolated", is_flag=True,
               help="Analyse each file alone: no cross-file analysis of the project's imports "
                    "(same as `project = false` in the configuration).")
+@click.option("--deep", is_flag=True,
+              help="Also ask astroid about names alint cannot resolve (needs assumption-lint[deep]; "
+                   "same as `deep = true` in the configuration; docs/deep.md).")
 @click.option("--no-cache", is_flag=True,
               help="Neither read nor write the content cache (.alint_cache in the project root, or cache-dir).")
 @click.option("--report-unused-suppressions", is_flag=True,
@@ -157,7 +160,7 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
           write_baseline: Path | None = None, since: str | None = None,
           report_unused_suppressions: bool = False, isolated: bool = False, fix: bool = False,
           unsafe_fixes: bool = False, diff: bool = False, color: str = "auto", no_cache: bool = False,
-          shard: Any = None) -> None:
+          shard: Any = None, deep: bool = False) -> None:
     """Check PATHS (files or folders; default: the current folder) for hidden assumptions.
 
     Settings come from [tool.alint] in the nearest pyproject.toml above each file (or from
@@ -188,7 +191,7 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             extend_select=_codes(extend_select, "--extend-select", catalog),
             target_version=_parse_target(target_version), preview=preview or None,
             show_notes=show_notes or None,
-            report_unused_suppressions=report_unused_suppressions, isolated=isolated)
+            report_unused_suppressions=report_unused_suppressions, isolated=isolated, deep=deep or None)
         configs = Configurations(catalog, overrides, config_file, warn=_warn)
         targets = list(discover(list(paths) or [Path(".")], configs.excluded, problems,
                                 configs.force_excluded if force_exclude else None))

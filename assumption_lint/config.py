@@ -31,7 +31,7 @@ from .settings import (THREAT_MODELS, SelectionError, Settings, enabled_rules, p
 DEFAULT_TARGET = (3, 10)
 KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "extend-catalog",
         "target-version", "respect-gitignore", "rules", "preview", "show-notes", "project", "fail-on", "baseline",
-        "max-file-bytes", "max-tokens", "file-timeout", "fix", "threat-models", "cache-dir")
+        "max-file-bytes", "max-tokens", "file-timeout", "fix", "threat-models", "cache-dir", "deep")
 # Keys that govern the whole run, not one file: read from the configuration of the current
 # folder (or --config), see ``Configurations.run_config``.
 
@@ -125,6 +125,8 @@ class Config:
     fix_timeout: float | None = None
     # Origins the injection rules treat as hostile (None: the default, remote).
     threat_models: frozenset[str] | None = None
+    # --deep: astroid for the names the resolver leaves unresolved (docs/deep.md).
+    deep: bool = False
 
     @property
     def key(self) -> tuple[str, str]:
@@ -155,6 +157,7 @@ class Overrides:
     show_notes: bool | None = None  # --show-notes; None: as the configuration says
     isolated: bool = False  # --isolated: no cross-file analysis, whatever the configuration says
     report_unused_suppressions: bool = False  # --report-unused-suppressions (AL005)
+    deep: bool | None = None  # --deep; None: as the configuration says
 
 
 # ----------------------------------------------------------------------------- reading
@@ -261,6 +264,10 @@ def parse_table(table: Mapping[str, Any], path: Path, table_name: str, catalog: 
         if not isinstance(table["show-notes"], bool):
             raise reader.fail("show-notes", f"must be true or false, not {table['show-notes']!r}")
         values["show_notes"] = table["show-notes"]
+    if "deep" in table:
+        if not isinstance(table["deep"], bool):
+            raise reader.fail("deep", f"must be true or false, not {table['deep']!r}")
+        values["deep"] = table["deep"]
     if "project" in table:
         if not isinstance(table["project"], bool):
             raise reader.fail("project", f"must be true or false, not {table['project']!r}")
@@ -520,6 +527,7 @@ class Configurations:
             project=config.project and not cli.isolated,
             report_unused_suppressions=cli.report_unused_suppressions,
             package=self.package_facts,
+            deep=_deep_stamp(cli.deep if cli.deep is not None else config.deep, config.root),
             **{name: value for name in ("max_file_bytes", "max_tokens", "file_timeout", "fix_timeout",
                                         "threat_models")
                if (value := getattr(config, name)) is not None},
@@ -558,3 +566,25 @@ class Configurations:
 def _absolute(path: Path) -> Path:
     # abspath, not resolve(): patterns apply to the path as the user's tree spells it.
     return Path(os.path.abspath(path))
+
+
+def _deep_stamp(deep: bool, root: Path | None) -> str:
+    """``Settings.deep``: "" when off, else what deep answers depend on besides the file (the
+    installed packages, the project's Python files: deep/__init__.py), so the content cache
+    never replays a plain answer or a stale one. astroid missing is a configuration error
+    that says how to install it."""
+    if not deep:
+        return ""
+    from .deep import INSTALL_HINT, available, environment_stamp, project_stamp, warm_up
+
+    if not available():
+        raise ConfigError(INSTALL_HINT)
+    if "" not in _DEEP_STAMP:
+        warm_up()
+    from .project.modules import project_root_of
+
+    environment = _DEEP_STAMP.setdefault("", environment_stamp())  # once per process
+    return f"{environment}:{project_stamp(root if root is not None else project_root_of(Path.cwd()))}"
+
+
+_DEEP_STAMP: dict[str, str] = {}

@@ -884,7 +884,8 @@ def rule_index(catalog: Catalog, sources: Path = SOURCES) -> str:
             "[AL2xx](../precision/network.md), [AL3xx](../precision/timeouts.md). On the application corpus "
             "(`bench/apps.py`: recall from labels made before the rules ran, precision over every finding): "
             "[applications](../precision/apps.md), [AL1xx input](../precision/input.md), AL4xx "
-            "[boundary](../precision/boundary.md), AL5xx [model output](../precision/models.md). "
+            "[boundary](../precision/boundary.md), AL5xx [model output](../precision/models.md), with "
+            "[`--deep`](../precision/deep.md). "
             "A rule below its target "
             "ships as preview. Rules that stand back for each other (`yields-to`) are described in "
             "[How it works](../architecture.md)."]

@@ -63,6 +63,10 @@ class Settings:
     fix_timeout: float = FIX_TIMEOUT
     # Which origins the injection rules treat as hostile (``threat-models``, docs/injection.md).
     threat_models: frozenset[str] = frozenset({"remote"})
+    # --deep (``deep = true``): astroid asked about names the resolver leaves unresolved
+    # (docs/deep.md). "" when off; else a stamp of astroid and the installed packages, so
+    # the content cache never replays an answer made without deep or with other packages.
+    deep: str = ""
 
 
 # ``threat-models`` values: remote (request data), local (the command line, stdin, the

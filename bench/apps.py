@@ -607,13 +607,13 @@ def alint_command(option: str | None) -> list[str]:
 
 
 def run_alint(app: App, root: Path, selectors: Sequence[str], command: Sequence[str], config: Path,
-              timeout: float = ALINT_TIMEOUT) -> AppRun:
+              timeout: float = ALINT_TIMEOUT, extra: Sequence[str] = ()) -> AppRun:
     """alint over the ``paths`` of ``app`` (run in ``root``), findings relative to ``root``."""
     missing = [path for path in app.paths if not (root / path).exists()]
     if missing:
         raise InputError(f"{app.name}: the paths {', '.join(missing)} are not in its code (apps.toml `paths`)")
     argv = [*command, "check", "--config", str(config), "--select", ",".join(selectors),
-            "--format", "json", "--exit-zero", *app.paths]
+            "--format", "json", "--exit-zero", *extra, *app.paths]
     try:
         completed = subprocess.run(argv, cwd=root, capture_output=True, text=True, check=False, timeout=timeout)
     except FileNotFoundError:
@@ -1185,7 +1185,8 @@ def _score_with(args: argparse.Namespace, catalog: dict[str, str], labels: list[
             skipped.append(f"{app.name} (not fetched: run `python bench/apps.py fetch`)")
             continue
         try:
-            run = run_alint(app, root, selectors, command, config, args.timeout)
+            run = run_alint(app, root, selectors, command, config, args.timeout,
+                            shlex.split(args.alint_args or ""))
         except InputError as exc:
             print(f"error: {exc}", file=sys.stderr)
             skipped.append(f"{app.name} (alint failed)")
@@ -1258,6 +1259,7 @@ def argument_parser() -> argparse.ArgumentParser:
     run.add_argument("--show-notes", action="store_true",
                      help="also score the notes rules hide by default (their figures for `notes-reason`)")
     run.add_argument("--timeout", type=float, default=ALINT_TIMEOUT, help="seconds per application")
+    run.add_argument("--alint-args", default=None, help="more options for `alint check`, as one argument: --alint-args=--deep")
     return parser
 
 

@@ -22,6 +22,7 @@ import libcst as cst
 
 from ..checks import ALL_CHECKS
 from ..checks.base import Check, RawFinding
+from ..deep import DeepInference, deep_file
 from ..facts.base import Analysis, Fact, needs_transitively
 from ..facts.context import Context
 from ..facts.summaries import ModuleEscapes, ModuleSummaries
@@ -29,7 +30,7 @@ from ..findings import FileResult, Finding, InternalError
 from ..fixes import Fix
 from ..project.summaries import ModuleSummary, ProjectContext
 from ..project.text_imports import imports_project
-from ..resolve import Resolver
+from ..resolve import Resolver, deep_triggers
 from ..settings import MAX_FILE_BYTES, Settings
 from . import findings, walk
 from .findings import file_level, records, yielded_rules
@@ -107,6 +108,8 @@ def is_relevant(text: str, settings: Settings, checks: list[type[Check]]) -> boo
     words = set(settings.catalog.module_roots())
     for check in checks:
         words.update(check.triggers)
+    if settings.deep:  # an object may come from elsewhere: a file using what it offers may matter
+        words.update(deep_triggers(settings.catalog))
     return bool(words) and relevance_pattern(words).search(text) is not None
 
 
@@ -176,7 +179,8 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
         return result, False
     result.analyzed = True
     hook = project.resolver_hook(source) if summarize and project is not None and source is not None else None
-    state = FileState(path, text, module, settings, Context(Resolver(settings.catalog, hook)), source=source,
+    deep = deep_file(text, source or path, settings.catalog) if settings.deep else None  # --deep: docs/deep.md
+    state = FileState(path, text, module, settings, Context(Resolver(settings.catalog, hook, deep)), source=source,
                       check_needs={check.__name__: check.needs for check in check_classes},
                       project=project if summarize else None)
     if states is not None:
@@ -195,6 +199,8 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
             label = f"{name} (a shared fact; skipped for this file: {', '.join(skipped) or 'no check'})"
         result.findings.extend(file_level(settings, path, "AL002", check=label, error=detail))
 
+    if deep is not None:  # astroid failing is one AL002 for the file; the checks go on without it
+        deep.on_crash = lambda exc: on_crash(DeepInference, exc)  # type: ignore[arg-type]
     kinds: list[type[Analysis]] = list(check_classes)
     if summarize:
         assert project is not None

@@ -84,7 +84,7 @@ class ContextKeeper:
     def enter_class(self, node: cst.ClassDef) -> None:
         self.resolver.bind_class(node)
         self.ctx.classes.append(node)
-        self.resolver.push("class")
+        self.resolver.push("class", node.name.value)
 
     def leave_class(self, node: cst.ClassDef) -> None:
         self.resolver.pop()
@@ -106,7 +106,7 @@ class ContextKeeper:
             decorators.append(resolved.name if resolved else ".".join(parts) if parts else "?")
         frame = FunctionFrame(node, qualname, class_name, tuple(decorators), node.asynchronous is not None)
         self.ctx.enter_function(frame)
-        self.resolver.push("function")
+        self.resolver.push("function", node.name.value)
         params = node.params
         ordered = list(params.posonly_params) + list(params.params)
         for param in ordered + list(params.kwonly_params):
@@ -133,7 +133,7 @@ class ContextKeeper:
                 self.resolver.binding_for_value(node.value) if node.value is not None else None)
 
     def enter_lambda(self, node: cst.Lambda) -> None:
-        self.resolver.push("function")
+        self.resolver.push("function", "<lambda>")
         for param in list(node.params.params) + list(node.params.kwonly_params) + list(node.params.posonly_params):
             self.resolver.bind(param.name.value, None)
 

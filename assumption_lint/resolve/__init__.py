@@ -9,7 +9,7 @@ Anything it cannot resolve stays unresolved, and checks stay silent on it.
 from __future__ import annotations
 
 import fnmatch
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import libcst as cst
 
@@ -18,7 +18,10 @@ from ..project.summaries import ClientMade, ImporterClients
 from . import clients
 from .bindings import Binding, Factory, Instance, LocalClass, LocalFunction, Resolved, Scope, dotted_name
 
-__all__ = ["Binding", "Factory", "Instance", "LocalClass", "LocalFunction", "Resolved", "Resolver", "Scope",
+if TYPE_CHECKING:  # pragma: no cover
+    from ..deep.infer import DeepFile
+
+__all__ = ["deep_triggers", "Binding", "Factory", "Instance", "LocalClass", "LocalFunction", "Resolved", "Resolver", "Scope",
            "dotted_name"]
 
 # A constructor call longer than this, as written in another file, is not read again.
@@ -63,18 +66,22 @@ def _module_name(node: cst.BaseExpression | None) -> str | None:
 class Resolver:
     """Tracks bindings per scope while the engine walks the module once."""
 
-    def __init__(self, catalog: Catalog, project: ImporterClients | None = None) -> None:
+    def __init__(self, catalog: Catalog, project: ImporterClients | None = None,
+                 deep: "DeepFile | None" = None) -> None:
         self.catalog = catalog
         # Other project files' client objects, factories and classes (a settled project).
         self.project = project
+        # --deep: astroid, asked only where this resolver's answer is "unknown" (deep/).
+        self.deep = deep
+        self._module_roots: set[str] | None = None
         self._module_clients: dict[tuple[str, str], Binding] = {}
         self.scopes: list[Scope] = [Scope("module")]
         # For each open class scope: the name of the method's first parameter (self).
         self._self_names: list[str | None] = []
 
     # ------------------------------------------------------------------ scopes
-    def push(self, kind: str) -> None:
-        self.scopes.append(Scope(kind))
+    def push(self, kind: str, name: str = "") -> None:
+        self.scopes.append(Scope(kind, name=name))
 
     def pop(self) -> Scope:
         return self.scopes.pop()
@@ -197,6 +204,14 @@ class Resolver:
             if instance is not None:
                 return Resolved(f"{instance.type}.{attr}", instance)
             inner = self.resolve(base)
+            if self.deep is not None and (inner is None or inner.instance is None):
+                found = self._deep(base, inner.name if inner is not None else None, attr)
+                if found is not None:
+                    return Resolved(f"{found.type}.{attr}", found)
+                if inner is None and attr in client_members(self.catalog):
+                    module = self._deep_module(base)
+                    if module is not None:
+                        return Resolved(f"{module}.{attr}")
             if inner is not None and inner.instance is None:
                 return Resolved(f"{inner.name}.{attr}")
             if inner is not None and _is_resource(inner):
@@ -261,6 +276,52 @@ class Resolver:
         if client is None or not self._requirement_met(client, call):
             return None
         return Instance(client, call, constructor=resolved.name)
+
+    # ------------------------------------------------------------------ --deep
+    def _deep_module(self, node: cst.BaseExpression) -> str | None:
+        """The catalogued module astroid says ``node`` holds (``_require_requests()``, a helper
+        that imports and returns ``requests``), when this resolver knows nothing of it."""
+        assert self.deep is not None
+        called = isinstance(node, cst.Call)
+        parts = dotted_name(node.func if isinstance(node, cst.Call) else node)
+        if parts is None or (not called and self.lookup(parts[0]) is not None):
+            return None
+        scope = ".".join(item.name for item in self.scopes[1:] if item.name)
+        module = self.deep.module(scope, ".".join(parts), called)
+        if module is None:
+            return None
+        if self._module_roots is None:
+            self._module_roots = self.catalog.module_roots()
+        return module if module.partition(".")[0] in self._module_roots else None
+
+    def _deep(self, node: cst.BaseExpression, name: str | None, attr: str) -> Instance | None:
+        """The client object astroid says ``node`` holds, asked only when this resolver knows
+        no object there (``name``: the qualified name it resolved ``node`` to, if any) and
+        ``attr`` is a method or part of some catalogued client (``get``, ``chat``)."""
+        assert self.deep is not None
+        if attr not in client_members(self.catalog):
+            return None
+        if name is not None:
+            if self._module_roots is None:
+                self._module_roots = self.catalog.module_roots()
+            # A catalogued library's own names: the catalog speaks for them.
+            if name.partition(".")[0] in self._module_roots or self.catalog.client(name) is not None:
+                return None
+        called = isinstance(node, cst.Call)
+        if called:  # `make_client().get(...)`, `super().get(...)`: what calling it returns
+            node = node.func  # type: ignore[attr-defined]
+        parts = dotted_name(node)
+        if parts is None:
+            return None
+        scope = ".".join(item.name for item in self.scopes[1:] if item.name)
+        made = self.deep.instance(scope, ".".join(parts), called)
+        if made is None:
+            return None
+        from ..deep.infer import constructor_call
+
+        place = made.place
+        return Instance(made.client, constructor_call(made), made.injected, constructor=made.constructor,
+                        place=place, origin=place if made.project else None)
 
     def _requirement_met(self, client: ClientEntry, call: cst.Call) -> bool:
         """A client that ``requires`` an argument of a known type (a gRPC stub needs a
@@ -367,3 +428,24 @@ _BUILTINS = frozenset({"open", "input", "eval", "exec", "print", "len", "int", "
                        "TypeError", "RuntimeError", "ConnectionRefusedError",
                        "ConnectionResetError", "ConnectionAbortedError", "BrokenPipeError",
                        "__import__", "compile", "getattr"})
+
+
+_MEMBERS: dict[int, frozenset[str]] = {}
+
+
+def client_members(catalog: Catalog) -> frozenset[str]:
+    """The first member name after a client type in the catalog's API names and resources
+    (``get``, ``chat``, ``invoke``): --deep asks only about objects used through one of them."""
+    key = id(catalog)
+    if key not in _MEMBERS:
+        types = {entry.type for entry in catalog.clients.values() if entry.type != "*"}
+        members = {name[len(kind) + 1:].split(".")[0] for name in catalog.apis for kind in types
+                   if name.startswith(kind + ".")}
+        members.update(resource.split(".")[0] for entry in catalog.clients.values() for resource in entry.resources)
+        members.discard("*")
+        _MEMBERS[key] = frozenset(members)
+    return _MEMBERS[key]
+
+
+# The pre-check words of a --deep run (engine.is_relevant): the same member names.
+deep_triggers = client_members

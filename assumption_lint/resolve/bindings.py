@@ -83,6 +83,8 @@ class Scope:
     names: dict[str, Binding] = field(default_factory=dict)
     # self.<attr> bindings of a class, filled from its methods' assignments.
     attributes: dict[str, Binding] = field(default_factory=dict)
+    # The class's or function's name ("" for the module): --deep asks by qualified scope.
+    name: str = ""
 
 
 def dotted_name(node: cst.BaseExpression) -> list[str] | None:

@@ -27,6 +27,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("checks",),
     ("facts",),
     ("resolve",),
+    ("deep",),  # --deep: astroid asked about what the resolver leaves unresolved (docs/deep.md)
     ("settings",),
     ("project", "pages"),
     ("discovery",),  # below project: the package scan reads only what discovery would

@@ -115,6 +115,9 @@ class ValueProvenance(Expressions, Fact):
         self._functions: list[cst.FunctionDef] = []
         # Bodies that run whenever the code around them does (class and with bodies).
         self._plain_blocks: set[int] = set()
+        # `parsed = urlparse(url)`: the name, the key of what was parsed, what a check of one
+        # of its parts ends, and the value bound (a later binding of the name replaces it).
+        self._parsed: dict[str, tuple[tuple[str, ...], frozenset[str], tuple[str, ...], Value]] = {}
 
     # ================================================================== query API
     def origins(self, node: cst.BaseExpression, comprehensions: bool = False) -> Origins:
@@ -275,6 +278,12 @@ class ValueProvenance(Expressions, Fact):
         value = self.evaluate(value_node)
         for target in targets:
             self._bind_target(target, value, statement)
+            if isinstance(target, cst.Name):
+                self._parsed.pop(target.value, None)
+                parsed = self._parser(value_node)
+                bound = self.lookup(target.value)
+                if parsed is not None and bound is not None:
+                    self._parsed[target.value] = (*parsed, bound)
 
     # ================================================================== statements
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
@@ -493,9 +502,47 @@ class ValueProvenance(Expressions, Fact):
                 return tests, tests
             return self._guard_call(test), []
         key = access_key(test)
+        part = self._part_check(test)
+        if part:
+            # `if urlparse(url).netloc: abort(400)`: where the part is empty, the URL is relative.
+            return ([(key, self.syntax_ends("truth-test"))] if key is not None else []), part
         if key is not None:
             return [(key, self.syntax_ends("truth-test"))], []
         return [], []
+
+    def _parser(self, node: cst.BaseExpression) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]] | None:
+        """``urlparse(url)`` (a guard validator with ``parts``): the key of what it parses, what a
+        check of a part ends, and the parts."""
+        if not isinstance(node, cst.Call):
+            return None
+        func = node.func
+        attribute = func.attr.value if isinstance(func, cst.Attribute) else None
+        for validator in self.tables.all_validators(self.evaluate(func).name, attribute, self.imports, ("guard",)):
+            if not validator.parts or validator.argument is None:
+                continue
+            checked = self._argument(node, validator.argument, validator.keyword)
+            key = access_key(checked) if checked is not None else None
+            if key is not None:
+                return key, validator.ends, validator.parts
+        return None
+
+    def _part_check(self, node: cst.BaseExpression) -> _Tests:
+        """A check of ``urlparse(url).hostname`` (or of ``parsed.hostname`` with ``parsed =
+        urlparse(url)``) checks ``url``: the tests it makes for the parsed value."""
+        if not isinstance(node, cst.Attribute):
+            return []
+        owner = node.value
+        if isinstance(owner, cst.Name):
+            recorded = self._parsed.get(owner.value)
+            if recorded is None or self.lookup(owner.value) is not recorded[3]:
+                return []
+            key, ends, parts = recorded[:3]
+        else:
+            parsed = self._parser(owner)
+            if parsed is None:
+                return []
+            key, ends, parts = parsed
+        return [(key, ends)] if node.attr.value in parts else []
 
     def _measured(self, node: cst.BaseExpression) -> tuple[str, ...] | None:
         """``len(x)``: the key of ``x``."""
@@ -506,6 +553,12 @@ class ValueProvenance(Expressions, Fact):
 
     def _comparison(self, left: cst.BaseExpression, target: cst.ComparisonTarget) -> tuple[_Tests, _Tests]:
         operator, right = target.operator, target.comparator
+        if isinstance(operator, (cst.In, cst.NotIn, cst.Equal, cst.NotEqual)):
+            # `urlparse(url).hostname in ALLOWED_HOSTS`, `parsed.netloc == request.host`: a host check.
+            part = self._part_check(left) or (self._part_check(right) if isinstance(
+                operator, (cst.Equal, cst.NotEqual)) else [])
+            if part:
+                return (part, []) if isinstance(operator, (cst.In, cst.Equal)) else ([], part)
         for side in (left, right):
             measured = self._measured(side)
             if measured is not None:
@@ -553,8 +606,8 @@ class ValueProvenance(Expressions, Fact):
         attribute = func.attr.value if isinstance(func, cst.Attribute) else None
         tests: _Tests = []
         for validator in self.tables.all_validators(self.evaluate(func).name, attribute, self.imports, ("guard",)):
-            if validator.argument is None or not _compares_with(call, validator.literals):
-                continue
+            if validator.argument is None or validator.parts or not _compares_with(call, validator.literals):
+                continue  # a parser (`urlparse`) checks nothing itself: a check of its parts does
             if validator.argument == -1:
                 checked = func.value if isinstance(func, cst.Attribute) else None
                 # `str(x).isdigit()`, `os.path.realpath(x).startswith(base)` check x; so does

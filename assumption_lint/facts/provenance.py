@@ -456,6 +456,12 @@ class ValueProvenance(Expressions, Fact):
         if self.active and node.orelse is None and self._exits(node.body):
             # `if not valid(x): return`: x is valid in the rest of the block.
             self._narrow_here(self._conditions(node.test)[1])
+        elif self.active and node.orelse is None:
+            # `if not valid(x): x = "/"`: x is valid after it, either way (its fallback is the code's).
+            replaced = _assigned_names(node.body)
+            if replaced:
+                self._narrow_here([(key, ends) for key, ends in self._conditions(node.test)[1]
+                                   if len(key) == 1 and key[0] in replaced])
 
     def leave_Assert(self, node: cst.Assert) -> None:
         if self.active:
@@ -833,6 +839,18 @@ def _compares_with(call: cst.Call, literals: tuple[str, ...]) -> bool:
     allowed = {literal.casefold() for literal in literals}
     texts = [literal_string(item) for item in items]
     return bool(texts) and all(text is not None and text.strip().casefold() in allowed for text in texts)
+
+
+def _assigned_names(body: cst.BaseSuite) -> frozenset[str]:
+    """Names a block's own statements bind with a plain assignment (``x = ...``)."""
+    names: set[str] = set()
+    for statement in body.body:
+        small = statement.body if isinstance(statement, cst.SimpleStatementLine) else [statement] \
+            if isinstance(body, cst.SimpleStatementSuite) else []
+        for item in small:
+            if isinstance(item, cst.Assign):
+                names.update(target.target.value for target in item.targets if isinstance(target.target, cst.Name))
+    return frozenset(names)
 
 
 def _optional_parameters(params: cst.Parameters) -> frozenset[str]:

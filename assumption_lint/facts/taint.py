@@ -514,6 +514,8 @@ class TaintedSinks(Fact):
             if origin.kind not in _OUTSIDE and origin.kind != PARAMETER or sink.assumption in origin.validated:
                 continue
             shape = self._landing(value, origin.kind, sink.kind, 0)
+            if shape == "segment" and "injection" in origin.validated:
+                continue  # a format check (re.fullmatch, a fixed list) keeps `../` and `?` out of a segment
             if shape is not None:
                 shapes[shape].append(origin.kind)
         for shape in ("path", "segment"):

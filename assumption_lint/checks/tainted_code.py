@@ -44,8 +44,10 @@ class TaintedCode(Check):
     needs = (TaintedSinks,)
     # Values other project files' functions return from these origins (value provenance).
     project_reads = frozenset({"request", "local-input", "response"})
+    # The web and CLI frameworks whose values are sources, and eval/exec themselves: code text
+    # from sys.argv or os.environ counts in any file.
     triggers = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework", "aiohttp", "argparse",
-                "click", "typer")
+                "click", "typer", "eval", "exec")
 
     def leave_Module(self, node: object) -> None:
         taint = self.fact(TaintedSinks)

@@ -69,6 +69,8 @@ class _Scope:
     returns: list[Origins] = field(default_factory=list)
     framework: str | None = None
     try_floor: int = 0
+    # Per return that can be true: what it shows of each parameter (FunctionSummary.guards).
+    guard_returns: list[dict[str, frozenset[str]]] = field(default_factory=list)
 
 
 @dataclass
@@ -117,7 +119,7 @@ class ValueProvenance(Expressions, Fact):
         self._plain_blocks: set[int] = set()
         # `parsed = urlparse(url)`: the name, the key of what was parsed, what a check of one
         # of its parts ends, and the value bound (a later binding of the name replaces it).
-        self._parsed: dict[str, tuple[tuple[str, ...], frozenset[str], tuple[str, ...], Value]] = {}
+        self._parsed: dict[str, tuple[tuple[tuple[str, ...], ...], frozenset[str], tuple[str, ...], Value]] = {}
 
     # ================================================================== query API
     def origins(self, node: cst.BaseExpression, comprehensions: bool = False) -> Origins:
@@ -382,6 +384,17 @@ class ValueProvenance(Expressions, Fact):
         scope = self._function_scope()
         if self.active and scope is not None and node.value is not None:
             scope.returns.append(self.evaluate(node.value).origins)
+        if self.active and scope is not None and scope.summary is not None and not _falsy(node.value):
+            # What holds of each parameter where this return's value is true.
+            tests = self._conditions(node.value)[0] if node.value is not None else []
+            shown: dict[str, frozenset[str]] = {}
+            for parameter in scope.summary.parameters:
+                ends = self.narrowing((parameter,))[0]
+                for key, found in tests:
+                    if key == (parameter,):
+                        ends = ends | found
+                shown[parameter] = ends
+            scope.guard_returns.append(shown)
 
     def leave_Expr(self, node: cst.Expr) -> None:
         """``jsonschema.validate(data, schema)`` as a statement: ``data`` is valid from here on."""
@@ -516,8 +529,9 @@ class ValueProvenance(Expressions, Fact):
             return [(key, self.syntax_ends("truth-test"))], []
         return [], []
 
-    def _parser(self, node: cst.BaseExpression) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...]] | None:
-        """``urlparse(url)`` (a guard validator with ``parts``): the key of what it parses, what a
+    def _parser(self, node: cst.BaseExpression
+                ) -> tuple[tuple[tuple[str, ...], ...], frozenset[str], tuple[str, ...]] | None:
+        """``urlparse(url)`` (a guard validator with ``parts``): the keys of what it parses, what a
         check of a part ends, and the parts."""
         if not isinstance(node, cst.Call):
             return None
@@ -527,9 +541,12 @@ class ValueProvenance(Expressions, Fact):
             if not validator.parts or validator.argument is None:
                 continue
             checked = self._argument(node, validator.argument, validator.keyword)
-            key = access_key(checked) if checked is not None else None
-            if key is not None:
-                return key, validator.ends, validator.parts
+            # `urlparse(urljoin(request.host_url, target))` parses what the join was given.
+            items = [arg.value for arg in checked.args] if isinstance(checked, cst.Call) and \
+                self.evaluate(checked.func).name in self.tables.passthrough else [checked] if checked is not None else []
+            keys = tuple(key for item in items if (key := access_key(item)) is not None)
+            if keys:
+                return keys, validator.ends, validator.parts
         return None
 
     def _part_check(self, node: cst.BaseExpression) -> _Tests:
@@ -542,13 +559,13 @@ class ValueProvenance(Expressions, Fact):
             recorded = self._parsed.get(owner.value)
             if recorded is None or self.lookup(owner.value) is not recorded[3]:
                 return []
-            key, ends, parts = recorded[:3]
+            keys, ends, parts = recorded[:3]
         else:
             parsed = self._parser(owner)
             if parsed is None:
                 return []
-            key, ends, parts = parsed
-        return [(key, ends)] if node.attr.value in parts else []
+            keys, ends, parts = parsed
+        return [(key, ends) for key in keys] if node.attr.value in parts else []
 
     def _measured(self, node: cst.BaseExpression) -> tuple[str, ...] | None:
         """``len(x)``: the key of ``x``."""
@@ -561,7 +578,7 @@ class ValueProvenance(Expressions, Fact):
         operator, right = target.operator, target.comparator
         if isinstance(operator, (cst.In, cst.NotIn, cst.Equal, cst.NotEqual)):
             # `urlparse(url).hostname in ALLOWED_HOSTS`, `parsed.netloc == request.host`: a host check.
-            part = self._part_check(left) or (self._part_check(right) if isinstance(
+            part = self._part_check(left) + (self._part_check(right) if isinstance(
                 operator, (cst.Equal, cst.NotEqual)) else [])
             if part:
                 return (part, []) if isinstance(operator, (cst.In, cst.Equal)) else ([], part)
@@ -611,6 +628,14 @@ class ValueProvenance(Expressions, Fact):
         func = call.func
         attribute = func.attr.value if isinstance(func, cst.Attribute) else None
         tests: _Tests = []
+        summary = self.evaluate(func).function
+        if summary is not None and summary.guards:
+            # `if is_safe_url(target):`, a same-module check: what its true result shows.
+            parameters = summary.parameters[1:] if summary.method and attribute is not None else summary.parameters
+            for parameter, value in _passed(call, parameters).items():
+                key = access_key(value)
+                if key is not None and parameter in summary.guards:
+                    tests.append((key, summary.guards[parameter]))
         for validator in self.tables.all_validators(self.evaluate(func).name, attribute, self.imports, ("guard",)):
             if validator.argument is None or validator.parts or not _compares_with(call, validator.literals):
                 continue  # a parser (`urlparse`) checks nothing itself: a check of its parts does
@@ -802,6 +827,11 @@ class ValueProvenance(Expressions, Fact):
         scope = self._scopes.pop()
         if scope.summary is not None:
             scope.summary.returns = join(*scope.returns)
+            if scope.guard_returns:
+                for parameter in scope.summary.parameters:
+                    ends = frozenset.intersection(*(shown.get(parameter, frozenset()) for shown in scope.guard_returns))
+                    if ends:
+                        scope.summary.guards[parameter] = ends
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._memo.clear()
@@ -839,6 +869,11 @@ def _compares_with(call: cst.Call, literals: tuple[str, ...]) -> bool:
     allowed = {literal.casefold() for literal in literals}
     texts = [literal_string(item) for item in items]
     return bool(texts) and all(text is not None and text.strip().casefold() in allowed for text in texts)
+
+
+def _falsy(node: cst.BaseExpression | None) -> bool:
+    """``return``, ``return False``, ``return None``: a return no guard's true result comes from."""
+    return node is None or isinstance(node, cst.Name) and node.value in ("False", "None")
 
 
 def _assigned_names(body: cst.BaseSuite) -> frozenset[str]:

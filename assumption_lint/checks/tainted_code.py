@@ -40,6 +40,12 @@ _SHAPES = {
 
 
 class TaintedCode(Check):
+    """Local input in code text counts whatever the threat models say when it is pasted into
+    code built from text, or is the value as read (a command-line word, an environment
+    variable, a line of stdin); the content of a file its user names, computed from it by a
+    call (`args.infile.read()`, a loader), is run by design (`python -m ast file.py`), as with
+    `local` only."""
+
     rules = ("AL104",)
     needs = (TaintedSinks,)
     # Values other project files' functions return from these origins (value provenance).
@@ -49,10 +55,20 @@ class TaintedCode(Check):
     triggers = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework", "aiohttp", "argparse",
                 "click", "typer", "eval", "exec")
 
+    def _local_counts(self, hit, origin) -> bool:  # type: ignore[no-untyped-def]
+        if "local" in self.state.settings.threat_models:
+            return True
+        if hit.culprit is not hit.value:
+            return True  # pasted into code built from text
+        computed = any(step.note.startswith(("through ", "returned by ")) for step in origin.path)
+        return origin.access is not None and not computed
+
     def leave_Module(self, node: object) -> None:
         taint = self.fact(TaintedSinks)
         for hit, origin in taint.reportable("code", self.state.settings.threat_models):
             if origin is None or hit.shape not in _SHAPES:
+                continue
+            if origin.kind == "local-input" and not self._local_counts(hit, origin):
                 continue
             assumption, consequence, fix = _SHAPES[hit.shape]
             self.report("AL104", hit.call, hit.path(origin), statement=hit.statement, function=hit.function,

@@ -58,10 +58,7 @@ class TaintedCode(Check):
     def _local_counts(self, hit, origin) -> bool:  # type: ignore[no-untyped-def]
         if "local" in self.state.settings.threat_models:
             return True
-        if hit.culprit is not hit.value:
-            return True  # pasted into code built from text
-        computed = any(step.note.startswith(("through ", "returned by ")) for step in origin.path)
-        return origin.access is not None and not computed
+        return hit.culprit is not hit.value or origin.access is not None
 
     def leave_Module(self, node: object) -> None:
         taint = self.fact(TaintedSinks)

@@ -2,37 +2,27 @@
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import sys
-import tempfile
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on 3.10 only
-    import tomli as tomllib
-
-from . import __version__, baseline
-from .catalog import CatalogError, shipped_catalog
-from .config import FAIL_ON, ConfigError, Configurations, Overrides, parse_version
-from .changes import Changes, ChangesError, changed_since
-from .discovery import WalkProblem, discover, report_path, why_nothing_to_check
-from .fixes import summary_line
-from .pages import page
+from . import __version__
 from .reporters import FORMATS, RenderOptions
-from .reporters.text import printable
-from .reporters.color import CHOICES as COLOR_CHOICES, use_color
-from .runner import Report, default_jobs, run
-from .settings import SelectionError, parse_codes, validate_codes
+from .reporters.color import CHOICES as COLOR_CHOICES
+from .severity import FAIL_ON
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .baseline import Scope
+    from .changes import Changes
+    from .config import Configurations
     from .fix_files import Outcome
+    from .runner import Report
+
+# The rest of alint (the catalog, the configuration, the runner, the reporters) is imported by
+# the commands that use it, not here: `alint --version` and `alint --help` import only click.
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 DEFAULT_FAIL_ON = "warning"  # notes are reported but do not fail a commit
@@ -70,6 +60,8 @@ class DefaultGroup(click.Group):
 
 
 def _atomic_write(path: Path, text: str) -> None:
+    import tempfile
+
     folder = path.resolve().parent
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
@@ -83,7 +75,9 @@ def _atomic_write(path: Path, text: str) -> None:
 
 
 def _use_color(output: Path | None, color: str = "auto") -> bool:
-    return use_color(color, to_file=output is not None)  # reporters/color.py
+    from .reporters.color import use_color
+
+    return use_color(color, to_file=output is not None)
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -166,6 +160,13 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
     Exit status: 0 no findings (at or above --fail-on, default warning), 1 findings, 2 usage,
     configuration or internal error, or a path that could not be read.
     """
+    from . import baseline
+    from .catalog import CatalogError
+    from .changes import ChangesError
+    from .config import ConfigError, Configurations, Overrides
+    from .discovery import WalkProblem, discover, report_path, why_nothing_to_check
+    from .runner import default_jobs, run
+
     if (unsafe_fixes or diff) and not fix:
         raise UsageProblem(f"{'--unsafe-fixes' if unsafe_fixes else '--diff'} needs --fix")
     if fix and write_baseline is not None:
@@ -250,6 +251,10 @@ def _early_cache_folder(config_file: Path | None) -> Path:
     """Where ``cache_folder`` will say the cache is, found before the configuration is
     validated (which needs the catalog, which the cache holds): the nearest pyproject.toml
     with [tool.alint] (or --config), its raw cache-dir. Only a guess: the run checks it."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on 3.10 only
+        import tomli as tomllib
     from .cache import CACHE_DIR
     from .project.modules import project_root_of
 
@@ -295,6 +300,8 @@ def _open_store(folder: Path, verbose: bool) -> Any:
 def _shipped_catalog(store: Any) -> Any:
     """The built-in catalog: parsed and validated, or, with a cache, as the cache kept it the
     last time this alint parsed these catalog files (a warm run parses no TOML)."""
+    from .catalog import shipped_catalog
+
     if store is None:
         return shipped_catalog()
     import pickle
@@ -345,6 +352,7 @@ def _fix(report: Report, settings_for: Any, unsafe: bool, diff: bool) -> Outcome
     """Apply the reported findings' fixes (with --diff, print them): the report then holds
     what is left. A file left alone says why; one that cannot be written is an error."""
     from .fix_files import fix_findings  # the engine and libcst: only a run that fixes needs them
+    from .fixes import summary_line
 
     outcome = fix_findings(report.findings, report.sources, settings_for, unsafe=unsafe, write=not diff,
                            contexts=report.contexts)
@@ -373,6 +381,8 @@ def _exit_after_diff(report: Report, outcome: Outcome) -> None:
 
 
 def _changes(since: str | None, write_baseline: Path | None) -> Changes | None:
+    from .changes import changed_since
+
     if since is None:
         return None
     if write_baseline is not None:
@@ -380,8 +390,10 @@ def _changes(since: str | None, write_baseline: Path | None) -> Changes | None:
     return changed_since(since, Path.cwd())
 
 
-def _write_baseline(path: Path, report: Report, scope: baseline.Scope) -> None:
+def _write_baseline(path: Path, report: Report, scope: Scope) -> None:
     """Record the run's findings; the report then shows none of them (they are the baseline)."""
+    from . import baseline
+
     previous = baseline.read(path) if path.exists() else []
     entries = baseline.written(report.findings, previous, scope)
     try:
@@ -392,7 +404,9 @@ def _write_baseline(path: Path, report: Report, scope: baseline.Scope) -> None:
     click.echo(f"alint: wrote {len(set(entries))} baseline entries to {path}", err=True)
 
 
-def _apply_baseline(path: Path, report: Report, scope: baseline.Scope) -> None:
+def _apply_baseline(path: Path, report: Report, scope: Scope) -> None:
+    from . import baseline
+
     outcome = baseline.apply(report.findings, baseline.read(path), scope)
     report.findings = outcome.new
     report.baseline_matched, report.baseline_gone = outcome.matched, outcome.gone
@@ -401,6 +415,8 @@ def _apply_baseline(path: Path, report: Report, scope: baseline.Scope) -> None:
 def _err(line: str) -> None:
     """One line on stderr, through the text report's sanitiser: file names and pyproject
     values come with the analysed repository and may hold terminal escapes."""
+    from .reporters.text import printable
+
     click.echo(printable(line), err=True)
 
 
@@ -409,6 +425,8 @@ def _warn(message: str) -> None:
 
 
 def _codes(text: str | None, option: str, catalog: Any) -> tuple[str, ...]:
+    from .settings import SelectionError, parse_codes, validate_codes
+
     codes = parse_codes(text)
     try:
         validate_codes(codes, catalog, option)
@@ -418,6 +436,8 @@ def _codes(text: str | None, option: str, catalog: Any) -> tuple[str, ...]:
 
 
 def _parse_target(text: str | None) -> tuple[int, int] | None:
+    from .config import parse_version
+
     if text is None:
         return None
     version = parse_version(text)
@@ -471,6 +491,8 @@ def failing(severity: str, fail_on: str) -> bool:
 def clean_command(config_file: Path | None) -> None:
     """Remove the content cache (.alint_cache in the project root, or cache-dir)."""
     from .cache import clean
+    from .catalog import CatalogError, shipped_catalog
+    from .config import ConfigError, Configurations
 
     try:
         configs = Configurations(shipped_catalog(), None, config_file, warn=_warn)
@@ -493,6 +515,10 @@ def rules_command(rule: str | None, output_format: str) -> None:
     With RULE, an id (AL301) prints that rule's page: what it finds, a tested example, the
     fix, its options and the regression test to write; a prefix (AL3) lists the rules it matches.
     """
+    import json
+
+    from .catalog import CatalogError, shipped_catalog
+
     try:
         catalog = shipped_catalog()
     except CatalogError as exc:
@@ -522,6 +548,10 @@ def rules_command(rule: str | None, output_format: str) -> None:
 
 
 def _print_page(rule: Any, output_format: str) -> None:
+    import json
+
+    from .pages import page
+
     text = page(rule.id) or f"# {rule.id} {rule.slug}: {rule.title}\n\n{rule.summary}\n\n{rule.help.strip()}\n"
     text = text.split("\n", 1)[1].lstrip("\n") if text.startswith("<!--") else text  # the generator's note
     if output_format == "json":
@@ -538,6 +568,8 @@ def main() -> None:
         raise
     except click.ClickException as exc:
         # click's own usage errors quote what was typed: through the sanitiser too.
+        import io
+
         shown = io.StringIO()
         exc.show(file=shown)
         for line in shown.getvalue().splitlines():
@@ -549,6 +581,8 @@ def main() -> None:
     except Exception as exc:  # the last line of defence: one clear line, traceback on -v
         _err(f"alint: internal error: {type(exc).__name__}: {exc}")
         if "-v" in sys.argv or "--verbose" in sys.argv:
+            import traceback
+
             traceback.print_exc()
         sys.exit(EXIT_ERROR)
     if isinstance(code, int) and code:

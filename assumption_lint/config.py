@@ -24,6 +24,7 @@ import pathspec
 from .catalog import SEVERITIES, Catalog, CatalogError, extended_catalog, toml_problem
 from .discovery import Excludes
 from .project import PackageFacts, ProjectVersions
+from .severity import FAIL_ON
 from .settings import (THREAT_MODELS, SelectionError, Settings, enabled_rules, parse_codes, preview_warnings,
                        validate_codes)
 
@@ -33,7 +34,6 @@ KEYS = ("select", "extend-select", "ignore", "exclude", "per-file-ignores", "ext
         "max-file-bytes", "max-tokens", "file-timeout", "fix", "threat-models", "cache-dir")
 # Keys that govern the whole run, not one file: read from the configuration of the current
 # folder (or --config), see ``Configurations.run_config``.
-FAIL_ON = ("error", "warning", "note")
 
 
 class ConfigError(Exception):

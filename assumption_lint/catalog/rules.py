@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Mapping
 
+from ..severity import SEVERITIES
 from .schema import CatalogError, _check_keys, _expect, _str_list
 
 if TYPE_CHECKING:
     from . import Catalog
 
 
-SEVERITIES = ("error", "warning", "note")
 CONFIDENCES = ("high", "medium", "low")
 PRECISIONS = ("very-high", "high", "medium", "low")
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..facts.page_loops import END_STATUSES, PageLoop, PageLoops, PageRequest, STATUS_ATTRIBUTES
-from ..facts.syntax import names_in
+from ..facts.syntax import children, names_in
 from ..resolve import dotted_name
 from .base import Check
 
@@ -151,7 +151,7 @@ def _comparisons(node: cst.CSTNode) -> list[cst.Comparison]:
         current = pending.pop()
         if isinstance(current, cst.Comparison):
             found.append(current)
-        pending.extend(current.children)
+        pending.extend(children(current))
     return found
 
 
@@ -175,6 +175,6 @@ def _status_only(test: cst.BaseExpression, results: set[str]) -> bool:
             names.add(current.value)
         if isinstance(current, cst.Integer) and current.value in END_STATUSES:
             return False  # 404 past the last page: an exit on the end
-        pending.extend(current.children)
+        pending.extend(children(current))
     return statuses > 0 and names <= {"None", "True", "False"}
 

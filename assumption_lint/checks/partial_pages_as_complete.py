@@ -17,7 +17,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..facts.page_loops import END_STATUSES, Exit, PageLoop, PageLoops, STATUS_ATTRIBUTES, statement_of
-from ..facts.syntax import names_in, nodes_in, target_names
+from ..facts.syntax import children, names_in, nodes_in, target_names
 from ..resolve import dotted_name
 from .base import Check
 
@@ -155,7 +155,7 @@ def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
     while pending:
         current = pending.pop()
         found.append(current)
-        pending.extend(current.children)
+        pending.extend(children(current))
     return found
 
 

@@ -9,7 +9,9 @@ with nothing ending the *format* assumption. Response bodies are AL203's.
 Severity follows what the failure costs: a warning for request data (the view answers
 500); for local input a note (the command stops with a traceback that names the value),
 a warning inside a loop (one bad item stops the whole batch), and nothing at module level
-(a configuration read that fails at startup, clearly).
+(a configuration read that fails at startup, clearly). Values read from the deployment's
+configuration (option ``configuration``: the environment) are not reported at all: a wrong
+one fails the same way the first time it is read, which is how a misconfiguration shows.
 """
 
 from __future__ import annotations
@@ -65,11 +67,15 @@ class UncheckedConversion(Check):
                                 any(isinstance(loop, cst.For) for loop in self.ctx.loops_in_function())))
 
     def leave_Module(self, node: cst.Module) -> None:
+        configuration = frozenset(self.option("AL107", "configuration") or ())
         for site in self.sites:
             conversion = self.prov.conversion(site.node)
             if conversion is None or conversion.handled_by is not None:
                 continue
             unvalidated = conversion.argument.unvalidated("format", kinds=_KINDS)
+            if not unvalidated:
+                continue
+            unvalidated = tuple(origin for origin in unvalidated if origin.api not in configuration)
             if not unvalidated:
                 continue
             origin = unvalidated[0]
@@ -93,14 +99,14 @@ class UncheckedConversion(Check):
         argument = site.node.args[0].value if site.node.args else site.node
         if origin.kind == "request":
             outcome = f"the {framework or 'view'} answers 500"
-        elif site.in_loop:
-            outcome = "one bad item stops the whole loop"
+            remedy = f"catch {error} (answer 400) or let the framework parse it"
         else:
-            outcome = "the program stops with a traceback"
+            outcome = "one bad item stops the whole loop" if site.in_loop else "the program stops with a traceback"
+            remedy = f"catch {error} and say which value is wrong, or parse it where it is read (argparse type=)"
         self.report("AL107", site.node, origin.notes(), statement=site.statement, function=site.function,
                     severity=severity, value=_shortened(self.state.module.code_for_node(argument)),
                     source=origin.label, expects=expects, api=f"{api}()", error=error.rsplit(".", 1)[-1],
-                    example=example, outcome=outcome, catch=error)
+                    example=example, outcome=outcome, remedy=remedy)
 
 
 def _shortened(text: str, limit: int = 60) -> str:

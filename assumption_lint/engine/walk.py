@@ -7,12 +7,12 @@ methods the started facts and checks define.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 import libcst as cst
 
 from ..facts.base import Analysis, Fact, fact_order, needs_transitively
+from ..facts.syntax import TOKEN_TYPES, child_fields
 from .context import ContextKeeper, Hook
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -104,58 +104,21 @@ class Walker(cst.CSTVisitor):
 
 # libcst's own ``visit`` rebuilds and re-validates every node it passes, whatever the
 # visitor: most of a traversal's cost. ``walk`` hands the walker the same nodes in the same
-# order without rebuilding anything. The order is libcst's: the fields its
-# ``_visit_and_replace_children`` visits, recorded once per node class. Whitespace and
-# punctuation nodes (which hold only more whitespace) are skipped when nothing listens.
-_FIELD_ORDER: dict[type, tuple[str, ...]] = {}
-_TOKEN_BASES = (cst.BaseParenthesizableWhitespace, cst.BaseUnaryOp, cst.BaseBooleanOp, cst.BaseBinaryOp,
-                cst.BaseCompOp, cst.BaseAugOp)
-_TOKEN_TYPES = frozenset(
-    kind for kind in vars(cst).values()
-    if isinstance(kind, type) and issubclass(kind, _TOKEN_BASES) and not getattr(kind, "__abstractmethods__", None)
-) | {cst.Newline, cst.Comment, cst.TrailingWhitespace, cst.EmptyLine, cst.Semicolon, cst.Colon, cst.Comma,
-     cst.Dot, cst.ImportStar, cst.AssignEqual, cst.LeftParen, cst.RightParen, cst.LeftSquareBracket,
-     cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.Asynchronous}
-
-
-class _FieldRecorder(cst.CSTVisitor):
-    def __init__(self, parent: cst.CSTNode) -> None:
-        self.parent = parent
-        self.fields: list[str] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        return False
-
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        if node is self.parent:
-            self.fields.append(attribute)
-
-
-def _child_fields(node: cst.CSTNode) -> tuple[str, ...]:
-    kind = type(node)
-    order = _FIELD_ORDER.get(kind)
-    if order is None:
-        recorder = _FieldRecorder(node)
-        node._visit_and_replace_children(recorder)
-        names = list(dict.fromkeys(recorder.fields))
-        # A field libcst visits only when it is set (an f-string's format_spec) comes
-        # after the recorded ones, as in libcst; non-node values are ignored when walking.
-        names += [item.name for item in dataclasses.fields(kind) if item.name not in names]
-        order = _FIELD_ORDER[kind] = tuple(names)
-    return order
-
+# order without rebuilding anything (the order is facts/syntax's ``child_fields``, libcst's).
+# Whitespace and punctuation nodes (which hold only more whitespace) are skipped when nothing
+# listens.
 
 def walk_module(walker: Any, module: cst.Module) -> None:
     """``module.visit(walker)``, without rebuilding the tree. ``walker.visits`` and
     ``walker.leaves`` name the node classes some analysis listens to (the context keeper
     listens to no token class)."""
     listened = set(walker.visits) | set(walker.leaves)
-    skip = frozenset(kind for kind in _TOKEN_TYPES if kind.__name__ not in listened)
+    skip = frozenset(kind for kind in TOKEN_TYPES if kind.__name__ not in listened)
     node_type = cst.CSTNode
 
     def visit(node: cst.CSTNode) -> None:
         walker.on_visit(node)
-        for name in _child_fields(node):
+        for name in child_fields(node):
             value = getattr(node, name)
             if isinstance(value, node_type):
                 if type(value) not in skip:

@@ -31,7 +31,7 @@ from ..resolve import dotted_name
 from .arguments import literal_string
 from .base import Fact
 from .context import Statement
-from .syntax import every_node, is_counting, nodes_in, target_names
+from .syntax import children, contains, every_node, is_counting, nodes_in, target_names
 
 Loop = Union[cst.For, cst.While]
 # The test recorded for an exit inside a nested loop: it depends on that loop's items.
@@ -666,7 +666,7 @@ def statement_of(root: cst.CSTNode, node: cst.CSTNode) -> Statement | None:
     best: Statement | None = root if isinstance(root, (cst.SimpleStatementLine, cst.BaseCompoundStatement)) else None
     current = root
     while current is not node:
-        step = next((child for child in current.children if _holds(child, node)), None)
+        step = next((child for child in children(current) if contains(child, node)), None)
         if step is None:
             return best
         if isinstance(step, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
@@ -674,12 +674,3 @@ def statement_of(root: cst.CSTNode, node: cst.CSTNode) -> Statement | None:
         current = step
     return best
 
-
-def _holds(tree: cst.CSTNode, node: cst.CSTNode) -> bool:
-    pending = [tree]
-    while pending:
-        current = pending.pop()
-        if current is node:
-            return True
-        pending.extend(current.children)
-    return False

@@ -26,6 +26,7 @@ from .provenance_eval import ClassInfo, Expressions, FunctionSummary, Value, _pa
 from .provenance_params import argparse_argument, bind_parameters, framework_for
 from .provenance_tables import SourceTables, tables_for
 from .provenance_values import ITEM, PARAMETER, Origins, join, source
+from .syntax import nodes_in
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -113,6 +114,9 @@ class ValueProvenance(Expressions, Fact):
         self._blocks: list[_Block] = [_Block()]
         self._narrow: dict[tuple[str, ...], list[tuple[frozenset[str], bool, object]]] = {}
         self._ifs: list[cst.If] = []
+        # Names and attributes inside a conditional expression's branch or the right operand
+        # of `and`/`or`: what the test proves there (`int(x) if x.isdigit() else None`).
+        self._guarded: dict[int, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
         self._tries: list[_Try] = []
         self._functions: list[cst.FunctionDef] = []
         # Bodies that run whenever the code around them does (class and with bodies).
@@ -219,6 +223,39 @@ class ValueProvenance(Expressions, Fact):
                 if is_deep:
                     deep |= assumptions
         return ends, deep
+
+    def guarded_at(self, node: cst.CSTNode, key: tuple[str, ...]) -> frozenset[str]:
+        ends: frozenset[str] = frozenset()
+        for guarded, assumptions in self._guarded.get(id(node), ()):
+            if guarded == key:
+                ends |= assumptions
+        return ends
+
+    def _guard_within(self, tests: _Tests, where: cst.BaseExpression) -> None:
+        """The names and attributes of ``where`` hold what ``tests`` prove."""
+        tests = [(key, ends) for key, ends in tests if ends]
+        if not tests:
+            return
+        keys = {key for key, _ in tests}
+        for node in nodes_in(where, (cst.Name, cst.Attribute)):
+            key = access_key(node)  # type: ignore[arg-type]
+            if key in keys:
+                self._guarded.setdefault(id(node), []).extend(test for test in tests if test[0] == key)
+        self._memo.clear()
+
+    def visit_IfExp(self, node: cst.IfExp) -> None:
+        if self.active and _short_operand(node.test):
+            positive, negative = self._conditions(node.test)
+            self._guard_within(positive, node.body)
+            if _short_conditional(node.orelse):  # `a if p else b if q else ...`: each link once
+                self._guard_within(negative, node.orelse)
+
+    def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
+        # Only where the right operand calls something (a conversion), and only after a short
+        # left operand: a generated 3000-term `or` chain would cost its length squared.
+        if self.active and _short_operand(node.left) and nodes_in(node.right, (cst.Call,)):
+            positive, negative = self._conditions(node.left)
+            self._guard_within(positive if isinstance(node.operator, cst.And) else negative, node.right)
 
     def optional_parameter(self, name: str) -> bool:
         """``name`` is still the value of the enclosing function's parameter of that name, and
@@ -470,11 +507,27 @@ class ValueProvenance(Expressions, Fact):
             # `if not valid(x): return`: x is valid in the rest of the block.
             self._narrow_here(self._conditions(node.test)[1])
         elif self.active and node.orelse is None:
-            # `if not valid(x): x = "/"`: x is valid after it, either way (its fallback is the code's).
-            replaced = _assigned_names(node.body)
-            if replaced:
-                self._narrow_here([(key, ends) for key, ends in self._conditions(node.test)[1]
-                                   if len(key) == 1 and key[0] in replaced])
+            # `if period not in {"7", "30"}: period = "30"`: either way, what the test proves; so for
+            # a fallback the code built itself (`if not url_has_allowed_host_and_scheme(t, ...): t = url_for("home")`).
+            negative = self._conditions(node.test)[1]
+            self._narrow_here([(key, ends) for key, ends in negative
+                               if len(key) == 1 and (_resets_to_literal(node.body, key[0])
+                                                     or self._resets_to_own(node.body, key[0]))])
+
+    def _resets_to_own(self, body: cst.BaseSuite, name: str) -> bool:
+        """The block's own statements assign ``name`` a value with no origin from outside (a
+        call of the code's own, ``url_for("index")``), and nothing else assigns it there."""
+        if name not in _assigned_names(body):
+            return False
+        for statement in body.body:
+            small = statement.body if isinstance(statement, cst.SimpleStatementLine) else []
+            for item in small:
+                if isinstance(item, cst.Assign) and any(
+                        isinstance(target.target, cst.Name) and target.target.value == name for target in item.targets):
+                    origins = self.evaluate(item.value).origins
+                    if any(origin.kind != "local" for origin in origins):
+                        return False
+        return True
 
     def leave_Assert(self, node: cst.Assert) -> None:
         if self.active:
@@ -958,3 +1011,42 @@ def analyse(module: cst.Module, catalog: Catalog, text: str | None = None,
         driver.on_visit = on_visit  # type: ignore[method-assign]
     module.visit(driver)
     return fact
+
+
+_LITERAL_VALUES = (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)
+
+
+def _resets_to_literal(body: cst.BaseSuite, name: str) -> bool:
+    """Every assignment to ``name`` in ``body`` assigns a literal, and there is one."""
+    assigned = False
+    for node in nodes_in(body.body, (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.For, cst.With)):
+        targets = [target.target for target in node.targets] if isinstance(node, cst.Assign) else \
+            [node.target] if isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.For)) else \
+            [item.asname.name for item in node.items if item.asname] if isinstance(node, cst.With) else []
+        if not any(isinstance(target, cst.Name) and target.value == name for target in targets):
+            continue
+        value = getattr(node, "value", None)
+        if not isinstance(node, (cst.Assign, cst.AnnAssign)) or not isinstance(value, _LITERAL_VALUES):
+            return False
+        assigned = True
+    return assigned
+
+
+def _short_operand(node: cst.BaseExpression, terms: int = 8) -> bool:
+    """``node`` chains at most ``terms`` operands with ``and``/``or``."""
+    while isinstance(node, cst.BooleanOperation):
+        terms -= 1
+        if terms < 0:
+            return False
+        node = node.left
+    return True
+
+
+def _short_conditional(node: cst.BaseExpression, links: int = 8) -> bool:
+    """``node`` nests at most ``links`` conditional expressions in its ``else`` branches."""
+    while isinstance(node, cst.IfExp):
+        links -= 1
+        if links < 0:
+            return False
+        node = node.orelse
+    return True

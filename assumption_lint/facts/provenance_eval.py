@@ -125,6 +125,9 @@ class Expressions:
     def narrowing(self, key: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:  # pragma: no cover
         raise NotImplementedError
 
+    def guarded_at(self, node: cst.CSTNode, key: tuple[str, ...]) -> frozenset[str]:  # pragma: no cover
+        raise NotImplementedError
+
     def order(self, node: cst.CSTNode) -> int:
         found = self._orders.get(id(node))
         if found is None:
@@ -213,7 +216,7 @@ class Expressions:
         value = self.lookup(name)
         if value is None:
             return Value(name=name)  # a builtin, or a name bound where alint does not look
-        return self._narrowed((name,), value)
+        return self._narrowed((name,), value, node)
 
     def _attribute(self, node: cst.Attribute) -> Value:
         attr = node.attr.value
@@ -221,7 +224,7 @@ class Expressions:
         if base.instance is not None:
             stored = base.instance.attributes.get(attr)
             if stored is not None:
-                return self._narrowed(access_key(node), stored)
+                return self._narrowed(access_key(node), stored, node)
             method = base.instance.methods.get(attr)
             return Value(function=method) if method is not None else UNKNOWN
         qualified = f"{base.name}.{attr}" if base.name is not None else None
@@ -234,7 +237,7 @@ class Expressions:
         if found is not None:
             origins = join(source(found.origin, node, found.label, self.order(node), found.validates,
                                   api=qualified or attr), origins)
-        return self._narrowed(access_key(node), Value(origins, qualified))
+        return self._narrowed(access_key(node), Value(origins, qualified), node)
 
     def _is_path(self, node: cst.BaseExpression) -> bool:
         """``Path(x)``, ``base / x``: an expression that builds a pathlib path."""
@@ -242,10 +245,13 @@ class Expressions:
             return True
         return isinstance(node, cst.Call) and self.evaluate(node.func).name in _PATH_TYPES
 
-    def _narrowed(self, key: tuple[str, ...] | None, value: Value) -> Value:
-        """``value`` with what the guards in force end for ``key``."""
+    def _narrowed(self, key: tuple[str, ...] | None, value: Value, node: cst.CSTNode | None = None) -> Value:
+        """``value`` with what the guards in force end for ``key`` (at ``node``: the tests of
+        the conditional expressions and ``and``/``or`` operands around it too)."""
         if value.origins and key is not None:
             ends, deep = self.narrowing(key)
+            if node is not None:
+                ends = ends | self.guarded_at(node, key)
             if ends:
                 origins = value.origins.validating(ends - deep)
                 if deep:

@@ -37,7 +37,7 @@ import libcst as cst
 
 from ..resolve import dotted_name
 from .base import Fact
-from .syntax import block_statements, contains_exit, literal_value, target_names, unawait
+from .syntax import block_statements, children, contains_exit, literal_value, target_names, unawait
 
 # Keys through which APIs report a failure in the body itself.
 ERROR_KEYS = frozenset({"error", "errors", "ok", "status", "success"})
@@ -488,7 +488,7 @@ def _all_nodes(node: cst.CSTNode) -> list[cst.CSTNode]:
 
     def walk(current: cst.CSTNode) -> None:
         found.append(current)
-        for child in current.children:
+        for child in children(current):
             walk(child)
     walk(node)
     return found

@@ -7,7 +7,8 @@ it do not descend into nested functions or classes, whose code runs at another t
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Sequence
+import dataclasses
+from typing import Callable, Iterable, Iterator, Sequence
 
 import libcst as cst
 
@@ -28,39 +29,109 @@ def literal_value(node: cst.SimpleString) -> str | bytes | None:
         return None
 
 
-class _Collector(cst.CSTVisitor):
-    def __init__(self, kinds: tuple[type, ...], loops: bool) -> None:
-        super().__init__()
-        self.kinds = kinds
-        self.loops = loops
-        self.found: list[cst.CSTNode] = []
+# ------------------------------------------------------------------------- traversal
+# libcst's ``visit`` and ``children`` rebuild and re-validate every node they pass: most of a
+# traversal's cost. These read the same children in the same order (the fields libcst's
+# ``_visit_and_replace_children`` visits, recorded once per node class) without rebuilding
+# anything. The engine's walk uses the same order.
+_FIELD_ORDER: dict[type, tuple[str, ...]] = {}
+# Whitespace and punctuation nodes: they hold only more of the same, so a search for anything
+# else need not enter them.
+_TOKEN_BASES = (cst.BaseParenthesizableWhitespace, cst.BaseUnaryOp, cst.BaseBooleanOp, cst.BaseBinaryOp,
+                cst.BaseCompOp, cst.BaseAugOp)
+TOKEN_TYPES = frozenset(
+    kind for kind in vars(cst).values()
+    if isinstance(kind, type) and issubclass(kind, _TOKEN_BASES) and not getattr(kind, "__abstractmethods__", None)
+) | {cst.Newline, cst.Comment, cst.TrailingWhitespace, cst.EmptyLine, cst.Semicolon, cst.Colon, cst.Comma,
+     cst.Dot, cst.ImportStar, cst.AssignEqual, cst.LeftParen, cst.RightParen, cst.LeftSquareBracket,
+     cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.Asynchronous}
+_SKIPPED: dict[tuple[type, ...], frozenset[type]] = {}
+
+
+class _FieldRecorder(cst.CSTVisitor):
+    def __init__(self, parent: cst.CSTNode) -> None:
+        self.parent = parent
+        self.fields: list[str] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, self.kinds):
-            self.found.append(node)
-        if isinstance(node, _NESTED_SCOPES):
-            return False
-        if not self.loops and isinstance(node, (cst.For, cst.While)):
-            return False
-        return True
+        return False
+
+    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
+        if node is self.parent:
+            self.fields.append(attribute)
+
+
+def child_fields(node: cst.CSTNode) -> tuple[str, ...]:
+    """The names of the fields that hold ``node``'s children, in libcst's visiting order."""
+    kind = type(node)
+    order = _FIELD_ORDER.get(kind)
+    if order is None:
+        recorder = _FieldRecorder(node)
+        node._visit_and_replace_children(recorder)
+        names = list(dict.fromkeys(recorder.fields))
+        # A field libcst visits only when it is set (an f-string's format_spec) comes
+        # after the recorded ones, as in libcst; non-node values are ignored when walking.
+        names += [item.name for item in dataclasses.fields(kind) if item.name not in names]
+        order = _FIELD_ORDER[kind] = tuple(names)
+    return order
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """``node.children`` (the same nodes in the same order), without rebuilding ``node``."""
+    found: list[cst.CSTNode] = []
+    for name in child_fields(node):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            found.append(value)
+        elif isinstance(value, (tuple, list)):
+            found.extend(child for child in value if isinstance(child, cst.CSTNode))
+    return found
+
+
+def _skipped_for(kinds: tuple[type, ...]) -> frozenset[type]:
+    """The token types a search for ``kinds`` need not enter: all of them, unless it looks
+    for tokens itself (a comment sits inside an empty line's whitespace)."""
+    skipped = _SKIPPED.get(kinds)
+    if skipped is None:
+        wants_tokens = any(issubclass(kind, kinds) for kind in TOKEN_TYPES)
+        skipped = _SKIPPED[kinds] = frozenset() if wants_tokens else TOKEN_TYPES
+    return skipped
+
+
+def _preorder(roots: Iterable[cst.CSTNode], kinds: tuple[type, ...],
+              enter: Callable[[cst.CSTNode], bool]) -> list[cst.CSTNode]:
+    """The nodes of ``kinds`` among ``roots`` and below them, in libcst's visiting order;
+    a node's children are searched when ``enter(node)`` says so."""
+    skipped = _skipped_for(kinds)
+    found: list[cst.CSTNode] = []
+    pending = list(roots)[::-1]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, kinds):
+            found.append(node)
+        if enter(node):
+            pending.extend(child for child in reversed(children(node)) if type(child) not in skipped)
+    return found
 
 
 def nodes_in(nodes: Sequence[cst.CSTNode] | cst.CSTNode, kinds: tuple[type, ...], *,
              into_loops: bool = True) -> list[cst.CSTNode]:
     """Every node of ``kinds`` in ``nodes`` (themselves included), not in nested defs."""
-    collector = _Collector(kinds, into_loops)
-    for node in ([nodes] if isinstance(nodes, cst.CSTNode) else nodes):
-        if isinstance(node, _NESTED_SCOPES):
-            continue
-        node.visit(collector)
-    return collector.found
+    roots = [nodes] if isinstance(nodes, cst.CSTNode) else nodes
+    stops = _NESTED_SCOPES if into_loops else (*_NESTED_SCOPES, cst.For, cst.While)
+    return _preorder((node for node in roots if not isinstance(node, _NESTED_SCOPES)), kinds,
+                     lambda node: not isinstance(node, stops))
 
 
 def contains(tree: cst.CSTNode, node: cst.CSTNode) -> bool:
     """``node`` is ``tree`` itself or one of its descendants (by identity)."""
-    if tree is node:
-        return True
-    return any(contains(child, node) for child in tree.children)
+    pending = [tree]
+    while pending:
+        current = pending.pop()
+        if current is node:
+            return True
+        pending.extend(children(current))
+    return False
 
 
 def calls_in(nodes: Sequence[cst.CSTNode] | cst.CSTNode) -> Iterator[cst.Call]:
@@ -181,11 +252,6 @@ def module_level_calls(module: cst.Module) -> Iterable[cst.Call]:
 
 
 def every_node(root: cst.CSTNode, kinds: tuple[type, ...]) -> list[cst.CSTNode]:
-    """Every node of ``kinds`` under ``root``, nested functions and classes included."""
-    found, pending = [], [root]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, kinds):
-            found.append(node)
-        pending.extend(node.children)
-    return found
+    """Every node of ``kinds`` under ``root`` (itself included), nested functions and classes
+    included, in libcst's visiting order."""
+    return _preorder([root], kinds, lambda node: True)

@@ -15,7 +15,7 @@ import libcst as cst
 from ..catalog import WAIT_KINDS, WaitSpec
 from ..resolve import Instance
 from .arguments import Hidden, argument, is_none
-from .syntax import contains
+from .syntax import children, contains
 
 # API kinds that are not a network call of their own: waits, and constructors that only
 # build a client object (redis.Redis connects lazily).
@@ -81,7 +81,7 @@ def may_be(func: cst.BaseExpression, attributes: frozenset[str]) -> bool:
 # ---------------------------------------------------------------------------- waits by design
 def _nodes(tree: cst.CSTNode) -> Iterable[cst.CSTNode]:
     yield tree
-    for child in tree.children:
+    for child in children(tree):
         yield from _nodes(child)
 
 
@@ -109,7 +109,7 @@ def consumes_work(call: cst.Call, loops: Sequence[cst.For | cst.While]) -> bool:
 def _ifs(tree: cst.CSTNode) -> Iterable[cst.If]:
     """The ``if`` statements of a loop body, not those of a nested loop or function (whose
     ``break`` or ``return`` does not end this loop)."""
-    for child in tree.children:
+    for child in children(tree):
         if isinstance(child, (cst.For, cst.While, cst.FunctionDef)):
             continue
         if isinstance(child, cst.If):
@@ -139,7 +139,7 @@ def _stops(body: cst.CSTNode) -> bool:
         return True
     if isinstance(body, (cst.For, cst.While, cst.FunctionDef)):
         return False
-    return any(_stops(child) for child in body.children)  # type: ignore[arg-type]
+    return any(_stops(child) for child in children(body))  # type: ignore[arg-type]
 
 
 def whole_body(call: cst.Call, function: cst.FunctionDef) -> bool:

@@ -1,14 +1,18 @@
-"""Output formats. Each reporter turns a Report into the text to write."""
+"""Output formats. Each reporter turns a Report into the text to write.
+
+A reporter's module is imported when a report in its format is rendered, not when alint
+starts: ``alint --version`` and the command line's option parsing import none of them."""
 
 from __future__ import annotations
 
-from typing import Callable
+from importlib import import_module
+from typing import TYPE_CHECKING, Callable
 
-from ..catalog import Catalog
-from ..runner import Report
-from . import github, gitlab, json_report, junit, text
+if TYPE_CHECKING:  # pragma: no cover
+    from ..catalog import Catalog
+    from ..runner import Report
 
-Renderer = Callable[[Report, Catalog, "RenderOptions"], str]
+Renderer = Callable[["Report", "Catalog", "RenderOptions"], str]
 
 
 class RenderOptions:
@@ -20,18 +24,22 @@ class RenderOptions:
         self.explain = explain  # text: the rule page's regression-test advice under each finding
 
 
-def _sarif(report: Report, catalog: Catalog, options: "RenderOptions") -> str:
-    from . import sarif  # sarif-om and its dependencies: only for a SARIF report
+def _deferred(module: str, function: str) -> Renderer:
+    """The renderer ``function`` of ``reporters.<module>``, imported on its first call (the
+    SARIF one pulls in sarif-om and its dependencies)."""
+    def render(report: "Report", catalog: "Catalog", options: RenderOptions) -> str:
+        return getattr(import_module(f"{__name__}.{module}"), function)(report, catalog, options)
 
-    return sarif.render(report, catalog, options)
+    render.__qualname__ = render.__name__ = f"{module}.{function}"
+    return render
 
 
 FORMATS: dict[str, Renderer] = {
-    "text": text.render_full,
-    "concise": text.render_concise,
-    "json": json_report.render,
-    "sarif": _sarif,
-    "github": github.render,
-    "gitlab": gitlab.render,
-    "junit": junit.render,
+    "text": _deferred("text", "render_full"),
+    "concise": _deferred("text", "render_concise"),
+    "json": _deferred("json_report", "render"),
+    "sarif": _deferred("sarif", "render"),
+    "github": _deferred("github", "render"),
+    "gitlab": _deferred("gitlab", "render"),
+    "junit": _deferred("junit", "render"),
 }

@@ -402,9 +402,9 @@ def test_verbose_adds_tracebacks(tmp_path: Path) -> None:
 def test_internal_error_of_the_whole_command_is_one_line_unless_verbose(tmp_path: Path) -> None:
     """The last line of defence in ``main``: an unexpected exception outside any check."""
     write(tmp_path, {"a.py": MISSING})
-    sabotage = ("import sys, assumption_lint.cli as c\n"
+    sabotage = ("import sys, assumption_lint.cli as c, assumption_lint.runner as r\n"
                 "def broken(*a, **k):\n    raise RuntimeError('kaput')\n"
-                "c.run = broken\nsys.argv[0] = 'alint'\nc.main()\n")
+                "r.run = broken\nsys.argv[0] = 'alint'\nc.main()\n")
     quiet = subprocess.run([sys.executable, "-c", sabotage, "a.py"], cwd=tmp_path,
                            capture_output=True, text=True, timeout=120)
     assert quiet.returncode == 2

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assumption_lint import cli as cli_module
+from assumption_lint import runner as runner_module
 from assumption_lint import fix_files
 from tests.cli.test_cli import alint, report, write
 
@@ -195,14 +195,14 @@ def test_a_file_modified_during_the_run_is_left_alone(tmp_path: Path, monkeypatc
     """An editor saves the file after alint read it and before the fixes are written."""
     path = _app(tmp_path)
     edited = APP.replace("def ping", "def pong")
-    real_run = cli_module.run
+    real_run = runner_module.run
 
     def run_then_edit(*args, **kwargs):  # type: ignore[no-untyped-def]
         outcome = real_run(*args, **kwargs)
         path.write_text(edited, encoding="utf-8")
         return outcome
 
-    monkeypatch.setattr(cli_module, "run", run_then_edit)
+    monkeypatch.setattr(runner_module, "run", run_then_edit)
     result = alint(tmp_path, *RULES, "--fix", "app.py")
     assert path.read_text(encoding="utf-8") == edited
     assert "alint: warning: app.py: its fixes were not applied: it changed since alint read it" in result.stderr
@@ -353,7 +353,7 @@ def test_fix_analyses_a_file_again_with_the_project_context_of_its_findings(tmp_
 
     shutil.copytree(PROJECTS / "cli_reports", tmp_path / "cli_reports")
     reports: list = []
-    real_run = cli_module.run
+    real_run = runner_module.run
     passed: dict[str, object] = {}
     real_analyze = fix_files.analyze_text
 
@@ -365,7 +365,7 @@ def test_fix_analyses_a_file_again_with_the_project_context_of_its_findings(tmp_
         passed[path] = kwargs.get("project")
         return real_analyze(text, path, settings, **kwargs)
 
-    monkeypatch.setattr(cli_module, "run", keep_report)
+    monkeypatch.setattr(runner_module, "run", keep_report)
     monkeypatch.setattr(fix_files, "analyze_text", record)
     alint(tmp_path, "--fix", "cli_reports")
     (run_report,) = reports

@@ -30,7 +30,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("project", "pages"),
     ("discovery",),  # below project: the package scan reads only what discovery would
     ("catalog", "findings", ""),  # "": the package's __init__ (its version)
-    ("fixes",),  # what a fix is, and the transform: checks attach them, findings carry them
+    ("fixes", "severity"),  # what a fix is, and the transform | the severities (the CLI's choices)
 )
 # Annotations that name a type from a layer above: the file state the engine hands every
 # analysis, the report the runner hands the reporters, and the module summary a file's

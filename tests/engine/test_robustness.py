@@ -15,6 +15,7 @@ import pytest
 from assumption_lint import engine
 from assumption_lint.checks.base import Check
 from assumption_lint.engine import analyze_bytes, walk
+from assumption_lint.facts import syntax
 from assumption_lint.engine.source import MAX_EXPRESSION_DEPTH
 from assumption_lint.settings import Settings
 from assumption_lint.runner import run
@@ -370,7 +371,7 @@ def _sequence(module, use_walk: bool, listen_to_tokens: bool) -> list[tuple[str,
     seen: list[tuple[str, str]] = []
 
     class Recorder(engine.cst.CSTVisitor):
-        visits = {kind.__name__: [] for kind in walk._TOKEN_TYPES} if listen_to_tokens else {}
+        visits = {kind.__name__: [] for kind in syntax.TOKEN_TYPES} if listen_to_tokens else {}
         leaves: dict = {}
 
         def on_visit(self, node) -> bool:
@@ -395,7 +396,7 @@ def test_the_walk_visits_what_libcst_visits_in_the_same_order(listen_to_tokens: 
         module = engine.cst.parse_module(source)
         expected = _sequence(module, use_walk=False, listen_to_tokens=listen_to_tokens)
         if not listen_to_tokens:
-            tokens = {kind.__name__ for kind in walk._TOKEN_TYPES}
+            tokens = {kind.__name__ for kind in syntax.TOKEN_TYPES}
             expected = [step for step in expected if step[1] not in tokens]
         assert _sequence(module, use_walk=True, listen_to_tokens=listen_to_tokens) == expected
 

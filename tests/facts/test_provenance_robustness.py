@@ -43,6 +43,13 @@ def _chain(operator: str, terms: int) -> str:
 CASES = {
     "3000-term + chain": ("x = " + _chain("+", 3000) + "\nprobe(x)\n", ["request"]),
     "3000-term or chain": ("x = " + _chain("or", 3000) + "\nprobe(x)\n", ["request"]),
+    # each operand's test guards the conversions after it: bounded, not the chain's length squared
+    "3000-term and chain of conversions": (
+        "v = request.args['q']\nx = " + " and ".join(["v.isdigit()"] + ["int(v)"] * 2999) + "\nprobe(v)\n",
+        ["request"]),
+    "3000-link conditional chain": (
+        "v = request.args['q']\nx = " + " else ".join(["int(v) if v.isdigit()"] * 3000) + " else v\nprobe(v)\n",
+        ["request"]),
     "10000-line assignment chain": (
         "x0 = sys.argv[1]\n" + "".join(f"x{i + 1} = x{i} + 'a'\n" for i in range(10_000)) + "probe(x10000)\n",
         ["local", "local-input"]),

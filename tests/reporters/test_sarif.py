@@ -328,12 +328,6 @@ def test_long_help_is_shortened_under_githubs_limit_at_a_word() -> None:
     assert text.endswith("word…")
 
 
-def test_sarif_is_a_registered_format() -> None:
-    from assumption_lint.reporters import _sarif
-
-    assert FORMATS["sarif"] is _sarif  # imports sarif-om, then calls render, only for a SARIF report
-
-
 def test_the_vendored_schema_is_the_oasis_sarif_2_1_0_schema_with_its_notice() -> None:
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     assert schema["$id"].endswith("/sarif-schema-2.1.0.json") and "oasis-tcs/sarif-spec" in schema["$id"]

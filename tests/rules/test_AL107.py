@@ -41,15 +41,34 @@ def test_request_conversion_is_a_warning_naming_the_origin_with_a_note() -> None
 
 def test_local_input_is_a_note_in_a_function_a_warning_in_a_loop_and_quiet_at_module_level() -> None:
     code = """\
-    import os, argparse
-    LIMIT = int(os.environ.get("LIMIT", "5"))
+    import sys, argparse
+    LIMIT = int(sys.argv[1])
 
     def main():
-        port = int(os.environ.get("PORT", "80"))
-        for name in ("a", "b"):
-            size = int(os.environ.get(name, "1"))
+        port = int(sys.argv[2])
+        for name in sys.argv[3:]:
+            size = int(name)
     """
-    assert [(f.line, f.severity) for f in _findings(code)] == [(5, "note"), (7, "warning")]
+    found = _findings(code)
+    assert [(f.line, f.severity) for f in found] == [(5, "note"), (7, "warning")]
+    assert "answer 400" not in found[0].message and "say which value is wrong" in found[0].message
+
+
+ENVIRONMENT = """\
+import argparse, os
+
+def main():
+    port = int(os.environ.get("PORT", "80"))
+    retries = int(os.getenv("RETRIES", "3"))
+    size = int(os.environ["SIZE"])
+"""
+
+
+def test_the_environment_is_configuration_unless_the_option_says_otherwise() -> None:
+    assert _findings(ENVIRONMENT) == []
+    settings = Settings(shipped_catalog(), frozenset({"AL107"}), rule_options={"AL107": {"configuration": []}})
+    reported = sorted(analyze_text(ENVIRONMENT, "example.py", settings).findings, key=lambda finding: finding.line)
+    assert [(f.line, f.severity) for f in reported] == [(4, "note"), (5, "note"), (6, "note")]
 
 
 def test_registered_error_handler_ends_the_assumption() -> None:

@@ -1,0 +1,70 @@
+"""facts/syntax's traversals read children without libcst's ``visit`` (which rebuilds every
+node): they must find what libcst's own traversal finds, in the same order."""
+
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+
+from assumption_lint.facts import syntax
+from harness import FIXTURES
+
+SOURCES = sorted(FIXTURES.rglob("*.py"))[::3]  # a third of them: libcst's visit is slow
+KINDS = [(cst.Call,), (cst.Name, cst.Attribute), (cst.For, cst.While), (cst.FunctionDef,),
+         (cst.Comment,), (cst.CSTNode,)]
+
+
+class _Reference(cst.CSTVisitor):
+    """What nodes_in did with libcst's visit: collect, and stop at nested scopes (and loops)."""
+
+    def __init__(self, kinds: tuple[type, ...], loops: bool, nested: bool) -> None:
+        super().__init__()
+        self.kinds, self.loops, self.nested = kinds, loops, nested
+        self.found: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, self.kinds):
+            self.found.append(node)
+        if not self.nested and isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            return False
+        return self.loops or not isinstance(node, (cst.For, cst.While))
+
+
+def _modules() -> list[cst.Module]:
+    return [cst.parse_module(path.read_text(encoding="utf-8")) for path in SOURCES]
+
+
+def test_there_are_fixtures_to_compare_on() -> None:
+    assert len(SOURCES) > 30
+
+
+def test_children_are_libcsts_children_in_order() -> None:
+    for module in _modules():
+        pending = [module]
+        while pending:
+            node = pending.pop()
+            expected = list(node.children)
+            got = syntax.children(node)
+            assert len(got) == len(expected) and all(a is b for a, b in zip(got, expected)), type(node)
+            pending.extend(expected)
+
+
+@pytest.mark.parametrize("kinds", KINDS, ids=lambda kinds: "-".join(kind.__name__ for kind in kinds))
+def test_nodes_in_and_every_node_find_what_libcsts_visit_finds(kinds: tuple[type, ...]) -> None:
+    for module in _modules():
+        for loops in (True, False):
+            reference = _Reference(kinds, loops, nested=False)
+            for statement in module.body:
+                if not isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                    statement.visit(reference)
+            found = syntax.nodes_in(list(module.body), kinds, into_loops=loops)
+            assert [id(node) for node in found] == [id(node) for node in reference.found]
+        everything = _Reference(kinds, True, nested=True)
+        module.visit(everything)
+        assert [id(node) for node in syntax.every_node(module, kinds)] == [id(node) for node in everything.found]
+
+
+def test_contains_is_by_identity() -> None:
+    module = cst.parse_module("f(x)\nf(x)\n")
+    first, second = syntax.nodes_in(list(module.body), (cst.Call,))
+    assert syntax.contains(module.body[0], first) and not syntax.contains(module.body[0], second)

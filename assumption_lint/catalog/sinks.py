@@ -30,7 +30,12 @@ SINK_KINDS: Mapping[str, str] = {
 # or the program to run.
 COMMAND_FORMS = ("shell", "argv", "program")
 
-_SINK_KEYS = ("kind", "names", "imports", "argument", "keyword", "form", "shell-keyword", "label")
+_SINK_KEYS = ("kind", "names", "imports", "argument", "keyword", "form", "shell-keyword", "label", "shape",
+              "safe-keyword", "safe-argument", "safe-values")
+# How a code sink reads its value: as code text (eval, exec), as a template's text (Jinja2,
+# render_template_string), as a serialized object (pickle, an unsafe YAML loader), or as the
+# name of a module to import.
+CODE_SHAPES = ("text", "template", "object", "module")
 _SANITIZER_KEYS = ("kind", "names", "imports", "argument", "keyword")
 _INTERPRETER_KEYS = ("programs", "flags")
 _ARCHIVE_KEYS = ("openers", "methods", "keyword", "safe-from", "label", "probes")
@@ -59,6 +64,13 @@ class Sink:
     # How messages name the sink ("sqlite3's execute()"); empty: the call as written.
     label: str
     source: str
+    # Code sinks: text, template, object or module (CODE_SHAPES); default text.
+    shape: str | None = None
+    # The argument that makes the call safe when it names one of ``safe_values`` (a YAML
+    # loader: `Loader=yaml.SafeLoader`); missing, or another of the sink's own module, it is a sink.
+    safe_keyword: str | None = None
+    safe_argument: int | None = None
+    safe_values: tuple[str, ...] = ()
 
     @property
     def assumption(self) -> str:
@@ -155,8 +167,17 @@ def parse_sink(where: str, table: Mapping[str, Any], source: str, catalog: "Cata
     argument = _expect(table, "argument", int, where, default=0)
     if argument < -1:
         raise CatalogError(f"{where}: key 'argument' must be a position (0, 1, ...) or -1 for the object")
+    shape = _expect(table, "shape", str, where, default=None, choices=CODE_SHAPES)
+    if shape is not None and kind != "code":
+        raise CatalogError(f"{where}: key 'shape' is for code sinks only")
+    safe_keyword = _expect(table, "safe-keyword", str, where, default=None)
+    safe_argument = _expect(table, "safe-argument", int, where, default=None)
+    safe_values = _str_list(table, "safe-values", where, default=[])
+    if (safe_keyword is not None or safe_argument is not None) != bool(safe_values):
+        raise CatalogError(f"{where}: keys 'safe-keyword'/'safe-argument' and 'safe-values' go together")
     catalog.sinks.sinks.append(Sink(kind, names, imports, argument, _expect(table, "keyword", str, where, default=None),
-                                    form, shell_keyword, _expect(table, "label", str, where, default=""), source))
+                                    form, shell_keyword, _expect(table, "label", str, where, default=""), source,
+                                    shape, safe_keyword, safe_argument, safe_values))
 
 
 def parse_sanitizer(where: str, table: Mapping[str, Any], source: str, catalog: "Catalog") -> None:

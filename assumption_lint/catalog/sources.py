@@ -29,7 +29,7 @@ _SOURCE_KEYS = {"origin", "label", "reads", "calls", "network", "imports", "vali
 _PARAMETER_KEYS = {"framework", "imports", "decorators", "first-parameter", "instance", "binds", "origin",
                    "label", "assumed", "converters"}
 _VALIDATOR_KEYS = {"form", "names", "bases", "decorators", "ends", "deep", "argument", "keyword", "raises",
-                   "imports", "literals", "through"}
+                   "imports", "literals", "through", "parts"}
 _PASSTHROUGH_KEYS = {"names"}
 
 
@@ -87,6 +87,9 @@ class Validator:
     literals: tuple[str, ...] = ()
     # Method guards: methods of no argument that keep what is checked (`.strip().upper()`).
     through: tuple[str, ...] = ()
+    # Guards that parse their argument (`urlparse(url)`): a check of one of these parts of the
+    # result (`.hostname in ALLOWED`, `.netloc == request.host`, an empty `.netloc`) checks it.
+    parts: tuple[str, ...] = ()
 
 
 @dataclass
@@ -208,6 +211,7 @@ def parse_validator(where: str, table: Mapping[str, Any], source: str, knowledge
         source=source,
         literals=_str_list(table, "literals", where, default=[]),
         through=_str_list(table, "through", where, default=[]),
+        parts=_str_list(table, "parts", where, default=[]),
     )
     _check_validator(validator, where)
     knowledge.validators.append(validator)

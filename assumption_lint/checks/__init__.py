@@ -29,6 +29,9 @@ from .model_output_executed import ModelOutputExecuted
 from .pagination_loop_without_progress import PaginationLoopWithoutProgress
 from .page_arithmetic import PageArithmetic
 from .partial_pages_as_complete import PartialPagesAsComplete
+from .tainted_code import TaintedCode
+from .tainted_url import TaintedUrl
+from .open_redirect import OpenRedirect
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     MissingTimeout,
@@ -57,4 +60,7 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     PaginationLoopWithoutProgress,
     PageArithmetic,
     PartialPagesAsComplete,
+    TaintedCode,
+    TaintedUrl,
+    OpenRedirect,
 )

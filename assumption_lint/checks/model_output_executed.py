@@ -52,6 +52,18 @@ _SHAPES = {
         "is safe to run as Python code",
         f"{_INJECTION} runs any code in this process, with its files and secrets",
         "parse the answer as data (json.loads, ast.literal_eval) and act only on values from a fixed list"),
+    ("code", "template"): (
+        "is safe to compile as a template",
+        f"{_INJECTION} writes `{{{{ ... }}}}` that runs on the server",
+        "keep the template fixed and pass the model's text to render() as data"),
+    ("code", "object"): (
+        "is safe to deserialize",
+        f"{_INJECTION} gives a payload that runs code while it is loaded",
+        "parse the answer as data (json.loads, yaml.safe_load)"),
+    ("code", "module"): (
+        "names a module that is safe to import",
+        f"{_INJECTION} imports any module on the path, and importing runs its code",
+        "map the answer to a module from a fixed list"),
     ("path", "path"): (
         "names a file inside the folder the code means",
         f"{_INJECTION} gives `../` or an absolute path, and any file the process can reach is read or overwritten",

@@ -70,6 +70,8 @@ class _Scope:
     returns: list[Origins] = field(default_factory=list)
     framework: str | None = None
     try_floor: int = 0
+    # Per return that can be true: what it shows of each parameter (FunctionSummary.guards).
+    guard_returns: list[dict[str, frozenset[str]]] = field(default_factory=list)
 
 
 @dataclass
@@ -119,6 +121,9 @@ class ValueProvenance(Expressions, Fact):
         self._functions: list[cst.FunctionDef] = []
         # Bodies that run whenever the code around them does (class and with bodies).
         self._plain_blocks: set[int] = set()
+        # `parsed = urlparse(url)`: the name, the key of what was parsed, what a check of one
+        # of its parts ends, and the value bound (a later binding of the name replaces it).
+        self._parsed: dict[str, tuple[tuple[tuple[str, ...], ...], frozenset[str], tuple[str, ...], Value]] = {}
 
     # ================================================================== query API
     def origins(self, node: cst.BaseExpression, comprehensions: bool = False) -> Origins:
@@ -312,6 +317,12 @@ class ValueProvenance(Expressions, Fact):
         value = self.evaluate(value_node)
         for target in targets:
             self._bind_target(target, value, statement)
+            if isinstance(target, cst.Name):
+                self._parsed.pop(target.value, None)
+                parsed = self._parser(value_node)
+                bound = self.lookup(target.value)
+                if parsed is not None and bound is not None:
+                    self._parsed[target.value] = (*parsed, bound)
 
     # ================================================================== statements
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
@@ -425,6 +436,17 @@ class ValueProvenance(Expressions, Fact):
         scope = self._function_scope()
         if self.active and scope is not None and node.value is not None:
             scope.returns.append(self.evaluate(node.value).origins)
+        if self.active and scope is not None and scope.summary is not None and not _falsy(node.value):
+            # What holds of each parameter where this return's value is true.
+            tests = self._conditions(node.value)[0] if node.value is not None else []
+            shown: dict[str, frozenset[str]] = {}
+            for parameter in scope.summary.parameters:
+                ends = self.narrowing((parameter,))[0]
+                for key, found in tests:
+                    if key == (parameter,):
+                        ends = ends | found
+                shown[parameter] = ends
+            scope.guard_returns.append(shown)
 
     def leave_Expr(self, node: cst.Expr) -> None:
         """``jsonschema.validate(data, schema)`` as a statement: ``data`` is valid from here on."""
@@ -500,10 +522,27 @@ class ValueProvenance(Expressions, Fact):
             # `if not valid(x): return`: x is valid in the rest of the block.
             self._narrow_here(self._conditions(node.test)[1])
         elif self.active and node.orelse is None:
-            # `if period not in {"7", "30"}: period = "30"`: either way, what the test proves.
+            # `if period not in {"7", "30"}: period = "30"`: either way, what the test proves; so for
+            # a fallback the code built itself (`if not url_has_allowed_host_and_scheme(t, ...): t = url_for("home")`).
             negative = self._conditions(node.test)[1]
             self._narrow_here([(key, ends) for key, ends in negative
-                               if len(key) == 1 and _resets_to_literal(node.body, key[0])])
+                               if len(key) == 1 and (_resets_to_literal(node.body, key[0])
+                                                     or self._resets_to_own(node.body, key[0]))])
+
+    def _resets_to_own(self, body: cst.BaseSuite, name: str) -> bool:
+        """The block's own statements assign ``name`` a value with no origin from outside (a
+        call of the code's own, ``url_for("index")``), and nothing else assigns it there."""
+        if name not in _assigned_names(body):
+            return False
+        for statement in body.body:
+            small = statement.body if isinstance(statement, cst.SimpleStatementLine) else []
+            for item in small:
+                if isinstance(item, cst.Assign) and any(
+                        isinstance(target.target, cst.Name) and target.target.value == name for target in item.targets):
+                    origins = self.evaluate(item.value).origins
+                    if any(origin.kind != "local" for origin in origins):
+                        return False
+        return True
 
     def leave_Assert(self, node: cst.Assert) -> None:
         if self.active:
@@ -550,9 +589,51 @@ class ValueProvenance(Expressions, Fact):
                 return tests, tests
             return self._guard_call(test), []
         key = access_key(test)
+        part = self._part_check(test)
+        if part:
+            # `if urlparse(url).netloc: abort(400)`: where the part is empty, the URL is relative.
+            return ([(key, self.syntax_ends("truth-test"))] if key is not None else []), part
         if key is not None:
             return [(key, self.syntax_ends("truth-test"))], []
         return [], []
+
+    def _parser(self, node: cst.BaseExpression
+                ) -> tuple[tuple[tuple[str, ...], ...], frozenset[str], tuple[str, ...]] | None:
+        """``urlparse(url)`` (a guard validator with ``parts``): the keys of what it parses, what a
+        check of a part ends, and the parts."""
+        if not isinstance(node, cst.Call):
+            return None
+        func = node.func
+        attribute = func.attr.value if isinstance(func, cst.Attribute) else None
+        for validator in self.tables.all_validators(self.evaluate(func).name, attribute, self.imports, ("guard",)):
+            if not validator.parts or validator.argument is None:
+                continue
+            checked = self._argument(node, validator.argument, validator.keyword)
+            # `urlparse(urljoin(request.host_url, target))` parses what the join was given.
+            items = [arg.value for arg in checked.args] if isinstance(checked, cst.Call) and \
+                self.evaluate(checked.func).name in self.tables.passthrough else [checked] if checked is not None else []
+            keys = tuple(key for item in items if (key := access_key(item)) is not None)
+            if keys:
+                return keys, validator.ends, validator.parts
+        return None
+
+    def _part_check(self, node: cst.BaseExpression) -> _Tests:
+        """A check of ``urlparse(url).hostname`` (or of ``parsed.hostname`` with ``parsed =
+        urlparse(url)``) checks ``url``: the tests it makes for the parsed value."""
+        if not isinstance(node, cst.Attribute):
+            return []
+        owner = node.value
+        if isinstance(owner, cst.Name):
+            recorded = self._parsed.get(owner.value)
+            if recorded is None or self.lookup(owner.value) is not recorded[3]:
+                return []
+            keys, ends, parts = recorded[:3]
+        else:
+            parsed = self._parser(owner)
+            if parsed is None:
+                return []
+            keys, ends, parts = parsed
+        return [(key, ends) for key in keys] if node.attr.value in parts else []
 
     def _measured(self, node: cst.BaseExpression) -> tuple[str, ...] | None:
         """``len(x)``: the key of ``x``."""
@@ -563,6 +644,12 @@ class ValueProvenance(Expressions, Fact):
 
     def _comparison(self, left: cst.BaseExpression, target: cst.ComparisonTarget) -> tuple[_Tests, _Tests]:
         operator, right = target.operator, target.comparator
+        if isinstance(operator, (cst.In, cst.NotIn, cst.Equal, cst.NotEqual)):
+            # `urlparse(url).hostname in ALLOWED_HOSTS`, `parsed.netloc == request.host`: a host check.
+            part = self._part_check(left) + (self._part_check(right) if isinstance(
+                operator, (cst.Equal, cst.NotEqual)) else [])
+            if part:
+                return (part, []) if isinstance(operator, (cst.In, cst.Equal)) else ([], part)
         for side in (left, right):
             measured = self._measured(side)
             if measured is not None:
@@ -609,9 +696,17 @@ class ValueProvenance(Expressions, Fact):
         func = call.func
         attribute = func.attr.value if isinstance(func, cst.Attribute) else None
         tests: _Tests = []
+        summary = self.evaluate(func).function
+        if summary is not None and summary.guards:
+            # `if is_safe_url(target):`, a same-module check: what its true result shows.
+            parameters = summary.parameters[1:] if summary.method and attribute is not None else summary.parameters
+            for parameter, value in _passed(call, parameters).items():
+                key = access_key(value)
+                if key is not None and parameter in summary.guards:
+                    tests.append((key, summary.guards[parameter]))
         for validator in self.tables.all_validators(self.evaluate(func).name, attribute, self.imports, ("guard",)):
-            if validator.argument is None or not _compares_with(call, validator.literals):
-                continue
+            if validator.argument is None or validator.parts or not _compares_with(call, validator.literals):
+                continue  # a parser (`urlparse`) checks nothing itself: a check of its parts does
             if validator.argument == -1:
                 checked = func.value if isinstance(func, cst.Attribute) else None
                 # `str(x).isdigit()`, `os.path.realpath(x).startswith(base)` check x; so does
@@ -800,6 +895,11 @@ class ValueProvenance(Expressions, Fact):
         scope = self._scopes.pop()
         if scope.summary is not None:
             scope.summary.returns = join(*scope.returns)
+            if scope.guard_returns:
+                for parameter in scope.summary.parameters:
+                    ends = frozenset.intersection(*(shown.get(parameter, frozenset()) for shown in scope.guard_returns))
+                    if ends:
+                        scope.summary.guards[parameter] = ends
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._memo.clear()
@@ -837,6 +937,23 @@ def _compares_with(call: cst.Call, literals: tuple[str, ...]) -> bool:
     allowed = {literal.casefold() for literal in literals}
     texts = [literal_string(item) for item in items]
     return bool(texts) and all(text is not None and text.strip().casefold() in allowed for text in texts)
+
+
+def _falsy(node: cst.BaseExpression | None) -> bool:
+    """``return``, ``return False``, ``return None``: a return no guard's true result comes from."""
+    return node is None or isinstance(node, cst.Name) and node.value in ("False", "None")
+
+
+def _assigned_names(body: cst.BaseSuite) -> frozenset[str]:
+    """Names a block's own statements bind with a plain assignment (``x = ...``)."""
+    names: set[str] = set()
+    for statement in body.body:
+        small = statement.body if isinstance(statement, cst.SimpleStatementLine) else [statement] \
+            if isinstance(body, cst.SimpleStatementSuite) else []
+        for item in small:
+            if isinstance(item, cst.Assign):
+                names.update(target.target.value for target in item.targets if isinstance(target.target, cst.Name))
+    return frozenset(names)
 
 
 def _optional_parameters(params: cst.Parameters) -> frozenset[str]:

@@ -57,6 +57,10 @@ class FunctionSummary:
     # Parameters whose default passes nothing (`tools=None`): a request option set from one
     # is recorded as "<option>?<parameter>" and settled at each call by what the caller passes.
     optional: frozenset[str] = frozenset()
+    # What a true result shows of a parameter: the assumptions every return that can be true
+    # ends for it (`def is_safe_url(target): return not urlparse(target).netloc`), so a call
+    # of the function in an `if` test is a guard of the argument passed.
+    guards: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass

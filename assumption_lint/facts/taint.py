@@ -49,6 +49,7 @@ _SPLITTERS = frozenset({"shlex.split"})
 _LOCATIONS = frozenset({"url", "redirect"})
 _FIXED_HOST = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}]+[/?#]")
 _LOCAL_PATH = re.compile(r"^/[^/\\]")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # Methods that add items to a list bound to a name.
 _APPENDERS = frozenset({"append", "extend", "insert"})
 Notes = tuple[tuple[cst.CSTNode, str], ...]
@@ -188,6 +189,9 @@ class TaintedSinks(Fact):
         self._functions: list[str] = []
         # The literal start of text bound to a name (`url = f"https://api.x.com/{q}"`), per function.
         self._starts: list[dict[str, str]] = [{}]
+        # Every expression bound to a name so far, per function (the module's first): where in
+        # a URL or a redirect target a value lands is read through them.
+        self._values: list[dict[str, list[cst.BaseExpression]]] = [{}]
         # The receiver of `X.execute(text(sql))`, for SQL sinks nested in it (SQLAlchemy text()).
         self._outer_receiver: dict[int, cst.BaseExpression] = {}
 
@@ -227,6 +231,7 @@ class TaintedSinks(Fact):
         self._read_only_names.append(set())
         self._functions.append(node.name.value)
         self._starts.append({})
+        self._values.append({})
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._lists.pop()
@@ -234,6 +239,7 @@ class TaintedSinks(Fact):
         self._read_only_names.pop()
         self._functions.pop()
         self._starts.pop()
+        self._values.pop()
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self._read_only_members.append(set())
@@ -280,6 +286,9 @@ class TaintedSinks(Fact):
                 starts[name] = start
             else:
                 starts.pop(name, None)
+            bound = self._values[-1].setdefault(name, [])
+            if len(bound) < 8:
+                bound.append(value)
         if isinstance(value, (cst.List, cst.Tuple)) and not any(
                 isinstance(element, cst.StarredElement) for element in value.elements):
             self._lists[-1][name] = _ListValue([element.value for element in value.elements])
@@ -304,14 +313,6 @@ class TaintedSinks(Fact):
         """The text a name was bound to here or in the module, literal or built with a literal start."""
         found = self._starts[-1].get(name)
         return found if found is not None else self._starts[0].get(name)
-
-    def _place_fixed(self, value: cst.BaseExpression, kind: str) -> bool:
-        """A URL or redirect target whose literal start names the host (or a path of this site)."""
-        start = self._starts[-1].get(value.value) if isinstance(value, cst.Name) else \
-            _leading_text(value, self._constant)
-        if not start:
-            return False
-        return bool(_FIXED_HOST.match(start)) or (kind == "redirect" and bool(_LOCAL_PATH.match(start)))
 
     # ------------------------------------------------------------------ read-only connections
     def _bind_attribute(self, target: cst.Attribute, value: cst.BaseExpression) -> None:
@@ -469,10 +470,14 @@ class TaintedSinks(Fact):
         if value is None:
             return
         label = sink.label or f"{_spelled(node.func)}()"
-        if sink.kind in _LOCATIONS and self._place_fixed(value, sink.kind):
-            return  # f"https://api.example.com/search?q={q}": the code chose the host
+        if sink.safe_values and self._made_safe(node, sink):
+            return  # yaml.load(text, Loader=yaml.SafeLoader)
+        if sink.kind in _LOCATIONS:
+            self._location(node, sink, value, label)
+            return
         if sink.kind != "command":
-            self._record(node, sink, value, "text" if sink.assumption == "injection" else "path", label)
+            shape = sink.shape or "text" if sink.assumption == "injection" else "path"
+            self._record(node, sink, value, shape, label)
             return
         if sink.form == "shell":
             self._record(node, sink, value, "shell", label)
@@ -480,6 +485,93 @@ class TaintedSinks(Fact):
             self._record(node, sink, value, "program", label)
         else:
             self._argv(node, sink, value, label)
+
+    def _made_safe(self, node: cst.Call, sink: Sink) -> bool:
+        """The argument that decides it names a safe value (`Loader=yaml.SafeLoader`), or one
+        alint cannot name; missing, or another of the sink's own module (`yaml.FullLoader`), not."""
+        found = argument(node, sink.safe_keyword, sink.safe_argument)
+        if found is None:
+            return False
+        if isinstance(found, Hidden):
+            return True
+        name = self.prov.evaluate(found).name
+        if name is None or name in sink.safe_values:
+            return True
+        modules = {entry.split(".", 1)[0] for entry in sink.names}
+        return name.split(".", 1)[0] not in modules
+
+    # ------------------------------------------------------------------ URLs and redirect targets
+    def _location(self, node: cst.Call, sink: Sink, value: cst.BaseExpression, label: str) -> None:
+        """Where in a URL or a redirect target each origin lands: as the whole value, its
+        scheme or its host (shape ``path``), or after a start the code chose, in the URL's
+        path (``segment``: a URL only; a redirect after a fixed start stays on this site).
+        Text after a ``?`` or ``#`` changes no endpoint."""
+        origins = self.prov.origins(value)
+        if not origins:
+            return
+        shapes: dict[str, list[str]] = {"path": [], "segment": []}
+        for origin in origins:
+            if origin.kind not in _OUTSIDE and origin.kind != PARAMETER or sink.assumption in origin.validated:
+                continue
+            shape = self._landing(value, origin.kind, sink.kind, 0)
+            if shape == "segment" and "injection" in origin.validated:
+                continue  # a format check (re.fullmatch, a fixed list) keeps `../` and `?` out of a segment
+            if shape is not None:
+                shapes[shape].append(origin.kind)
+        for shape in ("path", "segment"):
+            if shapes[shape]:
+                self._record(node, sink, value, shape, label, only=frozenset(shapes[shape]))
+
+    def _landing(self, value: cst.BaseExpression, kind: str, sink_kind: str, depth: int) -> str | None:
+        """The shape for ``kind``'s origin in ``value``: a name is read through every value bound
+        to it that carries the origin (the worst of them)."""
+        if isinstance(value, cst.Name) and depth < 4:
+            bound = self._values[-1].get(value.value) or self._values[0].get(value.value) or []
+            carrying = [expression for expression in bound if _carries(self.prov.origins(expression), kind)]
+            if carrying:
+                found = [self._landing(expression, kind, sink_kind, depth + 1) for expression in carrying]
+                return "path" if "path" in found else "segment" if "segment" in found else None
+        prefix, chosen, carried = self._before(value, kind, depth)
+        if not carried or (not prefix and not chosen):
+            return "path"  # the value as a whole (or built where alint cannot see)
+        if "?" in prefix or "#" in prefix:
+            return None  # in the query string or the fragment
+        if sink_kind == "redirect":
+            if chosen or _FIXED_HOST.match(prefix) or _LOCAL_PATH.match(prefix):
+                return None
+            if not _SCHEME.match(prefix) and not prefix.startswith(("/", "\\")):
+                return None  # relative to the current page: the same site
+            return "path"
+        if chosen or _FIXED_HOST.match(prefix) or not _SCHEME.match(prefix):
+            return "segment"  # after a fixed host, a base the code chose, or relative to a client's base_url
+        return "path"  # `f"https://{host}/..."`: the value is (part of) the host
+
+    def _before(self, value: cst.BaseExpression, kind: str, depth: int) -> tuple[str, bool, bool]:
+        """What comes before the first part of ``value`` that carries ``kind``'s origin: its
+        literal text, whether a value the code chose (a base URL, a setting) is among it, and
+        whether such a part was found at all."""
+        prefix = ""
+        chosen = False
+        for part in _url_parts(value):
+            if isinstance(part, str):
+                prefix += part
+                continue
+            origin = self.prov.origins(part).of(kind)
+            if origin is not None and "containment" not in origin.validated:
+                if isinstance(part, cst.Name) and depth < 4:
+                    # `base = f"https://{host}"` then `f"{base}/items"`: read the name's own value.
+                    bound = self._values[-1].get(part.value) or self._values[0].get(part.value) or []
+                    if len(bound) == 1:
+                        inner, inner_chosen, inner_carried = self._before(bound[0], kind, depth + 1)
+                        if inner_carried:
+                            return prefix + inner, chosen or inner_chosen, True
+                return prefix, chosen, True
+            known = self._constant(part.value) if isinstance(part, cst.Name) else None
+            if known is not None:
+                prefix += known
+            else:
+                chosen = True
+        return prefix, chosen, False
 
     def _argv(self, node: cst.Call, sink: Sink, value: cst.BaseExpression, label: str) -> None:
         shell = sink.shell_keyword is not None and _is_true(argument(node, sink.shell_keyword, None))
@@ -528,8 +620,10 @@ class TaintedSinks(Fact):
         return None
 
     def _record(self, node: cst.Call, sink: Sink, value: cst.BaseExpression, shape: str, label: str,
-                program: str | None = None) -> None:
+                program: str | None = None, only: frozenset[str] | None = None) -> None:
         origins = self.prov.origins(value)
+        if only is not None:
+            origins = Origins(tuple(origin for origin in origins if origin.kind in only))
         if not origins:
             return
         assumption = sink.assumption
@@ -680,6 +774,49 @@ def _leading_text(node: cst.BaseExpression, constant=lambda name: None) -> str:
         template = literal_string(node.func.value)
         return template.split("{", 1)[0] if template is not None else ""
     return ""
+
+
+def _carries(origins: Origins, kind: str) -> bool:
+    origin = origins.of(kind)
+    return origin is not None and "containment" not in origin.validated
+
+
+def _url_parts(node: cst.BaseExpression) -> list[str | cst.BaseExpression]:
+    """A string built from parts, in order: literal text and the expressions between
+    (`f"https://{host}/x"`, `"https://" + host + "/x"`, `"https://{}/x".format(host)`);
+    anything else is one part."""
+    text = literal_string(node)
+    if text is not None:
+        return [text]
+    if isinstance(node, cst.FormattedString):
+        return [part.value if isinstance(part, cst.FormattedStringText) else part.expression for part in node.parts]
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        return _url_parts(node.left) + _url_parts(node.right)
+    if isinstance(node, cst.ConcatenatedString):
+        return _url_parts(node.left) + _url_parts(node.right)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        template = literal_string(node.func.value)
+        if template is not None and "{" in template:
+            positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
+            named = {arg.keyword.value: arg.value for arg in node.args if arg.keyword is not None}
+            parts: list[str | cst.BaseExpression] = []
+            index = 0
+            for piece in re.split(r"(\{[^{}]*\})", template):
+                if not (piece.startswith("{") and piece.endswith("}")):
+                    parts.append(piece)
+                    continue
+                field_name = piece[1:-1].split(":", 1)[0].split("!", 1)[0]
+                if field_name.isdigit() and int(field_name) < len(positional):
+                    parts.append(positional[int(field_name)])
+                elif field_name in named:
+                    parts.append(named[field_name])
+                elif not field_name and index < len(positional):
+                    parts.append(positional[index])
+                    index += 1
+                else:
+                    return [node]
+            return parts
+    return [node]
 
 
 def _literal_text(node: cst.BaseExpression) -> str:

@@ -114,6 +114,7 @@ class ValueProvenance(Expressions, Fact):
         self._blocks: list[_Block] = [_Block()]
         self._narrow: dict[tuple[str, ...], list[tuple[frozenset[str], bool, object]]] = {}
         self._ifs: list[cst.If] = []
+        self._resolved: dict[str, tuple[str, ...]] = {}  # real -> path, for real = realpath(path)
         # Names and attributes inside a conditional expression's branch or the right operand
         # of `and`/`or`: what the test proves there (`int(x) if x.isdigit() else None`).
         self._guarded: dict[int, list[tuple[tuple[str, ...], frozenset[str]]]] = {}
@@ -374,6 +375,21 @@ class ValueProvenance(Expressions, Fact):
     def leave_Assign(self, node: cst.Assign) -> None:
         if self.active:
             self._assign([target.target for target in node.targets], node.value, node)
+            self._note_resolved_path(node)
+
+    def _note_resolved_path(self, node: cst.Assign) -> None:
+        """``real = os.path.realpath(path)``: a containment check of ``real`` checks ``path``
+        too (the code resolves, checks the resolved path, then opens the one it was given)."""
+        for target in node.targets:
+            if isinstance(target.target, cst.Name):
+                self._resolved.pop(target.target.value, None)
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        value = node.value
+        if isinstance(value, cst.Call) and value.args and self.evaluate(value.func).name in _RESOLVING:
+            key = access_key(value.args[0].value)
+            if key is not None:
+                self._resolved[node.targets[0].target.value] = key
 
     def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
         if self.active and node.value is not None:
@@ -587,7 +603,11 @@ class ValueProvenance(Expressions, Fact):
             if measured is not None:  # `if len(rows):`
                 tests = [(measured, self.syntax_ends("length-check"))]
                 return tests, tests
-            return self._guard_call(test), []
+            tests = self._guard_call(test)
+            # What a check proves about a resolved path's containment, it proves about the path.
+            tests += [(self._resolved[key[0]], ends & {"containment"}) for key, ends in tests
+                      if len(key) == 1 and key[0] in self._resolved and "containment" in ends]
+            return tests, []
         key = access_key(test)
         part = self._part_check(test)
         if part:
@@ -835,6 +855,7 @@ class ValueProvenance(Expressions, Fact):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._memo.clear()
+        self._resolved.clear()  # names are the function's own
         outer = self._scopes[-1]
         in_class = outer.kind == "class"
         decorators = [(self.evaluate(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator), d)
@@ -1088,3 +1109,6 @@ def _unconditional_calls(statement: cst.CSTNode) -> list[cst.Call]:
         else:
             pending.extend(children(node))
     return found
+
+
+_RESOLVING = frozenset({"os.path.realpath", "os.path.abspath", "os.path.normpath"})

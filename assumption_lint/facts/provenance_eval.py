@@ -168,7 +168,10 @@ class Expressions:
             return Value(local(node, self.order(node)))
         if kind is cst.Subscript:
             read = _subscript_read(node)  # type: ignore[arg-type]
-            return Value(self.origins_of(node.value).child(read).step(node, "an item read"))  # type: ignore[attr-defined]
+            origins = self.origins_of(node.value).child(read)  # type: ignore[attr-defined]
+            if origins and _last_path_segment(node):  # type: ignore[arg-type]
+                origins = origins.validating(self._syntax("path-part"))
+            return Value(origins.step(node, "an item read"))
         if kind is cst.BinaryOperation or kind is cst.BooleanOperation:
             return Value(self._chain(node))
         if kind is cst.FormattedString:
@@ -617,6 +620,21 @@ def _built_all(origins: Origins) -> Origins:
 def _literal_text(node: cst.SimpleString) -> str:
     value = node.evaluated_value
     return value if isinstance(value, str) else ITEM
+
+
+def _last_path_segment(node: cst.Subscript) -> bool:
+    """``url.rsplit("/", 1)[-1]``, ``path.split("/")[-1]``: the text after the last slash,
+    which holds no separator (like a path's ``.name``)."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return False
+    index = node.slice[0].slice.value
+    if not (isinstance(index, cst.UnaryOperation) and isinstance(index.operator, cst.Minus)
+            and isinstance(index.expression, cst.Integer) and index.expression.value == "1"):
+        return False
+    call = node.value
+    return (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+            and call.func.attr.value in ("split", "rsplit") and bool(call.args)
+            and isinstance(call.args[0].value, cst.SimpleString) and _literal_text(call.args[0].value) == "/")
 
 
 def _subscript_read(node: cst.Subscript) -> str:

@@ -899,8 +899,11 @@ def peer_hits(tool: str, files: Sequence[Path], args: argparse.Namespace, out: P
 def alint_hits(files: Sequence[Path], args: argparse.Namespace, out: Path, cwd: Path) -> list[Hit]:
     config = corpus.write_config(out / "alint-side.toml", ["AL1"], preview=True, show_notes=True)
     report = out / "alint-side.json"
+    # alint runs in ``cwd``: the files are named absolutely (a relative --apps-cache gives
+    # paths relative to the current folder, not to the application's root).
+    cwd = cwd.resolve()
     command = [*alint_base(args.alint), "check", "--config", str(config), "--no-cache", "--format", "json",
-               "-o", str(report), "--exit-zero", *map(str, files)]
+               "-o", str(report), "--exit-zero", *(str(Path(file).resolve()) for file in files)]
     completed = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=RUN_TIMEOUT, check=False)
     try:
         data = json.loads(report.read_text(encoding="utf-8"))

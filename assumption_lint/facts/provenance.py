@@ -245,16 +245,16 @@ class ValueProvenance(Expressions, Fact):
         self._memo.clear()
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
-        if self.active and _short_operand(node.test):
+        if self.active and _short_chain(node.test, cst.BooleanOperation, "left"):
             positive, negative = self._conditions(node.test)
             self._guard_within(positive, node.body)
-            if _short_conditional(node.orelse):  # `a if p else b if q else ...`: each link once
+            if _short_chain(node.orelse, cst.IfExp, "orelse"):  # `a if p else b if q else ...`: each link once
                 self._guard_within(negative, node.orelse)
 
     def visit_BooleanOperation(self, node: cst.BooleanOperation) -> None:
         # Only where the right operand calls something (a conversion), and only after a short
         # left operand: a generated 3000-term `or` chain would cost its length squared.
-        if self.active and _short_operand(node.left) and nodes_in(node.right, (cst.Call,)):
+        if self.active and _short_chain(node.left, cst.BooleanOperation, "left") and nodes_in(node.right, (cst.Call,)):
             positive, negative = self._conditions(node.left)
             self._guard_within(positive if isinstance(node.operator, cst.And) else negative, node.right)
 
@@ -1068,23 +1068,14 @@ def _resets_to_literal(body: cst.BaseSuite, name: str) -> bool:
     return assigned
 
 
-def _short_operand(node: cst.BaseExpression, terms: int = 8) -> bool:
-    """``node`` chains at most ``terms`` operands with ``and``/``or``."""
-    while isinstance(node, cst.BooleanOperation):
-        terms -= 1
-        if terms < 0:
-            return False
-        node = node.left
-    return True
-
-
-def _short_conditional(node: cst.BaseExpression, links: int = 8) -> bool:
-    """``node`` nests at most ``links`` conditional expressions in its ``else`` branches."""
-    while isinstance(node, cst.IfExp):
+def _short_chain(node: cst.BaseExpression, kind: type, link: str, links: int = 8) -> bool:
+    """``node`` nests at most ``links`` nodes of ``kind`` through their ``link`` field (the
+    left operand of ``and``/``or``, the ``else`` branch of a conditional expression)."""
+    while isinstance(node, kind):
         links -= 1
         if links < 0:
             return False
-        node = node.orelse
+        node = getattr(node, link)
     return True
 
 

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from ..facts.empties import TRIGGERS, Empty, Emptiness, error_for
+from ..facts.empties import TRIGGERS, Deferred, Empty, Emptiness, error_for
 from ..facts.provenance import ValueProvenance
 from ..facts.provenance_values import Origin
 from .base import Check
@@ -50,7 +50,7 @@ class UncheckedFirstElement(Check):
         super().__init__(state)
         self.prov = self.fact(ValueProvenance)
         self.empties = self.fact(Emptiness)
-        self._pending: list = []
+        self._pending: list[Deferred] = []
         self.targets: set[int] = set()
         self.reported: set[tuple[str, int, tuple[str, ...] | None]] = set()
 
@@ -190,17 +190,13 @@ class UncheckedFirstElement(Check):
 
     # ------------------------------------------------------------------ after the walk
     def _defer(self, raised: str, node: cst.CSTNode, related, **fields) -> None:  # type: ignore[no-untyped-def]
-        """Reported when the walk leaves the module, unless every same-module caller of the
-        function catches ``raised`` (a retry loop, a fallback around the call)."""
         function = self.ctx.function.qualname if self.ctx.function else "<module>"
-        self._pending.append((raised, node, related, self.ctx.statement, function, fields))
+        self._pending.append(Deferred(raised, node, related, self.ctx.statement, function, fields))
 
     def leave_Module(self, node: cst.Module) -> None:
-        if self.empties.in_tests:
-            return
-        for raised, found, related, statement, function, fields in self._pending:
-            if not self.empties.callers_catch(function, raised):
-                self.report("AL404", found, related, statement=statement, function=function, **fields)
+        for item in self.empties.uncaught(self._pending):
+            self.report("AL404", item.node, item.related, statement=item.statement, function=item.function,
+                        **item.fields)
 
 
 def _literal_index(node: cst.Subscript) -> int | None:

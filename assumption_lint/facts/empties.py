@@ -91,6 +91,19 @@ _FILTERED = EmptyResult(kinds=EXTERNAL, apis=(), access=(), missing="empty", wha
                         why="the filter may leave none of it", imports=(), source="(built in)")
 
 
+@dataclass(frozen=True)
+class Deferred:
+    """A finding that waits for the end of the walk: it is reported unless every same-module
+    caller of its function catches ``raised`` (a retry loop, a fallback around the call)."""
+
+    raised: str
+    node: cst.CSTNode
+    related: object
+    statement: cst.CSTNode | None
+    function: str
+    fields: dict
+
+
 class Emptiness(Fact):
     needs = (ValueProvenance,)
 
@@ -190,6 +203,12 @@ class Emptiness(Fact):
             passed = _called_name(arg.value)
             if passed is not None:
                 self._references.setdefault(passed, []).append((self._function(), handlers, False))
+
+    def uncaught(self, deferred: list[Deferred]) -> list[Deferred]:
+        """The deferred findings that no same-module caller catches (none in test code)."""
+        if self.in_tests:
+            return []
+        return [item for item in deferred if not self.callers_catch(item.function, item.raised)]
 
     def callers_catch(self, function: str, error: str, seen: set[str] | None = None) -> bool:
         """Every same-module use of ``function`` catches ``error``, directly or further up

@@ -21,7 +21,7 @@ import libcst as cst
 from ..catalog.pagination import PagedUrl, PaginatedCall
 from ..facts.arguments import literal_string
 from ..facts.network import NetworkCalls
-from ..facts.page_loops import PageLoops, called_name as _called_name
+from ..facts.page_loops import PageLoops, called_name as _called_name, field_key
 from ..facts.syntax import contains, every_node, is_counting, nodes_in, unawait
 from ..resolve import dotted_name
 from .base import Check
@@ -503,17 +503,6 @@ def _factory_service(call: cst.Call, factories: dict[str, tuple[str, int]]) -> s
     return literal_string(value) if value is not None else None
 
 
-def _key_of(node: cst.CSTNode) -> str | None:
-    """The field a read names: ``x["key"]``, ``x.get("key")``, ``x.key``."""
-    if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-        return literal_string(node.slice[0].slice.value)
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get" and node.args:
-        return literal_string(node.args[0].value)
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    return None
-
-
 def _hands_back(function: cst.FunctionDef, tokens: frozenset[str] | set[str]) -> bool:
     """The function returns or yields a continuation field it read: its caller follows it."""
     returned: set[str] = set()
@@ -521,13 +510,13 @@ def _hands_back(function: cst.FunctionDef, tokens: frozenset[str] | set[str]) ->
         value = node.value  # type: ignore[union-attr]
         if value is None:
             continue
-        if any(_key_of(read) in tokens for read in nodes_in(value, (cst.Subscript, cst.Call, cst.Attribute))):
+        if any(field_key(read) in tokens for read in nodes_in(value, (cst.Subscript, cst.Call, cst.Attribute))):
             return True
         returned.update(n.value for n in nodes_in(value, (cst.Name,)))  # type: ignore[attr-defined]
     for node in nodes_in(function.body, (cst.Assign,)):
         assert isinstance(node, cst.Assign)
         names = {t.target.value for t in node.targets if isinstance(t.target, cst.Name)}
-        if names & returned and any(_key_of(read) in tokens
+        if names & returned and any(field_key(read) in tokens
                                     for read in nodes_in(node.value, (cst.Subscript, cst.Call, cst.Attribute))):
             return True
     return False
@@ -572,7 +561,7 @@ def _uses(scope: cst.CSTNode, call: cst.Call, names: set[str]) -> set[str]:
             node.value if isinstance(node, (cst.Subscript, cst.Attribute)) else None)
         if base is None or not is_result(base):
             continue
-        key = _key_of(node)
+        key = field_key(node)
         if key is not None:
             used.add(key)
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):

@@ -23,6 +23,7 @@ from ..facts.context import Handler
 from ..facts.handlers import may_catch
 from ..facts.provenance import ValueProvenance
 from ..facts.provenance_values import Origin
+from ..facts.syntax import callee_name
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,11 +102,11 @@ class ModelOutputParsedUnchecked(Check):
 
     def _reference(self, node: cst.Call) -> None:
         handlers = tuple(self.ctx.active_handlers())
-        name = _called_name(node.func)
+        name = callee_name(node.func)
         if name is not None:
             self.references.setdefault(name, []).append(_Reference(self._function(), handlers, True))
         for arg in node.args:  # a function handed on: whoever calls it is out of sight
-            passed = _called_name(arg.value)
+            passed = callee_name(arg.value)
             if passed is not None:
                 self.references.setdefault(passed, []).append(_Reference(self._function(), handlers, False))
 
@@ -157,12 +158,3 @@ class ModelOutputParsedUnchecked(Check):
 def _caught(knowledge, handlers: tuple[Handler, ...], raised: str) -> bool:
     return any(handler.catches is None or any(may_catch(knowledge, caught, raised) for caught in handler.catches)
                for handler in handlers)
-
-
-def _called_name(node: cst.BaseExpression) -> str | None:
-    """``f`` for ``f(...)``, ``self.f(...)`` and ``obj.f(...)``: same-module calls by name."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    return None

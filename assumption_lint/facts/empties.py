@@ -32,6 +32,7 @@ from .base import Fact
 from .handlers import may_catch
 from .provenance import ValueProvenance
 from .provenance_values import FOR, FOR_IF, ITEM, Origin
+from .syntax import callee_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -196,11 +197,11 @@ class Emptiness(Fact):
 
     def _reference(self, node: cst.Call) -> None:
         handlers = tuple(self.ctx.active_handlers())
-        name = _called_name(node.func)
+        name = callee_name(node.func)
         if name is not None:
             self._references.setdefault(name, []).append((self._function(), handlers, True))
         for arg in node.args:  # a function handed on: whoever calls it is out of sight
-            passed = _called_name(arg.value)
+            passed = callee_name(arg.value)
             if passed is not None:
                 self._references.setdefault(passed, []).append((self._function(), handlers, False))
 
@@ -480,15 +481,6 @@ def is_test_file(path: str) -> bool:
     name = parts[-1]
     return (name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
             or any(part in ("tests", "test") for part in parts[:-1]))
-
-
-def _called_name(node: cst.BaseExpression) -> str | None:
-    """``f`` for ``f(...)``, ``self.f(...)`` and ``obj.f(...)``: same-module calls by name."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return node.attr.value
-    return None
 
 
 def error_for(missing: str, use: str) -> str:

@@ -31,7 +31,7 @@ from ..resolve import dotted_name
 from .arguments import literal_string
 from .base import Fact
 from .context import Statement
-from .syntax import children, contains, every_node, is_counting, nodes_in, target_names
+from .syntax import callee_name, children, contains, every_node, is_counting, nodes_in, target_names
 
 Loop = Union[cst.For, cst.While]
 # The test recorded for an exit inside a nested loop: it depends on that loop's items.
@@ -178,7 +178,7 @@ def analyse_loop(node: Loop, function: cst.FunctionDef | None, qualname: str, mo
         request = _request(call, scope_body, dicts, words)  # type: ignore[arg-type]
         if request is not None:
             requests.append(request)
-    field_reads = [read for read in reads if _key_of(read) in fields]
+    field_reads = [read for read in reads if field_key(read) in fields]
     if not requests and not field_reads:
         return None
     changed: set[str] = set()
@@ -240,7 +240,7 @@ def analyse_loop(node: Loop, function: cst.FunctionDef | None, qualname: str, mo
         if origin is not None:
             results.setdefault(id(origin), set()).add(name)
     for read in field_reads:
-        key = _key_of(read)
+        key = field_key(read)
         assert key is not None
         base = _base_of(read)
         origin = _origin_call(base, bindings, set()) if base is not None else None
@@ -497,13 +497,13 @@ def _looks_like_request(call: cst.Call) -> bool:
 
 def _continuation_key(value: cst.BaseExpression, fields: frozenset[str] | set[str]) -> str | None:
     for read in nodes_in(value, (cst.Subscript, cst.Call, cst.Attribute)):
-        key = _key_of(read)
+        key = field_key(read)
         if key is not None and key in fields:
             return key
     return None
 
 
-def _key_of(node: cst.CSTNode) -> str | None:
+def field_key(node: cst.CSTNode) -> str | None:
     """The field a read names: ``x["key"]``, ``x.get("key")``, ``x.key``."""
     if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
         return literal_string(node.slice[0].slice.value)
@@ -634,12 +634,7 @@ def _template(node: cst.BaseExpression) -> str | None:
 
 # ---------------------------------------------------------------------- callers (AL401)
 def called_name(call: cst.Call) -> str | None:
-    func = call.func
-    if isinstance(func, cst.Name):
-        return func.value
-    if isinstance(func, cst.Attribute):
-        return func.attr.value
-    return None
+    return callee_name(call.func)
 
 
 def _driven_functions(module: cst.Module) -> set[str]:

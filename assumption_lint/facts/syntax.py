@@ -17,6 +17,16 @@ from ..resolve import dotted_name
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 
 
+def callee_name(node: cst.BaseExpression) -> str | None:
+    """``f`` for ``f``, ``self.f`` and ``obj.f`` (what is called, or passed to be called):
+    same-module functions by name."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return None
+
+
 def literal_value(node: cst.SimpleString) -> str | bytes | None:
     """A string literal's value, or None when it is unknown: libcst accepts literals that
     CPython rejects (``"\\N{BOGUS}"``, a truncated ``"\\x4"``, non-ASCII in a bytes

@@ -178,7 +178,7 @@ class DeepFile:
         self.on_crash = on_crash
         self._module: nodes.Module | None = None
         self._index: dict[tuple[str, str, bool], list[nodes.NodeNG]] | None = None
-        self._answers: dict[tuple[str, str, bool], Made | None] = {}
+        self._answers: dict[tuple[str, ...], object] = {}
         self._off = False
         self._spent = 0.0
         self.questions = 0
@@ -186,6 +186,20 @@ class DeepFile:
     # ------------------------------------------------------------------ the question
     def instance(self, scope: str, spelled: str, called: bool) -> Made | None:
         key = (scope, spelled, called)
+        return self._ask(key, lambda: self._answer(key))  # type: ignore[return-value]
+
+    def module(self, scope: str, spelled: str, called: bool) -> str | None:
+        """The module an expression holds: ``_require_requests()`` returning ``requests``
+        (an import inside a helper), ``http = load()``. Asked like ``instance``."""
+        def answer() -> str | None:
+            found = self.index().get((scope, spelled, called)) or []
+            names = {None if self._standard(node) else self._module_of(node, 0) for node in found}
+            return names.pop() if len(names) == 1 else None
+        return self._ask(("\0module", scope, spelled, called), answer)  # type: ignore[return-value]
+
+    def _ask(self, key: tuple[str, ...], compute: Callable[[], object]) -> object:
+        """One question to astroid, answered once per key, within the file's question and
+        time budgets; an astroid failure turns the file's deep inference off (AL002)."""
         if key in self._answers:
             return self._answers[key]
         answer = None
@@ -197,7 +211,7 @@ class DeepFile:
             _CURRENT.append(self.path)
             try:
                 with no_imports():
-                    answer = self._answer(key)
+                    answer = compute()
             except (AstroidError, RecursionError, ImportError, StopIteration, OSError, SyntaxError, ValueError):
                 answer = None  # astroid could not tell: unresolved
             except Exception as exc:  # astroid itself failed: AL002 for the file, then no more questions
@@ -208,36 +222,6 @@ class DeepFile:
                 _CURRENT.pop()
             self._spent += time.process_time() - start
         self._answers[key] = answer
-        return answer
-
-    def module(self, scope: str, spelled: str, called: bool) -> str | None:
-        """The module an expression holds: ``_require_requests()`` returning ``requests``
-        (an import inside a helper), ``http = load()``. Asked like ``instance``."""
-        key = ("\0module", scope, spelled, called)
-        if key in self._answers:
-            return self._answers[key]  # type: ignore[return-value]
-        answer = None
-        if not self._off and self.questions < MAX_QUESTIONS and self._spent < DEEP_SECONDS:
-            self.questions += 1
-            self.index()  # building astroid's tree is bounded by the size limit, not the time limit
-            start = time.process_time()
-            _DEADLINE[:] = [start + DEEP_SECONDS - self._spent]
-            _CURRENT.append(self.path)
-            try:
-                with no_imports():
-                    found = self.index().get((scope, spelled, called)) or []
-                    names = {None if self._standard(node) else self._module_of(node, 0) for node in found}
-                    answer = names.pop() if len(names) == 1 else None
-            except (AstroidError, RecursionError, ImportError, StopIteration, OSError, SyntaxError, ValueError):
-                answer = None
-            except Exception as exc:
-                self._off = True
-                if self.on_crash is not None:
-                    self.on_crash(exc)
-            finally:
-                _CURRENT.pop()
-            self._spent += time.process_time() - start
-        self._answers[key] = answer  # type: ignore[assignment]
         return answer
 
     def _module_of(self, node: nodes.NodeNG, depth: int) -> str | None:

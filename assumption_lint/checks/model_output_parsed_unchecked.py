@@ -19,18 +19,15 @@ import libcst as cst
 
 from ..catalog.models import ModelParser
 from ..catalog.sources import imported, name_matches
+from ..facts.callers import MODULE, SameModuleCallers
 from ..facts.context import Handler
 from ..facts.handlers import may_catch
 from ..facts.provenance import ValueProvenance
 from ..facts.provenance_values import Origin
-from ..facts.syntax import callee_name
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
-
-_MODULE = "<module>"
-
 
 @dataclass
 class _Parse:
@@ -44,19 +41,9 @@ class _Parse:
     covers: list[cst.CSTNode]
 
 
-@dataclass
-class _Reference:
-    """A same-module use of a function's name: a call with its except clauses, or the
-    function handed on as a callable (``executor.submit(f)``)."""
-
-    function: str
-    handlers: tuple[Handler, ...]
-    called: bool
-
-
 class ModelOutputParsedUnchecked(Check):
     rules = ("AL501",)
-    needs = (ValueProvenance,)
+    needs = (ValueProvenance, SameModuleCallers)
     project_reads = frozenset({"model-output"})
 
     def __init__(self, state: "FileState") -> None:
@@ -65,17 +52,16 @@ class ModelOutputParsedUnchecked(Check):
         self.knowledge = self.catalog.network
         self.parsers = self.catalog.models.parsers
         self.parses: list[_Parse] = []
-        self.references: dict[str, list[_Reference]] = {}
+        self.callers = self.fact(SameModuleCallers)
         self.finish_read: set[str] = set()  # functions that read a finish reason
         self._finish = self.catalog.models.finish_attributes()
         self._by_node: dict[int, _Parse] = {}
 
     def _function(self) -> str:
-        return self.ctx.function.qualname if self.ctx.function else _MODULE
+        return self.ctx.function.qualname if self.ctx.function else MODULE
 
     # ------------------------------------------------------------------ the walk
     def visit_Call(self, node: cst.Call) -> None:
-        self._reference(node)
         if not node.args or not self.prov.active:
             return
         func = node.func
@@ -100,16 +86,6 @@ class ModelOutputParsedUnchecked(Check):
         self.parses.append(found)
         self._by_node[id(node)] = found
 
-    def _reference(self, node: cst.Call) -> None:
-        handlers = tuple(self.ctx.active_handlers())
-        name = callee_name(node.func)
-        if name is not None:
-            self.references.setdefault(name, []).append(_Reference(self._function(), handlers, True))
-        for arg in node.args:  # a function handed on: whoever calls it is out of sight
-            passed = callee_name(arg.value)
-            if passed is not None:
-                self.references.setdefault(passed, []).append(_Reference(self._function(), handlers, False))
-
     def visit_Subscript(self, node: cst.Subscript) -> None:
         # json.loads(reply)["sql"]: the key read is part of what the parse assumes (AL108 yields).
         found = self._by_node.get(id(node.value))
@@ -128,20 +104,15 @@ class ModelOutputParsedUnchecked(Check):
     def leave_Module(self, node: cst.Module) -> None:
         for parse in self.parses:
             uncaught = tuple(raised for raised in parse.uncaught
-                             if not self._callers_catch(parse.function, raised, set()))
+                             if not self._callers_catch(parse.function, raised))
             if uncaught:
                 self._report(parse, uncaught)
 
-    def _callers_catch(self, function: str, raised: str, seen: set[str]) -> bool:
-        """Every same-module use of ``function`` catches ``raised``, directly or further up."""
-        if function == _MODULE or function in seen:
-            return False
-        seen.add(function)
-        references = self.references.get(function.rsplit(".", 1)[-1], [])
-        if not references:
-            return False
-        return all(not reference.called or _caught(self.knowledge, reference.handlers, raised)
-                   or self._callers_catch(reference.function, raised, seen) for reference in references)
+    def _callers_catch(self, function: str, raised: str) -> bool:
+        """Every same-module use of ``function`` catches ``raised``, directly or further up;
+        a function handed on as a callable is assumed to be called that way."""
+        return self.callers.all_catch(function, lambda handlers: _caught(self.knowledge, handlers, raised),
+                                      handed_on=True)
 
     def _report(self, parse: _Parse, uncaught: tuple[str, ...]) -> None:
         call = parse.origin.source.node

@@ -29,10 +29,10 @@ import libcst as cst
 
 from ..catalog.empties import EmptyResult
 from .base import Fact
+from .callers import SameModuleCallers
 from .handlers import may_catch
 from .provenance import ValueProvenance
 from .provenance_values import FOR, FOR_IF, ITEM, Origin
-from .syntax import callee_name
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -106,7 +106,7 @@ class Deferred:
 
 
 class Emptiness(Fact):
-    needs = (ValueProvenance,)
+    needs = (ValueProvenance, SameModuleCallers)
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)
@@ -125,9 +125,7 @@ class Emptiness(Fact):
         self._sql: dict[int, str | None] = {}
         # Per function: the tables its queries wrote to (a row read back after an INSERT is there).
         self._written: dict[str, set[str]] = {}
-        # Same-module calls by name: (calling function, the except clauses around the call,
-        # whether it is a call or the function handed on).
-        self._references: dict[str, list[tuple[str, tuple, bool]]] = {}
+        self.callers = self.fact(SameModuleCallers)
         # Per function: names bound to a comprehension, for its iterable's tests.
         self._built: dict[tuple[str, str], cst.BaseExpression] = {}
 
@@ -178,7 +176,6 @@ class Emptiness(Fact):
     def visit_Call(self, node: cst.Call) -> None:
         if not self.prov.active:
             return
-        self._reference(node)
         func = node.func
         if isinstance(func, cst.Name) and func.value == "len" and len(node.args) == 1:
             self._measured.setdefault(self._function(), set()).add(self._text(node.args[0].value))
@@ -195,34 +192,16 @@ class Emptiness(Fact):
         elif method in _FETCHES:
             self._fetched(node)
 
-    def _reference(self, node: cst.Call) -> None:
-        handlers = tuple(self.ctx.active_handlers())
-        name = callee_name(node.func)
-        if name is not None:
-            self._references.setdefault(name, []).append((self._function(), handlers, True))
-        for arg in node.args:  # a function handed on: whoever calls it is out of sight
-            passed = callee_name(arg.value)
-            if passed is not None:
-                self._references.setdefault(passed, []).append((self._function(), handlers, False))
-
     def uncaught(self, deferred: list[Deferred]) -> list[Deferred]:
         """The deferred findings that no same-module caller catches (none in test code)."""
         if self.in_tests:
             return []
         return [item for item in deferred if not self.callers_catch(item.function, item.raised)]
 
-    def callers_catch(self, function: str, error: str, seen: set[str] | None = None) -> bool:
-        """Every same-module use of ``function`` catches ``error``, directly or further up
-        (complete once the walk has left the module)."""
-        seen = set() if seen is None else seen
-        if function == "<module>" or function in seen:
-            return False
-        seen.add(function)
-        references = self._references.get(function.rsplit(".", 1)[-1], [])
-        if not references:
-            return False
-        return all(called and (self._catches(handlers, error) or self.callers_catch(caller, error, seen))
-                   for caller, handlers, called in references)
+    def callers_catch(self, function: str, error: str) -> bool:
+        """Every same-module use of ``function`` calls it inside a clause that catches
+        ``error``, directly or further up (complete once the walk has left the module)."""
+        return self.callers.all_catch(function, lambda handlers: self._catches(handlers, error), handed_on=False)
 
     def _fetched(self, node: cst.Call) -> str | None:
         """The SQL whose rows the fetch call ``node`` reads, as far as alint can read it,

@@ -13,7 +13,7 @@ reported when the traversal leaves it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, TYPE_CHECKING
 
 import libcst as cst
 
@@ -22,7 +22,7 @@ from ..facts.arguments import HIDDEN, argument, is_none
 from ..facts.waits import (by_design, callee_name, last_names, may_be,
                            source_text, waits_unbounded)
 from ..facts.reachability import Reachability
-from .base import Check
+from .base import Check, kind_roots
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -60,6 +60,10 @@ class _State:
 class AsyncWaitWithoutTimeout(Check):
     rules = ("AL304",)
     needs = (Reachability,)  # no findings in code nothing runs
+
+    @classmethod
+    def relevant_words(cls, catalog: Any) -> frozenset[str]:
+        return kind_roots(catalog, ("async-wait",))  # it reports only waits of this kind
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

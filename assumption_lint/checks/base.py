@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
-from typing import Any, ClassVar, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Sequence
 
 import libcst as cst
 
 from ..facts.base import Analysis
 from ..fixes import Fix
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..catalog import Catalog
 
 
 @dataclass(frozen=True)
@@ -41,14 +45,33 @@ class Check(Analysis):
     """
 
     rules: ClassVar[tuple[str, ...]] = ()
-    # Words whose presence in a file's text makes it worth parsing for this check,
-    # beyond the catalogued module names.
+    # Names whose presence in a file's code makes it worth parsing for this check, beyond
+    # the catalogued modules it reads (see ``relevant_words``).
     triggers: ClassVar[tuple[str, ...]] = ()
     # What it reads from other project files' module summaries: "escapes" (the network
     # errors that escape a called project function) and the origin kinds of the values
     # they return ("request", "model-output"...). The run analyses a file again with its
     # project only when a check enabled for it reads something the project has to tell.
     project_reads: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def relevant_words(cls, catalog: "Catalog") -> frozenset[str]:
+        """The names (modules, attributes, builtins) of which a file's code must name one for
+        this check to find anything in it: the text pre-check (engine/precheck.py, which also
+        says what ``os.environ`` and ``input()`` mean as words) parses a file only when an
+        enabled check's word is in its code, comments and strings aside.
+        Every word must be necessary, not merely likely: a file without any of them is never
+        parsed for this check. By default: the catalogued modules whose calls can reach the
+        network (network_roots), the check's ``triggers``, and the sources of the origins it
+        reads (``project_reads``: a value "from the command line" needs ``argv``...).
+        Checks of another domain (waits, clocks) narrow it."""
+        return network_roots(catalog) | frozenset(cls.triggers) | source_words(catalog, cls.project_reads)
+
+    @classmethod
+    def relevant_text(cls, catalog: "Catalog") -> frozenset[str]:
+        """Names that make a file relevant even inside a string literal (a query parameter
+        written as ``"per_page"``): empty unless a check reads string keys."""
+        return frozenset()
 
     def enabled(self, rule: str) -> bool:
         return rule in self.state.settings.enabled
@@ -90,6 +113,106 @@ class Check(Analysis):
         self.state.raw.append(RawFinding(rule, node, fields, type(self).__name__,
                                          statement, function, tuple(related), tuple(covers),
                                          severity=_checked_severity(severity), fix=offered))
+
+
+# --------------------------------------------------------------------------- relevance
+# Helpers for ``relevant_words``: each derives the names from the catalog, so a new entry
+# needs no new word. A name's module (its first part) must be imported for the resolver to
+# resolve it, so its root is a necessary word; `*_pb2_grpc`-style roots name no module.
+_WORDS: dict[tuple[str, int], tuple[Any, frozenset[str]]] = {}
+
+
+def _cached(kind: str, catalog: "Catalog", compute: Any) -> frozenset[str]:
+    known = _WORDS.get((kind, id(catalog)))
+    if known is None or known[0] is not catalog:
+        known = _WORDS[(kind, id(catalog))] = (catalog, frozenset(compute()))
+    return known[1]
+
+
+def roots(names: Iterable[str]) -> set[str]:
+    """The top-level modules of dotted names (patterns' roots left out)."""
+    found = {name.split(".", 1)[0] for name in names}
+    return {root for root in found if root and "*" not in root}
+
+
+def _kinds_by_type(catalog: "Catalog") -> dict[str, set[str]]:
+    """For each class that catalogued APIs are methods of, the kinds of those APIs."""
+    kinds: dict[str, set[str]] = {}
+    for name, api in catalog.apis.items():
+        kinds.setdefault(name.rpartition(".")[0], set()).add(api.kind)
+    return kinds
+
+
+def _client_types(client: Any) -> tuple[str, ...]:
+    return (client.type, *client.unpacks)
+
+
+def kind_roots(catalog: "Catalog", kinds: Iterable[str]) -> frozenset[str]:
+    """The modules of the APIs of these kinds (``[api]`` ``kind``), and of the constructors
+    of the objects those APIs are methods of."""
+    wanted = frozenset(kinds)
+
+    def compute() -> set[str]:
+        by_type = _kinds_by_type(catalog)
+        found = roots(name for name, api in catalog.apis.items() if api.kind in wanted)
+        found |= roots(name for name, client in catalog.clients.items()
+                       if any(by_type.get(kind, set()) & wanted for kind in _client_types(client)))
+        return found
+    return _cached("kinds:" + ",".join(sorted(wanted)), catalog, compute)
+
+
+def network_roots(catalog: "Catalog") -> frozenset[str]:
+    """``catalog.module_roots()`` without the modules only waits come from (subprocess,
+    queues, events, executors: ``WAIT_KINDS``), which talk to no other machine."""
+    from ..catalog import WAIT_KINDS
+
+    def compute() -> set[str]:
+        by_type = _kinds_by_type(catalog)
+        waits = frozenset(WAIT_KINDS)
+        found = roots(name for name, api in catalog.apis.items() if api.kind not in waits)
+        # A constructor counts when its objects have an API that is not a wait, or a timeout
+        # of their own (a socket's): one whose objects only wait, or have nothing catalogued
+        # (an executor, whose ``submit`` makes the futures that wait), reaches no network.
+        found |= roots(name for name, client in catalog.clients.items()
+                       if client.timeout is not None
+                       or set().union(*(by_type.get(kind, set()) for kind in _client_types(client))) - waits)
+        found |= roots(catalog.network.call_names())
+        return (found | catalog.pagination.module_roots()) & catalog.module_roots()
+    return _cached("network", catalog, compute)
+
+
+def source_words(catalog: "Catalog", origins: Iterable[str]) -> frozenset[str]:
+    """Names a file must use for a catalogued source of values of these ``origins`` to be in
+    it (``rules/sources.toml``, word forms in engine/precheck.py): a third-party source's
+    module, which the file must import; for a standard-library module, which files import
+    for many other reasons (``os``, ``sys``), the module together with the attribute read
+    from it (``os.environ``: both names in the code); a builtin's call (``input()``); the
+    modules of framework parameters.
+    A source of network responses (``network = true``) needs a network call: network_roots."""
+    wanted = frozenset(origins)
+
+    def compute() -> set[str]:
+        stdlib = getattr(sys, "stdlib_module_names", frozenset())
+        words: set[str] = set()
+        for entry in catalog.sources.sources:
+            if entry.origin not in wanted:
+                continue
+            for name in (*entry.reads, *entry.calls):
+                parts = name.split(".")
+                if "*" in parts[0]:
+                    continue  # `*.fetchone`: its entry's imports say which modules
+                if len(parts) == 1:
+                    words.add(f"{name}()" if name in entry.calls else name)  # a builtin: `input()`
+                else:
+                    words.add(f"{parts[0]}.{parts[1]}" if parts[0] in stdlib else parts[0])
+            words |= roots(entry.imports)
+            if entry.network:
+                words |= network_roots(catalog)
+        for params in catalog.sources.parameters:
+            if params.origin in wanted:
+                words |= roots(params.imports)
+        return words
+    return _cached("sources:" + ",".join(sorted(wanted)), catalog, compute)
 
 
 def _checked_severity(severity: str | None) -> str | None:

@@ -14,7 +14,7 @@ be defined before it is started, so findings are reported when the traversal lea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any, TYPE_CHECKING
 
 import libcst as cst
 
@@ -23,7 +23,7 @@ from ..facts.arguments import HIDDEN, argument
 from ..facts.waits import (NOT_NETWORK_KINDS, by_design, callee_name, last_names, may_be,
                            source_text, waits_unbounded)
 from ..facts.reachability import Reachability
-from .base import Check
+from .base import Check, kind_roots
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -63,6 +63,10 @@ class _Found:
 class BlockingWaitWithoutTimeout(Check):
     rules = ("AL305",)
     needs = (Reachability,)  # no findings in code nothing runs
+
+    @classmethod
+    def relevant_words(cls, catalog: Any) -> frozenset[str]:
+        return kind_roots(catalog, ("blocking-wait",))  # it reports only waits of this kind
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, TYPE_CHECKING
 
 import libcst as cst
 
@@ -31,7 +31,7 @@ from ..facts.datetimes import Clock, DatetimeValues
 from ..facts.provenance import ValueProvenance
 from ..facts.syntax import literal_value
 from ..fixes import UNSAFE, Edit, Fix, Replace, SetArgument
-from .base import Check
+from .base import Check, roots
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -67,6 +67,10 @@ class NaiveDatetime(Check):
     project_reads = frozenset({"request", "response", "model-output"})
     # Every clock call it reports on is the datetime module's: a file that never names it is not parsed.
     triggers = ("datetime",)
+
+    @classmethod
+    def relevant_words(cls, catalog: Any) -> frozenset[str]:
+        return roots(catalog.datetimes.clocks) | frozenset(cls.triggers)  # reported at a clock call
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

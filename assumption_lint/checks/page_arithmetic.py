@@ -45,6 +45,10 @@ class PageArithmetic(Check):
     triggers = ("per_page", "perPage", "page_size", "pageSize", "PAGE_SIZE", "PER_PAGE", "total_pages",
                 "totalPages", "num_pages", "page_count", "pages_total", "last_page")
 
+    @classmethod
+    def relevant_text(cls, catalog: object) -> frozenset[str]:
+        return frozenset(cls.triggers)  # a page size is often a query key: `"per_page": 50`
+
     def __init__(self, state) -> None:  # type: ignore[no-untyped-def]
         super().__init__(state)
         self._seen: set[int] = set()

@@ -16,7 +16,7 @@ import os
 import re
 import shlex
 from dataclasses import dataclass
-from typing import Callable, TYPE_CHECKING
+from typing import Any, Callable, TYPE_CHECKING
 
 import libcst as cst
 
@@ -24,7 +24,7 @@ from ..catalog import CommandEntry
 from ..facts.arguments import HIDDEN, argument, is_none, literal_string
 from ..facts.waits import last_names, may_be, source_text, waits_unbounded
 from ..facts.reachability import Reachability
-from .base import Check
+from .base import Check, kind_roots
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -56,6 +56,10 @@ class Verdict:
 class SubprocessWithoutTimeout(Check):
     rules = ("AL303",)
     needs = (Reachability,)  # no findings in code nothing runs
+
+    @classmethod
+    def relevant_words(cls, catalog: Any) -> frozenset[str]:
+        return kind_roots(catalog, ("subprocess",))  # it reports only waits of this kind
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

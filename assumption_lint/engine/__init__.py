@@ -12,11 +12,10 @@ rules' metadata from the catalog, and what a library's objects do from the resol
 
 from __future__ import annotations
 
-import re
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import libcst as cst
 
@@ -30,9 +29,9 @@ from ..findings import FileResult, Finding, InternalError
 from ..fixes import Fix
 from ..project.summaries import ModuleSummary, ProjectContext
 from ..project.text_imports import imports_project
-from ..resolve import Resolver, deep_triggers
+from ..resolve import Resolver
 from ..settings import MAX_FILE_BYTES, Settings
-from . import findings, walk
+from . import findings, precheck, walk
 from .findings import file_level, records, yielded_rules
 from .source import TooComplex, Unreadable, check_tokens, parse, read_text
 
@@ -78,19 +77,6 @@ class FileState:
 
 
 # --------------------------------------------------------------------------- pre-check
-_TRIGGER_CACHE: dict[frozenset[str], re.Pattern[str]] = {}
-
-
-def relevance_pattern(words: Iterable[str]) -> re.Pattern[str]:
-    key = frozenset(words)
-    pattern = _TRIGGER_CACHE.get(key)
-    if pattern is None:
-        alternatives = "|".join(sorted((re.escape(word) for word in key), key=len, reverse=True))
-        pattern = re.compile(rf"\b(?:{alternatives})\b")
-        _TRIGGER_CACHE[key] = pattern
-    return pattern
-
-
 def enabled_checks(settings: Settings) -> list[type[Check]]:
     # A check also runs for a disabled rule that an enabled one yields to: its findings
     # decide where the enabled rule stands back.
@@ -104,13 +90,16 @@ def project_reads(settings: Settings) -> frozenset[str]:
 
 
 def is_relevant(text: str, settings: Settings, checks: list[type[Check]]) -> bool:
-    """Could this file matter? A text search: it never needs the file to parse."""
-    words = set(settings.catalog.module_roots())
-    for check in checks:
-        words.update(check.triggers)
-    if settings.deep:  # an object may come from elsewhere: a file using what it offers may matter
-        words.update(deep_triggers(settings.catalog))
-    return bool(words) and relevance_pattern(words).search(text) is not None
+    """Could one of ``checks`` find something in this file? A search of its code for the
+    names the checks declare (engine/precheck.py): it never needs the file to parse."""
+    return precheck.relevance(settings.catalog, checks, settings.deep).matches(text)
+
+
+def summary_relevant(text: str, settings: Settings) -> bool:
+    """Could this file's module summary tell a caller anything? Besides the enabled checks'
+    words, every catalogued module (a function may return any catalogued object) and every
+    source of outside values (a function may return ``os.environ[...]``)."""
+    return precheck.relevance(settings.catalog, enabled_checks(settings), settings.deep, summary=True).matches(text)
 
 
 # --------------------------------------------------------------------------- entry points
@@ -159,7 +148,7 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
     # A file analysed with its project's settled summaries calls a project function that
     # matters: the text pre-check (which knows only library names) does not decide then.
     prechecked = not summary_only and not (summarize and project is not None and project.project is not None)
-    if summary_only and summarize and not is_relevant(text, settings, enabled_checks(settings)):
+    if summary_only and summarize and not summary_relevant(text, settings):
         assert project is not None and source is not None
         if not imports_project(text, project.index, source):
             # No library call, no source, no project import: nothing it could tell a caller.

@@ -35,11 +35,16 @@ import dataclasses
 import hashlib
 import os
 import pickle
-import sqlite3
 import stat
 import time
 from pathlib import Path, PurePath
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
+
+if TYPE_CHECKING:  # pragma: no cover
+    import sqlite3
+
+# sqlite3 is imported by the functions that open the index: the run record's replay
+# (warm.py) asks this module for code_version only.
 
 CACHE_DIR = ".alint_cache"
 INDEX_NAME = "index.sqlite"
@@ -202,6 +207,8 @@ class Cache:
     @classmethod
     def open(cls, folder: Path) -> "Cache":
         """The cache in ``folder``, created if need be; raises CacheUnavailable."""
+        import sqlite3
+
         cache = cls(folder)
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -216,6 +223,8 @@ class Cache:
         return cache
 
     def _connect(self) -> None:
+        import sqlite3
+
         db = sqlite3.connect(self.folder / INDEX_NAME, timeout=30.0, isolation_level=None,
                              check_same_thread=False)
         db.execute("PRAGMA busy_timeout = 30000")
@@ -312,6 +321,11 @@ class Cache:
     def put(self, key: bytes, path: str, value: Any) -> None:
         self._puts[key] = (path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
 
+    def looked_at(self) -> set[str]:
+        """The real paths of the files this run asked the digest of or saw (the run record,
+        warm.py, keeps their stats)."""
+        return set(self._seen_paths)
+
     def saw(self, path: str) -> None:
         """A file this run looked at (its entries are not pruned as gone)."""
         self._seen_paths.add(path)
@@ -322,6 +336,8 @@ class Cache:
         (a read-only index, a lock held past the busy timeout) loses only this run's writes."""
         if self._db is None or not (self._puts or self._new_rows or self._touched or self._memos):
             return
+        import sqlite3
+
         db = self._db
         now = int(time.time())
         try:
@@ -390,6 +406,15 @@ def clean(folder: Path) -> bool:
     for name in sorted(names):
         if name in ours or name.startswith(f".{INDEX_NAME}") or name.startswith(".gitignore."):
             os.unlink(folder / name)
+    runs = folder / "runs"  # the run records (warm.py): alint's files only
+    if runs.is_dir() and not runs.is_symlink():
+        for name in os.listdir(runs):
+            if name.endswith((".json", ".tmp")):
+                os.unlink(runs / name)
+        try:
+            runs.rmdir()
+        except OSError:
+            pass
     try:
         folder.rmdir()
     except OSError:  # something else lives there: leave it

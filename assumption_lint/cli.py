@@ -169,6 +169,14 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
     Exit status: 0 no findings (at or above --fail-on, default warning), 1 findings, 2 usage,
     configuration or internal error, or a path that could not be read.
     """
+    # The run record (warm.py) first: when nothing this invocation read has changed, its
+    # stored report is printed before the configuration, the catalog or the engine load.
+    # -o FILE is left out: writing the report changes its folder's mtime, which the record keeps.
+    _STDERR_KEPT.clear()
+    bypassed = (output is not None or no_cache or fix or baseline_file is not None or write_baseline is not None or since is not None
+                or shard is not None or deep or any(str(path) == "-" for path in paths)
+                or os.environ.get("ALINT_NO_CACHE", "") not in ("", "0"))
+    recording = None if bypassed else _Recording(config_file, color, verbose)
     from . import baseline
     from .catalog import CatalogError
     from .changes import ChangesError
@@ -194,7 +202,8 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             report_unused_suppressions=report_unused_suppressions, isolated=isolated, deep=deep or None)
         configs = Configurations(catalog, overrides, config_file, warn=_warn)
         targets = list(discover(list(paths) or [Path(".")], configs.excluded, problems,
-                                configs.force_excluded if force_exclude else None))
+                                configs.force_excluded if force_exclude else None,
+                                recording.inputs.listed if recording is not None else None))
         changes = _changes(since, write_baseline)
         if changes is not None:  # only the files that changed need analysing
             targets = [target for target in targets if report_path(target.path, Path.cwd()) in changes.files()]
@@ -213,9 +222,10 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
         if cache is None and store is not None:
             store.commit()  # the catalog it keeps, for a run with nothing to check
         if cache is not None and verbose:
-            _err(f"alint: cache: {report.cached} of {report.files} files answered by {cache.cache.folder}")
+            _err(f"alint: cache: {report.cached} of {report.files} files answered by {cache.cache.folder}",
+                 kept=False)
             if cache.problem:
-                _err(f"alint: {cache.problem}")
+                _err(f"alint: {cache.problem}", kept=False)
         run_config = configs.run_config()
         scope = baseline.Scope(list(paths) or [Path(".")],
                                set(report.sources) if changes is not None or shard is not None else None)
@@ -240,10 +250,16 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
     if diff and outcome is not None:  # the diff is the output; a report only to -o FILE
         _emit(report, catalog, output_format, output, options, render=output is not None)
         _exit_after_diff(report, outcome)
-    _emit(report, catalog, output_format, output, options)
+    recordable = recording is not None and cache is not None and not report.errors and not problems \
+        and run_config.baseline is None and not any(configs.settings_for(target.path).deep for target in targets)
+    template = _emit(report, catalog, output_format, output, options, record=recordable)
     if outcome is not None and outcome.problems:
         sys.exit(EXIT_ERROR)
-    _exit(report, exit_zero, fail_on or run_config.fail_on or DEFAULT_FAIL_ON)
+    status = _status(report, exit_zero, fail_on or run_config.fail_on or DEFAULT_FAIL_ON)
+    if recordable and template is not None:
+        assert recording is not None and cache is not None
+        recording.finish(paths, targets, configs, cache, template, status, report.files)
+    sys.exit(status)
 
 
 def _parse_shard(value: str | None) -> Any:
@@ -311,7 +327,7 @@ def _early_cache_folder(config_file: Path | None) -> Path:
     else:  # pragma: no cover - exercised on 3.10 only
         import tomli as tomllib
     from .cache import CACHE_DIR
-    from .project.modules import project_root_of
+    from .warm import project_root_guess  # project_root_of, without loading the project package
 
     def table_of(path: Path) -> dict[str, Any] | None:
         try:
@@ -336,8 +352,72 @@ def _early_cache_folder(config_file: Path | None) -> Path:
                 value = table.get("cache-dir")
                 return root / os.path.expanduser(value) if isinstance(value, str) and value.strip() else \
                     root / CACHE_DIR
-    root = Path(os.path.abspath(nearest)).parent if nearest is not None else project_root_of(Path.cwd())
+    root = Path(os.path.abspath(nearest)).parent if nearest is not None else project_root_guess(Path.cwd())
     return root / CACHE_DIR
+
+
+class _Recording:
+    """The run record of this invocation (warm.py): replayed here, before anything heavy is
+    imported, when nothing the last run read has changed (then the process exits with the
+    stored status); else gathers what the run reads, and writes the record at its end."""
+
+    def __init__(self, config_file: Path | None, color: str, verbose: bool) -> None:
+        import time
+
+        from . import warm
+
+        started = time.perf_counter()
+        self.verbose = verbose
+        self.folder = _early_cache_folder(config_file)
+        # -v prints only lines the record does not keep, and -j never changes a report.
+        self.options = {name: value for name, value in click.get_current_context().params.items()
+                        if name not in ("verbose", "jobs")}
+        self.color = _use_color(None, color)
+        self.inputs = warm.Inputs()
+        why: list[str] = []
+        found = warm.replay(self.folder, self.options, self.color, why)
+        if found is None:
+            if verbose:
+                _err(f"alint: run record not used: {why[0]}", kept=False)
+            return
+        text = warm.fill_elapsed(found.stdout, time.perf_counter() - started)
+        if text:
+            click.echo(text, nl=False, color=found.color)
+        for line in found.stderr:
+            click.echo(line, err=True)
+        if verbose:  # the cache line of a normal run, then how
+            click.echo(f"alint: cache: {found.files} of {found.files} files answered by {self.folder}", err=True)
+            click.echo(f"alint: run record: nothing changed, the last report replayed in "
+                       f"{time.perf_counter() - started:.3f}s", err=True)
+        sys.exit(found.status)
+
+    def finish(self, paths: tuple[Path, ...], targets: list[Any], configs: Configurations, cache: Any,
+               template: str, status: int, checked: int) -> None:
+        """Write the record of the run that just ended (said with -v when it cannot be)."""
+        from . import warm
+        from .cache import shipped_catalog_folder
+
+        inputs = self.inputs
+        inputs.add_listed()
+        inputs.files.update(str(target.path) for target in targets)
+        looked_at = cache.cache.looked_at()
+        # Each file once: as the run named it, else (read for a summary only) by its real path.
+        inputs.files.update(looked_at - {os.path.realpath(target.path) for target in targets})
+        catalogs = shipped_catalog_folder()
+        inputs.inputs.update(str(catalogs / name) for name in os.listdir(catalogs) if name.endswith((".toml", ".json")))
+        inputs.folders.add(str(catalogs))
+        inputs.inputs.update(str(path) for target in targets for path in configs.config_for(target.path).extend_catalog)
+        if configs.fixed is not None and configs.fixed.source is not None:
+            inputs.inputs.add(str(configs.fixed.source))
+        inputs.add_ancestors([Path.cwd(), *paths, *(os.path.dirname(path) for path in looked_at)])
+        # The cache's own folders change with every run: they are not what the run read.
+        for folder in {os.path.abspath(self.folder), os.path.abspath(cache.cache.folder)}:
+            inputs.folders = {path for path in inputs.folders
+                              if path != folder and not path.startswith(folder + os.sep)}
+        problem = warm.write(self.folder, self.options, self.color, inputs, template, list(_STDERR_KEPT), status,
+                             checked)
+        if problem and self.verbose:
+            _err(f"alint: {problem}", kept=False)
 
 
 def _open_store(folder: Path, verbose: bool) -> Any:
@@ -348,7 +428,7 @@ def _open_store(folder: Path, verbose: bool) -> Any:
         return Cache.open(folder)
     except CacheUnavailable as exc:
         if verbose:
-            _err(f"alint: running without a cache: {exc}")
+            _err(f"alint: running without a cache: {exc}", kept=False)
         return None
 
 
@@ -467,12 +547,19 @@ def _apply_baseline(path: Path, report: Report, scope: Scope) -> None:
     report.baseline_matched, report.baseline_gone = outcome.matched, outcome.gone
 
 
-def _err(line: str) -> None:
+# The lines a run prints on stderr that its run record replays (-v's lines are not kept).
+_STDERR_KEPT: list[str] = []
+
+
+def _err(line: str, kept: bool = True) -> None:
     """One line on stderr, through the text report's sanitiser: file names and pyproject
     values come with the analysed repository and may hold terminal escapes."""
     from .reporters.text import printable
 
-    click.echo(printable(line), err=True)
+    shown = printable(line)
+    if kept:
+        _STDERR_KEPT.append(shown)
+    click.echo(shown, err=True)
 
 
 def _warn(message: str) -> None:
@@ -502,11 +589,24 @@ def _parse_target(text: str | None) -> tuple[int, int] | None:
 
 
 def _emit(report: Report, catalog: Any, output_format: str, output: Path | None, options: RenderOptions,
-          render: bool = True) -> None:
+          render: bool = True, record: bool = False) -> str | None:
     """The report to ``output`` or standard output (not rendered with ``render`` False:
-    --diff prints the diff there), then the run's notes and errors on standard error."""
+    --diff prints the diff there), then the run's notes and errors on standard error.
+    With ``record``, returns the report as the run record keeps it (its elapsed time left
+    for the replay to fill in, warm.py)."""
+    from .warm import fill_elapsed
+
     verbose = options.verbose
-    text = FORMATS[output_format](report, catalog, options) if render else ""
+    template = None
+    if render and record:
+        seconds, report.seconds = report.seconds, float("nan")
+        try:
+            template = FORMATS[output_format](report, catalog, options)
+        finally:
+            report.seconds = seconds
+        text = fill_elapsed(template, seconds)
+    else:
+        text = FORMATS[output_format](report, catalog, options) if render else ""
     if output is not None:
         try:
             _atomic_write(output, text)
@@ -524,15 +624,16 @@ def _emit(report: Report, catalog: Any, output_format: str, output: Path | None,
             for line in error.traceback.rstrip("\n").split("\n"):
                 _err(line)
     if verbose:
-        _err(f"alint: {report.files} files, {report.analyzed} parsed, {report.seconds:.3f}s")
+        _err(f"alint: {report.files} files, {report.analyzed} parsed, {report.seconds:.3f}s", kept=False)
+    return template
 
 
-def _exit(report: Report, exit_zero: bool, fail_on: str) -> None:
+def _status(report: Report, exit_zero: bool, fail_on: str) -> int:
     if report.errors or report.problems:
-        sys.exit(EXIT_ERROR)
+        return EXIT_ERROR
     if not exit_zero and any(failing(finding.severity, fail_on) for finding in report.findings):
-        sys.exit(EXIT_FINDINGS)
-    sys.exit(EXIT_CLEAN)
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
 
 
 def failing(severity: str, fail_on: str) -> bool:

@@ -99,13 +99,15 @@ def _reason(exc: OSError) -> str:
 
 def discover(paths: list[Path], excluded: Callable[[Path, bool], bool] | None = None,
              problems: list[WalkProblem] | None = None,
-             force_excluded: Callable[[Path, bool], bool] | None = None) -> Iterator[Target]:
+             force_excluded: Callable[[Path, bool], bool] | None = None,
+             listed: dict[str, list[str]] | None = None) -> Iterator[Target]:
     """Files to analyze, each once, in a stable order.
 
     ``excluded(path, is_dir)`` decides a project's own excludes for walked files and folders.
     Paths named on the command line are analyzed whatever the excludes say, unless the caller
     passes ``force_excluded`` (--force-exclude). A named path that does not exist becomes a
-    ``WalkProblem``: the other paths are still analyzed.
+    ``WalkProblem``: the other paths are still analyzed. ``listed`` receives every folder
+    walked (``walk_files``).
     """
     seen: set[Path] = set()
     found = problems if problems is not None else []
@@ -122,7 +124,7 @@ def discover(paths: list[Path], excluded: Callable[[Path, bool], bool] | None = 
         if force_excluded is not None and force_excluded(root, is_dir):
             continue
         if is_dir:
-            for path in walk_files(root, excluded, found):
+            for path in walk_files(root, excluded, found, listed):
                 key = real_path(path)
                 if key not in seen:
                     seen.add(key)
@@ -143,28 +145,49 @@ def project_root(folder: Path) -> Path | None:
 
 
 def walk_files(root: Path, excluded: Callable[[Path, bool], bool] | None,
-               problems: list[WalkProblem]) -> Iterator[Path]:
+               problems: list[WalkProblem], listed: dict[str, list[str]] | None = None) -> Iterator[Path]:
     """The ``*.py`` files under the folder ``root`` that a run reads: regular files, or
     symlinks to regular files inside ``root`` or its project. Every other entry named
     ``*.py`` becomes a path error (a FIFO, a device, a loop, a dangling link) or a note (a
-    link out of the tree). Folder symlinks are not followed."""
+    link out of the tree). Folder symlinks are not followed. Each folder is listed once
+    (``os.scandir``); ``listed`` receives the absolute path of every folder listed with the
+    names of its entries that are not folders (the run record, warm.py, keeps the folders'
+    mtimes and the stats of their configuration files)."""
     real_root = real_path(root)
     project = project_root(real_root)
     allowed = [real_root] + ([project] if project is not None else [])
+    yield from _walk(root, excluded, problems, allowed, listed)
 
-    def on_error(error: OSError) -> None:
-        problems.append(WalkProblem(Path(error.filename or root), _reason(error)))
 
-    for folder, dirs, files in os.walk(root, onerror=on_error):
-        base = Path(folder)
-        dirs[:] = sorted(name for name in dirs
-                         if name not in DEFAULT_EXCLUDED_DIRS and not name.endswith(".egg-info")
-                         and not (excluded and excluded(base / name, True)))
-        for name in sorted(files):
-            if name.endswith(".py"):
-                path = base / name
-                if not (excluded and excluded(path, False)) and _readable_entry(path, allowed, problems):
-                    yield path
+def _walk(folder: Path, excluded: Callable[[Path, bool], bool] | None, problems: list[WalkProblem],
+          allowed: list[Path], listed: dict[str, list[str]] | None) -> Iterator[Path]:
+    """One folder's files, then its subfolders' in name order (the order of os.walk)."""
+    dirs, files = [], []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    is_dir = False
+                if not is_dir:
+                    files.append(entry.name)
+                elif not entry.is_symlink():  # a link to a folder is not followed (os.walk's rule)
+                    dirs.append(entry.name)
+    except OSError as error:
+        problems.append(WalkProblem(Path(error.filename or folder), _reason(error)))
+        return
+    if listed is not None:
+        listed[os.path.abspath(folder)] = files
+    for name in sorted(files):
+        if name.endswith(".py"):
+            path = folder / name
+            if not (excluded and excluded(path, False)) and _readable_entry(path, allowed, problems):
+                yield path
+    for name in sorted(dirs):
+        if name not in DEFAULT_EXCLUDED_DIRS and not name.endswith(".egg-info") \
+                and not (excluded and excluded(folder / name, True)):
+            yield from _walk(folder / name, excluded, problems, allowed, listed)
 
 
 def _readable_entry(path: Path, allowed: list[Path], problems: list[WalkProblem]) -> bool:

@@ -21,7 +21,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli",),
     ("merge", "progress", "shard"),  # alint merge; the progress bar; --shard (docs/sharding.md)
     ("docs", "reporters"),
-    ("runner", "baseline", "changes", "fix_files"),  # one run; which findings are new; --fix
+    ("runner", "baseline", "changes", "fix_files", "warm"),  # one run; new findings; --fix; the run record
+    ("incremental",),  # a run where only a few files changed
     ("cache",),  # the content cache: keys, entries, the index
     ("config", "engine"),  # side by side: the configuration builds Settings, the engine reads them
     ("checks",),

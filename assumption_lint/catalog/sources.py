@@ -124,8 +124,32 @@ class SourceKnowledge:
         return roots
 
 
+class ImportedModules(set):  # type: ignore[type-arg]
+    """What a file imports (``a.b.c``), with every prefix of it (``a``, ``a.b``, ``a.b.c``)
+    kept beside: "imports ``want`` or something inside it" is then one set lookup, which
+    analyses ask for on every call."""
+
+    def __init__(self, names: Iterable[str] = ()) -> None:
+        super().__init__()
+        self.prefixes: set[str] = set()
+        self.update(names)
+
+    def add(self, name: str) -> None:
+        super().add(name)
+        parts = name.split(".")
+        self.prefixes.update(".".join(parts[:end]) for end in range(1, len(parts) + 1))
+
+    def update(self, *groups: Iterable[str]) -> None:  # type: ignore[override]
+        for group in groups:
+            for name in group:
+                self.add(name)
+
+
 def imported(modules: Iterable[str], wanted: Iterable[str]) -> bool:
     """Whether one of ``modules`` (what a file imports) is one of ``wanted`` or inside one."""
+    prefixes = getattr(modules, "prefixes", None)
+    if prefixes is not None:
+        return any(want in prefixes for want in wanted)
     wanted = tuple(wanted)
     if not wanted:
         return False

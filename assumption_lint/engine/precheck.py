@@ -25,16 +25,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 # A comment, or a string literal with its prefix. Alternatives are tried left to right at
 # each position, so a `#` inside a string is part of the string and a quote inside a
-# comment part of the comment. Triple quotes come before single ones.
-_LITERAL = re.compile(r"""
+# comment part of the comment. Triple quotes come before single ones. The lookahead lets
+# the engine pass over most characters at once, and the bodies are unrolled loops (a run
+# of plain characters, then an escape or a lone quote): about half the cost of the plain form.
+_LITERAL = re.compile(r"""(?=[#'"rRbBuUfF])(?:
     \#[^\r\n]*
   | (?P<prefix>(?<![\w.])[rRbBuUfF]{1,2})?
-    (?: '''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)
-      | \"\"\"(?:[^"\\]|\\.|"(?!""))*(?:\"\"\"|\Z)
-      | '(?:[^'\\\r\n]|\\(?:\r\n|.))*(?:'|(?=[\r\n])|\Z)
-      | "(?:[^"\\\r\n]|\\(?:\r\n|.))*(?:"|(?=[\r\n])|\Z)
-    )
-""", re.VERBOSE | re.DOTALL)
+    (?: '''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'''|\Z)
+      | \"\"\"[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*(?:\"\"\"|\Z)
+      | '[^'\\\r\n]*(?:\\(?:\r\n|.)[^'\\\r\n]*)*(?:'|(?=[\r\n])|\Z)
+      | "[^"\\\r\n]*(?:\\(?:\r\n|.)[^"\\\r\n]*)*(?:"|(?=[\r\n])|\Z)
+    ))""", re.VERBOSE | re.DOTALL)
 _NAME = re.compile(r"\w+")
 
 
@@ -77,11 +78,6 @@ class Relevance:
         return bool(self.code or self.together or self.called or self.text)
 
     @cached_property
-    def anywhere(self) -> frozenset[str]:
-        """Every name of which the text must hold one for any word to match."""
-        return self.code | self.text | self.called | frozenset().union(*self.together)
-
-    @cached_property
     def _calls(self) -> re.Pattern[str] | None:
         if not self.called:
             return None
@@ -89,8 +85,6 @@ class Relevance:
         return re.compile(rf"(?<![\w.])(?:{alternatives})\s*\(|=[ \t]*(?:{alternatives})[ \t]*$", re.MULTILINE)
 
     def matches(self, text: str) -> bool:
-        if self.anywhere.isdisjoint(_NAME.findall(text)):
-            return False  # no word even in comments and strings: nothing to blank out
         code = code_only(text)
         names = frozenset(_NAME.findall(code))
         if not self.code.isdisjoint(names) or any(parts <= names for parts in self.together):

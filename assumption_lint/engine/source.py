@@ -119,10 +119,24 @@ def compile_error_position(text: str, fallback: str) -> tuple[int, int, str]:
 _LITERAL_ERRORS = ("(unicode error)", "(value error)", "bytes can only contain ASCII", "null bytes")
 
 
+# What a literal CPython rejects needs in the text: an escape that may be malformed or name
+# an unknown character (``\N{``, ``\x``/``\u``/``\U`` without their hex digits, or past
+# U+10FFFF), a bytes literal where the text has a non-ASCII character, or a null byte.
+# A text without any of them needs no compile(), which costs a third of libcst's parse.
+_DOUBTFUL_ESCAPE = re.compile(r"\\(?:N\{|x(?![0-9A-Fa-f]{2})|u(?![0-9A-Fa-f]{4})|U(?!000[0-9A-Fa-f]{5}|0010[0-9A-Fa-f]{4}))")
+_BYTES_PREFIX = re.compile(r"(?<![\w.])(?:[bB][rR]?|[rR][bB])['\"]")
+
+
+def may_reject_literal(text: str) -> bool:
+    if "\0" in text or ("\\" in text and _DOUBTFUL_ESCAPE.search(text) is not None):
+        return True
+    return not text.isascii() and _BYTES_PREFIX.search(text) is not None
+
+
 def cpython_rejects_literal(text: str) -> tuple[int, int, str] | None:
     """Line, column and message when CPython rejects a literal libcst accepted (a
     ``compile()`` check); None when it compiles, or fails for another reason."""
-    if text.isascii() and "\\" not in text and "\0" not in text:
+    if not may_reject_literal(text):
         return None  # nothing a literal could be rejected for
     try:
         with warnings.catch_warnings():  # an "invalid escape sequence" is the code's, not alint's

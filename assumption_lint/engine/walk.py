@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 import libcst as cst
 
 from ..facts.base import Analysis, Fact, fact_order, needs_transitively
-from ..facts.syntax import TOKEN_TYPES, child_fields
+from ..facts.syntax import TOKEN_TYPES, child_fields, is_node_type
 from .context import ContextKeeper, Hook
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -114,18 +114,27 @@ def walk_module(walker: Any, module: cst.Module) -> None:
     listens to no token class)."""
     listened = set(walker.visits) | set(walker.leaves)
     skip = frozenset(kind for kind in TOKEN_TYPES if kind.__name__ not in listened)
-    node_type = cst.CSTNode
+    # By class: is a value a node the walk enters? (No isinstance against libcst's ABCs.)
+    enters: dict[type, bool] = {}
+
+    def learn(kind: type) -> bool:
+        enters[kind] = is_node_type(kind) and kind not in skip
+        return enters[kind]
 
     def visit(node: cst.CSTNode) -> None:
         walker.on_visit(node)
         for name in child_fields(node):
             value = getattr(node, name)
-            if isinstance(value, node_type):
-                if type(value) not in skip:
-                    visit(value)
+            kind = type(value)
+            entered = enters.get(kind)
+            if entered is None:
+                entered = learn(kind)
+            if entered:
+                visit(value)
             elif isinstance(value, (tuple, list)):
                 for child in value:
-                    if isinstance(child, node_type) and type(child) not in skip:
+                    entered = enters.get(type(child))
+                    if entered or entered is None and learn(type(child)):
                         visit(child)
         walker.on_leave(node)
 

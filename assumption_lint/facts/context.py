@@ -13,6 +13,7 @@ from typing import Iterable, Iterator, Union
 
 import libcst as cst
 
+from ..catalog.sources import ImportedModules, imported
 from ..resolve import Resolver, dotted_name
 from .syntax import literal_value
 
@@ -83,7 +84,7 @@ class Context:
     # The module-level ``if __name__ == "__main__":`` blocks around the current node.
     main_guards: list[cst.If] = field(default_factory=list)
     # Every module this file imports, and every ``module.name`` it imports from one, so far.
-    imports: set[str] = field(default_factory=set)
+    imports: set[str] = field(default_factory=ImportedModules)
     # Frames of the innermost function only: a try outside a nested def does not protect it.
     _try_floor: list[int] = field(default_factory=list)
     _loop_floor: list[int] = field(default_factory=list)
@@ -108,8 +109,7 @@ class Context:
         modules = tuple(modules)
         if not modules:
             return True
-        return any(imported == module or imported.startswith(module + ".")
-                   for imported in self.imports for module in modules)
+        return imported(self.imports, modules)
 
     def loops_in_function(self) -> list[Union[cst.For, cst.While]]:
         floor = self._loop_floor[-1] if self._loop_floor else 0

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Union
 import libcst as cst
 
 from ..catalog import Catalog
-from ..catalog.sources import imported, name_matches
+from ..catalog.sources import ImportedModules, imported, name_matches
 from .arguments import literal_string
 from .base import Fact
 from .project_calls import ProjectCalls
@@ -103,7 +103,7 @@ class ValueProvenance(Expressions, Fact):
         self.active = (text is None or self.tables.relevant(text)
                        or (self.project_calls is not None and self.project_calls.settled))
         self.exhausted = False
-        self.imports: set[str] = set()
+        self.imports: set[str] = ImportedModules()
         self._syntax_cache: dict[str, frozenset[str]] = {}
         self.argparse_dests: dict[str, frozenset[str]] = {}
         self.summaries: dict[str, FunctionSummary] = {}

@@ -11,6 +11,9 @@ from ..catalog import Catalog
 from ..catalog.sources import FrameworkParameters, Source, Validator, imported, name_matches
 
 
+_NAME = re.compile(r"\w+")
+
+
 @dataclass
 class SourceTables:
     reads: dict[str, Source] = field(default_factory=dict)
@@ -29,7 +32,7 @@ class SourceTables:
     passthrough: frozenset[str] = frozenset()
     # (module root, word) pairs: a file can hold a source only if it mentions both.
     trigger_pairs: list[tuple[str, str]] = field(default_factory=list)
-    trigger_pattern: re.Pattern[str] | None = None
+    trigger_words: frozenset[str] = frozenset()
     # Last name parts of the calls the fact records at the call (conversions, argparse's
     # add_argument, error-handler registrations): other calls are not evaluated there.
     call_words: frozenset[str] = frozenset()
@@ -78,9 +81,10 @@ class SourceTables:
 
     def relevant(self, text: str) -> bool:
         """Whether ``text`` may hold a source: a word scan, it never needs the file to parse."""
-        if self.trigger_pattern is None:
+        if not self.trigger_words:
             return False
-        found = set(self.trigger_pattern.findall(text))
+        # The text's names, not a regex of every word: compiling that took longer than a file.
+        found = self.trigger_words.intersection(_NAME.findall(text))
         return any(root in found and word in found for root, word in self.trigger_pairs)
 
 
@@ -151,10 +155,7 @@ def _build(catalog: Catalog) -> SourceTables:
         words.update(name.rsplit(".", 1)[-1] for name in registration.calls)
     tables.call_words = frozenset(words)
     tables.trigger_pairs = sorted(pairs)
-    words = {word for pair in pairs for word in pair}
-    if words:
-        alternatives = "|".join(sorted((re.escape(word) for word in words), key=len, reverse=True))
-        tables.trigger_pattern = re.compile(rf"\b(?:{alternatives})\b")
+    tables.trigger_words = frozenset(word for pair in pairs for word in pair)
     return tables
 
 

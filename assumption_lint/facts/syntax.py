@@ -15,6 +15,9 @@ import libcst as cst
 from ..resolve import dotted_name
 
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+# The same as sets of exact classes (libcst has no subclasses of them), for type() lookups.
+_SCOPE_TYPES = frozenset(_NESTED_SCOPES)
+_SCOPE_AND_LOOP_TYPES = _SCOPE_TYPES | {cst.For, cst.While}
 
 
 def callee_name(node: cst.BaseExpression) -> str | None:
@@ -33,10 +36,36 @@ def literal_value(node: cst.SimpleString) -> str | bytes | None:
     literal), and its ``evaluated_value`` raises on them. Every fact and check reads
     literals through here, so such a literal never crashes one (the file itself gets AL001
     from the engine's source stage)."""
+    plain = _plain_literal(node.value)
+    if plain is not None:
+        return plain
     try:
         return node.evaluated_value
     except (SyntaxError, ValueError, TypeError, MemoryError, RecursionError):
         return None
+
+
+_TRIPLE_QUOTES = ("'''", '"""')
+
+
+def _plain_literal(text: str) -> str | bytes | None:
+    """The value of a literal whose text is its value (no escape to decode, no line ending
+    the tokenizer would translate, no null byte CPython refuses): its characters between
+    the quotes. None for any other,
+    which ``evaluated_value`` (``ast.literal_eval``: a compile per literal) then reads."""
+    start = 0
+    while start < len(text) and text[start] not in "'\"":
+        start += 1
+    prefix = text[:start].lower()
+    quote = text[start:start + 3] if text[start:start + 3] in _TRIPLE_QUOTES else text[start:start + 1]
+    if not quote or len(text) < start + 2 * len(quote) or not text.endswith(quote) or "f" in prefix:
+        return None
+    content = text[start + len(quote):len(text) - len(quote)]
+    if "\r" in content or "\0" in content or "\\" in content and "r" not in prefix:
+        return None
+    if "b" in prefix:
+        return content.encode("ascii") if content.isascii() else None
+    return content
 
 
 # ------------------------------------------------------------------------- traversal
@@ -90,15 +119,52 @@ def child_fields(node: cst.CSTNode) -> tuple[str, ...]:
     return order
 
 
+# Every libcst class has ABCMeta for its metaclass, so each isinstance() against one (even a
+# concrete one such as cst.Name) is a Python-level __instancecheck__: on the walk's hot paths
+# (millions of calls over a corpus) a node's class is looked up here instead.
+_IS_NODE: dict[type, bool] = {}
+
+
+def is_node_type(kind: type) -> bool:
+    """Is ``kind`` a libcst node class? (``issubclass(kind, cst.CSTNode)``, remembered.)"""
+    known = _IS_NODE.get(kind)
+    if known is None:
+        known = _IS_NODE[kind] = cst.CSTNode in kind.__mro__
+    return known
+
+
+_MATCHES: dict[tuple[type, ...], dict[type, bool]] = {}
+
+
+def kind_matcher(kinds: tuple[type, ...]) -> dict[type, bool]:
+    """A table, filled as classes are met, of whether a node of each class is an instance
+    of one of ``kinds`` (bases looked up in the class's __mro__; libcst registers no virtual
+    subclasses): ``table.get(type(node))``, then ``matches(table, kinds, type(node))``."""
+    table = _MATCHES.get(kinds)
+    if table is None:
+        table = _MATCHES[kinds] = {}
+    return table
+
+
+def matches(table: dict[type, bool], kinds: tuple[type, ...], kind: type) -> bool:
+    found = table.get(kind)
+    if found is None:
+        found = table[kind] = any(base in kind.__mro__ for base in kinds)
+    return found
+
+
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """``node.children`` (the same nodes in the same order), without rebuilding ``node``."""
     found: list[cst.CSTNode] = []
+    known = _IS_NODE
     for name in child_fields(node):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        kind = type(value)
+        if known.get(kind) or kind not in known and is_node_type(kind):
             found.append(value)
         elif isinstance(value, (tuple, list)):
-            found.extend(child for child in value if isinstance(child, cst.CSTNode))
+            found.extend(child for child in value
+                         if known.get(type(child)) or type(child) not in known and is_node_type(type(child)))
     return found
 
 
@@ -117,11 +183,14 @@ def _preorder(roots: Iterable[cst.CSTNode], kinds: tuple[type, ...],
     """The nodes of ``kinds`` among ``roots`` and below them, in libcst's visiting order;
     a node's children are searched when ``enter(node)`` says so."""
     skipped = _skipped_for(kinds)
+    table = kind_matcher(kinds)
     found: list[cst.CSTNode] = []
     pending = list(roots)[::-1]
     while pending:
         node = pending.pop()
-        if isinstance(node, kinds):
+        kind = type(node)
+        wanted = table.get(kind)
+        if wanted or wanted is None and matches(table, kinds, kind):
             found.append(node)
         if enter(node):
             pending.extend(child for child in reversed(children(node)) if type(child) not in skipped)
@@ -131,10 +200,10 @@ def _preorder(roots: Iterable[cst.CSTNode], kinds: tuple[type, ...],
 def nodes_in(nodes: Sequence[cst.CSTNode] | cst.CSTNode, kinds: tuple[type, ...], *,
              into_loops: bool = True) -> list[cst.CSTNode]:
     """Every node of ``kinds`` in ``nodes`` (themselves included), not in nested defs."""
-    roots = [nodes] if isinstance(nodes, cst.CSTNode) else nodes
-    stops = _NESTED_SCOPES if into_loops else (*_NESTED_SCOPES, cst.For, cst.While)
-    return _preorder((node for node in roots if not isinstance(node, _NESTED_SCOPES)), kinds,
-                     lambda node: not isinstance(node, stops))
+    roots = [nodes] if is_node_type(type(nodes)) else nodes  # type: ignore[list-item]
+    stops = _SCOPE_TYPES if into_loops else _SCOPE_AND_LOOP_TYPES
+    return _preorder((node for node in roots if type(node) not in _SCOPE_TYPES), kinds,  # type: ignore[union-attr]
+                     lambda node: type(node) not in stops)
 
 
 def contains(tree: cst.CSTNode, node: cst.CSTNode) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = ("libcst", "sarif_om", "pathspec", "assumption_lint.catalog", "assumption_lint.config",
          "assumption_lint.runner", "assumption_lint.engine", "assumption_lint.checks",
@@ -39,3 +40,49 @@ def test_a_report_format_loads_its_reporter_on_first_render() -> None:
             "from assumption_lint.reporters import RenderOptions\n"
             "FORMATS['sarif'](Report(), shipped_catalog(), RenderOptions())\n")
     assert "assumption_lint.reporters.sarif" in _loaded_after(code)
+
+
+# --------------------------------------------------------------------------- compiled catalog
+def _catalog_process(cache: Path, refuse_parsing: bool) -> subprocess.CompletedProcess[str]:
+    import os
+
+    code = ("import sys\nimport assumption_lint.catalog as catalog\n"
+            + ("def refuse():\n    raise AssertionError('the catalog was parsed')\ncatalog._load_shipped = refuse\n"
+               if refuse_parsing else "")
+            + "found = catalog.shipped_catalog()\nprint(len(found.rules), len(found.apis), "
+              "'tomllib' in sys.modules)\n")
+    env = {key: value for key, value in os.environ.items() if key != "ALINT_NO_CACHE"}
+    env["XDG_CACHE_HOME"] = str(cache)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+
+
+def test_the_catalog_is_compiled_once_and_read_without_parsing(tmp_path: Path) -> None:
+    first = _catalog_process(tmp_path, refuse_parsing=False)
+    assert first.returncode == 0, first.stderr
+    kept = list((tmp_path / "alint").glob("catalog-*.pickle"))
+    assert len(kept) == 1
+    second = _catalog_process(tmp_path, refuse_parsing=True)
+    assert second.returncode == 0, second.stderr
+    rules, apis, toml = second.stdout.split()
+    assert (rules, apis) == tuple(first.stdout.split()[:2]) and int(rules) > 0
+    assert toml == "False"  # no TOML reader loaded
+
+
+def test_a_damaged_compiled_catalog_is_parsed_again(tmp_path: Path) -> None:
+    assert _catalog_process(tmp_path, refuse_parsing=False).returncode == 0
+    (kept,) = (tmp_path / "alint").glob("catalog-*.pickle")
+    kept.write_bytes(b"not a pickle")
+    again = _catalog_process(tmp_path, refuse_parsing=False)
+    assert again.returncode == 0, again.stderr
+    assert kept.read_bytes() != b"not a pickle"  # written afresh
+
+
+def test_no_compiled_catalog_with_the_cache_off(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from assumption_lint import catalog
+
+    monkeypatch.setenv("ALINT_NO_CACHE", "1")
+    assert catalog.compiled_catalog_path() is None
+    monkeypatch.setenv("ALINT_NO_CACHE", "0")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    path = catalog.compiled_catalog_path()
+    assert path is not None and path.parent == tmp_path / "alint"

@@ -63,3 +63,30 @@ def test_literal_value_is_unknown(name: str) -> None:
 def test_tokenizer_errors_are_placed_where_cpython_places_them(text: str, where: tuple[int, int]) -> None:
     findings = analyze_text(text, "a.py", SETTINGS).findings
     assert [(finding.line, finding.column, finding.rule) for finding in findings] == [(*where, "AL001")]
+
+
+# --------------------------------------------------------------------------- fast paths
+@pytest.mark.parametrize("text", [
+    "'plain'", '"double"', "'''tri'ple'''", '"""x\ny"""', "r'\\d+'", "rb'\\x'", "b'bytes'", "u'x'", "''",
+    "'a\\nb'", "'\\x41'", "b'\\xff'", "'\\N{BULLET}'", "'é'", "'a\\\nb'", "R'\\''", "Br'\\\\'",
+])
+def test_literal_value_reads_what_evaluated_value_reads(text: str) -> None:
+    node = cst.parse_expression(text)
+    assert isinstance(node, cst.SimpleString)
+    assert literal_value(node) == node.evaluated_value
+    assert type(literal_value(node)) is type(node.evaluated_value)
+
+
+@pytest.mark.parametrize("text, doubtful", [
+    ("x = 'plain'\n", False), ("x = 'é'\n", False), ("x = '\\n\\x41\\u0041\\U0001F600'\n", False),
+    ("x = '\\N{BOGUS}'\n", True), ("x = '\\x4'\n", True), ("x = '\\u12'\n", True),
+    ("x = '\\U00110000'\n", True), ("x = b'é'\n", True), ("x = 'a\0'\n", True),
+])
+def test_compile_is_asked_only_when_a_literal_may_be_rejected(text: str, doubtful: bool) -> None:
+    from assumption_lint.engine.source import cpython_rejects_literal, may_reject_literal
+
+    assert may_reject_literal(text) is doubtful
+    if not doubtful:
+        assert cpython_rejects_literal(text) is None
+    else:
+        assert cpython_rejects_literal(text) is not None

@@ -201,9 +201,15 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
             show_notes=show_notes or None,
             report_unused_suppressions=report_unused_suppressions, isolated=isolated, deep=deep or None)
         configs = Configurations(catalog, overrides, config_file, warn=_warn)
-        targets = list(discover(list(paths) or [Path(".")], configs.excluded, problems,
-                                configs.force_excluded if force_exclude else None,
-                                recording.inputs.listed if recording is not None else None))
+        recorded, previous, changed = recording.last_run() if recording is not None else (None, None, frozenset())
+        if recorded is not None:  # only files changed: the folders, and so the files, are the record's
+            assert recording is not None
+            targets = recorded
+            recording.inputs.keep_folders(recording.look)
+        else:
+            targets = list(discover(list(paths) or [Path(".")], configs.excluded, problems,
+                                    configs.force_excluded if force_exclude else None,
+                                    recording.inputs.listed if recording is not None else None))
         changes = _changes(since, write_baseline)
         if changes is not None:  # only the files that changed need analysing
             targets = [target for target in targets if report_path(target.path, Path.cwd()) in changes.files()]
@@ -217,13 +223,18 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
         with _progress(len(targets), quiet) as progress:
             report = run(targets, configs.settings_for, keep_tracebacks=verbose,
                          jobs=jobs or default_jobs(), roots=[path for path in paths if path.is_dir()],
-                         excluded=configs.excluded, cache=cache, also=others, progress=progress)
+                         excluded=configs.excluded, cache=cache, also=others, progress=progress,
+                         previous=previous, changed=changed)
         report.shard = shard_identity
         if cache is None and store is not None:
             store.commit()  # the catalog it keeps, for a run with nothing to check
         if cache is not None and verbose:
             _err(f"alint: cache: {report.cached} of {report.files} files answered by {cache.cache.folder}",
                  kept=False)
+            if changed:
+                _err(f"alint: incremental: {len(changed)} changed files analysed, the other results reused"
+                     if report.incremental is None else f"alint: incremental: not used: {report.incremental}",
+                     kept=False)
             if cache.problem:
                 _err(f"alint: {cache.problem}", kept=False)
         run_config = configs.run_config()
@@ -258,7 +269,7 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
     status = _status(report, exit_zero, fail_on or run_config.fail_on or DEFAULT_FAIL_ON)
     if recordable and template is not None:
         assert recording is not None and cache is not None
-        recording.finish(paths, targets, configs, cache, template, status, report.files)
+        recording.finish(paths, targets, configs, cache, template, status, report)
     sys.exit(status)
 
 
@@ -374,11 +385,11 @@ class _Recording:
                         if name not in ("verbose", "jobs")}
         self.color = _use_color(None, color)
         self.inputs = warm.Inputs()
-        why: list[str] = []
-        found = warm.replay(self.folder, self.options, self.color, why)
+        self.look = warm.look(self.folder, self.options, self.color)
+        found = self.look.replay
         if found is None:
             if verbose:
-                _err(f"alint: run record not used: {why[0]}", kept=False)
+                _err(f"alint: run record not used: {self.look.reason}", kept=False)
             return
         text = warm.fill_elapsed(found.stdout, time.perf_counter() - started)
         if text:
@@ -391,11 +402,32 @@ class _Recording:
                        f"{time.perf_counter() - started:.3f}s", err=True)
         sys.exit(found.status)
 
+    def last_run(self) -> tuple[list[Any] | None, Any, frozenset[str]]:
+        """When only some files changed since the record: (the record's files, standing for
+        discovery, whose folders are unchanged; the last run's results; the changed files).
+        Else (None, None, empty)."""
+        look = self.look
+        if look.changed is None or look.targets is None or look.state is None:
+            return None, None, frozenset()
+        from .discovery import Target
+        from .incremental import load
+
+        previous = load(look.state)
+        if previous is None:
+            if self.verbose:
+                _err("alint: incremental: the last run's results are not there", kept=False)
+            return None, None, frozenset()
+        return [Target(Path(path), explicit) for path, explicit in look.targets], previous, frozenset(look.changed)
+
     def finish(self, paths: tuple[Path, ...], targets: list[Any], configs: Configurations, cache: Any,
-               template: str, status: int, checked: int) -> None:
-        """Write the record of the run that just ended (said with -v when it cannot be)."""
+               template: str, status: int, report: Report) -> None:
+        """Write the record of the run that just ended, and the results the next run of this
+        invocation may reuse (said with -v when they cannot be written)."""
+        import secrets
+
         from . import warm
         from .cache import shipped_catalog_folder
+        from .incremental import save
 
         inputs = self.inputs
         inputs.add_listed()
@@ -414,8 +446,20 @@ class _Recording:
         for folder in {os.path.abspath(self.folder), os.path.abspath(cache.cache.folder)}:
             inputs.folders = {path for path in inputs.folders
                               if path != folder and not path.startswith(folder + os.sep)}
+        token = ""
+        if report.kept is not None:
+            token = secrets.token_hex(8)
+            try:
+                (self.folder / warm.FOLDER).mkdir(exist_ok=True)
+            except OSError:
+                pass  # said by save
+            problem = save(warm.state_path(self.folder, self.options, self.color, token), report.kept)
+            if problem:
+                token = ""
+                if self.verbose:
+                    _err(f"alint: {problem}", kept=False)
         problem = warm.write(self.folder, self.options, self.color, inputs, template, list(_STDERR_KEPT), status,
-                             checked)
+                             report.files, [(str(target.path), target.explicit) for target in targets], token)
         if problem and self.verbose:
             _err(f"alint: {problem}", kept=False)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .cache import Cache, Recorder, canon, digest, replay
 from .discovery import Target, WalkProblem, read_source, real_path, report_path
+from .incremental import Previous, in_process, why_not_reused
 from .findings import FileResult, Finding, InternalError, source_lines
 from .project.summaries import SUMMARY_VERSION, IndexFor, ModuleSummary, Project, ProjectContext, Target as Name
 from .project.text_imports import project_names
@@ -69,6 +70,12 @@ class Report:
     cached: int | None = None
     # With --shard (shard.py): which shard of which run this report is; reporters write it.
     shard: dict[str, Any] | None = None
+    # What the next run of the same invocation may reuse (incremental.py): each file's final
+    # result by report path, the project's summaries, the files that asked the package facts.
+    # Filled only for a run with a cache.
+    kept: Previous | None = field(default=None, repr=False)
+    # Why a run given the last one's results analysed more than its changed files (-v).
+    incremental: str | None = None
 
     def by_rule(self) -> dict[str, int]:
         return dict(sorted(Counter(finding.rule for finding in self.findings).items()))
@@ -317,7 +324,8 @@ def with_project(targets: list[Target], shown: list[str], results: list[FileResu
                  analyse: Callable[[list[int], list[ProjectContext | None]], list[FileResult]],
                  summarize: Callable[[list[str]], list[ModuleSummary | None]],
                  reads_of: Callable[[Settings], frozenset[str]] | None = None,
-                 also: frozenset[str] = frozenset()) -> list[FileResult]:
+                 also: frozenset[str] = frozenset(),
+                 summaries_out: dict[str, ModuleSummary] | None = None) -> list[FileResult]:
     """The second phase: summaries of the project files the run's files reach (read but not
     reported on), the project settled once, then the files that call a project function
     with something to tell analysed again with it. Their results replace the first ones.
@@ -336,6 +344,8 @@ def with_project(targets: list[Target], shown: list[str], results: list[FileResu
                for index in skipped if (project_index := projects[index]) is not None}
     named = {str(real_path(target.path)) for target, project in zip(targets, projects) if project is not None} | also
     _read_reached(summaries, [name for names in scanned.values() for name in names], summarize, index_for, named)
+    if summaries_out is not None:
+        summaries_out.update(summaries)
     project = Project(summaries, index_for)
     reads_of = reads_of or project_reads
     wants = [reads_of(settings_for(target.path)) for target in targets]
@@ -439,7 +449,7 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
         keep_tracebacks: bool = False, cwd: Path | None = None, jobs: int = 1,
         roots: list[Path] | None = None, excluded: Callable[[Path, bool], bool] | None = None,
         cache: "RunCache | None" = None, also: list[Target] | None = None,
-        progress: Any = None) -> Report:
+        progress: Any = None, previous: Previous | None = None, changed: frozenset[str] = frozenset()) -> Report:
     """Analyze every target. Every filter a finding passes (per-file ignores included, which
     come with each file's Settings) is the engine's finding pipeline (engine/findings.py).
 
@@ -453,7 +463,11 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
     ``also`` (``--shard``, shard.py): the run's other files, not reported on but counted as
     named, so that the summaries read and what they hold are a single run's and the shard's
     findings are the single run's for its files. ``progress`` (progress.py): told each
-    phase (``start(phase, total)``, ``grow(phase, count)``) and each file done (``update(count)``)."""
+    phase (``start(phase, total)``, ``grow(phase, count)``) and each file done (``update(count)``).
+
+    ``previous`` (incremental.py): the last run's results of the same invocation, of which
+    only the files ``changed`` (as the targets spell their paths) are out of date: when
+    they are few and their summaries unchanged, only they are analysed."""
     started = time.perf_counter()
     report = Report()
     shown = [report_path(target.path, cwd) for target in targets]  # cwd: only outside any project
@@ -511,10 +525,19 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
                              progress)
         return [result.summary if context is not None else None for result, context in zip(found, contexts)]
 
-    results = analyse(list(range(len(targets))), projects)
-    if index_for is not None:
-        results = with_project(targets, shown, results, projects, settings_for, index_for, analyse, summarize,
-                               reads_of, frozenset(str(real_path(target.path)) for target in also or ()))
+    summaries: dict[str, ModuleSummary] = {}
+    results = None
+    if previous is not None and cache is not None and changed and not also:
+        results, report.incremental = _incremental(targets, shown, projects, settings_for, index_for, reads,
+                                                   reads_of, cache, previous, changed, keep_tracebacks, report,
+                                                   summaries)
+    if results is None:
+        summaries.clear()
+        results = analyse(list(range(len(targets))), projects)
+        if index_for is not None:
+            results = with_project(targets, shown, results, projects, settings_for, index_for, analyse, summarize,
+                                   reads_of, frozenset(str(real_path(target.path)) for target in also or ()),
+                                   summaries)
     hits = 0
     for target, name, result, context in zip(targets, shown, results, projects):
         hits += getattr(result, "_cached", False)
@@ -527,9 +550,86 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
     report.findings.sort(key=Finding.sort_key)
     if cache is not None:
         report.cached = hits
+        report.kept = Previous({name: (result, report.frames.get(name, {})) for name, result in zip(shown, results)},
+                               summaries, frozenset(cache.package_askers), reads)
         cache.commit()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _incremental(targets: list[Target], shown: list[str], projects: list[ProjectContext | None],
+                 settings_for: Callable[[Path], Settings], index_for: Any, reads: frozenset[str],
+                 reads_of: Callable[[Settings], frozenset[str]], cache: "RunCache", previous: Previous,
+                 changed: frozenset[str], keep_tracebacks: bool, report: Report,
+                 summaries: dict[str, ModuleSummary]) -> tuple[list[FileResult] | None, str | None]:
+    """Every file's result when only the ``changed`` files need analysing (incremental.py),
+    those analysed in this process; (None, why) when the run must take the normal path."""
+    picked = [index for index, target in enumerate(targets) if str(target.path) in changed]
+    if len(picked) != len(changed):
+        return None, "a changed file is not one the run names"
+    if not in_process(targets[index].path for index in picked):
+        return None, "too many or too large changed files"
+    others = [name for index, name in enumerate(shown) if index not in set(picked)]
+    if reads != previous.reads or any(name not in previous.results for name in others):
+        return None, "the last run's results do not cover this run"
+    chosen, names = [targets[index] for index in picked], [shown[index] for index in picked]
+    contexts = [projects[index] for index in picked]
+    first = cache.results("check", chosen, names, contexts, settings_for, reads, keep_tracebacks, report,
+                          _here(chosen, names, settings_for, keep_tracebacks, contexts))
+    reals = [str(real_path(target.path)) for target in chosen]
+    why = why_not_reused({real: result.summary for real, result in zip(reals, first)}, previous)
+    if why is not None:
+        return None, why
+    summaries.update(previous.summaries)
+    final = list(first)
+    if index_for is not None and any(context is not None for context in contexts):
+        project = Project(summaries, index_for)
+        again = []
+        for position, (target, result, context) in enumerate(zip(chosen, first, contexts)):
+            if context is None:
+                continue
+            wants = reads_of(settings_for(target.path))
+            reached = (sorted(result.summary.targets(), key=lambda item: (item.path, item.name))
+                       if result.summary is not None else getattr(result, "_scanned", None))
+            if reached is None or any(name.path not in summaries for name in reached):
+                return None, f"{names[position]} reaches a project file the last run did not read"
+            if result.summary is not None and project.matters(result.summary, wants) or (
+                    result.summary is None and not result.findings and not result.errors
+                    and any(project.tells(name, wants) for name in reached)):
+                again.append(position)
+        if again:
+            settled: list[ProjectContext | None] = []
+            for position in again:
+                context = contexts[position]
+                assert context is not None
+                settled.append(ProjectContext(context.index, project, context.shown, context.reads))
+            picked_again = [chosen[i] for i in again]
+            names_again = [names[i] for i in again]
+            redone = cache.results("again", picked_again, names_again, settled, settings_for, reads, keep_tracebacks,
+                                   report, _here(picked_again, names_again, settings_for, keep_tracebacks, settled))
+            for position, context, result in zip(again, settled, redone):
+                final[position] = result
+                projects[picked[position]] = context
+    fresh = dict(zip(picked, final))
+    results: list[FileResult] = []
+    for index, name in enumerate(shown):
+        if index in fresh:
+            results.append(fresh[index])
+            continue
+        result, frames = previous.results[name]
+        result._cached = True  # type: ignore[attr-defined]
+        if frames:
+            report.frames[name] = frames
+        results.append(result)
+    cache.package_askers.update(previous.package_askers - set(reals))
+    return results, None
+
+
+def _here(targets: list[Target], names: list[str], settings_for: Callable[[Path], Settings], keep_tracebacks: bool,
+          contexts: list[ProjectContext | None]) -> Callable[[list[int]], Iterator[FileResult]]:
+    """The cache's ``analyse`` for files analysed in this process (no worker is forked)."""
+    return lambda indexes: (read_and_analyze(targets[i], names[i], settings_for(targets[i].path), keep_tracebacks,
+                                             contexts[i], record=True) for i in indexes)
 
 
 _DEBUG = bool(os.environ.get("ALINT_CACHE_DEBUG"))
@@ -551,6 +651,8 @@ class RunCache:
         self._reads: dict[int, tuple[Settings, frozenset[str]]] = {}
         self._answers: dict[Any, bytes] = {}
         self._packages: dict[int, _PackageAnswers] = {}
+        # The real paths of the files whose analysis asked the package facts (incremental.py).
+        self.package_askers: set[str] = set()
 
     @property
     def problem(self) -> str | None:
@@ -614,6 +716,7 @@ class RunCache:
             keys.append(key)
             entry = self.cache.get(key[0]) if key is not None else None
             if entry is not None and self._holds(entry, settings, context):
+                self._note_askers(target, entry["log"])
                 result = entry["result"]
                 result._scanned = entry["scanned"]
                 result._cached = True
@@ -632,6 +735,7 @@ class RunCache:
             recorded = result.__dict__.pop("_recorded", None)
             key = keys[position]
             if recorded is not None:
+                self._note_askers(targets[position], recorded.log)
                 result._scanned = recorded.scanned  # type: ignore[attr-defined]
                 if report is not None and recorded.frames:
                     report.frames[shown[position]] = recorded.frames
@@ -642,6 +746,10 @@ class RunCache:
                                     "scanned": recorded.scanned})
             out[position] = result
         return out  # type: ignore[return-value]
+
+    def _note_askers(self, target: Target, log: list[tuple[Any, ...]]) -> None:
+        if any(item[0] == "package" for item in log):
+            self.package_askers.add(str(real_path(target.path)))
 
     def _holds(self, entry: Any, settings: Settings, context: ProjectContext | None) -> bool:
         package = self._packages.get(id(settings.package))

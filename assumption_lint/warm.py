@@ -106,59 +106,91 @@ class Replay:
     files: int  # the files the report says it checked
 
 
-def replay(folder: Path, options: dict[str, Any], color: bool, why: list[str] | None = None) -> Replay | None:
-    """The stored outcome of this invocation if nothing it read has changed, else None (the
-    reason appended to ``why``)."""
+@dataclass
+class Look:
+    """What the record of this invocation says: replay it, or why not; and when only some
+    of the files it names changed, which (``changed``, as the run spelled them), the run's
+    files (``targets``: path and whether named on the command line) and where the last
+    run's results are (``state``: incremental.py)."""
+
+    replay: Replay | None = None
+    reason: str = ""
+    changed: list[str] | None = None
+    targets: list[tuple[str, bool]] | None = None
+    state: Path | None = None
+    folders: list[str] = field(default_factory=list)  # the record's, for a run that skips discovery
+    inputs: list[str] = field(default_factory=list)
+
+
+def record_path(folder: Path, options: dict[str, Any], color: bool) -> Path:
+    return folder / FOLDER / f"{invocation_key(options, color)[0]}.json"
+
+
+def look(folder: Path, options: dict[str, Any], color: bool) -> Look:
+    """Read this invocation's record and check it against the file system."""
     name, described = invocation_key(options, color)
     path = folder / FOLDER / f"{name}.json"
     try:
         with open(path, "rb") as stream:
             data = stream.read(MAX_RECORD_BYTES + 1)
     except OSError:
-        _say(why, "no run record for these options")
-        return None
+        return Look(reason="no run record for these options")
     try:
         record = json.loads(data)
-        reason = _stale(record, described)
+        reason, changed = _stale(record, described)
         if reason is not None:
-            _say(why, reason)
-            return None
-        return Replay(record["stdout"], list(record["stderr"]), int(record["status"]), bool(record["color"]),
-                      int(record["checked"]))
+            if changed is None:
+                return Look(reason=reason)
+            return Look(reason=reason, changed=changed, targets=[(str(item), bool(flag))
+                                                                for item, flag in record["targets"]],
+                        state=folder / FOLDER / f"{name}.{record['state']}.state",
+                        folders=[str(row[0]) for row in record["folders"]],
+                        inputs=[str(row[0]) for row in record["inputs"]])
+        return Look(Replay(record["stdout"], list(record["stderr"]), int(record["status"]), bool(record["color"]),
+                           int(record["checked"])))
     except Exception as exc:  # a damaged or foreign record: the run goes on without it
-        _say(why, f"the run record {path.name} is unreadable ({type(exc).__name__})")
-        return None
+        return Look(reason=f"the run record {path.name} is unreadable ({type(exc).__name__})")
 
 
-def _say(why: list[str] | None, reason: str) -> None:
-    if why is not None:
-        why.append(reason)
+def replay(folder: Path, options: dict[str, Any], color: bool, why: list[str] | None = None) -> Replay | None:
+    """The stored outcome of this invocation if nothing it read has changed, else None (the
+    reason appended to ``why``)."""
+    found = look(folder, options, color)
+    if found.replay is None and why is not None:
+        why.append(found.reason)
+    return found.replay
 
 
-def _stale(record: dict[str, Any], described: str) -> str | None:
-    """Why the record no longer holds, or None when it does."""
+def _stale(record: dict[str, Any], described: str) -> tuple[str | None, list[str] | None]:
+    """(why the record no longer holds, or None when it does; the files that changed when
+    nothing else did, else None)."""
     from .cache import code_version
 
     if record.get("schema") != SCHEMA or record.get("invocation") != described:
-        return "the run record is for another alint or other options"
+        return "the run record is for another alint or other options", None
     if record["version"] != code_version():
-        return "alint changed since the run record"
+        return "alint changed since the run record", None
     racy = record["racy"]
-    for group in ("inputs", "files"):
-        for path, size, mtime in record[group]:
-            if _file_stamp(path) != (size, mtime):
-                return f"{path} changed"
-            if path in racy and _content(path) != racy[path]:
-                return f"{path} changed"
+    for path, size, mtime in record["inputs"]:
+        if _file_stamp(path) != (size, mtime) or path in racy and _content(path) != racy[path]:
+            return f"{path} changed", None
     for path, kind in record["probes"]:
         if _kind(path) != kind:
-            return f"{path} appeared, went or changed kind"
+            return f"{path} appeared, went or changed kind", None
     for path, mtime in record["folders"]:
-        if _folder_mtime(path) != mtime:
-            return f"the folder {path} changed"
-        if path in racy and _names(path) != racy[path]:
-            return f"the folder {path} changed"
-    return None
+        if _folder_mtime(path) != mtime or path in racy and _names(path) != racy[path]:
+            return f"the folder {path} changed", None
+    changed = []
+    for path, size, mtime in record["files"]:
+        found = _file_stamp(path)
+        if found is None:
+            return f"{path} went", None
+        if found != (size, mtime) or path in racy and _content(path) != racy[path]:
+            changed.append(path)
+    if changed:
+        more = f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+        return f"changed since the run record: {', '.join(changed[:3])}{more}", changed
+    return None, None
 
 
 def _file_stamp(path: str) -> tuple[int, int] | None:
@@ -222,6 +254,11 @@ class Inputs:
     # What discovery listed: folder -> the names of its entries that are not folders.
     listed: dict[str, list[str]] = field(default_factory=dict)
 
+    def keep_folders(self, look: Look) -> None:
+        """A run that skips discovery (only files changed): the record's folders and inputs."""
+        self.folders.update(look.folders)
+        self.inputs.update(look.inputs)
+
     def add_listed(self) -> None:
         """The folders discovery listed, and their configuration-like files."""
         for folder, names in self.listed.items():
@@ -259,8 +296,11 @@ class Inputs:
 
 
 def write(folder: Path, options: dict[str, Any], color: bool, inputs: Inputs, stdout: str,
-          stderr: list[str], status: int, checked: int) -> str | None:
-    """Write the record of this run; returns why not, or None when written."""
+          stderr: list[str], status: int, checked: int, targets: list[tuple[str, bool]] | None = None,
+          state: str = "") -> str | None:
+    """Write the record of this run; returns why not, or None when written. ``targets``:
+    the run's files (path, named on the command line); ``state``: the token of the last
+    run's results kept beside it (incremental.py), whose other versions are then removed."""
     from .cache import code_version
 
     name, described = invocation_key(options, color)
@@ -290,7 +330,8 @@ def write(folder: Path, options: dict[str, Any], color: bool, inputs: Inputs, st
               "inputs": stamped(inputs.inputs), "files": stamped(inputs.files - inputs.inputs),
               "probes": [[path, _kind(path)] for path in sorted(inputs.probes)],
               "folders": folders, "racy": racy, "stdout": stdout, "stderr": stderr, "status": status,
-              "color": color, "checked": checked, "written": now}
+              "color": color, "checked": checked, "targets": [list(item) for item in targets or ()],
+              "state": state, "written": now}
     data = json.dumps(record, separators=(",", ":")).encode("utf-8", "surrogateescape")
     if len(data) > MAX_RECORD_BYTES:
         return f"the run record would take {len(data)} bytes (at most {MAX_RECORD_BYTES})"
@@ -303,19 +344,31 @@ def write(folder: Path, options: dict[str, Any], color: bool, inputs: Inputs, st
         os.replace(temporary, runs / f"{name}.json")
     except OSError as exc:
         return f"the run record was not written: {exc.strerror or exc}"
-    _prune(runs)
+    _prune(runs, name, state)
     return None
 
 
-def _prune(runs: Path) -> None:
-    """Keep the ``MAX_RECORDS`` newest records (and no temporary file older than an hour)."""
+def state_path(folder: Path, options: dict[str, Any], color: bool, token: str) -> Path:
+    """Where the last run's results (incremental.py) of this invocation go, under ``token``."""
+    return folder / FOLDER / f"{invocation_key(options, color)[0]}.{token}.state"
+
+
+def _prune(runs: Path, name: str, state: str) -> None:
+    """Keep the ``MAX_RECORDS`` newest records, the results kept beside each (only the one
+    ``name``'s record names, for ``name``), and no temporary file older than an hour."""
     try:
         entries = [(entry.stat().st_mtime_ns, entry.path, entry.name) for entry in os.scandir(runs)]
     except OSError:
         return
     records = sorted((entry for entry in entries if entry[2].endswith(".json")), reverse=True)
     now_ns = time.time_ns()
+    kept = {entry[2].removesuffix(".json") for entry in records[:MAX_RECORDS]}
     doomed = [path for _, path, _ in records[MAX_RECORDS:]]
+    # A state whose record went, or an older state of this record (a concurrent run's state
+    # whose record is not written yet may go too: that run's next one takes the normal path).
+    doomed += [path for _, path, entry in entries if entry.endswith(".state")
+               and (entry.split(".", 1)[0] not in kept or entry.split(".", 1)[0] == name
+                    and entry != f"{name}.{state}.state")]
     doomed += [path for mtime, path, name in entries if name.endswith(".tmp") and now_ns - mtime > 3600 * 10**9]
     for path in doomed:
         try:

@@ -6,16 +6,20 @@ The source folder is copied to a scratch folder (a git repository of its own, so
 cache lives in its root and the original is never touched). Then:
 
 1. cold: ``alint clean`` then a run that fills the cache (and, once, ``--no-cache``);
-2. ``--rounds`` times, alternating: ``ruff check --no-cache --select S``, a warm alint run,
-   an alint run after appending a comment to one file (its content changes, what it tells
-   other files does not), an alint run after inserting a line at the top of the same file
-   (every position in it moves, so its module summary changes too), each edit new, each
-   restored after its run.
+2. ``--rounds`` times, alternating: ``ruff check --no-cache --select S``, a warm alint run
+   (nothing changed: the run record replays the last report, warm.py), an alint run after
+   appending a comment to one file (its content changes, what it tells other files does
+   not: the incremental path, incremental.py), an alint run after inserting a line at the
+   top of the same file (every position in it moves, so its module summary changes too:
+   the cache's normal path), each edit new, each restored after its run and followed by
+   an unmeasured run, so that the next warm run finds a record of the restored tree.
 
 Wall time from a monotonic clock around each process; CPU time (user + system, the
-process and its children, workers included) from ``resource.getrusage(RUSAGE_CHILDREN)``.
+process and its children, workers included) from ``resource.getrusage(RUSAGE_CHILDREN)``;
+the load average (1 minute) before each round, since the machine may be shared.
 Every alint run's JSON report is compared with the cold run's (the edited runs with a
 cold ``--no-cache`` run of the edited tree in the first round only, to bound the cost).
+The medians of the rounds are printed as a Markdown table.
 """
 
 from __future__ import annotations
@@ -88,7 +92,9 @@ def main() -> None:
     if warmed != cold[2]:
         print("note: the first warm run differs from the cold one (a file-timeout under load in the cold run)")
     rows: dict[str, list[tuple[float, float]]] = {"ruff": [], "warm": [], "append": [], "top": []}
+    loads = []
     for number in range(args.rounds):
+        loads.append(os.getloadavg()[0])
         wall, cpu, _ = timed(["ruff", "check", "--no-cache", "--select", "S", "--quiet", "--exit-zero", "src"], tree)
         rows["ruff"].append((wall, cpu))
         wall, cpu, found = report(tree)
@@ -105,9 +111,11 @@ def main() -> None:
             finally:
                 edit.write_bytes(original)
             rows[kind].append((wall, cpu))
-        print(f"round {number + 1}: " + "  ".join(f"{name} {values[-1][0]:.2f}/{values[-1][1]:.2f}"
+            report(tree)  # unmeasured: records the restored tree
+        print(f"round {number + 1} (load {loads[-1]:.1f}): " + "  ".join(f"{name} {values[-1][0]:.2f}/{values[-1][1]:.2f}"
                                                   for name, values in rows.items()))
-    print("\nmedian of the rounds (wall s / cpu s), and the ratio to ruff's wall:")
+    print(f"\nload average (1 min) before the rounds: {min(loads):.1f}-{max(loads):.1f}")
+    print("median of the rounds (wall s / cpu s), and the ratio to ruff's wall:")
     ruff_wall = statistics.median(wall for wall, _ in rows["ruff"])
     for name, values in rows.items():
         wall = statistics.median(value[0] for value in values)

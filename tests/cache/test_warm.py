@@ -257,7 +257,7 @@ def test_a_same_tick_edit_of_the_same_size_is_seen(tmp_path: Path) -> None:
     source.write_text("x = 2\n", encoding="utf-8")
     os.utime(source, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
     why: list[str] = []
-    assert warm.replay(tmp_path, {}, False, why) is None and "a.py changed" in why[0]
+    assert warm.replay(tmp_path, {}, False, why) is None and why[0].endswith("a.py")
 
 
 def test_the_project_root_guess_is_the_project_packages_answer(tmp_path: Path) -> None:
@@ -270,3 +270,69 @@ def test_the_project_root_guess_is_the_project_packages_answer(tmp_path: Path) -
         if marker is not None:
             (inner.parent / marker).mkdir() if marker == ".git" else (inner.parent / marker).touch()
         assert warm.project_root_guess(inner) == project_root_of(inner)
+
+
+# --------------------------------------------------------------------------- incremental
+INCREMENTAL = "alint: incremental: 1 changed files analysed, the other results reused"
+
+
+def verbose_json(folder: Path) -> tuple[dict, str]:
+    done = alint(folder, "--format", "json", "--exit-zero", "-v", ".")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout), done.stderr
+
+
+def test_one_changed_file_is_analysed_alone(weather: Path) -> None:
+    run_json(weather)
+    with (weather / "config.py").open("a", encoding="utf-8") as stream:
+        stream.write("# a comment: the file's bytes change, its summary does not\n")
+    report, err = verbose_json(weather)
+    assert INCREMENTAL in err and "alint: cache: 5 of 6 files" in err
+    assert report == cold(weather)
+    with (weather / "config.py").open("a", encoding="utf-8") as stream:  # twice: from an incremental run's record
+        stream.write("\nimport requests\n\n\ndef ping():\n    return requests.get('https://example.com/ping')\n")
+    report, err = verbose_json(weather)
+    assert report == cold(weather) and _lines(report, "AL301", "config.py")
+    assert run_json(weather)[1]
+
+
+def test_a_changed_summary_takes_the_normal_path(weather: Path) -> None:
+    run_json(weather)
+    _edit(weather / "services" / "weather.py", 'def get_current(city):\n    return _get("/current", q=city)\n',
+          'def get_current(city):\n    try:\n        return _get("/current", q=city)\n'
+          '    except requests.RequestException:\n        return None\n')
+    report, err = verbose_json(weather)
+    assert "incremental: not used: " in err and "its module summary changed" in err
+    assert report == cold(weather) and 20 not in _lines(report, "AL201", "app.py")
+
+
+def test_a_changed_file_whose_package_others_asked_about_takes_the_normal_path(tmp_path: Path) -> None:
+    """video.py's urlopen is bounded by the global timeout cli.py sets: when cli.py stops
+    setting it (its summary unchanged), video.py's finding appears."""
+    project = tmp_path / "downloader"
+    shutil.copytree(ROOT / "fixtures" / "timeouts" / "downloader_pkg", project / "downloader_pkg")
+    for fixed in project.rglob("*.fixed.py"):
+        fixed.unlink()
+    (project / "pyproject.toml").write_text("[project]\nname = 'downloader'\n", encoding="utf-8")
+    first, _ = run_json(project)
+    assert 11 not in _lines(first, "AL301", "video.py")
+    _edit(project / "downloader_pkg" / "cli.py", "socket.setdefaulttimeout(args.timeout)",
+          "socket.setdefaulttimeout(None)")
+    report, err = verbose_json(project)
+    assert "incremental: not used: " in err, err
+    assert report == cold(project) and 11 in _lines(report, "AL301", "video.py")
+
+
+def test_several_changed_files_then_a_damaged_state(weather: Path) -> None:
+    run_json(weather)
+    for name in ("config.py", "params.py"):
+        with (weather / name).open("a", encoding="utf-8") as stream:
+            stream.write("# edited\n")
+    report, err = verbose_json(weather)
+    assert "incremental: 2 changed files analysed" in err and report == cold(weather)
+    for state in (weather / ".alint_cache" / warm.FOLDER).glob("*.state"):
+        state.write_bytes(b"damaged")
+    with (weather / "config.py").open("a", encoding="utf-8") as stream:
+        stream.write("# edited again\n")
+    report, err = verbose_json(weather)
+    assert "the last run's results are not there" in err and report == cold(weather)

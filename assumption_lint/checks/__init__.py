@@ -32,6 +32,7 @@ from .partial_pages_as_complete import PartialPagesAsComplete
 from .tainted_code import TaintedCode
 from .tainted_url import TaintedUrl
 from .open_redirect import OpenRedirect
+from .partial_output import PartialOutput
 
 ALL_CHECKS: tuple[type[Check], ...] = (
     MissingTimeout,
@@ -63,4 +64,5 @@ ALL_CHECKS: tuple[type[Check], ...] = (
     TaintedCode,
     TaintedUrl,
     OpenRedirect,
+    PartialOutput,
 )

@@ -88,8 +88,10 @@ def _children_cpu() -> float:
 def timed(command: list[str], report_file: Path, env: dict[str, str] | None = None) -> Timing:
     cpu_before = _children_cpu()
     started = time.perf_counter()
+    # From a neutral folder: `python -m` puts the working folder first on sys.path, which
+    # would run a checkout's alint instead of the one PYTHONPATH names.
     completed = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               timeout=RUN_TIMEOUT, env=env)
+                               timeout=RUN_TIMEOUT, env=env, cwd=report_file.parent)
     seconds = time.perf_counter() - started
     cpu = _children_cpu() - cpu_before
     try:
@@ -121,23 +123,27 @@ ONE_FILE = "poplib.py"
 STARTUP_RUNS = 5
 
 
-def startup(source: Path | None, one_file: Path) -> tuple[float, float]:
-    """Median wall seconds of ``alint --version`` and of one cold run over ``one_file``
-    (``--no-cache``), each run a new process, interpreter start included."""
+def startup(source: Path | None, one_file: Path, folder: Path) -> tuple[float, float, float, float]:
+    """Medians of ``alint --version`` and of one cold run over ``one_file`` (``--no-cache``),
+    each run a new process from ``folder``, interpreter start included: wall seconds of
+    each, then CPU seconds of each (on a busy machine the CPU time is the steadier one)."""
     env = alint_env(source)
     base = [sys.executable, "-m", "assumption_lint.cli"]
-    medians = []
+    walls, cpus = [], []
     for arguments in (["--version"], ["--no-cache", "-q", "--exit-zero", str(one_file)]):
         subprocess.run([*base, *arguments], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                       timeout=RUN_TIMEOUT)  # a first run writes the .pyc files and the compiled catalog
-        walls = []
+                       timeout=RUN_TIMEOUT, cwd=folder)  # a first run writes the .pyc files and the compiled catalog
+        wall, cpu = [], []
         for _ in range(STARTUP_RUNS):
+            cpu_before = _children_cpu()
             started = time.perf_counter()
             subprocess.run([*base, *arguments], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                           timeout=RUN_TIMEOUT)
-            walls.append(time.perf_counter() - started)
-        medians.append(statistics.median(walls))
-    return medians[0], medians[1]
+                           timeout=RUN_TIMEOUT, cwd=folder)
+            wall.append(time.perf_counter() - started)
+            cpu.append(_children_cpu() - cpu_before)
+        walls.append(statistics.median(wall))
+        cpus.append(statistics.median(cpu))
+    return walls[0], walls[1], cpus[0], cpus[1]
 
 
 def bandit_command(bandit: str, files: list[Path], output: Path) -> list[str]:
@@ -207,12 +213,12 @@ class Before:
 
     label: str
     timing: Timing
-    startup: tuple[float, float]
+    startup: tuple[float, float, float, float]
 
 
 def render(stdlib: Path, files: list[Path], lines: int, alint: Timing, parallel: Timing,
            bandit: Timing | None, bandit_version: str, phases: Phases,
-           startup_now: tuple[float, float], before: Before | None = None) -> str:
+           startup_now: tuple[float, float, float, float], before: Before | None = None) -> str:
     summary = alint.report["summary"]
 
     def row(name: str, timing: Timing) -> str:
@@ -271,11 +277,25 @@ def _before_lines(before: Before | None, alint: Timing, lines: int) -> str:
     if before is None:
         return ""
     old, new = before.timing.report, alint.report
-    same = "the same findings" if old["findings"] == new["findings"] else "different findings (compare the reports)"
+    same = "the same findings" if old["findings"] == new["findings"] else f"different findings: {_changed(old, new)}"
     return (f"- Before and after: the earlier alint ({before.label}) parsed {old['summary']['parsed']} files and took "
             f"{before.timing.cpu:.1f} s of CPU; this one parsed {new['summary']['parsed']} and took "
             f"{alint.cpu:.1f} s ({100 * (alint.cpu / before.timing.cpu - 1):+.0f}%), with {same} "
             f"({old['summary']['findings']} and {new['summary']['findings']}).\n")
+
+
+def _changed(old: dict, new: dict) -> str:
+    """The findings one report has and the other lacks, as `rule file:line`."""
+    def keyed(report: dict) -> dict[str, dict]:
+        return {json.dumps(finding, sort_keys=True): finding for finding in report["findings"]}
+
+    def name(finding: dict) -> str:
+        return f"{finding['rule']} {Path(finding['path']).name}:{finding['line']}"
+    before, after = keyed(old), keyed(new)
+    lost = [name(before[key]) for key in sorted(set(before) - set(after))]
+    gained = [name(after[key]) for key in sorted(set(after) - set(before))]
+    return "; ".join(part for part in (f"only before: {', '.join(lost)}" if lost else "",
+                                       f"only now: {', '.join(gained)}" if gained else "") if part)
 
 
 def _precheck_section(alint: Timing, before: Before | None) -> str:
@@ -296,16 +316,17 @@ module summary get every catalogued module and source. Here it let {summary['par
 """
 
 
-def _startup_section(now: tuple[float, float], before: Before | None) -> str:
-    earlier = ""
-    if before is not None:
-        earlier = (f" (the earlier alint: {before.startup[0]:.3f} s and {before.startup[1]:.3f} s)")
+def _startup_section(now: tuple[float, float, float, float], before: Before | None) -> str:
+    def figures(values: tuple[float, float, float, float]) -> str:
+        return (f"`alint --version` {values[0]:.3f} s wall ({values[2]:.3f} s CPU), "
+                f"`alint --no-cache {ONE_FILE}` {values[1]:.3f} s wall ({values[3]:.3f} s CPU)")
+    earlier = f"; the earlier alint: {figures(before.startup)}" if before is not None else ""
     return f"""
 ### Start-up
 
-Medians of {STARTUP_RUNS} new processes, interpreter start included: `alint --version` {now[0]:.3f} s,
-`alint --no-cache {ONE_FILE}` ({ONE_FILE}: 483 lines, parsed) {now[1]:.3f} s{earlier}. The
-command line imports only click until a command needs more; the shipped catalog is kept
+Medians of {STARTUP_RUNS} new processes, interpreter start included ({ONE_FILE}: 483 lines, which
+the pre-check lets through): {figures(now)}{earlier}.
+The command line imports only click until a command needs more; the shipped catalog is kept
 compiled (pickled, about 3 ms to read instead of about 40 ms of TOML parsing) in the user's
 cache folder (`$XDG_CACHE_HOME/alint`, else `~/.cache/alint`), keyed by the catalog files'
 bytes, the catalog code and the Python version (`ALINT_NO_CACHE=1` turns it off). Most of
@@ -330,10 +351,10 @@ def main() -> None:
             earlier = timed(alint_command(files, Path(folder) / "before.json", 1), Path(folder) / "before.json",
                             alint_env(args.before))
             before = Before(args.before_label or args.before.name, earlier,
-                            startup(args.before, args.stdlib / ONE_FILE))
+                            startup(args.before, args.stdlib / ONE_FILE, Path(folder)))
         alint = timed(alint_command(files, Path(folder) / "alint.json", 1), Path(folder) / "alint.json",
                       alint_env(None))
-        startup_now = startup(None, args.stdlib / ONE_FILE)
+        startup_now = startup(None, args.stdlib / ONE_FILE, Path(folder))
         parallel = timed(alint_command(files, Path(folder) / "parallel.json", None), Path(folder) / "parallel.json",
                          alint_env(None))
         if parallel.report["findings"] != alint.report["findings"]:

@@ -123,10 +123,6 @@ class Look:
     files: list[str] = field(default_factory=list)
 
 
-def record_path(folder: Path, options: dict[str, Any], color: bool) -> Path:
-    return folder / FOLDER / f"{invocation_key(options, color)[0]}.json"
-
-
 def look(folder: Path, options: dict[str, Any], color: bool) -> Look:
     """Read this invocation's record and check it against the file system."""
     name, described = invocation_key(options, color)
@@ -288,15 +284,6 @@ class Inputs:
                 if parent == folder:
                     break
                 folder = parent
-
-    def add_config_files(self, folder: str) -> None:
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    if is_config_name(folder, entry.name):
-                        self.inputs.add(entry.path)
-        except OSError:
-            pass
 
 
 def write(folder: Path, options: dict[str, Any], color: bool, inputs: Inputs, stdout: str,

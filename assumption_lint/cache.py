@@ -409,7 +409,7 @@ def clean(folder: Path) -> bool:
     runs = folder / "runs"  # the run records (warm.py): alint's files only
     if runs.is_dir() and not runs.is_symlink():
         for name in os.listdir(runs):
-            if name.endswith((".json", ".state", ".tmp")):
+            if name.endswith((".json", ".state", ".summaries", ".tmp")):
                 os.unlink(runs / name)
         try:
             runs.rmdir()

@@ -213,7 +213,7 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
         changes = _changes(since, write_baseline)
         if changes is not None:  # only the files that changed need analysing
             targets = [target for target in targets if report_path(target.path, Path.cwd()) in changes.files()]
-        for target in targets:
+        for target in _one_per_folder(targets):
             # Build every configuration's catalog and settings here, before any worker starts:
             # their warnings (deprecated catalog keys, preview selections) print once.
             configs.prepare(target.path)
@@ -262,7 +262,7 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
         _emit(report, catalog, output_format, output, options, render=output is not None)
         _exit_after_diff(report, outcome)
     recordable = recording is not None and cache is not None and not report.errors and not problems \
-        and run_config.baseline is None and not any(configs.settings_for(target.path).deep for target in targets)
+        and run_config.baseline is None and not any(configs.config_for(target.path).deep for target in _one_per_folder(targets))
     template = _emit(report, catalog, output_format, output, options, record=recordable)
     if outcome is not None and outcome.problems:
         sys.exit(EXIT_ERROR)
@@ -367,6 +367,14 @@ def _early_cache_folder(config_file: Path | None) -> Path:
     return root / CACHE_DIR
 
 
+def _one_per_folder(targets: list[Any]) -> list[Any]:
+    """A target of each folder: a configuration governs a folder, not a file."""
+    seen: dict[str, Any] = {}
+    for target in targets:
+        seen.setdefault(os.path.dirname(str(target.path)), target)
+    return list(seen.values())
+
+
 class _Recording:
     """The run record of this invocation (warm.py): replayed here, before anything heavy is
     imported, when nothing the last run read has changed (then the process exits with the
@@ -434,11 +442,14 @@ class _Recording:
         inputs.files.update(str(target.path) for target in targets)
         looked_at = cache.cache.looked_at()
         # Each file once: as the run named it, else (read for a summary only) by its real path.
-        inputs.files.update(looked_at - {os.path.realpath(target.path) for target in targets})
+        reals = {real for _, real in report.kept.files.values()} if report.kept is not None else \
+            {os.path.realpath(target.path) for target in targets}
+        inputs.files.update(looked_at - reals)
         catalogs = shipped_catalog_folder()
         inputs.inputs.update(str(catalogs / name) for name in os.listdir(catalogs) if name.endswith((".toml", ".json")))
         inputs.folders.add(str(catalogs))
-        inputs.inputs.update(str(path) for target in targets for path in configs.config_for(target.path).extend_catalog)
+        inputs.inputs.update(str(path) for target in _one_per_folder(targets)
+                             for path in configs.config_for(target.path).extend_catalog)
         if configs.fixed is not None and configs.fixed.source is not None:
             inputs.inputs.add(str(configs.fixed.source))
         inputs.add_ancestors([Path.cwd(), *paths, *(os.path.dirname(path) for path in looked_at)])

@@ -5,14 +5,20 @@ options, the configuration and catalog files, the folders and so the set of file
 the same), the run analyses the changed files alone, in this process. When each changed
 file's module summary is what it was, nothing another file's analysis asked of the project
 has a new answer (the layout is the same, and so are the summaries), so every other file's
-result is the last run's, kept here beside the record (``Previous``). Otherwise, or when a
-changed file belongs to a package whose other files asked the package facts (a sibling
-module setting a global timeout: those answers read the changed file's text), the run takes
-the normal path, where the content cache (cache.py) invalidates exactly the dependents.
+result is the last run's, kept here beside the record (``Previous``). The package facts
+(does a module of the package set a global timeout?) read the changed file's text too: an
+answer the last run got for the changed file's package still holds when it was "no" and
+the new text does not even name the setter (the old text did not set it, or the answer
+would have been "yes"). Otherwise the run takes the normal path, where the content cache
+(cache.py) invalidates exactly the dependents.
 
-What is kept is the last run's final result per file, the summaries its project phase had,
-the files whose analysis asked the package facts, and what the checks read from summaries.
-It is written like the record (a temporary file, then ``os.replace``), pickled like the
+What is kept is small, so that reading it costs little: each file's report and real path,
+its final result (without its summary), the digest of its summary (and of the project
+names a file the pre-check skipped imports), whether its result needed the settled
+project, the package facts' answers and what the checks read from summaries. The
+summaries themselves are kept in a second file (written by a run that took the normal
+path, and named again by the runs that did not change them), and read only when a changed file's result needs the settled project.
+Both are written like the record (a temporary file, then ``os.replace``), pickled like the
 cache's entries, and no larger than ``MAX_BYTES``.
 """
 
@@ -26,7 +32,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .cache import digest
-from .project.packages import package_root
+from .project.packages import on_disk, package_root
 
 # More changed files than this: the normal path (its worker processes pay off).
 MAX_CHANGED = 8
@@ -41,19 +47,42 @@ SCHEMA = 1
 class Previous:
     """What the last complete run of one invocation left for the next one."""
 
-    # report path -> (its final FileResult, the code-frame lines of its findings)
+    # The run's files as it spelled them -> (report path, real path), in the run's order.
+    files: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # report path -> (its final FileResult without its summary, the code-frame lines of its findings)
     results: dict[str, tuple[Any, dict[int, str]]] = field(default_factory=dict)
-    summaries: dict[str, Any] = field(default_factory=dict)  # real path -> ModuleSummary
-    package_askers: frozenset[str] = frozenset()  # real paths
+    # real path -> digest of (its summary, the project names its text imports when skipped)
+    digests: dict[str, bytes] = field(default_factory=dict)
+    settled: frozenset[str] = frozenset()  # real paths whose result needed the settled project
+    # (package root, setter) -> the answer the last run's analyses got
+    package_answers: dict[tuple[str, str], bool] = field(default_factory=dict)
     reads: frozenset[str] = frozenset()
+    summaries_name: str = ""  # the file beside it holding every summary (real path -> ModuleSummary)
+    # Filled at the end of a run, written to summaries_name (not pickled with the rest).
+    summaries: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["summaries"] = {}
+        return state
 
 
 def save(path: Path, previous: Previous) -> str | None:
-    """Write ``previous`` atomically; returns why not, or None."""
+    """Write ``previous`` atomically, and its summaries beside it (``<path>.summaries``)
+    unless they are the last run's file; returns why not, or None."""
     try:
-        data = pickle.dumps((SCHEMA, previous), protocol=pickle.HIGHEST_PROTOCOL)
+        if previous.summaries or not previous.summaries_name:  # else: the last run's, unchanged
+            previous.summaries_name = path.name.replace(".state", ".summaries")
+            problem = _write(path.with_name(previous.summaries_name),
+                             pickle.dumps((SCHEMA, previous.summaries), protocol=pickle.HIGHEST_PROTOCOL))
+            if problem:
+                return problem
+        return _write(path, pickle.dumps((SCHEMA, previous), protocol=pickle.HIGHEST_PROTOCOL))
     except Exception as exc:  # something in a result that cannot be kept
         return f"the last run's results cannot be kept: {type(exc).__name__}"
+
+
+def _write(path: Path, data: bytes) -> str | None:
     if len(data) > MAX_BYTES:
         return f"the last run's results would take {len(data)} bytes (at most {MAX_BYTES})"
     temporary = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
@@ -67,12 +96,34 @@ def save(path: Path, previous: Previous) -> str | None:
 
 
 def load(path: Path) -> Previous | None:
+    found = _read(path)
+    if not isinstance(found, Previous):
+        return None
+    found.summaries = {}
+    found.__dict__["_folder"] = path.parent
+    return found
+
+
+def load_summaries(previous: Previous) -> dict[str, Any] | None:
+    """The summaries the last run had (None when their file is gone or damaged)."""
+    folder = previous.__dict__.get("_folder")
+    found = _read(folder / previous.summaries_name) if folder is not None and previous.summaries_name else None
+    return found if isinstance(found, dict) else None
+
+
+def _read(path: Path) -> Any:
     try:
         with open(path, "rb") as stream:
-            schema, previous = pickle.loads(stream.read(MAX_BYTES + 1))
+            schema, value = pickle.loads(stream.read(MAX_BYTES + 1))
     except Exception:  # missing, damaged or from another alint: the normal path
         return None
-    return previous if schema == SCHEMA and isinstance(previous, Previous) else None
+    return value if schema == SCHEMA else None
+
+
+def file_digest(summary: Any, scanned: Any) -> bytes:
+    """What a file tells the others: its summary, and for a file the pre-check skipped
+    (no summary), the project names its text imports."""
+    return digest((summary, scanned if summary is None else None))
 
 
 def in_process(paths: Iterable[Path]) -> bool:
@@ -89,20 +140,37 @@ def in_process(paths: Iterable[Path]) -> bool:
     return True
 
 
-def same_summary(old: Any, new: Any) -> bool:
-    return (old is None) == (new is None) and (old is None or digest(old) == digest(new))
-
-
-def why_not_reused(changed: dict[str, Any], previous: Previous) -> str | None:
+def why_not_reused(changed: dict[str, bytes], previous: Previous) -> str | None:
     """Why the other files' last results may not hold, given each changed file's new
-    summary (``changed``: real path -> summary or None); None when they hold."""
-    for real, summary in changed.items():
-        if not same_summary(previous.summaries.get(real), summary):
+    ``file_digest`` (``changed``: real path -> digest); None when they hold."""
+    for real, found in changed.items():
+        if previous.digests.get(real) != found:
             return f"{real}: its module summary changed"
         root = package_root(Path(real))
-        if root is None:
+        asked = {setter: answer for (where, setter), answer in previous.package_answers.items()
+                 if root is not None and where == str(root)}
+        if not asked:
             continue
-        inside = str(root) + os.sep
-        if any(asker.startswith(inside) and asker not in changed for asker in previous.package_askers):
-            return f"{real}: files of its package asked the package facts"
+        if any(asked.values()):
+            return f"{real}: a module of its package sets a global the package facts report"
+        try:
+            with open(real, "rb") as stream:
+                text = stream.read().decode("utf-8", "replace")
+        except OSError:
+            return f"{real}: cannot be read"
+        if any(setter.rsplit(".", 1)[-1] in text for setter in asked):
+            return f"{real}: it names a global setter the package facts look for"
     return None
+
+
+def package_question(item: tuple[Any, ...]) -> tuple[tuple[str, str], bool] | None:
+    """((package root, setter), answer) of one logged question (cache.Recorder) to the
+    package facts, or None when it is not one."""
+    tag, name, args, _, answer = item
+    if tag != "package" or name != "sets_global" or not args or len(args) != 2:
+        return None
+    path = on_disk(args[0])
+    root = package_root(Path(os.path.realpath(path))) if path is not None else None
+    if root is None:
+        return None
+    return (str(root), str(args[1])), answer == digest(True)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from .cache import Cache, Recorder, canon, digest, replay
 from .discovery import Target, WalkProblem, read_source, real_path, report_path
-from .incremental import Previous, in_process, why_not_reused
+from .incremental import Previous, file_digest, in_process, load_summaries, package_question, why_not_reused
 from .findings import FileResult, Finding, InternalError, source_lines
 from .project.summaries import SUMMARY_VERSION, IndexFor, ModuleSummary, Project, ProjectContext, Target as Name
 from .project.text_imports import project_names
@@ -468,8 +468,15 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
     ``previous`` (incremental.py): the last run's results of the same invocation, of which
     only the files ``changed`` (as the targets spell their paths) are out of date: when
     they are few and their summaries unchanged, only they are analysed."""
+    if previous is not None and cache is not None and changed and not also:
+        done, why = _incremental_run(targets, settings_for, cache, previous, changed, roots, excluded,
+                                     keep_tracebacks, cwd)
+        if done is not None:
+            return done
     started = time.perf_counter()
     report = Report()
+    if previous is not None and changed:
+        report.incremental = why if cache is not None and not also else "no cache, or --shard"
     shown = [report_path(target.path, cwd) for target in targets]  # cwd: only outside any project
     for target in targets:
         # Resolve every file's settings up front: a configuration error surfaces here, in
@@ -526,18 +533,12 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
         return [result.summary if context is not None else None for result, context in zip(found, contexts)]
 
     summaries: dict[str, ModuleSummary] = {}
-    results = None
-    if previous is not None and cache is not None and changed and not also:
-        results, report.incremental = _incremental(targets, shown, projects, settings_for, index_for, reads,
-                                                   reads_of, cache, previous, changed, keep_tracebacks, report,
-                                                   summaries)
-    if results is None:
-        summaries.clear()
-        results = analyse(list(range(len(targets))), projects)
-        if index_for is not None:
-            results = with_project(targets, shown, results, projects, settings_for, index_for, analyse, summarize,
-                                   reads_of, frozenset(str(real_path(target.path)) for target in also or ()),
-                                   summaries)
+    results = analyse(list(range(len(targets))), projects)
+    first = [(result.summary, getattr(result, "_scanned", None)) for result in results]
+    if index_for is not None:
+        results = with_project(targets, shown, results, projects, settings_for, index_for, analyse, summarize,
+                               reads_of, frozenset(str(real_path(target.path)) for target in also or ()),
+                               summaries)
     hits = 0
     for target, name, result, context in zip(targets, shown, results, projects):
         hits += getattr(result, "_cached", False)
@@ -550,79 +551,121 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
     report.findings.sort(key=Finding.sort_key)
     if cache is not None:
         report.cached = hits
-        report.kept = Previous({name: (result, report.frames.get(name, {})) for name, result in zip(shown, results)},
-                               summaries, frozenset(cache.package_askers), reads)
+        report.kept = _kept(targets, shown, results, first, projects, report, summaries, cache, reads)
         cache.commit()
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _incremental(targets: list[Target], shown: list[str], projects: list[ProjectContext | None],
-                 settings_for: Callable[[Path], Settings], index_for: Any, reads: frozenset[str],
-                 reads_of: Callable[[Settings], frozenset[str]], cache: "RunCache", previous: Previous,
-                 changed: frozenset[str], keep_tracebacks: bool, report: Report,
-                 summaries: dict[str, ModuleSummary]) -> tuple[list[FileResult] | None, str | None]:
-    """Every file's result when only the ``changed`` files need analysing (incremental.py),
-    those analysed in this process; (None, why) when the run must take the normal path."""
-    picked = [index for index, target in enumerate(targets) if str(target.path) in changed]
+def _incremental_run(targets: list[Target], settings_for: Callable[[Path], Settings], cache: "RunCache",
+                     previous: Previous, changed: frozenset[str], roots: list[Path] | None,
+                     excluded: Callable[[Path, bool], bool] | None, keep_tracebacks: bool,
+                     cwd: Path | None) -> tuple[Report | None, str | None]:
+    """The report when only the ``changed`` files need analysing (incremental.py), those
+    analysed in this process and the others' results the last run's; (None, why) when the
+    run must take the normal path. Only the changed files' paths, settings and project
+    contexts are worked out: the others' are the last run's (the layout and the
+    configuration are unchanged, or the run record would not have said "only files")."""
+    started = time.perf_counter()
+    spelled = [str(target.path) for target in targets]
+    if list(previous.files) != spelled:
+        return None, "the last run's results are of other files"
+    picked = [index for index, name in enumerate(spelled) if name in changed]
     if len(picked) != len(changed):
         return None, "a changed file is not one the run names"
-    if not in_process(targets[index].path for index in picked):
+    chosen = [targets[index] for index in picked]
+    if not in_process(target.path for target in chosen):
         return None, "too many or too large changed files"
-    others = [name for index, name in enumerate(shown) if index not in set(picked)]
-    if reads != previous.reads or any(name not in previous.results for name in others):
-        return None, "the last run's results do not cover this run"
-    chosen, names = [targets[index] for index in picked], [shown[index] for index in picked]
-    contexts = [projects[index] for index in picked]
+    names = [report_path(target.path, cwd) for target in chosen]
+    reals = [str(real_path(target.path)) for target in chosen]
+    if any((name, real) != previous.files[spelled[index]] for name, real, index in zip(names, reals, picked)):
+        return None, "a changed file's report path moved"
+    reads = previous.reads
+    index_for = _IndexByPath(IndexFor([real_path(root) for root in roots or ()], excluded)) \
+        if any(settings_for(target.path).project for target in chosen) else None
+    contexts = [ProjectContext(index, None, lambda path: report_path(Path(path), cwd), reads)
+                if index_for is not None and settings_for(target.path).project
+                and (index := index_for(Path(real))) is not None else None
+                for target, real in zip(chosen, reals)]
+    report = Report()
     first = cache.results("check", chosen, names, contexts, settings_for, reads, keep_tracebacks, report,
                           _here(chosen, names, settings_for, keep_tracebacks, contexts))
-    reals = [str(real_path(target.path)) for target in chosen]
-    why = why_not_reused({real: result.summary for real, result in zip(reals, first)}, previous)
+    digests = {real: file_digest(result.summary, getattr(result, "_scanned", None))
+               for real, result in zip(reals, first)}
+    why = why_not_reused(digests, previous)
     if why is not None:
         return None, why
-    summaries.update(previous.summaries)
     final = list(first)
-    if index_for is not None and any(context is not None for context in contexts):
+    again = [position for position, (real, context) in enumerate(zip(reals, contexts))
+             if context is not None and real in previous.settled]
+    if again:  # the same summaries as last time: the same files need the settled project
+        summaries = load_summaries(previous)
+        if summaries is None:
+            return None, "the last run's summaries are not there"
+        assert index_for is not None
         project = Project(summaries, index_for)
-        again = []
-        for position, (target, result, context) in enumerate(zip(chosen, first, contexts)):
-            if context is None:
-                continue
-            wants = reads_of(settings_for(target.path))
-            reached = (sorted(result.summary.targets(), key=lambda item: (item.path, item.name))
-                       if result.summary is not None else getattr(result, "_scanned", None))
-            if reached is None or any(name.path not in summaries for name in reached):
-                return None, f"{names[position]} reaches a project file the last run did not read"
-            if result.summary is not None and project.matters(result.summary, wants) or (
-                    result.summary is None and not result.findings and not result.errors
-                    and any(project.tells(name, wants) for name in reached)):
-                again.append(position)
-        if again:
-            settled: list[ProjectContext | None] = []
-            for position in again:
-                context = contexts[position]
-                assert context is not None
-                settled.append(ProjectContext(context.index, project, context.shown, context.reads))
-            picked_again = [chosen[i] for i in again]
-            names_again = [names[i] for i in again]
-            redone = cache.results("again", picked_again, names_again, settled, settings_for, reads, keep_tracebacks,
-                                   report, _here(picked_again, names_again, settings_for, keep_tracebacks, settled))
-            for position, context, result in zip(again, settled, redone):
-                final[position] = result
-                projects[picked[position]] = context
-    fresh = dict(zip(picked, final))
-    results: list[FileResult] = []
-    for index, name in enumerate(shown):
+        settled: list[ProjectContext | None] = []
+        for position in again:
+            context = contexts[position]
+            assert context is not None
+            settled.append(ProjectContext(context.index, project, context.shown, context.reads))
+        chosen_again, names_again = [chosen[i] for i in again], [names[i] for i in again]
+        redone = cache.results("again", chosen_again, names_again, settled, settings_for, reads, keep_tracebacks,
+                               report, _here(chosen_again, names_again, settings_for, keep_tracebacks, settled))
+        for position, context, result in zip(again, settled, redone):
+            final[position] = result
+            contexts[position] = context
+    fresh = {index: (result, context) for index, result, context in zip(picked, final, contexts)}
+    kept = Previous(dict(previous.files), {}, dict(previous.digests), previous.settled, {}, reads,
+                    previous.summaries_name)
+    kept.digests.update(digests)
+    hits = 0
+    for index, target in enumerate(targets):
+        name = previous.files[spelled[index]][0]
         if index in fresh:
-            results.append(fresh[index])
-            continue
-        result, frames = previous.results[name]
-        result._cached = True  # type: ignore[attr-defined]
-        if frames:
-            report.frames[name] = frames
-        results.append(result)
-    cache.package_askers.update(previous.package_askers - set(reals))
-    return results, None
+            result, context = fresh[index]
+            report.contexts[name] = context
+            hits += getattr(result, "_cached", False)
+            kept.results[name] = (_without_summary(result), report.frames.get(name, {}))
+        else:
+            result, frames = previous.results[name]
+            hits += 1
+            report.contexts[name] = None
+            if frames:
+                report.frames[name] = frames
+            kept.results[name] = (result, frames)
+        report.files += 1
+        report.analyzed += result.analyzed
+        report.sources[name] = target.path
+        report.findings.extend(result.findings)
+        report.errors.extend(result.errors)
+    report.findings.sort(key=Finding.sort_key)
+    kept.package_answers = dict(previous.package_answers)
+    kept.package_answers.update(cache.package_answers)
+    report.cached = hits
+    report.kept = kept
+    cache.commit()
+    report.seconds = time.perf_counter() - started
+    return report, None
+
+
+def _without_summary(result: FileResult) -> FileResult:
+    """What a run keeps of a file's result for the next (its summary is kept apart)."""
+    return FileResult(result.path, result.findings, result.errors, result.analyzed, None)
+
+
+def _kept(targets: list[Target], shown: list[str], results: list[FileResult], first: list[tuple[Any, Any]],
+          projects: list[ProjectContext | None], report: Report, summaries: dict[str, ModuleSummary],
+          cache: "RunCache", reads: frozenset[str]) -> Previous:
+    """What this run leaves for the next run of the same invocation (incremental.py).
+    ``first``: each file's (summary, scanned project names) from the first phase."""
+    reals = [str(real_path(target.path)) for target in targets]
+    return Previous(
+        {str(target.path): (name, real) for target, name, real in zip(targets, shown, reals)},
+        {name: (_without_summary(result), report.frames.get(name, {})) for name, result in zip(shown, results)},
+        {real: file_digest(summary, scanned) for real, (summary, scanned) in zip(reals, first)},
+        frozenset(real for real, context in zip(reals, projects) if context is not None and context.project is not None),
+        dict(cache.package_answers), reads, "", summaries)
 
 
 def _here(targets: list[Target], names: list[str], settings_for: Callable[[Path], Settings], keep_tracebacks: bool,
@@ -651,8 +694,9 @@ class RunCache:
         self._reads: dict[int, tuple[Settings, frozenset[str]]] = {}
         self._answers: dict[Any, bytes] = {}
         self._packages: dict[int, _PackageAnswers] = {}
-        # The real paths of the files whose analysis asked the package facts (incremental.py).
-        self.package_askers: set[str] = set()
+        # (package root, setter) -> the answer the run's analyses got from the package facts
+        # (incremental.py).
+        self.package_answers: dict[tuple[str, str], bool] = {}
 
     @property
     def problem(self) -> str | None:
@@ -716,7 +760,7 @@ class RunCache:
             keys.append(key)
             entry = self.cache.get(key[0]) if key is not None else None
             if entry is not None and self._holds(entry, settings, context):
-                self._note_askers(target, entry["log"])
+                self._note_askers(entry["log"])
                 result = entry["result"]
                 result._scanned = entry["scanned"]
                 result._cached = True
@@ -735,7 +779,7 @@ class RunCache:
             recorded = result.__dict__.pop("_recorded", None)
             key = keys[position]
             if recorded is not None:
-                self._note_askers(targets[position], recorded.log)
+                self._note_askers(recorded.log)
                 result._scanned = recorded.scanned  # type: ignore[attr-defined]
                 if report is not None and recorded.frames:
                     report.frames[shown[position]] = recorded.frames
@@ -747,9 +791,11 @@ class RunCache:
             out[position] = result
         return out  # type: ignore[return-value]
 
-    def _note_askers(self, target: Target, log: list[tuple[Any, ...]]) -> None:
-        if any(item[0] == "package" for item in log):
-            self.package_askers.add(str(real_path(target.path)))
+    def _note_askers(self, log: list[tuple[Any, ...]]) -> None:
+        for item in log:
+            found = package_question(item) if item[0] == "package" else None
+            if found is not None:
+                self.package_answers[found[0]] = found[1]
 
     def _holds(self, entry: Any, settings: Settings, context: ProjectContext | None) -> bool:
         package = self._packages.get(id(settings.package))

@@ -120,10 +120,7 @@ class Look:
     state: Path | None = None
     folders: list[str] = field(default_factory=list)  # the record's, for a run that skips discovery
     inputs: list[str] = field(default_factory=list)
-
-
-def record_path(folder: Path, options: dict[str, Any], color: bool) -> Path:
-    return folder / FOLDER / f"{invocation_key(options, color)[0]}.json"
+    files: list[str] = field(default_factory=list)
 
 
 def look(folder: Path, options: dict[str, Any], color: bool) -> Look:
@@ -145,7 +142,8 @@ def look(folder: Path, options: dict[str, Any], color: bool) -> Look:
                                                                 for item, flag in record["targets"]],
                         state=folder / FOLDER / f"{name}.{record['state']}.state",
                         folders=[str(row[0]) for row in record["folders"]],
-                        inputs=[str(row[0]) for row in record["inputs"]])
+                        inputs=[str(row[0]) for row in record["inputs"]],
+                        files=[str(row[0]) for row in record["files"]])
         return Look(Replay(record["stdout"], list(record["stderr"]), int(record["status"]), bool(record["color"]),
                            int(record["checked"])))
     except Exception as exc:  # a damaged or foreign record: the run goes on without it
@@ -255,9 +253,11 @@ class Inputs:
     listed: dict[str, list[str]] = field(default_factory=dict)
 
     def keep_folders(self, look: Look) -> None:
-        """A run that skips discovery (only files changed): the record's folders and inputs."""
+        """A run that skips discovery (only files changed): the record's folders, inputs and
+        files (those it read for summaries only included: this run may not read them)."""
         self.folders.update(look.folders)
         self.inputs.update(look.inputs)
+        self.files.update(look.files)
 
     def add_listed(self) -> None:
         """The folders discovery listed, and their configuration-like files."""
@@ -284,15 +284,6 @@ class Inputs:
                 if parent == folder:
                     break
                 folder = parent
-
-    def add_config_files(self, folder: str) -> None:
-        try:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    if is_config_name(folder, entry.name):
-                        self.inputs.add(entry.path)
-        except OSError:
-            pass
 
 
 def write(folder: Path, options: dict[str, Any], color: bool, inputs: Inputs, stdout: str,
@@ -369,6 +360,11 @@ def _prune(runs: Path, name: str, state: str) -> None:
     doomed += [path for _, path, entry in entries if entry.endswith(".state")
                and (entry.split(".", 1)[0] not in kept or entry.split(".", 1)[0] == name
                     and entry != f"{name}.{state}.state")]
+    # The summaries a state names (incremental.py): of a kept record, the newest three (a
+    # state names its own run's or an older one's, which may be the newest but one or two).
+    summaries = sorted((entry for entry in entries if entry[2].endswith(".summaries")), reverse=True)
+    mine = [path for _, path, entry in summaries if entry.split(".", 1)[0] == name]
+    doomed += mine[3:] + [path for _, path, entry in summaries if entry.split(".", 1)[0] not in kept]
     doomed += [path for mtime, path, name in entries if name.endswith(".tmp") and now_ns - mtime > 3600 * 10**9]
     for path in doomed:
         try:

@@ -319,8 +319,17 @@ def test_a_changed_file_whose_package_others_asked_about_takes_the_normal_path(t
     _edit(project / "downloader_pkg" / "cli.py", "socket.setdefaulttimeout(args.timeout)",
           "socket.setdefaulttimeout(None)")
     report, err = verbose_json(project)
-    assert "incremental: not used: " in err, err
+    assert "incremental: not used: " in err and "sets a global" in err, err
     assert report == cold(project) and 11 in _lines(report, "AL301", "video.py")
+    _edit(project / "downloader_pkg" / "cli.py", "socket.setdefaulttimeout(None)",
+          "socket.setdefaulttimeout(args.timeout)")  # the package's answer was "no": now the file names the setter
+    report, err = verbose_json(project)
+    assert "incremental: not used: " in err and "names a global setter" in err, err
+    assert report == cold(project) and 11 not in _lines(report, "AL301", "video.py")
+    with (project / "downloader_pkg" / "sites" / "video.py").open("a", encoding="utf-8") as stream:
+        stream.write("# a comment\n")  # "yes" again, from cli.py: an edit of video.py cannot change it...
+    report, err = verbose_json(project)
+    assert report == cold(project), err  # ...but the answer is "yes", so the normal path is taken
 
 
 def test_several_changed_files_then_a_damaged_state(weather: Path) -> None:
@@ -336,3 +345,34 @@ def test_several_changed_files_then_a_damaged_state(weather: Path) -> None:
         stream.write("# edited again\n")
     report, err = verbose_json(weather)
     assert "the last run's results are not there" in err and report == cold(weather)
+
+
+def test_a_file_read_only_for_its_summary_stays_in_the_record(weather: Path) -> None:
+    """`alint app.py` reads services/weather.py for its summary: after an incremental run,
+    an edit of weather.py is still seen."""
+    def named() -> tuple[dict, str]:
+        done = alint(weather, "--format", "json", "--exit-zero", "-v", "app.py", "config.py")
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout), done.stderr
+
+    first, _ = named()
+    assert 20 in _lines(first, "AL201", "app.py")
+    with (weather / "config.py").open("a", encoding="utf-8") as stream:
+        stream.write("# edited\n")
+    _, err = named()
+    assert INCREMENTAL in err
+    _edit(weather / "services" / "weather.py", 'def get_current(city):\n    return _get("/current", q=city)\n',
+          'def get_current(city):\n    try:\n        return _get("/current", q=city)\n'
+          '    except requests.RequestException:\n        return None\n')
+    report, err = named()
+    assert REPLAYED not in err and 20 not in _lines(report, "AL201", "app.py")
+
+
+def test_a_line_inserted_at_the_top_of_an_imported_module(weather: Path) -> None:
+    """Every position in services/weather.py moves (the notes of app.py's findings quote
+    them): whichever path the run takes, its report is a cold run's."""
+    run_json(weather)
+    path = weather / "services" / "weather.py"
+    path.write_text("# a new first line\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    report, _ = verbose_json(weather)
+    assert report == cold(weather)

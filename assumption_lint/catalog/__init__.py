@@ -7,6 +7,7 @@ that carry a timeout, and the exceptions they raise. Code reads it; it never har
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -229,7 +230,9 @@ def shipped_catalog() -> Catalog:
 # .pyc files, in the user's cache folder (never in the analysed tree), under a key made of
 # the catalog files' bytes, the code of this package (which defines what is pickled) and
 # the Python version; any other key is a miss, and a file that cannot be read or unpickled
-# is parsed again. ALINT_NO_CACHE=1 turns it off (the tests do).
+# is parsed again. ALINT_NO_CACHE=1 turns it off (the tests do). Unpickling runs code, so
+# a file another user could have written (not owned by this user, or group- or
+# world-writable) is never read: it is parsed again and replaced.
 _COMPILED_PREFIX = "catalog-"
 
 
@@ -270,7 +273,10 @@ def _read_compiled(path: Path) -> Catalog | None:
     import pickle
 
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as stream:
+            if not _written_by_this_user(os.fstat(stream.fileno())):
+                return None
+            data = stream.read()
     except OSError:
         return None
     try:
@@ -278,6 +284,18 @@ def _read_compiled(path: Path) -> Catalog | None:
     except Exception:  # a damaged or foreign file: parse the catalog again
         return None
     return catalog if isinstance(catalog, Catalog) and catalog.rules else None
+
+
+def _written_by_this_user(info: os.stat_result) -> bool:
+    """May the compiled catalog be unpickled? Unpickling runs whatever the file says, so
+    only a file that nobody but this user could have written: owned by them, and neither
+    group- nor world-writable. (Checked on the open file, so a swap after the check reads
+    nothing else. Windows has no owner id here: its cache folder is per user.)"""
+    import stat
+
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return False
+    return not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _write_compiled(path: Path, catalog: Catalog) -> None:
@@ -290,7 +308,7 @@ def _write_compiled(path: Path, catalog: Catalog) -> None:
 
     try:
         data = pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
         try:
             with os.fdopen(handle, "wb") as stream:

@@ -1,68 +1,80 @@
-"""Every check alint runs, one module each, named after what it finds."""
+"""Every check alint runs, one module each, named after what it finds.
+
+The registry names each check's module, class and rules without importing it: a run
+imports only the checks of the rules it runs (``checks_for``), so a disabled check costs
+nothing. ``ALL_CHECKS`` (and each class by name) imports them all on first use. A test
+(tests/engine/test_check_registry.py) keeps the table equal to the classes' own ``rules``.
+"""
 
 from __future__ import annotations
 
-from .base import Check
-from .missing_timeout import MissingTimeout
-from .subprocess_timeout import SubprocessWithoutTimeout
-from .async_wait_timeout import AsyncWaitWithoutTimeout
-from .blocking_wait_timeout import BlockingWaitWithoutTimeout
-from .gather_loses_results import GatherLosesResults
-from .graphql_errors_unchecked import GraphqlErrorsUnchecked
-from .retry_without_bound import RetryWithoutBound
-from .swallowed_network_error import SwallowedNetworkError
-from .unchecked_status import UncheckedStatus
-from .unhandled_json_decode import UnhandledJsonDecode
-from .unhandled_network_error import UnhandledNetworkError
-from .unchecked_conversion import UncheckedConversion
-from .unchecked_shape import UncheckedShape
-from .first_page_only import FirstPageOnly
-from .model_output_parsed_unchecked import ModelOutputParsedUnchecked
-from .tainted_sql import TaintedSql
-from .tainted_command import TaintedCommand
-from .tainted_path import TaintedPath
-from .model_content_may_be_none import ModelContentMayBeNone
-from .unchecked_first_element import UncheckedFirstElement
-from .empty_aggregate import EmptyAggregate
-from .naive_datetime import NaiveDatetime
-from .model_output_executed import ModelOutputExecuted
-from .pagination_loop_without_progress import PaginationLoopWithoutProgress
-from .page_arithmetic import PageArithmetic
-from .partial_pages_as_complete import PartialPagesAsComplete
-from .tainted_code import TaintedCode
-from .tainted_url import TaintedUrl
-from .open_redirect import OpenRedirect
-from .partial_output import PartialOutput
+import importlib
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Iterable
 
-ALL_CHECKS: tuple[type[Check], ...] = (
-    MissingTimeout,
-    SubprocessWithoutTimeout,
-    AsyncWaitWithoutTimeout,
-    BlockingWaitWithoutTimeout,
-    RetryWithoutBound,
-    GatherLosesResults,
-    GraphqlErrorsUnchecked,
-    UnhandledNetworkError,
-    UncheckedStatus,
-    SwallowedNetworkError,
-    UnhandledJsonDecode,
-    UncheckedConversion,
-    UncheckedShape,
-    FirstPageOnly,
-    ModelOutputParsedUnchecked,
-    TaintedSql,
-    TaintedCommand,
-    TaintedPath,
-    ModelContentMayBeNone,
-    UncheckedFirstElement,
-    EmptyAggregate,
-    NaiveDatetime,
-    ModelOutputExecuted,
-    PaginationLoopWithoutProgress,
-    PageArithmetic,
-    PartialPagesAsComplete,
-    TaintedCode,
-    TaintedUrl,
-    OpenRedirect,
-    PartialOutput,
+if TYPE_CHECKING:  # pragma: no cover
+    from .base import Check
+
+# (module, class, rules), in the order the checks run.
+REGISTRY: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("missing_timeout", "MissingTimeout", ('AL301', 'AL302')),
+    ("subprocess_timeout", "SubprocessWithoutTimeout", ('AL303',)),
+    ("async_wait_timeout", "AsyncWaitWithoutTimeout", ('AL304',)),
+    ("blocking_wait_timeout", "BlockingWaitWithoutTimeout", ('AL305',)),
+    ("retry_without_bound", "RetryWithoutBound", ('AL205',)),
+    ("gather_loses_results", "GatherLosesResults", ('AL206',)),
+    ("graphql_errors_unchecked", "GraphqlErrorsUnchecked", ('AL207',)),
+    ("unhandled_network_error", "UnhandledNetworkError", ('AL201',)),
+    ("unchecked_status", "UncheckedStatus", ('AL202',)),
+    ("swallowed_network_error", "SwallowedNetworkError", ('AL204',)),
+    ("unhandled_json_decode", "UnhandledJsonDecode", ('AL203',)),
+    ("unchecked_conversion", "UncheckedConversion", ('AL107',)),
+    ("unchecked_shape", "UncheckedShape", ('AL108',)),
+    ("first_page_only", "FirstPageOnly", ('AL401',)),
+    ("model_output_parsed_unchecked", "ModelOutputParsedUnchecked", ('AL501',)),
+    ("tainted_sql", "TaintedSql", ('AL101',)),
+    ("tainted_command", "TaintedCommand", ('AL102',)),
+    ("tainted_path", "TaintedPath", ('AL103',)),
+    ("model_content_may_be_none", "ModelContentMayBeNone", ('AL502',)),
+    ("unchecked_first_element", "UncheckedFirstElement", ('AL404',)),
+    ("empty_aggregate", "EmptyAggregate", ('AL405',)),
+    ("naive_datetime", "NaiveDatetime", ('AL406',)),
+    ("model_output_executed", "ModelOutputExecuted", ('AL503',)),
+    ("pagination_loop_without_progress", "PaginationLoopWithoutProgress", ('AL402',)),
+    ("page_arithmetic", "PageArithmetic", ('AL403',)),
+    ("partial_pages_as_complete", "PartialPagesAsComplete", ('AL407',)),
+    ("tainted_code", "TaintedCode", ('AL104',)),
+    ("tainted_url", "TaintedUrl", ('AL105',)),
+    ("open_redirect", "OpenRedirect", ('AL106',)),
+    ("partial_output", "PartialOutput", ('AL208',)),
 )
+
+
+def load(module: str, name: str) -> "type[Check]":
+    """The check class ``name`` of the module ``module`` (imported now if not yet)."""
+    check: type[Check] = getattr(importlib.import_module(f".{module}", __name__), name)
+    return check
+
+
+def checks_for(rules: Iterable[str]) -> "list[type[Check]]":
+    """The checks that report one of ``rules``, in running order; only they are imported."""
+    return list(_checks_for(frozenset(rules)))
+
+
+@lru_cache(maxsize=64)  # asked once per file, with the same few rule sets
+def _checks_for(wanted: frozenset[str]) -> "tuple[type[Check], ...]":
+    return tuple(load(module, name) for module, name, reported in REGISTRY if not wanted.isdisjoint(reported))
+
+
+def __getattr__(name: str) -> Any:
+    if name == "ALL_CHECKS":
+        every = tuple(load(module, check) for module, check, _ in REGISTRY)
+        globals()["ALL_CHECKS"] = every
+        return every
+    if name == "Check":
+        from .base import Check
+        return Check
+    for module, check, _ in REGISTRY:
+        if check == name:
+            return load(module, check)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -86,3 +86,20 @@ def test_no_compiled_catalog_with_the_cache_off(tmp_path: Path, monkeypatch) -> 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     path = catalog.compiled_catalog_path()
     assert path is not None and path.parent == tmp_path / "alint"
+
+
+def test_a_compiled_catalog_others_could_write_is_not_unpickled(tmp_path: Path) -> None:
+    import os
+
+    assert _catalog_process(tmp_path, refuse_parsing=False).returncode == 0
+    (kept,) = (tmp_path / "alint").glob("catalog-*.pickle")
+    assert kept.stat().st_mode & 0o077 == 0  # written for this user only
+    kept.chmod(0o666)
+    refused = _catalog_process(tmp_path, refuse_parsing=True)
+    assert refused.returncode != 0 and "the catalog was parsed" in refused.stderr
+    assert _catalog_process(tmp_path, refuse_parsing=False).returncode == 0
+    assert kept.stat().st_mode & 0o077 == 0  # replaced by a private one
+    if os.getuid() == 0:  # only root can give a file to another user
+        os.chown(kept, 4242, -1)
+        refused = _catalog_process(tmp_path, refuse_parsing=True)
+        assert refused.returncode != 0 and "the catalog was parsed" in refused.stderr

@@ -25,9 +25,11 @@ from ..catalog import ResponseKind
 from ..facts.network import (HTTP_VERBS, STATE_CHANGING, NetworkCall, NetworkCalls, annotated_clients,
                              parameter_receiver, raises_on_status, typed_network_call)
 from ..facts.network_flow import NetworkFlow
+from ..facts.network_returns import ReturnedResponse, ReturnedResponses
 from ..facts.reachability import Reachability
 from ..facts.response_bodies import ResponseBodies
 
+from ..resolve import dotted_name
 from ..fixes import UNSAFE, CallMethod, Edit, Fix, InsertAfter, InsertFirst
 from .base import Check
 
@@ -37,12 +39,19 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass(frozen=True)
 class _Found:
-    """A call that returns a response; ``call`` is None while its client is provisional."""
+    """A call that returns a response; ``call`` is None while its client is provisional, or
+    when the response comes from a function of another project file (``elsewhere``: the
+    request there whose raw response it returns)."""
 
     node: cst.Call
     call: NetworkCall | None
     kind: ResponseKind
     state_changing: bool
+    elsewhere: ReturnedResponse | None = None
+
+    @property
+    def provisional(self) -> bool:
+        return self.call is None and self.elsewhere is None
 
 
 @dataclass
@@ -62,9 +71,10 @@ class _Tracked:
 
 class UncheckedStatus(Check):
     rules = ("AL202",)
-    # Client objects, factories and client classes imported from other project files.
-    project_reads = frozenset({"clients"})
-    needs = (NetworkFlow, NetworkCalls, ResponseBodies, Reachability)  # Reachability: no findings in code nothing runs
+    # Client objects, factories and client classes imported from other project files, and
+    # other files' functions that return a raw response.
+    project_reads = frozenset({"clients", "responses"})
+    needs = (NetworkFlow, NetworkCalls, ResponseBodies, ReturnedResponses, Reachability)  # Reachability: no findings in code nothing runs
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)
@@ -139,9 +149,9 @@ class UncheckedStatus(Check):
             first = group[0]
             assert first.body_use is not None
             use, spelled = first.body_use
-            others = [tracked.found.node for tracked in group[1:] if tracked.found.call is not None]
+            others = [tracked.found.node for tracked in group[1:] if not tracked.found.provisional]
             bound = group
-            if first.found.call is None:  # provisional: each decided on its own after the walk
+            if first.found.provisional:  # each decided on its own after the walk
                 others, bound = [], [first]
                 for tracked in group[1:]:
                     self._report_body(tracked.found, tracked.kind, use, tracked.statement, tracked.function, spelled,
@@ -162,10 +172,18 @@ class UncheckedStatus(Check):
             if parameter is not None:
                 call = typed_network_call(self.knowledge, self.state.module, node, self._annotated[-1][parameter])
         if call is None:
-            return self._provisional(node)
+            return self._returned_elsewhere(node) or self._provisional(node)
         if call.family.response is None or raises_on_status(call):
             return None
         return _Found(node, call, self.knowledge.responses[call.family.response], call.state_changing)
+
+    def _returned_elsewhere(self, node: cst.Call) -> _Found | None:
+        """``resp = api.fetch(url)``: another project file's function returning a raw response."""
+        returned = self.fact(ReturnedResponses).response_from(node)
+        kind = self.knowledge.responses.get(returned.kind) if returned is not None else None
+        if returned is None or kind is None:
+            return None
+        return _Found(node, None, kind, returned.state_changing, returned)
 
     def _provisional(self, node: cst.Call) -> _Found | None:
         """``session.get(url)`` on an unannotated parameter: maybe a response."""
@@ -323,6 +341,9 @@ class UncheckedStatus(Check):
                      statement: cst.CSTNode | None, function: str, spelled: str,
                      also: list[cst.Call] | None = None, bound: list[_Tracked] | None = None) -> None:
         call = found.call
+        if found.elsewhere is not None:
+            self._report_body_elsewhere(found, kind, use, statement, function, spelled)
+            return
         if call is None:
             self._pending.append(("body", found.node, dict(use=use, statement=statement, function=function,
                                                            spelled=spelled, attr=spelled.rsplit(".", 1)[-1],
@@ -339,8 +360,29 @@ class UncheckedStatus(Check):
                             "response is treated as data",
                     fix=_status_check(kind, bound or [], self._fix(kind)))
 
+    def _report_body_elsewhere(self, found: _Found, kind: ResponseKind, use: cst.CSTNode,
+                               statement: cst.CSTNode | None, function: str, spelled: str) -> None:
+        """The body of a response another project file's function returned unchecked."""
+        returned = found.elsewhere
+        assert returned is not None
+        body = spelled if "." in spelled else f".{spelled}"
+        if body.rsplit(".", 1)[-1] in kind.body_methods:
+            body += "()"
+        parts = dotted_name(found.node.func)
+        spelled_call = ".".join(parts) if parts else "the call"
+        shown = self.state.project.shown(returned.place.path) if self.state.project is not None else returned.place.path
+        related = [(use, "the body is used here"),
+                   (returned.place, f"{returned.label} is made here and its response returned unchecked")]
+        self.report("AL202", found.node, related=related, statement=statement, function=function,
+                    call=f"`{spelled_call}()` (it returns the response of {returned.label} in {shown})",
+                    problem=f"the body ({body}) is read without checking the status, so an error "
+                            "response is treated as data",
+                    fix=self._fix(kind))
+
     def _report_discarded(self, found: _Found, statement: cst.CSTNode | None, function: str,
                           bound: list[_Tracked] | None = None) -> None:
+        if found.elsewhere is not None:
+            return  # the helper's own business: it may have meant to fire and forget
         call = found.call
         if call is None:
             self._pending.append(("discarded", found.node, dict(statement=statement, function=function, bound=bound)))

@@ -203,7 +203,7 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
     kinds: list[type[Analysis]] = list(check_classes)
     if summarize:
         assert project is not None
-        kinds += [ModuleSummaries, ModuleEscapes] if "escapes" in project.reads else [ModuleSummaries]
+        kinds += [ModuleSummaries, ModuleEscapes] if project.reads & ModuleEscapes.serves else [ModuleSummaries]
     analyses = walk.start(state, [*walk.needed_facts(kinds), *check_classes], on_crash)
     try:
         walk.walk_module(walk.Walker(state, analyses, on_crash), module)

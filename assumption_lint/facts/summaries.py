@@ -16,10 +16,13 @@ from typing import Any, Callable
 
 import libcst as cst
 
-from ..project.summaries import Call, ClientMade, FunctionSummary, ModuleSummary, Place, Raised, Returned, Target
+from ..project.summaries import (Call, ClientMade, FunctionSummary, ModuleSummary, Place, Raised, Returned,
+                                ReturnedGraphql, ReturnedResponse, Target)
 from ..resolve import Binding, Instance, LocalClass, LocalFunction
 from .base import Fact
 from .network_flow import NetworkFlow
+from .network_graphql import GraphqlReturns
+from .network_returns import ReturnedResponses
 from .project_calls import ProjectCalls
 from .provenance import ValueProvenance
 
@@ -45,6 +48,16 @@ class ModuleSummaries(Fact):
         # the kinds read while the walk is at the call (provenance answers only then).
         self._calls: list[tuple[str, Target, bool, frozenset[str]]] = []
         self._argument_kinds: dict[int, frozenset[str]] = {}
+        # Clients a module-level class stores on self: ("Class.attr", the object).
+        self._members: list[tuple[str, Binding]] = []
+
+    def leave_ClassDef(self, node: cst.ClassDef) -> None:
+        scope = self.resolver.current  # the class's own scope: the walk pops it after the facts
+        if self.ctx.function is not None or len(self.resolver.scopes) != 2 or scope.kind != "class":
+            return
+        for attribute in sorted(scope.attributes):
+            if isinstance(scope.attributes[attribute], Instance):
+                self._members.append((f"{node.name.value}.{attribute}", scope.attributes[attribute]))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         frame = self.ctx.function
@@ -71,7 +84,8 @@ class ModuleSummaries(Fact):
         provenance = self.fact(ValueProvenance)
         calls = self.fact(ProjectCalls)
         placed: list[tuple[object, Callable[[Place], None]]] = []
-        found: dict[str, dict[str, Any]] = {qualname: {"raises": set(), "calls": [], "role": None}
+        found: dict[str, dict[str, Any]] = {qualname: {"raises": set(), "calls": [], "role": None, "responses": [],
+                                                        "graphql": []}
                                             for qualname in self._functions}
         raised: list[Raised] = []
         if escapes is not None:
@@ -95,8 +109,9 @@ class ModuleSummaries(Fact):
                 placed.append((origin.source.node, _returned_setter(slots, slot, origin)))
             returned[qualname] = slots
         clients: dict[str, ClientMade | None] = {}
-        for name in sorted(self.resolver.scopes[0].names):
-            made = _client_made(self.resolver.scopes[0].names[name], self.state.module)
+        bound = [(name, self.resolver.scopes[0].names[name]) for name in sorted(self.resolver.scopes[0].names)]
+        for name, binding in [*bound, *self._members]:
+            made = _client_made(binding, self.state.module)
             if made is not None:
                 clients[name] = None
                 placed.append((made[0], _client_setter(clients, name, made[1])))
@@ -114,18 +129,24 @@ class ModuleSummaries(Fact):
             functions[qualname] = FunctionSummary(
                 qualname, is_async=is_async, role=data["role"], parameters=parameters,
                 raises=frozenset(data["raises"]), calls=tuple(data["calls"]),
-                returns=tuple(item for item in returned.get(qualname, ()) if item is not None))
+                returns=tuple(item for item in returned.get(qualname, ()) if item is not None),
+                responses=tuple(item for item in data["responses"] if item is not None),
+                graphql=tuple(item for item in data["graphql"] if item is not None))
         classes = frozenset(qualname.rsplit(".", 1)[0] for qualname in self._functions if "." in qualname)
         return ModuleSummary(path, functions=functions, classes=classes, imports=dict(calls.imports),
                              raised=tuple(raised),
-                             clients={name: made for name, made in clients.items() if made is not None})
+                             clients={name: made for name, made in clients.items() if made is not None},
+                             objects=calls.module_objects(path))
 
 
 class ModuleEscapes(Fact):
     """The network part of a module summary: which errors escape each function, and the
-    calls (same module and other files) they escape through, past which except clauses."""
+    calls (same module and other files) they escape through, past which except clauses;
+    the responses and GraphQL results each returns unchecked. The engine adds it when a check of the run reads
+    one of ``serves`` (its ``project_reads``)."""
 
-    needs = (NetworkFlow,)
+    needs = (NetworkFlow, ReturnedResponses, GraphqlReturns)
+    serves = frozenset({"escapes", "responses", "graphql"})
 
     def collect(self, found: dict[str, dict[str, Any]], raised: list[Raised],
                 placed: list[tuple[object, Callable[[Place], None]]],
@@ -158,6 +179,20 @@ class ModuleEscapes(Fact):
             point = flow.entry_point(info)
             if qualname in found and point is not None:
                 found[qualname]["role"] = point.label
+        for qualname, calls in sorted(self.fact(ReturnedResponses).returned.items()):
+            if qualname not in found:
+                continue
+            slots = found[qualname]["responses"]
+            for call in calls:
+                slots.append(None)
+                placed.append((call.node, _response_setter(slots, len(slots) - 1, call)))
+        for qualname, requests in sorted(self.fact(GraphqlReturns).returned.items()):
+            if qualname not in found:
+                continue
+            slots = found[qualname]["graphql"]
+            for node, label in requests:
+                slots.append(None)
+                placed.append((node, _graphql_setter(slots, len(slots) - 1, label)))
 
 
 def _client_made(binding: Binding, module: cst.Module) -> tuple[object, ClientMade] | None:
@@ -193,6 +228,18 @@ def _raised_setter(raised: list[Raised], index: int, site: Any) -> Callable[[Pla
     def put(place: Place) -> None:
         raised[index] = Raised(place, net.label, tuple(net.errors), family.summary, family.untimed_summary,
                                tuple(family.errors), family.fix)
+    return put
+
+
+def _response_setter(slots: list[ReturnedResponse | None], index: int, call: Any) -> Callable[[Place], None]:
+    def put(place: Place) -> None:
+        slots[index] = ReturnedResponse(call.label, call.family.response, place, call.state_changing)
+    return put
+
+
+def _graphql_setter(slots: list[ReturnedGraphql | None], index: int, label: str) -> Callable[[Place], None]:
+    def put(place: Place) -> None:
+        slots[index] = ReturnedGraphql(label, place)
     return put
 
 

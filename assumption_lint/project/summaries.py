@@ -8,6 +8,8 @@ processes. It holds, per module-level function and method:
 - the calls it makes of its own module's functions and of other project modules (``Call``),
   each with the error classes that get past the except clauses around it;
 - the origins of its return value (``Returned``): a model's reply, request data...;
+- the responses it returns with their status unchecked (``ReturnedResponse``) and the raw
+  JSON results of GraphQL requests it returns without reading ``errors`` (``ReturnedGraphql``);
 - its role (a web view, a CLI entry point) and whether it is a coroutine function.
 
 ``settle`` then answers, over all the summaries of a project, which errors escape each
@@ -28,7 +30,7 @@ from .modules import ModuleIndex, project_root_of
 T = TypeVar("T")
 
 # Bump when the shape or the meaning of a summary changes (a cache keeps them by content hash).
-SUMMARY_VERSION = 2
+SUMMARY_VERSION = 3
 
 # Re-exports followed from one module to the next before giving up (a chain of
 # `from .x import y` through package __init__ files; a loop ends here too).
@@ -98,6 +100,25 @@ class Returned:
 
 
 @dataclass(frozen=True)
+class ReturnedResponse:
+    """A response a function returns without reading its status (``return requests.get(url)``):
+    the request as messages name it, the catalog's response kind, where the request is."""
+
+    label: str
+    kind: str  # a ``[[response]]`` kind of the catalog: how its status and body are read
+    place: Place
+    state_changing: bool = False
+
+
+@dataclass(frozen=True)
+class ReturnedGraphql:
+    """A GraphQL request whose raw JSON result a function returns, ``errors`` never read."""
+
+    label: str
+    place: Place
+
+
+@dataclass(frozen=True)
 class ClientMade:
     """A catalogued client another file can import: a module-level object (``kind``
     "object"), a function returning one ("factory") or a class extending a client's class
@@ -121,6 +142,8 @@ class FunctionSummary:
     raises: frozenset[tuple[int, str]] = frozenset()
     calls: tuple[Call, ...] = ()
     returns: tuple[Returned, ...] = ()
+    responses: tuple[ReturnedResponse, ...] = ()
+    graphql: tuple[ReturnedGraphql, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,8 +164,12 @@ class ModuleSummary:
     classes: frozenset[str] = frozenset()
     imports: dict[str, Imported] = field(default_factory=dict)
     raised: tuple[Raised, ...] = ()
-    # Module-level names bound to client objects, client factories and client classes.
+    # Module-level names bound to client objects, client factories and client classes, and
+    # clients a class stores on self (``"JiraRepo.jira"``: its methods set ``self.jira``).
     clients: dict[str, ClientMade] = field(default_factory=dict)
+    # Module-level objects of project classes (``service = Service()``): the class, so that a
+    # file importing the object reaches its methods and the clients it holds.
+    objects: dict[str, Target] = field(default_factory=dict)
 
     def targets(self) -> set[Target]:
         return {call.target for function in self.functions.values() for call in function.calls
@@ -189,6 +216,8 @@ class Settled:
     escapes: tuple[tuple[Raised, str], ...]  # (the failing call, the class), in a stable order
     returns: tuple[Returned, ...]
     role: str | None = None
+    responses: tuple[ReturnedResponse, ...] = ()
+    graphql: tuple[ReturnedGraphql, ...] = ()
 
 
 class Project:
@@ -236,6 +265,9 @@ class Project:
         head, _, rest = target.name.partition(".")
         if not head or head in summary.classes or target.name in summary.functions:
             return None
+        made = summary.objects.get(head)
+        if made is not None:  # a method of the object's class, or a client it holds
+            return Target(made.path, f"{made.name}.{rest}") if rest else None
         imported = summary.imports.get(head)
         if imported is None:
             return None
@@ -251,9 +283,11 @@ class Project:
         return self._defined(target, lambda summary, name: summary.clients.get(name))
 
     def _names_client(self, target: Target) -> bool:
-        """Does a name used in another file (``session.get``) start with a client of this one?"""
-        head = target.name.partition(".")[0]
-        return bool(head) and self.client(Target(target.path, head)) is not None
+        """Does a name used in another file start with a client of this one (``session.get``,
+        or ``JiraRepo.jira.search_issues``: a client an object of the class holds)?"""
+        parts = target.name.split(".")
+        return any(self.client(Target(target.path, ".".join(parts[:cut]))) is not None
+                   for cut in range(1, min(len(parts), 3) + 1) if parts[0])
 
     # ------------------------------------------------------------ escapes
     def escapes(self, node: Node) -> set[tuple[int, str, str]]:
@@ -306,7 +340,7 @@ class Project:
                           for index, error, origin in self.escapes(node)),
                          key=lambda item: (item[0].place.path, item[0].place.line, item[0].place.column, item[1]))
         return Settled(path, qualname, function.is_async, function.parameters, tuple(escapes), function.returns,
-                       function.role)
+                       function.role, function.responses, function.graphql)
 
     def tells(self, target: Target, wants: frozenset[str], argument_kinds: frozenset[str] = frozenset()) -> bool:
         """Does calling this name tell the caller something its checks read (``wants``:
@@ -320,13 +354,41 @@ class Project:
                                                                    *summary.clients}))
         if "clients" in wants and self._names_client(target):
             return True
+        owner = self._class_of(target) if "." not in target.name else None
+        if owner is not None:  # a class or an object of one: what its methods and clients tell
+            return self._class_tells(owner, wants)
         settled = self.settled(target)
         if settled is None:
             return False
         if settled.escapes and "escapes" in wants:
             return True
+        if settled.responses and "responses" in wants:
+            return True
+        if settled.graphql and "graphql" in wants:
+            return True
         return any(returned.kind in wants if returned.kind != "parameter" else bool(argument_kinds & wants)
                    for returned in settled.returns)
+
+    def _class_of(self, target: Target) -> Target | None:
+        """The project class a name is, or the class of the module-level object it is
+        (``service = Service()``), following re-exports."""
+        def found(summary: ModuleSummary, name: str) -> Target | None:
+            return Target(summary.path, name) if name in summary.classes else summary.objects.get(name)
+
+        first = self._defined(target, found)
+        if first is None or first.name in getattr(self.summaries.get(first.path), "classes", ()):
+            return first
+        # An object: its class lives where the object's module imported it from.
+        return self._defined(first, lambda summary, name: Target(summary.path, name)
+                             if name in summary.classes else None)
+
+    def _class_tells(self, owner: Target, wants: frozenset[str]) -> bool:
+        summary = self.summaries[owner.path]
+        prefix = owner.name + "."
+        if "clients" in wants and any(name.startswith(prefix) for name in summary.clients):
+            return True
+        return any(self.tells(Target(owner.path, qualname), wants) for qualname in sorted(summary.functions)
+                   if qualname.startswith(prefix) and "." not in qualname[len(prefix):])
 
     def matters(self, summary: ModuleSummary, wants: frozenset[str]) -> bool:
         """Could the project change this file's findings? Only when it calls a project
@@ -378,15 +440,31 @@ class ProjectContext:
         """What the resolver of ``importer`` asks about its imports, once the project is settled."""
         return ImporterClients(self, importer) if self.project is not None else None
 
-    def imported_client(self, importer: Path, module: str, name: str | None, level: int) -> ClientMade | None:
-        """The client object, factory or class ``from <module> import <name>`` brings into
-        ``importer`` from another project file, once the project is settled."""
-        if self.project is None or name is None:
+    def imported(self, importer: Path, module: str, name: str | None, level: int) -> Target | None:
+        """The name ``from <module> import <name>`` brings into ``importer`` from another
+        project file (None: a module, or outside the project). The one import lookup the
+        client questions below share."""
+        if name is None:
             return None
         found = self.index.resolve_from(importer, module, name, level)
         if found is None or found[1] is None:
             return None
-        return self.project.client(Target(str(found[0]), found[1]))
+        return Target(str(found[0]), found[1])
+
+    def imported_client(self, importer: Path, module: str, name: str | None, level: int) -> ClientMade | None:
+        """The client object, factory or class ``from <module> import <name>`` brings into
+        ``importer`` from another project file, once the project is settled."""
+        if self.project is None:
+            return None
+        found = self.imported(importer, module, name, level)
+        return self.project.client(found) if found is not None else None
+
+    def member_client(self, owner: Target, attribute: str) -> ClientMade | None:
+        """The client an object of a project class holds as ``attribute`` (``self.jira =
+        JIRA(...)`` in its methods); ``owner`` names the class or an imported object."""
+        if self.project is None or not owner.name:
+            return None
+        return self.project.client(Target(owner.path, f"{owner.name}.{attribute}"))
 
     def module_client(self, importer: Path, module: str, attribute: str) -> ClientMade | None:
         """``http.session`` where ``http`` is a project module ``importer`` imported."""
@@ -396,15 +474,24 @@ class ProjectContext:
         return self.project.client(Target(str(file), attribute)) if file is not None else None
 
 
-@dataclass(frozen=True)
 class ImporterClients:
-    """The project's clients as one importing file asks for them (the resolver's hook)."""
+    """The project's clients as one importing file asks for them (the resolver's hook).
+    ``objects`` tells which project class an expression's object is of; the file's
+    ``ProjectCalls`` fact sets it, as it tracks those objects."""
 
-    context: ProjectContext
-    importer: Path
+    def __init__(self, context: ProjectContext, importer: Path) -> None:
+        self.context = context
+        self.importer = importer
+        self.objects: Callable[[object], Target | None] | None = None
 
     def imported(self, module: str, name: str | None, level: int) -> ClientMade | None:
         return self.context.imported_client(self.importer, module, name, level)
 
     def attribute(self, module: str, attribute: str) -> ClientMade | None:
         return self.context.module_client(self.importer, module, attribute)
+
+    def member(self, owner: object, attribute: str) -> ClientMade | None:
+        """``repo.jira`` where ``repo`` holds an object of a project class that stores a client
+        as ``jira``."""
+        found = self.objects(owner) if self.objects is not None else None
+        return self.context.member_client(found, attribute) if found is not None else None

@@ -175,6 +175,14 @@ class Resolver:
         found = self._module_clients[key]
         return found if isinstance(found, Instance) else None
 
+    def _member_client(self, node: cst.Attribute) -> Instance | None:
+        """``repo.jira`` where ``repo`` is an object of another file's class that stores a
+        client on self as ``jira``: that client, built as its constructor call there says."""
+        assert self.project is not None
+        made = self.project.member(node.value, node.attr.value)
+        found = self._project_binding(node.attr.value, made) if made is not None and made.kind == "object" else None
+        return found if isinstance(found, Instance) else None
+
     def _generated_module(self, name: str) -> str | None:
         """``name`` when a constructor pattern's module part (``*_pb2_grpc``) or the whole
         pattern matches it; None otherwise."""
@@ -247,7 +255,9 @@ class Resolver:
             binding = self._self_attribute(node)
             if isinstance(binding, Instance):
                 return binding
-            return self._module_client(node) if self.project is not None and binding is None else None
+            if self.project is None or binding is not None:
+                return None
+            return self._module_client(node) or self._member_client(node)
         if isinstance(node, cst.Call):
             return self.instance_from_call(node)
         return None

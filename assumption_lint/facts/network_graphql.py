@@ -138,15 +138,19 @@ def bound_results(body: list[cst.CSTNode], is_source: Callable[[cst.BaseExpressi
 
 
 def key_reads(body: list[cst.CSTNode], is_result: Callable[[cst.BaseExpression], bool]) -> list[cst.CSTNode]:
-    """Reads of a key of the JSON result (`body["data"]`, `body.get("data")`), in source order."""
+    """Reads of the JSON result's `data` key (`body["data"]`, `body.get("data")`), in source order.
+
+    Only `data`: a GraphQL answer carries its result there, while REST search APIs that
+    also take a `query` in their body (Exa, Algolia) answer with keys of their own
+    (`results`, `hits`) and report failures by status, with no `errors` key to read."""
     uses: list[cst.CSTNode] = []
     for node in nodes_in(body, (cst.Subscript, cst.Call)):
         if isinstance(node, cst.Subscript) and is_result(node.value):
             key = node.slice[0].slice if len(node.slice) == 1 else None
-            if isinstance(key, cst.Index) and literal_string(key.value) not in (None, "errors"):
+            if isinstance(key, cst.Index) and literal_string(key.value) == "data":
                 uses.append(node)
         elif (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "get"
-              and node.args and is_result(node.func.value) and literal_string(node.args[0].value) not in (None, "errors")):
+              and node.args and is_result(node.func.value) and literal_string(node.args[0].value) == "data"):
             uses.append(node)
     return uses
 

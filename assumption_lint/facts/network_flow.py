@@ -16,7 +16,7 @@ Everything about libraries comes from the catalog (``rules/exceptions.toml``,
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import libcst as cst
 
@@ -215,8 +215,8 @@ class NetworkFlow(EscapeQueries, Fact):
     def item_loop(self, call: cst.Call, loops: dict[int, Loop] | None = None) -> Loop | None:
         """The innermost loop over items whose item names the call's arguments mention."""
         used = set()
-        for arg in call.args:
-            used |= names_in(arg.value)
+        for argument in _chain_arguments(call):
+            used |= names_in(argument)
         found = loops if loops is not None else self._item_loops
         for node in reversed(self.ctx.loops_in_function()):
             loop = found.get(id(node))
@@ -492,3 +492,15 @@ def retries(clause: Clause) -> bool:
             if isinstance(small, (cst.Return, cst.Break, cst.Raise)):
                 return False
     return True
+
+
+def _chain_arguments(call: cst.Call) -> Iterator[cst.BaseExpression]:
+    """The arguments of ``call`` and of the calls its receiver is built from: in
+    ``drive.files().get(fileId=item).execute()`` the request is about ``item`` although the
+    call that sends it (``execute()``) takes no argument."""
+    node: cst.Call | None = call
+    while node is not None:
+        for arg in node.args:
+            yield arg.value
+        receiver = node.func.value if isinstance(node.func, cst.Attribute) else None
+        node = receiver if isinstance(receiver, cst.Call) else None

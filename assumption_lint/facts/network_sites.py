@@ -125,7 +125,18 @@ def failing_elsewhere(func: cst.BaseExpression, settled: Settled, shown: Callabl
     call as a related location in that file."""
     wanted = None if errors is None else set(errors)
     raised = list(dict.fromkeys(item for item, error in settled.escapes if wanted is None or error in wanted))
-    parts = dotted_name(func)
-    spelled = ".".join(parts) if parts else "the call"
+    spelled = _spelled_callee(func)
     call = f"`{spelled}()` (it calls {raised[0].label} in {shown(raised[0].place.path)})" if raised else f"`{spelled}()`"
     return call, [(item.place, f"{item.label} can fail here") for item in raised]
+
+
+def _spelled_callee(func: cst.BaseExpression) -> str:
+    """``a.b`` as written, and ``Client(...).fetch`` for a method of an object made in place."""
+    parts = dotted_name(func)
+    if parts:
+        return ".".join(parts)
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call):
+        maker = dotted_name(func.value.func)
+        if maker:
+            return f"{'.'.join(maker)}(...).{func.attr.value}"
+    return "the call"

@@ -40,6 +40,8 @@ import time
 from pathlib import Path, PurePath
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
+from .atomic import write_atomic
+
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite3
 
@@ -390,9 +392,7 @@ class Cache:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    write_atomic(path, text.encode("utf-8"))
 
 
 def clean(folder: Path) -> bool:

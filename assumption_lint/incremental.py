@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import os
 import pickle
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from .atomic import write_atomic
 from .cache import digest
 from .project.packages import on_disk, package_root
 
@@ -85,11 +85,8 @@ def save(path: Path, previous: Previous) -> str | None:
 def _write(path: Path, data: bytes) -> str | None:
     if len(data) > MAX_BYTES:
         return f"the last run's results would take {len(data)} bytes (at most {MAX_BYTES})"
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
     try:
-        with open(temporary, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, path)
+        write_atomic(path, data)
     except OSError as exc:
         return f"the last run's results were not written: {exc.strerror or exc}"
     return None

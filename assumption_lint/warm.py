@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from .atomic import write_atomic
+
 SCHEMA = 1
 FOLDER = "runs"
 MAX_RECORDS = 32
@@ -329,10 +331,7 @@ def write(folder: Path, options: dict[str, Any], color: bool, inputs: Inputs, st
     runs = folder / FOLDER
     try:
         runs.mkdir(exist_ok=True)
-        temporary = runs / f".{name}.{os.getpid()}.{time.monotonic_ns()}.tmp"
-        with open(temporary, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, runs / f"{name}.json")
+        write_atomic(runs / f"{name}.json", data)
     except OSError as exc:
         return f"the run record was not written: {exc.strerror or exc}"
     _prune(runs, name, state)

@@ -450,3 +450,15 @@ def test_an_import_the_search_path_resolves_does_not_change(tmp_path: Path) -> N
                            "web/app/__init__.py", "web/app/models.py", "web/app/views.py"])
     index = ModuleIndex(root)
     assert rel(root, index.resolve_module(root / "web/app/views.py", "app.models")) == "app/models.py"
+
+
+def test_a_package_imports_a_module_beside_it(tmp_path: Path) -> None:
+    # main.py runs from the app's folder, so handlers/cmds.py (handlers a package) can
+    # `import llm_client` although nothing marks that folder as a root.
+    root = tree(tmp_path, [".git/HEAD", "apps/bot/main.py", "apps/bot/llm_client.py", "apps/bot/handlers/__init__.py",
+                           "apps/bot/handlers/cmds.py", "apps/bot/scripts/once.py", "apps/llm_client.py"])
+    index = ModuleIndex(root)
+    cmds = root / "apps/bot/handlers/cmds.py"
+    assert rel(root, index.resolve_module(cmds, "llm_client")) == "apps/bot/llm_client.py"
+    # A folder that is no package gives no such base: scripts/ runs from where it is.
+    assert index.resolve_module(root / "apps/bot/scripts/once.py", "llm_client") is None

@@ -137,8 +137,8 @@ class RetryWithoutBound(Check):
         if retry is None or loop in self._reported or not (retry.unbounded or not retry.pauses):
             return
         self._reported.add(loop)
-        self.report("AL205", node, api=resolved.name, reason=_loop_reason(retry), fix=self._fix(api.library, retry),
-                    covers=retry.handlers)
+        self.report("AL205", node, _loop_related(loop), api=resolved.name, reason=_loop_reason(retry),
+                    fix=self._fix(api.library, retry), covers=retry.handlers)
 
     def _helper_in_loop(self, node: cst.Call, callee: str) -> None:
         """A retry loop around a same-module helper: whether the helper makes a request is
@@ -184,8 +184,8 @@ class RetryWithoutBound(Check):
         for helper in self._helper_loops:
             if helper.callee in networking and helper.retry.loop not in self._reported:
                 self._reported.add(helper.retry.loop)
-                self.report("AL205", helper.node, statement=helper.statement, function=helper.function,
-                            covers=helper.retry.handlers,
+                self.report("AL205", helper.node, _loop_related(helper.retry.loop), statement=helper.statement,
+                            function=helper.function, covers=helper.retry.handlers,
                             api=f"{helper.callee.rsplit('.', 1)[-1]}() (which makes a network call)",
                             reason=_loop_reason(helper.retry), fix=self._fix(None, helper.retry))
         for function in pending:
@@ -320,7 +320,7 @@ class RetryWithoutBound(Check):
             # The except clauses may log or sleep by the attempt number: that is no item.
             parts = ([statement.body] + ([statement.orelse] if statement.orelse else [])
                      if isinstance(statement, cst.Try) else [statement])
-            used.update(name.value for part in parts for name in _names(part))
+            used.update(name.value for part in parts for name in _names_outside_logging(part))
         return bool(names & used)
 
     def _pauses(self, loop: Loop) -> bool:
@@ -336,6 +336,17 @@ class RetryWithoutBound(Check):
 
 def _names(node: cst.CSTNode) -> list[cst.Name]:
     return [found for found in nodes_in(node, (cst.Name,)) if isinstance(found, cst.Name)]
+
+
+# Calls that only report (``print(f"HTTP {status} (attempt {attempt})")``, ``log.warning``):
+# an attempt number shown there is no item the loop walks over.
+_REPORTING_CALLS = frozenset({"print", "debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+
+
+def _names_outside_logging(node: cst.CSTNode) -> list[cst.Name]:
+    shown = {id(name) for call in nodes_in(node, (cst.Call,)) if isinstance(call, cst.Call)
+             and last_name(call.func) in _REPORTING_CALLS for name in _names(call)}
+    return [name for name in _names(node) if id(name) not in shown]
 
 
 def _assigned_names(statements: list[cst.BaseStatement]) -> set[str]:
@@ -383,3 +394,8 @@ def _function_key(name: str, class_name: str | None) -> str:
 
 def _short(policy: RetryPolicy) -> str:
     return f"{policy.library} {policy.names[0].rsplit('.', 1)[-1]}"
+
+
+def _loop_related(loop: Loop) -> list[tuple[cst.CSTNode, str]]:
+    """The loop that retries, as a related location: the finding sits on the call it repeats."""
+    return [(loop, "the loop that retries it")]

@@ -79,3 +79,19 @@ def poll_unknown(session, url):
             continue
 '''
     assert line_rules(code, "AL205") == {(7, "AL205")}
+
+
+def test_al205_names_the_loop_that_retries_as_a_related_location() -> None:
+    code = '''
+import requests
+
+def download(url):
+    for attempt in range(1, 4):
+        try:
+            return requests.get(url, timeout=30).content
+        except requests.RequestException as exc:
+            print(f"attempt {attempt} failed: {exc}")
+'''
+    found = findings(code, "AL205")
+    assert [finding.line for finding in found] == [7]
+    assert [(place.line, place.message) for place in found[0].related] == [(5, "the loop that retries it")]

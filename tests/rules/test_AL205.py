@@ -79,3 +79,39 @@ def poll_unknown(session, url):
             continue
 '''
     assert line_rules(code, "AL205") == {(7, "AL205")}
+
+
+RETRY_AT_ONCE = '''
+import requests
+
+def fetch(url):
+    for attempt in range(3):
+        try:
+            return requests.get(url, timeout=5).json()
+        except requests.RequestException:
+            print(f"attempt {attempt} failed")
+'''
+
+FAILOVER = '''
+import requests
+
+def fetch(url, pool):
+    for _ in range(3):
+        key = pool.acquire()
+        try:
+            return requests.get(url, headers={"key": key}, timeout=5).json()
+        except requests.RequestException:
+            pool.release(key)
+'''
+
+
+def test_the_retry_loop_is_a_related_location_of_the_retried_call() -> None:
+    (finding,) = findings(RETRY_AT_ONCE, "AL205")
+    assert finding.line == 7
+    assert [(note.line, note.message) for note in finding.related] == [(5, "the loop that sends it again")]
+
+
+def test_a_counted_loop_taking_another_key_each_pass_is_a_failover_not_a_retry() -> None:
+    assert line_rules(FAILOVER, "AL205") == set()
+    # The same loop sending the same key each time is a retry at once.
+    assert line_rules(FAILOVER.replace('{"key": key}', '{"key": "fixed"}'), "AL205") == {(8, "AL205")}

@@ -90,9 +90,11 @@ class NetworkFlow(EscapeQueries, Fact):
     def _registrations_from_decorators(self, node: cst.FunctionDef) -> None:
         for decorator in node.decorators:
             call = decorator.decorator
-            if isinstance(call, cst.Call) and call.args:
+            if isinstance(call, cst.Call):
                 shape = self._call_shape(call.func)
-                classes = self._classes(call.args[0].value)
+                # With no class given (aiogram's `@router.error()`) the handler sees every
+                # exception; only a shape the catalog lists as an error handler counts.
+                classes = self._classes(call.args[0].value) if call.args else ("Exception",)
                 if shape is not None and classes:
                     self.handler_registrations.append((shape, classes))
 

@@ -126,8 +126,12 @@ def failing_elsewhere(func: cst.BaseExpression, settled: Settled, shown: Callabl
     wanted = None if errors is None else set(errors)
     raised = list(dict.fromkeys(item for item, error in settled.escapes if wanted is None or error in wanted))
     spelled = _spelled_callee(func)
-    call = f"`{spelled}()` (it calls {raised[0].label} in {shown(raised[0].place.path)})" if raised else f"`{spelled}()`"
-    return call, [(item.place, f"{item.label} can fail here") for item in raised]
+    if raised and not raised[0].translates:
+        call = f"`{spelled}()` (it calls {raised[0].label} in {shown(raised[0].place.path)})"
+    else:  # its own exception: the message says what it raises, and when
+        call = f"`{spelled}()`"
+    return call, [(item.place, f"`{spelled}()` raises {item.errors[0]} here when {item.translates} fails"
+                   if item.translates else f"{item.label} can fail here") for item in raised]
 
 
 def _spelled_callee(func: cst.BaseExpression) -> str:

@@ -22,6 +22,7 @@ from ..resolve import Binding, Instance, LocalClass, LocalFunction
 from .base import Fact
 from .network_flow import NetworkFlow
 from .network_graphql import GraphqlReturns
+from .network_raises import FailureRaises
 from .network_returns import ReturnedResponses
 from .project_calls import ProjectCalls
 from .provenance import ValueProvenance
@@ -145,7 +146,7 @@ class ModuleEscapes(Fact):
     the responses and GraphQL results each returns unchecked. The engine adds it when a check of the run reads
     one of ``serves`` (its ``project_reads``)."""
 
-    needs = (NetworkFlow, ReturnedResponses, GraphqlReturns)
+    needs = (NetworkFlow, ReturnedResponses, GraphqlReturns, FailureRaises)
     serves = frozenset({"escapes", "responses", "graphql"})
 
     def collect(self, found: dict[str, dict[str, Any]], raised: list[Raised],
@@ -175,6 +176,13 @@ class ModuleEscapes(Fact):
             entry["calls"].append(Call(local=site.callee, target=site.target,
                                        passes=None if passes == universe else passes, awaited=site.awaited,
                                        argument_kinds=argument_kinds.get(id(site.node), frozenset())))
+        for qualname, raises in sorted(self.fact(FailureRaises).raises.items()):
+            if qualname not in found:
+                continue
+            for item in raises:  # its own exception, raised when a network call fails
+                raised.append(None)  # type: ignore[arg-type]  # placed below
+                placed.append((item.node, _failure_setter(raised, len(raised) - 1, item, qualname)))
+                found[qualname]["raises"].add((len(raised) - 1, item.error))
         for qualname, info in flow.functions.items():
             point = flow.entry_point(info)
             if qualname in found and point is not None:
@@ -228,6 +236,17 @@ def _raised_setter(raised: list[Raised], index: int, site: Any) -> Callable[[Pla
     def put(place: Place) -> None:
         raised[index] = Raised(place, net.label, tuple(net.errors), family.summary, family.untimed_summary,
                                tuple(family.errors), family.fix)
+    return put
+
+
+def _failure_setter(raised: list[Raised], index: int, item: Any, qualname: str) -> Callable[[Place], None]:
+    error = item.error
+    callee = qualname.rsplit(".", 1)[-1]
+
+    def put(place: Place) -> None:
+        what = f"the {error} it raises when {item.cause} fails"
+        fix = f"catch {error} around the call: it is how `{callee}()` says the remote service failed"
+        raised[index] = Raised(place, f"`raise {error}`", (error,), what, what, (error,), fix, item.cause)
     return put
 
 

@@ -181,6 +181,8 @@ class ModuleIndex:
         folder = self._real_folder(importer)
         if level == 0:
             found = self._step(parts[0], self._search_path(folder), False)
+            if found is None:
+                found = self._from_package_base(parts[0], folder) or self._own_package(parts[0], folder)
             parts = parts[1:]
         else:
             for _ in range(level - 1):
@@ -199,6 +201,32 @@ class ModuleIndex:
                 return None
             found = self._step(part, found.folders, found.linked)
         return found
+
+    def _from_package_base(self, name: str, folder: str) -> _Found | None:
+        """``import llm_client`` from handlers/cmds.py, handlers a package (its __init__.py):
+        for the importer to be ``handlers.cmds`` the folder above its outermost package is
+        on sys.path (the app's root, where main.py runs), so a module there is importable
+        too. Only asked when the search path finds nothing."""
+        base = folder
+        while base != self._root and self._inside(base) and self._is_file(os.path.join(base, "__init__.py")):
+            base = os.path.dirname(base)
+        if base == folder or not self._inside(base):
+            return None
+        return self._step(name, (base,), False)
+
+    def _own_package(self, name: str, folder: str) -> _Found | None:
+        """``import app.services`` from a file inside a folder ``app/`` that is not on the
+        search path (``backend/app/...`` in a repository whose source root, ``backend``,
+        carries no marker): the import names the package the importer is in, so the folder
+        above that package is where the code runs from. Only asked when the search path
+        finds nothing, so it never changes an import that resolves."""
+        base = None
+        while self._inside(folder) and folder != self._root:
+            parent = os.path.dirname(folder)
+            if os.path.basename(folder) == name:
+                base = parent  # the outermost such folder: a top-level package
+            folder = parent
+        return self._step(name, (base,), False) if base is not None else None
 
     def _step(self, name: str, folders: Sequence[str], linked: bool) -> _Found | None:
         """CPython's PathFinder over ``folders`` with FileFinder in each: the first folder with

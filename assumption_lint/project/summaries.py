@@ -30,7 +30,7 @@ from .modules import ModuleIndex, project_root_of
 T = TypeVar("T")
 
 # Bump when the shape or the meaning of a summary changes (a cache keeps them by content hash).
-SUMMARY_VERSION = 3
+SUMMARY_VERSION = 5
 
 # Re-exports followed from one module to the next before giving up (a chain of
 # `from .x import y` through package __init__ files; a loop ends here too).
@@ -58,6 +58,10 @@ class Raised:
     untimed_summary: str
     family_errors: tuple[str, ...]
     fix: str
+    # For an exception the function raises itself when a network call fails (``raise
+    # RuntimeError(...)`` in the except clause, or after every attempt of a retry loop
+    # failed): that call as messages name it; "" for a network call.
+    translates: str = ""
 
 
 @dataclass(frozen=True)

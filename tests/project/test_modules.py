@@ -428,3 +428,37 @@ def test_a_500_deep_package_chain_resolves_without_recursion(tmp_path: Path) -> 
     assert index.resolve_module(folder / "leaf.py", "", depth) == root / "p" / "__init__.py"
     assert index.resolve_from(folder / "leaf.py", "", "leaf", 1) == (folder / "leaf.py", None)
     assert len(asked) <= depth + 3  # each folder (and file) asked once
+
+
+def test_a_package_imported_by_its_own_name_from_an_unmarked_source_root(tmp_path: Path) -> None:
+    # `backend/` is where the code runs from but carries no marker: `import app.services`
+    # inside backend/app names the package the importer is in.
+    root = tree(tmp_path, [".git/HEAD", "backend/app/__init__.py", "backend/app/services/__init__.py",
+                           "backend/app/services/storage.py", "backend/app/api/routes/docs.py", "tools/app.py"])
+    index = ModuleIndex(root)
+    docs = root / "backend/app/api/routes/docs.py"
+    assert rel(root, index.resolve_module(docs, "app.services.storage")) == "backend/app/services/storage.py"
+    assert index.resolve_from(docs, "app.services.storage", "storage") == (
+        root / "backend/app/services/storage.py", "storage")
+    # Only a package the importer is inside: elsewhere the name stays unresolved.
+    assert index.resolve_module(root / "tools/app.py", "app.services") is None
+    assert index.resolve_module(docs, "services.storage") is None
+
+
+def test_an_import_the_search_path_resolves_does_not_change(tmp_path: Path) -> None:
+    root = tree(tmp_path, ["pyproject.toml", "app/__init__.py", "app/models.py",
+                           "web/app/__init__.py", "web/app/models.py", "web/app/views.py"])
+    index = ModuleIndex(root)
+    assert rel(root, index.resolve_module(root / "web/app/views.py", "app.models")) == "app/models.py"
+
+
+def test_a_package_imports_a_module_beside_it(tmp_path: Path) -> None:
+    # main.py runs from the app's folder, so handlers/cmds.py (handlers a package) can
+    # `import llm_client` although nothing marks that folder as a root.
+    root = tree(tmp_path, [".git/HEAD", "apps/bot/main.py", "apps/bot/llm_client.py", "apps/bot/handlers/__init__.py",
+                           "apps/bot/handlers/cmds.py", "apps/bot/scripts/once.py", "apps/llm_client.py"])
+    index = ModuleIndex(root)
+    cmds = root / "apps/bot/handlers/cmds.py"
+    assert rel(root, index.resolve_module(cmds, "llm_client")) == "apps/bot/llm_client.py"
+    # A folder that is no package gives no such base: scripts/ runs from where it is.
+    assert index.resolve_module(root / "apps/bot/scripts/once.py", "llm_client") is None

@@ -46,6 +46,9 @@ class UnhandledNetworkError(Check):
                 for origin, error in uncaught:
                     if any(flow.knowledge.catches(name, error) for name in place.handled):
                         continue
+                    if not place.where and (not self._narrow_retry(origins[origin].site, [error])
+                                            or self._named(site, error)):
+                        continue
                     if paging and not self._narrow_retry(origins[origin].site, [error]):
                         # A paging loop that fails as a whole is all-or-nothing, an honest
                         # failure; it is cut short for nothing when a retry meant for the
@@ -76,7 +79,10 @@ class UnhandledNetworkError(Check):
         entry = places.get(site.function)
         if entry is not None and entry.one_shot and not strict:
             entry = None  # a traceback ending a one-shot command is honest: only a cut-short loop hurts there
-        return [entry, loop, root]
+        # A retry whose clause is narrower than the call's errors: meant to handle them, it
+        # lets the others out at the first attempt, whoever the callers are.
+        retry = Place(site.function, "", _TO_CALLERS) if site.retrying else None
+        return [entry, loop, root, retry]
 
     def _report(self, origin: Origin, place: Place, errors: list[str]) -> None:
         site: Site = origin.site
@@ -106,7 +112,10 @@ class UnhandledNetworkError(Check):
         if narrow:
             owner = f" in `{site.function}`" if site.function not in (MODULE, MAIN_GUARD) else ""
             retry = f"the retry{owner} at its first attempt (`except {narrow}` retries nothing else)"
-            where = f"{retry} into {where}" if site.function != place.function else f"{retry} and {where}"
+            if not where:
+                where = retry
+            else:
+                where = f"{retry} into {where}" if site.function != place.function else f"{retry} and {where}"
         elif site.function != place.function:
             where = f"`{site.function}` into {where}" if site.function not in (MODULE, MAIN_GUARD) else where
         self.report("AL201", site.node, related, statement=site.statement, function=site.function,
@@ -130,9 +139,18 @@ class UnhandledNetworkError(Check):
                 return names[0] if len(names) == 1 else f"({', '.join(names)})"
         return ""
 
+    def _named(self, site: Site, error: str) -> bool:
+        """A clause around the call names the error's class and re-raises it (``except
+        httpx.RequestError: raise``): letting it out is what the author chose."""
+        return any(clause.transparent and clause.catches is not None and clause.catches_class(self.catalog.network, error)
+                   for clause in site.clauses)
+
     def _shown(self, path: str) -> str:
         project = self.state.project
         return project.shown(path) if project is not None else path
+
+
+_TO_CALLERS = ", out to its callers"
 
 
 def _is_root(flow: NetworkFlow, function: str) -> bool:

@@ -127,7 +127,8 @@ class NetworkFlow(EscapeQueries, Fact):
         if is_counting(node.iter):
             return
         self._item_loops[id(node)] = Loop(node, set(target_names(node.target)),
-                                          f"the loop over `{short(self.module.code_for_node(node.iter), 40)}`")
+                                          f"the loop over `{short(self.module.code_for_node(node.iter), 40)}`",
+                                          exits=_ending_statements(node.body))
 
     def visit_While(self, node: cst.While) -> None:
         """A loop that walks pages or a cursor: the names it reassigns in its body (``url =
@@ -223,7 +224,7 @@ class NetworkFlow(EscapeQueries, Fact):
         for node in reversed(self.ctx.loops_in_function()):
             loop = found.get(id(node))
             if loop is not None and loop.names & used:
-                return loop
+                return loop if id(self.ctx.statement) not in loop.exits else None
         return None
 
     def paging_loop(self, call: cst.Call) -> Loop | None:
@@ -481,6 +482,43 @@ def _body_statements(body: cst.BaseSuite) -> list[cst.BaseStatement]:
             for handler in statement.handlers:
                 pending.extend(handler.body.body)
     return found
+
+
+def _ending_statements(body: cst.BaseSuite) -> frozenset[int]:
+    """The statements of a loop body (in its ``if``/``with`` blocks and except clauses too) after which
+    the loop ends whatever happens: a ``return`` or ``break`` follows in the same block or
+    in a block around it, or the statement is one (``return fetch(item)``)."""
+    found: set[int] = set()
+    pending: list[tuple[cst.BaseSuite, bool]] = [(body, False)]
+    while pending:
+        block, ending = pending.pop()
+        statements = list(block.body) if isinstance(block, cst.IndentedBlock) else [block]  # type: ignore[list-item]
+        for index, statement in enumerate(statements):
+            after = ending or any(_exits(later) for later in statements[index + 1:])
+            if after or _exits(statement):
+                found.add(id(statement))
+            if isinstance(statement, (cst.If, cst.With, cst.Try)):
+                pending.extend((inner, after) for inner in _inner_blocks(statement))
+    return frozenset(found)
+
+
+def _exits(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and any(
+        isinstance(small, (cst.Return, cst.Break)) for small in statement.body)
+
+
+def _inner_blocks(statement: cst.If | cst.With | cst.Try) -> list[cst.BaseSuite]:
+    # Not a try's own body: its handlers may go on to the next item (a fallback over
+    # mirrors), so what follows a call there ends the loop only when the call succeeds.
+    blocks = [statement.body] if not isinstance(statement, cst.Try) else []
+    if isinstance(statement, cst.If) and statement.orelse is not None:
+        orelse = statement.orelse
+        blocks.append(orelse.body if isinstance(orelse, cst.Else) else cst.IndentedBlock(body=[orelse]))
+    if isinstance(statement, cst.Try):
+        blocks.extend(handler.body for handler in statement.handlers)
+        if statement.orelse is not None:
+            blocks.append(statement.orelse.body)
+    return blocks
 
 
 def retries(clause: Clause) -> bool:

@@ -27,6 +27,9 @@ class Loop:
     description: str
     # What an error escaping it does (AL201's message).
     effect: str = ", stopping it: one failed item skips all the remaining ones"
+    # Statements after which the loop always ends (``call(); break``, ``return call()``):
+    # a call there runs for one item at most, as in a lookup loop, and cuts nothing short.
+    exits: frozenset[int] = frozenset()
 
 
 @dataclass

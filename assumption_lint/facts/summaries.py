@@ -20,6 +20,7 @@ from ..project.summaries import (Call, ClientMade, FunctionSummary, ModuleSummar
                                 ReturnedGraphql, ReturnedResponse, Target)
 from ..resolve import Binding, Instance, LocalClass, LocalFunction
 from .base import Fact
+from .factory_objects import FactoryObjects
 from .network_flow import NetworkFlow
 from .network_graphql import GraphqlReturns
 from .network_raises import FailureRaises
@@ -40,7 +41,7 @@ class ModuleSummaries(Fact):
     the network errors that escape it need the network flow, which the engine adds
     (``ModuleEscapes``) only when a check of the run reads them."""
 
-    needs = (ValueProvenance, ProjectCalls)
+    needs = (ValueProvenance, ProjectCalls, FactoryObjects)
 
     def __init__(self, state: "object") -> None:
         super().__init__(state)  # type: ignore[arg-type]
@@ -134,6 +135,7 @@ class ModuleSummaries(Fact):
                 responses=tuple(item for item in data["responses"] if item is not None),
                 graphql=tuple(item for item in data["graphql"] if item is not None))
         classes = frozenset(qualname.rsplit(".", 1)[0] for qualname in self._functions if "." in qualname)
+        functions.update(_object_methods(self.fact(FactoryObjects).alternatives, functions, classes))
         return ModuleSummary(path, functions=functions, classes=classes, imports=dict(calls.imports),
                              raised=tuple(raised),
                              clients={name: made for name, made in clients.items() if made is not None},
@@ -201,6 +203,27 @@ class ModuleEscapes(Fact):
             for node, label in requests:
                 slots.append(None)
                 placed.append((node, _graphql_setter(slots, len(slots) - 1, label)))
+
+
+def _object_methods(alternatives: dict[str, tuple[str, ...]], functions: dict[str, FunctionSummary],
+                    classes: frozenset[str]) -> dict[str, FunctionSummary]:
+    """``storage.save_stream`` for a module-level object that may be of any of its classes:
+    a function calling each class's method, so that what escapes one of them escapes it."""
+    made: dict[str, FunctionSummary] = {}
+    for name, owners in sorted(alternatives.items()):
+        if name in classes or name in functions:
+            continue
+        methods: dict[str, list[FunctionSummary]] = {}
+        for owner in owners:
+            for qualname, function in functions.items():
+                head, _, method = qualname.rpartition(".")
+                if head == owner:
+                    methods.setdefault(method, []).append(function)
+        for method, found in sorted(methods.items()):
+            made[f"{name}.{method}"] = FunctionSummary(
+                f"{name}.{method}", is_async=any(item.is_async for item in found), parameters=found[0].parameters,
+                calls=tuple(Call(local=item.qualname, awaited=True) for item in found))
+    return made
 
 
 def _client_made(binding: Binding, module: cst.Module) -> tuple[object, ClientMade] | None:

@@ -361,6 +361,13 @@ class Project:
         owner = self._class_of(target) if "." not in target.name else None
         if owner is not None:  # a class or an object of one: what its methods and clients tell
             return self._class_tells(owner, wants)
+        summary = self.summaries.get(target.path)
+        if "." not in target.name and summary is not None and target.name not in summary.functions:
+            # An object a factory makes of one of several classes: its summarised methods.
+            prefix = target.name + "."
+            if any(self.tells(Target(target.path, qualname), wants) for qualname in sorted(summary.functions)
+                   if qualname.startswith(prefix) and "." not in qualname[len(prefix):]):
+                return True
         settled = self.settled(target)
         if settled is None:
             return False

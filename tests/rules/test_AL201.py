@@ -227,3 +227,33 @@ def test_a_one_shot_command_that_fails_outside_a_loop_is_quiet_unless_strict() -
     """
     assert lines(code, "AL201") == [10]
     assert lines(code, "AL201", options={"AL201": {"strict": True}}) == [6, 10, 14]
+
+
+NARROW_LIBRARY_RETRY = """
+    import time
+
+    import httpx
+
+    def fetch(client: httpx.Client, url):
+        for attempt in range(3):
+            try:
+                return client.get(url).json()
+            except (httpx.ConnectError, httpx.ReadTimeout):
+                time.sleep(attempt)
+            {more}
+        return None
+"""
+
+
+def test_al201_names_a_narrow_retry_in_library_code_and_what_it_lets_out() -> None:
+    found = findings(NARROW_LIBRARY_RETRY.replace("{more}", ""), "AL201")
+    assert [finding.line for finding in found] == [9]
+    assert found[0].message.startswith(
+        "assumes GET `url` always succeeds: httpx.ReadError and httpx.TimeoutException escape the retry in `fetch` "
+        "at its first attempt (`except (httpx.ConnectError, httpx.ReadTimeout)` retries nothing else), out to its "
+        "callers")
+
+
+def test_al201_a_retry_that_re_raises_the_rest_by_name_lets_them_out_on_purpose() -> None:
+    more = "except httpx.RequestError:\n                raise"
+    assert findings(NARROW_LIBRARY_RETRY.replace("{more}", more), "AL201") == []

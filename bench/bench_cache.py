@@ -82,6 +82,8 @@ def main() -> None:
     args = parser.parse_args()
     ruff = args.ruff or find_ruff()
     os.environ.pop("ALINT_NO_CACHE", None)
+    # alint is timed as an installation runs it: with its .pyc files written and read.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     scratch = args.scratch or Path(tempfile.mkdtemp(prefix="alint-cache-bench-"))
     tree = scratch / "tree"
     if not tree.exists():

@@ -19,6 +19,7 @@ from .discovery import Target, WalkProblem, read_source, real_path, report_path
 from .incremental import Previous, file_digest, in_process, load_summaries, package_question, why_not_reused
 from .findings import FileResult, Finding, InternalError, source_lines
 from .project.summaries import SUMMARY_VERSION, IndexFor, ModuleSummary, Project, ProjectContext, Target as Name
+from .project.callers import unseen_callers
 from .project.text_imports import project_names
 from .settings import Settings
 
@@ -344,6 +345,7 @@ def with_project(targets: list[Target], shown: list[str], results: list[FileResu
                for index in skipped if (project_index := projects[index]) is not None}
     named = {str(real_path(target.path)) for target, project in zip(targets, projects) if project is not None} | also
     _read_reached(summaries, [name for names in scanned.values() for name in names], summarize, index_for, named)
+    _read_callers(summaries, targets, scanned, also, summarize, index_for, named)
     if summaries_out is not None:
         summaries_out.update(summaries)
     project = Project(summaries, index_for)
@@ -351,7 +353,8 @@ def with_project(targets: list[Target], shown: list[str], results: list[FileResu
     wants = [reads_of(settings_for(target.path)) for target in targets]
     again = [index for index, result in enumerate(results) if projects[index] is not None
              and result.summary is not None and project.matters(result.summary, wants[index])]
-    again += [index for index, names in scanned.items() if any(project.tells(name, wants[index]) for name in names)]
+    again += [index for index, names in scanned.items() if any(project.tells(name, wants[index]) for name in names)
+              or "clients" in wants[index] and project.typed_parameters(str(real_path(targets[index].path)))]
     again.sort()
     if not again:
         return results
@@ -379,6 +382,29 @@ def _imports_of(path: Path, project: ProjectContext) -> list[Name]:
     except OSError:
         return []
     return project_names(text, project.index, Path(real_path(path)))
+
+
+def _read_callers(summaries: dict[str, ModuleSummary], targets: list[Target], scanned: dict[int, list[Name]],
+                  also: frozenset[str], summarize: Callable[[list[str]], list[ModuleSummary | None]],
+                  index_for: IndexFor, named: set[str]) -> None:
+    """The caller index counts every call of a function (project/callers.py): the run's files
+    without a summary (the pre-check skipped them, another shard reports them) that import
+    a module whose parameters it may type are read for their summaries, and so are the
+    files whose clients the calls pass (``from .http import SESSION``)."""
+    if not any(summary.callers.receivers for summary in summaries.values()):
+        return
+    names = {str(real_path(targets[index].path)): found for index, found in scanned.items()}
+    for path in sorted(also - set(summaries) - set(names)):
+        index = index_for(Path(path))
+        if index is not None:
+            names[path] = _imports_of(Path(path), ProjectContext(index))
+    wanted = unseen_callers(Project(summaries, index_for), names)
+    for path, summary in zip(wanted, summarize(wanted) if wanted else []):
+        if summary is not None:
+            summaries[path] = summary
+    passed = {client.name for summary in summaries.values() for site in summary.callers.sites
+              for client in site.clients if client.name is not None}
+    _read_reached(summaries, sorted(passed, key=lambda name: (name.path, name.name)), summarize, index_for, named)
 
 
 def _read_reached(summaries: dict[str, ModuleSummary], start: list[Name],

@@ -51,6 +51,18 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float, str]:
     return wall, cpu, done.stdout
 
 
+def find_ruff() -> str:
+    """ruff on PATH, else in this interpreter's environment, else the one bench/peers.py
+    installs (bench/.cache/peers/ruff); exits with a message when there is none."""
+    found = shutil.which("ruff")
+    candidates = [Path(found)] if found else []
+    candidates += [Path(sys.executable).parent / "ruff", Path(__file__).parent / ".cache" / "peers" / "ruff" / "bin" / "ruff"]
+    for candidate in candidates:
+        if candidate.is_file():
+            return str(candidate)
+    raise SystemExit("no ruff found: pass --ruff PATH (or run `python bench/peers.py install`)")
+
+
 def report(tree: Path, *extra: str) -> tuple[float, float, dict]:
     env_free = [*ALINT, "--format", "json", "--exit-zero", *extra, "src"]
     wall, cpu, out = timed(env_free, tree)
@@ -65,8 +77,13 @@ def main() -> None:
     parser.add_argument("--scratch", type=Path, default=None)
     parser.add_argument("--quick", action="store_true",
                         help="no --no-cache runs (cold with the cache only, edits not compared with a cold run)")
+    parser.add_argument("--ruff", default=None,
+                        help="the ruff to run (default: ruff on PATH, else beside this Python, else the peers' one)")
     args = parser.parse_args()
+    ruff = args.ruff or find_ruff()
     os.environ.pop("ALINT_NO_CACHE", None)
+    # alint is timed as an installation runs it: with its .pyc files written and read.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     scratch = args.scratch or Path(tempfile.mkdtemp(prefix="alint-cache-bench-"))
     tree = scratch / "tree"
     if not tree.exists():
@@ -95,7 +112,7 @@ def main() -> None:
     loads = []
     for number in range(args.rounds):
         loads.append(os.getloadavg()[0])
-        wall, cpu, _ = timed(["ruff", "check", "--no-cache", "--select", "S", "--quiet", "--exit-zero", "src"], tree)
+        wall, cpu, _ = timed([ruff, "check", "--no-cache", "--select", "S", "--quiet", "--exit-zero", "src"], tree)
         rows["ruff"].append((wall, cpu))
         wall, cpu, found = report(tree)
         assert found == warmed, "a warm run differs from the first warm run"

@@ -1137,6 +1137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--alint", help="The alint command to run (default: this interpreter's).")
     parser.add_argument("--write", type=Path, help="Write the generated block into this markdown file.")
     args = parser.parse_args(argv)
+    # Every tool is timed as an installation runs it: with its .pyc files written and read
+    # (with PYTHONDONTWRITEBYTECODE set, an edited checkout compiles its modules on every start).
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     if args.skip is None:
         args.skip = list(DEFAULT_SKIP)
     if args.command == "install":

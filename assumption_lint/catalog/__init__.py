@@ -249,7 +249,17 @@ def compiled_catalog_path() -> Path | None:
     return folder / "alint" / f"{_COMPILED_PREFIX}{key}.pickle" if key else None
 
 
+_KEY: list[str | None] = []
+
+
 def _compiled_key() -> str | None:
+    """The compiled catalog's key (worked out once per process: it reads every catalog file)."""
+    if not _KEY:
+        _KEY.append(_key_now())
+    return _KEY[0]
+
+
+def _key_now() -> str | None:
     import hashlib
 
     from .. import __version__
@@ -325,6 +335,74 @@ def _write_compiled(path: Path, catalog: Catalog) -> None:
             if stale != path and stale.stat().st_mtime < week_ago:
                 stale.unlink(missing_ok=True)
     except Exception:  # pickling, a full disk, a read-only home: parse again next time
+        return
+
+
+def compiled_companion_path(kind: str) -> Path | None:
+    """Where something worked out from the shipped catalog by alint's code (the checks'
+    pre-check words: engine/precheck.py) is kept, as JSON, beside the compiled catalog,
+    under the catalog's key and a stamp of every module of alint; None when that is off."""
+    import hashlib
+
+    compiled = compiled_catalog_path()
+    if compiled is None:
+        return None
+    key = hashlib.sha256(f"{compiled.name}\0{_code_stamp()}".encode()).hexdigest()[:32]
+    return compiled.with_name(f"{kind}-{key}.json")
+
+
+_STAMP: list[str] = []
+
+
+def _code_stamp() -> str:
+    """Each module of alint's size and mtime (as cache.code_version stamps them: the cache
+    sits above the catalog), once per process."""
+    if not _STAMP:
+        import hashlib
+
+        package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        stamp = hashlib.sha256()
+        for folder, dirs, files in os.walk(package):
+            dirs[:] = sorted(name for name in dirs if name != "__pycache__")
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    info = os.stat(os.path.join(folder, name))
+                    stamp.update(f"{os.path.join(folder, name)}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+        _STAMP.append(stamp.hexdigest())
+    return _STAMP[0]
+
+
+def read_companion(path: Path) -> Any:
+    """What ``write_companion`` kept at ``path``, or None (missing, damaged, or a file
+    another user could have written: the same rule as the compiled catalog's)."""
+    import json
+
+    try:
+        with open(path, "rb") as stream:
+            if not _written_by_this_user(os.fstat(stream.fileno())):
+                return None
+            return json.loads(stream.read())
+    except (OSError, ValueError):
+        return None
+
+
+def write_companion(path: Path, value: Any) -> None:
+    """Keep ``value`` (plain data) at ``path`` atomically, and drop the same kind's files
+    of other keys once a week old. Best effort, like the compiled catalog."""
+    import json
+    import time
+
+    from ..atomic import write_atomic
+
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        write_atomic(path, json.dumps(value, separators=(",", ":")).encode())
+        week_ago = time.time() - 7 * 24 * 3600
+        kind = path.name.split("-", 1)[0]
+        for stale in path.parent.glob(f"{kind}-*.json"):
+            if stale != path and stale.stat().st_mtime < week_ago:
+                stale.unlink(missing_ok=True)
+    except (OSError, TypeError, ValueError):
         return
 
 

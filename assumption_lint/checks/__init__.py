@@ -2,7 +2,8 @@
 
 The registry names each check's module, class and rules without importing it: a run
 imports only the checks of the rules it runs (``checks_for``), so a disabled check costs
-nothing. ``ALL_CHECKS`` (and each class by name) imports them all on first use. A test
+nothing; the engine goes further and imports only those whose pre-check words a file
+names (``entries_for``, engine/precheck.py). ``ALL_CHECKS`` (and each class by name) imports them all on first use. A test
 (tests/engine/test_check_registry.py) keeps the table equal to the classes' own ``rules``.
 """
 
@@ -58,12 +59,28 @@ def load(module: str, name: str) -> "type[Check]":
 
 def checks_for(rules: Iterable[str]) -> "list[type[Check]]":
     """The checks that report one of ``rules``, in running order; only they are imported."""
-    return list(_checks_for(frozenset(rules)))
+    return loaded(entries_for(rules))
+
+
+def loaded(entries: Iterable[tuple[str, str]]) -> "list[type[Check]]":
+    """The check classes of these registry entries (``entries_for``), imported now if not yet."""
+    return list(_checks_for(tuple(entries)))
+
+
+@lru_cache(maxsize=256)  # asked once per file, with the same few sets
+def _checks_for(entries: tuple[tuple[str, str], ...]) -> "tuple[type[Check], ...]":
+    return tuple(load(module, name) for module, name in entries)
+
+
+def entries_for(rules: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    """(module, class) of the checks that report one of ``rules``, in running order,
+    without importing any."""
+    return _entries_for(rules if isinstance(rules, frozenset) else frozenset(rules))
 
 
 @lru_cache(maxsize=64)  # asked once per file, with the same few rule sets
-def _checks_for(wanted: frozenset[str]) -> "tuple[type[Check], ...]":
-    return tuple(load(module, name) for module, name, reported in REGISTRY if not wanted.isdisjoint(reported))
+def _entries_for(wanted: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    return tuple((module, name) for module, name, reported in REGISTRY if not wanted.isdisjoint(reported))
 
 
 def __getattr__(name: str) -> Any:

@@ -107,6 +107,9 @@ class MissingTimeout(Check):
         # when no call in this file uses the object (it is used elsewhere, or returned).
         self._disabled_clients: dict[int, tuple[cst.Call, str, _Verdict, cst.CSTNode | None, str]] = {}
         self._used_clients: set[int] = set()
+        # Constructors given `**options`: the timeout the dict literal passes (None: none,
+        # HIDDEN: unknown), read at the constructor, where the literal's scope is.
+        self._spread: dict[int, cst.BaseExpression | Hidden | None] = {}
 
     def visit_Call(self, node: cst.Call) -> None:
         resolved = self.resolver.resolve(node.func)
@@ -128,13 +131,18 @@ class MissingTimeout(Check):
             return
         verdicts = [self._judge(node, spec, resolved.instance) for spec in (api.timeouts or (api.timeout,))]
         self._report_missing(node, resolved.name, [v for v in verdicts if v.kind == "missing"], resolved.instance)
-        self._report_disabled(node, resolved.name, [v for v in verdicts if v.kind == "disabled"])
+        self._report_disabled(node, resolved.name, [v for v in verdicts if v.kind == "disabled"], resolved.instance)
 
     def _note_constructor(self, node: cst.Call, name: str) -> None:
         client = self.catalog.client(name)
         if client is None or client.timeout is None:
             return
         value = self._argument(node, client.timeout)
+        if isinstance(value, Hidden) and client.timeout.keywords:
+            # `httpx.Client(**OPTS)` with OPTS an unchanged dict literal: what it passes,
+            # kept for the object's calls (judged where the object is used, in another scope).
+            value = self.fact(DictLiterals).keyword(node, client.timeout.keywords)
+            self._spread[id(node)] = value
         if value is None or isinstance(value, Hidden):
             return
         verdict = self._judge_value(value, client.timeout, node)
@@ -192,11 +200,14 @@ class MissingTimeout(Check):
         description = "; ".join([f"pass {' and '.join(added)}{where}", *dict.fromkeys(notes)])
         return Fix(description, tuple(edits), UNSAFE if unsafe else SAFE, advice=advice)
 
-    def _report_disabled(self, node: cst.Call, api: str, verdicts: list[_Verdict]) -> None:
+    def _report_disabled(self, node: cst.Call, api: str, verdicts: list[_Verdict],
+                         instance: Instance | None = None) -> None:
         if not verdicts:
             return
         related = [(v.related, "the timeout is disabled here") for v in verdicts
                    if v.related is not None and v.related is not node]
+        if instance is not None and instance.origin is not None and not related:
+            related = [(instance.origin, f"the {instance.type} object comes from here")]  # type: ignore[list-item]
         self.report("AL302", node, related, api=api, phase=_join_phases(v.phase for v in verdicts),
                     value=_join((v.value for v in verdicts), ", "),
                     fix=_join(v.spec.fix or f"pass a finite {v.spec.keyword or 'timeout'}" for v in verdicts))
@@ -316,6 +327,8 @@ class MissingTimeout(Check):
         if spec is None:
             return self._legacy_client(instance, method_spec)
         value = self._argument(instance.call, spec)
+        if isinstance(value, Hidden):
+            value = self._spread.get(id(instance.call), HIDDEN)
         if isinstance(value, Hidden):
             return _Verdict("unknown", spec)
         # An object built in another project file: a timeout its constructor is given is

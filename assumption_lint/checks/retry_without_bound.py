@@ -26,6 +26,7 @@ from ..facts.network import NetworkCalls
 from ..facts.syntax import block_statements, calls_in, contains_exit, ends_with_exit, last_name, nodes_in
 from ..resolve import dotted_name
 from ..facts.reachability import Reachability
+from ..facts.response_bodies import is_log_call
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -137,7 +138,7 @@ class RetryWithoutBound(Check):
         if retry is None or loop in self._reported or not (retry.unbounded or not retry.pauses):
             return
         self._reported.add(loop)
-        self.report("AL205", node, _loop_related(loop), api=resolved.name, reason=_loop_reason(retry),
+        self.report("AL205", node, _loop_location(retry), api=resolved.name, reason=_loop_reason(retry),
                     fix=self._fix(api.library, retry), covers=retry.handlers)
 
     def _helper_in_loop(self, node: cst.Call, callee: str) -> None:
@@ -184,8 +185,9 @@ class RetryWithoutBound(Check):
         for helper in self._helper_loops:
             if helper.callee in networking and helper.retry.loop not in self._reported:
                 self._reported.add(helper.retry.loop)
-                self.report("AL205", helper.node, _loop_related(helper.retry.loop), statement=helper.statement,
-                            function=helper.function, covers=helper.retry.handlers,
+                self.report("AL205", helper.node, _loop_location(helper.retry),
+                            statement=helper.statement, function=helper.function,
+                            covers=helper.retry.handlers,
                             api=f"{helper.callee.rsplit('.', 1)[-1]}() (which makes a network call)",
                             reason=_loop_reason(helper.retry), fix=self._fix(None, helper.retry))
         for function in pending:
@@ -299,7 +301,7 @@ class RetryWithoutBound(Check):
         iterator = loop.iter
         if not isinstance(iterator, cst.Call):
             return None
-        if self._uses_target(loop, call):
+        if self._uses_target(loop, call) or _takes_new_value(loop, call):
             return None
         if dotted_name(iterator.func) == ["range"] and self.resolver.lookup("range") is None:
             return True
@@ -317,10 +319,15 @@ class RetryWithoutBound(Check):
             return False
         used = {name.value for arg in call.args for name in _names(arg.value)}
         for statement in block_statements(loop.body):
-            # The except clauses may log or sleep by the attempt number: that is no item.
+            # The except clauses may log or sleep by the attempt number, and any part may
+            # print or log it ("attempt 2 failed"): that is no item.
             parts = ([statement.body] + ([statement.orelse] if statement.orelse else [])
                      if isinstance(statement, cst.Try) else [statement])
-            used.update(name.value for part in parts for name in _names_outside_logging(part))
+            for part in parts:
+                reported = {id(name) for report in nodes_in(part, (cst.Call,))
+                            if isinstance(report, cst.Call) and _reports_progress(report)
+                            for name in _names(report)}
+                used.update(name.value for name in _names(part) if id(name) not in reported)
         return bool(names & used)
 
     def _pauses(self, loop: Loop) -> bool:
@@ -338,15 +345,32 @@ def _names(node: cst.CSTNode) -> list[cst.Name]:
     return [found for found in nodes_in(node, (cst.Name,)) if isinstance(found, cst.Name)]
 
 
-# Calls that only report (``print(f"HTTP {status} (attempt {attempt})")``, ``log.warning``):
-# an attempt number shown there is no item the loop walks over.
-_REPORTING_CALLS = frozenset({"print", "debug", "info", "warning", "warn", "error", "exception", "critical", "log"})
+def _reports_progress(call: cst.Call) -> bool:
+    """``print(...)`` or a logging call: what it mentions only describes the attempt."""
+    return (isinstance(call.func, cst.Name) and call.func.value == "print") or is_log_call(call)
 
 
-def _names_outside_logging(node: cst.CSTNode) -> list[cst.Name]:
-    shown = {id(name) for call in nodes_in(node, (cst.Call,)) if isinstance(call, cst.Call)
-             and last_name(call.func) in _REPORTING_CALLS for name in _names(call)}
-    return [name for name in _names(node) if id(name) not in shown]
+def _takes_new_value(loop: cst.For, call: cst.Call) -> bool:
+    """Each pass sends a different request: an argument of the call uses a name the loop
+    body assigns, before the ``try``, from a call (``key = pool.acquire()``,
+    ``proxy = next(proxies)``). In a counted loop that is a failover over keys or hosts,
+    which moves on at once by design, like a loop over items; ``while True`` round an
+    endless cycle of them still never gives up, so only ``for`` loops ask."""
+    used = {name.value for arg in call.args for name in _names(arg.value)}
+    if not used:
+        return False
+    for statement in block_statements(loop.body):
+        if isinstance(statement, cst.Try):
+            break  # names set after the request's try cannot feed its first pass
+        for node in nodes_in(statement, (cst.Assign,)):
+            if isinstance(node, cst.Assign) and nodes_in(node.value, (cst.Call,)) and any(
+                    name.value in used for target in node.targets for name in _names(target.target)):
+                return True
+    return False
+
+
+def _loop_location(retry: _RetryLoop) -> list[tuple[cst.CSTNode, str]]:
+    return [(retry.loop, "the loop that sends it again")]
 
 
 def _assigned_names(statements: list[cst.BaseStatement]) -> set[str]:
@@ -394,8 +418,3 @@ def _function_key(name: str, class_name: str | None) -> str:
 
 def _short(policy: RetryPolicy) -> str:
     return f"{policy.library} {policy.names[0].rsplit('.', 1)[-1]}"
-
-
-def _loop_related(loop: Loop) -> list[tuple[cst.CSTNode, str]]:
-    """The loop that retries, as a related location: the finding sits on the call it repeats."""
-    return [(loop, "the loop that retries it")]

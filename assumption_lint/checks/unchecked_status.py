@@ -354,6 +354,8 @@ class UncheckedStatus(Check):
             body += "()"
         related = [(use, "the body is used here")]
         related += [(other, "this request's response may be the one read there too") for other in also or ()]
+        if call.instance is not None and call.instance.origin is not None:  # a client from another file
+            related.append((call.instance.origin, f"the {call.instance.type} object comes from here"))  # type: ignore[arg-type]
         self.report("AL202", call.node, related=related, statement=statement,
                     function=function, call=call.label,
                     problem=f"the body ({body}) is read without checking the status, so an error "

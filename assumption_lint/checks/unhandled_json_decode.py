@@ -23,12 +23,29 @@ from ..facts.fixpoint import propagate
 from ..facts.handlers import Clause, may_catch
 from ..facts.network import NetworkCall, NetworkCalls
 from ..facts.network_flow import Loop, NetworkFlow, Place
+from ..facts.network_returns import ReturnedResponse, ReturnedResponses
 from ..facts.syntax import unawait
 from ..facts.reachability import Reachability
+from ..resolve import dotted_name
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
+
+
+@dataclass(frozen=True)
+class _Request:
+    """Where a response comes from: a request made here, or a call of another project
+    file's function that returns a raw response (``elsewhere``: the request there)."""
+
+    label: str
+    kind: str | None  # the catalog's response kind
+    node: cst.CSTNode  # the call here: the request, or the helper's call
+    elsewhere: ReturnedResponse | None = None
+
+    @staticmethod
+    def made(call: NetworkCall) -> "_Request":
+        return _Request(call.label, call.family.response, call.node)
 
 
 @dataclass
@@ -38,15 +55,17 @@ class _JsonSite:
     function: str
     clauses: tuple[Clause, ...]
     loop: Loop | None
-    request: NetworkCall
+    request: _Request
     decoder: JsonDecode
 
 
 class UnhandledJsonDecode(Check):
     rules = ("AL203",)
-    # Client objects, factories and client classes imported from other project files.
-    project_reads = frozenset({"clients"})
-    needs = (NetworkFlow, NetworkCalls, Reachability)  # Reachability: no findings in code nothing runs
+    # Client objects, factories and client classes imported from other project files; the
+    # raw responses other files' functions return.
+    project_reads = frozenset({"clients", "responses"})
+    # Reachability: no findings in code nothing runs.
+    needs = (NetworkFlow, NetworkCalls, ReturnedResponses, Reachability)
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)
@@ -55,7 +74,7 @@ class UnhandledJsonDecode(Check):
         self.knowledge = self.catalog.network
         self.json_sites: list[_JsonSite] = []
         # Per function (and the module): response name -> (request, its item loop).
-        self._responses: list[dict[str, tuple[NetworkCall, Loop | None]]] = [{}]
+        self._responses: list[dict[str, tuple[_Request, Loop | None]]] = [{}]
 
     # ------------------------------------------------------------------ responses
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -79,9 +98,20 @@ class UnhandledJsonDecode(Check):
         frame.pop(name, None)
         call = unawait(value) if value is not None else None
         if isinstance(call, cst.Call):
-            request = self.calls.network_call(call)
+            request = self._request(call)
             if request is not None:
                 frame[name] = (request, self.flow.item_loop(call))
+
+    def _request(self, call: cst.Call) -> _Request | None:
+        """The response a call returns: a request's, or the raw response another project
+        file's function hands back (``return requests.get(url)``: network_returns)."""
+        request = self.calls.network_call(call)
+        if request is not None:
+            return _Request.made(request)
+        returned = self.fact(ReturnedResponses).response_from(call)
+        if returned is None:
+            return None
+        return _Request(returned.label, returned.kind, call, returned)
 
     # ------------------------------------------------------------------ .json()
     def visit_Call(self, node: cst.Call) -> None:
@@ -89,16 +119,16 @@ class UnhandledJsonDecode(Check):
         if not isinstance(func, cst.Attribute) or node.args:
             return
         receiver = unawait(func.value)
-        found: tuple[NetworkCall, Loop | None] | None = None
+        found: tuple[_Request, Loop | None] | None = None
         if isinstance(receiver, cst.Call):
-            request = self.calls.network_call(receiver)
+            request = self._request(receiver)
             found = (request, self.flow.item_loop(receiver)) if request is not None else None
         elif isinstance(receiver, cst.Name):
             found = self._responses[-1].get(receiver.value)
         if found is None:
             return
         request, loop = found
-        kind = request.family.response
+        kind = request.kind
         decoder = self.catalog.json_decoder(kind) if kind is not None else None
         if decoder is None or func.attr.value not in decoder.methods:
             return
@@ -169,6 +199,14 @@ class UnhandledJsonDecode(Check):
             return
         raised = site.decoder.raises
         catch = "ValueError" if self.knowledge.catches("ValueError", raised) else raised
-        self.report("AL203", site.node, statement=site.statement, function=site.function,
-                    covers=(site.node.func, site.request.node), api=site.request.label, where=where,
-                    error=raised, catch=catch)
+        api, related = site.request.label, []
+        elsewhere = site.request.elsewhere
+        if elsewhere is not None:  # `fetch()` of another file returned the response as it came
+            parts = dotted_name(site.request.node.func) if isinstance(site.request.node, cst.Call) else None
+            project = self.state.project
+            shown = project.shown(elsewhere.place.path) if project is not None else elsewhere.place.path
+            api = f"`{'.'.join(parts) if parts else 'the call'}()` (it returns the response of {api} in {shown})"
+            related = [(elsewhere.place, f"{elsewhere.label} is made here and its response returned as it came")]
+        self.report("AL203", site.node, related, statement=site.statement,  # type: ignore[arg-type]
+                    function=site.function, covers=(site.node.func, site.request.node), api=api,
+                    where=where, error=raised, catch=catch)

@@ -15,25 +15,27 @@ from __future__ import annotations
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import libcst as cst
-
-from ..checks import checks_for
-from ..checks.base import Check, RawFinding
-from ..deep import DeepInference, deep_file
-from ..facts.base import Analysis, Fact, needs_transitively
-from ..facts.context import Context
-from ..facts.summaries import ModuleEscapes, ModuleSummaries
+from ..checks import entries_for, loaded
 from ..findings import FileResult, Finding, InternalError
-from ..fixes import Fix
 from ..project.summaries import ModuleSummary, ProjectContext
 from ..project.text_imports import imports_project
-from ..resolve import Resolver
 from ..settings import MAX_FILE_BYTES, Settings
-from . import findings, precheck, walk
+from . import findings, precheck
 from .findings import file_level, records, yielded_rules
 from .source import TooComplex, Unreadable, check_tokens, parse, read_text
+
+# libcst, the resolver, the facts and the checks are imported only for a file the pre-check
+# lets through (in _analyze_text): a run over files that name nothing any check looks for
+# loads none of them (tests/cli/test_startup.py).
+if TYPE_CHECKING:  # pragma: no cover
+    import libcst as cst
+
+    from ..checks.base import Check, RawFinding
+    from ..facts.base import Analysis, Fact
+    from ..facts.context import Context
+    from ..fixes import Fix
 
 __all__ = ["MAX_FILE_BYTES", "FileState", "analyze_bytes", "analyze_text", "enabled_checks", "file_level",
            "is_relevant", "project_reads"]
@@ -78,25 +80,36 @@ class FileState:
 
 # --------------------------------------------------------------------------- pre-check
 def enabled_checks(settings: Settings) -> list[type[Check]]:
+    """The classes of the checks ``settings`` runs (imported now)."""
+    return [entry if isinstance(entry, type) else loaded([entry])[0] for entry in _enabled(settings)]
+
+
+def _enabled(settings: Settings) -> tuple[Any, ...]:
+    """The checks ``settings`` runs, as registry entries (checks.entries_for: nothing is
+    imported), or as classes when a test substitutes checks of its own."""
     # A check also runs for a disabled rule that an enabled one yields to: its findings
     # decide where the enabled rule stands back.
     wanted = settings.enabled | yielded_rules(settings)
     substituted = globals().get("ALL_CHECKS")  # set only by tests that run checks of their own
     if substituted is None:
-        return checks_for(wanted)  # imports only these checks
-    return [check for check in substituted if any(rule in wanted for rule in check.rules)]
+        return entries_for(wanted)
+    return tuple(check for check in substituted if any(rule in wanted for rule in check.rules))
 
 
 def __getattr__(name: str) -> Any:
     if name == "ALL_CHECKS":  # every check, imported on first use (checks/__init__.py)
         from .. import checks
         return checks.ALL_CHECKS
+    if name == "cst":  # libcst, as this module once imported it
+        import libcst
+
+        return libcst
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def project_reads(settings: Settings) -> frozenset[str]:
     """What the checks enabled by ``settings`` read from other project files' summaries."""
-    return frozenset(item for check in enabled_checks(settings) for item in check.project_reads)
+    return precheck.project_reads(settings.catalog, _enabled(settings))
 
 
 def is_relevant(text: str, settings: Settings, checks: list[type[Check]]) -> bool:
@@ -109,7 +122,7 @@ def summary_relevant(text: str, settings: Settings) -> bool:
     """Could this file's module summary tell a caller anything? Besides the enabled checks'
     words, every catalogued module (a function may return any catalogued object) and every
     source of outside values (a function may return ``os.environ[...]``)."""
-    return precheck.relevance(settings.catalog, enabled_checks(settings), settings.deep, summary=True).matches(text)
+    return precheck.summary_matches(text, settings.catalog, _enabled(settings), settings.deep)
 
 
 # --------------------------------------------------------------------------- entry points
@@ -153,7 +166,7 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
                   states: list[FileState] | None = None) -> tuple[FileResult, bool]:
     """The findings, and whether the checks ran over the whole file."""
     result = FileResult(path)
-    check_classes = [] if summary_only else enabled_checks(settings)
+    entries = () if summary_only else _enabled(settings)
     summarize = project is not None and source is not None
     # A file analysed with its project's settled summaries calls a project function that
     # matters: the text pre-check (which knows only library names) does not decide then.
@@ -164,9 +177,13 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
             # No library call, no source, no project import: nothing it could tell a caller.
             result.summary = ModuleSummary(str(source))
             return result, True
-    if not text.strip() or not (check_classes or summary_only) or (
-            prechecked and not is_relevant(text, settings, check_classes)):
-        return result, True  # nothing here any check could report
+    if not text.strip() or not (entries or summary_only):
+        return result, True
+    if prechecked:  # only the checks whose words the code names: the others could find nothing
+        entries = precheck.pick(text, settings.catalog, entries, settings.deep)
+        if not entries:
+            return result, True  # nothing here any check could report
+    check_classes = [entry if isinstance(entry, type) else loaded([entry])[0] for entry in entries]
     try:
         check_tokens(text, settings.max_tokens)
         module = parse(text)
@@ -177,6 +194,13 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
         result.findings = file_level(settings, path, "AL001", exc.line, exc.column, reason=exc.reason)
         return result, False
     result.analyzed = True
+    from ..deep import DeepInference, deep_file
+    from ..facts.base import Fact, needs_transitively
+    from ..facts.context import Context
+    from ..facts.summaries import ModuleEscapes, ModuleSummaries
+    from ..resolve import Resolver
+    from . import walk
+
     hook = project.resolver_hook(source) if summarize and project is not None and source is not None else None
     deep = deep_file(text, source or path, settings.catalog) if settings.deep else None  # --deep: docs/deep.md
     state = FileState(path, text, module, settings, Context(Resolver(settings.catalog, hook, deep)), source=source,
@@ -234,6 +258,8 @@ def _starts(state: FileState, nodes: list[cst.CSTNode]) -> dict[int, tuple[int, 
 def _summary(state: FileState, on_crash: Any) -> Any:
     """The module summary, or None (and an AL002 naming it) when building it fails: the
     file's findings stand; callers in other files then see nothing from this one."""
+    from ..facts.summaries import ModuleEscapes, ModuleSummaries
+
     fact = state.facts.get(ModuleSummaries)
     if fact is None or state.source is None:
         return None

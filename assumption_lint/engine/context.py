@@ -109,7 +109,10 @@ class ContextKeeper:
         self.resolver.push("function", node.name.value)
         params = node.params
         ordered = list(params.posonly_params) + list(params.params)
-        for param in ordered + list(params.kwonly_params):
+        top = qualname if not outer and not in_class else None  # the caller index types these
+        for param in ordered:
+            self.resolver.bind_parameter(top, param.name.value)
+        for param in params.kwonly_params:
             self.resolver.bind(param.name.value, None)
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):

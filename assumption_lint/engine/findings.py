@@ -32,11 +32,8 @@ import io
 import re
 import tokenize
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable
-
-import libcst as cst
-from libcst._nodes.internal import CodegenState
-from libcst.metadata import CodePosition, CodeRange, MetadataWrapper, PositionProvider
 
 from ..findings import Finding, Related, source_lines
 from ..fixes import suggestions
@@ -45,6 +42,9 @@ from ..settings import Settings, rule_matches, severity_of, shown
 from .suppress import directives, suppressing_line
 
 if TYPE_CHECKING:  # pragma: no cover
+    import libcst as cst
+    from libcst.metadata import CodeRange
+
     from ..checks.base import RawFinding
     from . import FileState
 
@@ -114,6 +114,8 @@ class Placed:
 
 def resolve_positions(module: cst.Module) -> Any:
     """Positions are a whole-tree pass: only files with findings pay for it."""
+    from libcst.metadata import MetadataWrapper, PositionProvider  # libcst: only for a parsed file
+
     return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
 
 
@@ -130,6 +132,9 @@ def placed(raw: list["RawFinding"], positions: Any, lines: list[str]) -> list[Pl
 def reported_span(positions: Any, node: cst.CSTNode, lines: list[str]) -> CodeRange:
     """The region a finding shows: the node's span, except that an except clause is shown
     by its one-line header (``except ...:``), not its whole body (noisy in editors and SARIF)."""
+    import libcst as cst
+    from libcst.metadata import CodePosition, CodeRange
+
     span = positions[node]
     if not isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)):
         return span
@@ -307,36 +312,44 @@ class _Found(Exception):
     """Every wanted node is placed: the code generation stops."""
 
 
-class _StartFinder(CodegenState):
-    """Code generation without position tracking (several times cheaper than the
-    position provider's pass) that notes where each wanted node starts."""
+@lru_cache(maxsize=None)
+def _start_finder() -> type:
+    """The class below, made on first use: it extends libcst's code generation, and libcst
+    is imported only for a parsed file."""
+    from libcst._nodes.internal import CodegenState
 
-    def __init__(self, module: cst.Module, wanted: set[int]) -> None:
-        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
-        self.wanted = wanted
-        self.found: dict[int, tuple[int, int]] = {}
-        self._line, self._column, self._counted = 1, 0, 0
+    class _StartFinder(CodegenState):
+        """Code generation without position tracking (several times cheaper than the
+        position provider's pass) that notes where each wanted node starts."""
 
-    def before_codegen(self, node: cst.CSTNode) -> None:
-        if id(node) not in self.wanted or id(node) in self.found:
-            return
-        for token in self.tokens[self._counted:]:
-            breaks = token.count("\n")
-            if breaks:
-                self._line += breaks
-                self._column = len(token) - token.rindex("\n") - 1
-            else:
-                self._column += len(token)
-        self._counted = len(self.tokens)
-        self.found[id(node)] = (self._line, self._column + 1)
-        if len(self.found) == len(self.wanted):
-            raise _Found
+        def __init__(self, module: cst.Module, wanted: set[int]) -> None:
+            super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+            self.wanted = wanted
+            self.found: dict[int, tuple[int, int]] = {}
+            self._line, self._column, self._counted = 1, 0, 0
+
+        def before_codegen(self, node: cst.CSTNode) -> None:
+            if id(node) not in self.wanted or id(node) in self.found:
+                return
+            for token in self.tokens[self._counted:]:
+                breaks = token.count("\n")
+                if breaks:
+                    self._line += breaks
+                    self._column = len(token) - token.rindex("\n") - 1
+                else:
+                    self._column += len(token)
+            self._counted = len(self.tokens)
+            self.found[id(node)] = (self._line, self._column + 1)
+            if len(self.found) == len(self.wanted):
+                raise _Found
+
+    return _StartFinder
 
 
 def start_positions(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, tuple[int, int]]:
     """By node id: the 1-based line and column where each node's code starts (before its
     parentheses). For a module summary's few places, without a whole-tree position pass."""
-    finder = _StartFinder(module, {id(node) for node in nodes})
+    finder = _start_finder()(module, {id(node) for node in nodes})
     if finder.wanted:
         try:
             module._codegen(finder)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING, Iterable
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..catalog import Catalog
@@ -57,6 +57,37 @@ def code_only(text: str) -> str:
         return text
 
 
+class Scan:
+    """One file's text as the pre-check reads it: blanked once, then asked for each check."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.code = code_only(text)
+        self.names = frozenset(_NAME.findall(self.code))
+        self._called: dict[frozenset[str], frozenset[str]] = {}
+        self._everywhere: frozenset[str] | None = None
+
+    def called(self, words: frozenset[str]) -> frozenset[str]:
+        """Which of ``words`` the code calls, or assigns to another name."""
+        found = self._called.get(words)
+        if found is None:
+            found = self._called[words] = frozenset(
+                match.group(1) or match.group(2) for match in _calls_pattern(words).finditer(self.code))
+        return found
+
+    def everywhere(self) -> frozenset[str]:
+        """The names of the whole text, strings and comments included."""
+        if self._everywhere is None:
+            self._everywhere = frozenset(_NAME.findall(self.text))
+        return self._everywhere
+
+
+@lru_cache(maxsize=256)
+def _calls_pattern(words: frozenset[str]) -> re.Pattern[str]:
+    alternatives = "|".join(sorted(map(re.escape, words)))
+    return re.compile(rf"(?<![\w.])({alternatives})\s*\(|=[ \t]*({alternatives})[ \t]*$", re.MULTILINE)
+
+
 @dataclass(frozen=True)
 class Relevance:
     """What makes a file relevant to a set of checks. The words checks declare are:
@@ -77,21 +108,16 @@ class Relevance:
     def __bool__(self) -> bool:
         return bool(self.code or self.together or self.called or self.text)
 
-    @cached_property
-    def _calls(self) -> re.Pattern[str] | None:
-        if not self.called:
-            return None
-        alternatives = "|".join(sorted(map(re.escape, self.called)))
-        return re.compile(rf"(?<![\w.])(?:{alternatives})\s*\(|=[ \t]*(?:{alternatives})[ \t]*$", re.MULTILINE)
-
     def matches(self, text: str) -> bool:
-        code = code_only(text)
-        names = frozenset(_NAME.findall(code))
+        return self.matched_by(Scan(text))
+
+    def matched_by(self, scan: Scan) -> bool:
+        names = scan.names
         if not self.code.isdisjoint(names) or any(parts <= names for parts in self.together):
             return True
-        if self._calls is not None and self._calls.search(code) is not None:
+        if self.called and not self.called.isdisjoint(scan.called(self.called)):
             return True
-        return bool(self.text) and not self.text.isdisjoint(_NAME.findall(text))
+        return bool(self.text) and not self.text.isdisjoint(scan.everywhere())
 
 
 def _compile(words: Iterable[str]) -> Relevance:
@@ -149,3 +175,163 @@ def _relevance(catalog: "Catalog", checks: tuple[type["Check"], ...], deep: bool
     compiled = _compile(words)
     return Relevance(compiled.code, compiled.together, compiled.called,
                      frozenset(word for word in text if _NAME.fullmatch(word)))
+
+
+# --------------------------------------------------------------------------- check by check
+# A check is named by its registry entry (module, class: checks.REGISTRY) or, in tests that
+# run checks of their own, by its class. A file is analysed only by the checks whose words
+# its code names: by the contract of ``Check.relevant_words`` the others could find nothing
+# in it, so they are neither imported nor run.
+Entry = Any
+
+
+def pick(text: str, catalog: "Catalog", entries: Iterable[Entry], deep: bool = False) -> list[Entry]:
+    """The checks (of ``entries``) whose words the file's code names; with ``deep``, every
+    one when the code names a member a --deep run asks astroid about."""
+    entries = list(entries)
+    if not entries:
+        return []
+    scan = Scan(text)
+    if deep and relevance(catalog, (), deep=True).matched_by(scan):
+        return entries
+    return [entry for entry in entries if _entry_relevance(catalog, entry).matched_by(scan)]
+
+
+def summary_matches(text: str, catalog: "Catalog", entries: Iterable[Entry], deep: bool = False) -> bool:
+    """Could the module summary of this file tell a caller anything (``relevance`` with
+    ``summary``), decided from the checks' entries without importing them when the words
+    are stored."""
+    scan = Scan(text)
+    if _summary_relevance(catalog).matched_by(scan) or (deep and relevance(catalog, (), deep=True).matched_by(scan)):
+        return True
+    return any(_entry_relevance(catalog, entry).matched_by(scan) for entry in entries)
+
+
+_ENTRIES: dict[tuple[int, Entry], tuple["Catalog", Relevance]] = {}
+
+
+def _entry_relevance(catalog: "Catalog", entry: Entry) -> Relevance:
+    key = (id(catalog), entry)
+    known = _ENTRIES.get(key)
+    if known is None or known[0] is not catalog:
+        words, text = _words_of(catalog, entry)
+        compiled = _compile(words)
+        known = _ENTRIES[key] = (catalog, Relevance(compiled.code, compiled.together, compiled.called,
+                                                    frozenset(word for word in text if _NAME.fullmatch(word))))
+    return known[1]
+
+
+_SUMMARY: dict[int, tuple["Catalog", Relevance]] = {}
+
+
+def _summary_relevance(catalog: "Catalog") -> Relevance:
+    known = _SUMMARY.get(id(catalog))
+    if known is None or known[0] is not catalog:
+        stored = _stored(catalog)
+        known = _SUMMARY[id(catalog)] = (catalog, _compile(stored["summary"] if stored is not None
+                                                           else _summary_words(catalog)))
+    return known[1]
+
+
+def _summary_words(catalog: "Catalog") -> frozenset[str]:
+    """What a module summary may tell about besides the checks' words: every catalogued
+    module and every source of outside values."""
+    from ..checks.base import source_words
+
+    origins = {entry.origin for entry in (*catalog.sources.sources, *catalog.sources.parameters)}
+    return frozenset(catalog.module_roots()) | source_words(catalog, origins)
+
+
+def _words_of(catalog: "Catalog", entry: Entry) -> tuple[frozenset[str], frozenset[str]]:
+    if not isinstance(entry, tuple):  # a check class
+        return _asked(entry, catalog)
+    stored = _stored(catalog)
+    found = stored["checks"].get(".".join(entry)) if stored is not None else None
+    if found is None:
+        from ..checks import load
+
+        return _asked(load(*entry), catalog)
+    return frozenset(found[0]), frozenset(found[1])
+
+
+def _asked(check: type["Check"], catalog: "Catalog") -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(check.relevant_words(catalog)), frozenset(check.relevant_text(catalog))
+
+
+# --------------------------------------------------------------------------- stored words
+# Asking the checks for their words means importing them, and libcst with them. So the
+# words of every registered check for the shipped catalog are kept (plain data) beside the
+# compiled catalog (catalog/__init__.py), under a key made of that catalog's key and a stamp
+# of alint's code (each module's size and mtime: a check's words are code too). They hold for
+# the shipped catalog and for what a project's declared versions make of it (``specialise``
+# changes only the defaults of calls); a catalog extended with a project's own files asks the
+# checks. None of it is used when the compiled catalog is off (ALINT_NO_CACHE=1).
+_STORED: dict[str, Any] = {}
+WORDS_SCHEMA = 1
+
+
+def _stored(catalog: "Catalog") -> dict[str, Any] | None:
+    if not _from_shipped(catalog):
+        return None
+    from .. import catalog as catalogs
+
+    path = catalogs.compiled_companion_path("precheck")
+    if path is None:
+        return None
+    found = _STORED.get(str(path))
+    if found is None:
+        found = catalogs.read_companion(path)
+        if not isinstance(found, dict) or found.get("schema") != WORDS_SCHEMA:
+            found = _all_words(catalogs.shipped_catalog())
+            catalogs.write_companion(path, found)
+        _STORED[str(path)] = found
+    return found
+
+
+def _all_words(catalog: "Catalog") -> dict[str, Any]:
+    from ..checks import REGISTRY, load
+
+    checks, reads = {}, {}
+    for module, name, _ in REGISTRY:
+        check = load(module, name)
+        words, text = _asked(check, catalog)
+        checks[f"{module}.{name}"] = [sorted(words), sorted(text)]
+        reads[f"{module}.{name}"] = sorted(check.project_reads)
+    return {"schema": WORDS_SCHEMA, "checks": checks, "reads": reads, "summary": sorted(_summary_words(catalog))}
+
+
+def project_reads(catalog: "Catalog", entries: Iterable[Entry]) -> frozenset[str]:
+    """What these checks read from other project files' summaries (``Check.project_reads``),
+    from the stored words when they hold, else from the checks (imported now)."""
+    stored = _stored(catalog)
+    found: set[str] = set()
+    for entry in entries:
+        kept = stored["reads"].get(".".join(entry)) if stored is not None and isinstance(entry, tuple) else None
+        if kept is None:
+            from ..checks import loaded
+
+            kept = (entry if isinstance(entry, type) else loaded([entry])[0]).project_reads
+        found.update(kept)
+    return frozenset(found)
+
+
+_SHIPPED_LIKE: dict[int, tuple["Catalog", bool]] = {}
+
+
+def _from_shipped(catalog: "Catalog") -> bool:
+    """Is ``catalog`` the shipped one, or made from it by ``specialise`` (the same objects
+    in every field but ``apis``, which holds the same names)?"""
+    from .. import catalog as catalogs
+
+    shipped = catalogs._SHIPPED
+    if shipped is None:
+        return False
+    if catalog is shipped:
+        return True
+    known = _SHIPPED_LIKE.get(id(catalog))
+    if known is None or known[0] is not catalog:
+        same = all(getattr(catalog, name) is getattr(shipped, name)
+                   for name in type(catalog).__dataclass_fields__ if name != "apis") \
+            and catalog.apis.keys() == shipped.apis.keys()
+        known = _SHIPPED_LIKE[id(catalog)] = (catalog, same)
+    return known[1]

@@ -13,10 +13,12 @@ import re
 import sys
 import tokenize
 import warnings
-
-import libcst as cst
+from typing import TYPE_CHECKING
 
 from ..findings import source_lines
+
+if TYPE_CHECKING:  # pragma: no cover
+    import libcst as cst
 
 # The traversal recurses a few frames per nesting level; CPython's default of 1000 is far
 # too low for real code with long operator chains.
@@ -79,6 +81,8 @@ def parse(text: str) -> cst.Module:
     if reason is not None:
         raise TooComplex(reason)
     raise_recursion_limit()
+    import libcst as cst  # here: a run whose files the pre-check all skips never loads it
+
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:

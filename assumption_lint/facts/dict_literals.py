@@ -2,7 +2,8 @@
 
 Generated code collects request options once (``opts = {"headers": H, "verify": True}``) and
 spreads them into every call (``requests.get(url, **opts)``). Without this, a ``**`` argument
-hides every keyword and the timeout checks stay quiet. A name is read through only when, in
+hides every keyword and the timeout checks stay quiet. A literal written in place
+(``**{"timeout": None}``) says what it passes; a name is read through only when, in
 the scope that binds it (the enclosing function, else the module), it is assigned exactly
 once, to a dict literal whose keys are all plain strings, and is never changed or handed to
 anything that could change it (a subscript assignment, ``update``/``setdefault``/``pop``,
@@ -39,9 +40,7 @@ class DictLiterals(Fact):
                 return HIDDEN
             if arg.star != "**":
                 continue
-            if not isinstance(arg.value, cst.Name):
-                return HIDDEN
-            literal = self._literal(arg.value.value)
+            literal = self.spread(arg.value)
             if literal is None:
                 return HIDDEN
             for element in literal.elements:
@@ -49,6 +48,13 @@ class DictLiterals(Fact):
                 if literal_string(element.key) in keywords:
                     found = element.value
         return found
+
+    def spread(self, value: cst.BaseExpression) -> cst.Dict | None:
+        """The dict literal a ``**`` argument spreads: written in place (``**{"timeout": None}``)
+        or a name bound to an unchanged one; None when alint cannot tell what it holds."""
+        if isinstance(value, cst.Dict):
+            return value if _plain(value) else None
+        return self._literal(value.value) if isinstance(value, cst.Name) else None
 
     def _literal(self, name: str) -> cst.Dict | None:
         frame = self.ctx.function
@@ -72,6 +78,12 @@ class DictLiterals(Fact):
             self._scopes[key] = {name: value for name, value in finder.found.items()
                                  if name not in finder.spoiled and value is not None}
         return self._scopes[key]
+
+
+def _plain(value: cst.Dict) -> bool:
+    """Every key a plain string, no ``**`` inside: the literal says all it passes."""
+    return all(isinstance(element, cst.DictElement) and literal_string(element.key) is not None
+               for element in value.elements)
 
 
 class _TooBig(Exception):
@@ -151,9 +163,7 @@ class _Literals(cst.CSTVisitor):
         if name in self.found:
             self.spoiled.add(name)  # assigned twice: alint cannot tell which one is live
             return
-        plain = isinstance(value, cst.Dict) and all(
-            isinstance(element, cst.DictElement) and literal_string(element.key) is not None
-            for element in value.elements)
+        plain = isinstance(value, cst.Dict) and _plain(value)
         self.found[name] = value if plain else None  # type: ignore[assignment]
         if not plain:
             self.spoiled.add(name)

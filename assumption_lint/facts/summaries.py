@@ -20,6 +20,7 @@ from ..project.summaries import (Call, ClientMade, FunctionSummary, ModuleSummar
                                 ReturnedGraphql, ReturnedResponse, Target)
 from ..resolve import Binding, Instance, LocalClass, LocalFunction
 from .base import Fact
+from .caller_index import PassedClients
 from .factory_objects import FactoryObjects
 from .network_flow import NetworkFlow
 from .network_graphql import GraphqlReturns
@@ -41,7 +42,7 @@ class ModuleSummaries(Fact):
     the network errors that escape it need the network flow, which the engine adds
     (``ModuleEscapes``) only when a check of the run reads them."""
 
-    needs = (ValueProvenance, ProjectCalls, FactoryObjects)
+    needs = (ValueProvenance, ProjectCalls, FactoryObjects, PassedClients)
 
     def __init__(self, state: "object") -> None:
         super().__init__(state)  # type: ignore[arg-type]
@@ -117,6 +118,7 @@ class ModuleSummaries(Fact):
             if made is not None:
                 clients[name] = None
                 placed.append((made[0], _client_setter(clients, name, made[1])))
+        callers = self.fact(PassedClients).collect(self.state.module, set(self._functions), placed)
         if placed:
             where = positions([node for node, _ in placed if not isinstance(node, Place)])  # type: ignore[misc]
             for node, setter in placed:
@@ -139,7 +141,7 @@ class ModuleSummaries(Fact):
         return ModuleSummary(path, functions=functions, classes=classes, imports=dict(calls.imports),
                              raised=tuple(raised),
                              clients={name: made for name, made in clients.items() if made is not None},
-                             objects=calls.module_objects(path))
+                             objects=calls.module_objects(path), callers=callers())
 
 
 class ModuleEscapes(Fact):

@@ -23,14 +23,17 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, TypeVar
 
 from .modules import ModuleIndex, project_root_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .callers import CallerIndex, Typed
 
 T = TypeVar("T")
 
 # Bump when the shape or the meaning of a summary changes (a cache keeps them by content hash).
-SUMMARY_VERSION = 5
+SUMMARY_VERSION = 6
 
 # Re-exports followed from one module to the next before giving up (a chain of
 # `from .x import y` through package __init__ files; a loop ends here too).
@@ -160,6 +163,49 @@ class Imported:
     level: int = 0
 
 
+@dataclass(frozen=True)
+class PassedClient:
+    """A catalogued client a call passes at ``slot`` (a position, or a keyword's name): made
+    in the caller's file (``made``), another file's object or factory call (``name``, with
+    ``called``; the project says what it is), or the caller's own parameter passed on."""
+
+    slot: int | str
+    made: ClientMade | None = None
+    name: Target | None = None
+    called: bool = False
+    parameter: str = ""
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """One call of a project function, for the caller index (``project/callers.py``): the
+    function as the calling file names it (an empty ``path``: its own module), where the
+    call is (``caller``: a qualname, or "<module>"), how many positional arguments and which
+    keywords it passes, and which of them are clients. ``spread``: ``*args`` or ``**kwargs``
+    hide what goes where."""
+
+    callee: Target
+    caller: str
+    positional: int
+    keywords: tuple[str, ...] = ()
+    clients: tuple[PassedClient, ...] = ()
+    spread: bool = False
+
+
+@dataclass(frozen=True)
+class CallerFacts:
+    """What a module tells the caller index: its calls of project functions with the clients
+    they pass, the project names it uses other than by calling them (handed on as a
+    callback, stored), the names its ``__all__`` exports, the parameters each of its
+    module-level functions calls a method of, and the project modules it imports with ``*``."""
+
+    sites: tuple[CallSite, ...] = ()
+    handed_on: frozenset[Target] = frozenset()
+    exported: frozenset[str] = frozenset()
+    receivers: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    star_imports: frozenset[str] = frozenset()
+
+
 @dataclass
 class ModuleSummary:
     path: str  # real path
@@ -174,6 +220,8 @@ class ModuleSummary:
     # Module-level objects of project classes (``service = Service()``): the class, so that a
     # file importing the object reaches its methods and the clients it holds.
     objects: dict[str, Target] = field(default_factory=dict)
+    # The caller index's part (project/callers.py): who passes which client to what.
+    callers: CallerFacts = field(default_factory=CallerFacts)
 
     def targets(self) -> set[Target]:
         return {call.target for function in self.functions.values() for call in function.calls
@@ -232,6 +280,7 @@ class Project:
         self.index_for = index_for
         self._resolved: dict[Target, Node | None] = {}
         self._escapes: dict[Node, set[tuple[int, str, str]]] | None = None  # (raised index, class, origin path)
+        self._callers: "CallerIndex | None" = None
 
     # ------------------------------------------------------------ names
     def resolve(self, target: Target) -> Node | None:
@@ -403,8 +452,11 @@ class Project:
 
     def matters(self, summary: ModuleSummary, wants: frozenset[str]) -> bool:
         """Could the project change this file's findings? Only when it calls a project
-        function with something to tell that one of its checks reads."""
+        function with something to tell that one of its checks reads, or when its callers
+        pass its functions' parameters clients."""
         if "clients" in wants and any(self._imports_client(summary, local) for local in sorted(summary.imports)):
+            return True
+        if "clients" in wants and self.typed_parameters(summary.path):
             return True
         return bool(wants) and any(self.tells(call.target, wants, call.argument_kinds)
                                    for qualname in sorted(summary.functions)
@@ -414,6 +466,17 @@ class Project:
         """Is a module-level import of ``summary``'s file a client of another project file?"""
         found = self.reexport(summary, Target(summary.path, local), self.index_for)
         return found is not None and self.client(found) is not None
+
+
+    # ------------------------------------------------------------ the caller index
+    def typed_parameters(self, path: str) -> "Typed":
+        """(function, parameter, client) for each parameter of a file's module-level
+        functions that every caller in the project passes the same client (callers.py)."""
+        if self._callers is None:
+            from .callers import CallerIndex
+
+            self._callers = CallerIndex(self)
+        return self._callers.typed(path)
 
 
 class IndexFor:
@@ -477,6 +540,10 @@ class ProjectContext:
             return None
         return self.project.client(Target(owner.path, f"{owner.name}.{attribute}"))
 
+    def parameter_clients(self, importer: Path) -> "Typed":
+        """The parameters of ``importer``'s module-level functions its callers pass clients."""
+        return self.project.typed_parameters(str(importer)) if self.project is not None else ()
+
     def module_client(self, importer: Path, module: str, attribute: str) -> ClientMade | None:
         """``http.session`` where ``http`` is a project module ``importer`` imported."""
         if self.project is None:
@@ -494,6 +561,7 @@ class ImporterClients:
         self.context = context
         self.importer = importer
         self.objects: Callable[[object], Target | None] | None = None
+        self._parameters: dict[tuple[str, str], ClientMade] | None = None
 
     def imported(self, module: str, name: str | None, level: int) -> ClientMade | None:
         return self.context.imported_client(self.importer, module, name, level)
@@ -506,3 +574,11 @@ class ImporterClients:
         as ``jira``."""
         found = self.objects(owner) if self.objects is not None else None
         return self.context.member_client(found, attribute) if found is not None else None
+
+    def parameter(self, function: str, name: str) -> ClientMade | None:
+        """The client every caller passes as parameter ``name`` of the module-level
+        ``function`` (the caller index), asked once per file."""
+        if self._parameters is None:
+            self._parameters = {(qualname, parameter): made for qualname, parameter, made
+                                in self.context.parameter_clients(self.importer)}
+        return self._parameters.get((function, name))

@@ -23,6 +23,9 @@ def imported_modules(text: str) -> list[Imported]:
     found: list[Imported] = []
     for match in _FROM.finditer(text):
         dots, module, names = match.groups()
+        if names.strip() == "*":  # every name of the module: as good as the module itself
+            found.append(Imported(module, None, len(dots)))
+            continue
         for part in names.strip("()").replace("\\\n", " ").split(","):
             name = part.split(" as ")[0].strip()
             if _NAME.match(name) and name != "*":
@@ -54,3 +57,4 @@ def project_names(text: str, index: ModuleIndex, importer: Path) -> list[Target]
 def imports_project(text: str, index: ModuleIndex, importer: Path) -> bool:
     """Does the text import a module of its own project?"""
     return bool(project_names(text, index, importer))
+

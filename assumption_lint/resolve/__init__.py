@@ -144,6 +144,12 @@ class Resolver:
             else:
                 self.bind(local, f"{module}.{name}")
 
+    def bind_parameter(self, function: str | None, name: str) -> None:
+        """A parameter is unknown, unless every caller in the project passes the module-level
+        ``function`` the same client for it (the caller index, project/callers.py)."""
+        made = self.project.parameter(function, name) if self.project is not None and function else None
+        self.bind(name, self._project_binding(name, made) if made is not None else None)
+
     def _project_binding(self, name: str, made: ClientMade) -> Binding:
         """Another project file's client object, factory or client class, as a binding here:
         its constructor call is read again from its text (for its timeout and options)."""

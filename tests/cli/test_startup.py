@@ -103,3 +103,68 @@ def test_a_compiled_catalog_others_could_write_is_not_unpickled(tmp_path: Path) 
         os.chown(kept, 4242, -1)
         refused = _catalog_process(tmp_path, refuse_parsing=True)
         assert refused.returncode != 0 and "the catalog was parsed" in refused.stderr
+
+
+# --------------------------------------------------------------------------- the pre-check's words
+def _run_loading(cache: Path, target: Path) -> list[str]:
+    """A --no-cache run over ``target`` in a fresh process (the compiled catalog and the
+    pre-check's words in ``cache``): the libcst and check modules it loaded. The file is
+    analysed in that process (``file-timeout = 0``: no worker is forked to enforce one)."""
+    import os
+
+    (target.parent / "pyproject.toml").write_text("[tool.alint]\nfile-timeout = 0\n")
+
+    code = ("import sys, json\nfrom assumption_lint import cli\n"
+            f"sys.argv = ['alint', '--no-cache', '--format', 'json', '--exit-zero', {str(target)!r}]\n"
+            "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+            "sys.stderr.write(json.dumps(sorted(name for name in sys.modules if name.split('.')[0] == 'libcst'"
+            " or name.startswith('assumption_lint.checks.'))))\n")
+    env = {key: value for key, value in os.environ.items() if key != "ALINT_NO_CACHE"}
+    env["XDG_CACHE_HOME"] = str(cache)
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env)
+    assert ran.returncode == 0, ran.stderr
+    loaded: list[str] = json.loads(ran.stderr.strip().splitlines()[-1])
+    return loaded
+
+
+def test_a_file_the_precheck_skips_loads_no_libcst_and_no_check(tmp_path: Path) -> None:
+    target = tmp_path / "plain.py"
+    target.write_text("import os\n\n\ndef add(a, b):\n    # requests, subprocess and datetime, in a comment\n"
+                      "    return os.path.join(a, b)\n")
+    first = _run_loading(tmp_path / "cache", target)  # works the words out: imports every check
+    assert "assumption_lint.checks.missing_timeout" in first
+    assert list((tmp_path / "cache" / "alint").glob("precheck-*.json"))
+    assert _run_loading(tmp_path / "cache", target) == []  # the stored words decide
+
+
+def test_a_file_loads_only_the_checks_whose_words_it_names(tmp_path: Path) -> None:
+    target = tmp_path / "app.py"
+    target.write_text("import subprocess\n\nsubprocess.run(['ls'])\n")
+    _run_loading(tmp_path / "cache", target)
+    loaded = _run_loading(tmp_path / "cache", target)
+    assert "libcst" in loaded and "assumption_lint.checks.subprocess_timeout" in loaded
+    assert "assumption_lint.checks.missing_timeout" not in loaded  # subprocess talks to no network
+    assert "assumption_lint.checks.naive_datetime" not in loaded
+
+
+def test_the_stored_words_are_the_checks_own(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from assumption_lint import catalog as catalogs
+    from assumption_lint.checks import ALL_CHECKS, REGISTRY
+    from assumption_lint.engine import precheck
+
+    monkeypatch.delenv("ALINT_NO_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(catalogs, "_KEY", [])
+    monkeypatch.setattr(precheck, "_STORED", {})
+    shipped = catalogs.shipped_catalog()
+    stored = precheck._stored(shipped)
+    assert stored is not None
+    for (module, name, _), check in zip(REGISTRY, ALL_CHECKS):
+        words, text = stored["checks"][f"{module}.{name}"]
+        assert (set(words), set(text)) == (set(check.relevant_words(shipped)), set(check.relevant_text(shipped)))
+        assert set(stored["reads"][f"{module}.{name}"]) == set(check.project_reads)
+    # A project's declared versions keep the stored words; a project's own catalog files do not.
+    from dataclasses import replace
+
+    assert precheck._from_shipped(replace(shipped, apis=catalogs.NameTable(shipped.apis)))
+    assert not precheck._from_shipped(shipped.copy())

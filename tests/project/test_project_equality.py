@@ -17,6 +17,8 @@ from assumption_lint import runner
 from assumption_lint.cli import cli
 from harness import PROJECTS, ROOT, cli_runner
 
+from .test_fixture_projects import _CODE, _LABEL
+
 PROJECT_DIRS = sorted(path for path in PROJECTS.iterdir() if path.is_dir())
 PROJECT_FILES = [path for project in PROJECT_DIRS for path in sorted(project.rglob("*.py"))]
 FLAGS = ("--format", "json", "--preview", "--show-notes")
@@ -58,9 +60,21 @@ def folder_run(project: Path) -> dict:
     return _FOLDER_RUNS[project]
 
 
-def _of(report: dict, name: str) -> dict:
-    return {"findings": [item for item in report["findings"] if item["path"] == name],
+def _of(report: dict, name: str, leaving: frozenset[tuple[int, str]] = frozenset()) -> dict:
+    return {"findings": [item for item in report["findings"] if item["path"] == name
+                         and (item["line"], item["rule"]) not in leaving],
             "errors": [item for item in report["errors"] if item["path"] == name]}
+
+
+def from_callers(path: Path) -> frozenset[tuple[int, str]]:
+    """(line, rule) of the labels marked `callers`: a parameter typed from every caller in
+    the project (project/callers.py), which a run of single files does not look for."""
+    marked = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        for kind, codes, tail in _LABEL.findall(line[line.index("#"):] if "#" in line else ""):
+            if kind != "ok" and "callers" in tail:
+                marked.update((number, code) for code in _CODE.findall(codes))
+    return frozenset(marked)
 
 
 @pytest.mark.parametrize("path", PROJECT_FILES, ids=lambda path: path.relative_to(PROJECTS).as_posix())
@@ -69,7 +83,10 @@ def test_a_file_alone_reports_what_the_folder_run_reports_for_it(path: Path) -> 
     name = shown(path)
     alone = alint_json(name)
     assert {item["path"] for item in alone["findings"]} <= {name}, "a single-file run reports only on its file"
-    assert _of(alone, name) == _of(folder_run(project), name)
+    typed = from_callers(path)
+    assert _of(alone, name) == _of(folder_run(project), name, typed)
+    found = {(item["line"], item["rule"]) for item in folder_run(project)["findings"] if item["path"] == name}
+    assert typed <= found, "the folder run finds what its callers tell"
 
 
 @pytest.mark.skipif("fork" not in __import__("multiprocessing").get_all_start_methods(),

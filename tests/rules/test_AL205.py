@@ -81,17 +81,37 @@ def poll_unknown(session, url):
     assert line_rules(code, "AL205") == {(7, "AL205")}
 
 
-def test_al205_names_the_loop_that_retries_as_a_related_location() -> None:
-    code = '''
+RETRY_AT_ONCE = '''
 import requests
 
-def download(url):
-    for attempt in range(1, 4):
+def fetch(url):
+    for attempt in range(3):
         try:
-            return requests.get(url, timeout=30).content
-        except requests.RequestException as exc:
-            print(f"attempt {attempt} failed: {exc}")
+            return requests.get(url, timeout=5).json()
+        except requests.RequestException:
+            print(f"attempt {attempt} failed")
 '''
-    found = findings(code, "AL205")
-    assert [finding.line for finding in found] == [7]
-    assert [(place.line, place.message) for place in found[0].related] == [(5, "the loop that retries it")]
+
+FAILOVER = '''
+import requests
+
+def fetch(url, pool):
+    for _ in range(3):
+        key = pool.acquire()
+        try:
+            return requests.get(url, headers={"key": key}, timeout=5).json()
+        except requests.RequestException:
+            pool.release(key)
+'''
+
+
+def test_the_retry_loop_is_a_related_location_of_the_retried_call() -> None:
+    (finding,) = findings(RETRY_AT_ONCE, "AL205")
+    assert finding.line == 7
+    assert [(note.line, note.message) for note in finding.related] == [(5, "the loop that sends it again")]
+
+
+def test_a_counted_loop_taking_another_key_each_pass_is_a_failover_not_a_retry() -> None:
+    assert line_rules(FAILOVER, "AL205") == set()
+    # The same loop sending the same key each time is a retry at once.
+    assert line_rules(FAILOVER.replace('{"key": key}', '{"key": "fixed"}'), "AL205") == {(8, "AL205")}

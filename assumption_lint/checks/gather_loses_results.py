@@ -6,6 +6,11 @@ same-module function whose body calls a catalogued client (directly, or through 
 same-module functions), a coroutine handed a client object, or a client call itself.
 Functions may be defined after the ``gather`` that runs them, so the decision is made when
 the module has been walked.
+
+An ``asyncio.TaskGroup`` cancels the other tasks when one fails, which is what it is for
+when the group is all or nothing: a failure that leaves the function is not reported. It
+is reported when an except clause around the group swallows that failure without reading
+any task's result: the results already fetched are thrown away with the failed one.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from ..facts.network_flow import failing_elsewhere
 from ..facts.project_calls import ProjectCalls
 from ..resolve import Instance
 from ..facts.reachability import Reachability
+from ..facts.syntax import calls_in, nodes_in
 from .base import Check
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -57,6 +63,21 @@ class _Gather:
 
 
 @dataclass
+class _TaskGroup:
+    """``async with asyncio.TaskGroup() as group`` inside a try whose clause swallows its failure."""
+
+    node: cst.Call
+    alias: str
+    handler: cst.CSTNode
+    statement: cst.CSTNode | None
+    function: str
+    awaitables: list[_Awaitable] = field(default_factory=list)
+    many: bool = False  # tasks made in a loop or a comprehension, or more than one
+    loops: int = 0  # loops around the group: one more around a task means a loop of tasks
+    repeated: frozenset[int] = frozenset()  # ids of the calls in comprehensions of the body
+
+
+@dataclass
 class _FunctionFacts:
     network: bool = False
     calls: set[str] = field(default_factory=set)
@@ -64,6 +85,18 @@ class _FunctionFacts:
     # network error: a failure there can leave the function (and fail the gather).
     leaks: bool = False
     unguarded_calls: set[str] = field(default_factory=set)
+
+
+_GATHER_FIX = "pass return_exceptions=True and handle the failures one by one"
+_GROUP_CATCHERS = frozenset({"Exception", "BaseException", "ExceptionGroup", "BaseExceptionGroup"})
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+_GROUP_FIX = ("the except clause around the group keeps none of them: catch each request's errors inside "
+              "its task, or gather with return_exceptions=True")
+
+
+def _reads_tasks(node: cst.CSTNode, methods: tuple[str, ...]) -> bool:
+    return any(isinstance(call.func, cst.Attribute) and call.func.attr.value in methods and not call.args
+               for call in calls_in(node))
 
 
 class GatherLosesResults(Check):
@@ -83,6 +116,8 @@ class GatherLosesResults(Check):
         self._task_lists: dict[tuple[int, str], list[cst.BaseExpression]] = {}
         # Per function: names bound to a call (`task = asyncio.create_task(fetch(url))`).
         self._bound_calls: dict[tuple[int, str], cst.Call] = {}
+        self._groups: list[_TaskGroup] = []
+        self._open_groups: list[tuple[cst.With, _TaskGroup]] = []
 
     # ------------------------------------------------------------ facts per function
     def _key(self) -> str | None:
@@ -114,6 +149,7 @@ class GatherLosesResults(Check):
         resolved = self.resolver.resolve(node.func)
         if resolved is not None and resolved.name == "asyncio.gather":
             self._gather(node)
+        self._group_task(node)
 
     def visit_Await(self, node: cst.Await) -> None:
         key = self._key()
@@ -130,6 +166,7 @@ class GatherLosesResults(Check):
 
     def visit_With(self, node: cst.With) -> None:
         """``async with session.get(url) as resp``: the request fails on entering."""
+        self._open_group(node)
         key = self._key()
         if key is None or node.asynchronous is None or self._guarded():
             return
@@ -140,6 +177,69 @@ class GatherLosesResults(Check):
             resolved = self.resolver.resolve(call.func)
             if resolved is None or not resolved.name.startswith("asyncio."):
                 self._facts.setdefault(key, _FunctionFacts()).leaks = True
+
+    def leave_With(self, original_node: cst.With) -> None:
+        if self._open_groups and self._open_groups[-1][0] is original_node:
+            self._open_groups.pop()
+
+    # ------------------------------------------------------------ task groups
+    def _open_group(self, node: cst.With) -> None:
+        if node.asynchronous is None:
+            return
+        for item in node.items:
+            call = item.item
+            if not (isinstance(call, cst.Call) and item.asname is not None
+                    and isinstance(item.asname.name, cst.Name)):
+                continue
+            resolved = self.resolver.resolve(call.func)
+            if resolved is None or resolved.name != "asyncio.TaskGroup":
+                continue
+            handler = self._swallowing_handler()
+            if handler is None:
+                return  # the failure leaves the function: all or nothing, as intended
+            frame = self.ctx.function
+            repeated = frozenset(id(inner) for comprehension in nodes_in(node.body, _COMPREHENSIONS)
+                                 for inner in calls_in(comprehension))
+            group = _TaskGroup(call, item.asname.name.value, handler, self.ctx.statement,
+                               frame.qualname if frame else "<module>", loops=len(self.ctx.loops_in_function()),
+                               repeated=repeated)
+            self._groups.append(group)
+            self._open_groups.append((node, group))
+            return
+
+    def _swallowing_handler(self) -> cst.CSTNode | None:
+        """The innermost except clause around here that catches the group's failure and
+        neither re-raises it nor reads any task's result (``task.result()``)."""
+        for handler in self.ctx.active_handlers():
+            # The group raises an ExceptionGroup: only `except*`, a bare clause or one for
+            # Exception (or a group class) catches it; `except httpx.HTTPError` does not.
+            if not (isinstance(handler.node, cst.ExceptStarHandler) or handler.catches is None
+                    or any(spelled(name).rsplit(".", 1)[-1] in _GROUP_CATCHERS for name in handler.catches)):
+                continue
+            if reraises(handler.node):
+                return None
+            if _reads_tasks(handler.node, ("result", "exception")):
+                return None
+            # Finished tasks sorted from failed ones anywhere in the function (`task.done()
+            # and task.exception() is None`) are kept, whatever the clause does.
+            function = self._function_node()
+            if function is not None and _reads_tasks(function.body, ("exception", "cancelled", "done")):
+                return None
+            return handler.node
+        return None
+
+    def _group_task(self, node: cst.Call) -> None:
+        """``group.create_task(coro)`` inside an open TaskGroup named ``group``."""
+        func = node.func
+        if not (self._open_groups and isinstance(func, cst.Attribute) and func.attr.value == "create_task"
+                and isinstance(func.value, cst.Name) and node.args):
+            return
+        for _, group in reversed(self._open_groups):
+            if func.value.value == group.alias:
+                group.many = (group.many or bool(group.awaitables) or id(node) in group.repeated
+                              or len(self.ctx.loops_in_function()) > group.loops)
+                group.awaitables.append(self._awaitable(node.args[0].value))
+                return
 
     def _guarded(self) -> bool:
         """Inside a clause that does not re-raise and catches every connection error and
@@ -294,7 +394,13 @@ class GatherLosesResults(Check):
                    for awaitable in gather.awaitables):
                 related = [item for awaitable in gather.awaitables for item in awaitable.failing]
                 self.report("AL206", gather.node, list(dict.fromkeys(related)), statement=gather.statement,
-                            function=gather.function, count=gather.count)
+                            function=gather.function, count=gather.count, fix=_GATHER_FIX)
+        for group in self._groups:
+            if group.many and any(awaitable.network or awaitable.functions & networking & leaking
+                                  for awaitable in group.awaitables):
+                self.report("AL206", group.node, [(group.handler, "the except clause that drops them")],
+                            statement=group.statement, function=group.function,
+                            count="the requests of this TaskGroup", fix=_GROUP_FIX)
 
     def _leaking_functions(self) -> set[str]:
         """Functions a failure can leave: an unguarded await or network call, or an

@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import codecs
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .findings import Finding
+
+if TYPE_CHECKING:  # pragma: no cover
+    import subprocess
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(?P<start>\d+)(?:,(?P<count>\d+))? @@")
 
@@ -50,6 +53,8 @@ GIT_TIMEOUT = 120  # seconds: a diff of a large repository is quick; a hung git 
 
 
 def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    import subprocess  # only a run with --since calls git
+
     try:
         return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8",
                               errors="surrogateescape", check=False, timeout=GIT_TIMEOUT,

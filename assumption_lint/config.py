@@ -10,7 +10,6 @@ not a silently ignored typo.
 
 from __future__ import annotations
 
-import difflib
 import multiprocessing
 import os
 import re
@@ -202,6 +201,8 @@ class _Reader:
     def unknown(self, keys: Any, known: tuple[str, ...], table: str | None = None, note: str = "") -> None:
         for key in keys:
             if key not in known:
+                import difflib  # only for a key no table has
+
                 close = difflib.get_close_matches(key, known, n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else note
                 raise self.fail(key, f"unknown key{hint}", table)

@@ -21,7 +21,6 @@ result, writing it or printing a diff) is fix_files.py's.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import importlib
 import re
@@ -448,6 +447,8 @@ def _touches(spans: list[tuple[int, int]], hunk: tuple[int, int, int, int]) -> b
 def _hunks(old: list[str], new: list[str]) -> Iterable[tuple[int, int, int, int]]:
     """The changed regions as (old start, old end, new start, new end) line indexes; a
     region that changes as many lines as it replaces is split line by line."""
+    import difflib  # only for a fix's edits, not at start-up
+
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":

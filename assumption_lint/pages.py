@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import re
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,8 @@ _HEADING = re.compile(r"^## (?P<title>.+?)\s*$", re.MULTILINE)
 
 def pages_dir() -> Path | Any:
     """Inside the wheel ``assumption_lint/rule_pages``, else the repository's ``docs/rules``."""
+    from importlib import resources  # only when a page is read (--explain), not at start-up
+
     packaged = resources.files("assumption_lint").joinpath("rule_pages")
     if packaged.is_dir():
         return packaged

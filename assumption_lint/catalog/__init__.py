@@ -181,11 +181,12 @@ def shipped_rules_dir() -> Path | Any:
     inside = Path(__file__).resolve().parent.parent / "rules"  # an installed package's own folder
     if inside.is_dir():
         return inside
-    from importlib import resources  # a package that is not plain files (a zip)
+    if not Path(__file__).is_file():  # a package that is not plain files (a zip)
+        from importlib import resources  # (for plain files it would name ``inside`` again)
 
-    packaged = resources.files("assumption_lint").joinpath("rules")
-    if packaged.is_dir():
-        return packaged
+        packaged = resources.files("assumption_lint").joinpath("rules")
+        if packaged.is_dir():
+            return packaged
     # This file is assumption_lint/catalog/__init__.py: the repository root is three levels up.
     return Path(__file__).resolve().parent.parent.parent / "rules"
 

@@ -33,6 +33,9 @@ _TOP_N = 20
 _PAGE_KEYWORDS = frozenset({"page", "offset", "cursor", "after", "start", "skip", "startAt", "pageToken",
                             "page_token", "starting_after", "next", "$skip", "continuation", "marker"})
 _CONNECTION = re.compile(r"(\w+)\s*\(([^()]*)\)")
+# The name `client`, then what may stand between a call's name and its parenthesis
+# (whitespace, comments, line continuations): a file without it calls no `<x>.client(...)`.
+_CLIENT_CALL = re.compile(r"\bclient(?:\s|\\|#[^\n]*)*\(")
 
 
 @dataclass
@@ -126,7 +129,9 @@ class FirstPageOnly(Check):
 
     def _factories(self) -> dict[str, tuple[str, int]]:
         if self._client_factories is None:
-            self._client_factories = _client_factories(self.state.module)
+            # Two passes over the module, only when its text calls something named `client`.
+            found = _CLIENT_CALL.search(self.state.text) is not None
+            self._client_factories = _client_factories(self.state.module) if found else {}
         return self._client_factories
 
     def _sdk(self, node: cst.Call) -> _Candidate | None:

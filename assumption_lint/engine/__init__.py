@@ -12,7 +12,6 @@ rules' metadata from the catalog, and what a library's objects do from the resol
 
 from __future__ import annotations
 
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -214,7 +213,7 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
     def on_crash(kind: type[Analysis], exc: BaseException) -> None:
         name = kind.__name__
         detail = f"{type(exc).__name__}: {exc}"
-        result.errors.append(InternalError(path, name, detail, traceback.format_exc() if keep_tracebacks else ""))
+        result.errors.append(InternalError(path, name, detail, _traceback() if keep_tracebacks else ""))
         label = name
         if issubclass(kind, Fact):
             skipped = sorted(check.__name__ for check in check_classes if kind in needs_transitively(check))
@@ -236,7 +235,7 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
         return result, False
     except Exception as exc:  # the engine itself failed: report it for this file only
         crash = InternalError(path, "engine", f"{type(exc).__name__}: {exc}",
-                              traceback.format_exc() if keep_tracebacks else "")
+                              _traceback() if keep_tracebacks else "")
         result.errors.append(crash)
         result.findings.extend(file_level(settings, path, "AL002", check="engine", error=crash.error))
         return result, False
@@ -244,6 +243,12 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
     if summarize:
         result.summary = _summary(state, on_crash)
     return result, True
+
+
+def _traceback() -> str:
+    import traceback  # only with -v, for an internal error
+
+    return traceback.format_exc()
 
 
 def _starts(state: FileState, nodes: list[cst.CSTNode]) -> dict[int, tuple[int, int]]:

@@ -282,11 +282,16 @@ def comment_findings(settings: Settings, path: str, text: str, used: set[tuple[i
                             directive.line, directive.column + len(directive.comment),
                             fingerprint(rule, path, key[1], "<comment>", occurrence)))
 
-    comment_lines = real_comment_lines(text)
+    comment_lines: set[int] | None = None
+    tokenized = False
     for directive in directives(text.splitlines()):
+        listed = [*directive.alint_codes, *(c for c in directive.noqa_codes if c.startswith(_OWN_NAMESPACE))]
+        if not listed and not (directive.bare and unused_on):
+            continue  # nothing to say about it (another tool's `# noqa: E501`)
+        if not tokenized:  # the tokenizer, only for a file with something to say (it is slow)
+            comment_lines, tokenized = real_comment_lines(text), True
         if comment_lines is not None and directive.line not in comment_lines:
             continue  # text in a multi-line string that looks like a comment
-        listed = [*directive.alint_codes, *(c for c in directive.noqa_codes if c.startswith(_OWN_NAMESPACE))]
         for code in dict.fromkeys(listed):
             if code not in rules:
                 if unknown_on:

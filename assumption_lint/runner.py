@@ -618,7 +618,7 @@ def _incremental_run(targets: list[Target], settings_for: Callable[[Path], Setti
                           _here(chosen, names, settings_for, keep_tracebacks, contexts))
     digests = {real: file_digest(result.summary, getattr(result, "_scanned", None))
                for real, result in zip(reals, first)}
-    why = why_not_reused(digests, previous)
+    why = why_not_reused(digests, previous) or _read_last_time(reals, first, previous)
     if why is not None:
         return None, why
     final = list(first)
@@ -673,6 +673,20 @@ def _incremental_run(targets: list[Target], settings_for: Callable[[Path], Setti
     cache.commit()
     report.seconds = time.perf_counter() - started
     return report, None
+
+
+def _read_last_time(reals: list[str], first: list[FileResult], previous: Previous) -> str | None:
+    """A changed file the pre-check skips tells the others only its imports (its digest),
+    but the caller index read it for its calls last time (runner._read_callers): its calls
+    may have changed, so the others' results may not hold."""
+    skipped = [(real, getattr(result, "_scanned", None) or ()) for real, result in zip(reals, first)
+               if result.summary is None]
+    known = load_summaries(previous) if skipped else None
+    if not known:
+        return None
+    typed = {path for path, summary in known.items() if summary.callers.receivers}
+    read = [real for real, names in skipped if real in known and any(name.path in typed for name in names)]
+    return f"{read[0]}: the caller index read its calls last time" if read else None
 
 
 def _without_summary(result: FileResult) -> FileResult:

@@ -16,6 +16,7 @@ parameter wrongly, an extra reference only leaves it unknown.
 
 from __future__ import annotations
 
+import builtins
 from typing import Callable
 
 import libcst as cst
@@ -27,6 +28,7 @@ from .base import Fact
 from .project_calls import ProjectCalls
 
 MODULE = "<module>"
+_BUILTINS = frozenset(dir(builtins))
 
 Placed = list[tuple[object, Callable[[Place], None]]]
 
@@ -48,6 +50,7 @@ class PassedClients(Fact):
         self._assigned: set[tuple[int, str]] = set()  # (function node id, name) rebound in it
         self._in_import = 0
         self._decorated: set[str] = set()
+        self._imported: dict[str, bool] = {}  # import name -> is it of this project
 
     # ------------------------------------------------------------------ calls
     def visit_Call(self, node: cst.Call) -> None:
@@ -83,7 +86,9 @@ class PassedClients(Fact):
         if target is not None:
             return target
         func = node.func
-        if isinstance(func, cst.Name) and not self._local(func.value):
+        # A builtin's name (`len(x)`) is not looked at: a module function named so is then
+        # used without a recorded call, which leaves its parameters unknown (visit_Name).
+        if isinstance(func, cst.Name) and func.value not in _BUILTINS and not self._local(func.value):
             binding = self.resolver.lookup(func.value)
             if binding is None or isinstance(binding, LocalFunction):  # a str: a library's name
                 return Target("", func.value)
@@ -147,10 +152,26 @@ class PassedClients(Fact):
         root: cst.BaseExpression = node
         while isinstance(root, cst.Attribute):
             root = root.value
-        if isinstance(root, cst.Name) and root.value in self.fact(ProjectCalls).imports:
+        if isinstance(root, cst.Name) and self._project_import(root.value):
             target = self.fact(ProjectCalls).target(node)
             if target is not None:
                 self._handed.add(target)
+
+    def _project_import(self, name: str) -> bool:
+        """Does a module-level import bind ``name`` to something of this project (asked once
+        per name: ``requests.get`` everywhere costs one lookup)?"""
+        if name not in self._imported:
+            calls = self.fact(ProjectCalls)
+            imported = calls.imports.get(name)
+            found = None
+            if imported is not None and calls.active:
+                assert calls.project is not None and calls.importer is not None
+                index = calls.project.index
+                found = index.resolve_module(calls.importer, imported.module, imported.level) \
+                    if imported.name is None else \
+                    index.resolve_from(calls.importer, imported.module, imported.name, imported.level)
+            self._imported[name] = found is not None
+        return self._imported[name]
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._not_references.add(id(node.name))

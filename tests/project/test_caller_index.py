@@ -317,3 +317,16 @@ def test_a_change_in_a_callers_file_reaches_the_callees_results(project: Path) -
     assert "alint: cache: 2 of 2 files" in err, err  # views.py as well: its entry of the first run
     assert _requests(report) == {("services.py", REQUEST)}
     assert report == cold(project, "--select", "AL301")
+
+
+def test_a_skipped_callers_new_call_reaches_the_callee_through_the_run_record(project: Path) -> None:
+    # other.py names no library (the pre-check skips it); the caller index reads its calls.
+    (project / "other.py").write_text("from services import fetch\n\n\ndef b(address, thing):\n"
+                                      "    return address\n", encoding="utf-8")
+    first, _ = run_json(project, "--select", "AL301")
+    assert _requests(first) == {("services.py", REQUEST)}
+    # Same imports (the same digest for a skipped file), a new call passing something else.
+    (project / "other.py").write_text("from services import fetch\n\n\ndef b(address, thing):\n"
+                                      "    return fetch(thing, address)\n", encoding="utf-8")
+    report, err = verbose_json(project, "--select", "AL301")
+    assert _requests(report) == set() and report == cold(project, "--select", "AL301"), err

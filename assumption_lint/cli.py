@@ -60,18 +60,9 @@ class DefaultGroup(click.Group):
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    import tempfile
+    from .atomic import write_atomic
 
-    folder = path.resolve().parent
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    write_atomic(path.resolve(), text.encode("utf-8"))
 
 
 def _use_color(output: Path | None, color: str = "auto") -> bool:

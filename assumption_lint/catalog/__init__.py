@@ -312,23 +312,15 @@ def _written_by_this_user(info: os.stat_result) -> bool:
 def _write_compiled(path: Path, catalog: Catalog) -> None:
     """Keep ``catalog`` at ``path`` (atomically), and drop old forms of other keys. Best
     effort: a folder that cannot be written only means parsing again next time."""
-    import os
     import pickle
-    import tempfile
     import time
+
+    from ..atomic import write_atomic
 
     try:
         data = pickle.dumps(catalog, protocol=pickle.HIGHEST_PROTOCOL)
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, path)
-        except BaseException:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
-            raise
+        write_atomic(path, data, private=True)
         # Other keys' forms (another alint, an edited catalog) go once a week old:
         # several installations may share the folder.
         week_ago = time.time() - 7 * 24 * 3600
@@ -397,7 +389,7 @@ def write_companion(path: Path, value: Any) -> None:
 
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        write_atomic(path, json.dumps(value, separators=(",", ":")).encode())
+        write_atomic(path, json.dumps(value, separators=(",", ":")).encode(), private=True)
         week_ago = time.time() - 7 * 24 * 3600
         kind = path.name.split("-", 1)[0]
         for stale in path.parent.glob(f"{kind}-*.json"):

@@ -569,11 +569,7 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
     for target, name, result, context in zip(targets, shown, results, projects):
         hits += getattr(result, "_cached", False)
         report.contexts[name] = context
-        report.files += 1
-        report.analyzed += result.analyzed
-        report.sources[name] = target.path
-        report.findings.extend(result.findings)
-        report.errors.extend(result.errors)
+        _add_file(report, name, target, result)
     report.findings.sort(key=Finding.sort_key)
     if cache is not None:
         report.cached = hits
@@ -660,11 +656,7 @@ def _incremental_run(targets: list[Target], settings_for: Callable[[Path], Setti
             if frames:
                 report.frames[name] = frames
             kept.results[name] = (result, frames)
-        report.files += 1
-        report.analyzed += result.analyzed
-        report.sources[name] = target.path
-        report.findings.extend(result.findings)
-        report.errors.extend(result.errors)
+        _add_file(report, name, target, result)
     report.findings.sort(key=Finding.sort_key)
     kept.package_answers = dict(previous.package_answers)
     kept.package_answers.update(cache.package_answers)
@@ -673,6 +665,15 @@ def _incremental_run(targets: list[Target], settings_for: Callable[[Path], Setti
     cache.commit()
     report.seconds = time.perf_counter() - started
     return report, None
+
+
+def _add_file(report: Report, name: str, target: Target, result: FileResult) -> None:
+    """Count one file's result in the report, analysed now or kept from the last run."""
+    report.files += 1
+    report.analyzed += result.analyzed
+    report.sources[name] = target.path
+    report.findings.extend(result.findings)
+    report.errors.extend(result.errors)
 
 
 def _read_last_time(reals: list[str], first: list[FileResult], previous: Previous) -> str | None:

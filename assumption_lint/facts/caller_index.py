@@ -22,7 +22,7 @@ from typing import Callable
 import libcst as cst
 
 from ..project.summaries import CallerFacts, CallSite, ClientMade, PassedClient, Place, Target
-from ..resolve import Instance, LocalFunction
+from ..resolve import Instance, LocalFunction, dotted_name
 from .arguments import literal_string
 from .base import Fact
 from .project_calls import ProjectCalls
@@ -242,7 +242,7 @@ class PassedClients(Fact):
         calls = self.fact(ProjectCalls)
         if isinstance(node.names, cst.ImportStar) and calls.active:
             assert calls.project is not None and calls.importer is not None
-            parts = [] if node.module is None else _dotted(node.module)
+            parts = [] if node.module is None else dotted_name(node.module) or []
             found = calls.project.index.resolve_module(calls.importer, ".".join(parts), len(node.relative))
             if found is not None:
                 self._stars.add(str(found))
@@ -308,12 +308,3 @@ def _strings(value: cst.BaseExpression) -> set[str]:
         return set()
     return {text for element in value.elements if (text := literal_string(element.value)) is not None}
 
-
-def _dotted(node: cst.BaseExpression) -> list[str]:
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-    return parts[::-1]

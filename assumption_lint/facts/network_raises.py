@@ -24,6 +24,7 @@ import libcst as cst
 from .base import Fact
 from .handlers import first_catching
 from .network_flow import NetworkFlow, Origin, retries
+from .syntax import nodes_in
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class FailureRaises(Fact):
         # The walk has not popped the loop yet: outside any other loop it is the only one.
         if self.ctx.function is None or [id(loop) for loop in self.ctx.loops_in_function()] != [id(node)]:
             return
-        if _returns_inside(node.body):
+        if nodes_in(node.body, (cst.Return,)):  # nested functions' returns are theirs
             self._ended.setdefault(id(self.ctx.function.node), []).append(id(node))
 
     def visit_Raise(self, node: cst.Raise) -> None:
@@ -175,16 +176,3 @@ def _label(origin: Origin) -> str:
 def _names_caught(handler: cst.ExceptHandler, exc: cst.BaseExpression) -> bool:
     name = handler.name.name if handler.name is not None else None
     return isinstance(name, cst.Name) and isinstance(exc, cst.Name) and exc.value == name.value
-
-
-def _returns_inside(body: cst.CSTNode) -> bool:
-    """A ``return`` in ``body``, not counting nested functions and lambdas (theirs)."""
-    pending = [body]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, cst.Return):
-            return True
-        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)):
-            continue
-        pending.extend(node.children)
-    return False

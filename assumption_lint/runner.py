@@ -288,6 +288,8 @@ def _results(targets: list[Target], shown: list[str], settings_for: Callable[[Pa
         _JOB = (targets, shown, settings_for, keep_tracebacks, projects, summary_only, record)
         try:
             workers = jobs if len(targets) >= PARALLEL_MIN_FILES else 1
+            if len(targets) >= PARALLEL_MIN_FILES:
+                _preload(targets, settings_for)
             yield from _supervised(len(targets), workers, timeout.__getitem__)
         finally:
             _JOB = None
@@ -295,6 +297,16 @@ def _results(targets: list[Target], shown: list[str], settings_for: Callable[[Pa
     for target, name, project in zip(targets, shown, projects):
         yield read_and_analyze(target, name, settings_for(target.path), keep_tracebacks, project, summary_only,
                                record)
+
+
+def _preload(targets: list[Target], settings_for: Callable[[Path], Settings]) -> None:
+    """What the workers will import, imported once here before they fork (engine.preload),
+    for each distinct configuration of the files."""
+    from .engine import preload
+
+    distinct = {id(settings): settings for settings in map(settings_for, (target.path for target in targets))}
+    for settings in distinct.values():
+        preload(settings)
 
 
 def _counted(results: Iterator[FileResult], progress: Any, done: int = 0) -> Iterator[FileResult]:

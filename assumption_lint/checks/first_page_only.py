@@ -123,8 +123,12 @@ class FirstPageOnly(Check):
         if text is None:
             return None
         if self._boto_receivers is None:
-            self._boto_receivers = _boto_receivers(self.state.module, self.knowledge.boto_resources,
-                                                   self._factories())
+            # A whole-module pass, only when the text calls `client(`, a resource class or a
+            # factory (every factory calls `client(`): else nothing is bound to a client.
+            resources = self.knowledge.boto_resources
+            bound = _CLIENT_CALL.search(self.state.text) is not None or any(
+                re.search(rf"\b{re.escape(name)}(?:\s|\\|#[^\n]*)*\(", self.state.text) for name in resources)
+            self._boto_receivers = _boto_receivers(self.state.module, resources, self._factories()) if bound else {}
         return self._boto_receivers.get(text)
 
     def _factories(self) -> dict[str, tuple[str, int]]:

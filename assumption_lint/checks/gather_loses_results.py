@@ -118,6 +118,8 @@ class GatherLosesResults(Check):
         self._bound_calls: dict[tuple[int, str], cst.Call] = {}
         self._groups: list[_TaskGroup] = []
         self._open_groups: list[tuple[cst.With, _TaskGroup]] = []
+        # Classes caught around a call -> whether they cover some catalogued family's errors.
+        self._covering: dict[frozenset[str], bool] = {}
 
     # ------------------------------------------------------------ facts per function
     def _key(self) -> str | None:
@@ -258,8 +260,16 @@ class GatherLosesResults(Check):
                 if not knowledge.known(plain):
                     return True  # a class alint cannot judge: unresolved means silent
                 caught.append(plain)
-        return any(all(any(knowledge.catches(name, error) for name in caught) for error in errors)
-                   for errors in self._family_errors())
+        if not caught:
+            return False
+        # Asked for every call and await, mostly under the same few clauses: decided once each.
+        key = frozenset(caught)
+        found = self._covering.get(key)
+        if found is None:
+            found = self._covering[key] = any(
+                all(any(knowledge.catches(name, error) for name in caught) for error in errors)
+                for errors in self._family_errors())
+        return found
 
     def _family_errors(self) -> set[tuple[str, ...]]:
         if not hasattr(self, "_errors"):

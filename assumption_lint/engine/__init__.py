@@ -124,6 +124,18 @@ def summary_relevant(text: str, settings: Settings) -> bool:
     return precheck.summary_matches(text, settings.catalog, _enabled(settings), settings.deep)
 
 
+def preload(settings: Settings) -> None:
+    """Import libcst, the walk, the module summaries and the checks ``settings`` enables,
+    which a file that passes the pre-check needs. The runner calls it before forking workers
+    for many files: each worker (one set per phase of the run) then starts with them instead
+    of importing them again."""
+    from ..facts import summaries  # noqa: F401 - imported for the workers
+    from . import walk  # noqa: F401 - imports libcst
+
+    entries = _enabled(settings)
+    loaded([entry for entry in entries if not isinstance(entry, type)])
+
+
 # --------------------------------------------------------------------------- entry points
 def analyze_bytes(data: bytes, path: str, settings: Settings, *, keep_tracebacks: bool = False,
                   source: Path | None = None, project: ProjectContext | None = None,

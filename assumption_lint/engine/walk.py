@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from . import FileState
 
 OnCrash = Callable[[type[Analysis], BaseException], None]
-_UNKNOWN: Any = object()
+Listeners = tuple[tuple[Analysis, Callable[[Any], Any]], ...]
 _FACT_ORDER: dict[tuple[type[Analysis], ...], list[type[Fact]]] = {}
 
 
@@ -41,25 +41,25 @@ class Walker(cst.CSTVisitor):
         self.keeper = ContextKeeper(state.context)
         self.analyses = analyses
         self.on_crash = on_crash
-        self._enters: dict[type, Hook | None] = {}
-        self._leaves: dict[type, Hook | None] = {}
+        self._stopped: set[Analysis] = set()  # crashed, or needing a fact that crashed
         self._build_tables()
 
     def _build_tables(self) -> None:
         self.visits: dict[str, list[tuple[Analysis, Callable[[Any], Any]]]] = {}
         self.leaves: dict[str, list[tuple[Analysis, Callable[[Any], Any]]]] = {}
         for analysis in self.analyses:
-            for attr in dir(type(analysis)):
-                if attr.startswith("visit_"):
-                    self.visits.setdefault(attr[6:], []).append((analysis, getattr(analysis, attr)))
-                elif attr.startswith("leave_"):
-                    self.leaves.setdefault(attr[6:], []).append((analysis, getattr(analysis, attr)))
+            for attr in _hooks_of(type(analysis)):
+                table = self.visits if attr.startswith("visit_") else self.leaves
+                table.setdefault(attr[6:], []).append((analysis, getattr(analysis, attr)))
+        # Per node class: the context keeper's hook and the analyses' methods, found once.
+        self._enters: dict[type, tuple[Hook | None, Listeners]] = {}
+        self._leaves: dict[type, tuple[Hook | None, Listeners]] = {}
 
-    def _dispatch(self, table: dict[str, list[tuple[Analysis, Callable[[Any], Any]]]], node: cst.CSTNode) -> None:
-        for analysis, method in table.get(type(node).__name__, ()):
-            # `table` predates any rebuild below: skip an analysis that crashed on this node
-            # (calling it again crashed the engine), and never re-run the ones before it.
-            if analysis not in self.analyses:
+    def _dispatch(self, listeners: Listeners, node: cst.CSTNode) -> None:
+        for analysis, method in listeners:
+            # `listeners` predates any rebuild below: skip an analysis that crashed on this
+            # node (calling it again crashed the engine), and never re-run the ones before it.
+            if self._stopped and analysis in self._stopped:
                 continue
             try:
                 method(node)
@@ -67,30 +67,34 @@ class Walker(cst.CSTVisitor):
                 raise
             except Exception as exc:  # a crashing check or fact must not stop the others
                 self.on_crash(type(analysis), exc)
-                self.analyses = without_crashed(self.analyses, analysis)
+                going_on = without_crashed(self.analyses, analysis)
+                self._stopped.update(kept for kept in self.analyses if kept not in going_on)
+                self.analyses = going_on
                 self._build_tables()
         return None
 
-    # on_visit/on_leave run for every node: they look the node's class up in dicts instead
+    # on_visit/on_leave run for every node: they look the node's class up in a dict instead
     # of calling isinstance on an ABC (BaseCompoundStatement) and _dispatch for nothing.
     def on_visit(self, node: cst.CSTNode) -> bool:
         kind = type(node)
-        enter = self._enters.get(kind, _UNKNOWN)
-        if enter is _UNKNOWN:
-            enter = self._enters[kind] = self.keeper.enter_hook(kind)
+        found = self._enters.get(kind)
+        if found is None:
+            found = self._enters[kind] = (self.keeper.enter_hook(kind), tuple(self.visits.get(kind.__name__, ())))
+        enter, listeners = found
         if enter is not None:
             enter(node)
-        if kind.__name__ in self.visits:
-            self._dispatch(self.visits, node)
+        if listeners:
+            self._dispatch(listeners, node)
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         kind = type(original_node)
-        if kind.__name__ in self.leaves:
-            self._dispatch(self.leaves, original_node)
-        leave = self._leaves.get(kind, _UNKNOWN)
-        if leave is _UNKNOWN:
-            leave = self._leaves[kind] = self.keeper.leave_hook(kind)
+        found = self._leaves.get(kind)
+        if found is None:
+            found = self._leaves[kind] = (self.keeper.leave_hook(kind), tuple(self.leaves.get(kind.__name__, ())))
+        leave, listeners = found
+        if listeners:
+            self._dispatch(listeners, original_node)
         if leave is not None:
             leave(original_node)
 
@@ -139,6 +143,18 @@ def walk_module(walker: Any, module: cst.Module) -> None:
         walker.on_leave(node)
 
     visit(module)
+
+
+_HOOKS: dict[type, tuple[str, ...]] = {}
+
+
+def _hooks_of(kind: type) -> tuple[str, ...]:
+    """The ``visit_*``/``leave_*`` method names of an analysis class (``dir`` walks the
+    class's whole MRO and sorts: once per class, not once per file)."""
+    hooks = _HOOKS.get(kind)
+    if hooks is None:
+        hooks = _HOOKS[kind] = tuple(attr for attr in dir(kind) if attr.startswith(("visit_", "leave_")))
+    return hooks
 
 
 def without_crashed(analyses: list[Analysis], crashed: Analysis) -> list[Analysis]:

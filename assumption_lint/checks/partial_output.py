@@ -20,7 +20,7 @@ import libcst as cst
 
 from ..facts.network_flow import NetworkFlow, Origin, Site
 from ..facts.reachability import Reachability
-from ..facts.syntax import literal_value, short
+from ..facts.syntax import literal_value, short, visit_tree
 from ..resolve import dotted_name
 from .base import Check
 
@@ -73,12 +73,12 @@ class PartialOutput(Check):
         if not failing:
             return
         loops = _Loops(self.module)
-        node.visit(loops)
+        visit_tree(node, loops)
         for skipped in loops.found:
             for write in open_writes(skipped.guarded, skipped.path, self.module):
                 inside = _Inside()
                 for part in write.region:
-                    part.visit(inside)
+                    visit_tree(part, inside)
                 for site, errors in (failing[id(call)] for call in inside.calls if id(call) in failing):
                     origin = self._escaping(site, errors, origins, inside, skipped.path)
                     if origin is not None:
@@ -253,7 +253,7 @@ def _text(node: cst.BaseExpression) -> str | None:
 def _removes(handler: cst.ExceptHandler, path: str, module: cst.Module) -> bool:
     """The clause deletes the file: ``os.remove(path)``, ``os.unlink(path)``, ``path.unlink()``."""
     removals = _Calls()
-    handler.body.visit(removals)
+    visit_tree(handler.body, removals)
     for call in removals.calls:
         parts = dotted_name(call.func)
         if parts and parts[-1] in _REMOVE_FUNCTIONS and parts[:-1] in ([], ["os"]) and call.args \

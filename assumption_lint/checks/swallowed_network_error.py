@@ -16,7 +16,7 @@ from ..facts.arguments import is_none
 from ..facts.handlers import Clause, first_catching
 from ..facts.network import NetworkCall
 from ..facts.network_flow import NetworkFlow, Origin, Site, failing_elsewhere
-from ..facts.syntax import contains, contains_exit, literal_value, names_in
+from ..facts.syntax import contains, contains_exit, literal_value, names_in, visit_tree
 from ..resolve import dotted_name
 from ..facts.reachability import Reachability
 from .base import Check
@@ -99,7 +99,7 @@ class SwallowedNetworkError(Check):
             return False
         body = set(kind.body_attributes) | set(kind.body_methods)
         reads = _AttributeReads()
-        scope.visit(reads)
+        visit_tree(scope, reads)
         return any(node.attr.value in body and (node.value is call or (
             isinstance(node.value, cst.Name) and node.value.value in names)) for node in reads.found)
 
@@ -121,7 +121,7 @@ class SwallowedNetworkError(Check):
                 origin.site is not site or not self._body_read(scope, site.node, tracked, net)):
             return False
         uses = _Uses(site.statement)
-        scope.visit(uses)
+        visit_tree(scope, uses)
         while True:  # names derived from derived names, in any order (loops)
             before = len(tracked)
             for small in uses.smalls:

@@ -32,6 +32,7 @@ from ..facts.response_bodies import ResponseBodies
 from ..resolve import dotted_name
 from ..fixes import UNSAFE, CallMethod, Edit, Fix, InsertAfter, InsertFirst
 from .base import Check
+from ..facts.syntax import visit_tree
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -290,7 +291,7 @@ class UncheckedStatus(Check):
     def visit_IfExp(self, node: cst.IfExp) -> None:
         """``resp.json() if resp.ok else None``: the test runs first, though written last."""
         finder = _StatusTests(self)
-        node.test.visit(finder)
+        visit_tree(node.test, finder)
 
     def visit_Name(self, node: cst.Name) -> None:
         """Any other use of a tracked response (an argument, a return, ``if resp:``) hands

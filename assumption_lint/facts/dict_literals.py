@@ -17,6 +17,7 @@ import libcst as cst
 
 from .arguments import HIDDEN, Hidden, literal_string
 from .base import Fact
+from .syntax import visit_tree
 
 # Scopes larger than this many statements are not scanned (the spread stays hidden).
 MAX_SCOPE_NODES = 20000
@@ -72,7 +73,7 @@ class DictLiterals(Fact):
             finder = _Literals()
             body = scope.body if isinstance(scope, cst.FunctionDef) else scope
             try:
-                body.visit(finder)
+                visit_tree(body, finder)
             except _TooBig:
                 finder.found, finder.spoiled = {}, set()
             self._scopes[key] = {name: value for name, value in finder.found.items()

@@ -37,7 +37,7 @@ import libcst as cst
 
 from ..resolve import dotted_name
 from .base import Fact
-from .syntax import block_statements, children, contains_exit, literal_value, target_names, unawait
+from .syntax import block_statements, children, contains_exit, literal_value, target_names, unawait, visit_tree
 
 # Keys through which APIs report a failure in the body itself.
 ERROR_KEYS = frozenset({"error", "errors", "ok", "status", "success"})
@@ -158,7 +158,7 @@ class ResponseBodies(Fact):
 
     def _analyse(self, node: cst.CSTNode) -> _Scope:
         walker = _Parents()
-        node.visit(walker)
+        visit_tree(node, walker)
         scope = _Scope(node, walker.parent, walker.nodes)
         self._by_node[id(node)] = scope
         for item in walker.nodes:

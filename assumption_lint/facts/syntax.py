@@ -276,25 +276,32 @@ def shape_matches(pattern: str, name: str) -> bool:
     return name == pattern
 
 
+def visit_tree(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """``node.visit(visitor)`` for a visitor that only reads: the same ``visit_*`` and
+    ``leave_*`` calls in the same order (a ``visit_*`` returning False skips the node's
+    children), without libcst rebuilding and re-validating every node it passes.
+    Per-attribute hooks (``visit_If_body``) are not called."""
+    if visitor.on_visit(node):
+        for child in children(node):
+            visit_tree(child, visitor)
+    visitor.on_leave(node)
+
+
 def names_in(node: cst.CSTNode) -> set[str]:
     """The variable names an expression or statement mentions."""
-    finder = _Names()
-    node.visit(finder)
-    return finder.names
-
-
-class _Names(cst.CSTVisitor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.names: set[str] = set()
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        # `item.id` mentions item; the attribute name `id` is not a variable.
-        node.value.visit(self)
-        return False
+    names: set[str] = set()
+    pending = [node]
+    while pending:
+        current = pending.pop()
+        kind = type(current)
+        if kind is cst.Name:
+            names.add(current.value)  # type: ignore[attr-defined]
+        elif kind is cst.Attribute:
+            # `item.id` mentions item; the attribute name `id` is not a variable.
+            pending.append(current.value)  # type: ignore[attr-defined]
+        elif kind not in TOKEN_TYPES:  # whitespace and punctuation hold no name
+            pending.extend(children(current))
+    return names
 
 
 def target_names(target: cst.BaseExpression) -> Iterator[str]:

@@ -35,6 +35,7 @@ from .base import Fact
 from .provenance import ValueProvenance
 from .provenance_eval import FunctionSummary, access_key
 from .provenance_values import PARAMETER, Origin, Origins
+from .syntax import visit_tree
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -725,7 +726,7 @@ def _probes(test: cst.BaseExpression, attributes: tuple[str, ...]) -> bool:
                 found = True
             return not found
 
-    test.visit(_Finder())
+    visit_tree(test, _Finder())
     return found
 
 

@@ -68,3 +68,61 @@ def test_contains_is_by_identity() -> None:
     module = cst.parse_module("f(x)\nf(x)\n")
     first, second = syntax.nodes_in(list(module.body), (cst.Call,))
     assert syntax.contains(module.body[0], first) and not syntax.contains(module.body[0], second)
+
+
+class _Recorder(cst.CSTVisitor):
+    """Every visit and leave, in order; the children of lambdas and of f-strings skipped
+    (a visit_* returning False), as libcst's visit skips them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple[str, int]] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        self.events.append(("visit", id(node)))
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.events.append(("leave", id(original_node)))
+        super().on_leave(original_node)
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+        return False
+
+
+def test_visit_tree_makes_libcsts_calls_in_libcsts_order() -> None:
+    for module in _modules():
+        expected, got = _Recorder(), _Recorder()
+        module.visit(expected)
+        syntax.visit_tree(module, got)
+        assert got.events == expected.events
+        assert any(kind == "leave" for kind, _ in got.events)
+
+
+class _NamesReference(cst.CSTVisitor):
+    """names_in as it was, on libcst's visit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def visit_Name(self, node: cst.Name) -> None:
+        self.names.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        node.value.visit(self)
+        return False
+
+
+def test_names_in_finds_the_names_libcsts_visit_finds() -> None:
+    compared = 0
+    for module in _modules():
+        for node in syntax.every_node(module, (cst.SimpleStatementLine, cst.Call, cst.Attribute, cst.Subscript)):
+            reference = _NamesReference()
+            node.visit(reference)
+            assert syntax.names_in(node) == reference.names
+            compared += bool(reference.names)
+    assert compared > 1000

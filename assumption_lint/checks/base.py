@@ -62,10 +62,10 @@ class Check(Analysis):
         enabled check's word is in its code, comments and strings aside.
         Every word must be necessary, not merely likely: a file without any of them is never
         parsed for this check. By default: the catalogued modules whose calls can reach the
-        network (network_roots), the check's ``triggers``, and the sources of the origins it
+        network (network_words), the check's ``triggers``, and the sources of the origins it
         reads (``project_reads``: a value "from the command line" needs ``argv``...).
         Checks of another domain (waits, clocks) narrow it."""
-        return network_roots(catalog) | frozenset(cls.triggers) | source_words(catalog, cls.project_reads)
+        return network_words(catalog) | frozenset(cls.triggers) | source_words(catalog, cls.project_reads)
 
     @classmethod
     def relevant_text(cls, catalog: "Catalog") -> frozenset[str]:
@@ -161,24 +161,80 @@ def kind_roots(catalog: "Catalog", kinds: Iterable[str]) -> frozenset[str]:
     return _cached("kinds:" + ",".join(sorted(wanted)), catalog, compute)
 
 
-def network_roots(catalog: "Catalog") -> frozenset[str]:
-    """``catalog.module_roots()`` without the modules only waits come from (subprocess,
-    queues, events, executors: ``WAIT_KINDS``), which talk to no other machine."""
+def name_words(names: Iterable[str]) -> set[str]:
+    """The pre-check words of catalogued dotted names: a module and the name read from it
+    (``requests.get``, ``http.client``: both names in the code, engine/precheck.py), or the
+    module alone where the second part is a pattern (``stripe.*.create``).
+    The resolver (resolve/) qualifies a name only through an import and the attributes
+    written after it: ``import requests`` then ``requests.get``, ``from http import client``,
+    ``from requests import Session`` then ``Session().get``. However it is spelled, the code
+    names both first parts of what it resolves to. (A client another project file made is
+    resolved only with the settled project, when a file is analysed again without the
+    pre-check.)"""
+    found: set[str] = set()
+    for name in names:
+        parts = name.split(".")
+        if not parts[0] or "*" in parts[0]:
+            continue
+        found.add(f"{parts[0]}.{parts[1]}" if len(parts) > 1 and parts[1] and "*" not in parts[1] else parts[0])
+    return found
+
+
+def network_words(catalog: "Catalog") -> frozenset[str]:
+    """The words (``name_words``) of the catalogued names that reach the network: every API
+    but the waits (subprocess, queues, events, executors: ``WAIT_KINDS``), which talk to no
+    other machine, and the constructors of objects that have such an API."""
     from ..catalog import WAIT_KINDS
 
     def compute() -> set[str]:
         by_type = _kinds_by_type(catalog)
         waits = frozenset(WAIT_KINDS)
-        found = roots(name for name, api in catalog.apis.items() if api.kind not in waits)
+        found = name_words(name for name, api in catalog.apis.items() if api.kind not in waits)
         # A constructor counts when its objects have an API that is not a wait, or a timeout
         # of their own (a socket's): one whose objects only wait, or have nothing catalogued
         # (an executor, whose ``submit`` makes the futures that wait), reaches no network.
-        found |= roots(name for name, client in catalog.clients.items()
-                       if client.timeout is not None
-                       or set().union(*(by_type.get(kind, set()) for kind in _client_types(client))) - waits)
-        found |= roots(catalog.network.call_names())
-        return (found | catalog.pagination.module_roots()) & catalog.module_roots()
+        # Its objects' type counts too: an annotation names it (``client: BaseClient``).
+        made_by: dict[str, list[str]] = {}
+        for name, client in catalog.clients.items():
+            for kind in _client_types(client):
+                made_by.setdefault(kind, []).append(name)
+        for name, client in catalog.clients.items():
+            types = [name if kind == "*" else kind for kind in _client_types(client)]
+            if client.timeout is not None or set().union(*(by_type.get(kind, set()) for kind in types)) - waits:
+                found |= name_words((name, *types))
+                # A generated class (``*_pb2_grpc.*Stub``) names no module; it counts only
+                # when built on an object it requires, so that object's constructor does.
+                if client.requires:
+                    found |= name_words(made for kind in client.requires[2] for made in made_by.get(kind, ()))
+        found |= name_words(catalog.network.call_names())
+        modules = catalog.module_roots()
+        return {word for word in found if word.partition(".")[0] in modules}
     return _cached("network", catalog, compute)
+
+
+def network_modules(catalog: "Catalog") -> frozenset[str]:
+    """The modules of ``network_words`` and of the page checks' words: for a check that reads
+    syntax alone (a loop passing ``page=``), not resolved calls, the file must import one."""
+    return _cached("network modules", catalog, lambda: {word.partition(".")[0] for word in
+                                                        network_words(catalog) | pagination_words(catalog)})
+
+
+def pagination_words(catalog: "Catalog") -> frozenset[str]:
+    """What the page checks (AL401, AL402) recognise besides network calls
+    (``rules/pagination.toml``): SDK list calls by resolved name (their ``name_words``); list
+    methods in files importing a library (its module); a boto3 operation on a client that the
+    module makes with ``client(...)`` or a resource class (``Table(...)``), in a file
+    importing boto3, botocore or aioboto3."""
+    def compute() -> set[str]:
+        knowledge = catalog.pagination
+        found = name_words(name for call in knowledge.calls for name in call.calls)
+        found |= roots(name for call in knowledge.calls for name in call.imports)
+        found |= {entry.library for entry in knowledge.repeating}
+        if knowledge.boto_data:
+            found |= {f"{module}.{made}" for module in ("boto3", "botocore", "aioboto3")
+                      for made in ("client", *knowledge.boto_resources)}
+        return found
+    return _cached("pagination", catalog, compute)
 
 
 def source_words(catalog: "Catalog", origins: Iterable[str]) -> frozenset[str]:
@@ -188,7 +244,7 @@ def source_words(catalog: "Catalog", origins: Iterable[str]) -> frozenset[str]:
     for many other reasons (``os``, ``sys``), the module together with the attribute read
     from it (``os.environ``: both names in the code); a builtin's call (``input()``); the
     modules of framework parameters.
-    A source of network responses (``network = true``) needs a network call: network_roots."""
+    A source of network responses (``network = true``) needs a network call: network_words."""
     wanted = frozenset(origins)
 
     def compute() -> set[str]:
@@ -207,7 +263,7 @@ def source_words(catalog: "Catalog", origins: Iterable[str]) -> frozenset[str]:
                     words.add(f"{parts[0]}.{parts[1]}" if parts[0] in stdlib else parts[0])
             words |= roots(entry.imports)
             if entry.network:
-                words |= network_roots(catalog)
+                words |= network_words(catalog)
         for params in catalog.sources.parameters:
             if params.origin in wanted:
                 words |= roots(params.imports)

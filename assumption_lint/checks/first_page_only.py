@@ -24,7 +24,7 @@ from ..facts.network import NetworkCalls
 from ..facts.page_loops import PageLoops, called_name as _called_name, field_key
 from ..facts.syntax import contains, every_node, is_counting, nodes_in, unawait
 from ..resolve import dotted_name
-from .base import Check
+from .base import Check, network_words, pagination_words
 
 # An explicit page size at or below this is a "top N" fetch (the newest five runs, a
 # picker's twenty tasks), not a listing treated as complete.
@@ -64,6 +64,10 @@ class _Candidate:
 class FirstPageOnly(Check):
     rules = ("AL401",)
     needs = (NetworkCalls, PageLoops)
+
+    @classmethod
+    def relevant_words(cls, catalog) -> frozenset[str]:  # type: ignore[no-untyped-def]
+        return network_words(catalog) | pagination_words(catalog)
 
     def __init__(self, state) -> None:  # type: ignore[no-untyped-def]
         super().__init__(state)

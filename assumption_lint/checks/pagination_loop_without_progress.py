@@ -22,7 +22,7 @@ import libcst as cst
 from ..facts.page_loops import END_STATUSES, PageLoop, PageLoops, PageRequest, STATUS_ATTRIBUTES
 from ..facts.syntax import children, names_in
 from ..resolve import dotted_name
-from .base import Check
+from .base import Check, network_modules
 
 _PAGEISH = ("page", "offset", "cursor", "token", "marker", "start", "skip")
 
@@ -30,6 +30,10 @@ _PAGEISH = ("page", "offset", "cursor", "token", "marker", "start", "skip")
 class PaginationLoopWithoutProgress(Check):
     rules = ("AL402",)
     needs = (PageLoops,)
+
+    @classmethod
+    def relevant_words(cls, catalog) -> frozenset[str]:  # type: ignore[no-untyped-def]
+        return network_modules(catalog)  # page loops are found by their syntax, any client's
 
     def leave_Module(self, node: cst.Module) -> None:
         for loop in self.fact(PageLoops).loops:

@@ -19,7 +19,7 @@ import libcst as cst
 from ..facts.page_loops import END_STATUSES, Exit, PageLoop, PageLoops, STATUS_ATTRIBUTES, statement_of
 from ..facts.syntax import children, names_in, nodes_in, target_names
 from ..resolve import dotted_name
-from .base import Check
+from .base import Check, network_modules
 
 # Exceptions that say "this item has no such field", not "the page failed".
 _LOOKUP_ERRORS = frozenset({"KeyError", "IndexError", "StopIteration", "StopAsyncIteration", "AttributeError",
@@ -29,6 +29,10 @@ _LOOKUP_ERRORS = frozenset({"KeyError", "IndexError", "StopIteration", "StopAsyn
 class PartialPagesAsComplete(Check):
     rules = ("AL407",)
     needs = (PageLoops,)
+
+    @classmethod
+    def relevant_words(cls, catalog) -> frozenset[str]:  # type: ignore[no-untyped-def]
+        return network_modules(catalog)  # page loops are found by their syntax, any client's
 
     def leave_Module(self, node: cst.Module) -> None:
         for loop in self.fact(PageLoops).loops:

@@ -15,7 +15,7 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 from assumption_lint import engine
 from assumption_lint.catalog import shipped_catalog
 from assumption_lint.checks import ALL_CHECKS
-from assumption_lint.checks.base import kind_roots, network_roots, source_words
+from assumption_lint.checks.base import kind_roots, network_modules, network_words, source_words
 from assumption_lint.cli import cli
 from assumption_lint.engine import precheck
 from harness import cli_runner, fixture_files, read_labels, settings
@@ -95,11 +95,42 @@ def test_a_page_size_in_a_string_is_relevant_to_page_arithmetic() -> None:
 
 
 def test_the_wait_modules_are_not_network_modules() -> None:
-    network = network_roots(CATALOG)
+    network = network_modules(CATALOG)
     assert {"requests", "httpx", "socket", "urllib"} <= network
     assert not {"subprocess", "threading", "queue", "asyncio"} & network
     assert kind_roots(CATALOG, ("subprocess",)) == {"subprocess"}
     assert network <= CATALOG.module_roots()
+
+
+def test_network_words_name_a_module_and_what_is_read_from_it() -> None:
+    words = network_words(CATALOG)
+    assert {"requests.get", "requests.Session", "http.client", "urllib.request", "httpx.AsyncClient"} <= words
+    assert {word.partition(".")[0] for word in words} <= network_modules(CATALOG)
+    assert not {"requests", "http", "urllib"} & words  # a module alone is not enough
+
+
+@pytest.mark.parametrize("code", [
+    "import requests\nrequests.get(url)\n",
+    "from requests import Session\ns = Session()\ns.get(url)\n",
+    "import requests as r\nr.post(url, data=d)\n",
+    "from http import client\nclient.HTTPConnection(host).request('GET', '/')\n",
+    "import http.client\nhttp.client.HTTPSConnection(host)\n",
+    "import urllib.request\nurllib.request.urlopen(url)\n",
+    # A generated stub names no catalogued module: the channel it is built on does.
+    "import grpc\nfrom . import svc_pb2_grpc\nsvc_pb2_grpc.AStub(grpc.insecure_channel(h)).Get(r)\n",
+])
+def test_a_network_call_however_imported_is_relevant(code: str) -> None:
+    assert relevant(code, "AL301")
+
+
+@pytest.mark.parametrize("code", [
+    # The module is named, but nothing the resolver could take for a network call.
+    "import requests\ntry:\n    go()\nexcept requests.RequestException:\n    pass\n",
+    "from http import HTTPStatus\nok = HTTPStatus.OK\n",
+    "import botocore.exceptions\nerror = botocore.exceptions.ClientError\n",
+])
+def test_naming_a_network_module_without_its_calls_is_not_relevant(code: str) -> None:
+    assert not relevant(code, "AL301")
 
 
 def test_standard_library_sources_need_their_attribute() -> None:

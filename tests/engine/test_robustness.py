@@ -23,7 +23,9 @@ from assumption_lint.discovery import Target
 from harness import FIXTURES, findings, settings
 
 CALL = "requests.get(url)"
-HEADER = "import requests\nurl = 'https://example.com'\n"
+# ``get = requests.get`` names what the pre-check looks for: a file that only imports
+# requests is never parsed, and these snippets' errors are found while parsing.
+HEADER = "import requests\nurl = 'https://example.com'; get = requests.get\n"
 # The engine's own rules and the two timeout rules: other rules' findings on these
 # snippets are not what this file tests.
 RULES = ("AL001", "AL002", "AL003", "AL301", "AL302")
@@ -438,6 +440,6 @@ def test_a_worker_process_that_dies_is_al002_for_its_file_and_the_run_finishes(t
 def test_a_literal_libcst_refuses_while_parsing_is_a_syntax_error_not_a_crash() -> None:
     # libcst raises CSTValidationError (not ParserSyntaxError) for "cannot mix bytes and
     # nonbytes literals"; CPython rejects it too, at its own position.
-    result = engine.analyze_text('import requests\nx = "a" b"b"\n', "mixed.py", settings("AL301", "AL001"))
+    result = engine.analyze_text('from requests import get\nx = "a" b"b"\n', "mixed.py", settings("AL301", "AL001"))
     assert not result.errors
     assert [(finding.rule, finding.line) for finding in result.findings] == [("AL001", 2)]

@@ -289,7 +289,7 @@ def test_syntax_error_result_in_a_repository_with_an_awkward_name(validate: Call
     repo = make_git_repo(tmp_path / "my repo ü")
     (repo / "sub dir").mkdir()
     broken = repo / "sub dir" / "bröken.py"
-    broken.write_text("import requests\ndef f(:\n", encoding="utf-8")
+    broken.write_text("from requests import get\ndef f(:\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     document = sarif_of(broken)
     run = only_run(document)

@@ -22,7 +22,7 @@ from ..facts.arguments import HIDDEN, argument, is_none
 from ..facts.waits import (by_design, callee_name, last_names, may_be,
                            source_text, waits_unbounded)
 from ..facts.reachability import Reachability
-from .base import Check, kind_roots
+from .base import Check, kind_words
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -63,7 +63,7 @@ class AsyncWaitWithoutTimeout(Check):
 
     @classmethod
     def relevant_words(cls, catalog: Any) -> frozenset[str]:
-        return kind_roots(catalog, ("async-wait",))  # it reports only waits of this kind
+        return kind_words(catalog, ("async-wait",))  # it reports only waits of this kind
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

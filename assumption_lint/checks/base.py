@@ -147,36 +147,51 @@ def _client_types(client: Any) -> tuple[str, ...]:
     return (client.type, *client.unpacks)
 
 
-def kind_roots(catalog: "Catalog", kinds: Iterable[str]) -> frozenset[str]:
-    """The modules of the APIs of these kinds (``[api]`` ``kind``), and of the constructors
-    of the objects those APIs are methods of."""
+def kind_words(catalog: "Catalog", kinds: Iterable[str]) -> frozenset[str]:
+    """The words (``name_words``) of the APIs of these kinds (``[api]`` ``kind``), and, for a
+    method of an object that a constructor of another module makes, that module and the
+    method's name (``asyncio.wait`` for ``asyncio.subprocess.Process.wait``)."""
     wanted = frozenset(kinds)
 
     def compute() -> set[str]:
-        by_type = _kinds_by_type(catalog)
-        found = roots(name for name, api in catalog.apis.items() if api.kind in wanted)
-        found |= roots(name for name, client in catalog.clients.items()
-                       if any(by_type.get(kind, set()) & wanted for kind in _client_types(client)))
+        found = name_words(name for name, api in catalog.apis.items() if api.kind in wanted)
+        methods: dict[str, set[str]] = {}
+        for name, api in catalog.apis.items():
+            if api.kind in wanted:
+                owner, _, method = name.rpartition(".")
+                methods.setdefault(owner, set()).add(method)
+        for name, client in catalog.clients.items():
+            for kind in _client_types(client):
+                found |= name_words(f"{name}.{method}" for method in methods.get(name if kind == "*" else kind, ()))
         return found
     return _cached("kinds:" + ",".join(sorted(wanted)), catalog, compute)
 
 
 def name_words(names: Iterable[str]) -> set[str]:
-    """The pre-check words of catalogued dotted names: a module and the name read from it
-    (``requests.get``, ``http.client``: both names in the code, engine/precheck.py), or the
-    module alone where the second part is a pattern (``stripe.*.create``).
+    """The pre-check words of catalogued dotted names (engine/precheck.py: every part of a
+    word in the code): a module and the last name of what is read from it (``requests.get``,
+    ``http.client``, ``requests.post`` for ``requests.Session.post``, ``stripe.create`` for
+    ``stripe.*.create``); where the last part is a pattern, the module and the part after it
+    (``kubernetes.client`` for ``kubernetes.client.*Api.*``), or the module alone.
     The resolver (resolve/) qualifies a name only through an import and the attributes
     written after it: ``import requests`` then ``requests.get``, ``from http import client``,
-    ``from requests import Session`` then ``Session().get``. However it is spelled, the code
-    names both first parts of what it resolves to. (A client another project file made is
-    resolved only with the settled project, when a file is analysed again without the
-    pre-check.)"""
+    ``from requests import Session`` then ``Session().post``; a method is called by its name.
+    A method reached through a return type (``requests.get(url).json()``) is reached from a
+    catalogued call or constructor, whose own words the code names. Parts in between need
+    not be written (``from requests import Session`` for ``requests.sessions.Session``).
+    (A client another project file made is resolved only with the settled project, when a
+    file is analysed again without the pre-check.)"""
     found: set[str] = set()
     for name in names:
         parts = name.split(".")
         if not parts[0] or "*" in parts[0]:
             continue
-        found.add(f"{parts[0]}.{parts[1]}" if len(parts) > 1 and parts[1] and "*" not in parts[1] else parts[0])
+        if len(parts) > 1 and parts[-1] and "*" not in parts[-1]:
+            found.add(parts[0] if parts[-1] == parts[0] else f"{parts[0]}.{parts[-1]}")
+        elif len(parts) > 1 and parts[1] and "*" not in parts[1]:
+            found.add(f"{parts[0]}.{parts[1]}")
+        else:
+            found.add(parts[0])
     return found
 
 

@@ -23,7 +23,7 @@ from ..facts.arguments import HIDDEN, argument
 from ..facts.waits import (NOT_NETWORK_KINDS, by_design, callee_name, last_names, may_be,
                            source_text, waits_unbounded)
 from ..facts.reachability import Reachability
-from .base import Check, kind_roots
+from .base import Check, kind_words
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -66,7 +66,7 @@ class BlockingWaitWithoutTimeout(Check):
 
     @classmethod
     def relevant_words(cls, catalog: Any) -> frozenset[str]:
-        return kind_roots(catalog, ("blocking-wait",))  # it reports only waits of this kind
+        return kind_words(catalog, ("blocking-wait",))  # it reports only waits of this kind
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

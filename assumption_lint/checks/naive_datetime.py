@@ -31,7 +31,7 @@ from ..facts.datetimes import Clock, DatetimeValues
 from ..facts.provenance import ValueProvenance
 from ..facts.syntax import literal_value
 from ..fixes import UNSAFE, Edit, Fix, Replace, SetArgument
-from .base import Check, roots
+from .base import Check, name_words
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -65,12 +65,12 @@ class NaiveDatetime(Check):
     rules = ("AL406",)
     needs = (DatetimeValues, ValueProvenance)
     project_reads = frozenset({"request", "response", "model-output"})
-    # Every clock call it reports on is the datetime module's: a file that never names it is not parsed.
-    triggers = ("datetime",)
 
     @classmethod
     def relevant_words(cls, catalog: Any) -> frozenset[str]:
-        return roots(catalog.datetimes.clocks) | frozenset(cls.triggers)  # reported at a clock call
+        # Reported at a naive clock's call: its module and its name (``datetime.now``).
+        return frozenset(name_words(name for name, clock in catalog.datetimes.clocks.items()
+                                    if clock.makes in ("local", "utc")))
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

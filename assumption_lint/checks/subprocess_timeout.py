@@ -24,7 +24,7 @@ from ..catalog import CommandEntry
 from ..facts.arguments import HIDDEN, argument, is_none, literal_string
 from ..facts.waits import last_names, may_be, source_text, waits_unbounded
 from ..facts.reachability import Reachability
-from .base import Check, kind_roots
+from .base import Check, kind_words
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -59,7 +59,7 @@ class SubprocessWithoutTimeout(Check):
 
     @classmethod
     def relevant_words(cls, catalog: Any) -> frozenset[str]:
-        return kind_roots(catalog, ("subprocess",))  # it reports only waits of this kind
+        return kind_words(catalog, ("subprocess",))  # it reports only waits of this kind
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

@@ -15,7 +15,7 @@ from hypothesis import given, settings as hypothesis_settings, strategies as st
 from assumption_lint import engine
 from assumption_lint.catalog import shipped_catalog
 from assumption_lint.checks import ALL_CHECKS
-from assumption_lint.checks.base import kind_roots, network_modules, network_words, source_words
+from assumption_lint.checks.base import kind_words, network_modules, network_words, source_words
 from assumption_lint.cli import cli
 from assumption_lint.engine import precheck
 from harness import cli_runner, fixture_files, read_labels, settings
@@ -76,8 +76,12 @@ def test_only_enabled_checks_are_asked() -> None:
     ("AL303", "import subprocess\nsubprocess.run(cmd)\n", "import threading\nthreading.Event().wait()\n"),
     ("AL304", "import asyncio\nawait asyncio.open_connection(h, p)\n", "import subprocess\nsubprocess.run(c)\n"),
     ("AL305", "import queue\nqueue.Queue().get()\n", "import asyncio\nasyncio.sleep(1)\n"),
+    ("AL305", "from concurrent.futures import ThreadPoolExecutor\nThreadPoolExecutor().submit(f).result()\n",
+     "import threading\nlock = threading.Lock()\n"),
     # Clocks: the datetime module, not the network's.
     ("AL406", "from datetime import datetime\nnow = datetime.now()\n", "import asyncio\nx = 1\n"),
+    ("AL406", "import datetime\nday = datetime.date.today()\n",
+     "from datetime import datetime\nstamp = datetime.fromisoformat(text)\n"),
     # A source of outside values named with its module: both names in the code.
     ("AL107", "import sys\nn = int(sys.argv[1])\n", "import sys\nsys.exit(1)\n"),
     ("AL107", "import os\nn = int(os.environ['N'])\n", "import os\nos.path.join(a, b)\n"),
@@ -98,13 +102,18 @@ def test_the_wait_modules_are_not_network_modules() -> None:
     network = network_modules(CATALOG)
     assert {"requests", "httpx", "socket", "urllib"} <= network
     assert not {"subprocess", "threading", "queue", "asyncio"} & network
-    assert kind_roots(CATALOG, ("subprocess",)) == {"subprocess"}
+    waits = kind_words(CATALOG, ("subprocess",))
+    assert {"subprocess.run", "subprocess.wait"} <= waits  # Popen.wait: the module and the method
+    assert {word.partition(".")[0] for word in waits} == {"subprocess"}
     assert network <= CATALOG.module_roots()
 
 
 def test_network_words_name_a_module_and_what_is_read_from_it() -> None:
     words = network_words(CATALOG)
-    assert {"requests.get", "requests.Session", "http.client", "urllib.request", "httpx.AsyncClient"} <= words
+    # The last name read (a method: requests.Session.post), not the names in between.
+    assert {"requests.get", "requests.post", "requests.Session", "http.HTTPConnection", "urllib.urlopen",
+            "httpx.AsyncClient", "stripe.create"} <= words
+    assert not {"http.client", "urllib.request", "requests.sessions"} & words
     assert {word.partition(".")[0] for word in words} <= network_modules(CATALOG)
     assert not {"requests", "http", "urllib"} & words  # a module alone is not enough
 

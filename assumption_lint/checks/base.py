@@ -68,6 +68,13 @@ class Check(Analysis):
         return network_words(catalog) | frozenset(cls.triggers) | source_words(catalog, cls.project_reads)
 
     @classmethod
+    def required_words(cls, catalog: "Catalog") -> frozenset[str]:
+        """Names of which the code must name one as well as one of ``relevant_words`` (the
+        same word forms), for a check that reports only at such a call: a taint check at
+        its sinks (``sink_words``). Empty: nothing more is required."""
+        return frozenset()
+
+    @classmethod
     def relevant_text(cls, catalog: "Catalog") -> frozenset[str]:
         """Names that make a file relevant even inside a string literal (a query parameter
         written as ``"per_page"``): empty unless a check reads string keys."""
@@ -250,6 +257,45 @@ def pagination_words(catalog: "Catalog") -> frozenset[str]:
                       for made in ("client", *knowledge.boto_resources)}
         return found
     return _cached("pagination", catalog, compute)
+
+
+def call_words(names: Iterable[str], imports: Iterable[str] = ()) -> set[str]:
+    """The words of calls of catalogued names: a qualified name's ``name_words``; a builtin
+    called (``open()``); a method of any object (``*.execute``) with a module the call needs
+    imported (``sqlite3.execute``), or the method alone where none is needed."""
+    modules = roots(imports)
+    found: set[str] = set()
+    for name in names:
+        if name.startswith("*."):
+            method = name[2:]
+            if "*" in method or "." in method:
+                found |= modules
+            else:
+                found |= {f"{module}.{method}" for module in modules} if modules else {method}
+        elif "." not in name:
+            found.add(f"{name}()")
+        else:
+            found |= name_words((name,))
+    return found
+
+
+def sink_words(catalog: "Catalog", kinds: Iterable[str]) -> frozenset[str]:
+    """The words (``call_words``) of the sinks of these kinds (``rules/sinks.toml``), one of
+    which a file must call for a taint check to report in it (facts/taint.py: a hit is at a
+    sink of the module itself); for paths, also an archive's extracting method with its
+    opener's module (``tarfile.extractall``)."""
+    wanted = frozenset(kinds)
+
+    def compute() -> set[str]:
+        found: set[str] = set()
+        for sink in catalog.sinks.sinks:
+            if sink.kind in wanted:
+                found |= call_words(sink.names, sink.imports)
+        if "path" in wanted:
+            for archive in catalog.sinks.archives:
+                found |= {f"{module}.{method}" for module in roots(archive.openers) for method in archive.methods}
+        return found
+    return _cached("sinks:" + ",".join(sorted(wanted)), catalog, compute)
 
 
 def source_words(catalog: "Catalog", origins: Iterable[str]) -> frozenset[str]:

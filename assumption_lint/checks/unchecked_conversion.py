@@ -23,7 +23,7 @@ import libcst as cst
 
 from ..facts.provenance import ValueProvenance
 from ..facts.provenance_values import Origin
-from .base import Check
+from .base import Check, call_words
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..engine import FileState
@@ -51,6 +51,12 @@ class UncheckedConversion(Check):
     project_reads = frozenset(_KINDS)
     triggers = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework", "argparse", "click",
                 "typer")
+
+    @classmethod
+    def required_words(cls, catalog) -> frozenset[str]:  # type: ignore[no-untyped-def]
+        # It reports only at a conversion's call (facts/provenance.py: a `conversion` validator).
+        return frozenset(word for validator in catalog.sources.validators if validator.form == "conversion"
+                         for word in call_words(validator.names, validator.imports))
 
     def __init__(self, state: "FileState") -> None:
         super().__init__(state)

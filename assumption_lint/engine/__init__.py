@@ -114,7 +114,7 @@ def project_reads(settings: Settings) -> frozenset[str]:
 def is_relevant(text: str, settings: Settings, checks: list[type[Check]]) -> bool:
     """Could one of ``checks`` find something in this file? A search of its code for the
     names the checks declare (engine/precheck.py): it never needs the file to parse."""
-    return precheck.relevance(settings.catalog, checks, settings.deep).matches(text)
+    return bool(precheck.pick(text, settings.catalog, checks, settings.deep))
 
 
 def summary_relevant(text: str, settings: Settings) -> bool:

@@ -98,12 +98,16 @@ class Relevance:
     - a name followed by ``()`` (``input()``): it is called, or assigned to another name
       (``ask = input``), where a plain occurrence (a parameter called ``input``) is not enough;
     - names of ``Check.relevant_text``: they occur anywhere in the text, strings included.
+
+    ``required`` (``Check.required_words``): one of these too, where the check reports only
+    at such a call (a taint check at its sinks); ``admits`` asks for both.
     """
 
     code: frozenset[str]
     together: tuple[frozenset[str], ...] = ()
     called: frozenset[str] = frozenset()
     text: frozenset[str] = frozenset()
+    required: "Relevance | None" = None
 
     def __bool__(self) -> bool:
         return bool(self.code or self.together or self.called or self.text)
@@ -118,6 +122,10 @@ class Relevance:
         if self.called and not self.called.isdisjoint(scan.called(self.called)):
             return True
         return bool(self.text) and not self.text.isdisjoint(scan.everywhere())
+
+    def admits(self, scan: Scan) -> bool:
+        """Could the check find something here: its words, and one of its required words?"""
+        return self.matched_by(scan) and (self.required is None or self.required.matched_by(scan))
 
 
 def _compile(words: Iterable[str]) -> Relevance:
@@ -147,7 +155,8 @@ def relevance(catalog: "Catalog", checks: Iterable[type["Check"]], deep: bool = 
     checks). ``deep``: a --deep run also parses files that use a catalogued member (``.get(``)
     without naming a library (resolve.deep_triggers). ``summary``: the file is read for its
     module summary, which may tell a caller about any catalogued module's object and any
-    source of outside values it returns."""
+    source of outside values it returns. (A union: a check's ``required_words`` are left out,
+    so it may say yes where ``pick`` picks no check.)"""
     kinds = tuple(checks)
     key = (id(catalog), kinds, deep, summary)
     known = _KNOWN.get(key)
@@ -194,7 +203,7 @@ def pick(text: str, catalog: "Catalog", entries: Iterable[Entry], deep: bool = F
     scan = Scan(text)
     if deep and relevance(catalog, (), deep=True).matched_by(scan):
         return entries
-    return [entry for entry in entries if _entry_relevance(catalog, entry).matched_by(scan)]
+    return [entry for entry in entries if _entry_relevance(catalog, entry).admits(scan)]
 
 
 def summary_matches(text: str, catalog: "Catalog", entries: Iterable[Entry], deep: bool = False) -> bool:
@@ -204,6 +213,8 @@ def summary_matches(text: str, catalog: "Catalog", entries: Iterable[Entry], dee
     scan = Scan(text)
     if _summary_relevance(catalog).matched_by(scan) or (deep and relevance(catalog, (), deep=True).matched_by(scan)):
         return True
+    # A check's required words are not asked: what a summary tells callers (the values its
+    # functions return) is not at the calls a check reports on.
     return any(_entry_relevance(catalog, entry).matched_by(scan) for entry in entries)
 
 
@@ -214,10 +225,11 @@ def _entry_relevance(catalog: "Catalog", entry: Entry) -> Relevance:
     key = (id(catalog), entry)
     known = _ENTRIES.get(key)
     if known is None or known[0] is not catalog:
-        words, text = _words_of(catalog, entry)
+        words, text, required = _words_of(catalog, entry)
         compiled = _compile(words)
         known = _ENTRIES[key] = (catalog, Relevance(compiled.code, compiled.together, compiled.called,
-                                                    frozenset(word for word in text if _NAME.fullmatch(word))))
+                                                    frozenset(word for word in text if _NAME.fullmatch(word)),
+                                                    _compile(required) if required else None))
     return known[1]
 
 
@@ -242,7 +254,7 @@ def _summary_words(catalog: "Catalog") -> frozenset[str]:
     return frozenset(catalog.module_roots()) | source_words(catalog, origins)
 
 
-def _words_of(catalog: "Catalog", entry: Entry) -> tuple[frozenset[str], frozenset[str]]:
+def _words_of(catalog: "Catalog", entry: Entry) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     if not isinstance(entry, tuple):  # a check class
         return _asked(entry, catalog)
     stored = _stored(catalog)
@@ -251,11 +263,12 @@ def _words_of(catalog: "Catalog", entry: Entry) -> tuple[frozenset[str], frozens
         from ..checks import load
 
         return _asked(load(*entry), catalog)
-    return frozenset(found[0]), frozenset(found[1])
+    return frozenset(found[0]), frozenset(found[1]), frozenset(found[2])
 
 
-def _asked(check: type["Check"], catalog: "Catalog") -> tuple[frozenset[str], frozenset[str]]:
-    return frozenset(check.relevant_words(catalog)), frozenset(check.relevant_text(catalog))
+def _asked(check: type["Check"], catalog: "Catalog") -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    return (frozenset(check.relevant_words(catalog)), frozenset(check.relevant_text(catalog)),
+            frozenset(check.required_words(catalog)))
 
 
 # --------------------------------------------------------------------------- stored words
@@ -267,7 +280,7 @@ def _asked(check: type["Check"], catalog: "Catalog") -> tuple[frozenset[str], fr
 # changes only the defaults of calls); a catalog extended with a project's own files asks the
 # checks. None of it is used when the compiled catalog is off (ALINT_NO_CACHE=1).
 _STORED: dict[str, Any] = {}
-WORDS_SCHEMA = 1
+WORDS_SCHEMA = 2
 
 
 def _stored(catalog: "Catalog") -> dict[str, Any] | None:
@@ -294,8 +307,8 @@ def _all_words(catalog: "Catalog") -> dict[str, Any]:
     checks, reads = {}, {}
     for module, name, _ in REGISTRY:
         check = load(module, name)
-        words, text = _asked(check, catalog)
-        checks[f"{module}.{name}"] = [sorted(words), sorted(text)]
+        words, text, required = _asked(check, catalog)
+        checks[f"{module}.{name}"] = [sorted(words), sorted(text), sorted(required)]
         reads[f"{module}.{name}"] = sorted(check.project_reads)
     return {"schema": WORDS_SCHEMA, "checks": checks, "reads": reads, "summary": sorted(_summary_words(catalog))}
 

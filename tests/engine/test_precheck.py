@@ -72,6 +72,20 @@ def test_only_enabled_checks_are_asked() -> None:
 
 
 @pytest.mark.parametrize("rule, code, quiet", [
+    # A taint rule reports at a sink of the module: a source without one is not enough.
+    ("AL104", "from flask import request\neval(request.args['x'])\n", "from flask import request\nx = request.args['x']\n"),
+    ("AL103", "from flask import request\nopen(request.args['f'])\n", "from flask import request\nf = request.args['f']\n"),
+    ("AL103", "import tarfile\ntarfile.open(p).extractall(d)\n", "import tarfile\nerror = tarfile.TarError\n"),
+    ("AL101", "import sqlite3, sys\nsqlite3.connect(db).execute(sys.argv[1])\n", "import sys\nq = sys.argv[1]\n"),
+    ("AL107", "import os\nport = int(os.environ['PORT'])\n", "import os\nport = os.environ['PORT']\n"),
+    ("AL107", "import sys, uuid\nkey = uuid.UUID(sys.argv[1])\n", "import sys, uuid\nkey = uuid.uuid4()\n"),
+])
+def test_a_rule_that_reports_at_a_sink_needs_one(rule: str, code: str, quiet: str) -> None:
+    assert relevant(code, rule)
+    assert not relevant(quiet, rule)
+
+
+@pytest.mark.parametrize("rule, code, quiet", [
     # The wait rules: their own kind's modules, not every catalogued module.
     ("AL303", "import subprocess\nsubprocess.run(cmd)\n", "import threading\nthreading.Event().wait()\n"),
     ("AL304", "import asyncio\nawait asyncio.open_connection(h, p)\n", "import subprocess\nsubprocess.run(c)\n"),

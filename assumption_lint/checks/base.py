@@ -176,16 +176,17 @@ def kind_words(catalog: "Catalog", kinds: Iterable[str]) -> frozenset[str]:
 
 def name_words(names: Iterable[str]) -> set[str]:
     """The pre-check words of catalogued dotted names (engine/precheck.py: every part of a
-    word in the code): a module and the last name of what is read from it (``requests.get``,
-    ``http.client``, ``requests.post`` for ``requests.Session.post``, ``stripe.create`` for
-    ``stripe.*.create``); where the last part is a pattern, the module and the part after it
-    (``kubernetes.client`` for ``kubernetes.client.*Api.*``), or the module alone.
+    word in the code): a module alone (``socket``), a module and the name read from it
+    (``requests.get``), or for a longer name the module and its last two names
+    (``requests.Session.post``, ``http.client.HTTPConnection``); a pattern keeps the module
+    and the literal name after it (``stripe.create`` for ``stripe.*.create``) or before it
+    (``botocore.client.BaseClient`` for ``botocore.client.BaseClient.*``).
     The resolver (resolve/) qualifies a name only through an import and the attributes
-    written after it: ``import requests`` then ``requests.get``, ``from http import client``,
-    ``from requests import Session`` then ``Session().post``; a method is called by its name.
-    A method reached through a return type (``requests.get(url).json()``) is reached from a
-    catalogued call or constructor, whose own words the code names. Parts in between need
-    not be written (``from requests import Session`` for ``requests.sessions.Session``).
+    written after it, and a method only on an object of its class: ``import requests`` then
+    ``requests.get``; ``from requests import Session`` then ``Session().post``; an object
+    annotated with its class, or made by a catalogued constructor or call, whose own words
+    the code names (``requests.session()``, ``requests.get(url).json()``). Modules in between
+    need not be written (``from requests import Session`` for ``requests.sessions.Session``).
     (A client another project file made is resolved only with the settled project, when a
     file is analysed again without the pre-check.)"""
     found: set[str] = set()
@@ -193,12 +194,16 @@ def name_words(names: Iterable[str]) -> set[str]:
         parts = name.split(".")
         if not parts[0] or "*" in parts[0]:
             continue
-        if len(parts) > 1 and parts[-1] and "*" not in parts[-1]:
-            found.add(parts[0] if parts[-1] == parts[0] else f"{parts[0]}.{parts[-1]}")
-        elif len(parts) > 1 and parts[1] and "*" not in parts[1]:
-            found.add(f"{parts[0]}.{parts[1]}")
+        literal: list[str] = []
+        for part in parts:
+            if not part or "*" in part:
+                break
+            literal.append(part)
+        if len(literal) < len(parts) and parts[-1] and "*" not in parts[-1]:
+            kept = [literal[0], parts[-1]]
         else:
-            found.add(parts[0])
+            kept = [literal[0], *literal[1:][-2:]]
+        found.add(".".join(dict.fromkeys(kept)))
     return found
 
 

@@ -64,15 +64,21 @@ class Scan:
         self.text = text
         self.code = code_only(text)
         self.names = frozenset(_NAME.findall(self.code))
-        self._called: dict[frozenset[str], frozenset[str]] = {}
+        self._called: dict[str, bool] = {}
         self._everywhere: frozenset[str] | None = None
 
     def called(self, words: frozenset[str]) -> frozenset[str]:
         """Which of ``words`` the code calls, or assigns to another name."""
-        found = self._called.get(words)
-        if found is None:
-            found = self._called[words] = frozenset(
-                match.group(1) or match.group(2) for match in _calls_pattern(words).finditer(self.code))
+        return frozenset(word for word in words & self.names if self._calls(word))
+
+    def calls_any(self, words: frozenset[str]) -> bool:
+        """Does the code call (or assign to another name) one of ``words``?"""
+        return any(self._calls(word) for word in sorted(words & self.names))
+
+    def _calls(self, word: str) -> bool:
+        found = self._called.get(word)
+        if found is None:  # the first use decides: a search, not a scan of the whole text
+            found = self._called[word] = _call_pattern(word).search(self.code) is not None
         return found
 
     def everywhere(self) -> frozenset[str]:
@@ -82,10 +88,10 @@ class Scan:
         return self._everywhere
 
 
-@lru_cache(maxsize=256)
-def _calls_pattern(words: frozenset[str]) -> re.Pattern[str]:
-    alternatives = "|".join(sorted(map(re.escape, words)))
-    return re.compile(rf"(?<![\w.])({alternatives})\s*\(|=[ \t]*({alternatives})[ \t]*$", re.MULTILINE)
+@lru_cache(maxsize=1024)
+def _call_pattern(word: str) -> re.Pattern[str]:
+    name = re.escape(word)
+    return re.compile(rf"(?<![\w.]){name}\s*\(|=[ \t]*{name}[ \t]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,15 @@ class Relevance:
     text: frozenset[str] = frozenset()
     required: "Relevance | None" = None
 
+    def __post_init__(self) -> None:
+        # Each conjunction under its longest part (the rarest, as a rule): a file is tested
+        # only against the conjunctions one of whose parts it names.
+        keyed: dict[str, list[frozenset[str]]] = {}
+        for parts in self.together:
+            keyed.setdefault(max(sorted(parts), key=len), []).append(parts)
+        object.__setattr__(self, "_keyed", keyed)
+        object.__setattr__(self, "_keys", frozenset(keyed))
+
     def __bool__(self) -> bool:
         return bool(self.code or self.together or self.called or self.text)
 
@@ -117,9 +132,12 @@ class Relevance:
 
     def matched_by(self, scan: Scan) -> bool:
         names = scan.names
-        if not self.code.isdisjoint(names) or any(parts <= names for parts in self.together):
+        if not self.code.isdisjoint(names):
             return True
-        if self.called and not self.called.isdisjoint(scan.called(self.called)):
+        keyed: dict[str, list[frozenset[str]]] = self._keyed  # type: ignore[attr-defined]
+        if any(parts <= names for key in self._keys & names for parts in keyed[key]):  # type: ignore[attr-defined]
+            return True
+        if self.called and scan.calls_any(self.called):
             return True
         return bool(self.text) and not self.text.isdisjoint(scan.everywhere())
 

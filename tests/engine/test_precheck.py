@@ -117,17 +117,17 @@ def test_the_wait_modules_are_not_network_modules() -> None:
     assert {"requests", "httpx", "socket", "urllib"} <= network
     assert not {"subprocess", "threading", "queue", "asyncio"} & network
     waits = kind_words(CATALOG, ("subprocess",))
-    assert {"subprocess.run", "subprocess.wait"} <= waits  # Popen.wait: the module and the method
+    assert {"subprocess.run", "subprocess.Popen.wait"} <= waits  # the module, the class and the method
     assert {word.partition(".")[0] for word in waits} == {"subprocess"}
     assert network <= CATALOG.module_roots()
 
 
 def test_network_words_name_a_module_and_what_is_read_from_it() -> None:
     words = network_words(CATALOG)
-    # The last name read (a method: requests.Session.post), not the names in between.
-    assert {"requests.get", "requests.post", "requests.Session", "http.HTTPConnection", "urllib.urlopen",
-            "httpx.AsyncClient", "stripe.create"} <= words
-    assert not {"http.client", "urllib.request", "requests.sessions"} & words
+    # The last two names read (a class and its method), not the modules in between.
+    assert {"requests.get", "requests.Session.post", "requests.Session", "http.client.HTTPConnection",
+            "urllib.request.urlopen", "httpx.AsyncClient", "stripe.create", "botocore.client.BaseClient"} <= words
+    assert not {"requests.sessions.Session.post", "http.client", "botocore.client"} & words
     assert {word.partition(".")[0] for word in words} <= network_modules(CATALOG)
     assert not {"requests", "http", "urllib"} & words  # a module alone is not enough
 

@@ -249,17 +249,19 @@ def network_modules(catalog: "Catalog") -> frozenset[str]:
 def pagination_words(catalog: "Catalog") -> frozenset[str]:
     """What the page checks (AL401, AL402) recognise besides network calls
     (``rules/pagination.toml``): SDK list calls by resolved name (their ``name_words``); list
-    methods in files importing a library (its module); a boto3 operation on a client that the
-    module makes with ``client(...)`` or a resource class (``Table(...)``), in a file
-    importing boto3, botocore or aioboto3."""
+    methods in files importing a library (its module); an operation whose token repeats
+    (``boto3.get_log_events``); an operation botocore pages
+    (``boto3.list_objects_v2``: AL401 reports it on a client the module makes with
+    ``client(...)`` or a resource class), in a file importing boto3, botocore or aioboto3."""
     def compute() -> set[str]:
         knowledge = catalog.pagination
         found = name_words(name for call in knowledge.calls for name in call.calls)
         found |= roots(name for call in knowledge.calls for name in call.imports)
-        found |= {entry.library for entry in knowledge.repeating}
-        if knowledge.boto_data:
-            found |= {f"{module}.{made}" for module in ("boto3", "botocore", "aioboto3")
-                      for made in ("client", *knowledge.boto_resources)}
+        found |= {f"{entry.library}.{operation}" for entry in knowledge.repeating for operation in entry.operations}
+        if knowledge.boto_data:  # an operation botocore pages, called in a file importing boto
+            operations = {operation for service in knowledge.boto_services().values() for operation in service}
+            found |= {f"{module}.{operation}" for module in ("boto3", "botocore", "aioboto3")
+                      for operation in operations}
         return found
     return _cached("pagination", catalog, compute)
 

@@ -71,6 +71,11 @@ def test_only_enabled_checks_are_asked() -> None:
     assert not relevant(code, "AL301")
 
 
+def test_a_boto_page_needs_an_operation_botocore_pages() -> None:
+    assert relevant("import boto3\ns3 = boto3.client('s3')\nitems = s3.list_objects_v2(Bucket=b)\n", "AL401")
+    assert not relevant("import boto3\nfrom botocore.exceptions import ClientError\nerror = ClientError\n", "AL401")
+
+
 @pytest.mark.parametrize("rule, code, quiet", [
     # A taint rule reports at a sink of the module: a source without one is not enough.
     ("AL104", "from flask import request\neval(request.args['x'])\n", "from flask import request\nx = request.args['x']\n"),

@@ -242,8 +242,8 @@ def network_words(catalog: "Catalog") -> frozenset[str]:
 def network_modules(catalog: "Catalog") -> frozenset[str]:
     """The modules of ``network_words`` and of the page checks' words: for a check that reads
     syntax alone (a loop passing ``page=``), not resolved calls, the file must import one."""
-    return _cached("network modules", catalog, lambda: {word.partition(".")[0] for word in
-                                                        network_words(catalog) | pagination_words(catalog)})
+    return _cached("network modules", catalog, lambda: {module for word in network_words(catalog) | pagination_words(catalog)
+                                                        for module in word.partition(".")[0].split("|")})
 
 
 def pagination_words(catalog: "Catalog") -> frozenset[str]:
@@ -251,17 +251,17 @@ def pagination_words(catalog: "Catalog") -> frozenset[str]:
     (``rules/pagination.toml``): SDK list calls by resolved name (their ``name_words``); list
     methods in files importing a library (its module); an operation whose token repeats
     (``boto3.get_log_events``); an operation botocore pages
-    (``boto3.list_objects_v2``: AL401 reports it on a client the module makes with
-    ``client(...)`` or a resource class), in a file importing boto3, botocore or aioboto3."""
+    in a file importing boto3, botocore or aioboto3 (one word of alternatives,
+    ``boto3|botocore|aioboto3.list_objects_v2|...``: AL401 reports it on a client the module
+    makes with ``client(...)`` or a resource class)."""
     def compute() -> set[str]:
         knowledge = catalog.pagination
         found = name_words(name for call in knowledge.calls for name in call.calls)
         found |= roots(name for call in knowledge.calls for name in call.imports)
         found |= {f"{entry.library}.{operation}" for entry in knowledge.repeating for operation in entry.operations}
         if knowledge.boto_data:  # an operation botocore pages, called in a file importing boto
-            operations = {operation for service in knowledge.boto_services().values() for operation in service}
-            found |= {f"{module}.{operation}" for module in ("boto3", "botocore", "aioboto3")
-                      for operation in operations}
+            operations = sorted({operation for service in knowledge.boto_services().values() for operation in service})
+            found.add("boto3|botocore|aioboto3." + "|".join(operations))
         return found
     return _cached("pagination", catalog, compute)
 

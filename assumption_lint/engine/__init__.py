@@ -126,7 +126,7 @@ def summary_relevant(text: str, settings: Settings) -> bool:
 
 def preload(settings: Settings) -> None:
     """Import libcst, the walk, the module summaries and the checks ``settings`` enables,
-    which a file that passes the pre-check needs. The runner calls it before forking workers
+    which a file that passes the pre-check needs, and compile the checks' pre-check words. The runner calls it before forking workers
     for many files: each worker (one set per phase of the run) then starts with them instead
     of importing them again."""
     from ..facts import summaries  # noqa: F401 - imported for the workers
@@ -134,6 +134,7 @@ def preload(settings: Settings) -> None:
 
     entries = _enabled(settings)
     loaded([entry for entry in entries if not isinstance(entry, type)])
+    precheck.prepare(settings.catalog, entries)
 
 
 # --------------------------------------------------------------------------- entry points

@@ -37,6 +37,7 @@ _LITERAL = re.compile(r"""(?=[#'"rRbBuUfF])(?:
       | "[^"\\\r\n]*(?:\\(?:\r\n|.)[^"\\\r\n]*)*(?:"|(?=[\r\n])|\Z)
     ))""", re.VERBOSE | re.DOTALL)
 _NAME = re.compile(r"\w+")
+_DOTTED = re.compile(r"\w+(?:\.\w+)+")
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -101,6 +102,8 @@ class Relevance:
     - a name (``flask``, ``environ``): it occurs in the code;
     - a dotted name (``os.environ``): each of its parts occurs in the code (``import os`` and
       ``environ``, in any order: the resolver sees ``os.environ`` only then);
+    - a dotted name whose parts list alternatives (``boto3|botocore.list_objects|scan``): one
+      of each part's alternatives occurs in the code (thousands of pairs in one word);
     - a name followed by ``()`` (``input()``): it is called, or assigned to another name
       (``ask = input``), where a plain occurrence (a parameter called ``input``) is not enough;
     - names of ``Check.relevant_text``: they occur anywhere in the text, strings included.
@@ -114,18 +117,19 @@ class Relevance:
     called: frozenset[str] = frozenset()
     text: frozenset[str] = frozenset()
     required: "Relevance | None" = None
+    alternatives: tuple[tuple[frozenset[str], ...], ...] = ()
 
     def __post_init__(self) -> None:
         # Each conjunction under its longest part (the rarest, as a rule): a file is tested
         # only against the conjunctions one of whose parts it names.
         keyed: dict[str, list[frozenset[str]]] = {}
         for parts in self.together:
-            keyed.setdefault(max(sorted(parts), key=len), []).append(parts)
+            keyed.setdefault(max(parts, key=lambda part: (len(part), part)), []).append(parts)
         object.__setattr__(self, "_keyed", keyed)
         object.__setattr__(self, "_keys", frozenset(keyed))
 
     def __bool__(self) -> bool:
-        return bool(self.code or self.together or self.called or self.text)
+        return bool(self.code or self.together or self.called or self.text or self.alternatives)
 
     def matches(self, text: str) -> bool:
         return self.matched_by(Scan(text))
@@ -137,6 +141,8 @@ class Relevance:
         keyed: dict[str, list[frozenset[str]]] = self._keyed  # type: ignore[attr-defined]
         if any(parts <= names for key in self._keys & names for parts in keyed[key]):  # type: ignore[attr-defined]
             return True
+        if any(all(not names.isdisjoint(part) for part in parts) for parts in self.alternatives):
+            return True
         if self.called and scan.calls_any(self.called):
             return True
         return bool(self.text) and not self.text.isdisjoint(scan.everywhere())
@@ -146,22 +152,26 @@ class Relevance:
         return self.matched_by(scan) and (self.required is None or self.required.matched_by(scan))
 
 
-def _compile(words: Iterable[str]) -> Relevance:
+def _compile(words: Iterable[str], text: Iterable[str] = (), required: "Relevance | None" = None) -> Relevance:
     code: set[str] = set()
-    together: set[frozenset[str]] = set()
+    together: dict[frozenset[str], None] = {}  # in the words' order: the same tuple every time
     called: set[str] = set()
-    for word in words:
-        if word.endswith("()") and _NAME.fullmatch(word[:-2]):
-            called.add(word[:-2])
-        elif _NAME.fullmatch(word):
+    alternatives: list[tuple[frozenset[str], ...]] = []
+    for word in sorted(words):
+        if _NAME.fullmatch(word):
             code.add(word)
-        elif all(_NAME.fullmatch(part) for part in word.split(".")):
-            together.add(frozenset(word.split(".")))
+        elif _DOTTED.fullmatch(word):
+            together[frozenset(word.split("."))] = None
+        elif word.endswith("()") and _NAME.fullmatch(word[:-2]):
+            called.add(word[:-2])
+        elif "|" in word and all(_NAME.fullmatch(name) for part in word.split(".") for name in part.split("|")):
+            alternatives.append(tuple(frozenset(part.split("|")) for part in word.split(".")))
         else:
             raise ValueError(f"not a pre-check word: {word!r}")
     # A conjunction that contains a plain word is implied by it.
-    kept = tuple(sorted((parts for parts in together if parts.isdisjoint(code)), key=sorted))
-    return Relevance(frozenset(code), kept, frozenset(called))
+    kept = tuple(parts for parts in together if parts.isdisjoint(code))
+    return Relevance(frozenset(code), kept, frozenset(called),
+                     frozenset(word for word in text if _NAME.fullmatch(word)), required, tuple(alternatives))
 
 
 _KNOWN: dict[tuple[int, tuple[type, ...], bool, bool], tuple["Catalog", Relevance]] = {}
@@ -199,9 +209,7 @@ def _relevance(catalog: "Catalog", checks: tuple[type["Check"], ...], deep: bool
         from ..resolve import deep_triggers
 
         words.update(deep_triggers(catalog))
-    compiled = _compile(words)
-    return Relevance(compiled.code, compiled.together, compiled.called,
-                     frozenset(word for word in text if _NAME.fullmatch(word)))
+    return _compile(words, text)
 
 
 # --------------------------------------------------------------------------- check by check
@@ -224,6 +232,13 @@ def pick(text: str, catalog: "Catalog", entries: Iterable[Entry], deep: bool = F
     return [entry for entry in entries if _entry_relevance(catalog, entry).admits(scan)]
 
 
+def prepare(catalog: "Catalog", entries: Iterable[Entry]) -> None:
+    """Compile the words of these checks now (before the runner forks its workers)."""
+    for entry in entries:
+        _entry_relevance(catalog, entry)
+    _summary_relevance(catalog)
+
+
 def summary_matches(text: str, catalog: "Catalog", entries: Iterable[Entry], deep: bool = False) -> bool:
     """Could the module summary of this file tell a caller anything (``relevance`` with
     ``summary``), decided from the checks' entries without importing them when the words
@@ -244,11 +259,20 @@ def _entry_relevance(catalog: "Catalog", entry: Entry) -> Relevance:
     known = _ENTRIES.get(key)
     if known is None or known[0] is not catalog:
         words, text, required = _words_of(catalog, entry)
-        compiled = _compile(words)
-        known = _ENTRIES[key] = (catalog, Relevance(compiled.code, compiled.together, compiled.called,
-                                                    frozenset(word for word in text if _NAME.fullmatch(word)),
-                                                    _compile(required) if required else None))
+        known = _ENTRIES[key] = (catalog, _compiled(words, text, required))
     return known[1]
+
+
+_COMPILED: dict[tuple[frozenset[str], frozenset[str], frozenset[str]], Relevance] = {}
+
+
+def _compiled(words: frozenset[str], text: frozenset[str], required: frozenset[str]) -> Relevance:
+    """``_compile``, once per set of words: most checks share theirs (the network words)."""
+    key = (words, text, required)
+    found = _COMPILED.get(key)
+    if found is None:
+        found = _COMPILED[key] = _compile(words, text, _compile(required) if required else None)
+    return found
 
 
 _SUMMARY: dict[int, tuple["Catalog", Relevance]] = {}

@@ -223,3 +223,25 @@ def test_any_text_gets_an_answer_and_code_never_gains_words(text: str) -> None:
     code = precheck.code_only(text)
     assert set(precheck._NAME.findall(code)) <= set(precheck._NAME.findall(text))
     precheck.relevance(CATALOG, ALL_CHECKS).matches(text)
+
+
+def test_preload_compiles_the_words_before_the_workers_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    chosen = settings()
+    engine.preload(chosen)
+
+    def compiled_again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the words were compiled again after preload")
+
+    monkeypatch.setattr(precheck, "_compile", compiled_again)
+    picked = precheck.pick("import requests\nrequests.get(url)\n", chosen.catalog, engine._enabled(chosen))
+    assert ("missing_timeout", "MissingTimeout") in picked
+    assert precheck.summary_matches("import requests\n", chosen.catalog, engine._enabled(chosen))
+
+
+def test_a_word_of_alternatives_needs_one_name_of_each_part() -> None:
+    relevance = precheck._compile(["boto3|aioboto3.list_objects_v2|scan"])
+    assert relevance.matches("import aioboto3\nawait client.scan(TableName=t)\n")
+    assert not relevance.matches("import boto3\nclient.put_item(Item=i)\n")
+    assert not relevance.matches("db.scan(q)\n")
+    with pytest.raises(ValueError):
+        precheck._compile(["boto3|.scan"])

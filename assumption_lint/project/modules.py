@@ -89,6 +89,10 @@ class ModuleIndex:
         self._search: dict[str, tuple[str, ...]] = {}
         self._importers: dict[str, str] = {}
         self._names: dict[str, str | None] = {}
+        # Answers by the importer's folder: the project phase asks the same imports of every
+        # file of a package, thousands of times.
+        self._modules: dict[tuple[str, str, int], Path | None] = {}
+        self._froms: dict[tuple[str, str, str, int], tuple[Path, str | None] | None] = {}
         src = os.path.join(self._root, "src")
         # A src/ that is itself a package is not a src layout: its modules are "src.x".
         self._src = (os.path.realpath(src) if self._is_dir(src) and not self._is_file(os.path.join(src, "__init__.py"))
@@ -113,8 +117,11 @@ class ModuleIndex:
         (level 1 = its own package folder, level 2 = the parent, ...); beyond the root → None.
         A folder without __init__.py (namespace package) is a module with no file (None) but
         its submodules resolve."""
-        found = self._find(importer, module, level)
-        return None if found is None else self._verdict(found)
+        key = (self._real_folder(importer), module, level)
+        if key not in self._modules:
+            found = self._find(importer, module, level)
+            self._modules[key] = None if found is None else self._verdict(found)
+        return self._modules[key]
 
     def resolve_from(self, importer: Path, module: str, name: str,
                      level: int = 0) -> tuple[Path, str | None] | None:
@@ -122,6 +129,12 @@ class ModuleIndex:
         module of the project, else (the file of ``module``, name) — the name is then an
         attribute of that module (a function, class, or a re-export the caller follows
         itself; ``*`` too); None if neither."""
+        key = (self._real_folder(importer), module, name, level)
+        if key not in self._froms:
+            self._froms[key] = self._resolve_from(importer, module, name, level)
+        return self._froms[key]
+
+    def _resolve_from(self, importer: Path, module: str, name: str, level: int) -> tuple[Path, str | None] | None:
         parent = self._find(importer, module, level)
         if parent is None:
             return None

@@ -279,6 +279,7 @@ class Project:
         self.summaries = dict(summaries)
         self.index_for = index_for
         self._resolved: dict[Target, Node | None] = {}
+        self._reexported: dict[Target, Target | None] = {}
         self._escapes: dict[Node, set[tuple[int, str, str]]] | None = None  # (raised index, class, origin path)
         self._callers: "CallerIndex | None" = None
 
@@ -304,7 +305,10 @@ class Project:
             answer = found(summary, target.name)
             if answer is not None:
                 return answer
-            following = self.reexport(summary, target, self.index_for)
+            if target in self._reexported:  # asked for every call of every summary: once each
+                following = self._reexported[target]
+            else:
+                following = self._reexported[target] = self.reexport(summary, target, self.index_for)
             if following is None:
                 return None
             target = following

@@ -37,7 +37,9 @@ _LITERAL = re.compile(r"""(?=[#'"rRbBuUfF])(?:
       | "[^"\\\r\n]*(?:\\(?:\r\n|.)[^"\\\r\n]*)*(?:"|(?=[\r\n])|\Z)
     ))""", re.VERBOSE | re.DOTALL)
 _NAME = re.compile(r"\w+")
-_DOTTED = re.compile(r"\w+(?:\.\w+)+")
+# Words, one per line: a name called (``input()``), or names joined by dots, each part one
+# name or alternatives (``boto3|botocore.scan``).
+_WORDS = re.compile(r"(?:(?:\w+\(\)|\w+(?:\|\w+)*(?:\.\w+(?:\|\w+)*)*)(?:\n|\Z))*")
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -124,7 +126,10 @@ class Relevance:
         # only against the conjunctions one of whose parts it names.
         keyed: dict[str, list[frozenset[str]]] = {}
         for parts in self.together:
-            keyed.setdefault(max(parts, key=lambda part: (len(part), part)), []).append(parts)
+            key = _KEYS.get(parts)
+            if key is None:
+                key = _KEYS[parts] = max(parts, key=len)  # any part would do: all must be named
+            keyed.setdefault(key, []).append(parts)
         object.__setattr__(self, "_keyed", keyed)
         object.__setattr__(self, "_keys", frozenset(keyed))
 
@@ -152,22 +157,45 @@ class Relevance:
         return self.matched_by(scan) and (self.required is None or self.required.matched_by(scan))
 
 
+# What each word was read as, once per process: checks share most of their words.
+_READ: dict[str, tuple[str, Any]] = {}
+_KEYS: dict[frozenset[str], str] = {}
+
+
+def _read_words(words: list[str]) -> None:
+    if not _WORDS.fullmatch("\n".join(words)):  # one match for thousands of words
+        bad = next(word for word in words if not _WORDS.fullmatch(word))
+        raise ValueError(f"not a pre-check word: {bad!r}")
+    for word in words:
+        if word.endswith("()"):
+            _READ[word] = ("called", word[:-2])
+        elif "|" in word:
+            _READ[word] = ("alternatives", tuple(frozenset(part.split("|")) for part in word.split(".")))
+        elif "." in word:
+            _READ[word] = ("together", frozenset(word.split(".")))
+        else:
+            _READ[word] = ("code", word)
+
+
 def _compile(words: Iterable[str], text: Iterable[str] = (), required: "Relevance | None" = None) -> Relevance:
     code: set[str] = set()
     together: dict[frozenset[str], None] = {}  # in the words' order: the same tuple every time
     called: set[str] = set()
     alternatives: list[tuple[frozenset[str], ...]] = []
-    for word in sorted(words):
-        if _NAME.fullmatch(word):
-            code.add(word)
-        elif _DOTTED.fullmatch(word):
-            together[frozenset(word.split("."))] = None
-        elif word.endswith("()") and _NAME.fullmatch(word[:-2]):
-            called.add(word[:-2])
-        elif "|" in word and all(_NAME.fullmatch(name) for part in word.split(".") for name in part.split("|")):
-            alternatives.append(tuple(frozenset(part.split("|")) for part in word.split(".")))
+    ordered = sorted(words)
+    new = [word for word in ordered if word not in _READ]
+    if new:
+        _read_words(new)
+    for word in ordered:
+        kind, value = _READ[word]
+        if kind == "together":
+            together[value] = None
+        elif kind == "code":
+            code.add(value)
+        elif kind == "called":
+            called.add(value)
         else:
-            raise ValueError(f"not a pre-check word: {word!r}")
+            alternatives.append(value)
     # A conjunction that contains a plain word is implied by it.
     kept = tuple(parts for parts in together if parts.isdisjoint(code))
     return Relevance(frozenset(code), kept, frozenset(called),

@@ -295,7 +295,7 @@ _COMPILED: dict[tuple[frozenset[str], frozenset[str], frozenset[str]], Relevance
 
 
 def _compiled(words: frozenset[str], text: frozenset[str], required: frozenset[str]) -> Relevance:
-    """``_compile``, once per set of words: most checks share theirs (the network words)."""
+    """``_compile``, once per set of words: most checks share theirs."""
     key = (words, text, required)
     found = _COMPILED.get(key)
     if found is None:

@@ -61,8 +61,8 @@ class Check(Analysis):
         says what ``os.environ`` and ``input()`` mean as words) parses a file only when an
         enabled check's word is in its code, comments and strings aside.
         Every word must be necessary, not merely likely: a file without any of them is never
-        parsed for this check. By default: the catalogued modules whose calls can reach the
-        network (network_words), the check's ``triggers``, and the sources of the origins it
+        parsed for this check. By default: the words of the catalogued calls that can reach
+        the network (network_words), the check's ``triggers``, and the sources of the origins it
         reads (``project_reads``: a value "from the command line" needs ``argv``...).
         Checks of another domain (waits, clocks) narrow it."""
         return network_words(catalog) | frozenset(cls.triggers) | source_words(catalog, cls.project_reads)
@@ -156,8 +156,9 @@ def _client_types(client: Any) -> tuple[str, ...]:
 
 def kind_words(catalog: "Catalog", kinds: Iterable[str]) -> frozenset[str]:
     """The words (``name_words``) of the APIs of these kinds (``[api]`` ``kind``), and, for a
-    method of an object that a constructor of another module makes, that module and the
-    method's name (``asyncio.wait`` for ``asyncio.subprocess.Process.wait``)."""
+    method of an object that a constructor of another module makes, that constructor's words
+    and the method's name (``concurrent.submit.result`` for a future that
+    ``concurrent.futures.Executor.submit`` makes)."""
     wanted = frozenset(kinds)
 
     def compute() -> set[str]:

@@ -53,6 +53,9 @@ class Check(Analysis):
     # they return ("request", "model-output"...). The run analyses a file again with its
     # project only when a check enabled for it reads something the project has to tell.
     project_reads: ClassVar[frozenset[str]] = frozenset()
+    # The sink kinds of rules/sinks.toml it reports at, and only there (a taint rule): a file
+    # that calls none of them is not parsed for it (``required_words``).
+    sink_kinds: ClassVar[tuple[str, ...]] = ()
 
     @classmethod
     def relevant_words(cls, catalog: "Catalog") -> frozenset[str]:
@@ -70,9 +73,9 @@ class Check(Analysis):
     @classmethod
     def required_words(cls, catalog: "Catalog") -> frozenset[str]:
         """Names of which the code must name one as well as one of ``relevant_words`` (the
-        same word forms), for a check that reports only at such a call: a taint check at
-        its sinks (``sink_words``). Empty: nothing more is required."""
-        return frozenset()
+        same word forms), for a check that reports only at such a call. By default the
+        sinks of its ``sink_kinds`` (``sink_words``); none: nothing more is required."""
+        return sink_words(catalog, cls.sink_kinds) if cls.sink_kinds else frozenset()
 
     @classmethod
     def relevant_text(cls, catalog: "Catalog") -> frozenset[str]:
@@ -243,8 +246,9 @@ def network_words(catalog: "Catalog") -> frozenset[str]:
 def network_modules(catalog: "Catalog") -> frozenset[str]:
     """The modules of ``network_words`` and of the page checks' words: for a check that reads
     syntax alone (a loop passing ``page=``), not resolved calls, the file must import one."""
-    return _cached("network modules", catalog, lambda: {module for word in network_words(catalog) | pagination_words(catalog)
-                                                        for module in word.partition(".")[0].split("|")})
+    return _cached("network modules", catalog,
+                   lambda: {module for word in network_words(catalog) | pagination_words(catalog)
+                            for module in word.partition(".")[0].split("|")})
 
 
 def pagination_words(catalog: "Catalog") -> frozenset[str]:

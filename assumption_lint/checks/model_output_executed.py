@@ -17,7 +17,7 @@ this rule yields (``yields-to``).
 from __future__ import annotations
 
 from ..facts.taint import TaintedSinks, subject
-from .base import Check, sink_words
+from .base import Check
 
 # Sink kinds in the order findings are made.
 _KINDS = ("sql", "command", "code", "path", "url", "redirect")
@@ -85,10 +85,7 @@ class ModelOutputExecuted(Check):
     needs = (TaintedSinks,)
     # Replies that wrappers in other project files return (value provenance).
     project_reads = frozenset({"model-output"})
-
-    @classmethod
-    def required_words(cls, catalog) -> frozenset[str]:  # type: ignore[no-untyped-def]
-        return sink_words(catalog, _KINDS)  # it reports only at a sink of the module
+    sink_kinds = _KINDS  # it reports only at a sink of the module
 
     def leave_Module(self, node: object) -> None:
         taint = self.fact(TaintedSinks)

@@ -15,7 +15,7 @@ value from a fixed list. Request data counts with the ``remote`` threat model (t
 from __future__ import annotations
 
 from ..facts.taint import TaintedSinks, subject
-from .base import Check, sink_words
+from .base import Check
 
 
 class OpenRedirect(Check):
@@ -24,10 +24,7 @@ class OpenRedirect(Check):
     # Values other project files' functions return from these origins (value provenance).
     project_reads = frozenset({"request", "local-input", "response"})
     triggers = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework", "aiohttp")
-
-    @classmethod
-    def required_words(cls, catalog) -> frozenset[str]:  # type: ignore[no-untyped-def]
-        return sink_words(catalog, ("redirect",))  # it reports only at a sink of the module
+    sink_kinds = ("redirect",)  # it reports only at a sink of the module
 
     def leave_Module(self, node: object) -> None:
         taint = self.fact(TaintedSinks)

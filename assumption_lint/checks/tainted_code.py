@@ -18,7 +18,7 @@ reaches the same sink (``yields-to``).
 from __future__ import annotations
 
 from ..facts.taint import TaintedSinks, subject
-from .base import Check, sink_words
+from .base import Check
 
 # shape -> (what the code assumes, what goes wrong, the fix)
 _SHAPES = {
@@ -54,10 +54,7 @@ class TaintedCode(Check):
     # from sys.argv or os.environ counts in any file.
     triggers = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework", "aiohttp", "argparse",
                 "click", "typer", "eval", "exec")
-
-    @classmethod
-    def required_words(cls, catalog) -> frozenset[str]:  # type: ignore[no-untyped-def]
-        return sink_words(catalog, ("code",))  # it reports only at a sink of the module
+    sink_kinds = ("code",)  # it reports only at a sink of the module
 
     def _local_counts(self, hit, origin) -> bool:  # type: ignore[no-untyped-def]
         if "local" in self.state.settings.threat_models:

@@ -16,7 +16,7 @@ even when the user is trusted), as a program or an option only with ``local``.
 from __future__ import annotations
 
 from ..facts.taint import TaintedSinks, subject
-from .base import Check, sink_words
+from .base import Check
 
 # shape -> (what the code assumes, what goes wrong, the fix)
 _SHAPES = {
@@ -42,10 +42,7 @@ class TaintedCommand(Check):
     project_reads = frozenset({"request", "local-input", "response"})
     triggers = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework", "aiohttp", "argparse",
                 "click", "typer")
-
-    @classmethod
-    def required_words(cls, catalog) -> frozenset[str]:  # type: ignore[no-untyped-def]
-        return sink_words(catalog, ("command",))  # it reports only at a sink of the module
+    sink_kinds = ("command",)  # it reports only at a sink of the module
 
     def leave_Module(self, node: object) -> None:
         taint = self.fact(TaintedSinks)

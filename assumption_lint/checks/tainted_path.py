@@ -17,7 +17,7 @@ before Python 3.14 (``target-version`` decides); zipfile strips ``..`` itself.
 from __future__ import annotations
 
 from ..facts.taint import TaintedSinks, subject
-from .base import Check, sink_words
+from .base import Check
 
 _PATH = ("names a file inside the folder the code means",
          "`../` or an absolute path in it reaches any file the process can open",
@@ -35,10 +35,7 @@ class TaintedPath(Check):
     project_reads = frozenset({"request", "local-input", "response"})
     triggers = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework", "aiohttp", "argparse",
                 "click", "typer", "tarfile")
-
-    @classmethod
-    def required_words(cls, catalog) -> frozenset[str]:  # type: ignore[no-untyped-def]
-        return sink_words(catalog, ("path",))  # it reports only at a sink of the module
+    sink_kinds = ("path",)  # it reports only at a sink of the module
 
     def leave_Module(self, node: object) -> None:
         taint = self.fact(TaintedSinks)

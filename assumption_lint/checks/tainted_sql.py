@@ -13,7 +13,7 @@ the first quote even when the user is trusted); responses with ``responses``.
 from __future__ import annotations
 
 from ..facts.taint import TaintedSinks, subject
-from .base import Check, sink_words
+from .base import Check
 
 
 class TaintedSql(Check):
@@ -23,10 +23,7 @@ class TaintedSql(Check):
     project_reads = frozenset({"request", "local-input", "response"})
     triggers = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework", "aiohttp", "argparse",
                 "click", "typer", "sqlite3", "sqlalchemy", "asyncpg", "psycopg")
-
-    @classmethod
-    def required_words(cls, catalog) -> frozenset[str]:  # type: ignore[no-untyped-def]
-        return sink_words(catalog, ("sql",))  # it reports only at a sink of the module
+    sink_kinds = ("sql",)  # it reports only at a sink of the module
 
     def leave_Module(self, node: object) -> None:
         taint = self.fact(TaintedSinks)

@@ -20,7 +20,7 @@ an API's ``next`` link is quiet by default; local input only with ``local``.
 from __future__ import annotations
 
 from ..facts.taint import TaintedSinks, subject
-from .base import Check, sink_words
+from .base import Check
 
 # shape -> (what the code assumes, what goes wrong, the fix)
 _SHAPES = {
@@ -43,10 +43,7 @@ class TaintedUrl(Check):
     project_reads = frozenset({"request", "local-input", "response"})
     triggers = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework", "aiohttp", "argparse",
                 "click", "typer")
-
-    @classmethod
-    def required_words(cls, catalog) -> frozenset[str]:  # type: ignore[no-untyped-def]
-        return sink_words(catalog, ("url",))  # it reports only at a sink of the module
+    sink_kinds = ("url",)  # it reports only at a sink of the module
 
     def leave_Module(self, node: object) -> None:
         taint = self.fact(TaintedSinks)

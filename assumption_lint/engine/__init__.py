@@ -126,9 +126,9 @@ def summary_relevant(text: str, settings: Settings) -> bool:
 
 def preload(settings: Settings) -> None:
     """Import libcst, the walk, the module summaries and the checks ``settings`` enables,
-    which a file that passes the pre-check needs, and compile the checks' pre-check words. The runner calls it before forking workers
-    for many files: each worker (one set per phase of the run) then starts with them instead
-    of importing them again."""
+    which a file that passes the pre-check needs, and compile the checks' pre-check words.
+    The runner calls it before forking workers for many files: each worker (one set per
+    phase of the run) then starts with them instead of importing them again."""
     from ..facts import summaries  # noqa: F401 - imported for the workers
     from . import walk  # noqa: F401 - imports libcst
 

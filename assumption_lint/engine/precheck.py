@@ -70,10 +70,6 @@ class Scan:
         self._called: dict[str, bool] = {}
         self._everywhere: frozenset[str] | None = None
 
-    def called(self, words: frozenset[str]) -> frozenset[str]:
-        """Which of ``words`` the code calls, or assigns to another name."""
-        return frozenset(word for word in words & self.names if self._calls(word))
-
     def calls_any(self, words: frozenset[str]) -> bool:
         """Does the code call (or assign to another name) one of ``words``?"""
         return any(self._calls(word) for word in sorted(words & self.names))

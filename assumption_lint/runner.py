@@ -177,12 +177,17 @@ def default_jobs() -> int:
 
 
 def _serve(connection: "multiprocessing.connection.Connection") -> None:
-    """A worker: analyze each index it is sent, until it is sent None."""
+    """A worker: analyze each index it is sent, until it is sent None. What it compiled while
+    importing the checks is kept for the next run (a forked worker never runs atexit)."""
+    from . import dataclass_cache
+
     while True:
         index = connection.recv()
         if index is None:
             return
-        connection.send(_analyze_index(index))
+        result = _analyze_index(index)
+        dataclass_cache.save()
+        connection.send(result)
 
 
 @dataclass

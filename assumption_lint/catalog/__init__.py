@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from .. import user_cache
+
 # Domain modules never import this one at run time (only for type hints), so no cycle.
 from .names import NameTable
 from .network import link_families
@@ -240,14 +242,10 @@ _COMPILED_PREFIX = "catalog-"
 def compiled_catalog_path() -> Path | None:
     """Where this alint keeps the compiled form of the shipped catalog; None when it is off
     or the catalog folder cannot be read."""
-    import os
-
-    if os.environ.get("ALINT_NO_CACHE", "") not in ("", "0"):
+    if not user_cache.enabled():
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or (os.environ.get("LOCALAPPDATA") if sys.platform == "win32" else "")
-    folder = Path(base) if base else Path.home() / ".cache"
     key = _compiled_key()
-    return folder / "alint" / f"{_COMPILED_PREFIX}{key}.pickle" if key else None
+    return user_cache.folder() / f"{_COMPILED_PREFIX}{key}.pickle" if key else None
 
 
 _KEY: list[str | None] = []
@@ -285,7 +283,7 @@ def _read_compiled(path: Path) -> Catalog | None:
 
     try:
         with open(path, "rb") as stream:
-            if not _written_by_this_user(os.fstat(stream.fileno())):
+            if not user_cache.written_by_this_user(os.fstat(stream.fileno())):
                 return None
             data = stream.read()
     except OSError:
@@ -295,18 +293,6 @@ def _read_compiled(path: Path) -> Catalog | None:
     except Exception:  # a damaged or foreign file: parse the catalog again
         return None
     return catalog if isinstance(catalog, Catalog) and catalog.rules else None
-
-
-def _written_by_this_user(info: os.stat_result) -> bool:
-    """May the compiled catalog be unpickled? Unpickling runs whatever the file says, so
-    only a file that nobody but this user could have written: owned by them, and neither
-    group- nor world-writable. (Checked on the open file, so a swap after the check reads
-    nothing else. Windows has no owner id here: its cache folder is per user.)"""
-    import stat
-
-    if hasattr(os, "getuid") and info.st_uid != os.getuid():
-        return False
-    return not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 def _write_compiled(path: Path, catalog: Catalog) -> None:
@@ -372,7 +358,7 @@ def read_companion(path: Path) -> Any:
 
     try:
         with open(path, "rb") as stream:
-            if not _written_by_this_user(os.fstat(stream.fileno())):
+            if not user_cache.written_by_this_user(os.fstat(stream.fileno())):
                 return None
             return json.loads(stream.read())
     except (OSError, ValueError):

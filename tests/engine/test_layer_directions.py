@@ -33,8 +33,11 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("project", "pages"),
     ("discovery",),  # below project: the package scan reads only what discovery would
     ("catalog", "findings", ""),  # "": the package's __init__ (its version)
-    ("fixes", "severity"),  # what a fix is, and the transform | the severities (the CLI's choices)
-    ("atomic",),  # writing a file whole or not at all (the cache, the run record)
+    # what a fix is, and the transform | the severities (the CLI's choices) | the compile cache
+    # of the methods dataclasses generate
+    ("fixes", "severity", "dataclass_cache"),
+    # writing a file whole or not at all (the cache, the run record) | the per-user cache folder
+    ("atomic", "user_cache"),
 )
 # Annotations that name a type from a layer above: the file state the engine hands every
 # analysis, the report the runner hands the reporters, and the module summary a file's

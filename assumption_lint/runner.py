@@ -293,7 +293,7 @@ def _results(targets: list[Target], shown: list[str], settings_for: Callable[[Pa
         _JOB = (targets, shown, settings_for, keep_tracebacks, projects, summary_only, record)
         try:
             workers = jobs if len(targets) >= PARALLEL_MIN_FILES else 1
-            if len(targets) >= PARALLEL_MIN_FILES:
+            if len(targets) >= PARALLEL_MIN_FILES or _some_parsed(targets, settings_for, projects, summary_only):
                 _preload(targets, settings_for)
             yield from _supervised(len(targets), workers, timeout.__getitem__)
         finally:
@@ -312,6 +312,28 @@ def _preload(targets: list[Target], settings_for: Callable[[Path], Settings]) ->
     distinct = {id(settings): settings for settings in map(settings_for, (target.path for target in targets))}
     for settings in distinct.values():
         preload(settings)
+
+
+def _some_parsed(targets: list[Target], settings_for: Callable[[Path], Settings],
+                 projects: list[ProjectContext | None], summary_only: bool) -> bool:
+    """Will a worker parse one of these few files? A run in a project forks a worker per
+    phase (the files, the summaries of the modules they import, the files again with those):
+    libcst and the checks are then imported once here, before the first fork, instead of
+    in every phase's worker."""
+    from .engine import would_parse
+
+    for target, project in zip(targets, projects):
+        settings = settings_for(target.path)
+        try:
+            data = read_source(target.path, settings.max_file_bytes)
+        except OSError:
+            continue
+        try:
+            if would_parse(data, settings, source=real_path(target.path), project=project, summary_only=summary_only):
+                return True
+        except Exception:  # the worker meets the same problem, and reports it for this file
+            return True
+    return False
 
 
 def _counted(results: Iterator[FileResult], progress: Any, done: int = 0) -> Iterator[FileResult]:

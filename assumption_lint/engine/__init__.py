@@ -178,23 +178,12 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
                   states: list[FileState] | None = None) -> tuple[FileResult, bool]:
     """The findings, and whether the checks ran over the whole file."""
     result = FileResult(path)
-    entries = () if summary_only else _enabled(settings)
-    summarize = project is not None and source is not None
-    # A file analysed with its project's settled summaries calls a project function that
-    # matters: the text pre-check (which knows only library names) does not decide then.
-    prechecked = not summary_only and not (summarize and project is not None and project.project is not None)
-    if summary_only and summarize and not summary_relevant(text, settings):
-        assert project is not None and source is not None
-        if not imports_project(text, project.index, source):
-            # No library call, no source, no project import: nothing it could tell a caller.
-            result.summary = ModuleSummary(str(source))
-            return result, True
-    if not text.strip() or not (entries or summary_only):
+    plan = _plan(text, settings, project, source, summary_only)
+    if not plan.parse:
+        result.summary = plan.summary
         return result, True
-    if prechecked:  # only the checks whose words the code names: the others could find nothing
-        entries = precheck.pick(text, settings.catalog, entries, settings.deep)
-        if not entries:
-            return result, True  # nothing here any check could report
+    entries = plan.entries
+    summarize = project is not None and source is not None
     check_classes = [entry if isinstance(entry, type) else loaded([entry])[0] for entry in entries]
     try:
         check_tokens(text, settings.max_tokens)
@@ -256,6 +245,47 @@ def _analyze_text(text: str, path: str, settings: Settings, keep_tracebacks: boo
     if summarize:
         result.summary = _summary(state, on_crash)
     return result, True
+
+
+@dataclass(frozen=True)
+class _Plan:
+    parse: bool
+    entries: Any = ()  # the checks to run over the parsed file
+    summary: ModuleSummary | None = None  # the summary of a project file that is not parsed
+
+
+def _plan(text: str, settings: Settings, project: ProjectContext | None, source: Path | None,
+          summary_only: bool) -> _Plan:
+    """Whether the file is parsed, and which checks run over it."""
+    entries = () if summary_only else _enabled(settings)
+    summarize = project is not None and source is not None
+    # A file analysed with its project's settled summaries calls a project function that
+    # matters: the text pre-check (which knows only library names) does not decide then.
+    prechecked = not summary_only and not (summarize and project is not None and project.project is not None)
+    if summary_only and summarize and not summary_relevant(text, settings):
+        assert project is not None and source is not None
+        if not imports_project(text, project.index, source):
+            # No library call, no source, no project import: nothing it could tell a caller.
+            return _Plan(False, summary=ModuleSummary(str(source)))
+    if not text.strip() or not (entries or summary_only):
+        return _Plan(False)
+    if prechecked:  # only the checks whose words the code names: the others could find nothing
+        entries = precheck.pick(text, settings.catalog, entries, settings.deep)
+        if not entries:
+            return _Plan(False)  # nothing here any check could report
+    return _Plan(True, entries)
+
+
+def would_parse(data: bytes, settings: Settings, *, source: Path | None = None, project: ProjectContext | None = None,
+                summary_only: bool = False) -> bool:
+    """Would ``analyze_bytes`` with these arguments parse the file (and so need libcst and
+    the checks)? Only the text is read: the runner asks before forking workers for a few
+    files, to import what they need once in its own process."""
+    try:
+        text = read_text(data, settings.max_file_bytes)
+    except (TooComplex, Unreadable):
+        return False
+    return _plan(text, settings, project, source, summary_only).parse
 
 
 def _traceback() -> str:

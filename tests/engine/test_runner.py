@@ -26,3 +26,54 @@ def test_parallel_run_matches_sequential_run(monkeypatch: pytest.MonkeyPatch) ->
     assert parallel.files == sequential.files == len(targets)
     assert parallel.analyzed == sequential.analyzed
     assert list(parallel.sources) == list(sequential.sources)
+
+
+def test_would_parse_says_what_the_analysis_does() -> None:
+    """engine.would_parse (which decides whether the runner imports libcst and the checks
+    before forking) agrees with the analysis on every fixture, as a file and as a summary."""
+    from assumption_lint import engine
+    from harness import fixture_files
+
+    catalog = shipped_catalog()
+    settings = Settings(catalog, frozenset(rule for rule in catalog.rules if not catalog.rules[rule].preview))
+    parsed = skipped = 0
+    for path in fixture_files():
+        data = path.read_bytes()
+        for summary_only in (False, True):
+            result = engine.analyze_bytes(data, str(path), settings, summary_only=summary_only)
+            assert engine.would_parse(data, settings, summary_only=summary_only) == result.analyzed, path
+            parsed += result.analyzed
+            skipped += not result.analyzed
+    assert parsed and skipped
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this platform")
+@pytest.mark.parametrize(("code", "preloaded"), [
+    ("import requests\n\nrequests.get('https://example.com')\n", True),
+    ("def add(a, b):\n    return a + b\n", False),
+])
+def test_a_few_files_that_will_be_parsed_are_prepared_for_before_forking(tmp_path, code: str,  # type: ignore[no-untyped-def]
+                                                                         preloaded: bool) -> None:
+    """One file of a project (a worker per phase of the run): libcst is imported once in the
+    running process, before the first worker is forked, when the file will be parsed; a file
+    the pre-check skips loads it nowhere."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n")
+    (tmp_path / "app.py").write_text(code)
+    script = ("import sys, json\nfrom assumption_lint import cli\n"
+              "sys.argv = ['alint', '--no-cache', '--exit-zero', '-q', 'app.py']\n"
+              "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+              "sys.stderr.write(json.dumps('libcst' in sys.modules))\n")
+    # With the cache folder on, as a user runs it: without the stored pre-check words the
+    # pre-check imports every check (and libcst) to learn them.
+    env = {key: value for key, value in os.environ.items() if key != "ALINT_NO_CACHE"}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    for _ in range(2):  # the first run stores the words
+        ran = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                             cwd=tmp_path, env=env)
+    assert json.loads(ran.stderr.strip().splitlines()[-1]) is preloaded, ran.stderr
+    assert ("AL301" in ran.stdout) is preloaded

@@ -248,6 +248,17 @@ def finish(state: "FileState", lost: set[str], used: set[tuple[int, str]] | None
 # --------------------------------------------------------------------------- 8. the comments themselves
 UNKNOWN_SUPPRESSION, UNUSED_SUPPRESSION = "AL004", "AL005"
 _MENTION = re.compile(r"alint|noqa", re.IGNORECASE)
+
+
+def mentions_suppression(text: str) -> bool:
+    """Does the text name ``alint`` or ``noqa`` in any case? For ASCII text (nearly every
+    file) lowering it and looking for the words is several times faster than the
+    case-blind search, and means the same."""
+    if text.isascii():
+        lowered = text.lower()
+        return "alint" in lowered or "noqa" in lowered
+    return _MENTION.search(text) is not None
+
 # `# noqa:` also lists other tools' codes (E501); only ids in alint's own namespace are its.
 _OWN_NAMESPACE = "AL"
 
@@ -266,7 +277,7 @@ def comment_findings(settings: Settings, path: str, text: str, used: set[tuple[i
     ``report_unused_suppressions``, AL005 for an id (or a bare ignore) that silenced nothing.
     ``used`` is None when the file was not checked (it could not be parsed): then nothing is
     called unused. Not themselves suppressible: they are about the comment."""
-    if _MENTION.search(text) is None:
+    if not mentions_suppression(text):
         return []
     rules = settings.catalog.rules
     unknown_on = selected(UNKNOWN_SUPPRESSION, settings)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from hypothesis import given, strategies as st
+
 from assumption_lint.engine import analyze_text
 from tests.cli.test_cli import alint, found, report, write
 from tests.harness import settings
@@ -98,3 +101,18 @@ def test_in_every_format_and_baselined_like_any_finding(tmp_path: Path) -> None:
     assert again.exit_code == 0
     write(tmp_path, {"typo.py": "import requests\nrequests.get(u, timeout=5)  # noqa: AL3001\n"})
     assert ("typo.py", 2, "AL004") in found(alint(tmp_path, "--format", "json", "typo.py"))
+
+
+@pytest.mark.parametrize("text", ["x = 1\n", "# ALINT: ignore[AL301]\n", "y = 2  # NoQa: AL301\n", "ａlint = 'é'\n",
+                                  "é = 1  # alint: ignore\n", "z = 'noq' 'a'\n", "K = 'NOQA'\n"])
+def test_the_quick_mention_test_agrees_with_the_case_blind_search(text: str) -> None:
+    from assumption_lint.engine.findings import _MENTION, mentions_suppression
+
+    assert mentions_suppression(text) == (_MENTION.search(text) is not None)
+
+
+@given(st.text(alphabet=st.sampled_from("alintoqALINTOQ #:é\nx")))
+def test_the_quick_mention_test_agrees_on_any_text(text: str) -> None:
+    from assumption_lint.engine.findings import _MENTION, mentions_suppression
+
+    assert mentions_suppression(text) == (_MENTION.search(text) is not None)

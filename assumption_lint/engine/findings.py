@@ -203,7 +203,7 @@ def assembled(state: "FileState", findings: list[Placed], positions: Any) -> lis
     return out
 
 
-def with_fixes(state: "FileState", kept: list[Placed], out: list[Finding], positions: Any) -> list[Finding]:
+def with_fixes(state: "FileState", kept: list[Placed], out: list[Finding]) -> list[Finding]:
     """``out`` (assembled from ``kept``, in the same order) with each attached fix as edits
     of the text. The live fixes go to ``state.fixes`` with their findings: --fix applies
     them. A fix that fails to build costs that file its fixes, never its findings."""
@@ -211,7 +211,8 @@ def with_fixes(state: "FileState", kept: list[Placed], out: list[Finding], posit
     if not offered:
         return out
     try:
-        found = suggestions(state.module, state.text, [fix for _, fix in offered], positions)
+        # A fix reads the positions of the nodes it edits and of those around them: the whole pass.
+        found = suggestions(state.module, state.text, [fix for _, fix in offered], state.positions())
     except Exception as exc:  # a broken fix: report it, keep the findings
         return out + file_level(state.settings, state.path, "AL002", check="fixes",
                                 error=f"{type(exc).__name__}: {exc}")
@@ -240,9 +241,52 @@ def finish(state: "FileState", lost: set[str], used: set[tuple[int, str]] | None
     if not raw:
         return []
     lines = source_lines(state.text)
-    positions = state.positions()
+    positions = SomePositions(state, _placed_nodes(raw))
     kept = unsuppressed(placed(raw, positions, lines), lines, used)
-    return with_fixes(state, kept, assembled(state, kept, positions), positions)
+    return with_fixes(state, kept, assembled(state, kept, positions))
+
+
+def _placed_nodes(raw: list["RawFinding"]) -> list[Any]:
+    """The nodes whose positions placing and assembling these findings reads."""
+    import libcst as cst
+
+    nodes: list[Any] = []
+    for finding in raw:
+        nodes.append(finding.node)
+        if finding.statement is not None:
+            nodes.append(finding.statement)
+        if isinstance(finding.node, (cst.ExceptHandler, cst.ExceptStarHandler)):
+            last = finding.node.name or finding.node.type  # reported_span's header end
+            if last is not None:
+                nodes.append(last)
+        nodes.extend(node for node, _ in finding.related if isinstance(node, cst.CSTNode))
+    return nodes
+
+
+class SomePositions:
+    """The positions of a few nodes, as the whole-tree pass (``FileState.positions``) gives
+    them, from a code generation that stops after the last of them (a finding near the top
+    of a long file costs a few lines of it). Asked about any other node, it answers from the
+    whole-tree pass."""
+
+    def __init__(self, state: "FileState", nodes: list[Any]) -> None:
+        self._state = state
+        self._some = state._positions if state._positions is not None else positions_until(state.module, nodes)
+
+    def _all(self) -> Any:
+        self._some = self._state.positions()
+        return self._some
+
+    def __getitem__(self, node: Any) -> Any:
+        found = self._some.get(node)
+        return found if found is not None else self._all()[node]
+
+    def __contains__(self, node: Any) -> bool:
+        return node in self._some or node in self._all()
+
+    def get(self, node: Any, default: Any = None) -> Any:
+        found = self._some.get(node)
+        return found if found is not None else self._all().get(node, default)
 
 
 # --------------------------------------------------------------------------- 8. the comments themselves
@@ -360,6 +404,58 @@ def _start_finder() -> type:
                 raise _Found
 
     return _StartFinder
+
+
+def positions_until(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[Any, Any]:
+    """libcst's positions (PositionProvider's) of every node whose code generation ends before
+    the last of ``nodes`` is placed: the same pass as the provider's, stopped there. Nodes
+    still open at the stop (the ancestors of the last one) are left out, since their spans
+    are not known yet; so is everything when a node is not in the tree (the pass then runs
+    to the end and gives every node)."""
+    wanted = {id(node) for node in nodes}
+    holder = _PositionHolder()
+    state = _positions_until()(default_indent=module.default_indent, default_newline=module.default_newline,
+                               provider=holder)
+    state.wanted, state.open, state.stopped = wanted, [], False
+    if not wanted:
+        return {}
+    try:
+        module._codegen(state)
+    except Exception:
+        if not state.stopped:  # a failure of the code generation itself
+            raise
+    unfinished = set(map(id, state.open))
+    return {node: span for node, span in holder._computed.items() if id(node) not in unfinished}
+
+
+class _PositionHolder:
+    """What libcst's position-providing code generation writes to: ``_computed``."""
+
+    def __init__(self) -> None:
+        self._computed: dict[Any, Any] = {}
+
+
+@lru_cache(maxsize=None)
+def _positions_until() -> type:
+    from libcst.metadata.position_provider import PositionProvidingCodegenState
+
+    class _PositionsUntil(PositionProvidingCodegenState):  # type: ignore[misc]
+        """The provider's code generation, which stops once every wanted node is placed."""
+
+        def before_codegen(self, node: cst.CSTNode) -> None:
+            super().before_codegen(node)
+            self.open.append(node)
+
+        def after_codegen(self, node: cst.CSTNode) -> None:
+            super().after_codegen(node)
+            self.open.pop()
+            if id(node) in self.wanted:
+                self.wanted.discard(id(node))
+                if not self.wanted:
+                    self.stopped = True
+                    raise _Found
+
+    return _PositionsUntil
 
 
 def start_positions(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, tuple[int, int]]:

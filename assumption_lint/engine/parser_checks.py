@@ -3,7 +3,7 @@
 libcst checks every node it builds (``CSTNode.__post_init__`` calls ``_validate``), and its
 parser builds the nodes through the same constructors as any other caller: for a parsed
 file that was about a fifth of the parse, most of it re-checking what the parser already
-guarantees. While alint parses, ``skipped_checks`` gives ``__post_init__`` a no-op on the
+guarantees. While alint parses (``skipped_checks``), ``__post_init__`` does nothing on the
 node classes whose check the parser's own output always passes:
 
 - classes that keep ``CSTNode``'s ``_validate``, which does nothing;
@@ -33,12 +33,22 @@ from typing import Any, Iterator
 _SKIPPED: list[tuple[type, Any]] | None = None
 
 
+# How many parses are under way in this thread of control (the checks are skipped while > 0).
+# The classes get their __post_init__ once, on the first parse, and it reads this: setting
+# and deleting ~400 class attributes around every parse invalidates the interpreter's type
+# caches each time, which cost 1% of a LARGE run.
+_parsing = 0
+
+
 def _no_check(self: Any) -> None:
-    pass
+    if not _parsing:
+        self._validate()
 
 
 def _identifier_check(self: Any) -> None:
-    if not self.value.isidentifier():
+    if not _parsing:
+        self._validate()
+    elif not self.value.isidentifier():
         from libcst import CSTValidationError
 
         raise CSTValidationError(f"Name {self.value!r} is not a valid identifier.")
@@ -77,14 +87,20 @@ def _skipped() -> list[tuple[type, Any]]:
     return _SKIPPED
 
 
+_INSTALLED = False
+
+
 @contextmanager
 def skipped_checks() -> Iterator[None]:
-    """Within: the node classes above skip the checks the parser's output always passes."""
-    skipped = _skipped()
-    for node_class, replacement in skipped:
-        node_class.__post_init__ = replacement  # type: ignore[attr-defined]
+    """Within: the node classes above skip the checks the parser's output always passes.
+    Outside, every node is checked as libcst checks it."""
+    global _INSTALLED, _parsing
+    if not _INSTALLED:
+        for node_class, replacement in _skipped():
+            node_class.__post_init__ = replacement  # type: ignore[attr-defined]
+        _INSTALLED = True
+    _parsing += 1
     try:
         yield
     finally:
-        for node_class, _ in skipped:
-            del node_class.__post_init__  # type: ignore[attr-defined]
+        _parsing -= 1

@@ -410,8 +410,8 @@ def positions_until(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[An
     """libcst's positions (PositionProvider's) of every node whose code generation ends before
     the last of ``nodes`` is placed: the same pass as the provider's, stopped there. Nodes
     still open at the stop (the ancestors of the last one) are left out, since their spans
-    are not known yet; so is everything when a node is not in the tree (the pass then runs
-    to the end and gives every node)."""
+    are not known yet. When one of ``nodes`` is not in the tree, the pass runs to the end
+    and gives every node."""
     wanted = {id(node) for node in nodes}
     holder = _PositionHolder()
     state = _positions_until()(default_indent=module.default_indent, default_newline=module.default_newline,

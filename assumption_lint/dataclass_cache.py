@@ -46,7 +46,12 @@ _used: set[str] = set()
 def path() -> Path | None:
     """The cache file for this interpreter, or None when caching is off."""
     tag = sys.implementation.cache_tag
-    return user_cache.folder() / f"dataclass-methods-{tag}.marshal" if tag and user_cache.enabled() else None
+    if not tag or not user_cache.enabled():
+        return None
+    try:
+        return user_cache.folder() / f"dataclass-methods-{tag}.marshal"
+    except (RuntimeError, KeyError, OSError):  # no home folder to be found: no cache, still a run
+        return None
 
 
 def install() -> None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from . import __version__
+from . import __version__, user_cache
 from .reporters import FORMATS, RenderOptions
 from .reporters.color import CHOICES as COLOR_CHOICES
 from .severity import FAIL_ON
@@ -176,7 +176,7 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
     _STDERR_KEPT.clear()
     bypassed = (output is not None or no_cache or fix or baseline_file is not None or write_baseline is not None or since is not None
                 or shard is not None or deep or any(str(path) == "-" for path in paths)
-                or os.environ.get("ALINT_NO_CACHE", "") not in ("", "0"))
+                or not user_cache.enabled())
     recording = None if bypassed else _Recording(config_file, color, verbose)
     _cache_dataclass_methods()
     from . import baseline
@@ -191,7 +191,7 @@ def check(paths: tuple[Path, ...], output_format: str, output: Path | None, sele
     if fix and write_baseline is not None:
         raise UsageProblem("--write-baseline records the findings as they are: it cannot be combined with --fix")
     problems: list[WalkProblem] = []
-    no_cache = no_cache or fix or os.environ.get("ALINT_NO_CACHE", "") not in ("", "0")
+    no_cache = no_cache or fix or not user_cache.enabled()
     store = None if no_cache else _open_store(_early_cache_folder(config_file), verbose)
     try:
         catalog = _shipped_catalog(store)

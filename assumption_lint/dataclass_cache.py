@@ -98,8 +98,10 @@ def save() -> None:
     """Write what this process compiled, merged with the file as it is now. Best effort: a
     folder that cannot be written only means compiling again next time."""
     global _stored
+    if not _compiled or sys.dont_write_bytecode:  # a worker asks after every file: cheap first
+        return
     target = path()
-    if not _compiled or target is None or sys.dont_write_bytecode:
+    if target is None:
         return
     merged = _read(target)
     merged.update(_compiled)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 
 def enabled() -> bool:
-    """ALINT_NO_CACHE (set, and not 0) turns every cache off, this one included."""
+    """ALINT_NO_CACHE (set, and not 0) turns every cache off: this folder's and the content cache."""
     return os.environ.get("ALINT_NO_CACHE", "") in ("", "0")
 
 

@@ -27,9 +27,10 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-# Every node class with the __post_init__ it has while parsing: a no-op, the identifier
-# check, or (for a class that keeps its check) CSTNode's own, set on the class itself so that
-# it does not inherit a base class's no-op.
+# Every node class with the __post_init__ it is given on the first parse: one that skips
+# the check while parsing, one that keeps only the identifier check then, or (for a class
+# that keeps its check) CSTNode's own, set on the class itself so that it does not inherit
+# a base class's skipping one.
 _SKIPPED: list[tuple[type, Any]] | None = None
 
 
@@ -83,22 +84,18 @@ def _skipped() -> list[tuple[type, Any]]:
                 skipped.append((node_class, _no_check))
             else:  # its check stays, also when a base class of it skips its own
                 skipped.append((node_class, CSTNode.__post_init__))
+        for node_class, replacement in skipped:  # outside a parse, each checks as before
+            node_class.__post_init__ = replacement  # type: ignore[attr-defined]
         _SKIPPED = skipped
     return _SKIPPED
-
-
-_INSTALLED = False
 
 
 @contextmanager
 def skipped_checks() -> Iterator[None]:
     """Within: the node classes above skip the checks the parser's output always passes.
     Outside, every node is checked as libcst checks it."""
-    global _INSTALLED, _parsing
-    if not _INSTALLED:
-        for node_class, replacement in _skipped():
-            node_class.__post_init__ = replacement  # type: ignore[attr-defined]
-        _INSTALLED = True
+    global _parsing
+    _skipped()
     _parsing += 1
     try:
         yield

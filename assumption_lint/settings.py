@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from .catalog import Catalog
+from .catalog.sources import MODEL_ORIGINS
 from .project import PACKAGE_FACTS, PackageFacts
 
 # The per-file budget (docs/safety.md). Measured on libcst: parse, walk and positions cost
@@ -71,7 +72,7 @@ class Settings:
 
 # ``threat-models`` values: remote (request data), local (the command line, stdin, the
 # environment), responses (another service's answer).
-THREAT_MODELS = ("remote", "local", "responses")
+THREAT_MODELS = tuple(MODEL_ORIGINS)
 
 
 class SelectionError(ValueError):

@@ -11,6 +11,9 @@ from .schema import CatalogError, _expect, _str_list
 
 # The lattice's kinds, in the order origins are listed; "local" is what the code built.
 ORIGINS = ("request", "local-input", "response", "model-output", "db-row", "local")
+# The ``threat-models`` setting's values, each with the origin it makes hostile at the
+# injection rules' sinks (facts/taint.py hostile_kinds).
+MODEL_ORIGINS = {"remote": "request", "local": "local-input", "responses": "response"}
 # "injection": text pasted into SQL, a shell command or code adds no syntax there (a number, a
 # value from a fixed list, a quoted shell word).
 # "emptiness": a collection holds at least one item (`if rows:`, `len(rows) > 0`); "length":

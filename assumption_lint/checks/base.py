@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Sequence
 
 import libcst as cst
 
+from ..catalog.sources import MODEL_ORIGINS
 from ..facts.base import Analysis
 from ..fixes import Fix
 
@@ -56,6 +57,12 @@ class Check(Analysis):
     # The sink kinds of rules/sinks.toml it reports at, and only there (a taint rule): a file
     # that calls none of them is not parsed for it (``required_words``).
     sink_kinds: ClassVar[tuple[str, ...]] = ()
+    # For a check that counts each origin only under its threat model (facts/taint.py
+    # ``hostile_kinds``: a path from the command line is hostile only with "local"): each
+    # model's triggers, which come with its origin (``catalog.sources.MODEL_ORIGINS``). Their words,
+    # and those of the origins' sources, then make a file relevant only when the run's
+    # ``threat-models`` name the model (``threat_model_words``).
+    model_triggers: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     @classmethod
     def relevant_words(cls, catalog: "Catalog") -> frozenset[str]:
@@ -67,8 +74,23 @@ class Check(Analysis):
         parsed for this check. By default: the words of the catalogued calls that can reach
         the network (network_words), the check's ``triggers``, and the sources of the origins it
         reads (``project_reads``: a value "from the command line" needs ``argv``...).
-        Checks of another domain (waits, clocks) narrow it."""
+        Checks of another domain (waits, clocks) narrow it. A check with ``model_triggers``
+        has only its ``triggers`` and the sources of origins no threat model decides here:
+        the rest are ``threat_model_words``."""
+        if cls.model_triggers:
+            return frozenset(cls.triggers) | source_words(catalog, cls.project_reads - set(MODEL_ORIGINS.values()))
         return network_words(catalog) | frozenset(cls.triggers) | source_words(catalog, cls.project_reads)
+
+    @classmethod
+    def threat_model_words(cls, catalog: "Catalog") -> dict[str, frozenset[str]]:
+        """Words (``relevant_words``' forms) that make a file relevant for this check only when
+        the run's threat models name the key: the sources of that model's origin, if the
+        check reads it, and its ``model_triggers``. None for a check that counts every origin
+        whatever the threat models."""
+        if not cls.model_triggers:
+            return {}
+        return {model: source_words(catalog, {origin}) | frozenset(cls.model_triggers.get(model, ()))
+                for model, origin in MODEL_ORIGINS.items() if origin in cls.project_reads}
 
     @classmethod
     def required_words(cls, catalog: "Catalog") -> frozenset[str]:
@@ -126,6 +148,10 @@ class Check(Analysis):
 
 
 # --------------------------------------------------------------------------- relevance
+# The frameworks whose request data the injection rules read, and the command-line parsers
+# whose values are local input (``model_triggers``).
+REQUEST_FRAMEWORKS = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework", "aiohttp")
+COMMAND_LINE_PARSERS = ("argparse", "click", "typer")
 # Helpers for ``relevant_words``: each derives the names from the catalog, so a new entry
 # needs no new word. A name's module (its first part) must be imported for the resolver to
 # resolve it, so its root is a necessary word; `*_pb2_grpc`-style roots name no module.

@@ -15,7 +15,7 @@ value from a fixed list. Request data counts with the ``remote`` threat model (t
 from __future__ import annotations
 
 from ..facts.taint import TaintedSinks, subject
-from .base import Check
+from .base import REQUEST_FRAMEWORKS, Check
 
 
 class OpenRedirect(Check):
@@ -23,7 +23,7 @@ class OpenRedirect(Check):
     needs = (TaintedSinks,)
     # Values other project files' functions return from these origins (value provenance).
     project_reads = frozenset({"request", "local-input", "response"})
-    triggers = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework", "aiohttp")
+    model_triggers = {"remote": REQUEST_FRAMEWORKS}
     sink_kinds = ("redirect",)  # it reports only at a sink of the module
 
     def leave_Module(self, node: object) -> None:

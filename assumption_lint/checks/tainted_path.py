@@ -17,7 +17,7 @@ before Python 3.14 (``target-version`` decides); zipfile strips ``..`` itself.
 from __future__ import annotations
 
 from ..facts.taint import TaintedSinks, subject
-from .base import Check
+from .base import COMMAND_LINE_PARSERS, REQUEST_FRAMEWORKS, Check
 
 _PATH = ("names a file inside the folder the code means",
          "`../` or an absolute path in it reaches any file the process can open",
@@ -33,8 +33,8 @@ class TaintedPath(Check):
     needs = (TaintedSinks,)
     # Values other project files' functions return from these origins (value provenance).
     project_reads = frozenset({"request", "local-input", "response"})
-    triggers = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework", "aiohttp", "argparse",
-                "click", "typer", "tarfile")
+    triggers = ("tarfile",)  # an archive's member names, hostile whatever the threat models
+    model_triggers = {"remote": REQUEST_FRAMEWORKS, "local": COMMAND_LINE_PARSERS}
     sink_kinds = ("path",)  # it reports only at a sink of the module
 
     def leave_Module(self, node: object) -> None:

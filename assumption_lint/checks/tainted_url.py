@@ -20,7 +20,7 @@ an API's ``next`` link is quiet by default; local input only with ``local``.
 from __future__ import annotations
 
 from ..facts.taint import TaintedSinks, subject
-from .base import Check
+from .base import COMMAND_LINE_PARSERS, REQUEST_FRAMEWORKS, Check
 
 # shape -> (what the code assumes, what goes wrong, the fix)
 _SHAPES = {
@@ -41,8 +41,7 @@ class TaintedUrl(Check):
     needs = (TaintedSinks,)
     # Values other project files' functions return from these origins (value provenance).
     project_reads = frozenset({"request", "local-input", "response"})
-    triggers = ("flask", "django", "fastapi", "starlette", "quart", "rest_framework", "aiohttp", "argparse",
-                "click", "typer")
+    model_triggers = {"remote": REQUEST_FRAMEWORKS, "local": COMMAND_LINE_PARSERS}
     sink_kinds = ("url",)  # it reports only at a sink of the module
 
     def leave_Module(self, node: object) -> None:

@@ -114,7 +114,7 @@ def project_reads(settings: Settings) -> frozenset[str]:
 def is_relevant(text: str, settings: Settings, checks: list[type[Check]]) -> bool:
     """Could one of ``checks`` find something in this file? A search of its code for the
     names the checks declare (engine/precheck.py): it never needs the file to parse."""
-    return bool(precheck.pick(text, settings.catalog, checks, settings.deep))
+    return bool(precheck.pick(text, settings.catalog, checks, settings.deep, settings.threat_models))
 
 
 def summary_relevant(text: str, settings: Settings) -> bool:
@@ -134,7 +134,7 @@ def preload(settings: Settings) -> None:
 
     entries = _enabled(settings)
     loaded([entry for entry in entries if not isinstance(entry, type)])
-    precheck.prepare(settings.catalog, entries)
+    precheck.prepare(settings.catalog, entries, settings.threat_models)
 
 
 # --------------------------------------------------------------------------- entry points
@@ -270,7 +270,7 @@ def _plan(text: str, settings: Settings, project: ProjectContext | None, source:
     if not text.strip() or not (entries or summary_only):
         return _Plan(False)
     if prechecked:  # only the checks whose words the code names: the others could find nothing
-        entries = precheck.pick(text, settings.catalog, entries, settings.deep)
+        entries = precheck.pick(text, settings.catalog, entries, settings.deep, settings.threat_models)
         if not entries:
             return _Plan(False)  # nothing here any check could report
     return _Plan(True, entries)

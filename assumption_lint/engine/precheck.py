@@ -222,6 +222,8 @@ def _relevance(catalog: "Catalog", checks: tuple[type["Check"], ...], deep: bool
     text: set[str] = set()
     for check in checks:
         words.update(check.relevant_words(catalog))
+        for model_words in check.threat_model_words(catalog).values():  # a union: under any threat model
+            words.update(model_words)
         text.update(check.relevant_text(catalog))
     if summary:
         from ..checks.base import source_words
@@ -244,21 +246,25 @@ def _relevance(catalog: "Catalog", checks: tuple[type["Check"], ...], deep: bool
 Entry = Any
 
 
-def pick(text: str, catalog: "Catalog", entries: Iterable[Entry], deep: bool = False) -> list[Entry]:
+def pick(text: str, catalog: "Catalog", entries: Iterable[Entry], deep: bool = False,
+         threat_models: frozenset[str] | None = None) -> list[Entry]:
     """The checks (of ``entries``) whose words the file's code names; with ``deep``, every
-    one when the code names a member a --deep run asks astroid about."""
+    one when the code names a member a --deep run asks astroid about. ``threat_models``:
+    the run's (``Check.threat_model_words``); None asks the words of every model."""
     entries = list(entries)
     if not entries:
         return []
     scan = Scan(text)
     if deep and relevance(catalog, (), deep=True).matched_by(scan):
         return entries
-    return [entry for entry in entries if _entry_relevance(catalog, entry).admits(scan)]
+    return [entry for entry in entries if _entry_relevance(catalog, entry, threat_models).admits(scan)]
 
 
-def prepare(catalog: "Catalog", entries: Iterable[Entry]) -> None:
-    """Compile the words of these checks now (before the runner forks its workers)."""
+def prepare(catalog: "Catalog", entries: Iterable[Entry], threat_models: frozenset[str] | None = None) -> None:
+    """Compile the words of these checks now (before the runner forks its workers): with
+    the run's threat models for ``pick``, and with every model's for ``summary_matches``."""
     for entry in entries:
+        _entry_relevance(catalog, entry, threat_models)
         _entry_relevance(catalog, entry)
     _summary_relevance(catalog)
 
@@ -271,19 +277,23 @@ def summary_matches(text: str, catalog: "Catalog", entries: Iterable[Entry], dee
     if _summary_relevance(catalog).matched_by(scan) or (deep and relevance(catalog, (), deep=True).matched_by(scan)):
         return True
     # A check's required words are not asked: what a summary tells callers (the values its
-    # functions return) is not at the calls a check reports on.
+    # functions return) is not at the calls a check reports on. Nor are the threat models:
+    # a caller's check may count what this file's functions return under any of them.
     return any(_entry_relevance(catalog, entry).matched_by(scan) for entry in entries)
 
 
-_ENTRIES: dict[tuple[int, Entry], tuple["Catalog", Relevance]] = {}
+_ENTRIES: dict[tuple[int, Entry, frozenset[str] | None], tuple["Catalog", Relevance]] = {}
 
 
-def _entry_relevance(catalog: "Catalog", entry: Entry) -> Relevance:
-    key = (id(catalog), entry)
+def _entry_relevance(catalog: "Catalog", entry: Entry, threat_models: frozenset[str] | None = None) -> Relevance:
+    """The check's words, with those of the threat models named (of every one for None)."""
+    key = (id(catalog), entry, threat_models)
     known = _ENTRIES.get(key)
     if known is None or known[0] is not catalog:
-        words, text, required = _words_of(catalog, entry)
-        known = _ENTRIES[key] = (catalog, _compiled(words, text, required))
+        words, text, required, by_model = _words_of(catalog, entry)
+        chosen = words.union(*(found for model, found in by_model.items()
+                               if threat_models is None or model in threat_models))
+        known = _ENTRIES[key] = (catalog, _compiled(chosen, text, required))
     return known[1]
 
 
@@ -320,7 +330,11 @@ def _summary_words(catalog: "Catalog") -> frozenset[str]:
     return frozenset(catalog.module_roots()) | source_words(catalog, origins)
 
 
-def _words_of(catalog: "Catalog", entry: Entry) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+Words = tuple[frozenset[str], frozenset[str], frozenset[str], dict[str, frozenset[str]]]
+
+
+def _words_of(catalog: "Catalog", entry: Entry) -> Words:
+    """A check's relevant words, relevant text, required words and words by threat model."""
     if not isinstance(entry, tuple):  # a check class
         return _asked(entry, catalog)
     stored = _stored(catalog)
@@ -329,12 +343,14 @@ def _words_of(catalog: "Catalog", entry: Entry) -> tuple[frozenset[str], frozens
         from ..checks import load
 
         return _asked(load(*entry), catalog)
-    return frozenset(found[0]), frozenset(found[1]), frozenset(found[2])
+    return (frozenset(found[0]), frozenset(found[1]), frozenset(found[2]),
+            {model: frozenset(words) for model, words in found[3].items()})
 
 
-def _asked(check: type["Check"], catalog: "Catalog") -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+def _asked(check: type["Check"], catalog: "Catalog") -> Words:
     return (frozenset(check.relevant_words(catalog)), frozenset(check.relevant_text(catalog)),
-            frozenset(check.required_words(catalog)))
+            frozenset(check.required_words(catalog)),
+            {model: frozenset(words) for model, words in check.threat_model_words(catalog).items()})
 
 
 # --------------------------------------------------------------------------- stored words
@@ -346,7 +362,7 @@ def _asked(check: type["Check"], catalog: "Catalog") -> tuple[frozenset[str], fr
 # changes only the defaults of calls); a catalog extended with a project's own files asks the
 # checks. None of it is used when the compiled catalog is off (ALINT_NO_CACHE=1).
 _STORED: dict[str, Any] = {}
-WORDS_SCHEMA = 2
+WORDS_SCHEMA = 3
 
 
 def _stored(catalog: "Catalog") -> dict[str, Any] | None:
@@ -373,8 +389,9 @@ def _all_words(catalog: "Catalog") -> dict[str, Any]:
     checks, reads = {}, {}
     for module, name, _ in REGISTRY:
         check = load(module, name)
-        words, text, required = _asked(check, catalog)
-        checks[f"{module}.{name}"] = [sorted(words), sorted(text), sorted(required)]
+        words, text, required, by_model = _asked(check, catalog)
+        checks[f"{module}.{name}"] = [sorted(words), sorted(text), sorted(required),
+                                      {model: sorted(found) for model, found in sorted(by_model.items())}]
         reads[f"{module}.{name}"] = sorted(check.project_reads)
     return {"schema": WORDS_SCHEMA, "checks": checks, "reads": reads, "summary": sorted(_summary_words(catalog))}
 

@@ -29,7 +29,7 @@ import libcst as cst
 
 from ..catalog import Catalog
 from ..catalog.sinks import ReadOnly, Sink, UnsafeExtract
-from ..catalog.sources import imported, name_matches
+from ..catalog.sources import MODEL_ORIGINS, imported, name_matches
 from .arguments import Hidden, argument, literal_string
 from .base import Fact
 from .provenance import ValueProvenance
@@ -62,14 +62,9 @@ def hostile_kinds(shape: str, threat_models: Iterable[str]) -> tuple[str, ...]:
     answers. Text pasted into SQL, a shell or code breaks on the first quote or space even
     when the user is trusted, so local input always counts there."""
     models = frozenset(threat_models)
-    kinds = []
-    if "remote" in models:
-        kinds.append("request")
-    if shape in TEXT_SHAPES or "local" in models:
-        kinds.append("local-input")
-    if "responses" in models:
-        kinds.append("response")
-    return tuple(kinds)
+    if shape in TEXT_SHAPES:
+        models |= {"local"}
+    return tuple(origin for model, origin in MODEL_ORIGINS.items() if model in models)
 
 
 @dataclass(frozen=True)

@@ -160,10 +160,12 @@ def test_the_stored_words_are_the_checks_own(tmp_path: Path, monkeypatch) -> Non
     stored = precheck._stored(shipped)
     assert stored is not None
     for (module, name, _), check in zip(REGISTRY, ALL_CHECKS):
-        words, text, required = stored["checks"][f"{module}.{name}"]
+        words, text, required, by_model = stored["checks"][f"{module}.{name}"]
         assert (set(words), set(text), set(required)) == (set(check.relevant_words(shipped)),
                                                           set(check.relevant_text(shipped)),
                                                           set(check.required_words(shipped)))
+        assert {model: set(found) for model, found in by_model.items()} == \
+            {model: set(found) for model, found in check.threat_model_words(shipped).items()}
         assert set(stored["reads"][f"{module}.{name}"]) == set(check.project_reads)
     # A project's declared versions keep the stored words; a project's own catalog files do not.
     from dataclasses import replace

@@ -113,6 +113,32 @@ def test_each_narrowed_rule_is_relevant_on_its_words_only(rule: str, code: str, 
     assert not relevant(quiet, rule)
 
 
+@pytest.mark.parametrize("rule, code, model", [
+    # A path, a URL or a redirect target from the command line or the environment is hostile
+    # only with "local", another service's answer only with "responses" (facts/taint.py).
+    ("AL103", "import sys\nopen(sys.argv[1])\n", "local"),
+    ("AL103", "import argparse\nargs = argparse.ArgumentParser().parse_args()\nopen(args.out, 'w')\n", "local"),
+    ("AL103", "import os\nos.remove(os.environ['OLD'])\n", "local"),
+    ("AL105", "import sys, urllib.request\nurllib.request.urlopen(sys.argv[1])\n", "local"),
+    ("AL105", "import requests\nnext_page = requests.get(u, timeout=5).json()['next']\nrequests.get(next_page, timeout=5)\n",
+     "responses"),
+])
+def test_an_origin_the_threat_models_do_not_count_makes_no_file_relevant(rule: str, code: str, model: str) -> None:
+    assert not relevant(code, rule)
+    assert engine.is_relevant(code, settings(rule, threat_models=frozenset({"remote", model})),
+                              engine.enabled_checks(settings(rule)))
+    # A file read for its module summary is asked with every model's words: a caller's
+    # check may count what its functions return.
+    assert precheck.relevance(CATALOG, engine.enabled_checks(settings(rule))).matches(code)
+
+
+def test_request_data_in_a_path_is_relevant_under_the_default_threat_model() -> None:
+    assert relevant("from flask import request\nopen(request.args['f'])\n", "AL103")
+    assert not engine.is_relevant("from flask import request\nopen(request.args['f'])\n",
+                                  settings("AL103", threat_models=frozenset({"local"})),
+                                  engine.enabled_checks(settings("AL103")))
+
+
 def test_a_page_size_in_a_string_is_relevant_to_page_arithmetic() -> None:
     assert relevant('params = {"per_page": 50}\npages = total // 50\n', "AL403")
 
@@ -233,7 +259,8 @@ def test_preload_compiles_the_words_before_the_workers_fork(monkeypatch: pytest.
         raise AssertionError("the words were compiled again after preload")
 
     monkeypatch.setattr(precheck, "_compile", compiled_again)
-    picked = precheck.pick("import requests\nrequests.get(url)\n", chosen.catalog, engine._enabled(chosen))
+    picked = precheck.pick("import requests\nrequests.get(url)\n", chosen.catalog, engine._enabled(chosen),
+                           threat_models=chosen.threat_models)
     assert ("missing_timeout", "MissingTimeout") in picked
     assert precheck.summary_matches("import requests\n", chosen.catalog, engine._enabled(chosen))
 

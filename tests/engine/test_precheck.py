@@ -120,8 +120,8 @@ def test_each_narrowed_rule_is_relevant_on_its_words_only(rule: str, code: str, 
     ("AL103", "import argparse\nargs = argparse.ArgumentParser().parse_args()\nopen(args.out, 'w')\n", "local"),
     ("AL103", "import os\nos.remove(os.environ['OLD'])\n", "local"),
     ("AL105", "import sys, urllib.request\nurllib.request.urlopen(sys.argv[1])\n", "local"),
-    ("AL105", "import requests\nnext_page = requests.get(u, timeout=5).json()['next']\nrequests.get(next_page, timeout=5)\n",
-     "responses"),
+    ("AL105", "import requests\nnext_page = requests.get(u, timeout=5).json()['next']\n"
+              "requests.get(next_page, timeout=5)\n", "responses"),
 ])
 def test_an_origin_the_threat_models_do_not_count_makes_no_file_relevant(rule: str, code: str, model: str) -> None:
     assert not relevant(code, rule)

@@ -600,7 +600,9 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
     summaries: dict[str, ModuleSummary] = {}
     results = analyse(list(range(len(targets))), projects)
     first = [(result.summary, getattr(result, "_scanned", None)) for result in results]
-    if index_for is not None:
+    # No enabled check reads anything from summaries: the project could change no file's
+    # findings (Project.matters), so its files are not read for them.
+    if index_for is not None and reads:
         results = with_project(targets, shown, results, projects, settings_for, index_for, analyse, summarize,
                                reads_of, frozenset(str(real_path(target.path)) for target in also or ()),
                                summaries)

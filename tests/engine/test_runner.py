@@ -8,7 +8,7 @@ import pytest
 
 from assumption_lint import runner
 from assumption_lint.catalog import shipped_catalog
-from assumption_lint.discovery import discover
+from assumption_lint.discovery import Target, discover
 from assumption_lint.settings import Settings
 from harness import FIXTURES
 
@@ -77,3 +77,41 @@ def test_a_few_files_that_will_be_parsed_are_prepared_for_before_forking(tmp_pat
                              cwd=tmp_path, env=env)
     assert json.loads(ran.stderr.strip().splitlines()[-1]) is preloaded, ran.stderr
     assert ("AL301" in ran.stdout) is preloaded
+
+
+class _Phases:
+    """A progress recorder (progress.py's interface): the phases a run went through."""
+
+    def __init__(self) -> None:
+        self.phases: list[str] = []
+
+    def start(self, phase: str, total: int) -> None:
+        self.phases.append(phase)
+
+    def grow(self, phase: str, count: int) -> None:
+        self.phases.append(phase)
+
+    def update(self, count: int) -> None:
+        pass
+
+
+def test_project_files_are_read_for_summaries_only_when_a_check_reads_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """main.py calls (for each URL of a loop), through helper.py, a function of net.py that
+    lets network errors escape: AL201 reads that from their summaries; AL303 reads nothing from any summary,
+    so a run of it alone reads neither file."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'app'\n", encoding="utf-8")
+    (tmp_path / "net.py").write_text("import requests\n\n\ndef fetch(url):\n"
+                                     "    return requests.get(url, timeout=5)\n", encoding="utf-8")
+    (tmp_path / "helper.py").write_text("import net\n\n\ndef load(url):\n    return net.fetch(url)\n",
+                                        encoding="utf-8")
+    (tmp_path / "main.py").write_text("import helper\n\n\ndef main(urls):\n    for url in urls:\n"
+                                      "        helper.load(url)\n", encoding="utf-8")
+    catalog = shipped_catalog()
+    targets = [Target(tmp_path / "main.py", explicit=True)]
+    found = {}
+    for rule in ("AL201", "AL303"):
+        settings = Settings(catalog, frozenset({rule}))
+        progress = _Phases()
+        report = runner.run(targets, lambda path: settings, progress=progress)
+        found[rule] = ("summaries" in progress.phases, [finding.rule for finding in report.findings])
+    assert found == {"AL201": (True, ["AL201"]), "AL303": (False, [])}

@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # comment part of the comment. Triple quotes come before single ones. The lookahead lets
 # the engine pass over most characters at once, and the bodies are unrolled loops (a run
 # of plain characters, then an escape or a lone quote): about half the cost of the plain form.
-_LITERAL = re.compile(r"""(?=[#'"rRbBuUfF])(?:
+LITERAL = re.compile(r"""(?=[#'"rRbBuUfF])(?:
     \#[^\r\n]*
   | (?P<prefix>(?<![\w.])[rRbBuUfF]{1,2})?
     (?: '''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'''|\Z)
@@ -55,7 +55,7 @@ def code_only(text: str) -> str:
     """``text`` with comments and (non-f) string literals blanked out. Never raises: on any
     failure the text comes back whole, which can only make the pre-check let more through."""
     try:
-        return _LITERAL.sub(_blank, text)
+        return LITERAL.sub(_blank, text)
     except Exception:  # pragma: no cover - a regex over a str has no known failure
         return text
 

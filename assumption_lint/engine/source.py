@@ -195,15 +195,17 @@ STATEMENT_WEIGHT = 4  # statement levels per expression level
 
 
 def may_nest_deeply(text: str) -> bool:
-    """A cheap text scan: could any expression here nest MAX_EXPRESSION_DEPTH deep?
+    """A cheap text scan: could any expression here nest MAX_EXPRESSION_DEPTH deep? Its
+    brackets are read in the code, strings and comments aside (``_brackets_of_code``).
 
     An expression that deep needs more than 100 nested brackets, or an operator chain of
     at least two characters per level: on one long line, inside one long bracketed span,
     or across many backslash continuations; statements that deep need an `elif` chain.
     """
+    code = _brackets_of_code(text)
     depth = max_depth = 0
     start = longest = 0
-    for match in _BRACKETS.finditer(text):
+    for match in _BRACKETS.finditer(code):
         if match.group() in "([{":
             if depth == 0:
                 start = match.start()
@@ -214,10 +216,33 @@ def may_nest_deeply(text: str) -> bool:
             if depth == 0:
                 longest = max(longest, match.start() - start)
     if depth:  # an unclosed bracket: the span runs to the end of the text
-        longest = max(longest, len(text) - start)
+        longest = max(longest, len(code) - start)
     reach = 2 * MAX_EXPRESSION_DEPTH
     return (max_depth > 100 or longest > reach or text.count("\\\n") > MAX_EXPRESSION_DEPTH // 5
             or text.count("elif") > reach or any(len(line) > reach for line in source_lines(text)))
+
+
+def _cut_literal(match: re.Match[str]) -> str:
+    text = match.group()
+    if text.startswith("#"):
+        return " "
+    prefix = match.group("prefix")
+    if prefix is not None and "f" in prefix.lower():
+        return text  # an f-string's fields are code
+    return '""' + "\n" * text.count("\n")
+
+
+def _brackets_of_code(text: str) -> str:
+    """The text for the bracket scan: comments blanked, each string literal (but an
+    f-string) cut to two characters. A bracket in a string or a comment nests nothing, and
+    one left open there made a span run to the end of the file; a string stays two
+    characters because libcst nests an implicit concatenation one level per part."""
+    from .precheck import LITERAL
+
+    try:
+        return LITERAL.sub(_cut_literal, text)
+    except Exception:  # pragma: no cover - the whole text can only say yes more often
+        return text
 
 
 def _libcst_depth(tree: ast.AST) -> int:

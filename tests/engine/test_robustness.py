@@ -16,7 +16,7 @@ from assumption_lint import engine
 from assumption_lint.checks.base import Check
 from assumption_lint.engine import analyze_bytes, walk
 from assumption_lint.facts import syntax
-from assumption_lint.engine.source import MAX_EXPRESSION_DEPTH
+from assumption_lint.engine.source import MAX_EXPRESSION_DEPTH, may_nest_deeply
 from assumption_lint.settings import Settings
 from assumption_lint.runner import run
 from assumption_lint.discovery import Target
@@ -267,6 +267,21 @@ def test_nesting_below_the_limit_is_analyzed(tmp_path: Path) -> None:
     (tmp_path / "deep.py").write_text(source, encoding="utf-8")
     code, document, _ = alint_json(tmp_path, "deep.py")
     assert [(f["line"], f["rule"]) for f in document["findings"]] == [(source.count("\n"), "AL301")]
+
+
+@pytest.mark.parametrize("text, risky", [
+    # A bracket left open in a string or a comment nests nothing.
+    ("pattern = '(['\n" + "x = f(a, b)\n" * 500, False),
+    ("x = 1  # :-(\n" + "y = [1, 2]\n" * 500, False),
+    # Code: a bracket left open runs to the end; a long bracketed span may hold a deep chain.
+    ("x = f(\n" + "a,\n" * 1500, True),
+    ("x = (" + " + ".join(["a"] * 1500) + ")\n", True),
+    # An implicit concatenation nests a level per part, however short the strings.
+    ("x = (" + "'a'" * 1500 + ")\n", True),
+    ("x = (" + "\n".join(['"a"  # part'] * 1500) + ")\n", True),
+])
+def test_the_nesting_scan_reads_brackets_in_code_only(text: str, risky: bool) -> None:
+    assert may_nest_deeply(text) is risky
 
 
 # ----------------------------------------------------------------------------- crashing checks

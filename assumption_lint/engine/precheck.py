@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
 # comment part of the comment. Triple quotes come before single ones. The lookahead lets
 # the engine pass over most characters at once, and the bodies are unrolled loops (a run
 # of plain characters, then an escape or a lone quote): about half the cost of the plain form.
-LITERAL = re.compile(r"""(?=[#'"rRbBuUfF])(?:
+_LITERAL = re.compile(r"""(?=[#'"rRbBuUfF])(?:
     \#[^\r\n]*
   | (?P<prefix>(?<![\w.])[rRbBuUfF]{1,2})?
     (?: '''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*(?:'''|\Z)
@@ -42,20 +42,27 @@ _NAME = re.compile(r"\w+")
 _WORDS = re.compile(r"(?:(?:\w+\(\)|\w+(?:\|\w+)*(?:\.\w+(?:\|\w+)*)*)(?:\n|\Z))*")
 
 
-def _blank(match: re.Match[str]) -> str:
-    prefix = match.group("prefix")
-    if prefix is not None and "f" in prefix.lower():
-        return match.group()  # an f-string's fields are code: keep it all
-    text = match.group()
-    # Keep the line breaks, so that what follows stays on its own line.
-    return " " + "\n" * text.count("\n")
+@lru_cache(maxsize=None)
+def _blanker(string: str) -> Any:
+    """What replaces a comment (a space) and a string literal (``string``)."""
+
+    def blank(match: re.Match[str]) -> str:
+        prefix = match.group("prefix")
+        if prefix is not None and "f" in prefix.lower():
+            return match.group()  # an f-string's fields are code: keep it all
+        text = match.group()
+        # Keep the line breaks, so that what follows stays on its own line.
+        return (" " if text.startswith("#") else string) + "\n" * text.count("\n")
+
+    return blank
 
 
-def code_only(text: str) -> str:
-    """``text`` with comments and (non-f) string literals blanked out. Never raises: on any
-    failure the text comes back whole, which can only make the pre-check let more through."""
+def code_only(text: str, string: str = " ") -> str:
+    """``text`` with comments blanked out and each (non-f) string literal replaced by
+    ``string``. Never raises: on any failure the text comes back whole, which can only make
+    the pre-check let more through."""
     try:
-        return LITERAL.sub(_blank, text)
+        return _LITERAL.sub(_blanker(string), text)
     except Exception:  # pragma: no cover - a regex over a str has no known failure
         return text
 

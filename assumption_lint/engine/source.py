@@ -222,27 +222,14 @@ def may_nest_deeply(text: str) -> bool:
             or text.count("elif") > reach or any(len(line) > reach for line in source_lines(text)))
 
 
-def _cut_literal(match: re.Match[str]) -> str:
-    text = match.group()
-    if text.startswith("#"):
-        return " "
-    prefix = match.group("prefix")
-    if prefix is not None and "f" in prefix.lower():
-        return text  # an f-string's fields are code
-    return '""' + "\n" * text.count("\n")
-
-
 def _brackets_of_code(text: str) -> str:
     """The text for the bracket scan: comments blanked, each string literal (but an
     f-string) cut to two characters. A bracket in a string or a comment nests nothing, and
     one left open there made a span run to the end of the file; a string stays two
     characters because libcst nests an implicit concatenation one level per part."""
-    from .precheck import LITERAL
+    from .precheck import code_only
 
-    try:
-        return LITERAL.sub(_cut_literal, text)
-    except Exception:  # pragma: no cover - the whole text can only say yes more often
-        return text
+    return code_only(text, '""')
 
 
 def _libcst_depth(tree: ast.AST) -> int:

@@ -540,7 +540,7 @@ def families_table(chosen: Corpus, runs: dict[str, list[FamilyRun]], bandit: lis
         marginal_total += saved
         rows.append(f"| {prefix}xx ({about}) alone | {alone[0].parsed} | {alone[0].findings} | "
                     f"{wall(prefix + ' alone'):.2f} s | {cpu(prefix + ' alone'):.2f} s | "
-                    f"{default_cpu - saved:.2f} s ({without[0].parsed} parsed) | {saved:+.2f} s "
+                    f"{cpu(f'without {prefix}'):.2f} s ({without[0].parsed} parsed) | {saved:+.2f} s "
                     f"({100 * saved / default_cpu:.0f}%) |")
     shared = default_cpu - cpu("engine only") - marginal_total
     return f"""\

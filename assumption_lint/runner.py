@@ -19,7 +19,7 @@ from .discovery import Target, WalkProblem, read_source, real_path, report_path
 from .incremental import Previous, file_digest, in_process, load_summaries, package_question, why_not_reused
 from .findings import FileResult, Finding, InternalError, source_lines
 from .project.summaries import SUMMARY_VERSION, IndexFor, ModuleSummary, Project, ProjectContext, Target as Name
-from .project.callers import unseen_callers
+from .project.reading import Summarize, SummaryReads
 from .project.text_imports import project_names
 from .settings import Settings
 
@@ -352,17 +352,11 @@ def _counted(results: Iterator[FileResult], progress: Any, done: int = 0) -> Ite
     return each()
 
 
-# Project files read only for their summaries (imported by the run's files, not named on
-# the command line): at most this many per run, so a single-file run in a monorepo stays
-# bounded. Past it, callers see nothing from the files left out (silent, as unresolved).
-MAX_EXTRA_SUMMARIES = 2000
-
-
 def with_project(targets: list[Target], shown: list[str], results: list[FileResult],
                  projects: list[ProjectContext | None], settings_for: Callable[[Path], Settings],
                  index_for: IndexFor,
                  analyse: Callable[[list[int], list[ProjectContext | None]], list[FileResult]],
-                 summarize: Callable[[list[str]], list[ModuleSummary | None]],
+                 summarize: Summarize, reads: frozenset[str],
                  reads_of: Callable[[Settings], frozenset[str]] | None = None,
                  also: frozenset[str] = frozenset(),
                  summaries_out: dict[str, ModuleSummary] | None = None) -> list[FileResult]:
@@ -383,8 +377,11 @@ def with_project(targets: list[Target], shown: list[str], results: list[FileResu
                else _imports_of(targets[index].path, project_index)
                for index in skipped if (project_index := projects[index]) is not None}
     named = {str(real_path(target.path)) for target, project in zip(targets, projects) if project is not None} | also
-    _read_reached(summaries, [name for names in scanned.values() for name in names], summarize, index_for, named)
-    _read_callers(summaries, targets, scanned, also, summarize, index_for, named)
+    reading = SummaryReads(summaries, summarize, index_for, named, reads)
+    reading.reach([name for names in scanned.values() for name in names])
+    reading.read_callers(_without_summary_names(summaries, targets, scanned, also, index_for))
+    reading.reach([])  # what the callers read may make a file left unread tell something
+    reading.finish()
     if summaries_out is not None:
         summaries_out.update(summaries)
     project = Project(summaries, index_for)
@@ -423,73 +420,19 @@ def _imports_of(path: Path, project: ProjectContext) -> list[Name]:
     return project_names(text, project.index, Path(real_path(path)))
 
 
-def _read_callers(summaries: dict[str, ModuleSummary], targets: list[Target], scanned: dict[int, list[Name]],
-                  also: frozenset[str], summarize: Callable[[list[str]], list[ModuleSummary | None]],
-                  index_for: IndexFor, named: set[str]) -> None:
-    """The caller index counts every call of a function (project/callers.py): the run's files
-    without a summary (the pre-check skipped them, another shard reports them) that import
-    a module whose parameters it may type are read for their summaries, and so are the
-    files whose clients the calls pass (``from .http import SESSION``)."""
+def _without_summary_names(summaries: dict[str, ModuleSummary], targets: list[Target],
+                           scanned: dict[int, list[Name]], also: frozenset[str],
+                           index_for: IndexFor) -> dict[str, list[Name]]:
+    """The project imports of the files the caller index may miss calls in: the run's files
+    without a summary (the pre-check skipped them, another shard reports them)."""
     if not any(summary.callers.receivers for summary in summaries.values()):
-        return
+        return {}
     names = {str(real_path(targets[index].path)): found for index, found in scanned.items()}
     for path in sorted(also - set(summaries) - set(names)):
         index = index_for(Path(path))
         if index is not None:
             names[path] = _imports_of(Path(path), ProjectContext(index))
-    wanted = unseen_callers(Project(summaries, index_for), names)
-    for path, summary in zip(wanted, summarize(wanted) if wanted else []):
-        if summary is not None:
-            summaries[path] = summary
-    passed = {client.name for summary in summaries.values() for site in summary.callers.sites
-              for client in site.clients if client.name is not None}
-    _read_reached(summaries, sorted(passed, key=lambda name: (name.path, name.name)), summarize, index_for, named)
-
-
-def _read_reached(summaries: dict[str, ModuleSummary], start: list[Name],
-                  summarize: Callable[[list[str]], list[ModuleSummary | None]], index_for: IndexFor,
-                  named: set[str]) -> None:
-    """Add the summaries of the project files that the summaries' calls (and ``start``)
-    reach, following re-exports name by name: each missing file is read once, summary
-    only, the files of one round together (in the worker processes when there are many),
-    so a chain of 500 modules costs 500 small rounds and a wide project a few big ones.
-    Files the run names (``named``) are always read; at most MAX_EXTRA_SUMMARIES others."""
-    attempted = set(summaries)
-    pending = list(start) + [target for path in sorted(summaries) for target in
-                             sorted(summaries[path].targets(), key=lambda item: (item.path, item.name))]
-    seen: set[Name] = set()
-    read = 0
-    while pending:
-        following: list[Name] = []
-        waiting: list[Name] = []
-        missing: list[str] = []
-        asked: set[str] = set()
-        for name in pending:
-            summary = summaries.get(name.path)
-            if summary is None:
-                if name.path not in attempted and (read < MAX_EXTRA_SUMMARIES or name.path in named):
-                    attempted.add(name.path)
-                    read += name.path not in named
-                    missing.append(name.path)
-                    asked.add(name.path)
-                if name.path in asked:
-                    waiting.append(name)
-                continue
-            if name in seen:
-                continue
-            seen.add(name)
-            if not name.name:  # a whole module (a text scan's `import pkg`): the names it re-exports too
-                following.extend(Name(name.path, local) for local in sorted(summary.imports))
-                continue
-            further = Project.reexport(summary, name, index_for)
-            if further is not None:
-                following.append(further)
-        for path, summary in zip(missing, summarize(missing)):
-            if summary is not None:
-                summaries[path] = summary
-                following.extend(sorted(summary.targets(), key=lambda item: (item.path, item.name)))
-        following.extend(name for name in waiting if name.path in summaries)
-        pending = following
+    return names
 
 
 class _IndexByPath:
@@ -577,15 +520,16 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
                                                          progress, len(chosen) - len(picked)))
         return list(_counted(_results(chosen, names, settings_for, keep_tracebacks, jobs, contexts), progress))
 
-    def summarize(paths: list[str]) -> list[ModuleSummary | None]:
-        """Summaries of project files the run does not name, read but not reported on."""
+    def summarize(paths: list[str], deferring: frozenset[str] = frozenset()) -> list[ModuleSummary | None]:
+        """Summaries of project files the run does not name, read but not reported on; those
+        of ``deferring`` may come back unread (``ModuleSummary.unread``)."""
         assert index_for is not None
         if progress is not None:
             progress.grow("summaries", len(paths))
         files = [Target(Path(path), explicit=False) for path in paths]
-        contexts = [ProjectContext(index, reads=reads)
+        contexts = [ProjectContext(index, reads=reads, defer=path in deferring)
                     if settings_for(file.path).project and (index := index_for(file.path)) is not None else None
-                    for file in files]
+                    for path, file in zip(paths, files)]
         if cache is not None:
             found: Any = cache.results("summary", files, paths, contexts, settings_for, reads, keep_tracebacks,
                                        None, lambda picked: _counted(_results(
@@ -604,7 +548,7 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
     # findings (Project.matters), so its files are not read for them.
     if index_for is not None and reads:
         results = with_project(targets, shown, results, projects, settings_for, index_for, analyse, summarize,
-                               reads_of, frozenset(str(real_path(target.path)) for target in also or ()),
+                               reads, reads_of, frozenset(str(real_path(target.path)) for target in also or ()),
                                summaries)
     hits = 0
     for target, name, result, context in zip(targets, shown, results, projects):
@@ -821,7 +765,7 @@ class RunCache:
         if found is None:
             return None
         content, _ = found
-        where = None if context is None else str(context.index.root)
+        where = None if context is None else (str(context.index.root), context.defer)
         # keep_tracebacks (-v) is not in it: a result with internal errors is never kept.
         parts = (kind, self.version, SUMMARY_VERSION, content, real, shown,
                  self.settings_digest(settings, target.path), where, sorted(reads))

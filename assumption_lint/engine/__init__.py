@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..checks import entries_for, loaded
 from ..findings import FileResult, Finding, InternalError
 from ..project.summaries import ModuleSummary, ProjectContext
-from ..project.text_imports import imports_project
+from ..project.text_imports import project_names
 from ..settings import MAX_FILE_BYTES, Settings
 from . import findings, precheck
 from .findings import file_level, records, yielded_rules
@@ -264,9 +264,12 @@ def _plan(text: str, settings: Settings, project: ProjectContext | None, source:
     prechecked = not summary_only and not (summarize and project is not None and project.project is not None)
     if summary_only and summarize and not summary_relevant(text, settings):
         assert project is not None and source is not None
-        if not imports_project(text, project.index, source):
+        imported = project_names(text, project.index, source)
+        if not imported:
             # No library call, no source, no project import: nothing it could tell a caller.
             return _Plan(False, summary=ModuleSummary(str(source)))
+        if project.defer:  # it tells only what these names tell: the runner asks them first
+            return _Plan(False, summary=ModuleSummary(str(source), unread=tuple(imported)))
     if not text.strip() or not (entries or summary_only):
         return _Plan(False)
     if prechecked:  # only the checks whose words the code names: the others could find nothing

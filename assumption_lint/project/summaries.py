@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 T = TypeVar("T")
 
 # Bump when the shape or the meaning of a summary changes (a cache keeps them by content hash).
-SUMMARY_VERSION = 6
+SUMMARY_VERSION = 7
 
 # Re-exports followed from one module to the next before giving up (a chain of
 # `from .x import y` through package __init__ files; a loop ends here too).
@@ -222,6 +222,11 @@ class ModuleSummary:
     objects: dict[str, Target] = field(default_factory=dict)
     # The caller index's part (project/callers.py): who passes which client to what.
     callers: CallerFacts = field(default_factory=CallerFacts)
+    # Not parsed yet (``ProjectContext.defer``): the file names nothing catalogued and no
+    # source, so it can tell only what the project names its text imports tell; these are
+    # those names. The runner parses it only if one of them tells something
+    # (runner._read_reached); None for a summary of the parsed file.
+    unread: tuple[Target, ...] | None = None
 
     def targets(self) -> set[Target]:
         return {call.target for function in self.functions.values() for call in function.calls
@@ -513,6 +518,9 @@ class ProjectContext:
     # What the run's checks read from summaries (their ``project_reads``): a summary holds
     # the network errors escaping each function only when "escapes" is among them.
     reads: frozenset[str] = frozenset({"escapes"})
+    # Read for a summary only: a file that names nothing catalogued and no source but imports
+    # its project is not parsed yet; its summary is a placeholder (``ModuleSummary.unread``).
+    defer: bool = False
 
     def resolver_hook(self, importer: Path) -> "ImporterClients | None":
         """What the resolver of ``importer`` asks about its imports, once the project is settled."""

@@ -53,8 +53,3 @@ def project_names(text: str, index: ModuleIndex, importer: Path) -> list[Target]
             found.append(Target(str(resolved[0]), resolved[1] or ""))
     return found
 
-
-def imports_project(text: str, index: ModuleIndex, importer: Path) -> bool:
-    """Does the text import a module of its own project?"""
-    return bool(project_names(text, index, importer))
-

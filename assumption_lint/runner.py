@@ -155,8 +155,10 @@ def _frames(path: Path, data: bytes, result: FileResult, settings: Settings) -> 
     return {finding.line: lines[finding.line - 1] for finding in result.findings if 1 <= finding.line <= len(lines)}
 
 
-# Below this many files a process pool costs more than it saves.
+# Below this many files a process pool costs more than it saves, unless at least
+# PARALLEL_MIN_PARSED of them are parsed: a parse costs far more than starting a worker.
 PARALLEL_MIN_FILES = 64
+PARALLEL_MIN_PARSED = 4
 
 # What forked workers need, inherited through fork instead of pickled per file (the
 # project's settled summaries included).
@@ -292,8 +294,10 @@ def _results(targets: list[Target], shown: list[str], settings_for: Callable[[Pa
         global _JOB
         _JOB = (targets, shown, settings_for, keep_tracebacks, projects, summary_only, record)
         try:
-            workers = jobs if len(targets) >= PARALLEL_MIN_FILES else 1
-            if len(targets) >= PARALLEL_MIN_FILES or _some_parsed(targets, settings_for, projects, summary_only):
+            many = len(targets) >= PARALLEL_MIN_FILES
+            parsed = 0 if many else _parsed(targets, settings_for, projects, summary_only, PARALLEL_MIN_PARSED)
+            workers = jobs if many or parsed >= PARALLEL_MIN_PARSED else 1
+            if many or parsed:
                 _preload(targets, settings_for)
             yield from _supervised(len(targets), workers, timeout.__getitem__)
         finally:
@@ -314,26 +318,31 @@ def _preload(targets: list[Target], settings_for: Callable[[Path], Settings]) ->
         preload(settings)
 
 
-def _some_parsed(targets: list[Target], settings_for: Callable[[Path], Settings],
-                 projects: list[ProjectContext | None], summary_only: bool) -> bool:
-    """Will a worker parse one of these few files? A run in a project forks a worker per
-    phase (the files, the summaries of the modules they import, the files again with those):
-    libcst and the checks are then imported once here, before the first fork, instead of
-    in every phase's worker."""
+def _parsed(targets: list[Target], settings_for: Callable[[Path], Settings],
+            projects: list[ProjectContext | None], summary_only: bool, enough: int) -> int:
+    """How many of these few files a worker will parse, counted up to ``enough``. A run in
+    a project forks workers per phase (the files, the summaries of the modules they import,
+    the files again with those): when one is parsed, libcst and the checks are imported
+    once here, before the first fork, instead of in every phase's worker; when several
+    are, the phase gets as many workers as the run's jobs (the files analysed again with
+    the project's summaries are all parsed, and each takes tens of milliseconds)."""
     from .engine import would_parse
 
+    found = 0
     for target, project in zip(targets, projects):
+        if found >= enough:
+            break
         settings = settings_for(target.path)
         try:
             data = read_source(target.path, settings.max_file_bytes)
         except OSError:
             continue
         try:
-            if would_parse(data, settings, source=real_path(target.path), project=project, summary_only=summary_only):
-                return True
+            found += would_parse(data, settings, source=real_path(target.path), project=project,
+                                 summary_only=summary_only)
         except Exception:  # the worker meets the same problem, and reports it for this file
-            return True
-    return False
+            found += 1
+    return found
 
 
 def _counted(results: Iterator[FileResult], progress: Any, done: int = 0) -> Iterator[FileResult]:

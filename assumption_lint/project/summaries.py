@@ -287,6 +287,7 @@ class Project:
         self._reexported: dict[Target, Target | None] = {}
         self._escapes: dict[Node, set[tuple[int, str, str]]] | None = None  # (raised index, class, origin path)
         self._callers: "CallerIndex | None" = None
+        self._told: dict[tuple[Target, frozenset[str], frozenset[str]], bool] = {}
 
     # ------------------------------------------------------------ names
     def resolve(self, target: Target) -> Node | None:
@@ -407,7 +408,15 @@ class Project:
     def tells(self, target: Target, wants: frozenset[str], argument_kinds: frozenset[str] = frozenset()) -> bool:
         """Does calling this name tell the caller something its checks read (``wants``:
         "escapes" and origin kinds, from the checks' ``project_reads``)? An empty name
-        stands for the whole module (``import weather`` seen by a text scan)."""
+        stands for the whole module (``import weather`` seen by a text scan). Asked for every
+        call of every summary, and for the names of every file left unread: once each."""
+        key = (target, wants, argument_kinds)
+        known = self._told.get(key)
+        if known is None:
+            known = self._told[key] = self._tells(target, wants, argument_kinds)
+        return known
+
+    def _tells(self, target: Target, wants: frozenset[str], argument_kinds: frozenset[str]) -> bool:
         if not target.name:
             summary = self.summaries.get(target.path)
             # Its own functions, and the names it re-exports (a package's __init__).

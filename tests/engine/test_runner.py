@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+from pathlib import Path
 
 import pytest
 
@@ -77,6 +78,33 @@ def test_a_few_files_that_will_be_parsed_are_prepared_for_before_forking(tmp_pat
                              cwd=tmp_path, env=env)
     assert json.loads(ran.stderr.strip().splitlines()[-1]) is preloaded, ran.stderr
     assert ("AL301" in ran.stdout) is preloaded
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this platform")
+@pytest.mark.parametrize(("parsed", "skipped", "workers"), [(4, 0, 2), (3, 5, 1), (0, 8, 1)])
+def test_a_few_files_get_every_job_when_several_are_parsed(tmp_path, monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
+                                                           parsed: int, skipped: int, workers: int) -> None:
+    """Fewer than PARALLEL_MIN_FILES files get one worker, unless at least
+    PARALLEL_MIN_PARSED of them will be parsed (the files analysed again with the project's
+    summaries, say): then as many as the run's jobs. The report is the same either way."""
+    for index in range(parsed):
+        (tmp_path / f"parsed{index}.py").write_text("import requests\n\nrequests.get('https://example.com')\n")
+    for index in range(skipped):
+        (tmp_path / f"skipped{index}.py").write_text("def add(a, b):\n    return a + b\n")
+    asked: list[int] = []
+    supervised = runner._supervised
+
+    def recording(count, workers, timeout):  # type: ignore[no-untyped-def]
+        asked.append(workers)
+        return supervised(count, workers, timeout)
+
+    monkeypatch.setattr(runner, "_supervised", recording)
+    catalog = shipped_catalog()
+    settings = Settings(catalog, frozenset(catalog.rules))
+    targets = sorted(discover([tmp_path]), key=lambda target: target.path)
+    report = runner.run(targets, lambda path: settings, jobs=2)
+    assert asked == [workers]
+    assert sorted(Path(finding.path).name for finding in report.findings) == [f"parsed{index}.py" for index in range(parsed)]
 
 
 class _Phases:

@@ -388,7 +388,7 @@ def with_project(targets: list[Target], shown: list[str], results: list[FileResu
     named = {str(real_path(target.path)) for target, project in zip(targets, projects) if project is not None} | also
     reading = SummaryReads(summaries, summarize, index_for, named, reads)
     reading.reach([name for names in scanned.values() for name in names])
-    reading.read_callers(_without_summary_names(summaries, targets, scanned, also, index_for))
+    reading.read_callers(lambda: _without_summary_names(summaries, targets, scanned, also, index_for))
     reading.reach([])  # what the callers read may make a file left unread tell something
     reading.finish()
     if summaries_out is not None:
@@ -434,8 +434,6 @@ def _without_summary_names(summaries: dict[str, ModuleSummary], targets: list[Ta
                            index_for: IndexFor) -> dict[str, list[Name]]:
     """The project imports of the files the caller index may miss calls in: the run's files
     without a summary (the pre-check skipped them, another shard reports them)."""
-    if not any(summary.callers.receivers for summary in summaries.values()):
-        return {}
     names = {str(real_path(targets[index].path)): found for index, found in scanned.items()}
     for path in sorted(also - set(summaries) - set(names)):
         index = index_for(Path(path))
@@ -529,16 +527,16 @@ def run(targets: list[Target], settings_for: Callable[[Path], Settings], *,
                                                          progress, len(chosen) - len(picked)))
         return list(_counted(_results(chosen, names, settings_for, keep_tracebacks, jobs, contexts), progress))
 
-    def summarize(paths: list[str], deferring: frozenset[str] = frozenset()) -> list[ModuleSummary | None]:
-        """Summaries of project files the run does not name, read but not reported on; those
-        of ``deferring`` may come back unread (``ModuleSummary.unread``)."""
+    def summarize(paths: list[str], defer: bool = False) -> list[ModuleSummary | None]:
+        """Summaries of project files the run does not name, read but not reported on; with
+        ``defer``, some may come back unread (``ModuleSummary.unread``)."""
         assert index_for is not None
         if progress is not None:
             progress.grow("summaries", len(paths))
         files = [Target(Path(path), explicit=False) for path in paths]
-        contexts = [ProjectContext(index, reads=reads, defer=path in deferring)
+        contexts = [ProjectContext(index, reads=reads, defer=defer)
                     if settings_for(file.path).project and (index := index_for(file.path)) is not None else None
-                    for path, file in zip(paths, files)]
+                    for file in files]
         if cache is not None:
             found: Any = cache.results("summary", files, paths, contexts, settings_for, reads, keep_tracebacks,
                                        None, lambda picked: _counted(_results(
@@ -672,7 +670,7 @@ def _add_file(report: Report, name: str, target: Target, result: FileResult) -> 
 
 def _read_last_time(reals: list[str], first: list[FileResult], previous: Previous) -> str | None:
     """A changed file the pre-check skips tells the others only its imports (its digest),
-    but the caller index read it for its calls last time (runner._read_callers): its calls
+    but the caller index read it for its calls last time (SummaryReads.read_callers): its calls
     may have changed, so the others' results may not hold."""
     skipped = [(real, getattr(result, "_scanned", None) or ()) for real, result in zip(reals, first)
                if result.summary is None]

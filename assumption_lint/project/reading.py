@@ -28,8 +28,8 @@ from .summaries import IndexFor, ModuleSummary, Project, Target
 # stays bounded. Past it, callers see nothing from the files left out (silent, as unresolved).
 MAX_EXTRA_SUMMARIES = 2000
 
-# (paths, the paths that may come back unread) -> their summaries (None: not read)
-Summarize = Callable[[list[str], frozenset[str]], list["ModuleSummary | None"]]
+# (paths, whether a file may come back unread) -> their summaries (None: not read)
+Summarize = Callable[[list[str], bool], list["ModuleSummary | None"]]
 
 
 def _ordered(targets: set[Target]) -> list[Target]:
@@ -94,7 +94,7 @@ class SummaryReads:
             further = Project.reexport(summary, name, self._index_for)
             if further is not None:
                 following.append(further)
-        for path, summary in zip(missing, self._summarize(missing, frozenset(missing)) if missing else []):
+        for path, summary in zip(missing, self._summarize(missing, True) if missing else []):
             if summary is None:
                 continue
             if summary.unread is not None:
@@ -126,7 +126,7 @@ class SummaryReads:
         """Read these files' summaries for good (parsed whatever they name); the names
         their calls reach, and those reached in them while they were unread."""
         following: list[Target] = []
-        for path, summary in zip(paths, self._summarize(paths, frozenset()) if paths else []):
+        for path, summary in zip(paths, self._summarize(paths, False) if paths else []):
             self._attempted.add(path)
             self.unread.pop(path, None)
             asked = self._asked.pop(path, [])
@@ -148,14 +148,15 @@ class SummaryReads:
             self.summaries[path] = ModuleSummary(path)
         self.unread.clear()
 
-    def read_callers(self, names: dict[str, list[Target]]) -> None:
+    def read_callers(self, names: Callable[[], dict[str, list[Target]]]) -> None:
         """The caller index counts every call of a function (project/callers.py): files
-        without a summary (``names``: each one's project imports from a text scan) that
-        import a module whose parameters it may type are read for their summaries, and
-        so are the files whose clients the calls pass (``from .http import SESSION``)."""
+        without a summary (``names()``: each one's project imports from a text scan, asked
+        only when a summary has a parameter to type) that import a module whose parameters
+        it may type are read for their summaries, and so are the files whose clients the
+        calls pass (``from .http import SESSION``)."""
         if not any(summary.callers.receivers for summary in self.summaries.values()):
             return
-        wanted = unseen_callers(Project(self.summaries, self._index_for), names)
+        wanted = unseen_callers(Project(self.summaries, self._index_for), names())
         self.parse(wanted)  # what their calls reach is followed below, with every summary's
         passed = {client.name for summary in self.summaries.values() for site in summary.callers.sites
                   for client in site.clients if client.name is not None}

@@ -224,8 +224,8 @@ class ModuleSummary:
     callers: CallerFacts = field(default_factory=CallerFacts)
     # Not parsed yet (``ProjectContext.defer``): the file names nothing catalogued and no
     # source, so it can tell only what the project names its text imports tell; these are
-    # those names. The runner parses it only if one of them tells something
-    # (runner._read_reached); None for a summary of the parsed file.
+    # those names. The run parses it only if one of them tells something
+    # (project/reading.py); None for a summary of the parsed file.
     unread: tuple[Target, ...] | None = None
 
     def targets(self) -> set[Target]:

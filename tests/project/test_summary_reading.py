@@ -101,8 +101,8 @@ def test_left_unread_files_get_an_empty_summary(tmp_path: Path) -> None:
     summaries: dict[str, reading.ModuleSummary] = {}
     placeholder = reading.ModuleSummary(str(tmp_path / "a.py"), unread=(reading.Target(str(tmp_path / "b.py"), "f"),))
 
-    def summarize(paths: list[str], deferring: frozenset[str]) -> list[reading.ModuleSummary | None]:
-        return [placeholder if path == placeholder.path and path in deferring else None for path in paths]
+    def summarize(paths: list[str], defer: bool) -> list[reading.ModuleSummary | None]:
+        return [placeholder if path == placeholder.path and defer else None for path in paths]
 
     reads = reading.SummaryReads(summaries, summarize, runner.IndexFor(), set(), frozenset({"escapes"}))
     reads.reach([reading.Target(str(tmp_path / "a.py"), "g")])
